@@ -1,0 +1,123 @@
+//! The lab directory at scale: a generated forest of 100,000 UM-enabled users (each with EUM
+//! proxy addresses and a line URI) on top of the built-in contoso.com forest.
+//!
+//! Measures: loading the lab, an EUM-address lookup, a line-URI lookup, and a save.
+//! Goals (issue "Foundation"): load < 1 s, each lookup < 2 us, save < 1 s on 2 cores.
+//! Run: cargo bench --bench lab_directory
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use umctl::directory::lab::{seed, LabDirectory};
+use umctl::directory::{Directory, Dn, Filter, ModOp, Modification, Scope};
+
+const USERS: usize = 100_000;
+const OU: &str = "OU=Bench Users,DC=contoso,DC=com";
+const DIAL_PLAN: &str =
+    "CN=LOC801,CN=UM DialPlan Container,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com";
+
+/// The built-in forest plus USERS users, as LDIF.
+fn generated_forest() -> String {
+    let mut ldif = String::with_capacity(USERS * 900);
+    ldif.push_str(seed::FOREST);
+    ldif.push_str(&format!(
+        "\ndn: {OU}\nobjectClass: top\nobjectClass: organizationalUnit\nou: Bench Users\n"
+    ));
+    for i in 0..USERS {
+        let ext = 1_000_000 + i;
+        ldif.push_str(&format!(
+            "\ndn: CN=User {i:06},{OU}\n\
+             objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\nobjectClass: user\n\
+             cn: User {i:06}\nsAMAccountName: u{i:06}\ndisplayName: User {i:06}\n\
+             userPrincipalName: u{i:06}@contoso.com\nmail: u{i:06}@contoso.com\n\
+             objectSid: S-1-5-21-2718281828-3141592653-1414213562-{rid}\n\
+             proxyAddresses: SMTP:u{i:06}@contoso.com\nproxyAddresses: sip:u{i:06}@contoso.com\n\
+             proxyAddresses: eum:{ext};phone-context=LOC801.contoso.com\n\
+             proxyAddresses: eum:u{i:06}@contoso.com;phone-context=LOC801.contoso.com\n\
+             msRTCSIP-PrimaryUserAddress: sip:u{i:06}@contoso.com\nmsRTCSIP-UserEnabled: TRUE\n\
+             msRTCSIP-Line: tel:+96265{ext};ext={ext}\n\
+             msExchUMEnabledFlags: 831\nmsExchUMRecipientDialPlanLink: {DIAL_PLAN}\n\
+             msExchHomeServerName: /o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Configuration/cn=Servers/cn=EX-MBX01\n",
+            rid = 100_000 + i,
+        ));
+    }
+    ldif
+}
+
+fn bench(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("lab");
+    LabDirectory::import(&root, generated_forest().as_bytes(), "generated").expect("import");
+
+    let mut group = c.benchmark_group("lab_100k_users");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(15));
+    group.bench_function("load", |b| {
+        b.iter(|| black_box(LabDirectory::open(&root).expect("open")))
+    });
+    let lab = LabDirectory::open(&root).expect("open");
+    let user = Dn::parse(&format!("CN=User 050000,{OU}")).expect("dn");
+    let mut n = 0u64;
+    group.bench_function("save", |b| {
+        b.iter(|| {
+            n += 1;
+            lab.modify(
+                &user,
+                &[Modification {
+                    op: ModOp::Replace,
+                    attr: "description".into(),
+                    values: vec![format!("save {n}").into_bytes()],
+                }],
+            )
+            .expect("modify")
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("lab_100k_users_lookup");
+    let base = Dn::root();
+    let eum: Vec<Filter> = (0..1000)
+        .map(|i| {
+            Filter::eq(
+                "proxyAddresses",
+                &format!(
+                    "eum:{};phone-context=LOC801.contoso.com",
+                    1_000_000 + i * 97
+                ),
+            )
+        })
+        .collect();
+    let mut i = 0;
+    group.bench_function("eum_address", |b| {
+        b.iter(|| {
+            i = (i + 1) % eum.len();
+            let found = lab
+                .search(&base, Scope::Subtree, &eum[i], &["sAMAccountName"])
+                .expect("search");
+            assert_eq!(found.len(), 1);
+            black_box(found)
+        })
+    });
+    let line: Vec<Filter> = (0..1000)
+        .map(|i| {
+            let ext = 1_000_000 + i * 89;
+            Filter::eq("msRTCSIP-Line", &format!("tel:+96265{ext};ext={ext}"))
+        })
+        .collect();
+    group.bench_function("line_uri", |b| {
+        b.iter(|| {
+            i = (i + 1) % line.len();
+            let found = lab
+                .search(&base, Scope::Subtree, &line[i], &["sAMAccountName"])
+                .expect("search");
+            assert_eq!(found.len(), 1);
+            black_box(found)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,164 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_umctl_global_optspecs
+    string join \n lab= ldap= bind-dn= password-file= json y/yes v/verbose q/quiet h/help V/version
+end
+
+function __fish_umctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_umctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_umctl_using_subcommand
+    set -l cmd (__fish_umctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c umctl -n "__fish_umctl_needs_command" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_needs_command" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_needs_command" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_needs_command" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_needs_command" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_needs_command" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_needs_command" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_needs_command" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c umctl -n "__fish_umctl_needs_command" -s V -l version -d 'Print version'
+complete -c umctl -n "__fish_umctl_needs_command" -f -a "lab" -d 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
+complete -c umctl -n "__fish_umctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c umctl -n "__fish_umctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -f -a "init" -d 'Create the lab directory from the built-in contoso.com forest'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -f -a "reset" -d 'Put the lab back to the built-in forest (the old forest and mailboxes go to backups/)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -f -a "export" -d 'Print the whole forest as LDIF'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -f -a "import" -d 'Replace the forest with an LDIF file (an export); the old one is kept in backups/'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -f -a "apply" -d 'Apply LDIF change records (as ldapmodify would), all or nothing'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -f -a "hosts" -d 'Print the lab\'s FQDN to loopback address table'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -f -a "search" -d 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -f -a "show" -d 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l force -d 'Replace an existing lab (it is kept in backups/)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -s o -l out -d 'Write to this file instead of standard output' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -s b -l base -d 'Where to start [default: the forest root]' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -s s -l scope -d 'How deep to look' -r -f -a "base\t'The base object only'
+one\t'The base\'s children'
+sub\t'The base and everything below it'"
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "init" -d 'Create the lab directory from the built-in contoso.com forest'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Put the lab back to the built-in forest (the old forest and mailboxes go to backups/)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the whole forest as LDIF'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "import" -d 'Replace the forest with an LDIF file (an export); the old one is kept in backups/'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "apply" -d 'Apply LDIF change records (as ldapmodify would), all or nothing'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "hosts" -d 'Print the lab\'s FQDN to loopback address table'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "search" -d 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c umctl -n "__fish_umctl_using_subcommand completions" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand completions" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand completions" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand completions" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand completions" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand completions" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand completions" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from lab completions help" -f -a "lab" -d 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from lab completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from lab completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "init" -d 'Create the lab directory from the built-in contoso.com forest'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "reset" -d 'Put the lab back to the built-in forest (the old forest and mailboxes go to backups/)'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "export" -d 'Print the whole forest as LDIF'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "import" -d 'Replace the forest with an LDIF file (an export); the old one is kept in backups/'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "apply" -d 'Apply LDIF change records (as ldapmodify would), all or nothing'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "hosts" -d 'Print the lab\'s FQDN to loopback address table'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "search" -d 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "show" -d 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)'

@@ -1,0 +1,145 @@
+//! The command line, as clap derive types. This file depends only on clap and std, so the man
+//! pages and shell completions are generated from exactly these definitions.
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  a verification or trace found a problem (grant-permissions --verify, trace-call)
+  2  bad input: a usage error, an invalid value, a contract violation, an object that does not exist
+  3  the directory or the network cannot be reached, or access was denied
+
+Environment:
+  UMCTL_LAB             the lab directory folder (instead of --lab)
+  UMCTL_LDAP_PASSWORD   the LDAP bind password (instead of --password-file or the prompt)";
+
+/// Exchange Unified Messaging with Skype for Business: permissions, contacts, call tracing and
+/// a local UM endpoint, on a real Active Directory or the embedded lab directory.
+#[derive(Debug, Parser)]
+#[command(name = "umctl", version, about, long_about = None, after_long_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes, before or after the subcommand.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// The lab directory folder (used when no --ldap is given) [default: the platform data
+    /// folder, e.g. ~/.local/share/umctl/lab]
+    #[arg(long, global = true, env = "UMCTL_LAB", value_name = "DIR")]
+    pub lab: Option<PathBuf>,
+
+    /// A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)
+    #[arg(long, global = true, value_name = "URL")]
+    pub ldap: Option<String>,
+
+    /// The account to bind as: a DN or a UPN (administrator@contoso.com)
+    #[arg(long, global = true, value_name = "DN", requires = "ldap")]
+    pub bind_dn: Option<String>,
+
+    /// Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)
+    #[arg(long, global = true, value_name = "FILE", requires = "ldap")]
+    pub password_file: Option<PathBuf>,
+
+    /// Print one JSON document instead of tables
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Answer yes to confirmations (needed when not on a terminal)
+    #[arg(long, short = 'y', global = true)]
+    pub yes: bool,
+
+    /// Say more about what is being done (repeat for more)
+    #[arg(long, short = 'v', global = true, action = ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Print only results and errors
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage the embedded lab directory: init, reset, export, import, apply, hosts, show
+    Lab(LabArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LabArgs {
+    #[command(subcommand)]
+    pub command: LabCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LabCommand {
+    /// Create the lab directory from the built-in contoso.com forest
+    Init {
+        /// Replace an existing lab (it is kept in backups/)
+        #[arg(long)]
+        force: bool,
+    },
+    /// Put the lab back to the built-in forest (the old forest and mailboxes go to backups/)
+    Reset,
+    /// Print the whole forest as LDIF
+    Export {
+        /// Write to this file instead of standard output
+        #[arg(long, short = 'o', value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Replace the forest with an LDIF file (an export); the old one is kept in backups/
+    Import {
+        /// LDIF file of content records ("-" for standard input)
+        file: PathBuf,
+    },
+    /// Apply LDIF change records (as ldapmodify would), all or nothing
+    Apply {
+        /// LDIF file of change records ("-" for standard input)
+        file: PathBuf,
+    },
+    /// Print the lab's FQDN to loopback address table
+    Hosts,
+    /// Search the lab like ldapsearch: print matching objects as LDIF (or JSON)
+    Search {
+        /// RFC 4515 filter, e.g. '(&(objectClass=user)(proxyAddresses=eum:*))'
+        filter: String,
+        /// Attributes to print (all when none are given)
+        attrs: Vec<String>,
+        /// Where to start [default: the forest root]
+        #[arg(long, short = 'b', value_name = "DN")]
+        base: Option<String>,
+        /// How deep to look
+        #[arg(long, short = 's', value_enum, default_value_t = SearchScope::Sub)]
+        scope: SearchScope,
+    },
+    /// Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)
+    Show {
+        /// A DN, or a name
+        object: String,
+    },
+}
+
+/// Search scope, as ldapsearch spells it.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SearchScope {
+    /// The base object only
+    Base,
+    /// The base's children
+    One,
+    /// The base and everything below it
+    Sub,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}

@@ -1,0 +1,242 @@
+//! `umctl lab ...`: create, reset, export, import and edit the embedded lab directory, list its
+//! hosts and show one object.
+
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+
+use crate::cli::args::{GlobalArgs, LabCommand, SearchScope};
+use crate::cli::output::{entry_json, entry_table, table, Output};
+use crate::cli::target::{lab_only, lab_root, open_lab};
+use crate::cli::UsageError;
+use crate::directory::lab::LabDirectory;
+use crate::directory::ldif::LdifWriter;
+use crate::directory::{Directory, Dn, Entry, Filter, Scope};
+
+pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode> {
+    lab_only(global, "lab")?;
+    let out = Output::new(global);
+    let root = lab_root(global)?;
+    match command {
+        LabCommand::Init { force } => {
+            let outcome = LabDirectory::init(&root, *force)?;
+            if out.json {
+                out.json(&outcome)?;
+            } else if outcome.created {
+                out.text(&format!(
+                    "Lab directory created at {} ({} objects).",
+                    outcome.path.display(),
+                    outcome.objects
+                ))?;
+                if let Some(backup) = &outcome.backup {
+                    out.note(&format!(
+                        "The previous lab was kept in {}.",
+                        backup.display()
+                    ));
+                }
+            } else {
+                out.text(&format!(
+                    "Lab directory already exists at {} ({} objects); kept as is. Use --force to replace it.",
+                    outcome.path.display(),
+                    outcome.objects
+                ))?;
+            }
+        }
+        LabCommand::Reset => {
+            let outcome = LabDirectory::reset(&root)?;
+            if out.json {
+                out.json(&outcome)?;
+            } else {
+                out.text(&format!(
+                    "Lab directory at {} reset to the built-in forest ({} objects).",
+                    outcome.path.display(),
+                    outcome.objects
+                ))?;
+                if let Some(backup) = &outcome.backup {
+                    out.note(&format!(
+                        "The previous forest and mailboxes were kept in {}.",
+                        backup.display()
+                    ));
+                }
+            }
+        }
+        LabCommand::Export { out: file } => {
+            let lab = open_lab(global)?;
+            match file {
+                Some(path) => {
+                    let mut buf = Vec::new();
+                    lab.export(&mut buf)?;
+                    fs::write(path, buf).with_context(|| format!("writing {}", path.display()))?;
+                    out.note(&format!(
+                        "Exported {} objects to {}.",
+                        lab.object_count(),
+                        path.display()
+                    ));
+                }
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    lab.export(&mut stdout).map_err(anyhow::Error::from)?;
+                }
+            }
+        }
+        LabCommand::Import { file } => {
+            let bytes = read_input(file)?;
+            let outcome = LabDirectory::import(&root, &bytes, &file.display().to_string())?;
+            if out.json {
+                out.json(&outcome)?;
+            } else {
+                out.text(&format!(
+                    "Imported {} objects into {}.",
+                    outcome.objects,
+                    outcome.path.display()
+                ))?;
+                if let Some(backup) = &outcome.backup {
+                    out.note(&format!(
+                        "The previous forest was kept in {}.",
+                        backup.display()
+                    ));
+                }
+                for host in &outcome.new_hosts {
+                    out.note(&format!("New lab address: {} {}", host.address, host.fqdn));
+                }
+            }
+        }
+        LabCommand::Apply { file } => {
+            let lab = open_lab(global)?;
+            let bytes = read_input(file)?;
+            let outcome = lab.apply_ldif(&bytes, &file.display().to_string())?;
+            if out.json {
+                out.json(&outcome)?;
+            } else {
+                out.text(&format!("Applied {} change(s).", outcome.changes))?;
+                for host in &outcome.new_hosts {
+                    out.note(&format!("New lab address: {} {}", host.address, host.fqdn));
+                }
+            }
+        }
+        LabCommand::Hosts => {
+            let lab = open_lab(global)?;
+            let hosts = lab.hosts()?;
+            if out.json {
+                out.json(&hosts.hosts())?;
+            } else {
+                out.text(&table(
+                    &["Address", "FQDN"],
+                    hosts
+                        .hosts()
+                        .iter()
+                        .map(|h| vec![h.address.to_string(), h.fqdn.clone()]),
+                ))?;
+            }
+        }
+        LabCommand::Search {
+            filter,
+            attrs,
+            base,
+            scope,
+        } => {
+            let lab = open_lab(global)?;
+            let filter = Filter::parse(filter).map_err(|e| UsageError(e.to_string()))?;
+            let base = match base {
+                Some(b) => Dn::parse(b).map_err(|e| UsageError(e.to_string()))?,
+                None => Dn::root(),
+            };
+            let scope = match scope {
+                SearchScope::Base => Scope::Base,
+                SearchScope::One => Scope::OneLevel,
+                SearchScope::Sub => Scope::Subtree,
+            };
+            let attrs: Vec<&str> = attrs.iter().map(String::as_str).collect();
+            let found = lab.search(&base, scope, &filter, &attrs)?;
+            if out.json {
+                out.json(&found.iter().map(entry_json).collect::<Vec<_>>())?;
+            } else {
+                let mut buf = Vec::new();
+                let mut writer = LdifWriter::without_version(&mut buf).unfolded();
+                for entry in &found {
+                    writer.content(
+                        &entry.dn.to_string(),
+                        entry.attributes().flat_map(|a| {
+                            a.values
+                                .iter()
+                                .map(move |v| (a.name.as_str(), v.as_slice()))
+                        }),
+                    )?;
+                }
+                writer.flush()?;
+                out.text(&String::from_utf8_lossy(&buf))?;
+                out.note(&format!("{} object(s) found.", found.len()));
+            }
+        }
+        LabCommand::Show { object } => {
+            let lab = open_lab(global)?;
+            let entry = find_object(&lab, object)?;
+            if out.json {
+                out.json(&entry_json(&entry))?;
+            } else {
+                out.text(&entry_table(&entry))?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A file's bytes, or standard input for `-`.
+fn read_input(file: &Path) -> anyhow::Result<Vec<u8>> {
+    if file.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("reading standard input")?;
+        return Ok(buf);
+    }
+    fs::read(file).map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())).into())
+}
+
+/// Finds one object by DN, or by a name it is commonly known by.
+pub fn find_object(dir: &dyn Directory, object: &str) -> anyhow::Result<Entry> {
+    if object.contains('=') {
+        if let Ok(dn) = Dn::parse(object) {
+            return dir
+                .read(&dn, &[])?
+                .ok_or_else(|| UsageError(format!("no object with the DN {dn}")).into());
+        }
+    }
+    let sip = if object.to_ascii_lowercase().starts_with("sip:") {
+        object.to_string()
+    } else {
+        format!("sip:{object}")
+    };
+    let filter = Filter::Or(
+        [
+            "cn",
+            "name",
+            "sAMAccountName",
+            "displayName",
+            "dNSHostName",
+            "userPrincipalName",
+            "mail",
+        ]
+        .iter()
+        .map(|attr| Filter::eq(attr, object))
+        .chain([Filter::eq("msRTCSIP-PrimaryUserAddress", &sip)])
+        .collect(),
+    );
+    let mut found = dir.search(&Dn::root(), Scope::Subtree, &filter, &[])?;
+    match found.len() {
+        0 => bail!(UsageError(format!(
+            "no object named '{object}' (looked at cn, sAMAccountName, displayName, dNSHostName, userPrincipalName, mail and the SIP address); give a DN instead"
+        ))),
+        1 => Ok(found.remove(0)),
+        n => {
+            let dns: Vec<String> = found.iter().map(|e| e.dn.to_string()).collect();
+            bail!(UsageError(format!(
+                "'{object}' names {n} objects; give one of these DNs instead:\n  {}",
+                dns.join("\n  ")
+            )))
+        }
+    }
+}

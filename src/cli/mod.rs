@@ -1,0 +1,51 @@
+//! The command line: parsing (clap), dispatch to one module per subcommand, output (tables or
+//! JSON), prompts and progress. The only module that knows about clap, stdout and terminals;
+//! everything below it takes plain typed values.
+
+pub mod args;
+pub mod assets;
+pub mod lab;
+pub mod output;
+pub mod target;
+
+use std::process::ExitCode;
+
+use clap::CommandFactory;
+
+use args::{Cli, Command};
+
+/// Bad input found by the command line itself (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Lab(lab) => lab::run(&cli.global, &lab.command),
+        Command::Completions(args) => {
+            let mut stdout = std::io::stdout().lock();
+            clap_complete::generate(args.shell, &mut Cli::command(), "umctl", &mut stdout);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The documented exit code for an error (see `umctl --help`).
+pub fn exit_code(error: &anyhow::Error) -> u8 {
+    for cause in error.chain() {
+        if let Some(e) = cause.downcast_ref::<crate::directory::DirectoryError>() {
+            return e.exit_code() as u8;
+        }
+        if let Some(e) = cause.downcast_ref::<crate::directory::ApplyError>() {
+            return e.exit_code() as u8;
+        }
+        if cause.downcast_ref::<UsageError>().is_some() {
+            return 2;
+        }
+        if cause.downcast_ref::<std::io::Error>().is_some() {
+            return 3;
+        }
+    }
+    2
+}

@@ -1,0 +1,508 @@
+//! The embedded lab directory: a whole `contoso.com` forest kept in a folder, so every umctl
+//! command runs on a fresh machine with no Windows and no domain controller.
+//!
+//! The folder holds `forest.ldif` (the forest as one RFC 2849 file), `hosts` (a loopback
+//! address per lab FQDN), `mailboxes/<sAMAccountName>/` (greetings, recorded names, PINs and
+//! delivered messages) and `backups/`. A fresh folder is seeded from `fixtures/lab/`, compiled
+//! into the binary. Writers take an advisory lock, reload when another process saved in the
+//! meantime, check the contract, and save atomically; readers never see a half-written file.
+
+pub mod forest;
+pub mod hosts;
+pub mod seed;
+pub mod store;
+
+use std::cell::Cell;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{RwLock, RwLockReadGuard};
+use std::time::{Duration, Instant};
+
+pub use forest::Forest;
+pub use hosts::{Host, HostsTable};
+pub use store::LabPaths;
+
+use crate::directory::ldif::{self, LdifWriter, RecordBody};
+use crate::directory::{
+    ApplyError, Change, Directory, DirectoryError, Dn, Entry, Filter, Modification, NamingContexts,
+    Result, Scope,
+};
+use store::{read_generation, write_atomically, WriteLock, GENERATION_PREFIX};
+
+/// How often a long-running reader (serve) looks for changes saved by other processes.
+const REFRESH_INTERVAL: Duration = Duration::from_millis(500);
+
+struct State {
+    forest: Forest,
+    generation: u64,
+    checked: Instant,
+}
+
+/// The lab directory. Cheap to share: reads take a read lock on the in-memory forest.
+pub struct LabDirectory {
+    paths: LabPaths,
+    state: RwLock<State>,
+}
+
+/// What `init` did.
+#[derive(Debug, serde::Serialize)]
+pub struct InitOutcome {
+    pub path: PathBuf,
+    /// False when the lab already existed and was kept.
+    pub created: bool,
+    pub objects: usize,
+    /// Where the previous forest and mailboxes went (with `--force`).
+    pub backup: Option<PathBuf>,
+}
+
+/// What `import` did.
+#[derive(Debug, serde::Serialize)]
+pub struct ImportOutcome {
+    pub path: PathBuf,
+    pub objects: usize,
+    pub backup: Option<PathBuf>,
+    pub new_hosts: Vec<Host>,
+}
+
+/// What `apply_ldif` did.
+#[derive(Debug, serde::Serialize)]
+pub struct ApplyOutcome {
+    pub changes: usize,
+    pub new_hosts: Vec<Host>,
+}
+
+impl LabDirectory {
+    /// Opens the lab at `root`, seeding it from the embedded fixtures on first use.
+    pub fn open(root: impl Into<PathBuf>) -> Result<LabDirectory> {
+        let paths = LabPaths::new(root);
+        if read_generation(&paths.forest())?.is_none() {
+            let _lock = WriteLock::acquire(&paths)?;
+            if read_generation(&paths.forest())?.is_none() {
+                seed::write_seed(&paths)?;
+            }
+        }
+        let (forest, generation) = load(&paths)?;
+        Ok(LabDirectory {
+            paths,
+            state: RwLock::new(State {
+                forest,
+                generation,
+                checked: Instant::now(),
+            }),
+        })
+    }
+
+    /// Creates the lab at `root` from the fixtures. An existing lab is kept unless `force`,
+    /// which moves it to `backups/` first.
+    pub fn init(root: impl Into<PathBuf>, force: bool) -> Result<InitOutcome> {
+        let paths = LabPaths::new(root);
+        let _lock = WriteLock::acquire(&paths)?;
+        let exists = read_generation(&paths.forest())?.is_some();
+        if exists && !force {
+            let (forest, _) = load(&paths)?;
+            return Ok(InitOutcome {
+                path: paths.root().to_path_buf(),
+                created: false,
+                objects: forest.len(),
+                backup: None,
+            });
+        }
+        let backup = if exists {
+            Some(back_up(&paths, true)?)
+        } else {
+            None
+        };
+        let objects = seed::write_seed(&paths)?;
+        Ok(InitOutcome {
+            path: paths.root().to_path_buf(),
+            created: true,
+            objects,
+            backup,
+        })
+    }
+
+    /// Puts the lab back to the seeded state; the old forest and mailboxes go to `backups/`.
+    pub fn reset(root: impl Into<PathBuf>) -> Result<InitOutcome> {
+        Self::init(root, true)
+    }
+
+    /// Replaces the forest with an LDIF file of content records, after checking every record
+    /// against the contract. A bad file changes nothing and the error names its line. The old
+    /// forest is kept in `backups/`; new FQDNs get lab addresses.
+    pub fn import(
+        root: impl Into<PathBuf>,
+        bytes: &[u8],
+        source_name: &str,
+    ) -> Result<ImportOutcome> {
+        let paths = LabPaths::new(root);
+        let forest = forest_from_ldif(bytes, source_name)?;
+        let _lock = WriteLock::acquire(&paths)?;
+        let previous = read_generation(&paths.forest())?;
+        let backup = match previous {
+            Some(_) => Some(back_up(&paths, false)?),
+            None => None,
+        };
+        let mut hosts = read_hosts(&paths)?;
+        let new_hosts = assign_hosts(&mut hosts, &forest);
+        save(&paths, &forest, previous.unwrap_or(0) + 1)?;
+        write_hosts(&paths, &hosts)?;
+        fs::create_dir_all(paths.mailboxes())
+            .map_err(|e| DirectoryError::io(paths.mailboxes(), e))?;
+        Ok(ImportOutcome {
+            path: paths.root().to_path_buf(),
+            objects: forest.len(),
+            backup,
+            new_hosts,
+        })
+    }
+
+    pub fn paths(&self) -> &LabPaths {
+        &self.paths
+    }
+
+    pub fn object_count(&self) -> usize {
+        self.read_state().map_or(0, |s| s.forest.len())
+    }
+
+    /// Writes the whole forest as LDIF (what `umctl lab export` prints).
+    pub fn export(&self, out: &mut dyn Write) -> Result<()> {
+        let state = self.read_state()?;
+        writeln!(
+            out,
+            "# umctl lab export: {} objects from {}",
+            state.forest.len(),
+            self.paths.root().display()
+        )
+        .and_then(|()| write_forest(out, &state.forest))
+        .map_err(|e| DirectoryError::io("(output)", e))
+    }
+
+    /// Applies LDIF change records (as `ldapmodify` would) in one atomic save: all of them or
+    /// none.
+    pub fn apply_ldif(&self, bytes: &[u8], source_name: &str) -> Result<ApplyOutcome> {
+        let changes = changes_from_ldif(bytes, source_name)?;
+        self.apply(&changes.iter().map(|(_, c)| c.clone()).collect::<Vec<_>>())
+            .map_err(|e| {
+                let line = changes.get(e.step.saturating_sub(1)).map_or(0, |(l, _)| *l);
+                DirectoryError::AtLine {
+                    source_name: source_name.to_string(),
+                    line,
+                    error: e.error,
+                }
+            })?;
+        let new_hosts = self.refresh_hosts()?;
+        Ok(ApplyOutcome {
+            changes: changes.len(),
+            new_hosts,
+        })
+    }
+
+    /// The hosts table.
+    pub fn hosts(&self) -> Result<HostsTable> {
+        read_hosts(&self.paths)
+    }
+
+    /// The mailbox folder of a user (not created here).
+    pub fn mailbox(&self, sam: &str) -> PathBuf {
+        self.paths.mailbox(sam)
+    }
+
+    /// Gives lab addresses to FQDNs that appeared since the table was written.
+    fn refresh_hosts(&self) -> Result<Vec<Host>> {
+        let _lock = WriteLock::acquire(&self.paths)?;
+        let mut hosts = read_hosts(&self.paths)?;
+        let added = assign_hosts(&mut hosts, &self.read_state()?.forest);
+        if !added.is_empty() {
+            write_hosts(&self.paths, &hosts)?;
+        }
+        Ok(added)
+    }
+
+    /// The in-memory forest, reloaded first when another process saved since we last looked.
+    fn read_state(&self) -> Result<RwLockReadGuard<'_, State>> {
+        {
+            let state = self.state.read().map_err(|_| self.poisoned())?;
+            if state.checked.elapsed() < REFRESH_INTERVAL {
+                return Ok(state);
+            }
+        }
+        let mut state = self.state.write().map_err(|_| self.poisoned())?;
+        let on_disk = read_generation(&self.paths.forest())?;
+        if on_disk.is_some_and(|g| g != state.generation) {
+            let (forest, generation) = load(&self.paths)?;
+            state.forest = forest;
+            state.generation = generation;
+        }
+        state.checked = Instant::now();
+        drop(state);
+        self.state.read().map_err(|_| self.poisoned())
+    }
+
+    /// One writer at a time across processes: lock, reload if someone else saved, change,
+    /// save atomically. `change` must leave the forest untouched when it fails (the `Forest`
+    /// operations do).
+    fn write<T>(&self, change: impl FnOnce(&mut Forest) -> Result<T>) -> Result<T> {
+        let _lock = WriteLock::acquire(&self.paths)?;
+        let mut state = self.state.write().map_err(|_| self.poisoned())?;
+        let on_disk =
+            read_generation(&self.paths.forest())?.ok_or_else(|| DirectoryError::Lab {
+                path: self.paths.root().to_path_buf(),
+                message: "forest.ldif disappeared; run `umctl lab init`".into(),
+            })?;
+        if on_disk != state.generation {
+            let (forest, generation) = load(&self.paths)?;
+            state.forest = forest;
+            state.generation = generation;
+        }
+        let value = change(&mut state.forest)?;
+        let next = state.generation + 1;
+        if let Err(e) = save(&self.paths, &state.forest, next) {
+            // The disk still has the old forest: go back to it.
+            if let Ok((forest, generation)) = load(&self.paths) {
+                state.forest = forest;
+                state.generation = generation;
+            }
+            return Err(e);
+        }
+        state.generation = next;
+        state.checked = Instant::now();
+        Ok(value)
+    }
+
+    fn poisoned(&self) -> DirectoryError {
+        DirectoryError::Lab {
+            path: self.paths.root().to_path_buf(),
+            message: "an earlier operation panicked while holding the forest".into(),
+        }
+    }
+}
+
+impl Directory for LabDirectory {
+    fn describe(&self) -> String {
+        format!("lab directory at {}", self.paths.root().display())
+    }
+
+    fn naming_contexts(&self) -> Result<NamingContexts> {
+        let state = self.read_state()?;
+        let domain = state
+            .forest
+            .roots()
+            .into_iter()
+            .map(|e| e.dn.clone())
+            .find(|dn| {
+                dn.rdns()
+                    .iter()
+                    .all(|r| r.avas().iter().all(|a| a.attr.eq_ignore_ascii_case("dc")))
+            })
+            .ok_or_else(|| DirectoryError::Lab {
+                path: self.paths.root().to_path_buf(),
+                message: "the forest has no domain object (DC=...) at its root".into(),
+            })?;
+        Ok(NamingContexts::for_domain(domain))
+    }
+
+    fn search(
+        &self,
+        base: &Dn,
+        scope: Scope,
+        filter: &Filter,
+        attrs: &[&str],
+    ) -> Result<Vec<Entry>> {
+        self.read_state()?.forest.search(base, scope, filter, attrs)
+    }
+
+    fn add(&self, entry: Entry) -> Result<()> {
+        self.write(|f| f.add(entry))
+    }
+
+    fn modify(&self, dn: &Dn, mods: &[Modification]) -> Result<()> {
+        self.write(|f| f.modify(dn, mods))
+    }
+
+    fn delete(&self, dn: &Dn) -> Result<()> {
+        self.write(|f| f.delete(dn))
+    }
+
+    /// The whole batch is checked in memory and saved once: on failure nothing reaches the
+    /// disk and the forest is as it was.
+    fn apply(&self, changes: &[Change]) -> std::result::Result<(), ApplyError> {
+        let failed = Cell::new(None);
+        self.write(|f| {
+            f.apply(changes).map_err(|(i, e)| {
+                failed.set(Some(i));
+                e
+            })
+        })
+        .map_err(|error| {
+            let step = failed.get();
+            ApplyError {
+                step: step.map_or(changes.len(), |i| i + 1),
+                total: changes.len(),
+                what: step.and_then(|i| changes.get(i)).map_or_else(
+                    || "save the lab forest".to_string(),
+                    crate::directory::describe_change,
+                ),
+                error: Box::new(error),
+                rollback: Vec::new(),
+            }
+        })
+    }
+}
+
+/// Reads and checks the forest file.
+fn load(paths: &LabPaths) -> Result<(Forest, u64)> {
+    let path = paths.forest();
+    let bytes = fs::read(&path).map_err(|e| DirectoryError::io(&path, e))?;
+    let generation = store::parse_generation(&bytes).unwrap_or(0);
+    let forest = forest_from_ldif(&bytes, &path.display().to_string())?;
+    Ok((forest, generation))
+}
+
+/// Builds a forest from LDIF content records, checking each one; errors name the line.
+pub fn forest_from_ldif(bytes: &[u8], source_name: &str) -> Result<Forest> {
+    let records = ldif::parse(bytes).map_err(|error| DirectoryError::Ldif {
+        source_name: source_name.to_string(),
+        error,
+    })?;
+    let mut forest = Forest::new();
+    for record in records {
+        let at_line = |error: DirectoryError| DirectoryError::AtLine {
+            source_name: source_name.to_string(),
+            line: record.line,
+            error: Box::new(error),
+        };
+        let RecordBody::Content(attrs) = record.body else {
+            return Err(at_line(DirectoryError::Lab {
+                path: PathBuf::from(source_name),
+                message: "expected a content record (import takes an export); apply change records with `umctl lab apply`".into(),
+            }));
+        };
+        let entry = entry_from_attrs(&record.dn, attrs).map_err(at_line)?;
+        forest.add(entry).map_err(at_line)?;
+    }
+    Ok(forest)
+}
+
+fn entry_from_attrs(dn: &str, attrs: Vec<(String, Vec<u8>)>) -> Result<Entry> {
+    let mut entry = Entry::new(Dn::parse(dn)?);
+    for (name, value) in attrs {
+        entry.add_value(&name, value);
+    }
+    Ok(entry)
+}
+
+/// Parses LDIF change records (content records count as adds), keeping each one's line.
+fn changes_from_ldif(bytes: &[u8], source_name: &str) -> Result<Vec<(usize, Change)>> {
+    let records = ldif::parse(bytes).map_err(|error| DirectoryError::Ldif {
+        source_name: source_name.to_string(),
+        error,
+    })?;
+    let mut changes = Vec::with_capacity(records.len());
+    for record in records {
+        let line = record.line;
+        let at_line = |error: DirectoryError| DirectoryError::AtLine {
+            source_name: source_name.to_string(),
+            line,
+            error: Box::new(error),
+        };
+        let change = match record.body {
+            RecordBody::Content(attrs) | RecordBody::Add(attrs) => {
+                Change::Add(entry_from_attrs(&record.dn, attrs).map_err(at_line)?)
+            }
+            RecordBody::Delete => Change::Delete(Dn::parse(&record.dn).map_err(|e| at_line(e.into()))?),
+            RecordBody::Modify(mods) => {
+                Change::Modify(Dn::parse(&record.dn).map_err(|e| at_line(e.into()))?, mods)
+            }
+            RecordBody::ModDn { .. } => {
+                return Err(at_line(DirectoryError::Lab {
+                    path: PathBuf::from(source_name),
+                    message: "renames (changetype: moddn/modrdn) are not supported by the lab; delete and add instead".into(),
+                }))
+            }
+        };
+        changes.push((line, change));
+    }
+    Ok(changes)
+}
+
+/// Saves the forest atomically with the given generation.
+fn save(paths: &LabPaths, forest: &Forest, generation: u64) -> Result<()> {
+    write_atomically(&paths.forest(), |out| {
+        writeln!(out, "{GENERATION_PREFIX}{generation}")?;
+        writeln!(
+            out,
+            "# The lab directory of umctl: {} objects. Edit with umctl (lab apply, lab import);",
+            forest.len()
+        )?;
+        writeln!(
+            out,
+            "# a hand edit is fine too while no umctl process is writing."
+        )?;
+        write_forest(out, forest)
+    })
+}
+
+fn write_forest(out: &mut dyn Write, forest: &Forest) -> std::io::Result<()> {
+    let mut writer = LdifWriter::new(out)?.unfolded();
+    for entry in forest.iter() {
+        writer.content(
+            &entry.dn.to_string(),
+            entry.attributes().flat_map(|a| {
+                a.values
+                    .iter()
+                    .map(move |v| (a.name.as_str(), v.as_slice()))
+            }),
+        )?;
+    }
+    writer.flush()
+}
+
+/// Moves the current forest (and, on reset, the mailboxes) into `backups/`.
+fn back_up(paths: &LabPaths, with_mailboxes: bool) -> Result<PathBuf> {
+    let dir = paths.backups().join(store::backup_stamp());
+    fs::create_dir_all(&dir).map_err(|e| DirectoryError::io(&dir, e))?;
+    for (from, name) in [(paths.forest(), "forest.ldif"), (paths.hosts(), "hosts")] {
+        if from.exists() {
+            fs::copy(&from, dir.join(name)).map_err(|e| DirectoryError::io(&from, e))?;
+        }
+    }
+    if with_mailboxes && paths.mailboxes().exists() {
+        fs::rename(paths.mailboxes(), dir.join("mailboxes"))
+            .map_err(|e| DirectoryError::io(paths.mailboxes(), e))?;
+    }
+    Ok(dir)
+}
+
+fn read_hosts(paths: &LabPaths) -> Result<HostsTable> {
+    let path = paths.hosts();
+    match fs::read_to_string(&path) {
+        Ok(text) => HostsTable::parse(&text).map_err(|message| DirectoryError::Lab {
+            path: path.clone(),
+            message,
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(HostsTable::default()),
+        Err(e) => Err(DirectoryError::io(&path, e)),
+    }
+}
+
+fn write_hosts(paths: &LabPaths, hosts: &HostsTable) -> Result<()> {
+    write_atomically(&paths.hosts(), |out| {
+        out.write_all(hosts.render().as_bytes())
+    })
+}
+
+fn assign_hosts(hosts: &mut HostsTable, forest: &Forest) -> Vec<Host> {
+    let fqdns: Vec<String> = forest.iter().flat_map(hosts::fqdns_of).collect();
+    hosts.assign(fqdns.iter().map(String::as_str))
+}
+
+/// The platform's data folder for the lab when neither `--lab` nor `$UMCTL_LAB` names one.
+pub fn default_root() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "umctl").map(|d| d.data_dir().join("lab"))
+}
+
+/// True when `root` holds a lab forest.
+pub fn exists(root: &Path) -> bool {
+    LabPaths::new(root).forest().exists()
+}

@@ -1,0 +1,319 @@
+//! The directory layer: the Active Directory object model and the two ways umctl reaches a
+//! directory (the embedded lab directory and a real AD over LDAP).
+//!
+//! Everything above this module talks to a [`Directory`]: search, read, add, modify and delete
+//! over a neutral [`Entry`]. It owns DNs, filters, LDIF, the typed AD objects (`model`), security
+//! descriptors (`security`) and the lab directory (`lab`). It knows nothing of SIP, media or the
+//! command line.
+
+pub mod entry;
+pub mod filter;
+pub mod lab;
+pub mod ldif;
+pub mod model;
+pub mod security;
+
+pub use entry::{Attribute, Entry};
+pub use filter::{Filter, FilterError};
+pub use ldif::{LdifError, ModOp, Modification};
+pub use model::{ContractViolation, Dn, DnError};
+
+use std::path::PathBuf;
+
+/// How far below the base a search looks (RFC 4511 section 4.5.1.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// The base object only.
+    Base,
+    /// The immediate children of the base, not the base itself.
+    OneLevel,
+    /// The base and everything below it.
+    Subtree,
+}
+
+/// The naming contexts of a forest, as the rootDSE announces them.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct NamingContexts {
+    /// The domain partition, e.g. `DC=contoso,DC=com`.
+    pub default: Dn,
+    /// The configuration partition, e.g. `CN=Configuration,DC=contoso,DC=com`.
+    pub configuration: Dn,
+    /// The schema partition, e.g. `CN=Schema,CN=Configuration,DC=contoso,DC=com`.
+    pub schema: Dn,
+}
+
+impl NamingContexts {
+    /// The contexts a forest rooted at `domain` has when it follows AD's layout.
+    pub fn for_domain(domain: Dn) -> NamingContexts {
+        let configuration = domain.child("CN", "Configuration");
+        let schema = configuration.child("CN", "Schema");
+        NamingContexts {
+            default: domain,
+            configuration,
+            schema,
+        }
+    }
+}
+
+/// What a directory operation can fail with. Every variant names the object, the attribute or
+/// the server involved, and what was expected.
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    #[error("no such object: {dn}")]
+    NoSuchObject { dn: String },
+    #[error("{dn} already exists")]
+    AlreadyExists { dn: String },
+    #[error("cannot add {dn}: its parent {parent} does not exist")]
+    NoParent { dn: String, parent: String },
+    #[error("cannot delete {dn}: it has {children} child object(s); delete them first")]
+    NotAllowedOnNonLeaf { dn: String, children: usize },
+    #[error("{dn}: {attr} already has the value '{value}'")]
+    ValueExists {
+        dn: String,
+        attr: String,
+        value: String,
+    },
+    #[error("{dn}: {attr} has no value '{value}' to delete")]
+    NoSuchValue {
+        dn: String,
+        attr: String,
+        value: String,
+    },
+    #[error("{dn}: the naming attribute {attr} cannot be changed by a modify (expected a rename)")]
+    NotAllowedOnRdn { dn: String, attr: String },
+    #[error(transparent)]
+    Contract(#[from] ContractViolation),
+    #[error(transparent)]
+    Dn(#[from] DnError),
+    #[error(transparent)]
+    Filter(#[from] FilterError),
+    #[error("{source_name}: {error}")]
+    Ldif {
+        source_name: String,
+        error: LdifError,
+    },
+    #[error("{source_name}, line {line}: {error}")]
+    AtLine {
+        source_name: String,
+        line: usize,
+        error: Box<DirectoryError>,
+    },
+    #[error("lab directory {path}: {message}")]
+    Lab { path: PathBuf, message: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl DirectoryError {
+    /// The documented exit code for this failure: 2 for bad input, 3 when the directory cannot
+    /// be reached or refuses access.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            DirectoryError::Io { .. } => 3,
+            DirectoryError::AtLine { error, .. } => error.exit_code(),
+            _ => 2,
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> DirectoryError {
+        DirectoryError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = DirectoryError> = std::result::Result<T, E>;
+
+/// One change of a multi-step directory update.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    Add(Entry),
+    Modify(Dn, Vec<Modification>),
+    Delete(Dn),
+}
+
+impl Change {
+    /// The object this change touches.
+    pub fn dn(&self) -> &Dn {
+        match self {
+            Change::Add(entry) => &entry.dn,
+            Change::Modify(dn, _) | Change::Delete(dn) => dn,
+        }
+    }
+}
+
+/// A directory umctl can read and change: the lab directory or a real AD.
+///
+/// Methods take `&self` so one directory can be shared by the tasks of `serve`; backends keep
+/// their own locking.
+pub trait Directory: Send + Sync {
+    /// A one-line description for messages: `lab directory at /home/x/.local/share/umctl/lab`.
+    fn describe(&self) -> String;
+
+    /// The forest's naming contexts (from the rootDSE on a real AD).
+    fn naming_contexts(&self) -> Result<NamingContexts>;
+
+    /// Entries at or below `base` (per `scope`) that match `filter`, with only the attributes
+    /// named in `attrs` (all of them when `attrs` is empty).
+    fn search(
+        &self,
+        base: &Dn,
+        scope: Scope,
+        filter: &Filter,
+        attrs: &[&str],
+    ) -> Result<Vec<Entry>>;
+
+    /// One object, or `None` when it does not exist.
+    fn read(&self, dn: &Dn, attrs: &[&str]) -> Result<Option<Entry>> {
+        match self.search(
+            dn,
+            Scope::Base,
+            &Filter::Present("objectClass".into()),
+            attrs,
+        ) {
+            Ok(mut found) => Ok(found.pop()),
+            Err(DirectoryError::NoSuchObject { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn add(&self, entry: Entry) -> Result<()>;
+
+    fn modify(&self, dn: &Dn, mods: &[Modification]) -> Result<()>;
+
+    fn delete(&self, dn: &Dn) -> Result<()>;
+
+    /// Applies `changes` in order, all or nothing: when change `i` fails, the changes before
+    /// it are undone and the error names step `i`. Backends that can do better (the lab
+    /// writes the whole batch in one atomic save) override this.
+    fn apply(&self, changes: &[Change]) -> Result<(), ApplyError> {
+        apply_with_rollback(self, changes)
+    }
+}
+
+/// A failed multi-step change: which step failed, why, and whether undoing the earlier steps
+/// worked.
+#[derive(Debug, thiserror::Error)]
+#[error("step {step} of {total} ({what}) failed: {error}{}", rollback_note(.rollback))]
+pub struct ApplyError {
+    // Boxed: ApplyError travels through many Result types and DirectoryError is large.
+    /// 1-based index of the failed step.
+    pub step: usize,
+    pub total: usize,
+    /// What the step was doing, e.g. `add CN=...`.
+    pub what: String,
+    pub error: Box<DirectoryError>,
+    /// Errors met while undoing the earlier steps (empty when the rollback was clean).
+    pub rollback: Vec<String>,
+}
+
+fn rollback_note(rollback: &[String]) -> String {
+    if rollback.is_empty() {
+        "; the earlier steps were undone".to_string()
+    } else {
+        format!(
+            "; undoing the earlier steps also failed: {}",
+            rollback.join("; ")
+        )
+    }
+}
+
+impl ApplyError {
+    pub fn exit_code(&self) -> i32 {
+        self.error.exit_code()
+    }
+}
+
+/// A short description of a change for progress lines and errors.
+pub fn describe_change(change: &Change) -> String {
+    match change {
+        Change::Add(entry) => format!("add {}", entry.dn),
+        Change::Modify(dn, mods) => {
+            let attrs: Vec<&str> = mods.iter().map(|m| m.attr.as_str()).collect();
+            format!("modify {} ({})", dn, attrs.join(", "))
+        }
+        Change::Delete(dn) => format!("delete {dn}"),
+    }
+}
+
+/// The generic all-or-nothing apply: before each step it records how to undo it (the old
+/// entry or the old values), and on failure undoes the finished steps in reverse order.
+pub fn apply_with_rollback<D: Directory + ?Sized>(
+    dir: &D,
+    changes: &[Change],
+) -> Result<(), ApplyError> {
+    let mut undo: Vec<Change> = Vec::new();
+    for (i, change) in changes.iter().enumerate() {
+        let step = || -> Result<Change> {
+            let inverse = inverse_of(dir, change)?;
+            match change {
+                Change::Add(entry) => dir.add(entry.clone())?,
+                Change::Modify(dn, mods) => dir.modify(dn, mods)?,
+                Change::Delete(dn) => dir.delete(dn)?,
+            }
+            Ok(inverse)
+        };
+        match step() {
+            Ok(inverse) => undo.push(inverse),
+            Err(error) => {
+                let mut rollback = Vec::new();
+                for inverse in undo.iter().rev() {
+                    let undone = match inverse {
+                        Change::Add(entry) => dir.add(entry.clone()),
+                        Change::Modify(dn, mods) => dir.modify(dn, mods),
+                        Change::Delete(dn) => dir.delete(dn),
+                    };
+                    if let Err(e) = undone {
+                        rollback.push(format!("{}: {e}", describe_change(inverse)));
+                    }
+                }
+                return Err(ApplyError {
+                    step: i + 1,
+                    total: changes.len(),
+                    what: describe_change(change),
+                    error: Box::new(error),
+                    rollback,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The change that undoes `change`, computed from the directory's state before it runs.
+fn inverse_of<D: Directory + ?Sized>(dir: &D, change: &Change) -> Result<Change> {
+    Ok(match change {
+        Change::Add(entry) => Change::Delete(entry.dn.clone()),
+        Change::Delete(dn) => {
+            let old = dir
+                .read(dn, &[])?
+                .ok_or_else(|| DirectoryError::NoSuchObject { dn: dn.to_string() })?;
+            Change::Add(old)
+        }
+        Change::Modify(dn, mods) => {
+            let old = dir
+                .read(dn, &[])?
+                .ok_or_else(|| DirectoryError::NoSuchObject { dn: dn.to_string() })?;
+            let mut seen: Vec<String> = Vec::new();
+            let mut restore = Vec::new();
+            for m in mods {
+                let key = m.attr.to_ascii_lowercase();
+                if seen.contains(&key) {
+                    continue;
+                }
+                seen.push(key);
+                restore.push(Modification {
+                    op: ModOp::Replace,
+                    attr: m.attr.clone(),
+                    values: old.values(&m.attr).to_vec(),
+                });
+            }
+            Change::Modify(dn.clone(), restore)
+        }
+    })
+}

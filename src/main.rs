@@ -1,0 +1,18 @@
+//! The umctl binary: parse the command line, run it, map errors to the documented exit codes.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use umctl::cli::{self, args::Cli, output::is_broken_pipe};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli::run(cli) {
+        Ok(code) => code,
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("umctl: error: {error:#}");
+            ExitCode::from(cli::exit_code(&error))
+        }
+    }
+}

@@ -1,0 +1,9 @@
+#![allow(clippy::unwrap_used)]
+//! umctl's integration tests: one binary that drives the real `umctl` executable the way a
+//! user does. `support` holds the harness (a throwaway lab folder, a command runner).
+
+mod assets;
+mod lab;
+mod lab_safety;
+mod ldif_files;
+mod support;
