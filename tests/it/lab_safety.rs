@@ -37,7 +37,11 @@ fn violations() -> Vec<(String, Vec<&'static str>)> {
         ),
         (
             "dn: CN=Bad\\,\nchangetype: add\nobjectClass: contact\n".to_string(),
-            vec!["CN=Bad\\,"],
+            vec!["CN=Bad\\,", "forest root"],
+        ),
+        (
+            "dn: CN=Bad\\ZZ,OU=Lab,DC=example,DC=com\nchangetype: add\nobjectClass: contact\n".to_string(),
+            vec!["CN=Bad\\ZZ,OU=Lab,DC=example,DC=com"],
         ),
         (
             "dn: OU=Lab,DC=example,DC=com\nchangetype: add\nobjectClass: organizationalUnit\n".to_string(),

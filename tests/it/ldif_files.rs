@@ -242,3 +242,31 @@ fn search_scopes() {
         missing.stderr
     );
 }
+
+#[test]
+fn binary_security_descriptors_import_as_sddl_and_bad_sddl_is_refused() {
+    use base64::Engine;
+    use umctl::directory::security::SecurityDescriptor;
+    let sd =
+        SecurityDescriptor::from_sddl("O:BAG:BAD:(A;CI;LCRP;;;S-1-5-21-1-2-3-1101)", None).unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(sd.to_bytes().unwrap());
+    let lab = lab_with(&format!(
+        "dn: CN=UM DialPlan Container,OU=Lab,DC=example,DC=com\nobjectClass: container\nnTSecurityDescriptor:: {b64}\n"
+    ));
+    let doc = show_json(&lab, "CN=UM DialPlan Container,OU=Lab,DC=example,DC=com");
+    let text = values(&doc, "nTSecurityDescriptor")[0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(text.contains("(A;CI;LCRP;;;S-1-5-21-1-2-3-1101)"), "{text}");
+    let before = lab.export();
+    let run = lab
+        .apply("dn: CN=UM DialPlan Container,OU=Lab,DC=example,DC=com\nchangetype: modify\nreplace: nTSecurityDescriptor\nnTSecurityDescriptor: D:(A;CI;NOPE;;;S-1-5-11)\n-\n")
+        .expect_code(2);
+    assert!(
+        run.stderr.contains("nTSecurityDescriptor") && run.stderr.contains("SDDL"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(lab.export(), before);
+}

@@ -6,7 +6,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::directory::model::attrs::NT_SECURITY_DESCRIPTOR;
 use crate::directory::model::schema::check_entry;
+use crate::directory::security::{SecurityDescriptor, Sid};
 use crate::directory::{
     Change, ContractViolation, DirectoryError, Dn, Entry, Filter, ModOp, Modification, Result,
     Scope,
@@ -102,14 +104,6 @@ impl Forest {
             });
         }
         match entry.dn.parent() {
-            Some(parent)
-                if !parent.is_root() && !self.contains(&parent) && !is_domain_root(&entry.dn) =>
-            {
-                return Err(DirectoryError::NoParent {
-                    dn: entry.dn.to_string(),
-                    parent: parent.to_string(),
-                });
-            }
             None => {
                 return Err(ContractViolation::new(
                     "(root)",
@@ -118,10 +112,23 @@ impl Forest {
                 )
                 .into())
             }
-            _ => {}
+            Some(parent) if parent.is_root() || !self.contains(&parent) => {
+                if !is_domain_root(&entry.dn) {
+                    return Err(DirectoryError::NoParent {
+                        dn: entry.dn.to_string(),
+                        parent: if parent.is_root() {
+                            "(the forest root; only a domain, DC=..., may stand there)".into()
+                        } else {
+                            parent.to_string()
+                        },
+                    });
+                }
+            }
+            Some(_) => {}
         }
         check_naming_attribute(&mut entry)?;
         check_entry(&entry)?;
+        check_security_descriptor(&entry)?;
         self.insert(entry);
         Ok(())
     }
@@ -192,6 +199,7 @@ impl Forest {
             .into());
         }
         check_entry(&updated)?;
+        check_security_descriptor(&updated)?;
         let seq = self.remove_stored(dn).map(|s| s.seq);
         self.insert_at(updated, seq);
         Ok(())
@@ -464,6 +472,39 @@ fn check_naming_attribute(entry: &mut Entry) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The lab keeps `nTSecurityDescriptor` as SDDL text (domain.md A.5); anything else would
+/// break every later access check, so it is refused on write.
+fn check_security_descriptor(entry: &Entry) -> Result<()> {
+    let values = entry.values(NT_SECURITY_DESCRIPTOR);
+    if values.len() > 1 {
+        return Err(ContractViolation::new(
+            &entry.dn.to_string(),
+            NT_SECURITY_DESCRIPTOR,
+            "one value (it is single-valued)",
+        )
+        .into());
+    }
+    let Some(value) = values.first() else {
+        return Ok(());
+    };
+    // Aliases such as DA need a domain SID; any one will do for a syntax check.
+    let placeholder = "S-1-5-21-0-0-0".parse::<Sid>().ok();
+    let parsed = std::str::from_utf8(value)
+        .map_err(|_| "binary data".to_string())
+        .and_then(|text| {
+            SecurityDescriptor::from_sddl(text, placeholder.as_ref()).map_err(|e| e.to_string())
+        });
+    match parsed {
+        Ok(_) => Ok(()),
+        Err(why) => Err(ContractViolation::new(
+            &entry.dn.to_string(),
+            NT_SECURITY_DESCRIPTOR,
+            &format!("SDDL text such as 'D:(A;CI;LCRP;;;S-1-5-...)' ({why})"),
+        )
+        .into()),
+    }
 }
 
 fn contains_value(entry: &Entry, attr: &str, value: &[u8]) -> bool {

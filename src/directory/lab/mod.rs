@@ -24,6 +24,8 @@ pub use hosts::{Host, HostsTable};
 pub use store::LabPaths;
 
 use crate::directory::ldif::{self, LdifWriter, RecordBody};
+use crate::directory::model::attrs::NT_SECURITY_DESCRIPTOR;
+use crate::directory::security::SecurityDescriptor;
 use crate::directory::{
     ApplyError, Change, Directory, DirectoryError, Dn, Entry, Filter, Modification, NamingContexts,
     Result, Scope,
@@ -387,9 +389,26 @@ pub fn forest_from_ldif(bytes: &[u8], source_name: &str) -> Result<Forest> {
 fn entry_from_attrs(dn: &str, attrs: Vec<(String, Vec<u8>)>) -> Result<Entry> {
     let mut entry = Entry::new(Dn::parse(dn)?);
     for (name, value) in attrs {
+        let value = if name.eq_ignore_ascii_case(NT_SECURITY_DESCRIPTOR) {
+            sddl_text(value)
+        } else {
+            value
+        };
         entry.add_value(&name, value);
     }
     Ok(entry)
+}
+
+/// A security descriptor from a real AD export arrives as binary; the lab keeps SDDL text.
+/// Values that are neither are left for the contract check to reject.
+fn sddl_text(value: Vec<u8>) -> Vec<u8> {
+    if std::str::from_utf8(&value).is_ok_and(|t| t.trim_start().starts_with(['O', 'G', 'D', 'S'])) {
+        return value;
+    }
+    match SecurityDescriptor::from_bytes(&value).and_then(|sd| sd.to_sddl(None)) {
+        Ok(text) => text.into_bytes(),
+        Err(_) => value,
+    }
 }
 
 /// Parses LDIF change records (content records count as adds), keeping each one's line.
