@@ -17,6 +17,7 @@ pub use entry::{Attribute, Entry};
 pub use filter::{Filter, FilterError};
 pub use ldif::{LdifError, ModOp, Modification};
 pub use model::{ContractViolation, Dn, DnError};
+pub use security::{Acl, SecurityDescriptor, SecurityError, Sid};
 
 use std::path::PathBuf;
 
@@ -82,6 +83,10 @@ pub enum DirectoryError {
     },
     #[error("{dn}: the naming attribute {attr} cannot be changed by a modify (expected a rename)")]
     NotAllowedOnRdn { dn: String, attr: String },
+    #[error("{dn} has no readable security descriptor (expected one with a DACL)")]
+    NoSecurityDescriptor { dn: String },
+    #[error("{dn}: nTSecurityDescriptor: {error}")]
+    SecurityDescriptor { dn: String, error: SecurityError },
     #[error(transparent)]
     Contract(#[from] ContractViolation),
     #[error(transparent)]
@@ -135,6 +140,8 @@ pub enum Change {
     Add(Entry),
     Modify(Dn, Vec<Modification>),
     Delete(Dn),
+    /// Replace the DACL of an object's security descriptor (owner, group, SACL untouched).
+    SetDacl(Dn, Acl),
 }
 
 impl Change {
@@ -142,7 +149,7 @@ impl Change {
     pub fn dn(&self) -> &Dn {
         match self {
             Change::Add(entry) => &entry.dn,
-            Change::Modify(dn, _) | Change::Delete(dn) => dn,
+            Change::Modify(dn, _) | Change::Delete(dn) | Change::SetDacl(dn, _) => dn,
         }
     }
 }
@@ -187,6 +194,23 @@ pub trait Directory: Send + Sync {
     fn modify(&self, dn: &Dn, mods: &[Modification]) -> Result<()>;
 
     fn delete(&self, dn: &Dn) -> Result<()>;
+
+    /// The object's security descriptor (at least its DACL); `None` when it has none.
+    fn read_security(&self, dn: &Dn) -> Result<Option<SecurityDescriptor>>;
+
+    /// Replaces the DACL of the object's security descriptor; owner, group and SACL stay.
+    fn write_dacl(&self, dn: &Dn, dacl: &Acl) -> Result<()>;
+
+    /// The forest root domain's SID, which SDDL aliases such as DA and EA are relative to.
+    fn domain_sid(&self) -> Result<Option<Sid>> {
+        let domain = self.naming_contexts()?.default;
+        let Some(entry) = self.read(&domain, &["objectSid"])? else {
+            return Ok(None);
+        };
+        Ok(entry
+            .first_bytes("objectSid")
+            .and_then(|v| model::rtc_group::sid_from_value(v).ok()))
+    }
 
     /// Applies `changes` in order, all or nothing: when change `i` fails, the changes before
     /// it are undone and the error names step `i`. Backends that can do better (the lab
@@ -238,6 +262,7 @@ pub fn describe_change(change: &Change) -> String {
             format!("modify {} ({})", dn, attrs.join(", "))
         }
         Change::Delete(dn) => format!("delete {dn}"),
+        Change::SetDacl(dn, _) => format!("write the DACL of {dn}"),
     }
 }
 
@@ -251,11 +276,7 @@ pub fn apply_with_rollback<D: Directory + ?Sized>(
     for (i, change) in changes.iter().enumerate() {
         let step = || -> Result<Change> {
             let inverse = inverse_of(dir, change)?;
-            match change {
-                Change::Add(entry) => dir.add(entry.clone())?,
-                Change::Modify(dn, mods) => dir.modify(dn, mods)?,
-                Change::Delete(dn) => dir.delete(dn)?,
-            }
+            run_change(dir, change)?;
             Ok(inverse)
         };
         match step() {
@@ -263,12 +284,7 @@ pub fn apply_with_rollback<D: Directory + ?Sized>(
             Err(error) => {
                 let mut rollback = Vec::new();
                 for inverse in undo.iter().rev() {
-                    let undone = match inverse {
-                        Change::Add(entry) => dir.add(entry.clone()),
-                        Change::Modify(dn, mods) => dir.modify(dn, mods),
-                        Change::Delete(dn) => dir.delete(dn),
-                    };
-                    if let Err(e) = undone {
+                    if let Err(e) = run_change(dir, inverse) {
                         rollback.push(format!("{}: {e}", describe_change(inverse)));
                     }
                 }
@@ -283,6 +299,15 @@ pub fn apply_with_rollback<D: Directory + ?Sized>(
         }
     }
     Ok(())
+}
+
+fn run_change<D: Directory + ?Sized>(dir: &D, change: &Change) -> Result<()> {
+    match change {
+        Change::Add(entry) => dir.add(entry.clone()),
+        Change::Modify(dn, mods) => dir.modify(dn, mods),
+        Change::Delete(dn) => dir.delete(dn),
+        Change::SetDacl(dn, dacl) => dir.write_dacl(dn, dacl),
+    }
 }
 
 /// The change that undoes `change`, computed from the directory's state before it runs.
@@ -314,6 +339,13 @@ fn inverse_of<D: Directory + ?Sized>(dir: &D, change: &Change) -> Result<Change>
                 });
             }
             Change::Modify(dn.clone(), restore)
+        }
+        Change::SetDacl(dn, _) => {
+            let old = dir
+                .read_security(dn)?
+                .and_then(|sd| sd.dacl)
+                .ok_or_else(|| DirectoryError::NoSecurityDescriptor { dn: dn.to_string() })?;
+            Change::SetDacl(dn.clone(), old)
         }
     })
 }

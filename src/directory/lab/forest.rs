@@ -7,8 +7,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::directory::model::attrs::NT_SECURITY_DESCRIPTOR;
+use crate::directory::model::rtc_group::sid_from_value;
 use crate::directory::model::schema::check_entry;
-use crate::directory::security::{SecurityDescriptor, Sid};
+use crate::directory::security::{Acl, SecurityDescriptor, Sid};
 use crate::directory::{
     Change, ContractViolation, DirectoryError, Dn, Entry, Filter, ModOp, Modification, Result,
     Scope,
@@ -246,6 +247,13 @@ impl Forest {
                         None => Change::Delete(dn.clone()),
                     })
                 }
+                Change::SetDacl(dn, dacl) => {
+                    let before = self.get(dn).cloned();
+                    self.set_dacl(dn, dacl).map(|()| match before {
+                        Some(old) => Change::Add(old),
+                        None => Change::Delete(dn.clone()),
+                    })
+                }
             };
             match result {
                 Ok(inverse) => undo.push(inverse),
@@ -270,8 +278,54 @@ impl Forest {
                 let seq = self.remove_stored(&old.dn).map(|s| s.seq);
                 self.insert_at(old, seq);
             }
-            Change::Modify(..) => {}
+            Change::Modify(..) | Change::SetDacl(..) => {}
         }
+    }
+
+    /// The root domain's SID (what SDDL aliases such as DA and EA stand relative to).
+    pub fn domain_sid(&self) -> Option<Sid> {
+        self.roots()
+            .into_iter()
+            .find(|e| is_domain_root(&e.dn))
+            .and_then(|e| e.first_bytes("objectSid"))
+            .and_then(|v| sid_from_value(v).ok())
+    }
+
+    /// The object's security descriptor, parsed from the SDDL text the lab keeps.
+    pub fn security(&self, dn: &Dn) -> Result<Option<SecurityDescriptor>> {
+        let entry = self
+            .get(dn)
+            .ok_or_else(|| DirectoryError::NoSuchObject { dn: dn.to_string() })?;
+        let Some(text) = entry.first(NT_SECURITY_DESCRIPTOR) else {
+            return Ok(None);
+        };
+        SecurityDescriptor::from_sddl(text, self.domain_sid().as_ref())
+            .map(Some)
+            .map_err(|error| DirectoryError::SecurityDescriptor {
+                dn: dn.to_string(),
+                error,
+            })
+    }
+
+    /// Replaces the DACL of the object's descriptor, keeping owner, group, SACL and the
+    /// control flags (a protected DACL stays protected).
+    pub fn set_dacl(&mut self, dn: &Dn, dacl: &Acl) -> Result<()> {
+        let mut sd = self.security(dn)?.unwrap_or_default();
+        sd.dacl = Some(dacl.clone());
+        let text = sd.to_sddl(self.domain_sid().as_ref()).map_err(|error| {
+            DirectoryError::SecurityDescriptor {
+                dn: dn.to_string(),
+                error,
+            }
+        })?;
+        self.modify(
+            dn,
+            &[Modification {
+                op: ModOp::Replace,
+                attr: NT_SECURITY_DESCRIPTOR.to_string(),
+                values: vec![text.into_bytes()],
+            }],
+        )
     }
 
     /// Inserts without checks (used by `add` after checking, and by the loader, which checks

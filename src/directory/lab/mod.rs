@@ -25,7 +25,7 @@ pub use store::LabPaths;
 
 use crate::directory::ldif::{self, LdifWriter, RecordBody};
 use crate::directory::model::attrs::NT_SECURITY_DESCRIPTOR;
-use crate::directory::security::SecurityDescriptor;
+use crate::directory::security::{Acl, SecurityDescriptor, Sid};
 use crate::directory::{
     ApplyError, Change, Directory, DirectoryError, Dn, Entry, Filter, Modification, NamingContexts,
     Result, Scope,
@@ -324,6 +324,18 @@ impl Directory for LabDirectory {
 
     fn delete(&self, dn: &Dn) -> Result<()> {
         self.write(|f| f.delete(dn))
+    }
+
+    fn read_security(&self, dn: &Dn) -> Result<Option<SecurityDescriptor>> {
+        self.read_state()?.forest.security(dn)
+    }
+
+    fn write_dacl(&self, dn: &Dn, dacl: &Acl) -> Result<()> {
+        self.write(|f| f.set_dacl(dn, dacl))
+    }
+
+    fn domain_sid(&self) -> Result<Option<Sid>> {
+        Ok(self.read_state()?.forest.domain_sid())
     }
 
     /// The whole batch is checked in memory and saved once: on failure nothing reaches the

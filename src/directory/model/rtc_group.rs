@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{attrs, read, Dn, ModelError, ValueError};
 use crate::directory::entry::Entry;
+use crate::directory::security::Sid;
 
 pub const RTC_UNIVERSAL_SERVER_ADMINS: &str = "RTCUniversalServerAdmins";
 pub const RTC_COMPONENT_UNIVERSAL_SERVICES: &str = "RTCComponentUniversalServices";
@@ -22,8 +23,8 @@ pub const RTC_GROUP_NAMES: [&str; 2] = [
 pub struct RtcGroup {
     pub dn: Dn,
     pub sam: String,
-    /// The SID in string form, `S-1-5-21-...`.
-    pub sid: String,
+    /// The group's SID (serialized as `S-1-5-21-...`).
+    pub sid: Sid,
 }
 
 impl RtcGroup {
@@ -44,81 +45,23 @@ impl RtcGroup {
 }
 
 /// Reads an `objectSid` value: `S-1-...` text (the lab), else the binary layout (AD).
-pub fn sid_from_value(raw: &[u8]) -> Result<String, ValueError> {
-    match std::str::from_utf8(raw) {
-        Ok(text) if text.len() >= 2 && text[..2].eq_ignore_ascii_case("S-") => sid_from_text(text),
-        _ => sid_from_binary(raw),
-    }
-}
-
-/// Decodes the binary SID layout: revision (1 byte, = 1), sub-authority count (1 byte, <= 15),
-/// identifier authority (6 bytes big-endian), sub-authorities (4 bytes little-endian each).
-/// Hand-written: a dozen lines, and the security module's full Sid type is not ours to import.
-pub fn sid_from_binary(raw: &[u8]) -> Result<String, ValueError> {
-    let fail = || {
-        ValueError::new(
-            raw.iter().map(|b| format!("{b:02x}")).collect::<String>(),
-            "a binary SID (revision 1, count <= 15, 8 + 4 * count bytes) or S-1-... text",
-        )
-    };
-    if raw.len() < 8 {
-        return Err(fail());
-    }
-    let (rev, count, rest) = (raw[0], raw[1], &raw[2..]);
-    if rev != 1 || count > 15 || rest.len() != 6 + 4 * usize::from(count) {
-        return Err(fail());
-    }
-    let authority = rest[..6].iter().fold(0u64, |a, &b| (a << 8) | u64::from(b));
-    let mut s = if authority >= 1 << 32 {
-        format!("S-1-{authority:#014x}")
-    } else {
-        format!("S-1-{authority}")
-    };
-    for chunk in rest[6..].chunks_exact(4) {
-        let sub = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-        s.push_str(&format!("-{sub}"));
-    }
-    Ok(s)
-}
-
-/// Validates and canonicalises `S-1-<authority>-<sub>...` (authority decimal or `0x` hex,
-/// up to 15 sub-authorities that fit in 32 bits).
-pub fn sid_from_text(text: &str) -> Result<String, ValueError> {
-    let fail = || ValueError::new(text, "a SID: S-1-<authority>-<sub-authority>...");
-    let t = text.trim();
-    let mut parts = t.split('-');
-    let (Some(s), Some("1"), Some(auth)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(fail());
-    };
-    if !s.eq_ignore_ascii_case("S") {
-        return Err(fail());
-    }
-    let authority = match auth.strip_prefix("0x").or_else(|| auth.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16).map_err(|_| fail())?,
-        None if auth.bytes().all(|b| b.is_ascii_digit()) => auth.parse().map_err(|_| fail())?,
-        None => return Err(fail()),
-    };
-    if authority >= 1 << 48 {
-        return Err(fail());
-    }
-    let mut out = if authority >= 1 << 32 {
-        format!("S-1-{authority:#014x}")
-    } else {
-        format!("S-1-{authority}")
-    };
-    let mut count = 0;
-    for sub in parts {
-        if sub.is_empty() || !sub.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(fail());
+pub fn sid_from_value(raw: &[u8]) -> Result<Sid, ValueError> {
+    let parsed = match std::str::from_utf8(raw) {
+        Ok(text) if text.len() >= 2 && text[..2].eq_ignore_ascii_case("S-") => {
+            text.trim().parse::<Sid>()
         }
-        let v: u32 = sub.parse().map_err(|_| fail())?;
-        out.push_str(&format!("-{v}"));
-        count += 1;
-    }
-    if count > 15 {
-        return Err(fail());
-    }
-    Ok(out)
+        _ => Sid::from_bytes(raw),
+    };
+    parsed.map_err(|e| {
+        let shown = match std::str::from_utf8(raw) {
+            Ok(text) if !text.chars().any(char::is_control) => text.to_string(),
+            _ => raw.iter().map(|b| format!("{b:02x}")).collect(),
+        };
+        ValueError::new(
+            shown,
+            format!("a SID: S-1-<authority>-<sub-authority>... or its binary form ({e})"),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -153,58 +96,27 @@ mod tests {
     }
 
     #[test]
-    fn binary_sid_decodes() {
-        assert_eq!(sid_from_binary(&BINARY).unwrap(), TEXT);
+    fn sids_read_from_binary_or_text() {
+        assert_eq!(sid_from_value(&BINARY).unwrap().to_string(), TEXT);
         assert_eq!(
-            sid_from_binary(&[1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0]).unwrap(),
-            "S-1-5-18"
+            sid_from_value(b"s-1-5-32-544").unwrap().to_string(),
+            "S-1-5-32-544"
         );
-        assert_eq!(sid_from_binary(&[1, 0, 0, 0, 0, 0, 0, 0]).unwrap(), "S-1-0");
-    }
-
-    #[test]
-    fn malformed_binary_sids_are_rejected() {
-        assert!(sid_from_binary(&[]).is_err());
-        assert!(sid_from_binary(&[1]).is_err());
-        assert!(sid_from_binary(&BINARY[..27]).is_err(), "truncated");
-        let mut bad = BINARY;
-        bad[0] = 2;
-        assert!(sid_from_binary(&bad).is_err(), "revision 2");
-        let mut bad = BINARY;
-        bad[1] = 16;
-        assert!(sid_from_binary(&bad).is_err(), "count 16");
-        let err = sid_from_binary(&[1, 1, 0]).unwrap_err();
+        assert!(sid_from_value(&BINARY[..27]).is_err(), "truncated");
+        let err = sid_from_value(&[1, 1, 0]).unwrap_err();
         assert_eq!(err.value, "010100");
-    }
-
-    #[test]
-    fn text_sids_validate_and_canonicalise() {
-        assert_eq!(sid_from_text("s-1-5-32-544").unwrap(), "S-1-5-32-544");
-        assert_eq!(sid_from_text(TEXT).unwrap(), TEXT);
-        assert_eq!(
-            sid_from_text("S-1-0x1234567890AB-1").unwrap(),
-            "S-1-0x1234567890ab-1"
-        );
-        for bad in [
-            "S-2-5-18",
-            "S-1",
-            "S-1-5-",
-            "S-1-5-x",
-            "S-1-5-4294967296",
-            "X-1-5-18",
-            "S-1-5-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15-16",
-        ] {
-            assert!(sid_from_text(bad).is_err(), "{bad}");
+        for bad in ["S-1", "S-1-5-x", "S-1-5-4294967296"] {
+            assert!(sid_from_value(bad.as_bytes()).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn group_reads_binary_or_text_sid() {
         let g = RtcGroup::from_entry(&group(Some(&BINARY))).unwrap();
-        assert_eq!(g.sid, TEXT);
+        assert_eq!(g.sid.to_string(), TEXT);
         assert_eq!(g.sam, "RTCUniversalServerAdmins");
         let g = RtcGroup::from_entry(&group(Some(TEXT.as_bytes()))).unwrap();
-        assert_eq!(g.sid, TEXT);
+        assert_eq!(g.sid.to_string(), TEXT);
     }
 
     #[test]
