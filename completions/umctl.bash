@@ -119,7 +119,7 @@ _umctl() {
 
     case "${cmd}" in
         umctl)
-            opts="-y -v -q -h -V --lab --ldap --bind-dn --password-file --json --yes --verbose --quiet --help --version lab completions help"
+            opts="-y -v -q -h -V --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help --version lab completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -141,6 +141,10 @@ _umctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -149,7 +153,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__completions)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --json --yes --verbose --quiet --help bash elvish fish powershell zsh"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -168,6 +172,10 @@ _umctl() {
                     return 0
                     ;;
                 --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -347,7 +355,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --json --yes --verbose --quiet --help init reset export import apply hosts search show help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help init reset export import apply hosts search show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -369,6 +377,10 @@ _umctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -377,7 +389,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__apply)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -399,6 +411,10 @@ _umctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -407,7 +423,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__export)
-            opts="-o -y -v -q -h --out --lab --ldap --bind-dn --password-file --json --yes --verbose --quiet --help"
+            opts="-o -y -v -q -h --out --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -434,6 +450,10 @@ _umctl() {
                     return 0
                     ;;
                 --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -585,7 +605,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__hosts)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -604,6 +624,10 @@ _umctl() {
                     return 0
                     ;;
                 --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -615,7 +639,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__import)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --from-ldap --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -634,6 +658,10 @@ _umctl() {
                     return 0
                     ;;
                 --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -645,7 +673,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__init)
-            opts="-y -v -q -h --force --lab --ldap --bind-dn --password-file --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --force --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -664,6 +692,10 @@ _umctl() {
                     return 0
                     ;;
                 --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -675,7 +707,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__reset)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -697,6 +729,10 @@ _umctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -705,7 +741,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__search)
-            opts="-b -s -y -v -q -h --base --scope --lab --ldap --bind-dn --password-file --json --yes --verbose --quiet --help"
+            opts="-b -s -y -v -q -h --base --scope --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -743,6 +779,10 @@ _umctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -751,7 +791,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__show)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -770,6 +810,10 @@ _umctl() {
                     return 0
                     ;;
                 --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_umctl_global_optspecs
-    string join \n lab= ldap= bind-dn= password-file= json y/yes v/verbose q/quiet h/help V/version
+    string join \n lab= ldap= bind-dn= password-file= ca-file= insecure-plain-bind json y/yes v/verbose q/quiet h/help V/version
 end
 
 function __fish_umctl_needs_command
@@ -28,6 +28,8 @@ complete -c umctl -n "__fish_umctl_needs_command" -l lab -d 'The lab directory f
 complete -c umctl -n "__fish_umctl_needs_command" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_needs_command" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_needs_command" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_needs_command" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_needs_command" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_needs_command" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_needs_command" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_needs_command" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -41,6 +43,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_sub
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -49,7 +53,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_sub
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -f -a "init" -d 'Create the lab directory from the built-in contoso.com forest'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -f -a "reset" -d 'Put the lab back to the built-in forest (the old forest and mailboxes go to backups/)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -f -a "export" -d 'Print the whole forest as LDIF'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -f -a "import" -d 'Replace the forest with an LDIF file (an export); the old one is kept in backups/'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -f -a "import" -d 'Replace the forest with an LDIF file (an export), or with a copy of a real forest\'s Exchange and Skype objects (--from-ldap); the old one is kept in backups/'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -f -a "apply" -d 'Apply LDIF change records (as ldapmodify would), all or nothing'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -f -a "hosts" -d 'Print the lab\'s FQDN to loopback address table'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -f -a "search" -d 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)'
@@ -59,7 +63,9 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l force -d 'Replace an existing lab (it is kept in backups/)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -69,6 +75,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -79,6 +87,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -88,6 +98,9 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l from-ldap -d 'Copy the Exchange UM and Skype objects of the forest named by --ldap (no secrets)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -97,6 +110,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -106,6 +121,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -119,6 +136,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -128,6 +147,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -136,7 +157,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "init" -d 'Create the lab directory from the built-in contoso.com forest'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Put the lab back to the built-in forest (the old forest and mailboxes go to backups/)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the whole forest as LDIF'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "import" -d 'Replace the forest with an LDIF file (an export); the old one is kept in backups/'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "import" -d 'Replace the forest with an LDIF file (an export), or with a copy of a real forest\'s Exchange and Skype objects (--from-ldap); the old one is kept in backups/'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "apply" -d 'Apply LDIF change records (as ldapmodify would), all or nothing'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "hosts" -d 'Print the lab\'s FQDN to loopback address table'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "search" -d 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)'
@@ -146,6 +167,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand completions" -l lab -d 'The 
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand completions" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand completions" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -157,7 +180,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_su
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "init" -d 'Create the lab directory from the built-in contoso.com forest'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "reset" -d 'Put the lab back to the built-in forest (the old forest and mailboxes go to backups/)'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "export" -d 'Print the whole forest as LDIF'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "import" -d 'Replace the forest with an LDIF file (an export); the old one is kept in backups/'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "import" -d 'Replace the forest with an LDIF file (an export), or with a copy of a real forest\'s Exchange and Skype objects (--from-ldap); the old one is kept in backups/'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "apply" -d 'Apply LDIF change records (as ldapmodify would), all or nothing'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "hosts" -d 'Print the lab\'s FQDN to loopback address table'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "search" -d 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)'

@@ -47,6 +47,14 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE", requires = "ldap")]
     pub password_file: Option<PathBuf>,
 
+    /// Trust the CA certificates in this PEM file (for a DC with a private CA)
+    #[arg(long, global = true, value_name = "FILE", requires = "ldap")]
+    pub ca_file: Option<PathBuf>,
+
+    /// Allow a simple bind over plain ldap:// without StartTLS (test labs only)
+    #[arg(long, global = true, requires = "ldap")]
+    pub insecure_plain_bind: bool,
+
     /// Print one JSON document instead of tables
     #[arg(long, global = true)]
     pub json: bool,
@@ -94,10 +102,15 @@ pub enum LabCommand {
         #[arg(long, short = 'o', value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// Replace the forest with an LDIF file (an export); the old one is kept in backups/
+    /// Replace the forest with an LDIF file (an export), or with a copy of a real forest's
+    /// Exchange and Skype objects (--from-ldap); the old one is kept in backups/
     Import {
         /// LDIF file of content records ("-" for standard input)
-        file: PathBuf,
+        #[arg(required_unless_present = "from_ldap", conflicts_with = "from_ldap")]
+        file: Option<PathBuf>,
+        /// Copy the Exchange UM and Skype objects of the forest named by --ldap (no secrets)
+        #[arg(long, requires = "ldap")]
+        from_ldap: bool,
     },
     /// Apply LDIF change records (as ldapmodify would), all or nothing
     Apply {

@@ -10,14 +10,23 @@ use anyhow::{bail, Context};
 
 use crate::cli::args::{GlobalArgs, LabCommand, SearchScope};
 use crate::cli::output::{entry_json, entry_table, table, Output};
-use crate::cli::target::{lab_only, lab_root, open_lab};
+use crate::cli::target::{connect_ldap, lab_only, lab_root, open_lab};
 use crate::cli::UsageError;
+use crate::directory::lab::copy::copy_forest;
 use crate::directory::lab::LabDirectory;
 use crate::directory::ldif::LdifWriter;
 use crate::directory::{Directory, Dn, Entry, Filter, Scope};
 
 pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode> {
-    lab_only(global, "lab")?;
+    if !matches!(
+        command,
+        LabCommand::Import {
+            from_ldap: true,
+            ..
+        }
+    ) {
+        lab_only(global, "lab")?;
+    }
     let out = Output::new(global);
     let root = lab_root(global)?;
     match command {
@@ -82,9 +91,26 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
                 }
             }
         }
-        LabCommand::Import { file } => {
-            let bytes = read_input(file)?;
-            let outcome = LabDirectory::import(&root, &bytes, &file.display().to_string())?;
+        LabCommand::Import { file, from_ldap } => {
+            let outcome = if *from_ldap {
+                let ad = connect_ldap(global)?;
+                out.note(&format!(
+                    "Reading the Exchange UM and Skype objects of {} ...",
+                    ad.describe()
+                ));
+                let (entries, report) = copy_forest(&ad)?;
+                out.note(&format!(
+                    "Copied {} objects ({} stand-in parents, {} security descriptors); secrets are never copied.",
+                    report.copied, report.stand_in_parents, report.descriptors
+                ));
+                LabDirectory::import_entries(&root, &entries, &ad.describe())?
+            } else {
+                let file = file
+                    .as_ref()
+                    .ok_or_else(|| UsageError("give an LDIF file or --from-ldap".into()))?;
+                let bytes = read_input(file)?;
+                LabDirectory::import(&root, &bytes, &file.display().to_string())?
+            };
             if out.json {
                 out.json(&outcome)?;
             } else {

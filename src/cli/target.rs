@@ -1,12 +1,20 @@
 //! Which directory a command works on: the lab folder (`--lab`, `$UMCTL_LAB`, or the platform
-//! data folder) or a real AD (`--ldap`).
+//! data folder) or a real AD (`--ldap`, with the password from `--password-file`,
+//! `$UMCTL_LDAP_PASSWORD` or a hidden prompt; never from the command line).
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 
 use crate::cli::args::GlobalArgs;
+use crate::cli::UsageError;
 use crate::directory::lab::{self, LabDirectory};
+use crate::directory::ldap::{LdapDirectory, LdapTarget, Secret};
+use crate::directory::Directory;
+
+/// The environment variable a bind password may come from.
+pub const PASSWORD_ENV: &str = "UMCTL_LDAP_PASSWORD";
 
 /// The lab folder the options name.
 pub fn lab_root(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
@@ -21,7 +29,7 @@ pub fn lab_root(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
 /// Refuses `--ldap` for commands that only make sense on the lab.
 pub fn lab_only(global: &GlobalArgs, command: &str) -> anyhow::Result<()> {
     if let Some(url) = &global.ldap {
-        bail!(crate::cli::UsageError(format!(
+        bail!(UsageError(format!(
             "`umctl {command}` works on the lab directory only, but --ldap {url} was given; drop --ldap"
         )));
     }
@@ -33,4 +41,67 @@ pub fn open_lab(global: &GlobalArgs) -> anyhow::Result<LabDirectory> {
     let root = lab_root(global)?;
     LabDirectory::open(&root)
         .with_context(|| format!("opening the lab directory at {}", root.display()))
+}
+
+/// The directory the options name: the real AD with `--ldap`, else the lab.
+pub fn open_directory(global: &GlobalArgs) -> anyhow::Result<Box<dyn Directory>> {
+    match &global.ldap {
+        Some(_) => Ok(Box::new(connect_ldap(global)?)),
+        None => Ok(Box::new(open_lab(global)?)),
+    }
+}
+
+/// Connects and binds to the AD named by `--ldap`.
+pub fn connect_ldap(global: &GlobalArgs) -> anyhow::Result<LdapDirectory> {
+    let Some(url) = &global.ldap else {
+        bail!(UsageError("this needs --ldap URL".into()));
+    };
+    let password = match &global.bind_dn {
+        Some(dn) => Some(bind_password(global, dn)?),
+        None => None,
+    };
+    let target = LdapTarget {
+        url: url.clone(),
+        bind_dn: global.bind_dn.clone(),
+        password,
+        ca_file: global.ca_file.clone(),
+        insecure_plain_bind: global.insecure_plain_bind,
+    };
+    Ok(LdapDirectory::connect(&target)?)
+}
+
+/// The bind password: `--password-file`, else `$UMCTL_LDAP_PASSWORD`, else a hidden prompt
+/// on a terminal.
+fn bind_password(global: &GlobalArgs, bind_dn: &str) -> anyhow::Result<Secret> {
+    if let Some(path) = &global.password_file {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            UsageError(format!(
+                "cannot read the password file {}: {e}",
+                path.display()
+            ))
+        })?;
+        let password = text.trim_end_matches(['\r', '\n']).to_string();
+        if password.is_empty() {
+            bail!(UsageError(format!(
+                "the password file {} is empty",
+                path.display()
+            )));
+        }
+        return Ok(Secret::new(password));
+    }
+    if let Ok(password) = std::env::var(PASSWORD_ENV) {
+        if !password.is_empty() {
+            return Ok(Secret::new(password));
+        }
+    }
+    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        let password = dialoguer::Password::new()
+            .with_prompt(format!("Password for {bind_dn}"))
+            .interact()
+            .context("reading the password")?;
+        return Ok(Secret::new(password));
+    }
+    bail!(UsageError(format!(
+        "no password for {bind_dn}: give --password-file FILE, set {PASSWORD_ENV}, or run on a terminal to be asked"
+    )))
 }

@@ -164,6 +164,15 @@ impl Entry {
         }
     }
 
+    /// Appends an attribute the caller knows is not there yet (the LDIF loader): no lookup, no
+    /// copy of the name. Use `set` or `add_value` otherwise.
+    pub fn push_new_attribute(&mut self, name: String, values: Vec<Vec<u8>>) {
+        debug_assert!(self.index(&name).is_none(), "{name} is already present");
+        if !values.is_empty() {
+            self.attrs.push(Attribute { name, values });
+        }
+    }
+
     /// Replaces all values with one text value.
     pub fn set_str(&mut self, name: &str, value: &str) {
         self.set(name, vec![value.as_bytes().to_vec()]);

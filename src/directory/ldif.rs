@@ -113,6 +113,46 @@ pub fn parse(input: &[u8]) -> Result<Vec<LdifRecord>, LdifError> {
     LdifReader::new(input).collect()
 }
 
+/// Splits a large LDIF file into about `parts` pieces at blank lines between records, so the
+/// pieces can be parsed on several cores. Each piece comes with the number of lines before it;
+/// add it to the line numbers parsed from the piece ([`LdifError::shifted`],
+/// `LdifRecord::line`). A blank line always ends a record (continuations start with a space),
+/// so no record is cut.
+pub fn split_records(input: &[u8], parts: usize) -> Vec<(&[u8], usize)> {
+    let mut pieces = Vec::with_capacity(parts.max(1));
+    let mut start = 0;
+    let mut lines_before = 0;
+    for part in 1..parts.max(1) {
+        let target = input.len() * part / parts;
+        if target <= start {
+            continue;
+        }
+        let Some(gap) = input[target..]
+            .windows(2)
+            .position(|w| w == b"\n\n")
+            .or_else(|| input[target..].windows(3).position(|w| w == b"\n\r\n"))
+        else {
+            break;
+        };
+        let cut = target + gap + 1;
+        pieces.push((&input[start..cut], lines_before));
+        lines_before += input[start..cut].iter().filter(|b| **b == b'\n').count();
+        start = cut;
+    }
+    pieces.push((&input[start..], lines_before));
+    pieces
+}
+
+impl LdifError {
+    /// The same error with its line number moved down by `lines` (for a piece of a file).
+    pub fn shifted(self, lines: usize) -> LdifError {
+        LdifError {
+            line: self.line + lines,
+            message: self.message,
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reader
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 pub mod entry;
 pub mod filter;
 pub mod lab;
+pub mod ldap;
 pub mod ldif;
 pub mod model;
 pub mod security;
@@ -104,6 +105,31 @@ pub enum DirectoryError {
         line: usize,
         error: Box<DirectoryError>,
     },
+    #[error("{server}: the bind was refused (invalid credentials): {diagnostic}")]
+    InvalidCredentials { server: String, diagnostic: String },
+    #[error("{server}: access to {dn} was denied (insufficient access rights): {diagnostic}")]
+    InsufficientAccess {
+        dn: String,
+        server: String,
+        diagnostic: String,
+    },
+    #[error("{server}: the domain controller requires signing or encryption for a simple bind (strongerAuthRequired: {diagnostic}); connect with ldaps:// or ldap:// with StartTLS (the default), not --insecure-plain-bind")]
+    StrongerAuthRequired { server: String, diagnostic: String },
+    #[error("{dn}: {what} (LDAP result {code}){}", if .diagnostic.is_empty() { String::new() } else { format!(": {}", .diagnostic) })]
+    Refused {
+        dn: String,
+        code: u32,
+        what: &'static str,
+        diagnostic: String,
+    },
+    #[error("cannot reach {server}: {reason}")]
+    Unreachable { server: String, reason: String },
+    #[error("TLS with {server} failed: {reason}")]
+    Tls { server: String, reason: String },
+    #[error("'{url}' is not a directory URL (expected {expected})")]
+    BadUrl { url: String, expected: String },
+    #[error("CA file {path}: {reason} (expected PEM certificates)")]
+    BadCaFile { path: PathBuf, reason: String },
     #[error("lab directory {path}: {message}")]
     Lab { path: PathBuf, message: String },
     #[error("{path}: {source}")]
@@ -118,7 +144,12 @@ impl DirectoryError {
     /// be reached or refuses access.
     pub fn exit_code(&self) -> i32 {
         match self {
-            DirectoryError::Io { .. } => 3,
+            DirectoryError::Io { .. }
+            | DirectoryError::Unreachable { .. }
+            | DirectoryError::Tls { .. }
+            | DirectoryError::InvalidCredentials { .. }
+            | DirectoryError::InsufficientAccess { .. }
+            | DirectoryError::StrongerAuthRequired { .. } => 3,
             DirectoryError::AtLine { error, .. } => error.exit_code(),
             _ => 2,
         }

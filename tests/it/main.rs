@@ -5,5 +5,6 @@
 mod assets;
 mod lab;
 mod lab_safety;
+mod ldap_offline;
 mod ldif_files;
 mod support;

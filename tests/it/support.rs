@@ -78,6 +78,7 @@ impl TempLab {
             .args(args)
             .env_remove("UMCTL_LAB")
             .env_remove("UMCTL_FAULT")
+            .env_remove("UMCTL_LDAP_PASSWORD")
             .stdin(Stdio::null());
         cmd
     }

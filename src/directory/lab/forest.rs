@@ -1,10 +1,15 @@
-//! The lab's in-memory forest: every entry keyed by its normalized DN, a child index for
+//! The lab's in-memory forest: every entry in a slot (slots keep insertion order, so an export
+//! lists parents before children), a map from normalized DN to slot, a child index for
 //! one-level searches, equality indexes on the attributes umctl looks objects up by, and the
 //! contract checks that run on every write.
 //!
 //! It does no I/O: loading and saving the LDIF file is `store`'s job.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+// The lab's own maps hash DNs and values it wrote itself: FxHash is several times faster
+// than SipHash here, and flooding resistance buys nothing for a local file.
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::directory::model::attrs::NT_SECURITY_DESCRIPTOR;
 use crate::directory::model::rtc_group::sid_from_value;
@@ -33,30 +38,44 @@ const INDEXED: &[&str] = &[
     "legacyexchangedn",
 ];
 
-fn is_indexed(attr_lower: &str) -> bool {
-    INDEXED.contains(&attr_lower)
+/// The index an attribute name belongs to, if any.
+fn indexed(name: &str) -> Option<&'static str> {
+    INDEXED
+        .iter()
+        .copied()
+        .find(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// Case-folds a value for the index the way the filter compares strings.
-fn index_key(value: &[u8]) -> Option<String> {
-    std::str::from_utf8(value).ok().map(str::to_lowercase)
+fn index_key(value: &[u8]) -> Option<Box<str>> {
+    let text = std::str::from_utf8(value).ok()?;
+    Some(if text.is_ascii() {
+        text.to_ascii_lowercase().into_boxed_str()
+    } else {
+        text.to_lowercase().into_boxed_str()
+    })
 }
 
-struct Stored {
-    seq: u64,
-    entry: Entry,
+type Slot = u32;
+
+/// How to undo one step of a batch: put this slot back as it was.
+struct Undo {
+    slot: Slot,
+    before: Option<Entry>,
 }
 
 /// The lab forest in memory.
 #[derive(Default)]
 pub struct Forest {
-    entries: HashMap<String, Stored>,
-    /// Insertion order, so an export lists parents before children and keeps the file's order.
-    order: BTreeMap<u64, String>,
-    children: HashMap<String, BTreeSet<String>>,
-    /// attribute (lowercase) -> value (case-folded) -> normalized DNs holding it.
-    index: HashMap<&'static str, HashMap<String, Vec<String>>>,
-    next_seq: u64,
+    /// Entries in insertion order; `None` where one was deleted.
+    slots: Vec<Option<Entry>>,
+    /// Normalized DN -> slot.
+    ids: HashMap<Box<str>, Slot>,
+    /// Parent slot -> child slots.
+    children: HashMap<Slot, Vec<Slot>>,
+    /// attribute (lowercase) -> value (case-folded) -> slots holding it.
+    index: HashMap<&'static str, HashMap<Box<str>, Vec<Slot>>>,
+    live: usize,
 }
 
 impl Forest {
@@ -64,33 +83,47 @@ impl Forest {
         Forest::default()
     }
 
+    /// A forest sized for `entries` objects (the loader knows the count up front).
+    pub fn with_capacity(entries: usize) -> Forest {
+        let mut forest = Forest::default();
+        forest.slots.reserve(entries);
+        forest.ids.reserve(entries);
+        forest
+    }
+
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.live
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.live == 0
     }
 
     /// Entries in insertion order (parents before children).
     pub fn iter(&self) -> impl Iterator<Item = &Entry> {
-        self.order
-            .values()
-            .filter_map(|key| self.entries.get(key).map(|s| &s.entry))
+        self.slots.iter().flatten()
+    }
+
+    fn slot_of(&self, dn: &Dn) -> Option<Slot> {
+        self.ids.get(dn.norm()).copied()
+    }
+
+    fn entry(&self, slot: Slot) -> Option<&Entry> {
+        self.slots.get(slot as usize).and_then(Option::as_ref)
     }
 
     pub fn get(&self, dn: &Dn) -> Option<&Entry> {
-        self.entries.get(dn.norm()).map(|s| &s.entry)
+        self.slot_of(dn).and_then(|s| self.entry(s))
     }
 
     pub fn contains(&self, dn: &Dn) -> bool {
-        self.entries.contains_key(dn.norm())
+        self.ids.contains_key(dn.norm())
     }
 
     /// The domain partitions: entries without a parent in the forest.
     pub fn roots(&self) -> Vec<&Entry> {
         self.iter()
-            .filter(|e| e.dn.parent().is_none_or(|p| !self.contains(&p)))
+            .filter(|e| e.dn.parent_norm().is_none_or(|p| !self.ids.contains_key(p)))
             .collect()
     }
 
@@ -98,13 +131,20 @@ impl Forest {
     /// domain root made of `DC=` components may stand alone), objectClass is present, the
     /// naming attribute matches the RDN, and the classes' required and single-valued
     /// attributes hold.
-    pub fn add(&mut self, mut entry: Entry) -> Result<()> {
+    pub fn add(&mut self, entry: Entry) -> Result<()> {
+        let entry = prepare(entry)?;
+        self.add_prepared(entry)
+    }
+
+    /// The structural half of `add`, for an entry that went through [`prepare`] already (the
+    /// loader prepares entries on several cores): a new DN under an existing parent.
+    pub fn add_prepared(&mut self, entry: Entry) -> Result<()> {
         if self.contains(&entry.dn) {
             return Err(DirectoryError::AlreadyExists {
                 dn: entry.dn.to_string(),
             });
         }
-        match entry.dn.parent() {
+        match entry.dn.parent_norm() {
             None => {
                 return Err(ContractViolation::new(
                     "(root)",
@@ -113,25 +153,30 @@ impl Forest {
                 )
                 .into())
             }
-            Some(parent) if parent.is_root() || !self.contains(&parent) => {
+            Some(parent) if parent.is_empty() || !self.ids.contains_key(parent) => {
                 if !is_domain_root(&entry.dn) {
                     return Err(DirectoryError::NoParent {
                         dn: entry.dn.to_string(),
-                        parent: if parent.is_root() {
-                            "(the forest root; only a domain, DC=..., may stand there)".into()
-                        } else {
-                            parent.to_string()
+                        parent: match entry.dn.parent() {
+                            Some(p) if !p.is_root() => p.to_string(),
+                            _ => "(the forest root; only a domain, DC=..., may stand there)".into(),
                         },
                     });
                 }
             }
             Some(_) => {}
         }
-        check_naming_attribute(&mut entry)?;
-        check_entry(&entry)?;
-        check_security_descriptor(&entry)?;
         self.insert(entry);
         Ok(())
+    }
+
+    /// Checks and adds; the undo record puts the slot back to empty.
+    fn add_logged(&mut self, entry: Entry) -> Result<Undo> {
+        self.add(entry)?;
+        Ok(Undo {
+            slot: (self.slots.len() - 1) as Slot,
+            before: None,
+        })
     }
 
     /// Applies modifications the way AD does: `add` of a value already present and `delete`
@@ -201,8 +246,9 @@ impl Forest {
         }
         check_entry(&updated)?;
         check_security_descriptor(&updated)?;
-        let seq = self.remove_stored(dn).map(|s| s.seq);
-        self.insert_at(updated, seq);
+        if let Some(slot) = self.slot_of(dn) {
+            self.replace_slot(slot, Some(updated));
+        }
         Ok(())
     }
 
@@ -211,14 +257,15 @@ impl Forest {
         if !self.contains(dn) {
             return Err(DirectoryError::NoSuchObject { dn: dn.to_string() });
         }
-        let children = self.children.get(dn.norm()).map_or(0, BTreeSet::len);
+        let slot = self.slot_of(dn).unwrap_or_default();
+        let children = self.children.get(&slot).map_or(0, Vec::len);
         if children > 0 {
             return Err(DirectoryError::NotAllowedOnNonLeaf {
                 dn: dn.to_string(),
                 children,
             });
         }
-        self.remove_stored(dn);
+        self.replace_slot(slot, None);
         Ok(())
     }
 
@@ -227,39 +274,19 @@ impl Forest {
         &mut self,
         changes: &[Change],
     ) -> std::result::Result<(), (usize, DirectoryError)> {
-        let mut undo: Vec<Change> = Vec::with_capacity(changes.len());
+        let mut undo: Vec<Undo> = Vec::with_capacity(changes.len());
         for (i, change) in changes.iter().enumerate() {
             let result = match change {
-                Change::Add(entry) => self
-                    .add(entry.clone())
-                    .map(|()| Change::Delete(entry.dn.clone())),
-                Change::Modify(dn, mods) => {
-                    let before = self.get(dn).cloned();
-                    self.modify(dn, mods).map(|()| match before {
-                        Some(old) => Change::Add(old),
-                        None => Change::Delete(dn.clone()),
-                    })
-                }
-                Change::Delete(dn) => {
-                    let before = self.get(dn).cloned();
-                    self.delete(dn).map(|()| match before {
-                        Some(old) => Change::Add(old),
-                        None => Change::Delete(dn.clone()),
-                    })
-                }
-                Change::SetDacl(dn, dacl) => {
-                    let before = self.get(dn).cloned();
-                    self.set_dacl(dn, dacl).map(|()| match before {
-                        Some(old) => Change::Add(old),
-                        None => Change::Delete(dn.clone()),
-                    })
-                }
+                Change::Add(entry) => self.add_logged(entry.clone()),
+                Change::Modify(dn, mods) => self.logged(dn, |f| f.modify(dn, mods)),
+                Change::Delete(dn) => self.logged(dn, |f| f.delete(dn)),
+                Change::SetDacl(dn, dacl) => self.logged(dn, |f| f.set_dacl(dn, dacl)),
             };
             match result {
-                Ok(inverse) => undo.push(inverse),
+                Ok(u) => undo.push(u),
                 Err(e) => {
-                    for inverse in undo.into_iter().rev() {
-                        self.restore(inverse);
+                    for u in undo.into_iter().rev() {
+                        self.replace_slot(u.slot, u.before);
                     }
                     return Err((i, e));
                 }
@@ -268,18 +295,14 @@ impl Forest {
         Ok(())
     }
 
-    /// Puts back what a batch step changed, without contract checks (the old state passed them).
-    fn restore(&mut self, inverse: Change) {
-        match inverse {
-            Change::Delete(dn) => {
-                self.remove_stored(&dn);
-            }
-            Change::Add(old) => {
-                let seq = self.remove_stored(&old.dn).map(|s| s.seq);
-                self.insert_at(old, seq);
-            }
-            Change::Modify(..) | Change::SetDacl(..) => {}
-        }
+    /// Runs a change to an existing object, recording its slot's previous state.
+    fn logged(&mut self, dn: &Dn, change: impl FnOnce(&mut Forest) -> Result<()>) -> Result<Undo> {
+        let slot = self
+            .slot_of(dn)
+            .ok_or_else(|| DirectoryError::NoSuchObject { dn: dn.to_string() })?;
+        let before = self.entry(slot).cloned();
+        change(self)?;
+        Ok(Undo { slot, before })
     }
 
     /// The root domain's SID (what SDDL aliases such as DA and EA stand relative to).
@@ -328,61 +351,38 @@ impl Forest {
         )
     }
 
-    /// Inserts without checks (used by `add` after checking, and by the loader, which checks
-    /// the whole file first).
+    /// Appends a new slot without checks (used by `add` after checking).
     pub(crate) fn insert(&mut self, entry: Entry) {
-        self.insert_at(entry, None);
+        let slot = self.slots.len() as Slot;
+        self.slots.push(None);
+        self.replace_slot(slot, Some(entry));
     }
 
-    fn insert_at(&mut self, entry: Entry, seq: Option<u64>) {
-        let key = entry.dn.norm().to_string();
-        let seq = seq.unwrap_or_else(|| {
-            self.next_seq += 1;
-            self.next_seq
-        });
-        if let Some(parent) = entry.dn.parent() {
-            self.children
-                .entry(parent.norm().to_string())
-                .or_default()
-                .insert(key.clone());
-        }
-        for attr in entry.attributes() {
-            let lower = attr.name.to_ascii_lowercase();
-            if let Some(name) = INDEXED.iter().find(|n| **n == lower) {
-                let postings = self.index.entry(name).or_default();
-                for v in &attr.values {
-                    if let Some(k) = index_key(v) {
-                        postings.entry(k).or_default().push(key.clone());
+    /// Puts `entry` (or nothing) into `slot`, keeping the DN map, the child index and the
+    /// equality indexes in step. The one place those structures change.
+    fn replace_slot(&mut self, slot: Slot, entry: Option<Entry>) {
+        if let Some(old) = self.slots.get_mut(slot as usize).and_then(Option::take) {
+            self.live -= 1;
+            self.ids.remove(old.dn.norm());
+            if let Some(parent) = old.dn.parent_norm().and_then(|p| self.ids.get(p)).copied() {
+                if let Some(kids) = self.children.get_mut(&parent) {
+                    kids.retain(|k| *k != slot);
+                    if kids.is_empty() {
+                        self.children.remove(&parent);
                     }
                 }
             }
-        }
-        self.order.insert(seq, key.clone());
-        self.entries.insert(key, Stored { seq, entry });
-    }
-
-    fn remove_stored(&mut self, dn: &Dn) -> Option<Stored> {
-        let key = dn.norm();
-        let stored = self.entries.remove(key)?;
-        self.order.remove(&stored.seq);
-        if let Some(parent) = dn.parent() {
-            if let Some(set) = self.children.get_mut(parent.norm()) {
-                set.remove(key);
-                if set.is_empty() {
-                    self.children.remove(parent.norm());
-                }
-            }
-        }
-        for attr in stored.entry.attributes() {
-            let lower = attr.name.to_ascii_lowercase();
-            if !is_indexed(&lower) {
-                continue;
-            }
-            if let Some(postings) = self.index.get_mut(lower.as_str()) {
+            for attr in old.attributes() {
+                let Some(name) = indexed(&attr.name) else {
+                    continue;
+                };
+                let Some(postings) = self.index.get_mut(name) else {
+                    continue;
+                };
                 for v in &attr.values {
                     if let Some(k) = index_key(v) {
                         if let Some(list) = postings.get_mut(&k) {
-                            list.retain(|d| d != key);
+                            list.retain(|s| *s != slot);
                             if list.is_empty() {
                                 postings.remove(&k);
                             }
@@ -391,7 +391,36 @@ impl Forest {
                 }
             }
         }
-        Some(stored)
+        let Some(entry) = entry else {
+            return;
+        };
+        self.live += 1;
+        self.ids.insert(entry.dn.norm().into(), slot);
+        if let Some(parent) = entry
+            .dn
+            .parent_norm()
+            .and_then(|p| self.ids.get(p))
+            .copied()
+        {
+            self.children.entry(parent).or_default().push(slot);
+        }
+        for attr in entry.attributes() {
+            let Some(name) = indexed(&attr.name) else {
+                continue;
+            };
+            let postings = self.index.entry(name).or_default();
+            for v in &attr.values {
+                if let Some(k) = index_key(v) {
+                    let list = postings.entry(k).or_default();
+                    if list.last() != Some(&slot) {
+                        list.push(slot);
+                    }
+                }
+            }
+        }
+        if let Some(place) = self.slots.get_mut(slot as usize) {
+            *place = Some(entry);
+        }
     }
 
     /// LDAP search semantics over the forest. A base that does not exist is `NoSuchObject`,
@@ -423,10 +452,10 @@ impl Forest {
         };
         let mut out = Vec::new();
         if let Some(candidates) = self.candidates(filter) {
-            for key in candidates {
-                if let Some(s) = self.entries.get(key) {
-                    if in_scope(&s.entry) && filter.matches(&s.entry) {
-                        out.push(project(&s.entry));
+            for slot in candidates {
+                if let Some(e) = self.entry(slot) {
+                    if in_scope(e) && filter.matches(e) {
+                        out.push(project(e));
                     }
                 }
             }
@@ -441,12 +470,18 @@ impl Forest {
                 }
             }
             Scope::OneLevel => {
-                if let Some(kids) = self.children.get(base.norm()) {
-                    for key in kids {
-                        if let Some(s) = self.entries.get(key) {
-                            if filter.matches(&s.entry) {
-                                out.push(project(&s.entry));
-                            }
+                let kids = self.slot_of(base).and_then(|s| self.children.get(&s));
+                for slot in kids.into_iter().flatten() {
+                    if let Some(e) = self.entry(*slot) {
+                        if filter.matches(e) {
+                            out.push(project(e));
+                        }
+                    }
+                }
+                if base.is_root() {
+                    for e in self.roots() {
+                        if filter.matches(e) {
+                            out.push(project(e));
                         }
                     }
                 }
@@ -464,17 +499,16 @@ impl Forest {
 
     /// The smallest posting list among the filter's required equality terms on indexed
     /// attributes, or `None` when no such term exists.
-    fn candidates(&self, filter: &Filter) -> Option<Vec<&String>> {
-        let mut best: Option<&Vec<String>> = None;
+    fn candidates(&self, filter: &Filter) -> Option<Vec<Slot>> {
+        let mut best: Option<&Vec<Slot>> = None;
         for (attr, value) in filter.indexable_equalities() {
-            let lower = attr.to_ascii_lowercase();
-            if !is_indexed(&lower) {
+            let Some(name) = indexed(attr) else {
                 continue;
-            }
+            };
             let Some(key) = index_key(value) else {
                 continue;
             };
-            match self.index.get(lower.as_str()).and_then(|p| p.get(&key)) {
+            match self.index.get(name).and_then(|p| p.get(&key)) {
                 // A required value nobody has: nothing can match.
                 None => return Some(Vec::new()),
                 Some(list) => {
@@ -486,9 +520,18 @@ impl Forest {
         }
         best.map(|list| {
             let mut seen = BTreeSet::new();
-            list.iter().filter(|k| seen.insert(k.as_str())).collect()
+            list.iter().copied().filter(|s| seen.insert(*s)).collect()
         })
     }
+}
+
+/// The checks of one entry that need no other entry: objectClass, the naming attribute (filled
+/// in from the RDN as AD does), the contract, and the security descriptor's syntax.
+pub fn prepare(mut entry: Entry) -> Result<Entry> {
+    check_naming_attribute(&mut entry)?;
+    check_entry(&entry)?;
+    check_security_descriptor(&entry)?;
+    Ok(entry)
 }
 
 /// `DC=contoso,DC=com`: a domain root may be the first entry of its tree.

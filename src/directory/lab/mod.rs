@@ -7,6 +7,7 @@
 //! into the binary. Writers take an advisory lock, reload when another process saved in the
 //! meantime, check the contract, and save atomically; readers never see a half-written file.
 
+pub mod copy;
 pub mod forest;
 pub mod hosts;
 pub mod seed;
@@ -157,6 +158,37 @@ impl LabDirectory {
             backup,
             new_hosts,
         })
+    }
+
+    /// Replaces the forest with entries read elsewhere (a real AD), through the same checks
+    /// and backup as a file import.
+    pub fn import_entries(
+        root: impl Into<PathBuf>,
+        entries: &[Entry],
+        source_name: &str,
+    ) -> Result<ImportOutcome> {
+        let mut bytes = Vec::new();
+        {
+            let mut writer = LdifWriter::new(&mut bytes)
+                .map_err(|e| DirectoryError::io("(memory)", e))?
+                .unfolded();
+            for entry in entries {
+                writer
+                    .content(
+                        &entry.dn.to_string(),
+                        entry.attributes().flat_map(|a| {
+                            a.values
+                                .iter()
+                                .map(move |v| (a.name.as_str(), v.as_slice()))
+                        }),
+                    )
+                    .map_err(|e| DirectoryError::io("(memory)", e))?;
+            }
+            writer
+                .flush()
+                .map_err(|e| DirectoryError::io("(memory)", e))?;
+        }
+        Self::import(root, &bytes, source_name)
     }
 
     pub fn paths(&self) -> &LabPaths {
@@ -374,16 +406,71 @@ fn load(paths: &LabPaths) -> Result<(Forest, u64)> {
 }
 
 /// Builds a forest from LDIF content records, checking each one; errors name the line.
+///
+/// A large file is parsed and checked on every core, in pieces split at record boundaries;
+/// the entries then go into the forest in file order (parents must come first).
 pub fn forest_from_ldif(bytes: &[u8], source_name: &str) -> Result<Forest> {
-    let records = ldif::parse(bytes).map_err(|error| DirectoryError::Ldif {
-        source_name: source_name.to_string(),
-        error,
-    })?;
+    const PIECE_SIZE: usize = 4 << 20;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let parts = (bytes.len() / PIECE_SIZE).clamp(1, cores);
+    let pieces = ldif::split_records(bytes, parts);
+    let prepared: Vec<Result<Vec<(usize, Entry)>>> = if pieces.len() == 1 {
+        pieces
+            .iter()
+            .map(|(piece, offset)| prepare_piece(piece, *offset, source_name))
+            .collect()
+    } else {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = pieces
+                .iter()
+                .map(|(piece, offset)| {
+                    scope.spawn(move || prepare_piece(piece, *offset, source_name))
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| {
+                    w.join().unwrap_or_else(|_| {
+                        Err(DirectoryError::Lab {
+                            path: PathBuf::from(source_name),
+                            message: "a loader thread panicked".into(),
+                        })
+                    })
+                })
+                .collect()
+        })
+    };
     let mut forest = Forest::new();
+    for piece in prepared {
+        for (line, entry) in piece? {
+            forest
+                .add_prepared(entry)
+                .map_err(|error| DirectoryError::AtLine {
+                    source_name: source_name.to_string(),
+                    line,
+                    error: Box::new(error),
+                })?;
+        }
+    }
+    Ok(forest)
+}
+
+/// Parses one piece of an LDIF file and runs the per-entry checks.
+fn prepare_piece(
+    piece: &[u8],
+    lines_before: usize,
+    source_name: &str,
+) -> Result<Vec<(usize, Entry)>> {
+    let records = ldif::parse(piece).map_err(|error| DirectoryError::Ldif {
+        source_name: source_name.to_string(),
+        error: error.shifted(lines_before),
+    })?;
+    let mut out = Vec::with_capacity(records.len());
     for record in records {
+        let line = record.line + lines_before;
         let at_line = |error: DirectoryError| DirectoryError::AtLine {
             source_name: source_name.to_string(),
-            line: record.line,
+            line,
             error: Box::new(error),
         };
         let RecordBody::Content(attrs) = record.body else {
@@ -393,21 +480,44 @@ pub fn forest_from_ldif(bytes: &[u8], source_name: &str) -> Result<Forest> {
             }));
         };
         let entry = entry_from_attrs(&record.dn, attrs).map_err(at_line)?;
-        forest.add(entry).map_err(at_line)?;
+        out.push((line, forest::prepare(entry).map_err(at_line)?));
     }
-    Ok(forest)
+    Ok(out)
 }
 
 fn entry_from_attrs(dn: &str, attrs: Vec<(String, Vec<u8>)>) -> Result<Entry> {
     let mut entry = Entry::new(Dn::parse(dn)?);
+    // Values of one attribute usually come one after another: collect each run and set it in
+    // one go (the load of a large forest spends its time here); a name seen again later goes
+    // through add_value, which drops duplicates.
+    let mut run: Option<(String, Vec<Vec<u8>>)> = None;
+    let flush = |entry: &mut Entry, run: Option<(String, Vec<Vec<u8>>)>| {
+        if let Some((name, values)) = run {
+            if entry.has(&name) || values.len() > 1 {
+                // add_value drops duplicate values, as a directory would refuse them.
+                for v in values {
+                    entry.add_value(&name, v);
+                }
+            } else {
+                entry.push_new_attribute(name, values);
+            }
+        }
+    };
     for (name, value) in attrs {
         let value = if name.eq_ignore_ascii_case(NT_SECURITY_DESCRIPTOR) {
             sddl_text(value)
         } else {
             value
         };
-        entry.add_value(&name, value);
+        match &mut run {
+            Some((current, values)) if current.eq_ignore_ascii_case(&name) => values.push(value),
+            _ => {
+                flush(&mut entry, run.take());
+                run = Some((name, vec![value]));
+            }
+        }
     }
+    flush(&mut entry, run);
     Ok(entry)
 }
 

@@ -529,6 +529,14 @@ impl Dn {
         })
     }
 
+    /// The normalized key of the parent, without building the parent (`None` for the root).
+    pub fn parent_norm(&self) -> Option<&str> {
+        if self.rdns.is_empty() {
+            return None;
+        }
+        Some(&self.norm[self.suffix_offset(1)..])
+    }
+
     /// Iterates over the proper ancestors, nearest first, ending with the root.
     pub fn ancestors(&self) -> impl Iterator<Item = Dn> + '_ {
         std::iter::successors(self.parent(), |d| d.parent())

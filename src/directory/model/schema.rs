@@ -4,6 +4,9 @@
 //! not check that parents exist or that names are unique; that is the lab's tree
 //! (`directory::lab`).
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use super::{attrs, read, rtc_group, Dn};
 use crate::directory::entry::Entry;
 
@@ -39,10 +42,36 @@ impl Syntax {
             Syntax::Any => true,
             Syntax::Integer => text.ok().and_then(read::parse_int).is_some(),
             Syntax::Boolean => text.ok().and_then(read::parse_bool).is_some(),
-            Syntax::Dn => text.is_ok_and(|t| Dn::parse(t).is_ok()),
+            Syntax::Dn => text.is_ok_and(valid_dn),
             Syntax::Sid => rtc_group::sid_from_value(value).is_ok(),
         }
     }
+}
+
+/// DN syntax check with a small memory: a forest links thousands of users to the same few
+/// dial plans and pools, so loading 100,000 users parses each link target once, not 100,000
+/// times.
+fn valid_dn(text: &str) -> bool {
+    use std::cell::RefCell;
+    use std::collections::HashSet;
+    const REMEMBERED: usize = 4096;
+    thread_local! {
+        static VALID: RefCell<HashSet<Box<str>>> = RefCell::new(HashSet::new());
+    }
+    if VALID.with(|v| v.borrow().contains(text)) {
+        return true;
+    }
+    let ok = Dn::parse(text).is_ok();
+    if ok {
+        VALID.with(|v| {
+            let mut v = v.borrow_mut();
+            if v.len() >= REMEMBERED {
+                v.clear();
+            }
+            v.insert(text.into());
+        });
+    }
+    ok
 }
 
 /// What the contract knows about one attribute (AD's schema facts, the same on every class).
@@ -195,8 +224,26 @@ pub static CLASSES: &[ClassRule] = &[
 
 /// The contract's facts about an attribute (name compared case-insensitively).
 pub fn attribute_rule(name: &str) -> Option<&'static AttributeRule> {
-    ATTRIBUTES
+    // Every write checks every attribute: buckets by (length, first letter) keep it to one or
+    // two comparisons, with no allocation for the case-folding.
+    type Buckets = HashMap<(usize, u8), Vec<&'static AttributeRule>>;
+    static BY_SHAPE: LazyLock<Buckets> = LazyLock::new(|| {
+        let mut map: Buckets = HashMap::new();
+        for rule in ATTRIBUTES {
+            let first = rule
+                .name
+                .as_bytes()
+                .first()
+                .map_or(0, u8::to_ascii_lowercase);
+            map.entry((rule.name.len(), first)).or_default().push(rule);
+        }
+        map
+    });
+    let first = name.as_bytes().first().map_or(0, u8::to_ascii_lowercase);
+    BY_SHAPE
+        .get(&(name.len(), first))?
         .iter()
+        .copied()
         .find(|r| r.name.eq_ignore_ascii_case(name))
 }
 

@@ -1,0 +1,569 @@
+//! `LdapDirectory`: a real Active Directory over LDAP (ldap3, rustls).
+//!
+//! TLS is the default: `ldaps://` verifies the DC's certificate (the system roots plus
+//! `--ca-file`), `ldap://` upgrades with StartTLS. A simple bind over plain LDAP needs an
+//! explicit `insecure_plain_bind`. Naming contexts come from the rootDSE; searches are paged
+//! (Simple Paged Results) and continuation references to other partitions are ignored
+//! deliberately: umctl searches each naming context itself. Security descriptors are read
+//! and written with the SD-flags control (DACL only, critical).
+//!
+//! The trait is synchronous; ldap3's sync connection runs its own small runtime, so callers
+//! inside tokio use `spawn_blocking`.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
+use ldap3::controls::RawControl;
+use ldap3::{LdapConn, LdapConnSettings, LdapError, LdapResult, Mod, SearchEntry};
+
+use crate::directory::model::attrs::NT_SECURITY_DESCRIPTOR;
+use crate::directory::{
+    Acl, Directory, DirectoryError, Dn, Entry, Filter, ModOp, Modification, NamingContexts, Result,
+    Scope, SecurityDescriptor,
+};
+
+/// The AD SD-flags control (MS-ADTS 3.1.1.3.4.1.11): read and write the DACL only.
+const SD_FLAGS_OID: &str = "1.2.840.113556.1.4.801";
+/// BER `SEQUENCE { INTEGER 4 }`: DACL_SECURITY_INFORMATION.
+const SD_FLAGS_DACL: [u8; 5] = [0x30, 0x03, 0x02, 0x01, 0x04];
+const PAGE_SIZE: i32 = 500;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A password that never shows up in `Debug` output or logs.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: String) -> Secret {
+        Secret(s)
+    }
+    fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// How to reach and bind to a directory server.
+#[derive(Clone, Debug)]
+pub struct LdapTarget {
+    /// `ldaps://host[:port]` or `ldap://host[:port]`.
+    pub url: String,
+    /// A DN or a UPN; anonymous when `None`.
+    pub bind_dn: Option<String>,
+    pub password: Option<Secret>,
+    /// PEM file with CA certificates to trust besides the system's.
+    pub ca_file: Option<PathBuf>,
+    /// Allow a simple bind over plain `ldap://` without StartTLS.
+    pub insecure_plain_bind: bool,
+}
+
+/// A real directory over LDAP.
+pub struct LdapDirectory {
+    url: String,
+    conn: Mutex<LdapConn>,
+    contexts: NamingContexts,
+}
+
+impl LdapDirectory {
+    /// Connects (TLS per the URL), binds, and reads the naming contexts from the rootDSE.
+    pub fn connect(target: &LdapTarget) -> Result<LdapDirectory> {
+        let url = target.url.trim_end_matches('/').to_string();
+        let secure = if url.starts_with("ldaps://") {
+            true
+        } else if url.starts_with("ldap://") {
+            !target.insecure_plain_bind
+        } else {
+            return Err(DirectoryError::BadUrl {
+                url,
+                expected: "ldaps://host or ldap://host".into(),
+            });
+        };
+        let mut settings = LdapConnSettings::new().set_conn_timeout(CONNECT_TIMEOUT);
+        if secure {
+            settings = settings
+                .set_config(tls_config(target.ca_file.as_deref())?)
+                .set_starttls(url.starts_with("ldap://"));
+        }
+        let mut conn = LdapConn::with_settings(settings, &url)
+            .map_err(|e| connect_error(&url, target.ca_file.as_deref(), e))?;
+        if let Some(dn) = &target.bind_dn {
+            let password = target.password.as_ref().map_or("", Secret::expose);
+            if password.is_empty() {
+                return Err(DirectoryError::InvalidCredentials {
+                    server: url,
+                    diagnostic: format!("no password given for {dn}"),
+                });
+            }
+            let result = conn
+                .with_timeout(OPERATION_TIMEOUT)
+                .simple_bind(dn, password)
+                .map_err(|e| connect_error(&url, target.ca_file.as_deref(), e))?;
+            check(&url, dn, result)?;
+        }
+        let contexts = read_root_dse(&mut conn, &url)?;
+        Ok(LdapDirectory {
+            url,
+            conn: Mutex::new(conn),
+            contexts,
+        })
+    }
+
+    fn conn(&self) -> Result<MutexGuard<'_, LdapConn>> {
+        self.conn.lock().map_err(|_| DirectoryError::Unreachable {
+            server: self.url.clone(),
+            reason: "an earlier operation panicked while holding the connection".into(),
+        })
+    }
+
+    fn search_one_base(
+        &self,
+        base: &str,
+        scope: Scope,
+        filter: &str,
+        attrs: &[&str],
+        out: &mut Vec<Entry>,
+    ) -> Result<()> {
+        let mut conn = self.conn()?;
+        let attrs: Vec<String> = attrs.iter().map(|a| a.to_string()).collect();
+        let adapters: Vec<Box<dyn Adapter<'_, String, Vec<String>>>> = vec![
+            Box::new(EntriesOnly::new()),
+            Box::new(PagedResults::new(PAGE_SIZE)),
+        ];
+        let mut stream = conn
+            .with_timeout(OPERATION_TIMEOUT)
+            .streaming_search_with(adapters, base, ldap_scope(scope), filter, attrs)
+            .map_err(|e| self.op_error(base, e))?;
+        while let Some(raw) = stream.next().map_err(|e| self.op_error(base, e))? {
+            out.push(entry_from(SearchEntry::construct(raw))?);
+        }
+        check(&self.url, base, stream.result())
+    }
+
+    fn op_error(&self, dn: &str, error: LdapError) -> DirectoryError {
+        match error {
+            LdapError::LdapResult { result } => result_error(&self.url, dn, &result),
+            other => DirectoryError::Unreachable {
+                server: self.url.clone(),
+                reason: other.to_string(),
+            },
+        }
+    }
+}
+
+impl Directory for LdapDirectory {
+    fn describe(&self) -> String {
+        format!("Active Directory at {}", self.url)
+    }
+
+    fn naming_contexts(&self) -> Result<NamingContexts> {
+        Ok(self.contexts.clone())
+    }
+
+    /// A search from the empty DN covers the whole forest, as on the lab: each naming context
+    /// is searched in turn (AD would otherwise answer with referrals).
+    fn search(
+        &self,
+        base: &Dn,
+        scope: Scope,
+        filter: &Filter,
+        attrs: &[&str],
+    ) -> Result<Vec<Entry>> {
+        let filter = filter.to_string();
+        let mut out = Vec::new();
+        if base.is_root() && scope != Scope::Base {
+            let mut bases = vec![self.contexts.default.clone()];
+            if !self
+                .contexts
+                .configuration
+                .is_within(&self.contexts.default)
+            {
+                bases.push(self.contexts.configuration.clone());
+            }
+            for b in bases {
+                let sub_scope = if scope == Scope::OneLevel {
+                    Scope::Base
+                } else {
+                    scope
+                };
+                self.search_one_base(&b.to_string(), sub_scope, &filter, attrs, &mut out)?;
+            }
+            // The configuration partition sits below the domain in DN terms but is a
+            // separate partition on a DC: search it explicitly when asked for everything.
+            if scope == Scope::Subtree
+                && self
+                    .contexts
+                    .configuration
+                    .is_within(&self.contexts.default)
+            {
+                let config = self.contexts.configuration.to_string();
+                let mut more = Vec::new();
+                self.search_one_base(&config, Scope::Subtree, &filter, attrs, &mut more)?;
+                for e in more {
+                    if !out.iter().any(|o| o.dn == e.dn) {
+                        out.push(e);
+                    }
+                }
+            }
+            return Ok(out);
+        }
+        self.search_one_base(&base.to_string(), scope, &filter, attrs, &mut out)?;
+        Ok(out)
+    }
+
+    fn add(&self, entry: Entry) -> Result<()> {
+        let dn = entry.dn.to_string();
+        let attrs: Vec<(Vec<u8>, HashSet<Vec<u8>>)> = entry
+            .attributes()
+            .map(|a| {
+                (
+                    a.name.clone().into_bytes(),
+                    a.values.iter().cloned().collect(),
+                )
+            })
+            .collect();
+        let mut conn = self.conn()?;
+        let result = conn
+            .with_timeout(OPERATION_TIMEOUT)
+            .add(&dn, attrs)
+            .map_err(|e| self.op_error(&dn, e))?;
+        check(&self.url, &dn, result)
+    }
+
+    fn modify(&self, dn: &Dn, mods: &[Modification]) -> Result<()> {
+        let dn = dn.to_string();
+        let mods: Vec<Mod<Vec<u8>>> = mods.iter().map(ldap_mod).collect();
+        let mut conn = self.conn()?;
+        let result = conn
+            .with_timeout(OPERATION_TIMEOUT)
+            .modify(&dn, mods)
+            .map_err(|e| self.op_error(&dn, e))?;
+        check(&self.url, &dn, result)
+    }
+
+    fn delete(&self, dn: &Dn) -> Result<()> {
+        let dn = dn.to_string();
+        let mut conn = self.conn()?;
+        let result = conn
+            .with_timeout(OPERATION_TIMEOUT)
+            .delete(&dn)
+            .map_err(|e| self.op_error(&dn, e))?;
+        check(&self.url, &dn, result)
+    }
+
+    fn read_security(&self, dn: &Dn) -> Result<Option<SecurityDescriptor>> {
+        let base = dn.to_string();
+        let mut conn = self.conn()?;
+        let result = conn
+            .with_controls(sd_flags_control())
+            .with_timeout(OPERATION_TIMEOUT)
+            .search(
+                &base,
+                ldap3::Scope::Base,
+                "(objectClass=*)",
+                vec![NT_SECURITY_DESCRIPTOR],
+            )
+            .map_err(|e| self.op_error(&base, e))?;
+        let (entries, _) = result.success().map_err(|e| self.op_error(&base, e))?;
+        let Some(raw) = entries.into_iter().next() else {
+            return Err(DirectoryError::NoSuchObject { dn: base });
+        };
+        let entry = SearchEntry::construct(raw);
+        let named = |k: &String| k.eq_ignore_ascii_case(NT_SECURITY_DESCRIPTOR);
+        // ldap3 puts a value that happens to be valid UTF-8 among the text attributes.
+        let bytes = entry
+            .bin_attrs
+            .iter()
+            .find(|(k, _)| named(k))
+            .and_then(|(_, v)| v.first().cloned())
+            .or_else(|| {
+                entry
+                    .attrs
+                    .iter()
+                    .find(|(k, _)| named(k))
+                    .and_then(|(_, v)| v.first().map(|s| s.clone().into_bytes()))
+            });
+        let Some(bytes) = bytes else {
+            return Ok(None);
+        };
+        SecurityDescriptor::from_bytes(&bytes)
+            .map(Some)
+            .map_err(|error| DirectoryError::SecurityDescriptor { dn: base, error })
+    }
+
+    fn write_dacl(&self, dn: &Dn, dacl: &Acl) -> Result<()> {
+        let target = dn.to_string();
+        let sd = SecurityDescriptor::with_dacl(dacl.clone());
+        let bytes = sd
+            .to_bytes()
+            .map_err(|error| DirectoryError::SecurityDescriptor {
+                dn: target.clone(),
+                error,
+            })?;
+        let mut conn = self.conn()?;
+        let result = conn
+            .with_controls(sd_flags_control())
+            .with_timeout(OPERATION_TIMEOUT)
+            .modify(
+                &target,
+                vec![Mod::Replace(
+                    NT_SECURITY_DESCRIPTOR.as_bytes().to_vec(),
+                    HashSet::from([bytes]),
+                )],
+            )
+            .map_err(|e| self.op_error(&target, e))?;
+        check(&self.url, &target, result)
+    }
+}
+
+fn sd_flags_control() -> RawControl {
+    RawControl {
+        ctype: SD_FLAGS_OID.to_string(),
+        crit: true,
+        val: Some(SD_FLAGS_DACL.to_vec()),
+    }
+}
+
+fn ldap_scope(scope: Scope) -> ldap3::Scope {
+    match scope {
+        Scope::Base => ldap3::Scope::Base,
+        Scope::OneLevel => ldap3::Scope::OneLevel,
+        Scope::Subtree => ldap3::Scope::Subtree,
+    }
+}
+
+fn ldap_mod(m: &Modification) -> Mod<Vec<u8>> {
+    let name = m.attr.clone().into_bytes();
+    let values: HashSet<Vec<u8>> = m.values.iter().cloned().collect();
+    match m.op {
+        ModOp::Add => Mod::Add(name, values),
+        ModOp::Delete => Mod::Delete(name, values),
+        ModOp::Replace => Mod::Replace(name, values),
+    }
+}
+
+/// An LDAP entry as umctl's neutral entry: objectClass first, then attributes by name (the
+/// server's order is a hash map's), text and binary values alike.
+fn entry_from(se: SearchEntry) -> Result<Entry> {
+    let mut entry = Entry::new(Dn::parse(&se.dn)?);
+    let mut attrs: BTreeMap<String, (String, Vec<Vec<u8>>)> = BTreeMap::new();
+    for (name, values) in se.attrs {
+        attrs.insert(
+            name.to_ascii_lowercase(),
+            (name, values.into_iter().map(String::into_bytes).collect()),
+        );
+    }
+    for (name, values) in se.bin_attrs {
+        attrs
+            .entry(name.to_ascii_lowercase())
+            .or_insert_with(|| (name, Vec::new()))
+            .1
+            .extend(values);
+    }
+    if let Some((name, values)) = attrs.remove("objectclass") {
+        entry.set(&name, values);
+    }
+    for (_, (name, values)) in attrs {
+        entry.set(&name, values);
+    }
+    Ok(entry)
+}
+
+fn read_root_dse(conn: &mut LdapConn, url: &str) -> Result<NamingContexts> {
+    let wanted = vec![
+        "defaultNamingContext",
+        "configurationNamingContext",
+        "schemaNamingContext",
+        "rootDomainNamingContext",
+    ];
+    let result = conn
+        .with_timeout(OPERATION_TIMEOUT)
+        .search("", ldap3::Scope::Base, "(objectClass=*)", wanted)
+        .map_err(|e| connect_error(url, None, e))?;
+    let (entries, _) = result.success().map_err(|e| connect_error(url, None, e))?;
+    let dse = entries
+        .into_iter()
+        .next()
+        .map(SearchEntry::construct)
+        .ok_or_else(|| DirectoryError::Unreachable {
+            server: url.to_string(),
+            reason: "the server returned no rootDSE".into(),
+        })?;
+    let get = |name: &str| -> Result<Dn> {
+        let value = dse
+            .attrs
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| v.first())
+            .ok_or_else(|| DirectoryError::Unreachable {
+                server: url.to_string(),
+                reason: format!(
+                    "the rootDSE has no {name}: is this an Active Directory domain controller?"
+                ),
+            })?;
+        Ok(Dn::parse(value)?)
+    };
+    let default = get("defaultNamingContext")?;
+    let root = get("rootDomainNamingContext").unwrap_or_else(|_| default.clone());
+    Ok(NamingContexts {
+        default: root,
+        configuration: get("configurationNamingContext")?,
+        schema: get("schemaNamingContext")?,
+    })
+}
+
+/// The rustls configuration: the system's roots plus the CAs in `ca_file`.
+fn tls_config(ca_file: Option<&Path>) -> Result<Arc<rustls::ClientConfig>> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::CertificateDer;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_native_certs::load_native_certs().certs {
+        // A system root that rustls cannot use is skipped, as browsers do.
+        let _ = roots.add(cert);
+    }
+    if let Some(path) = ca_file {
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+            .and_then(|iter| iter.collect())
+            .map_err(|e| DirectoryError::BadCaFile {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+        if certs.is_empty() {
+            return Err(DirectoryError::BadCaFile {
+                path: path.to_path_buf(),
+                reason: "no PEM certificate in it".into(),
+            });
+        }
+        for cert in certs {
+            roots.add(cert).map_err(|e| DirectoryError::BadCaFile {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| DirectoryError::Tls {
+            server: String::new(),
+            reason: e.to_string(),
+        })?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// Errors while connecting or binding: TLS problems, refused connections and timeouts.
+fn connect_error(url: &str, ca_file: Option<&Path>, error: LdapError) -> DirectoryError {
+    match error {
+        LdapError::LdapResult { result } => result_error(url, "", &result),
+        other => {
+            let reason = other.to_string();
+            let lower = reason.to_ascii_lowercase();
+            if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+            {
+                let hint = if ca_file.is_none() {
+                    " (a private CA? pass it with --ca-file FILE)"
+                } else {
+                    ""
+                };
+                DirectoryError::Tls {
+                    server: url.to_string(),
+                    reason: format!("{reason}{hint}"),
+                }
+            } else {
+                DirectoryError::Unreachable {
+                    server: url.to_string(),
+                    reason,
+                }
+            }
+        }
+    }
+}
+
+fn check(url: &str, dn: &str, result: LdapResult) -> Result<()> {
+    if result.rc == 0 {
+        Ok(())
+    } else {
+        Err(result_error(url, dn, &result))
+    }
+}
+
+/// Maps an LDAP result code to a directory error, keeping the server's diagnostic text.
+fn result_error(url: &str, dn: &str, result: &LdapResult) -> DirectoryError {
+    let diagnostic = result.text.trim().to_string();
+    let dn = dn.to_string();
+    match result.rc {
+        8 => DirectoryError::StrongerAuthRequired {
+            server: url.to_string(),
+            diagnostic,
+        },
+        32 => DirectoryError::NoSuchObject {
+            dn: if result.matched.is_empty() {
+                dn
+            } else {
+                format!("{dn} (the nearest existing object is {})", result.matched)
+            },
+        },
+        49 => DirectoryError::InvalidCredentials {
+            server: url.to_string(),
+            diagnostic,
+        },
+        50 => DirectoryError::InsufficientAccess {
+            dn,
+            server: url.to_string(),
+            diagnostic,
+        },
+        53 => DirectoryError::Refused {
+            dn,
+            code: 53,
+            what: "the server is unwilling to perform the operation",
+            diagnostic,
+        },
+        66 => DirectoryError::Refused {
+            dn,
+            code: 66,
+            what: "not allowed on an object with children",
+            diagnostic,
+        },
+        68 => DirectoryError::AlreadyExists { dn },
+        16 | 17 | 18 | 19 | 20 | 21 | 64 | 65 | 67 | 69 => DirectoryError::Refused {
+            dn,
+            code: result.rc,
+            what: match result.rc {
+                16 => "no such attribute",
+                17 => "the attribute is not in the schema",
+                18 => "inappropriate matching",
+                19 => "constraint violation",
+                20 => "the attribute already has that value",
+                21 => "invalid attribute syntax",
+                64 => "naming violation",
+                65 => "object class violation",
+                67 => "not allowed on the naming attribute",
+                _ => "object class modifications prohibited",
+            },
+            diagnostic,
+        },
+        10 => DirectoryError::Refused {
+            dn,
+            code: 10,
+            what: "the object is in another partition or domain (referral)",
+            diagnostic: result.refs.join(" "),
+        },
+        rc => DirectoryError::Refused {
+            dn,
+            code: rc,
+            what: "the server refused the operation",
+            diagnostic,
+        },
+    }
+}

@@ -1,0 +1,807 @@
+//! One framed SIP message to `rsip::SipMessage` and back. Owns: the parse entry points
+//! (normalise, check the start line ourselves, rsip, Content-Length), the requests rsip 0.4
+//! cannot represent ([`ForeignRequest`]), header lookup by name (case-insensitive, compact
+//! forms), building responses from a request, and [`validate`] (the checks a UAS makes before
+//! acting). Does not own framing (`framing`), the header rewrites (`normalize`), or the typed
+//! Diversion/History-Info headers (`headers`).
+//!
+//! Workarounds for rsip 0.4, by RFC 4475 case:
+//! * The start line is checked here before rsip sees it, because rsip's errors all read "failed
+//!   to tokenize version" and because rsip accepts `<sip:...>` as a Request-URI [`ltgtruri`],
+//!   an IPv6 address without brackets [RFC 5118 `ipv6-bad`], and a 10-digit status code is
+//!   only caught by a u16 overflow [`bigcode`].
+//! * rsip's URI parser takes `sip:j.user@host` for a host (its user part stops at the first
+//!   `.`), splits `[2001:db8::10]` at the first `:`, and fails on `;` in the user part. The
+//!   Request-URI of every sip:/sips: request is therefore split by `SipUriParts` and rebuilt as
+//!   an `rsip::Uri` [`semiuri`, RFC 5118 `ipv6-good`, `port-*`, `ipv6-*-abnf-*`]. IPv6 hosts
+//!   stay a bracketed `Host::Domain` because rsip prints `IpAddr::V6` without brackets. URIs in
+//!   To/From/Contact are still rsip's if you call `.typed()` on them: use `headers::NameAddr`.
+//! * rsip's `Method` is a closed enum and its `Uri` has no headers or foreign schemes, so a
+//!   request with an extension method [`intmeth`, `esc02`, `mismatch02`], a non-SIP
+//!   Request-URI [`unkscm`], a Request-URI with headers [`escruri`] or a version other than
+//!   SIP/2.0 [`badvers`] comes back as a [`ForeignRequest`]: start line as text, headers parsed
+//!   by rsip, and the status the UAS answers with (501, 416, 400, 505).
+//! * rsip ignores Content-Length; [`parse_any`] compares it with the body.
+//! * rsip prints known status codes with the variant name as reason (`302 MovedTemporarily`),
+//!   so [`response_to`] builds `StatusCode::Other(code, reason)` to control the wire text.
+
+use super::framing::parse_content_length;
+use super::headers::{NameAddr, SipUriParts};
+use super::normalize::{canonical_name, compact_to_long, find_head_end, normalize, split_list};
+use super::SipError;
+use rsip::prelude::{HasHeaders, UntypedHeader};
+
+/// A parsed message: rsip's own, or a request rsip cannot represent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Parsed {
+    Sip(rsip::SipMessage),
+    Foreign(ForeignRequest),
+}
+
+/// A syntactically valid request whose start line rsip 0.4 cannot represent. The headers are
+/// rsip's, so [`response_from_headers`] can answer it with [`ForeignRequest::status`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForeignRequest {
+    pub method: String,
+    pub uri: String,
+    pub version: String,
+    pub headers: rsip::Headers,
+    pub body: Vec<u8>,
+    /// Why rsip cannot hold it.
+    pub why: String,
+    /// What a UAS answers: 501 (unknown method), 416 (unknown URI scheme), 505 (version),
+    /// 400 (Request-URI with headers or otherwise unusable).
+    pub status: u16,
+}
+
+impl ForeignRequest {
+    /// The error [`parse`] reports for this request.
+    pub fn to_error(&self) -> SipError {
+        SipError::Unrepresentable {
+            method: self.method.clone(),
+            uri: self.uri.clone(),
+            why: self.why.clone(),
+            status: self.status,
+        }
+    }
+}
+
+/// The methods rsip 0.4's `Method` enum has.
+const RSIP_METHODS: &[&str] = &[
+    "ACK",
+    "BYE",
+    "CANCEL",
+    "INFO",
+    "INVITE",
+    "MESSAGE",
+    "NOTIFY",
+    "OPTIONS",
+    "PRACK",
+    "PUBLISH",
+    "REFER",
+    "REGISTER",
+    "SUBSCRIBE",
+    "UPDATE",
+];
+
+enum StartLine {
+    Request {
+        method: String,
+        uri: String,
+        version: String,
+    },
+    Response,
+}
+
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b))
+}
+
+fn is_version(s: &str) -> bool {
+    if !s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("SIP/")) {
+        return false;
+    }
+    let Some((major, minor)) = s.get(4..).and_then(|v| v.split_once('.')) else {
+        return false;
+    };
+    [major, minor]
+        .iter()
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn start_err(line: &str, expected: &str) -> SipError {
+    SipError::StartLine {
+        line: line.to_string(),
+        expected: expected.to_string(),
+    }
+}
+
+/// RFC 3261 7.1/7.2 start-line grammar (single SPs, no trailing whitespace).
+fn check_start_line(raw: &[u8]) -> Result<StartLine, SipError> {
+    let line = std::str::from_utf8(raw).map_err(|_| SipError::StartLine {
+        line: String::from_utf8_lossy(raw).into_owned(),
+        expected: "a UTF-8 start line".into(),
+    })?;
+    if line.bytes().any(|b| b.is_ascii_control()) {
+        return Err(start_err(line, "no control characters or tabs"));
+    }
+    if line.len() >= 4
+        && line
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("SIP/"))
+    {
+        // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (reason may be empty).
+        let mut parts = line.splitn(3, ' ');
+        let (version, code, reason) = (parts.next(), parts.next(), parts.next());
+        let (Some(version), Some(code), Some(_reason)) = (version, code, reason) else {
+            return Err(start_err(line, "`SIP/2.0 SP 3DIGIT SP reason-phrase`"));
+        };
+        if !is_version(version) {
+            return Err(start_err(line, "a SIP-Version like SIP/2.0"));
+        }
+        if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) || code < "100" {
+            return Err(start_err(line, "a 3-digit status code 100..699"));
+        }
+        return Ok(StartLine::Response);
+    }
+    let parts: Vec<&str> = line.split(' ').collect();
+    let [method, uri, version] = parts.as_slice() else {
+        return Err(start_err(
+            line,
+            "`Method SP Request-URI SP SIP-Version` with single spaces and nothing after the version",
+        ));
+    };
+    if !is_token(method) {
+        return Err(start_err(line, "a method made of token characters"));
+    }
+    if !is_version(version) {
+        return Err(start_err(line, "a SIP-Version like SIP/2.0"));
+    }
+    if uri.starts_with('<') {
+        return Err(start_err(
+            line,
+            "a bare Request-URI, not one enclosed in <>",
+        ));
+    }
+    let scheme = uri.split_once(':').map(|(s, _)| s).unwrap_or_default();
+    let scheme_ok = scheme
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic())
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
+    if !scheme_ok {
+        return Err(start_err(
+            line,
+            "an absolute Request-URI (scheme \":\" ...)",
+        ));
+    }
+    if scheme.eq_ignore_ascii_case("sip") || scheme.eq_ignore_ascii_case("sips") {
+        SipUriParts::parse(uri).map_err(|e| start_err(line, &e.to_string()))?;
+    }
+    Ok(StartLine::Request {
+        method: method.to_string(),
+        uri: uri.to_string(),
+        version: version.to_string(),
+    })
+}
+
+/// The placeholder start line used to let rsip parse the headers of a [`ForeignRequest`].
+const PLACEHOLDER: &[u8] = b"OPTIONS sip:placeholder.invalid SIP/2.0";
+
+/// Normalises and parses one framed message. Valid requests rsip cannot represent come back as
+/// [`Parsed::Foreign`]. Errors name the layer (see [`SipError::layer`]).
+pub fn parse_any(bytes: &[u8]) -> Result<Parsed, SipError> {
+    let normalized = normalize(bytes)?;
+    let (head_end, body_start) =
+        find_head_end(&normalized, 0).ok_or(SipError::UnterminatedHeaders {
+            len: normalized.len(),
+        })?;
+    let head = normalized.get(..head_end).unwrap_or_default();
+    let body = normalized.get(body_start..).unwrap_or_default();
+    let start_len = head
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .unwrap_or(head.len());
+    let start = check_start_line(head.get(..start_len).unwrap_or_default())?;
+    check_content_length(head, body.len())?;
+
+    if let Ok(mut msg) = rsip::SipMessage::try_from(normalized.as_slice()) {
+        // rsip's URI parser takes `sip:j.user@host` for a host; ours splits it right.
+        if let (rsip::SipMessage::Request(req), StartLine::Request { uri, .. }) = (&mut msg, &start)
+        {
+            if let Some(ours) = SipUriParts::parse(uri).ok().and_then(|p| to_rsip_uri(&p)) {
+                req.uri = ours;
+            }
+        }
+        return Ok(Parsed::Sip(msg));
+    }
+    // Which part did rsip refuse? Retry with a start line it certainly accepts.
+    let mut substituted = PLACEHOLDER.to_vec();
+    substituted.extend_from_slice(normalized.get(start_len..).unwrap_or_default());
+    let Ok(rsip::SipMessage::Request(placeholder)) =
+        rsip::SipMessage::try_from(substituted.as_slice())
+    else {
+        return Err(find_rsip_header_error(head));
+    };
+    let StartLine::Request {
+        method,
+        uri,
+        version,
+    } = start
+    else {
+        let line = String::from_utf8_lossy(head.get(..start_len).unwrap_or_default());
+        return Err(start_err(&line, "a status line rsip 0.4 accepts (SIP/2.0)"));
+    };
+    // A SIP Request-URI rsip's parser cannot split (IPv6 reference, ';' in the user part):
+    // build rsip's Uri from our own split [RFC 4475 semiuri, RFC 5118 ipv6-good].
+    if version.eq_ignore_ascii_case("SIP/2.0") {
+        let rsip_method = method.parse::<rsip::Method>().ok();
+        let rsip_uri = SipUriParts::parse(&uri).ok().and_then(|p| to_rsip_uri(&p));
+        if let (Some(method), Some(uri)) = (rsip_method, rsip_uri) {
+            return Ok(Parsed::Sip(rsip::SipMessage::Request(rsip::Request {
+                method,
+                uri,
+                version: rsip::Version::V2,
+                headers: placeholder.headers,
+                body: body.to_vec(),
+            })));
+        }
+    }
+    let (why, status) = if !version.eq_ignore_ascii_case("SIP/2.0") {
+        (
+            format!("SIP version {version}; only SIP/2.0 is spoken"),
+            505,
+        )
+    } else if !RSIP_METHODS.contains(&method.as_str()) {
+        (format!("extension method {method:?}"), 501)
+    } else {
+        match SipUriParts::parse(&uri) {
+            Ok(parts) if !parts.is_sip() => (format!("URI scheme {:?}", parts.scheme), 416),
+            Ok(parts) if !parts.headers.is_empty() => (
+                "a Request-URI may not carry headers (RFC 3261 19.1.1)".to_string(),
+                400,
+            ),
+            Ok(_) => ("rsip 0.4 cannot split this Request-URI".to_string(), 400),
+            Err(_) => (format!("URI scheme of {uri:?}"), 416),
+        }
+    };
+    Ok(Parsed::Foreign(ForeignRequest {
+        method,
+        uri,
+        version,
+        headers: placeholder.headers,
+        body: body.to_vec(),
+        why,
+        status,
+    }))
+}
+
+/// rsip's `Uri` for a sip:/sips: URI without headers, from our split. IPv6 references stay a
+/// bracketed `Host::Domain`, because rsip prints `Host::IpAddr(V6)` without brackets.
+fn to_rsip_uri(parts: &SipUriParts) -> Option<rsip::Uri> {
+    if !parts.is_sip() || !parts.headers.is_empty() {
+        return None;
+    }
+    let scheme = if parts.scheme == "sips" {
+        rsip::Scheme::Sips
+    } else {
+        rsip::Scheme::Sip
+    };
+    let auth = parts.user.as_ref().map(|u| match u.split_once(':') {
+        Some((user, password)) => rsip::Auth {
+            user: user.to_string(),
+            password: Some(password.to_string()),
+        },
+        None => rsip::Auth {
+            user: u.clone(),
+            password: None,
+        },
+    });
+    let host = match parts.host.parse::<std::net::Ipv4Addr>() {
+        Ok(v4) => rsip::Host::IpAddr(std::net::IpAddr::V4(v4)),
+        Err(_) => rsip::Host::Domain(parts.host.clone().into()),
+    };
+    let params = parts
+        .params
+        .iter()
+        .map(|(name, value)| {
+            rsip::Param::try_from((name.as_str(), value.as_deref())).unwrap_or_else(|_| {
+                rsip::Param::Other(
+                    rsip::param::OtherParam::new(name),
+                    value.as_ref().map(rsip::param::OtherParamValue::new),
+                )
+            })
+        })
+        .collect();
+    Some(rsip::Uri {
+        scheme: Some(scheme),
+        auth,
+        host_with_port: rsip::HostWithPort {
+            host,
+            port: parts.port.map(rsip::Port::from),
+        },
+        params,
+        headers: Vec::new(),
+    })
+}
+
+/// Names the first header line rsip refuses (error path only, so the quadratic retry is fine).
+fn find_rsip_header_error(head: &[u8]) -> SipError {
+    for (i, line) in head.split(|&b| b == b'\n').enumerate().skip(1) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let mut probe = PLACEHOLDER.to_vec();
+        probe.extend_from_slice(b"\r\n");
+        probe.extend_from_slice(line);
+        probe.extend_from_slice(b"\r\n\r\n");
+        if let Err(e) = rsip::SipMessage::try_from(probe.as_slice()) {
+            return SipError::HeaderLine {
+                line_no: i + 1,
+                line: String::from_utf8_lossy(line).into_owned(),
+                expected: format!("a header line rsip 0.4 accepts ({e})"),
+            };
+        }
+    }
+    SipError::HeaderLine {
+        line_no: 0,
+        line: String::new(),
+        expected: "a header section rsip 0.4 accepts".into(),
+    }
+}
+
+/// The body must be exactly Content-Length bytes (frame the message first).
+fn check_content_length(head: &[u8], body_len: usize) -> Result<(), SipError> {
+    let mut declared: Option<(usize, String)> = None;
+    for (i, line) in head.split(|&b| b == b'\n').enumerate().skip(1) {
+        let line = String::from_utf8_lossy(line.strip_suffix(b"\r").unwrap_or(line));
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        if !name.eq_ignore_ascii_case("Content-Length") {
+            continue;
+        }
+        let value = value.trim().to_string();
+        let n = parse_content_length(&value).ok_or_else(|| SipError::InvalidContentLength {
+            value: value.clone(),
+            line: i + 1,
+        })?;
+        match &declared {
+            Some((first, text)) if *first != n => {
+                return Err(SipError::ConflictingContentLength {
+                    first: text.clone(),
+                    second: value,
+                })
+            }
+            Some(_) => {}
+            None => declared = Some((n, value)),
+        }
+    }
+    match declared {
+        Some((n, _)) if n > body_len => Err(SipError::BodyTruncated {
+            declared: n,
+            available: body_len,
+        }),
+        Some((n, _)) if n < body_len => Err(SipError::TrailingBytes {
+            declared: n,
+            extra: body_len - n,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Normalise + rsip parse + Content-Length check. A valid request rsip cannot represent is
+/// reported as [`SipError::Unrepresentable`]; use [`parse_any`] to still answer it.
+pub fn parse(bytes: &[u8]) -> Result<rsip::SipMessage, SipError> {
+    match parse_any(bytes)? {
+        Parsed::Sip(msg) => Ok(msg),
+        Parsed::Foreign(foreign) => Err(foreign.to_error()),
+    }
+}
+
+/// A header's name and value as rsip prints them.
+fn name_value(header: &rsip::Header) -> (String, String) {
+    let text = header.to_string();
+    match text.split_once(':') {
+        Some((n, v)) => (n.trim().to_string(), v.trim().to_string()),
+        None => (text, String::new()),
+    }
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    let a = compact_to_long(a).unwrap_or(a);
+    let b = compact_to_long(b).unwrap_or(b);
+    a.eq_ignore_ascii_case(b)
+}
+
+/// Values of every header named `name` (case-insensitive; `"v"` and `"Via"` are the same), in
+/// message order. Values with commas are returned as written (one per header line).
+pub fn find_headers(headers: &rsip::Headers, name: &str) -> Vec<String> {
+    headers
+        .iter()
+        .map(name_value)
+        .filter(|(n, _)| same_name(n, name))
+        .map(|(_, v)| v)
+        .collect()
+}
+
+/// Value of the first header named `name` (see [`find_headers`]).
+pub fn find_header(headers: &rsip::Headers, name: &str) -> Option<String> {
+    headers
+        .iter()
+        .map(name_value)
+        .find(|(n, _)| same_name(n, name))
+        .map(|(_, v)| v)
+}
+
+/// A response to `request`: Via (all, in order), From, To (plus `;tag=to_tag` unless it has a
+/// tag already), Call-ID and CSeq copied (RFC 3261 8.2.6.2), `Content-Length: 0`.
+pub fn response_to(
+    request: &rsip::Request,
+    status: u16,
+    reason: &str,
+    to_tag: Option<&str>,
+) -> rsip::Response {
+    response_from_headers(&request.headers, status, reason, to_tag)
+}
+
+/// [`response_to`] for any request's headers (also a [`ForeignRequest`]'s).
+pub fn response_from_headers(
+    headers: &rsip::Headers,
+    status: u16,
+    reason: &str,
+    to_tag: Option<&str>,
+) -> rsip::Response {
+    let mut out: Vec<rsip::Header> = Vec::new();
+    for header in headers.iter() {
+        let (name, value) = name_value(header);
+        let long = canonical_name(&name).to_ascii_lowercase();
+        match long.as_str() {
+            "via" | "from" | "call-id" | "cseq" => out.push(header.clone()),
+            "to" => match to_tag {
+                Some(tag) if !has_tag(&value) => out.push(rsip::Header::To(
+                    rsip::headers::To::new(format!("{value};tag={tag}")),
+                )),
+                _ => out.push(header.clone()),
+            },
+            _ => {}
+        }
+    }
+    out.push(rsip::Header::ContentLength(
+        rsip::headers::ContentLength::new("0"),
+    ));
+    rsip::Response {
+        status_code: rsip::StatusCode::Other(status, reason.to_string()),
+        version: rsip::Version::V2,
+        headers: out.into(),
+        body: Vec::new(),
+    }
+}
+
+/// Whether a To/From value carries a `tag` parameter (outside the URI).
+fn has_tag(value: &str) -> bool {
+    match NameAddr::parse("To", value) {
+        Ok(addr) => addr.param("tag").is_some(),
+        Err(_) => value.to_ascii_lowercase().contains(";tag="),
+    }
+}
+
+const SINGLE_VALUED: &[&str] = &[
+    "To",
+    "From",
+    "Call-ID",
+    "CSeq",
+    "Max-Forwards",
+    "Content-Length",
+    "Content-Type",
+];
+
+fn header_value_err(name: &str, value: &str, expected: &str) -> SipError {
+    SipError::HeaderValue {
+        name: name.to_string(),
+        value: value.to_string(),
+        expected: expected.to_string(),
+    }
+}
+
+fn check_u32(name: &str, value: &str) -> Result<(), SipError> {
+    if value.is_empty()
+        || !value.bytes().all(|b| b.is_ascii_digit())
+        || value.parse::<u32>().is_err()
+    {
+        return Err(header_value_err(name, value, "a decimal number below 2^32"));
+    }
+    Ok(())
+}
+
+/// The checks a UAS makes before acting on a message (RFC 3261 8.2, 20): the five required
+/// headers present, single-valued headers not repeated, CSeq number < 2^31 and its method equal
+/// to the request's, Max-Forwards 0..255, Expires < 2^32, To/From/Contact/Route/Referred-By
+/// well-formed name-addrs, no empty Via elements or parameters, Date in GMT. rsip's typed
+/// parsers are not used here: they are lenient (RFC 4475 `badinv01`) and strict where the RFC
+/// is not (`j.user@` becomes a host).
+pub fn validate(msg: &rsip::SipMessage) -> Result<(), SipError> {
+    let headers = msg.headers();
+    let context = if msg.is_request() {
+        "request"
+    } else {
+        "response"
+    };
+    for name in ["Via", "From", "To", "Call-ID", "CSeq"] {
+        if find_header(headers, name).is_none() {
+            return Err(SipError::MissingHeader {
+                name: name.to_string(),
+                context: context.to_string(),
+            });
+        }
+    }
+    for name in SINGLE_VALUED {
+        let values = find_headers(headers, name);
+        if values.len() > 1 {
+            return Err(SipError::Invalid {
+                reason: format!("{name} must appear once"),
+                found: values.join(" | "),
+            });
+        }
+    }
+    for header in headers.iter() {
+        let (name, value) = name_value(header);
+        let long = canonical_name(&name);
+        match long.to_ascii_lowercase().as_str() {
+            "cseq" => {
+                let (num, method) = value.split_once(' ').unwrap_or((value.as_str(), ""));
+                let ok_num = !num.is_empty()
+                    && num.bytes().all(|b| b.is_ascii_digit())
+                    && num.parse::<u32>().is_ok_and(|n| n < 1 << 31);
+                if !ok_num || !is_token(method.trim()) {
+                    return Err(header_value_err(
+                        "CSeq",
+                        &value,
+                        "a sequence number below 2^31 and a method",
+                    ));
+                }
+                if let rsip::SipMessage::Request(req) = msg {
+                    if method.trim() != req.method.to_string() {
+                        return Err(SipError::Invalid {
+                            reason: format!(
+                                "CSeq method must match the request method {}",
+                                req.method
+                            ),
+                            found: value,
+                        });
+                    }
+                }
+            }
+            "max-forwards"
+                if value.is_empty()
+                    || !value.bytes().all(|b| b.is_ascii_digit())
+                    || value.parse::<u8>().is_err() =>
+            {
+                return Err(header_value_err("Max-Forwards", &value, "a number 0..255"));
+            }
+            "expires" | "min-expires" => check_u32(&long, &value)?,
+            "to" | "from" => {
+                let addr = NameAddr::parse(&long, &value)?;
+                check_expires_param(&long, &addr)?;
+            }
+            "contact" if value.trim() != "*" => {
+                for addr in NameAddr::parse_list(&long, &value)? {
+                    check_expires_param(&long, &addr)?;
+                }
+            }
+            "route" | "record-route" | "reply-to" | "referred-by" => {
+                NameAddr::parse_list(&long, &value)?;
+            }
+            "via" => check_via(&value)?,
+            "date" if !value.trim_end().ends_with(" GMT") => {
+                return Err(header_value_err("Date", &value, "an RFC 1123 date in GMT"));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn check_expires_param(name: &str, addr: &NameAddr) -> Result<(), SipError> {
+    match addr.param("expires") {
+        Some(v) => check_u32(name, &v),
+        None => Ok(()),
+    }
+}
+
+fn check_via(value: &str) -> Result<(), SipError> {
+    let expected = "`SIP/2.0/transport host[:port]` with non-empty `;name[=value]` parameters";
+    let Some(parts) = split_list(value.as_bytes()) else {
+        return Err(header_value_err("Via", value, expected));
+    };
+    for part in parts {
+        let part = String::from_utf8_lossy(part);
+        let mut pieces = part.split(';');
+        let sent = pieces.next().unwrap_or_default();
+        let Some((protocol, _sent_by)) = sent.split_once(' ') else {
+            return Err(header_value_err("Via", value, expected));
+        };
+        if protocol.split('/').count() != 3 {
+            return Err(header_value_err("Via", value, expected));
+        }
+        for param in pieces {
+            let name = param.split('=').next().unwrap_or_default();
+            if !is_token(name.trim()) {
+                return Err(header_value_err("Via", value, expected));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rsip::prelude::*;
+
+    const INVITE: &str = "INVITE sip:alice@example.com SIP/2.0\r\n\
+v: SIP/2.0/UDP h1;branch=z9hG4bK1, SIP/2.0/TCP h2;branch=z9hG4bK2\r\n\
+f: <sip:bob@example.com>;tag=a\r\n\
+t: <sip:alice@example.com>\r\n\
+i: call-1\r\n\
+CSeq: 1 INVITE\r\n\
+Max-Forwards: 70\r\n\
+Diversion: <tel:+14255550123>;reason=no-answer\r\n\
+l: 0\r\n\r\n";
+
+    #[test]
+    fn compact_message_parses_with_typed_accessors() {
+        let msg = parse(INVITE.as_bytes()).unwrap();
+        let via = msg.via_header().unwrap().typed().unwrap();
+        assert_eq!(via.branch().unwrap().to_string(), "z9hG4bK1");
+        assert_eq!(msg.call_id_header().unwrap().value(), "call-1");
+        assert_eq!(find_headers(msg.headers(), "v").len(), 2);
+        assert_eq!(
+            find_header(msg.headers(), "DIVERSION").unwrap(),
+            "<tel:+14255550123>;reason=no-answer"
+        );
+        validate(&msg).unwrap();
+    }
+
+    #[test]
+    fn response_copies_dialog_headers_and_adds_to_tag() {
+        let rsip::SipMessage::Request(req) = parse(INVITE.as_bytes()).unwrap() else {
+            panic!("request expected")
+        };
+        let resp = response_to(&req, 302, "Moved Temporarily", Some("um1"));
+        let text = resp.to_string();
+        assert!(
+            text.starts_with("SIP/2.0 302 Moved Temporarily\r\n"),
+            "{text}"
+        );
+        assert_eq!(find_headers(&resp.headers, "Via").len(), 2);
+        assert_eq!(
+            find_header(&resp.headers, "To").unwrap(),
+            "<sip:alice@example.com>;tag=um1"
+        );
+        assert!(find_header(&resp.headers, "Diversion").is_none());
+        // Our own output parses back.
+        let again = parse(text.as_bytes()).unwrap();
+        validate(&again).unwrap();
+        // An existing tag is kept.
+        let resp2 = response_to(&req, 200, "OK", None);
+        assert_eq!(
+            find_header(&resp2.headers, "To").unwrap(),
+            "<sip:alice@example.com>"
+        );
+    }
+
+    #[test]
+    fn request_uri_is_split_by_us() {
+        let text = INVITE.replace(
+            "sip:alice@example.com SIP",
+            "sip:j.user@example.com:5062;transport=tcp SIP",
+        );
+        let rsip::SipMessage::Request(req) = parse(text.as_bytes()).unwrap() else {
+            panic!("request expected")
+        };
+        assert_eq!(req.uri.user(), Some("j.user"));
+        // rsip prints the typed transport param in upper case (values compare case-insensitively).
+        assert_eq!(
+            req.uri.to_string(),
+            "sip:j.user@example.com:5062;transport=TCP"
+        );
+        assert_eq!(req.uri.transport(), Some(&rsip::Transport::Tcp));
+        let text = INVITE.replace("sip:alice@example.com SIP", "sip:[2001:db8::10]:5070 SIP");
+        let rsip::SipMessage::Request(req) = parse(text.as_bytes()).unwrap() else {
+            panic!("request expected")
+        };
+        assert_eq!(req.uri.to_string(), "sip:[2001:db8::10]:5070");
+        assert!(req
+            .to_string()
+            .starts_with("INVITE sip:[2001:db8::10]:5070 SIP/2.0\r\n"));
+    }
+
+    #[test]
+    fn extension_method_is_foreign_and_answerable() {
+        let text = INVITE
+            .replace("INVITE sip:", "FOO sip:")
+            .replace("1 INVITE", "1 FOO");
+        let Parsed::Foreign(foreign) = parse_any(text.as_bytes()).unwrap() else {
+            panic!("foreign expected")
+        };
+        assert_eq!(foreign.status, 501);
+        assert_eq!(parse(text.as_bytes()).unwrap_err().status(), 501);
+        let resp = response_from_headers(&foreign.headers, 501, "Not Implemented", Some("x"));
+        assert_eq!(find_headers(&resp.headers, "Via").len(), 2);
+    }
+
+    #[test]
+    fn start_line_errors_say_what_was_expected() {
+        for bad in [
+            "INVITE  sip:a@b SIP/2.0",
+            "INVITE sip:a@b SIP/2.0 ",
+            "INVITE <sip:a@b> SIP/2.0",
+            "INVITE sip:2001:db8::10 SIP/2.0",
+            "SIP/2.0 4294967301 OK",
+            "SIP/2.0 200",
+        ] {
+            let msg = format!("{bad}\r\nl: 0\r\n\r\n");
+            let err = parse(msg.as_bytes()).unwrap_err();
+            assert_eq!(err.layer(), super::super::Layer::StartLine, "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn content_length_is_checked() {
+        let msg = INVITE.replace("l: 0", "l: 4");
+        assert!(matches!(
+            parse(msg.as_bytes()).unwrap_err(),
+            SipError::BodyTruncated { declared: 4, .. }
+        ));
+        let msg = format!("{INVITE}xx");
+        assert!(matches!(
+            parse(msg.as_bytes()).unwrap_err(),
+            SipError::TrailingBytes { extra: 2, .. }
+        ));
+    }
+
+    #[test]
+    fn validate_names_the_header() {
+        let cases = [
+            ("CSeq: 1 INVITE", "CSeq: 4294967296 INVITE", "CSeq"),
+            ("Max-Forwards: 70", "Max-Forwards: 300", "Max-Forwards"),
+            ("t: <sip:alice@example.com>", "t: \"Alice <sip:a@b>", "To"),
+        ];
+        for (from, to, name) in cases {
+            let msg = parse(INVITE.replace(from, to).as_bytes()).unwrap();
+            match validate(&msg).unwrap_err() {
+                SipError::HeaderValue { name: n, .. } => assert_eq!(n, name),
+                other => panic!("{name}: {other}"),
+            }
+        }
+        let msg = parse(INVITE.replace("i: call-1\r\n", "").as_bytes()).unwrap();
+        assert!(matches!(
+            validate(&msg).unwrap_err(),
+            SipError::MissingHeader { .. }
+        ));
+    }
+
+    proptest! {
+        #[test]
+        fn random_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = parse_any(&data);
+            let _ = normalize(&data);
+        }
+
+        #[test]
+        fn mutated_messages_never_panic(pos in 0usize..300, byte in any::<u8>(), cut in 0usize..300) {
+            let mut data = INVITE.as_bytes().to_vec();
+            let pos = pos % data.len();
+            data[pos] = byte;
+            data.truncate(cut.max(pos + 1));
+            if let Ok(Parsed::Sip(msg)) = parse_any(&data) {
+                let _ = validate(&msg);
+            }
+        }
+    }
+}
