@@ -3,8 +3,11 @@
 //! user does. `support` holds the harness (a throwaway lab folder, a command runner).
 
 mod assets;
+mod directory_battery;
 mod lab;
 mod lab_safety;
 mod ldap_offline;
 mod ldif_files;
+mod samba;
+mod samba_dc;
 mod support;

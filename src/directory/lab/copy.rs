@@ -3,7 +3,7 @@
 //!
 //! What is copied: the domain object, the RTC groups, the Skype pools container and pools,
 //! the Exchange organization subtree (dial plans, auto attendants, gateways, hunt groups,
-//! policies, servers), and the users and contacts that carry Skype or UM attributes. Parents
+//! policies, servers), the users and contacts that carry Skype or UM attributes, and the OUs. Parents
 //! that were not copied are stood in for by plain containers. The UM containers keep their
 //! DACLs (as SDDL); nothing else keeps a security descriptor. Secrets (password hashes, PIN
 //! checksums) and replication bookkeeping are never copied.
@@ -143,6 +143,12 @@ pub fn copy_forest(dir: &dyn Directory) -> Result<(Vec<Entry>, CopyReport)> {
     keep(
         &mut found,
         dir.search(&contexts.default, Scope::Subtree, &people, &[])?,
+    );
+    // OUs too: new-contact on the copy needs the OU its contacts go to, even an empty one.
+    let ous = Filter::eq(attrs::OBJECT_CLASS, "organizationalUnit");
+    keep(
+        &mut found,
+        dir.search(&contexts.default, Scope::Subtree, &ous, &[])?,
     );
 
     // Stand-ins for parents that were not copied (OUs, system containers).
