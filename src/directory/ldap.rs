@@ -125,20 +125,53 @@ impl LdapDirectory {
         })
     }
 
+    /// A lookup (a filter that requires an equality, such as an EUM address) finds a handful
+    /// of objects, so it goes unpaged: one round trip and no paging state on the DC. Listings
+    /// are paged (Simple Paged Results), so a forest with 100,000 users is read completely;
+    /// and if a DC caps an unpaged lookup (AD's MaxPageSize, sizeLimitExceeded), it runs
+    /// again paged.
     fn search_one_base(
+        &self,
+        base: &str,
+        scope: Scope,
+        filter: &Filter,
+        attrs: &[&str],
+        out: &mut Vec<Entry>,
+    ) -> Result<()> {
+        let listing = filter.indexable_equalities().is_empty();
+        let text = filter.to_string();
+        let filter = text.as_str();
+        if listing {
+            return self.search_attempt(base, scope, filter, attrs, true, out);
+        }
+        let before = out.len();
+        match self.search_attempt(base, scope, filter, attrs, false, out) {
+            Err(DirectoryError::Refused { code: 4, .. }) => {
+                out.truncate(before);
+                self.search_attempt(base, scope, filter, attrs, true, out)
+            }
+            other => other,
+        }
+    }
+
+    fn search_attempt(
         &self,
         base: &str,
         scope: Scope,
         filter: &str,
         attrs: &[&str],
+        paged: bool,
         out: &mut Vec<Entry>,
     ) -> Result<()> {
         let mut conn = self.conn()?;
         let attrs: Vec<String> = attrs.iter().map(|a| a.to_string()).collect();
-        let adapters: Vec<Box<dyn Adapter<'_, String, Vec<String>>>> = vec![
-            Box::new(EntriesOnly::new()),
-            Box::new(PagedResults::new(PAGE_SIZE)),
-        ];
+        // Referrals (continuations into other partitions) are dropped deliberately: umctl
+        // searches each naming context itself.
+        let mut adapters: Vec<Box<dyn Adapter<'_, String, Vec<String>>>> =
+            vec![Box::new(EntriesOnly::new())];
+        if paged {
+            adapters.push(Box::new(PagedResults::new(PAGE_SIZE)));
+        }
         let mut stream = conn
             .with_timeout(OPERATION_TIMEOUT)
             .streaming_search_with(adapters, base, ldap_scope(scope), filter, attrs)
@@ -178,7 +211,6 @@ impl Directory for LdapDirectory {
         filter: &Filter,
         attrs: &[&str],
     ) -> Result<Vec<Entry>> {
-        let filter = filter.to_string();
         let mut out = Vec::new();
         if base.is_root() && scope != Scope::Base {
             let mut bases = vec![self.contexts.default.clone()];
@@ -195,7 +227,7 @@ impl Directory for LdapDirectory {
                 } else {
                     scope
                 };
-                self.search_one_base(&b.to_string(), sub_scope, &filter, attrs, &mut out)?;
+                self.search_one_base(&b.to_string(), sub_scope, filter, attrs, &mut out)?;
             }
             // The configuration partition sits below the domain in DN terms but is a
             // separate partition on a DC: search it explicitly when asked for everything.
@@ -207,7 +239,7 @@ impl Directory for LdapDirectory {
             {
                 let config = self.contexts.configuration.to_string();
                 let mut more = Vec::new();
-                self.search_one_base(&config, Scope::Subtree, &filter, attrs, &mut more)?;
+                self.search_one_base(&config, Scope::Subtree, filter, attrs, &mut more)?;
                 for e in more {
                     if !out.iter().any(|o| o.dn == e.dn) {
                         out.push(e);
@@ -216,7 +248,7 @@ impl Directory for LdapDirectory {
             }
             return Ok(out);
         }
-        self.search_one_base(&base.to_string(), scope, &filter, attrs, &mut out)?;
+        self.search_one_base(&base.to_string(), scope, filter, attrs, &mut out)?;
         Ok(out)
     }
 
