@@ -4,7 +4,7 @@
 //! not check that parents exist or that names are unique; that is the lab's tree
 //! (`directory::lab`).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::LazyLock;
 
 use super::{attrs, read, rtc_group, Dn};
@@ -228,7 +228,7 @@ pub fn attribute_rule(name: &str) -> Option<&'static AttributeRule> {
     // two comparisons, with no allocation for the case-folding.
     type Buckets = HashMap<(usize, u8), Vec<&'static AttributeRule>>;
     static BY_SHAPE: LazyLock<Buckets> = LazyLock::new(|| {
-        let mut map: Buckets = HashMap::new();
+        let mut map: Buckets = HashMap::default();
         for rule in ATTRIBUTES {
             let first = rule
                 .name
