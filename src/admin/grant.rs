@@ -688,7 +688,7 @@ pub fn plan(d: &Discovery, opts: &GrantOptions) -> Result<Plan, GrantError> {
             items.push(PlannedItem {
                 object: t.dn.clone(),
                 name: t.name.clone(),
-                detail: format!("{}: {} ({scope}) {sddl}", g.identity, t.rights.names()),
+                detail: format!("{}: {}, {scope} {sddl}", g.group.sam, t.rights.names()),
                 what: What::AddAce {
                     group: g.group.sam.clone(),
                     sid: g.group.sid.clone(),
