@@ -3,6 +3,7 @@
 //! user does. `support` holds the harness (a throwaway lab folder, a command runner).
 
 mod assets;
+mod grant_permissions;
 mod lab;
 mod lab_safety;
 mod ldap_offline;
