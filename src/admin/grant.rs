@@ -50,7 +50,7 @@ pub enum GrantError {
     SeveralExchangeOrgs { base: Dn, found: String },
     #[error("{what} not found at {dn}: the Exchange organization is incomplete; run Exchange setup /PrepareAD again")]
     MissingContainer { what: String, dn: Dn },
-    #[error("{dn} has no readable DACL (expected a security descriptor with a DACL; is the account allowed to read nTSecurityDescriptor?)")]
+    #[error("cannot read the DACL of {dn}: no security descriptor came back (expected one with a DACL); the account may not read it: bind as a member of Organization Management (or Domain Admins)")]
     NoDacl { dn: Dn },
     #[error("no pools container (objectCategory=msRTCSIP-Pools) in {searched}: the Skype for Business forest preparation has not run; run Enable-CsAdForest and publish the topology first")]
     NoPoolsContainer { searched: String },
@@ -79,6 +79,8 @@ impl GrantError {
     pub fn exit_code(&self) -> i32 {
         match self {
             GrantError::Directory(e) => e.exit_code(),
+            // Real directories return no descriptor to an account that may not read it.
+            GrantError::NoDacl { .. } => 3,
             GrantError::Apply { error, .. } => error.exit_code(),
             _ => 2,
         }
@@ -704,8 +706,11 @@ pub fn plan(d: &Discovery, opts: &GrantOptions) -> Result<Plan, GrantError> {
 
     // Pools, deduplicated by FQDN (ExchUCUtil keys them by FQDN), optionally just one.
     let mut seen = HashSet::new();
+    // A directory returns them in any order; the plan is the same on every backend.
+    let mut sorted: Vec<&Pool> = d.pools.iter().collect();
+    sorted.sort_by_key(|p| p.cn.to_lowercase());
     let mut pools: Vec<&Pool> = Vec::new();
-    for p in &d.pools {
+    for p in sorted {
         match &p.fqdn {
             Some(f) if !seen.insert(f.to_ascii_lowercase()) => {}
             _ => pools.push(p),
@@ -731,7 +736,8 @@ pub fn plan(d: &Discovery, opts: &GrantOptions) -> Result<Plan, GrantError> {
         pools = vec![*p];
     }
 
-    let sip_plans: Vec<&DialPlan> = d.dial_plans.iter().filter(|dp| dp.is_sip()).collect();
+    let mut sip_plans: Vec<&DialPlan> = d.dial_plans.iter().filter(|dp| dp.is_sip()).collect();
+    sip_plans.sort_by_key(|dp| dp.name.to_lowercase());
     let mut decisions = Vec::new();
     for pool in pools {
         let mut decision = PoolDecision {
@@ -1047,7 +1053,7 @@ pub fn verify(dir: &dyn Directory, opts: &GrantOptions) -> Result<Verification, 
         .filter_map(|p| {
             let fqdn = p.fqdn.clone()?;
             let gw = d.gateways.iter().find(|g| g.has_address(&fqdn));
-            let dial_plans = gw
+            let mut dial_plans: Vec<String> = gw
                 .map(|gw| {
                     d.hunt_groups
                         .iter()
@@ -1064,6 +1070,7 @@ pub fn verify(dir: &dyn Directory, opts: &GrantOptions) -> Result<Verification, 
                         .collect()
                 })
                 .unwrap_or_default();
+            dial_plans.sort_by_key(|n| n.to_lowercase());
             Some(GatewayRow {
                 pool_fqdn: fqdn,
                 um_ip_gateway: gw.map(|g| g.name.clone()),

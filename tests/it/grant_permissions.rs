@@ -326,7 +326,7 @@ fn verify_exits_1_before_and_0_after() {
     assert_eq!(after["gateways"][2]["um_ip_gateway"], "1:3");
     assert_eq!(
         after["gateways"][2]["dial_plans"],
-        serde_json::json!(["LOC801", "HQ-SIP"])
+        serde_json::json!(["HQ-SIP", "LOC801"])
     );
     let text = grant(&lab, &["--verify"]).ok().stdout;
     assert!(!text.contains("False"), "{text}");
@@ -406,7 +406,7 @@ fn a_failure_mid_apply_leaves_the_lab_as_it_was() {
         assert!(run.stderr.contains("fault injected"), "{}", run.stderr);
         assert_eq!(lab.export(), before, "step {step}: the lab changed");
     }
-    // Step 13 is the first hunt group of gateway 1:2: the error names that item.
+    // Step 13 is the first hunt group of gateway 1:2 (by dial plan name): the error names it.
     let run = lab
         .run_env(
             &["grant-permissions", "--yes"],
@@ -414,7 +414,7 @@ fn a_failure_mid_apply_leaves_the_lab_as_it_was() {
         )
         .expect_code(2);
     assert!(
-        run.stderr.contains("create hunt group 1:2\\LOC801"),
+        run.stderr.contains("create hunt group 1:2\\HQ-SIP"),
         "{}",
         run.stderr
     );
