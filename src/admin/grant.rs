@@ -684,13 +684,13 @@ pub fn plan(d: &Discovery, opts: &GrantOptions) -> Result<Plan, GrantError> {
             dacl.add_ace(ace.clone());
             let sddl = ace.to_sddl(None).unwrap_or_default();
             let scope = match t.inheritance {
-                Inheritance::ThisObjectOnly => "this object only",
-                Inheritance::ContainerInherit => "this object and all descendants",
+                Inheritance::ThisObjectOnly => "this object",
+                Inheritance::ContainerInherit => "inherited",
             };
             items.push(PlannedItem {
                 object: t.dn.clone(),
                 name: t.name.clone(),
-                detail: format!("{}: {}, {scope} {sddl}", g.group.sam, t.rights.names()),
+                detail: format!("{}: {} ({scope})", g.group.sam, t.rights.names()),
                 what: What::AddAce {
                     group: g.group.sam.clone(),
                     sid: g.group.sid.clone(),
@@ -796,11 +796,7 @@ pub fn plan(d: &Discovery, opts: &GrantOptions) -> Result<Plan, GrantError> {
                     items.push(PlannedItem {
                         object: gw.dn.clone(),
                         name: gw.name.clone(),
-                        detail: format!(
-                            "pool {fqdn} (address {}): {}",
-                            gw.address,
-                            changed.join(", ")
-                        ),
+                        detail: format!("for {fqdn}: {}", changed.join(", ")),
                         what: What::UpdateGateway {
                             pool: fqdn.clone(),
                             address: gw.address.clone(),
@@ -831,7 +827,7 @@ pub fn plan(d: &Discovery, opts: &GrantOptions) -> Result<Plan, GrantError> {
                     object: dn.clone(),
                     name: gw.name.clone(),
                     detail: format!(
-                        "for pool {fqdn}: address {fqdn}, MessageWaitingIndicatorAllowed {}, OutcallsAllowed {}",
+                        "for {fqdn}: MessageWaitingIndicatorAllowed {}, OutcallsAllowed {}",
                         bool_word(mwi),
                         bool_word(outcalls)
                     ),
@@ -939,7 +935,7 @@ pub fn plan(d: &Discovery, opts: &GrantOptions) -> Result<Plan, GrantError> {
             items.push(PlannedItem {
                 object: want.dn.clone(),
                 name: hunt_group_identity(&gw_name, &want.name),
-                detail: format!("dial plan {}, pilot identifier {pilot}", want.name),
+                detail: format!("dial plan {}, pilot {pilot}", want.name),
                 what: What::CreateHuntGroup {
                     gateway: gw_name.clone(),
                     dial_plan: want.name.clone(),
