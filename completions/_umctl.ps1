@@ -38,9 +38,33 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('grant-permissions', 'grant-permissions', [CompletionResultType]::ParameterValue, 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify')
             [CompletionResult]::new('lab', 'lab', [CompletionResultType]::ParameterValue, 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'umctl;grant-permissions' {
+            [CompletionResult]::new('--forest', '--forest', [CompletionResultType]::ParameterName, 'FQDN of the forest that hosts Skype for Business (as ExchUCUtil -Forest); must be the directory''s forest root domain')
+            [CompletionResult]::new('--pool', '--pool', [CompletionResultType]::ParameterName, 'Limit the gateway and hunt-group work to the pool with this FQDN')
+            [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
+            [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
+            [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file (for a DC with a private CA)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and change nothing')
+            [CompletionResult]::new('--ldif', '--ldif', [CompletionResultType]::ParameterName, 'With --dry-run: print the plan as LDIF for ldapmodify (or `umctl lab apply`)')
+            [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Change nothing: print ExchUCUtil''s verification tables; exit 1 when anything is missing')
+            [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of tables')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'umctl;lab' {
@@ -280,9 +304,13 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             break
         }
         'umctl;help' {
+            [CompletionResult]::new('grant-permissions', 'grant-permissions', [CompletionResultType]::ParameterValue, 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify')
             [CompletionResult]::new('lab', 'lab', [CompletionResultType]::ParameterValue, 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'umctl;help;grant-permissions' {
             break
         }
         'umctl;help;lab' {

@@ -19,6 +19,9 @@ _umctl() {
             umctl,completions)
                 cmd="umctl__subcmd__completions"
                 ;;
+            umctl,grant-permissions)
+                cmd="umctl__subcmd__grant__subcmd__permissions"
+                ;;
             umctl,help)
                 cmd="umctl__subcmd__help"
                 ;;
@@ -27,6 +30,9 @@ _umctl() {
                 ;;
             umctl__subcmd__help,completions)
                 cmd="umctl__subcmd__help__subcmd__completions"
+                ;;
+            umctl__subcmd__help,grant-permissions)
+                cmd="umctl__subcmd__help__subcmd__grant__subcmd__permissions"
                 ;;
             umctl__subcmd__help,help)
                 cmd="umctl__subcmd__help__subcmd__help"
@@ -119,7 +125,7 @@ _umctl() {
 
     case "${cmd}" in
         umctl)
-            opts="-y -v -q -h -V --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help --version lab completions help"
+            opts="-y -v -q -h -V --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help --version grant-permissions lab completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -186,8 +192,50 @@ _umctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        umctl__subcmd__grant__subcmd__permissions)
+            opts="-y -v -q -h --dry-run --ldif --verify --forest --pool --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --forest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pool)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         umctl__subcmd__help)
-            opts="lab completions help"
+            opts="grant-permissions lab completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -201,6 +249,20 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__grant__subcmd__permissions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -35,9 +35,32 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand grant-permissions 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
             cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'umctl;grant-permissions'= {
+            cand --forest 'FQDN of the forest that hosts Skype for Business (as ExchUCUtil -Forest); must be the directory''s forest root domain'
+            cand --pool 'Limit the gateway and hunt-group work to the pool with this FQDN'
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --dry-run 'Show the plan and change nothing'
+            cand --ldif 'With --dry-run: print the plan as LDIF for ldapmodify (or `umctl lab apply`)'
+            cand --verify 'Change nothing: print ExchUCUtil''s verification tables; exit 1 when anything is missing'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'umctl;lab'= {
             cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
@@ -256,9 +279,12 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --help 'Print help'
         }
         &'umctl;help'= {
+            cand grant-permissions 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
             cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'umctl;help;grant-permissions'= {
         }
         &'umctl;help;lab'= {
             cand init 'Create the lab directory from the built-in contoso.com forest'

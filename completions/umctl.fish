@@ -36,9 +36,26 @@ complete -c umctl -n "__fish_umctl_needs_command" -s v -l verbose -d 'Say more a
 complete -c umctl -n "__fish_umctl_needs_command" -s q -l quiet -d 'Print only results and errors'
 complete -c umctl -n "__fish_umctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c umctl -n "__fish_umctl_needs_command" -s V -l version -d 'Print version'
+complete -c umctl -n "__fish_umctl_needs_command" -f -a "grant-permissions" -d 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "lab" -d 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l forest -d 'FQDN of the forest that hosts Skype for Business (as ExchUCUtil -Forest); must be the directory\'s forest root domain' -r
+complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l pool -d 'Limit the gateway and hunt-group work to the pool with this FQDN' -r
+complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l dry-run -d 'Show the plan and change nothing'
+complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l ldif -d 'With --dry-run: print the plan as LDIF for ldapmodify (or `umctl lab apply`)'
+complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l verify -d 'Change nothing: print ExchUCUtil\'s verification tables; exit 1 when anything is missing'
+complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
@@ -174,9 +191,10 @@ complete -c umctl -n "__fish_umctl_using_subcommand completions" -s y -l yes -d 
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from lab completions help" -f -a "lab" -d 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from lab completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from lab completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions lab completions help" -f -a "grant-permissions" -d 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions lab completions help" -f -a "lab" -d 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions lab completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions lab completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "init" -d 'Create the lab directory from the built-in contoso.com forest'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "reset" -d 'Put the lab back to the built-in forest (the old forest and mailboxes go to backups/)'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "export" -d 'Print the whole forest as LDIF'

@@ -74,10 +74,53 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt
+    /// groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify
+    #[command(after_long_help = GRANT_HELP)]
+    GrantPermissions(GrantPermissionsArgs),
     /// Manage the embedded lab directory: init, reset, export, import, apply, hosts, show
     Lab(LabArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
+}
+
+const GRANT_HELP: &str = "\
+What it does (ExchUCUtil.ps1 parity):
+  - RTCUniversalServerAdmins and RTCComponentUniversalServices get ListChildren on the Exchange
+    organization (this object only) and ListChildren + ReadProperty (inherited) on the UM
+    DialPlan Container, the UM AutoAttendant Container and Administrative Groups;
+  - every pool with an FQDN, OCS 2007 or newer, gets a UM IP gateway (an existing one with the
+    pool's FQDN as address is reused) with MessageWaitingIndicatorAllowed = Lync 2010 or newer
+    and not a branch registrar, OutcallsAllowed = not a branch registrar, and one hunt group
+    per SIP URI dial plan (other hunt groups on that gateway are deleted).
+A second run plans nothing. A failed step undoes the earlier ones.
+
+Exit codes: 0 done (or --verify: complete), 1 --verify found something missing, 2 bad input
+or a missing prerequisite, 3 the directory cannot be reached or refused access.";
+
+/// `umctl grant-permissions` options.
+#[derive(Debug, Args)]
+pub struct GrantPermissionsArgs {
+    /// Show the plan and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// With --dry-run: print the plan as LDIF for ldapmodify (or `umctl lab apply`)
+    #[arg(long, requires = "dry_run")]
+    pub ldif: bool,
+
+    /// Change nothing: print ExchUCUtil's verification tables; exit 1 when anything is missing
+    #[arg(long, conflicts_with_all = ["dry_run", "ldif"])]
+    pub verify: bool,
+
+    /// FQDN of the forest that hosts Skype for Business (as ExchUCUtil -Forest); must be the
+    /// directory's forest root domain
+    #[arg(long, value_name = "FQDN")]
+    pub forest: Option<String>,
+
+    /// Limit the gateway and hunt-group work to the pool with this FQDN
+    #[arg(long, value_name = "FQDN")]
+    pub pool: Option<String>,
 }
 
 #[derive(Debug, Args)]

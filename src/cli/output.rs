@@ -70,6 +70,11 @@ where
     t.load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(headers.iter().copied());
+    // A terminal that reports no usable width (a pty of 0x0, as `script` makes) would squeeze
+    // every column to one character: lay out without wrapping instead.
+    if t.width().is_some_and(|w| w < 40) {
+        t.set_content_arrangement(ContentArrangement::Disabled);
+    }
     for row in rows {
         t.add_row(row);
     }

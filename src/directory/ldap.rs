@@ -21,6 +21,7 @@ use ldap3::controls::RawControl;
 use ldap3::{LdapConn, LdapConnSettings, LdapError, LdapResult, Mod, SearchEntry};
 
 use crate::directory::model::attrs::NT_SECURITY_DESCRIPTOR;
+use crate::directory::security::Control;
 use crate::directory::{
     Acl, Directory, DirectoryError, Dn, Entry, Filter, ModOp, Modification, NamingContexts, Result,
     Scope, SecurityDescriptor,
@@ -334,7 +335,18 @@ impl Directory for LdapDirectory {
 
     fn write_dacl(&self, dn: &Dn, dacl: &Acl) -> Result<()> {
         let target = dn.to_string();
-        let sd = SecurityDescriptor::with_dacl(dacl.clone());
+        let mut sd = SecurityDescriptor::with_dacl(dacl.clone());
+        // The control flags travel with the DACL: without them a protected DACL would become
+        // unprotected (and start inheriting from the parent) on write.
+        if let Some(current) = self.read_security(dn)? {
+            for flag in [
+                Control::DACL_PROTECTED,
+                Control::DACL_AUTO_INHERITED,
+                Control::DACL_AUTO_INHERIT_REQ,
+            ] {
+                sd.control.set(flag, current.control.contains(flag));
+            }
+        }
         let bytes = sd
             .to_bytes()
             .map_err(|error| DirectoryError::SecurityDescriptor {

@@ -132,6 +132,12 @@ pub enum DirectoryError {
     BadCaFile { path: PathBuf, reason: String },
     #[error("lab directory {path}: {message}")]
     Lab { path: PathBuf, message: String },
+    #[error("step {step} failed on purpose: fault injected for a test ({env}={value})")]
+    InjectedFault {
+        step: usize,
+        env: &'static str,
+        value: String,
+    },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -244,10 +250,50 @@ pub trait Directory: Send + Sync {
     }
 
     /// Applies `changes` in order, all or nothing: when change `i` fails, the changes before
-    /// it are undone and the error names step `i`. Backends that can do better (the lab
-    /// writes the whole batch in one atomic save) override this.
+    /// it are undone and the error names step `i`.
     fn apply(&self, changes: &[Change]) -> Result<(), ApplyError> {
-        apply_with_rollback(self, changes)
+        self.apply_with_progress(changes, &mut |_| {})
+    }
+
+    /// [`Directory::apply`], calling `progress(n)` after the first `n` changes are done (for a
+    /// progress bar). Backends that can do better than [`apply_with_rollback_progress`] (the lab
+    /// writes the whole batch in one atomic save) override this one.
+    fn apply_with_progress(
+        &self,
+        changes: &[Change],
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<(), ApplyError> {
+        apply_with_rollback_progress(self, changes, progress)
+    }
+}
+
+/// The value of [`lab::store::FAULT_ENV`] that makes step N (1-based) of a multi-step apply
+/// fail, in [`apply_with_rollback`] and in the lab's atomic apply alike:
+/// `UMCTL_FAULT=apply-fail-at-step:N`. A test hook: it proves that a failure mid-apply leaves
+/// the directory as it was.
+pub const APPLY_FAULT_PREFIX: &str = "apply-fail-at-step:";
+
+/// The step the environment asks to fail (see [`APPLY_FAULT_PREFIX`]), if any.
+pub fn injected_apply_fault() -> Option<usize> {
+    std::env::var(lab::store::FAULT_ENV)
+        .ok()
+        .and_then(|v| parse_apply_fault(&v))
+}
+
+fn parse_apply_fault(value: &str) -> Option<usize> {
+    value
+        .trim()
+        .strip_prefix(APPLY_FAULT_PREFIX)
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+}
+
+/// The error an injected fault produces at `step`.
+pub(crate) fn injected_fault_error(step: usize) -> DirectoryError {
+    DirectoryError::InjectedFault {
+        step,
+        env: lab::store::FAULT_ENV,
+        value: format!("{APPLY_FAULT_PREFIX}{step}"),
     }
 }
 
@@ -303,15 +349,40 @@ pub fn apply_with_rollback<D: Directory + ?Sized>(
     dir: &D,
     changes: &[Change],
 ) -> Result<(), ApplyError> {
+    apply_with_rollback_progress(dir, changes, &mut |_| {})
+}
+
+/// [`apply_with_rollback`] with a progress callback (`progress(n)`: n steps done). Honours
+/// the injected fault of [`APPLY_FAULT_PREFIX`].
+pub fn apply_with_rollback_progress<D: Directory + ?Sized>(
+    dir: &D,
+    changes: &[Change],
+    progress: &mut dyn FnMut(usize),
+) -> Result<(), ApplyError> {
+    run_with_rollback(dir, changes, progress, injected_apply_fault())
+}
+
+fn run_with_rollback<D: Directory + ?Sized>(
+    dir: &D,
+    changes: &[Change],
+    progress: &mut dyn FnMut(usize),
+    fail_at: Option<usize>,
+) -> Result<(), ApplyError> {
     let mut undo: Vec<Change> = Vec::new();
     for (i, change) in changes.iter().enumerate() {
         let step = || -> Result<Change> {
+            if fail_at == Some(i + 1) {
+                return Err(injected_fault_error(i + 1));
+            }
             let inverse = inverse_of(dir, change)?;
             run_change(dir, change)?;
             Ok(inverse)
         };
         match step() {
-            Ok(inverse) => undo.push(inverse),
+            Ok(inverse) => {
+                undo.push(inverse);
+                progress(i + 1);
+            }
             Err(error) => {
                 let mut rollback = Vec::new();
                 for inverse in undo.iter().rev() {
@@ -346,9 +417,13 @@ fn inverse_of<D: Directory + ?Sized>(dir: &D, change: &Change) -> Result<Change>
     Ok(match change {
         Change::Add(entry) => Change::Delete(entry.dn.clone()),
         Change::Delete(dn) => {
-            let old = dir
+            let mut old = dir
                 .read(dn, &[])?
                 .ok_or_else(|| DirectoryError::NoSuchObject { dn: dn.to_string() })?;
+            // A real AD refuses these on add: it sets them itself.
+            for attr in model::attrs::SYSTEM_OWNED {
+                old.remove(attr);
+            }
             Change::Add(old)
         }
         Change::Modify(dn, mods) => {
@@ -379,4 +454,55 @@ fn inverse_of<D: Directory + ?Sized>(dir: &D, change: &Change) -> Result<Change>
             Change::SetDacl(dn.clone(), old)
         }
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_setting_parses() {
+        assert_eq!(parse_apply_fault("apply-fail-at-step:3"), Some(3));
+        assert_eq!(parse_apply_fault(" apply-fail-at-step: 12 "), Some(12));
+        assert_eq!(parse_apply_fault("apply-fail-at-step:0"), None);
+        assert_eq!(parse_apply_fault("apply-fail-at-step:x"), None);
+        assert_eq!(parse_apply_fault("lab-crash-before-rename"), None);
+    }
+
+    #[test]
+    fn generic_rollback_undoes_the_finished_steps() {
+        let dir = tempfile::tempdir().unwrap();
+        let lab = lab::LabDirectory::open(dir.path()).unwrap();
+        let ous = Dn::parse("OU=ExUmContacts,DC=contoso,DC=com").unwrap();
+        let before = lab.read(&ous, &[]).unwrap().unwrap();
+        let add = |name: &str| {
+            let mut e = Entry::new(ous.child("OU", name));
+            e.set_str("objectClass", "organizationalUnit");
+            Change::Add(e)
+        };
+        let changes = vec![
+            add("A"),
+            Change::Modify(
+                ous.clone(),
+                vec![Modification {
+                    op: ModOp::Replace,
+                    attr: "description".into(),
+                    values: vec![b"changed".to_vec()],
+                }],
+            ),
+            add("B"),
+        ];
+        let mut seen = Vec::new();
+        let err = run_with_rollback(&lab, &changes, &mut |n| seen.push(n), Some(3)).unwrap_err();
+        assert_eq!((err.step, err.total), (3, 3));
+        assert!(err.rollback.is_empty(), "{err}");
+        assert!(err.to_string().contains("fault injected"), "{err}");
+        assert_eq!(seen, vec![1, 2]);
+        assert!(lab.read(&ous.child("OU", "A"), &[]).unwrap().is_none());
+        assert_eq!(lab.read(&ous, &[]).unwrap().unwrap(), before);
+        // Without a fault, all three land.
+        run_with_rollback(&lab, &changes, &mut |_| {}, None).unwrap();
+        assert!(lab.read(&ous.child("OU", "B"), &[]).unwrap().is_some());
+    }
 }

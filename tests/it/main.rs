@@ -4,6 +4,7 @@
 
 mod assets;
 mod directory_battery;
+mod grant_permissions;
 mod lab;
 mod lab_safety;
 mod ldap_offline;

@@ -28,8 +28,8 @@ use crate::directory::ldif::{self, LdifWriter, RecordBody};
 use crate::directory::model::attrs::NT_SECURITY_DESCRIPTOR;
 use crate::directory::security::{Acl, SecurityDescriptor, Sid};
 use crate::directory::{
-    ApplyError, Change, Directory, DirectoryError, Dn, Entry, Filter, Modification, NamingContexts,
-    Result, Scope,
+    ApplyError, Change, Directory, DirectoryError, Dn, Entry, Filter, ModOp, Modification,
+    NamingContexts, Result, Scope,
 };
 use store::{read_generation, write_atomically, WriteLock, GENERATION_PREFIX};
 
@@ -371,11 +371,16 @@ impl Directory for LabDirectory {
     }
 
     /// The whole batch is checked in memory and saved once: on failure nothing reaches the
-    /// disk and the forest is as it was.
-    fn apply(&self, changes: &[Change]) -> std::result::Result<(), ApplyError> {
+    /// disk and the forest is as it was. Honours `UMCTL_FAULT=apply-fail-at-step:N`.
+    fn apply_with_progress(
+        &self,
+        changes: &[Change],
+        progress: &mut dyn FnMut(usize),
+    ) -> std::result::Result<(), ApplyError> {
         let failed = Cell::new(None);
+        let fail_at = crate::directory::injected_apply_fault();
         self.write(|f| {
-            f.apply(changes).map_err(|(i, e)| {
+            f.apply_failing_at(changes, fail_at).map_err(|(i, e)| {
                 failed.set(Some(i));
                 e
             })
@@ -392,7 +397,9 @@ impl Directory for LabDirectory {
                 error: Box::new(error),
                 rollback: Vec::new(),
             }
-        })
+        })?;
+        progress(changes.len());
+        Ok(())
     }
 }
 
@@ -533,6 +540,36 @@ fn sddl_text(value: Vec<u8>) -> Vec<u8> {
     }
 }
 
+/// A modify record as the lab applies it. A binary `nTSecurityDescriptor` becomes SDDL text,
+/// as on import. A descriptor that holds only a DACL (what `ldapmodify` writes with the SD-flags
+/// control set to DACL only, e.g. `umctl grant-permissions --dry-run --ldif`) replaces just the
+/// DACL, as AD does with that control: owner, group and SACL stay.
+fn security_change(dn: Dn, mods: Vec<Modification>) -> Change {
+    if let [m] = mods.as_slice() {
+        if m.op == ModOp::Replace && m.attr.eq_ignore_ascii_case(NT_SECURITY_DESCRIPTOR) {
+            if let [value] = m.values.as_slice() {
+                if let Ok(sd) = SecurityDescriptor::from_bytes(value) {
+                    if let (None, None, None, Some(dacl)) =
+                        (&sd.owner, &sd.group, &sd.sacl, sd.dacl)
+                    {
+                        return Change::SetDacl(dn, dacl);
+                    }
+                }
+            }
+        }
+    }
+    let mods = mods
+        .into_iter()
+        .map(|mut m| {
+            if m.attr.eq_ignore_ascii_case(NT_SECURITY_DESCRIPTOR) {
+                m.values = m.values.into_iter().map(sddl_text).collect();
+            }
+            m
+        })
+        .collect();
+    Change::Modify(dn, mods)
+}
+
 /// Parses LDIF change records (content records count as adds), keeping each one's line.
 fn changes_from_ldif(bytes: &[u8], source_name: &str) -> Result<Vec<(usize, Change)>> {
     let records = ldif::parse(bytes).map_err(|error| DirectoryError::Ldif {
@@ -553,7 +590,8 @@ fn changes_from_ldif(bytes: &[u8], source_name: &str) -> Result<Vec<(usize, Chan
             }
             RecordBody::Delete => Change::Delete(Dn::parse(&record.dn).map_err(|e| at_line(e.into()))?),
             RecordBody::Modify(mods) => {
-                Change::Modify(Dn::parse(&record.dn).map_err(|e| at_line(e.into()))?, mods)
+                let dn = Dn::parse(&record.dn).map_err(|e| at_line(e.into()))?;
+                security_change(dn, mods)
             }
             RecordBody::ModDn { .. } => {
                 return Err(at_line(DirectoryError::Lab {

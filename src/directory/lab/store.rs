@@ -9,8 +9,12 @@ use std::time::SystemTime;
 
 use crate::directory::{DirectoryError, Result};
 
-/// Fault injection for the crash test: with `UMCTL_FAULT=lab-crash-before-rename` the process
-/// aborts after the new forest is written and synced but before it replaces the old one.
+/// Fault injection for tests. Values:
+/// - `lab-crash-before-rename`: the process aborts after the new forest is written and synced
+///   but before it replaces the old one (the crash test);
+/// - `apply-fail-at-step:N`: step N (1-based) of a multi-step apply fails, in the lab's atomic
+///   apply and in the generic `directory::apply_with_rollback` alike, so tests can check that
+///   nothing of the earlier steps remains (`directory::APPLY_FAULT_PREFIX`).
 pub const FAULT_ENV: &str = "UMCTL_FAULT";
 
 /// The files of a lab folder.

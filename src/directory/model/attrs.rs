@@ -27,6 +27,22 @@ pub const LEGACY_EXCHANGE_DN: &str = "legacyExchangeDN";
 pub const CANONICAL_NAME: &str = "canonicalName";
 pub const MS_DS_SOURCE_OBJECT_DN: &str = "msDS-SourceObjectDN";
 
+/// Attributes a real AD returns on read but sets itself: an add that carries them is refused,
+/// so an undo that re-adds a deleted object leaves them out.
+pub const SYSTEM_OWNED: [&str; 11] = [
+    OBJECT_GUID,
+    OBJECT_SID,
+    "whenCreated",
+    "whenChanged",
+    "uSNCreated",
+    "uSNChanged",
+    "distinguishedName",
+    "instanceType",
+    "dSCorePropagationData",
+    "replPropertyMetaData",
+    NAME,
+];
+
 // Lync / Skype for Business (msRTCSIP-*).
 pub const MSRTCSIP_POOL_VERSION: &str = "msRTCSIP-PoolVersion";
 pub const MSRTCSIP_POOL_DATA: &str = "msRTCSIP-PoolData";

@@ -1,0 +1,12 @@
+//! The administrator's operations, independent of the backend: each one discovers what the
+//! directory holds, works out the desired state, turns the difference into a plan, and applies
+//! it through [`crate::directory::Directory`] (all or nothing), so the same code runs on the lab
+//! directory, Samba and a real AD.
+//!
+//! - [`grant`]: `grant-permissions`, ExchUCUtil.ps1's read rights, gateways and hunt groups,
+//!   plus the verification tables (also used by trace-call to explain a missing grant).
+//!
+//! It imports only `directory`; it knows nothing of terminals, clap or output formats beyond
+//! the plan's own LDIF rendering (the command line prints and confirms, in `cli`).
+
+pub mod grant;
