@@ -25,7 +25,9 @@ fn main() {
         eprintln!("ldap_ops: run through benches/ldap_vs_openldap.sh (it starts the Samba DC)");
         return;
     };
-    let n: usize = env("UMCTL_BENCH_N").and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let n: usize = env("UMCTL_BENCH_N")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
     let password = std::fs::read_to_string(&password_file).expect("password file");
     let target = LdapTarget {
         url,
@@ -45,7 +47,10 @@ fn main() {
             .with("objectClass", "contact")
             .with("displayName", &format!("umctl contact {i:05}"))
             .with("telephoneNumber", &format!("+9626552{i:05}"))
-            .with("otherIPPhone", &format!("SA:sip:u{i:05}@contoso.com;phone-context=LOC801.contoso.com"));
+            .with(
+                "otherIPPhone",
+                &format!("SA:sip:u{i:05}@contoso.com;phone-context=LOC801.contoso.com"),
+            );
         dir.add(entry).expect("add");
     }
     let adds = start.elapsed();

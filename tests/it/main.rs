@@ -5,6 +5,7 @@
 mod assets;
 mod directory_battery;
 mod grant_permissions;
+mod grant_permissions_samba;
 mod lab;
 mod lab_safety;
 mod ldap_offline;
