@@ -138,7 +138,8 @@ impl Forest {
 
     /// The structural half of `add`, for an entry that went through [`prepare`] already (the
     /// loader prepares entries on several cores): a new DN under an existing parent.
-    pub fn add_prepared(&mut self, entry: Entry) -> Result<()> {
+    pub fn add_prepared(&mut self, prepared: Prepared) -> Result<()> {
+        let Prepared { entry, keys } = prepared;
         if self.contains(&entry.dn) {
             return Err(DirectoryError::AlreadyExists {
                 dn: entry.dn.to_string(),
@@ -166,7 +167,7 @@ impl Forest {
             }
             Some(_) => {}
         }
-        self.insert(entry);
+        self.insert_keyed(entry, Some(keys));
         Ok(())
     }
 
@@ -363,15 +364,21 @@ impl Forest {
     }
 
     /// Appends a new slot without checks (used by `add` after checking).
-    pub(crate) fn insert(&mut self, entry: Entry) {
+    fn insert_keyed(&mut self, entry: Entry, keys: Option<IndexKeys>) {
         let slot = self.slots.len() as Slot;
         self.slots.push(None);
-        self.replace_slot(slot, Some(entry));
+        self.replace_slot_keyed(slot, Some(entry), keys);
     }
 
     /// Puts `entry` (or nothing) into `slot`, keeping the DN map, the child index and the
     /// equality indexes in step. The one place those structures change.
     fn replace_slot(&mut self, slot: Slot, entry: Option<Entry>) {
+        self.replace_slot_keyed(slot, entry, None);
+    }
+
+    /// `replace_slot` with the entry's index keys computed beforehand (by the loader, on
+    /// several cores).
+    fn replace_slot_keyed(&mut self, slot: Slot, entry: Option<Entry>, keys: Option<IndexKeys>) {
         if let Some(old) = self.slots.get_mut(slot as usize).and_then(Option::take) {
             self.live -= 1;
             self.ids.remove(old.dn.norm());
@@ -415,18 +422,10 @@ impl Forest {
         {
             self.children.entry(parent).or_default().push(slot);
         }
-        for attr in entry.attributes() {
-            let Some(name) = indexed(&attr.name) else {
-                continue;
-            };
-            let postings = self.index.entry(name).or_default();
-            for v in &attr.values {
-                if let Some(k) = index_key(v) {
-                    let list = postings.entry(k).or_default();
-                    if list.last() != Some(&slot) {
-                        list.push(slot);
-                    }
-                }
+        for (name, key) in keys.unwrap_or_else(|| index_keys(&entry)) {
+            let list = self.index.entry(name).or_default().entry(key).or_default();
+            if list.last() != Some(&slot) {
+                list.push(slot);
             }
         }
         if let Some(place) = self.slots.get_mut(slot as usize) {
@@ -538,11 +537,36 @@ impl Forest {
 
 /// The checks of one entry that need no other entry: objectClass, the naming attribute (filled
 /// in from the RDN as AD does), the contract, and the security descriptor's syntax.
-pub fn prepare(mut entry: Entry) -> Result<Entry> {
+pub fn prepare(mut entry: Entry) -> Result<Prepared> {
     check_naming_attribute(&mut entry)?;
     check_entry(&entry)?;
     check_security_descriptor(&entry)?;
-    Ok(entry)
+    let keys = index_keys(&entry);
+    Ok(Prepared { entry, keys })
+}
+
+/// An entry that passed the per-entry checks, with its index keys.
+pub struct Prepared {
+    entry: Entry,
+    keys: IndexKeys,
+}
+
+/// (index, case-folded value) for every indexed value of an entry.
+type IndexKeys = Vec<(&'static str, Box<str>)>;
+
+fn index_keys(entry: &Entry) -> IndexKeys {
+    let mut keys = Vec::new();
+    for attr in entry.attributes() {
+        let Some(name) = indexed(&attr.name) else {
+            continue;
+        };
+        keys.extend(
+            attr.values
+                .iter()
+                .filter_map(|v| index_key(v).map(|k| (name, k))),
+        );
+    }
+    keys
 }
 
 /// `DC=contoso,DC=com`: a domain root may be the first entry of its tree.

@@ -421,7 +421,7 @@ pub fn forest_from_ldif(bytes: &[u8], source_name: &str) -> Result<Forest> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let parts = (bytes.len() / PIECE_SIZE).clamp(1, cores);
     let pieces = ldif::split_records(bytes, parts);
-    let prepared: Vec<Result<Vec<(usize, Entry)>>> = if pieces.len() == 1 {
+    let prepared: Vec<Result<Vec<(usize, forest::Prepared)>>> = if pieces.len() == 1 {
         pieces
             .iter()
             .map(|(piece, offset)| prepare_piece(piece, *offset, source_name))
@@ -447,7 +447,11 @@ pub fn forest_from_ldif(bytes: &[u8], source_name: &str) -> Result<Forest> {
                 .collect()
         })
     };
-    let mut forest = Forest::new();
+    let count = prepared
+        .iter()
+        .map(|p| p.as_ref().map_or(0, Vec::len))
+        .sum();
+    let mut forest = Forest::with_capacity(count);
     for piece in prepared {
         for (line, entry) in piece? {
             forest
@@ -467,7 +471,7 @@ fn prepare_piece(
     piece: &[u8],
     lines_before: usize,
     source_name: &str,
-) -> Result<Vec<(usize, Entry)>> {
+) -> Result<Vec<(usize, forest::Prepared)>> {
     let records = ldif::parse(piece).map_err(|error| DirectoryError::Ldif {
         source_name: source_name.to_string(),
         error: error.shifted(lines_before),
