@@ -16,8 +16,11 @@
 
 pub mod framing;
 pub mod headers;
+pub mod ids;
 pub mod message;
 pub mod normalize;
+pub mod transaction;
+pub mod transport;
 
 #[cfg(test)]
 mod corpus_tests;
