@@ -14,6 +14,7 @@
 //! so the endpoint can answer 501/416. `message::validate` then applies the checks a UAS makes
 //! before acting (required headers, CSeq/method match, scalar ranges).
 
+pub mod dialog;
 pub mod framing;
 pub mod headers;
 pub mod ids;

@@ -15,6 +15,8 @@ pub mod tcp;
 pub mod tls;
 pub mod udp;
 
+pub use connection::{ConnectionLimits, Connections};
+
 /// The transport a message came on or goes out on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "UPPERCASE")]
