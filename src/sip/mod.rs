@@ -15,6 +15,7 @@
 //! before acting (required headers, CSeq/method match, scalar ranges).
 
 pub mod dialog;
+pub mod endpoint;
 pub mod framing;
 pub mod headers;
 pub mod ids;

@@ -3,7 +3,8 @@
 //! (connections per peer IP, total), and [`serve`], the loop that drives one connection:
 //! bytes in through `framing::Framer` (one [`Inbound`] per whole message; a double-CRLF
 //! keep-alive is answered with a CRLF, RFC 5626 4.4.1), queued bytes out, closed on EOF, on a
-//! framing error (the stream is out of sync, RFC 3261 18.3), after the idle timeout, or on
+//! framing error (the stream is out of sync, RFC 3261 18.3; the write side stays open for a
+//! short grace period so answers to the messages before the error still go out), after the idle timeout, or on
 //! shutdown. Responses find the connection their request came on through the registry
 //! (RFC 3261 18.2.2). Does not own sockets' creation (`tcp`, `tls`) or SIP parsing.
 
@@ -17,6 +18,9 @@ use tokio::sync::{mpsc, watch};
 
 use super::{Inbound, TransportError, TransportKind};
 use crate::sip::framing::{Frame, Framer, Limits};
+
+/// How long a connection whose input could not be framed stays open for writing.
+const ERROR_GRACE: Duration = Duration::from_secs(2);
 
 /// Limits for stream connections.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -225,9 +229,10 @@ where
     let mut buf = vec![0u8; 16 * 1024];
     let idle = tokio::time::sleep(limits.idle_timeout);
     tokio::pin!(idle);
+    let mut reading = true;
     'conn: loop {
         tokio::select! {
-            read = rd.read(&mut buf) => {
+            read = rd.read(&mut buf), if reading => {
                 let n = match read {
                     Ok(0) | Err(_) => break 'conn,
                     Ok(n) => n,
@@ -250,13 +255,22 @@ where
                         Ok(Some(Frame::Pong)) => {}
                         Ok(None) => break,
                         // Out of sync: nothing after this can be framed (RFC 3261 18.3).
-                        Err(_) => break 'conn,
+                        // Stop reading; keep writing a little longer so the answers to the
+                        // messages framed before the error still go out.
+                        Err(_) => {
+                            reading = false;
+                            let grace = limits.idle_timeout.min(ERROR_GRACE);
+                            idle.as_mut().reset(tokio::time::Instant::now() + grace);
+                            break;
+                        }
                     }
                 }
             }
             out = outgoing.recv() => {
                 let Some(bytes) = out else { break 'conn };
-                idle.as_mut().reset(tokio::time::Instant::now() + limits.idle_timeout);
+                if reading {
+                    idle.as_mut().reset(tokio::time::Instant::now() + limits.idle_timeout);
+                }
                 if wr.write_all(&bytes).await.is_err() {
                     break 'conn;
                 }
