@@ -436,6 +436,29 @@ pub fn find_header(headers: &rsip::Headers, name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
+/// The wire bytes of a request: start line, headers, blank line, then the body byte for byte
+/// (rsip's `Display` passes the body through `from_utf8_lossy`).
+pub fn request_bytes(req: &rsip::Request) -> Vec<u8> {
+    let mut out = format!(
+        "{} {} {}\r\n{}\r\n",
+        req.method, req.uri, req.version, req.headers
+    )
+    .into_bytes();
+    out.extend_from_slice(&req.body);
+    out
+}
+
+/// The wire bytes of a response (see [`request_bytes`]).
+pub fn response_bytes(resp: &rsip::Response) -> Vec<u8> {
+    let mut out = format!(
+        "{} {}\r\n{}\r\n",
+        resp.version, resp.status_code, resp.headers
+    )
+    .into_bytes();
+    out.extend_from_slice(&resp.body);
+    out
+}
+
 /// A response to `request`: Via (all, in order), From, To (plus `;tag=to_tag` unless it has a
 /// tag already), Call-ID and CSeq copied (RFC 3261 8.2.6.2), `Content-Length: 0`.
 pub fn response_to(

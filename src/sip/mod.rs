@@ -14,10 +14,15 @@
 //! so the endpoint can answer 501/416. `message::validate` then applies the checks a UAS makes
 //! before acting (required headers, CSeq/method match, scalar ranges).
 
+pub mod dialog;
+pub mod endpoint;
 pub mod framing;
 pub mod headers;
+pub mod ids;
 pub mod message;
 pub mod normalize;
+pub mod transaction;
+pub mod transport;
 
 #[cfg(test)]
 mod corpus_tests;

@@ -12,4 +12,5 @@ mod ldap_offline;
 mod ldif_files;
 mod samba;
 mod samba_dc;
+mod sip_endpoint;
 mod support;

@@ -1,0 +1,1014 @@
+//! The SIP endpoint: the tokio shell around the sans-IO layers. Owns binding the listeners
+//! (UDP and TCP on one address, TLS on another; port 0 picks free ports, [`Endpoint::addrs`]
+//! says which), the receive pipeline (datagram check or stream framing, `message::parse_any`,
+//! `message::validate`), stateless answers to what cannot become a transaction (400/513 for
+//! malformed requests, 501/416/505 for [`crate::sip::ForeignRequest`]s), the single loop that
+//! feeds the [`TransactionLayer`] and sleeps until its `poll_timeout`, UAS dialogs (481 for an
+//! in-dialog request without one, 500 for CSeq out of order), the default answers (OPTIONS 200
+//! for health probes, BYE 200, 501 otherwise), client requests ([`EndpointHandle::request`],
+//! for NOTIFY and REFER later), one [`LogRecord`] per finished transaction, and shutdown on a
+//! `watch` signal. It does not decide what a call means: that is the [`CallHandler`] (the
+//! hickory split: the server knows sockets, the handler knows the business).
+//!
+//! The handler runs on tokio's blocking pool (it may read a directory), one call per request;
+//! its answer comes back to the loop as an event. A panicking handler gets its caller a 500.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rsip::prelude::UntypedHeader;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+
+use super::dialog::{DialogKey, Dialogs};
+use super::framing::{check_datagram, Datagram};
+use super::ids::IdGenerator;
+use super::message::{find_header, parse_any, response_bytes, response_from_headers, validate};
+use super::normalize::compact_to_long;
+use super::transaction::{
+    key, Action, Outcome, Role, Timer, Timers, TransactionKey, TransactionLayer, TransactionRecord,
+    TuEvent,
+};
+use super::transport::tcp::TcpTransport;
+use super::transport::tls::TlsTransport;
+use super::transport::udp::UdpTransport;
+use super::transport::{ConnectionLimits, Connections, Inbound, TransportError, TransportKind};
+use super::{Parsed, SipError};
+
+/// The methods the endpoint answers (Allow header).
+pub const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, REFER";
+
+/// Where and how to listen.
+#[derive(Clone)]
+pub struct EndpointConfig {
+    /// UDP and TCP listen here (`None`: neither). Port 0 picks a free port (the same one for
+    /// both is not guaranteed).
+    pub bind: Option<SocketAddr>,
+    /// Listen on UDP at `bind`.
+    pub udp: bool,
+    /// Listen on TCP at `bind`.
+    pub tcp: bool,
+    /// TLS listener.
+    pub tls: Option<TlsListen>,
+    pub timers: Timers,
+    pub limits: ConnectionLimits,
+    /// Product token for the Server header of responses the endpoint writes itself.
+    pub server: String,
+}
+
+impl Default for EndpointConfig {
+    fn default() -> EndpointConfig {
+        EndpointConfig {
+            bind: None,
+            udp: true,
+            tcp: true,
+            tls: None,
+            timers: Timers::default(),
+            limits: ConnectionLimits::default(),
+            server: format!("umctl/{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+/// The TLS listener's address and rustls configurations (see `transport::tls`).
+#[derive(Clone)]
+pub struct TlsListen {
+    pub bind: SocketAddr,
+    pub server: Arc<rustls::ServerConfig>,
+    /// For new outbound TLS connections; `None`: only inbound connections are used.
+    pub client: Option<Arc<rustls::ClientConfig>>,
+}
+
+/// The addresses actually bound.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BoundAddrs {
+    pub udp: Option<SocketAddr>,
+    pub tcp: Option<SocketAddr>,
+    pub tls: Option<SocketAddr>,
+}
+
+/// What the handler knows about a request besides the request itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestContext {
+    pub peer: SocketAddr,
+    pub transport: TransportKind,
+    pub local: SocketAddr,
+    /// The To tag to put in responses (the request's own for in-dialog requests, a fresh one
+    /// otherwise). The endpoint adds it to a final response that has none.
+    pub to_tag: String,
+    /// The dialog an in-dialog request belongs to.
+    pub dialog: Option<DialogKey>,
+}
+
+/// The handler's answer: provisional responses to send first, then the final one. `None` as
+/// final means "not mine": the endpoint answers (OPTIONS 200, BYE 200, else 501).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HandlerResponse {
+    pub provisional: Vec<rsip::Response>,
+    pub final_response: Option<rsip::Response>,
+}
+
+impl HandlerResponse {
+    pub fn not_handled() -> HandlerResponse {
+        HandlerResponse::default()
+    }
+
+    pub fn respond(response: rsip::Response) -> HandlerResponse {
+        HandlerResponse {
+            provisional: Vec::new(),
+            final_response: Some(response),
+        }
+    }
+}
+
+/// The business side (UM's call router and call handling). Object-safe and synchronous; it
+/// runs on the blocking pool.
+pub trait CallHandler: Send + Sync + 'static {
+    /// Any request but ACK and CANCEL.
+    fn handle_request(&self, request: &rsip::Request, ctx: &RequestContext) -> HandlerResponse;
+
+    /// An ACK for a 2xx in a known dialog (the call is up). Runs on the endpoint's loop: do
+    /// not block.
+    fn on_ack(&self, _ack: &rsip::Request, _ctx: &RequestContext) {}
+
+    /// A CANCEL ended the INVITE of `call_id` with 487 before the handler answered.
+    fn on_cancelled(&self, _call_id: &str) {}
+}
+
+/// One line of the endpoint's structured log: a finished transaction or a stateless answer.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LogRecord {
+    pub role: Role,
+    pub method: String,
+    pub call_id: String,
+    pub peer: SocketAddr,
+    pub transport: TransportKind,
+    pub status: Option<u16>,
+    /// `completed`, `timed_out`, `transport_error`, or `rejected` (stateless 4xx/5xx).
+    pub outcome: String,
+    pub duration_ms: u64,
+    pub branch: Option<String>,
+    /// Why a message was rejected.
+    pub detail: Option<String>,
+}
+
+impl LogRecord {
+    fn from_record(r: &TransactionRecord) -> LogRecord {
+        let outcome = match r.outcome {
+            Outcome::Completed => "completed",
+            Outcome::TimedOut => "timed_out",
+            Outcome::TransportError => "transport_error",
+        };
+        LogRecord {
+            role: r.role,
+            method: r.method.clone(),
+            call_id: r.call_id.clone(),
+            peer: r.peer,
+            transport: r.transport,
+            status: r.status,
+            outcome: outcome.to_string(),
+            duration_ms: u64::try_from(r.duration().as_millis()).unwrap_or(u64::MAX),
+            branch: r.key.branch().map(str::to_string),
+            detail: None,
+        }
+    }
+
+    /// The record as one line of text (the CLI prints this or the JSON form).
+    pub fn to_text(&self) -> String {
+        let role = match self.role {
+            Role::Server => "in",
+            Role::Client => "out",
+        };
+        let status = self
+            .status
+            .map_or_else(|| "-".to_string(), |s| s.to_string());
+        let mut line = format!(
+            "{role} {} {} {} {} {} {}ms call-id={}",
+            self.transport,
+            self.peer,
+            self.method,
+            status,
+            self.outcome,
+            self.duration_ms,
+            self.call_id
+        );
+        if let Some(d) = &self.detail {
+            line.push_str(&format!(" ({d})"));
+        }
+        line
+    }
+}
+
+/// Where log records go. `tracing`-free on purpose: the CLI prints text or JSON lines.
+pub trait TransactionLog: Send + Sync + 'static {
+    fn finished(&self, record: &LogRecord);
+}
+
+/// Discards records.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoLog;
+
+impl TransactionLog for NoLog {
+    fn finished(&self, _record: &LogRecord) {}
+}
+
+/// Why a client request got no final response.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ClientError {
+    #[error("no final response before Timer {0:?} (64*T1) ran out")]
+    TimedOut(Timer),
+    #[error("the transport could not deliver the request")]
+    Transport,
+    #[error("the request cannot start a transaction: {0}")]
+    Rejected(String),
+    #[error("the endpoint has shut down")]
+    Shutdown,
+}
+
+enum Command {
+    Request {
+        request: rsip::Request,
+        to: SocketAddr,
+        transport: TransportKind,
+        reply: oneshot::Sender<Result<rsip::Response, ClientError>>,
+    },
+}
+
+/// Sends requests through a running endpoint. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct EndpointHandle {
+    commands: mpsc::Sender<Command>,
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Command::Request { request, to, .. } => {
+                write!(f, "Request({} to {to})", request.method)
+            }
+        }
+    }
+}
+
+impl EndpointHandle {
+    /// Sends `request` (its top Via needs a `z9hG4bK` branch: see `IdGenerator::branch`) in a
+    /// client transaction and waits for the final response. For INVITE a 2xx must be ACKed
+    /// by the caller.
+    pub async fn request(
+        &self,
+        request: rsip::Request,
+        to: SocketAddr,
+        transport: TransportKind,
+    ) -> Result<rsip::Response, ClientError> {
+        let (reply, rx) = oneshot::channel();
+        self.commands
+            .send(Command::Request {
+                request,
+                to,
+                transport,
+                reply,
+            })
+            .await
+            .map_err(|_| ClientError::Shutdown)?;
+        rx.await.map_err(|_| ClientError::Shutdown)?
+    }
+}
+
+/// A running endpoint.
+pub struct Endpoint {
+    addrs: BoundAddrs,
+    handle: EndpointHandle,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Endpoint {
+    /// Binds the listeners and starts the loop; it stops when `shutdown` becomes true (or its
+    /// sender is dropped).
+    pub async fn start(
+        config: EndpointConfig,
+        handler: Arc<dyn CallHandler>,
+        log: Arc<dyn TransactionLog>,
+        shutdown: watch::Receiver<bool>,
+    ) -> Result<Endpoint, TransportError> {
+        let (inbound_tx, inbound_rx) = mpsc::channel::<Inbound>(1024);
+        let connections = Connections::new(config.limits);
+        let mut tasks = Vec::new();
+        let mut addrs = BoundAddrs::default();
+        let mut transports = Transports::default();
+        if let Some(bind) = config.bind {
+            if config.udp {
+                let (udp, task) =
+                    UdpTransport::bind(bind, inbound_tx.clone(), shutdown.clone()).await?;
+                addrs.udp = Some(udp.local_addr());
+                transports.udp = Some(udp);
+                tasks.push(task);
+            }
+            if config.tcp {
+                let (tcp, task) = TcpTransport::bind(
+                    bind,
+                    connections.clone(),
+                    inbound_tx.clone(),
+                    shutdown.clone(),
+                )
+                .await?;
+                addrs.tcp = Some(tcp.local_addr());
+                transports.tcp = Some(tcp);
+                tasks.push(task);
+            }
+        }
+        if let Some(tls) = &config.tls {
+            let (t, task) = TlsTransport::bind(
+                tls.bind,
+                tls.server.clone(),
+                tls.client.clone(),
+                connections.clone(),
+                inbound_tx.clone(),
+                shutdown.clone(),
+            )
+            .await?;
+            addrs.tls = Some(t.local_addr());
+            transports.tls = Some(t);
+            tasks.push(task);
+        }
+        drop(inbound_tx);
+        let (commands_tx, commands_rx) = mpsc::channel(256);
+        let (events_tx, events_rx) = mpsc::channel(1024);
+        let core = Core {
+            layer: TransactionLayer::new(config.timers),
+            dialogs: Dialogs::new(),
+            ids: IdGenerator::new(),
+            handler,
+            log,
+            transports: Arc::new(transports),
+            framing: config.limits.framing,
+            server: config.server.clone(),
+            events: events_tx,
+            pending: HashMap::new(),
+            awaiting_ack: HashMap::new(),
+            clients: HashMap::new(),
+        };
+        tasks.push(tokio::spawn(core.run(
+            inbound_rx,
+            events_rx,
+            commands_rx,
+            shutdown,
+        )));
+        Ok(Endpoint {
+            addrs,
+            handle: EndpointHandle {
+                commands: commands_tx,
+            },
+            tasks,
+        })
+    }
+
+    pub fn addrs(&self) -> BoundAddrs {
+        self.addrs
+    }
+
+    pub fn handle(&self) -> EndpointHandle {
+        self.handle.clone()
+    }
+
+    /// Waits until every task has stopped (after the shutdown signal).
+    pub async fn wait(self) {
+        drop(self.handle);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+#[derive(Default)]
+struct Transports {
+    udp: Option<UdpTransport>,
+    tcp: Option<TcpTransport>,
+    tls: Option<TlsTransport>,
+}
+
+/// The handler's answer to one request, back on the loop.
+struct Handled {
+    key: TransactionKey,
+    request: rsip::Request,
+    ctx: RequestContext,
+    /// `None`: the handler panicked.
+    answer: Option<HandlerResponse>,
+}
+
+/// Events the loop receives from tasks it spawned.
+enum Event {
+    Handled(Box<Handled>),
+    SendFailed { key: TransactionKey },
+}
+
+struct Core {
+    layer: TransactionLayer,
+    dialogs: Dialogs,
+    ids: IdGenerator,
+    handler: Arc<dyn CallHandler>,
+    log: Arc<dyn TransactionLog>,
+    transports: Arc<Transports>,
+    framing: super::framing::Limits,
+    server: String,
+    events: mpsc::Sender<Event>,
+    /// Requests with the handler: key -> Call-ID.
+    pending: HashMap<TransactionKey, String>,
+    /// INVITE answered 2xx, waiting for the ACK: INVITE key -> dialog.
+    awaiting_ack: HashMap<TransactionKey, DialogKey>,
+    /// Client transactions waiting for their final response.
+    clients: HashMap<TransactionKey, oneshot::Sender<Result<rsip::Response, ClientError>>>,
+}
+
+/// A far-future instant for "no timer".
+fn far_future() -> tokio::time::Instant {
+    tokio::time::Instant::now() + Duration::from_secs(3600)
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        100 => "Trying",
+        200 => "OK",
+        400 => "Bad Request",
+        416 => "Unsupported URI Scheme",
+        481 => "Call/Transaction Does Not Exist",
+        500 => "Server Internal Error",
+        501 => "Not Implemented",
+        505 => "Version Not Supported",
+        513 => "Message Too Large",
+        _ => "Error",
+    }
+}
+
+/// A Warning header value (RFC 3261 20.43, code 399 "miscellaneous") carrying `text`.
+fn warning(text: &str) -> rsip::Header {
+    let clean: String = text
+        .chars()
+        .map(|c| {
+            if c == '"' || c == '\\' || c.is_control() {
+                '\''
+            } else {
+                c
+            }
+        })
+        .take(200)
+        .collect();
+    rsip::Header::Other("Warning".into(), format!("399 umctl \"{clean}\""))
+}
+
+/// The headers a response needs (Via, From, To, Call-ID, CSeq), read line by line from a
+/// request the parser refused, so it can still get its 400 (RFC 3261 18.3 / RFC 4475).
+/// `None` for responses, ACKs, or when one of the five is missing.
+fn salvage(bytes: &[u8]) -> Option<rsip::Headers> {
+    let text = String::from_utf8_lossy(bytes);
+    let head = text.split("\r\n\r\n").next().unwrap_or_default();
+    let mut lines = head.lines();
+    let start = lines.next()?;
+    let method = start.split(' ').next()?;
+    if method.is_empty() || method.starts_with("SIP/") || method.eq_ignore_ascii_case("ACK") {
+        return None;
+    }
+    let mut headers: Vec<rsip::Header> = Vec::new();
+    let mut seen = [false; 5];
+    for line in lines {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let name = name.trim();
+        let long = compact_to_long(name).unwrap_or(name).to_ascii_lowercase();
+        let value = value.trim().to_string();
+        let (i, header) = match long.as_str() {
+            "via" => (0, rsip::Header::Via(rsip::headers::Via::new(value))),
+            "from" => (1, rsip::Header::From(rsip::headers::From::new(value))),
+            "to" => (2, rsip::Header::To(rsip::headers::To::new(value))),
+            "call-id" => (3, rsip::Header::CallId(rsip::headers::CallId::new(value))),
+            "cseq" => (4, rsip::Header::CSeq(rsip::headers::CSeq::new(value))),
+            _ => continue,
+        };
+        if let Some(s) = seen.get_mut(i) {
+            *s = true;
+        }
+        headers.push(header);
+    }
+    seen.iter().all(|s| *s).then(|| headers.into())
+}
+
+impl Core {
+    async fn run(
+        mut self,
+        mut inbound: mpsc::Receiver<Inbound>,
+        mut events: mpsc::Receiver<Event>,
+        mut commands: mpsc::Receiver<Command>,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
+        loop {
+            let wake = self
+                .layer
+                .poll_timeout()
+                .map_or_else(far_future, tokio::time::Instant::from_std);
+            tokio::select! {
+                msg = inbound.recv() => match msg {
+                    Some(msg) => self.on_inbound(msg).await,
+                    None => break,
+                },
+                Some(event) = events.recv() => self.on_event(event).await,
+                Some(cmd) = commands.recv() => self.on_command(cmd).await,
+                () = tokio::time::sleep_until(wake) => {
+                    let actions = self.layer.handle_timeout(Instant::now());
+                    self.execute(actions).await;
+                }
+                changed = shutdown.changed() => {
+                    if changed.is_err() || *shutdown.borrow() {
+                        break;
+                    }
+                }
+            }
+        }
+        for (_, reply) in self.clients.drain() {
+            let _ = reply.send(Err(ClientError::Shutdown));
+        }
+    }
+
+    async fn on_inbound(&mut self, msg: Inbound) {
+        let Inbound {
+            bytes,
+            peer,
+            kind,
+            local,
+        } = msg;
+        let bytes = if kind == TransportKind::Udp {
+            match check_datagram(&bytes, &self.framing) {
+                Ok(Datagram::KeepAlive) => return,
+                Ok(Datagram::Message(m)) => m.to_vec(),
+                Err(e) => return self.reject(&bytes, &e, peer, kind).await,
+            }
+        } else {
+            bytes
+        };
+        let parsed = match parse_any(&bytes) {
+            Ok(p) => p,
+            Err(e) => return self.reject(&bytes, &e, peer, kind).await,
+        };
+        let msg = match parsed {
+            Parsed::Foreign(foreign) => {
+                if foreign.method.eq_ignore_ascii_case("ACK") {
+                    return;
+                }
+                let mut resp = response_from_headers(
+                    &foreign.headers,
+                    foreign.status,
+                    reason(foreign.status),
+                    Some(&self.ids.tag()),
+                );
+                if foreign.status == 501 {
+                    resp.headers
+                        .push(rsip::Header::Allow(rsip::headers::Allow::new(ALLOW)));
+                }
+                resp.headers.push(warning(&foreign.why));
+                return self
+                    .stateless(
+                        resp,
+                        &foreign.method,
+                        &foreign.headers,
+                        peer,
+                        kind,
+                        &foreign.why,
+                    )
+                    .await;
+            }
+            Parsed::Sip(m) => m,
+        };
+        if let Err(e) = validate(&msg) {
+            if let rsip::SipMessage::Request(req) = &msg {
+                if req.method != rsip::Method::Ack {
+                    let mut resp = response_from_headers(
+                        &req.headers,
+                        e.status(),
+                        reason(e.status()),
+                        Some(&self.ids.tag()),
+                    );
+                    resp.headers.push(warning(&e.to_string()));
+                    let method = req.method.to_string();
+                    self.stateless(resp, &method, &req.headers, peer, kind, &e.to_string())
+                        .await;
+                }
+            }
+            return;
+        }
+        let actions = self.layer.handle_incoming(msg, peer, kind, Instant::now());
+        self.execute_with_local(actions, local).await;
+    }
+
+    /// A message the parser refused: answer a request if its headers can be salvaged.
+    async fn reject(
+        &mut self,
+        bytes: &[u8],
+        err: &SipError,
+        peer: SocketAddr,
+        kind: TransportKind,
+    ) {
+        let Some(headers) = salvage(bytes) else {
+            return;
+        };
+        let status = err.status();
+        let mut resp =
+            response_from_headers(&headers, status, reason(status), Some(&self.ids.tag()));
+        resp.headers.push(warning(&err.to_string()));
+        let method = String::from_utf8_lossy(bytes)
+            .split(' ')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        self.stateless(resp, &method, &headers, peer, kind, &err.to_string())
+            .await;
+    }
+
+    async fn stateless(
+        &mut self,
+        resp: rsip::Response,
+        method: &str,
+        headers: &rsip::Headers,
+        peer: SocketAddr,
+        kind: TransportKind,
+        detail: &str,
+    ) {
+        let status = resp.status_code.code();
+        let _ = self.transmit(response_bytes(&resp), peer, kind, None).await;
+        self.log.finished(&LogRecord {
+            role: Role::Server,
+            method: method.to_string(),
+            call_id: find_header(headers, "Call-ID").unwrap_or_default(),
+            peer,
+            transport: kind,
+            status: Some(status),
+            outcome: "rejected".into(),
+            duration_ms: 0,
+            branch: None,
+            detail: Some(detail.to_string()),
+        });
+    }
+
+    async fn transmit(
+        &mut self,
+        bytes: Vec<u8>,
+        to: SocketAddr,
+        kind: TransportKind,
+        key: Option<TransactionKey>,
+    ) -> Vec<Action> {
+        let failed = match kind {
+            TransportKind::Udp => match &self.transports.udp {
+                Some(udp) => udp.send(to, &bytes).await.is_err(),
+                None => true,
+            },
+            TransportKind::Tcp | TransportKind::Tls => {
+                let queued = match (kind, &self.transports.tcp, &self.transports.tls) {
+                    (TransportKind::Tcp, Some(t), _) => t.try_send(to, bytes),
+                    (TransportKind::Tls, _, Some(t)) => t.try_send(to, bytes),
+                    _ => Ok(Err(TransportError::Tls("no listener".into()))),
+                };
+                match queued {
+                    Ok(result) => result.is_err(),
+                    // No connection: connect in the background, report failure as an event.
+                    Err(bytes) => {
+                        let transports = self.transports.clone();
+                        let events = self.events.clone();
+                        let key = key.clone();
+                        tokio::spawn(async move {
+                            let result = match kind {
+                                TransportKind::Tls => match &transports.tls {
+                                    Some(t) => t.send(to, bytes).await,
+                                    None => Err(TransportError::Tls("no listener".into())),
+                                },
+                                _ => match &transports.tcp {
+                                    Some(t) => t.send(to, bytes).await,
+                                    None => Err(TransportError::Tls("no listener".into())),
+                                },
+                            };
+                            if let (Err(_), Some(key)) = (result, key) {
+                                let _ = events.send(Event::SendFailed { key }).await;
+                            }
+                        });
+                        false
+                    }
+                }
+            }
+        };
+        match (failed, key) {
+            (true, Some(key)) => self.layer.transport_error(&key, Instant::now()),
+            _ => Vec::new(),
+        }
+    }
+
+    async fn execute(&mut self, actions: Vec<Action>) {
+        let local = self
+            .transports
+            .udp
+            .as_ref()
+            .map(UdpTransport::local_addr)
+            .or_else(|| self.transports.tcp.as_ref().map(TcpTransport::local_addr))
+            .or_else(|| self.transports.tls.as_ref().map(TlsTransport::local_addr))
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+        self.execute_with_local(actions, local).await;
+    }
+
+    /// Runs actions, and the actions they lead to, in order (a work queue, not recursion).
+    async fn execute_with_local(&mut self, actions: Vec<Action>, local: SocketAddr) {
+        let mut queue: std::collections::VecDeque<Action> = actions.into();
+        while let Some(action) = queue.pop_front() {
+            match action {
+                Action::Transmit {
+                    bytes,
+                    to,
+                    transport,
+                    key,
+                } => queue.extend(self.transmit(bytes, to, transport, key).await),
+                Action::DeliverToTu(event) => queue.extend(self.deliver(event, local)),
+                Action::TransactionTerminated(record) => {
+                    if let Some(reply) = self.clients.remove(&record.key) {
+                        let err = match record.outcome {
+                            Outcome::TransportError => ClientError::Transport,
+                            _ => ClientError::TimedOut(Timer::F),
+                        };
+                        let _ = reply.send(Err(err));
+                    }
+                    self.log.finished(&LogRecord::from_record(&record));
+                }
+                Action::TimedOut { key, timer } => match timer {
+                    Timer::AckFor2xx => {
+                        // 13.3.1.4 says the UAS should now send BYE; the dialog is dropped.
+                        if let Some(dialog) = self.awaiting_ack.remove(&key) {
+                            self.dialogs.remove(&dialog);
+                        }
+                    }
+                    Timer::B | Timer::F => {
+                        if let Some(reply) = self.clients.remove(&key) {
+                            let _ = reply.send(Err(ClientError::TimedOut(timer)));
+                        }
+                    }
+                    Timer::H => {}
+                },
+            }
+        }
+    }
+
+    fn deliver(&mut self, event: TuEvent, local: SocketAddr) -> Vec<Action> {
+        match event {
+            TuEvent::Request {
+                key,
+                request,
+                from,
+                transport,
+            } => return self.dispatch(key, request, from, transport, local),
+            TuEvent::Ack {
+                request,
+                from,
+                transport,
+                ..
+            } => {
+                let Some(dialog) = DialogKey::for_uas_request(&request) else {
+                    return Vec::new();
+                };
+                self.awaiting_ack.retain(|_, d| *d != dialog);
+                if self.dialogs.on_request(&request).is_ok() {
+                    let ctx = RequestContext {
+                        peer: from,
+                        transport,
+                        local,
+                        to_tag: dialog.local_tag.clone(),
+                        dialog: Some(dialog),
+                    };
+                    self.handler.on_ack(&request, &ctx);
+                }
+            }
+            TuEvent::Cancelled { invite } => {
+                if let Some(call_id) = self.pending.get(&invite) {
+                    self.handler.on_cancelled(call_id);
+                }
+            }
+            TuEvent::Response { key, response } => {
+                if response.status_code.code() >= 200 {
+                    if let Some(reply) = self.clients.remove(&key) {
+                        let _ = reply.send(Ok(response));
+                    }
+                }
+            }
+            TuEvent::StrayResponse { .. } => {}
+        }
+        Vec::new()
+    }
+
+    fn dispatch(
+        &mut self,
+        key: TransactionKey,
+        request: rsip::Request,
+        from: SocketAddr,
+        transport: TransportKind,
+        local: SocketAddr,
+    ) -> Vec<Action> {
+        let dialog = DialogKey::for_uas_request(&request);
+        if dialog.is_some() {
+            if let Err(e) = self.dialogs.on_request(&request) {
+                let mut resp =
+                    super::message::response_to(&request, e.status(), reason(e.status()), None);
+                resp.headers.push(warning(&e.to_string()));
+                return self.answer(&key, resp);
+            }
+        }
+        let to_tag = dialog
+            .as_ref()
+            .map_or_else(|| self.ids.tag(), |d| d.local_tag.clone());
+        let ctx = RequestContext {
+            peer: from,
+            transport,
+            local,
+            to_tag,
+            dialog,
+        };
+        self.pending.insert(
+            key.clone(),
+            key::call_id(&request.headers).unwrap_or_default(),
+        );
+        let handler = self.handler.clone();
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let (req, c) = (request.clone(), ctx.clone());
+            let answer = tokio::task::spawn_blocking(move || handler.handle_request(&req, &c))
+                .await
+                .ok();
+            let _ = events
+                .send(Event::Handled(Box::new(Handled {
+                    key,
+                    request,
+                    ctx,
+                    answer,
+                })))
+                .await;
+        });
+        Vec::new()
+    }
+
+    async fn on_event(&mut self, event: Event) {
+        match event {
+            Event::Handled(handled) => {
+                let Handled {
+                    key,
+                    request,
+                    ctx,
+                    answer,
+                } = *handled;
+                self.pending.remove(&key);
+                let answer = answer.unwrap_or_else(|| {
+                    let mut resp =
+                        super::message::response_to(&request, 500, reason(500), Some(&ctx.to_tag));
+                    resp.headers.push(warning("the call handler failed"));
+                    HandlerResponse::respond(resp)
+                });
+                let mut actions = Vec::new();
+                for provisional in answer.provisional {
+                    let provisional = with_tag(provisional, &ctx.to_tag);
+                    actions.extend(self.answer(&key, provisional));
+                }
+                let response = match answer.final_response {
+                    Some(r) => with_tag(r, &ctx.to_tag),
+                    None => self.default_response(&request, &ctx),
+                };
+                let status = response.status_code.code();
+                if request.method == rsip::Method::Invite && (200..300).contains(&status) {
+                    let secure = ctx.transport == TransportKind::Tls;
+                    if let Ok(dialog) = self.dialogs.create_uas(&request, &response, secure) {
+                        self.awaiting_ack.insert(key.clone(), dialog);
+                    }
+                }
+                if request.method == rsip::Method::Bye && (200..300).contains(&status) {
+                    if let Some(dialog) = &ctx.dialog {
+                        self.dialogs.remove(dialog);
+                    }
+                }
+                actions.extend(self.answer(&key, response));
+                self.execute(actions).await;
+            }
+            Event::SendFailed { key } => {
+                let actions = self.layer.transport_error(&key, Instant::now());
+                self.execute(actions).await;
+            }
+        }
+    }
+
+    async fn on_command(&mut self, cmd: Command) {
+        match cmd {
+            Command::Request {
+                request,
+                to,
+                transport,
+                reply,
+            } => match self
+                .layer
+                .send_request(request, to, transport, Instant::now())
+            {
+                Ok((key, actions)) => {
+                    self.clients.insert(key, reply);
+                    self.execute(actions).await;
+                }
+                Err(e) => {
+                    let _ = reply.send(Err(ClientError::Rejected(e.to_string())));
+                }
+            },
+        }
+    }
+
+    /// OPTIONS 200 (health probes: Lync marks UM down without it), BYE 200, else 501.
+    fn default_response(&self, request: &rsip::Request, ctx: &RequestContext) -> rsip::Response {
+        let status = match request.method {
+            rsip::Method::Options | rsip::Method::Bye => 200,
+            _ => 501,
+        };
+        let mut resp =
+            super::message::response_to(request, status, reason(status), Some(&ctx.to_tag));
+        resp.headers
+            .push(rsip::Header::Allow(rsip::headers::Allow::new(ALLOW)));
+        if request.method == rsip::Method::Options {
+            resp.headers
+                .push(rsip::Header::Accept(rsip::headers::Accept::new(
+                    "application/sdp",
+                )));
+        }
+        resp.headers
+            .push(rsip::Header::Server(rsip::headers::Server::new(
+                self.server.clone(),
+            )));
+        resp
+    }
+
+    fn answer(&mut self, key: &TransactionKey, response: rsip::Response) -> Vec<Action> {
+        // A CANCEL may have ended the INVITE first (FinalAlreadySent): nothing to send.
+        self.layer
+            .send_response(key, response, Instant::now())
+            .unwrap_or_default()
+    }
+}
+
+/// Adds `;tag=` to the To of a response that has none (8.2.6.2), except 100 Trying.
+fn with_tag(mut response: rsip::Response, tag: &str) -> rsip::Response {
+    if response.status_code.code() == 100 || key::tag(&response.headers, "To").is_some() {
+        return response;
+    }
+    for header in response.headers.iter_mut() {
+        if let rsip::Header::To(to) = header {
+            *to = rsip::headers::To::new(format!("{};tag={tag}", to.value()));
+            break;
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn salvage_finds_the_five_headers_of_a_broken_request() {
+        let raw =
+            b"INVITE sip:a@b SIP/2.0\r\nv: SIP/2.0/UDP h;branch=z9hG4bK1\r\nf: <sip:x@y>;tag=1\r\n\
+t: <sip:a@b>\r\ni: c\r\nCSeq: 1 INVITE\r\nContent-Length: 99\r\n\r\nshort";
+        let headers = salvage(raw).unwrap();
+        let resp = response_from_headers(&headers, 400, "Bad Request", Some("t"));
+        let text = String::from_utf8(response_bytes(&resp)).unwrap();
+        assert!(text.starts_with("SIP/2.0 400 Bad Request\r\n"), "{text}");
+        assert!(text.contains("Call-ID: c"), "{text}");
+        assert!(salvage(b"ACK sip:a@b SIP/2.0\r\nVia: x\r\n\r\n").is_none());
+        assert!(salvage(b"SIP/2.0 200 OK\r\n\r\n").is_none());
+        assert!(salvage(b"INVITE sip:a@b SIP/2.0\r\nVia: x\r\n\r\n").is_none());
+    }
+
+    #[test]
+    fn warning_is_one_safe_quoted_string() {
+        let w = warning("bad \"value\"\r\nx");
+        assert_eq!(w.to_string(), "Warning: 399 umctl \"bad 'value'''x\"");
+    }
+
+    #[test]
+    fn log_record_text_and_json() {
+        let rec = LogRecord {
+            role: Role::Server,
+            method: "INVITE".into(),
+            call_id: "c1".into(),
+            peer: "127.0.0.1:5070".parse().unwrap(),
+            transport: TransportKind::Udp,
+            status: Some(302),
+            outcome: "completed".into(),
+            duration_ms: 12,
+            branch: Some("z9hG4bK1".into()),
+            detail: None,
+        };
+        assert_eq!(
+            rec.to_text(),
+            "in UDP 127.0.0.1:5070 INVITE 302 completed 12ms call-id=c1"
+        );
+        let json = serde_json::to_value(&rec).unwrap();
+        assert_eq!(json["transport"], "UDP");
+        assert_eq!(json["role"], "server");
+        assert_eq!(json["status"], 302);
+    }
+}

@@ -1,0 +1,263 @@
+//! The INVITE server transaction (RFC 3261 17.2.1), sans-IO: it is fed the INVITE
+//! retransmissions, ACKs, the TU's responses and `now`, and answers with [`Output`]s (bytes to
+//! send to the peer, timeouts, termination). It owns the 100 Trying, the resending of the last
+//! response when the INVITE is retransmitted, Timer G (final non-2xx retransmission on
+//! unreliable transports), Timer H (wait for ACK) and Timer I (absorb ACK retransmissions). It
+//! does not own the 2xx retransmission, which is the UAS core's (13.3.1.4, see `ack_wait`),
+//! nor the CANCEL logic (the layer).
+//!
+//! ```text
+//!                      |INVITE: send 100 Trying
+//!                      V
+//!   INVITE       +-----------+  1xx from TU: send
+//!   resend last  |Proceeding | -----+
+//!   response     +-----------+ <----+
+//!          2xx from TU: |   | 300-699 from TU: send, start G (UDP), H
+//!   send, Terminated    |   V
+//!                       | +-----------+ Timer G: resend (T1, doubling, cap T2)
+//!                       | | Completed | INVITE: resend
+//!                       | +-----------+ Timer H (64*T1): Terminated, timed out
+//!                       |       | ACK: start Timer I (T4 UDP, 0 reliable)
+//!                       |       V
+//!                       | +-----------+
+//!                       | | Confirmed | ACK: absorb
+//!                       | +-----------+
+//!                       |       | Timer I
+//!                       V       V
+//!                     Terminated
+//! ```
+//!
+//! Each state is a struct named for the state the RFC gives and documented with what it
+//! awaits; a transition consumes the old state.
+
+use std::time::Instant;
+
+use super::action::{Outcome, Output, Timer};
+use super::timers::{Backoff, Timers};
+
+pub(crate) struct ServerInvite {
+    reliable: bool,
+    timers: Timers,
+    final_status: Option<u16>,
+    state: State,
+}
+
+enum State {
+    Proceeding(Proceeding),
+    Completed(Completed),
+    Confirmed(Confirmed),
+    Terminated,
+}
+
+/// Awaits the TU's final response. Holds the last provisional sent, resent when the INVITE is
+/// retransmitted.
+struct Proceeding {
+    last_provisional: Vec<u8>,
+}
+
+/// Awaits the ACK for a 300-699 response, resending it on Timer G, giving up on Timer H.
+struct Completed {
+    response: Vec<u8>,
+    timer_g: Option<Backoff>,
+    timer_h: Instant,
+}
+
+/// Awaits nothing but Timer I; ACK retransmissions are absorbed.
+struct Confirmed {
+    timer_i: Instant,
+}
+
+impl Proceeding {
+    fn on_invite(self, out: &mut Vec<Output>) -> State {
+        out.push(Output::Transmit(self.last_provisional.clone()));
+        State::Proceeding(self)
+    }
+
+    fn on_provisional(self, bytes: Vec<u8>, out: &mut Vec<Output>) -> State {
+        out.push(Output::Transmit(bytes.clone()));
+        State::Proceeding(Proceeding {
+            last_provisional: bytes,
+        })
+    }
+
+    fn on_success(self, bytes: Vec<u8>, out: &mut Vec<Output>) -> State {
+        out.push(Output::Transmit(bytes));
+        out.push(Output::Terminated(Outcome::Completed));
+        State::Terminated
+    }
+
+    fn on_failure(
+        self,
+        bytes: Vec<u8>,
+        now: Instant,
+        timers: &Timers,
+        reliable: bool,
+        out: &mut Vec<Output>,
+    ) -> State {
+        out.push(Output::Transmit(bytes.clone()));
+        State::Completed(Completed {
+            response: bytes,
+            timer_g: (!reliable).then(|| Backoff::start(now, timers.t1, Some(timers.t2))),
+            timer_h: now + timers.t1x64(),
+        })
+    }
+}
+
+impl Completed {
+    fn on_invite(self, out: &mut Vec<Output>) -> State {
+        out.push(Output::Transmit(self.response.clone()));
+        State::Completed(self)
+    }
+
+    fn on_ack(self, now: Instant, timers: &Timers, reliable: bool, out: &mut Vec<Output>) -> State {
+        let wait = timers.timer_i(reliable);
+        if wait.is_zero() {
+            out.push(Output::Terminated(Outcome::Completed));
+            return State::Terminated;
+        }
+        State::Confirmed(Confirmed {
+            timer_i: now + wait,
+        })
+    }
+
+    fn on_timeout(mut self, now: Instant, out: &mut Vec<Output>) -> State {
+        if now >= self.timer_h {
+            out.push(Output::TimedOut(Timer::H));
+            out.push(Output::Terminated(Outcome::TimedOut));
+            return State::Terminated;
+        }
+        if let Some(g) = &mut self.timer_g {
+            if g.fire(now) {
+                out.push(Output::Transmit(self.response.clone()));
+            }
+        }
+        State::Completed(self)
+    }
+
+    fn deadline(&self) -> Instant {
+        match &self.timer_g {
+            Some(g) => g.due().min(self.timer_h),
+            None => self.timer_h,
+        }
+    }
+}
+
+impl Confirmed {
+    fn on_timeout(self, now: Instant, out: &mut Vec<Output>) -> State {
+        if now >= self.timer_i {
+            out.push(Output::Terminated(Outcome::Completed));
+            return State::Terminated;
+        }
+        State::Confirmed(self)
+    }
+}
+
+impl ServerInvite {
+    /// A new transaction for a received INVITE; `trying` is the 100 Trying, sent at once
+    /// (17.2.1: the TU's answer may take more than 200 ms, a directory lookup for instance).
+    pub(crate) fn new(trying: Vec<u8>, reliable: bool, timers: Timers) -> (Self, Vec<Output>) {
+        let out = vec![Output::Transmit(trying.clone())];
+        let tx = ServerInvite {
+            reliable,
+            timers,
+            final_status: None,
+            state: State::Proceeding(Proceeding {
+                last_provisional: trying,
+            }),
+        };
+        (tx, out)
+    }
+
+    fn step(&mut self, f: impl FnOnce(State, &mut Vec<Output>) -> State) -> Vec<Output> {
+        let mut out = Vec::new();
+        let state = std::mem::replace(&mut self.state, State::Terminated);
+        self.state = f(state, &mut out);
+        out
+    }
+
+    /// A retransmission of the INVITE: resend the last response.
+    pub(crate) fn on_invite(&mut self) -> Vec<Output> {
+        self.step(|state, out| match state {
+            State::Proceeding(p) => p.on_invite(out),
+            State::Completed(c) => c.on_invite(out),
+            other => other,
+        })
+    }
+
+    /// An ACK matched to this transaction (the ACK of a non-2xx final response).
+    pub(crate) fn on_ack(&mut self, now: Instant) -> Vec<Output> {
+        let (timers, reliable) = (self.timers, self.reliable);
+        self.step(|state, out| match state {
+            State::Completed(c) => c.on_ack(now, &timers, reliable, out),
+            other => other,
+        })
+    }
+
+    /// The TU's response. `Err(final status)` if a final response was sent already.
+    pub(crate) fn respond(
+        &mut self,
+        status: u16,
+        bytes: Vec<u8>,
+        now: Instant,
+    ) -> Result<Vec<Output>, u16> {
+        if let Some(done) = self.final_status {
+            return Err(done);
+        }
+        if status >= 200 {
+            self.final_status = Some(status);
+        }
+        let (timers, reliable) = (self.timers, self.reliable);
+        Ok(self.step(|state, out| match state {
+            State::Proceeding(p) if status < 200 => p.on_provisional(bytes, out),
+            State::Proceeding(p) if status < 300 => p.on_success(bytes, out),
+            State::Proceeding(p) => p.on_failure(bytes, now, &timers, reliable, out),
+            other => other,
+        }))
+    }
+
+    pub(crate) fn on_timeout(&mut self, now: Instant) -> Vec<Output> {
+        self.step(|state, out| match state {
+            State::Completed(c) => c.on_timeout(now, out),
+            State::Confirmed(c) => c.on_timeout(now, out),
+            other => other,
+        })
+    }
+
+    /// The transport could not send (17.2.4): the transaction ends.
+    pub(crate) fn on_transport_error(&mut self) -> Vec<Output> {
+        self.step(|state, out| match state {
+            State::Terminated => State::Terminated,
+            _ => {
+                out.push(Output::Terminated(Outcome::TransportError));
+                State::Terminated
+            }
+        })
+    }
+
+    pub(crate) fn next_timeout(&self) -> Option<Instant> {
+        match &self.state {
+            State::Completed(c) => Some(c.deadline()),
+            State::Confirmed(c) => Some(c.timer_i),
+            _ => None,
+        }
+    }
+
+    /// Still waiting for the TU's final response (a CANCEL can still end it with 487).
+    pub(crate) fn is_proceeding(&self) -> bool {
+        matches!(self.state, State::Proceeding(_))
+    }
+
+    pub(crate) fn final_status(&self) -> Option<u16> {
+        self.final_status
+    }
+
+    /// The state's RFC name, for logs and tests.
+    pub(crate) fn state_name(&self) -> &'static str {
+        match self.state {
+            State::Proceeding(_) => "Proceeding",
+            State::Completed(_) => "Completed",
+            State::Confirmed(_) => "Confirmed",
+            State::Terminated => "Terminated",
+        }
+    }
+}

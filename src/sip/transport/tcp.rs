@@ -1,0 +1,145 @@
+//! SIP over TCP: the listener (accept loop, each connection registered in [`Connections`] and
+//! driven by `connection::serve`) and sending to a peer over its open connection, connecting
+//! first when there is none (RFC 3261 18.2.2: a response whose connection is gone goes to the
+//! same address on a new connection; 18.1.1 for requests).
+
+use std::net::SocketAddr;
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use super::connection::{serve, ConnectionContext, Connections, QueueError};
+use super::{Inbound, TransportError, TransportKind};
+
+/// The TCP listener's handle for sending.
+#[derive(Clone, Debug)]
+pub struct TcpTransport {
+    local: SocketAddr,
+    connections: Connections,
+    inbound: mpsc::Sender<Inbound>,
+    shutdown: watch::Receiver<bool>,
+}
+
+pub(crate) fn send_err(
+    kind: TransportKind,
+    to: SocketAddr,
+    len: usize,
+    reason: impl ToString,
+) -> TransportError {
+    TransportError::Send {
+        kind,
+        to,
+        len,
+        reason: reason.to_string(),
+    }
+}
+
+impl TcpTransport {
+    /// Binds `addr` (port 0 picks one) and starts accepting.
+    pub async fn bind(
+        addr: SocketAddr,
+        connections: Connections,
+        inbound: mpsc::Sender<Inbound>,
+        shutdown: watch::Receiver<bool>,
+    ) -> Result<(TcpTransport, JoinHandle<()>), TransportError> {
+        let bind_err = |source| TransportError::Bind {
+            kind: TransportKind::Tcp,
+            addr,
+            source,
+        };
+        let listener = TcpListener::bind(addr).await.map_err(bind_err)?;
+        let local = listener.local_addr().map_err(bind_err)?;
+        let transport = TcpTransport {
+            local,
+            connections,
+            inbound,
+            shutdown,
+        };
+        let acceptor = transport.clone();
+        let task = tokio::spawn(async move { acceptor.accept_loop(listener).await });
+        Ok((transport, task))
+    }
+
+    async fn accept_loop(self, listener: TcpListener) {
+        let mut shutdown = self.shutdown.clone();
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let Ok((stream, peer)) = accepted else { continue };
+                    // Over the limit: the stream is dropped (closed) at once.
+                    if let Ok((registration, outgoing)) = self.connections.register(TransportKind::Tcp, peer) {
+                        let _ = stream.set_nodelay(true);
+                        let ctx = self.context(registration, outgoing, peer);
+                        tokio::spawn(serve(stream, ctx));
+                    }
+                }
+                _ = shutdown.changed() => break,
+            }
+        }
+    }
+
+    fn context(
+        &self,
+        registration: super::connection::Registration,
+        outgoing: mpsc::Receiver<Vec<u8>>,
+        peer: SocketAddr,
+    ) -> ConnectionContext {
+        ConnectionContext {
+            registration,
+            outgoing,
+            peer,
+            local: self.local,
+            kind: TransportKind::Tcp,
+            inbound: self.inbound.clone(),
+            limits: self.connections.limits(),
+            shutdown: self.shutdown.clone(),
+        }
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// Queues `bytes` on the connection with `to`, without connecting. `Err(bytes)` when
+    /// there is none (call [`TcpTransport::send`]).
+    pub fn try_send(
+        &self,
+        to: SocketAddr,
+        bytes: Vec<u8>,
+    ) -> Result<Result<(), TransportError>, Vec<u8>> {
+        let len = bytes.len();
+        match self.connections.queue(TransportKind::Tcp, to, bytes) {
+            Ok(()) => Ok(Ok(())),
+            Err((QueueError::Full, _)) => Ok(Err(send_err(
+                TransportKind::Tcp,
+                to,
+                len,
+                "write queue full",
+            ))),
+            Err((QueueError::NotConnected, bytes)) => Err(bytes),
+        }
+    }
+
+    /// Sends over the open connection with `to`, connecting first if needed.
+    pub async fn send(&self, to: SocketAddr, bytes: Vec<u8>) -> Result<(), TransportError> {
+        let bytes = match self.try_send(to, bytes) {
+            Ok(result) => return result,
+            Err(bytes) => bytes,
+        };
+        let len = bytes.len();
+        let limits = self.connections.limits();
+        let (registration, outgoing) = self.connections.register(TransportKind::Tcp, to)?;
+        let stream = tokio::time::timeout(limits.handshake_timeout, TcpStream::connect(to))
+            .await
+            .map_err(|_| send_err(TransportKind::Tcp, to, len, "connect timed out"))?
+            .map_err(|e| send_err(TransportKind::Tcp, to, len, e))?;
+        let _ = stream.set_nodelay(true);
+        let ctx = self.context(registration, outgoing, to);
+        tokio::spawn(serve(stream, ctx));
+        match self.connections.queue(TransportKind::Tcp, to, bytes) {
+            Ok(()) => Ok(()),
+            Err((e, _)) => Err(send_err(TransportKind::Tcp, to, len, format!("{e:?}"))),
+        }
+    }
+}

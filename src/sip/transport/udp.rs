@@ -1,0 +1,75 @@
+//! SIP over UDP: one socket, a receive loop that delivers each datagram as [`Inbound`] (the
+//! endpoint applies `framing::check_datagram`), and `send` to any peer. Datagrams larger than
+//! 65 535 bytes cannot exist; RFC 3261 18.1.1's switch to TCP for large requests is the
+//! sender's business, not this module's.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::UdpSocket;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use super::{Inbound, TransportError, TransportKind};
+
+/// The UDP socket, shared by the receive loop and senders.
+#[derive(Clone, Debug)]
+pub struct UdpTransport {
+    socket: Arc<UdpSocket>,
+    local: SocketAddr,
+}
+
+impl UdpTransport {
+    /// Binds `addr` (port 0 picks one) and starts the receive loop.
+    pub async fn bind(
+        addr: SocketAddr,
+        inbound: mpsc::Sender<Inbound>,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> Result<(UdpTransport, JoinHandle<()>), TransportError> {
+        let bind_err = |source| TransportError::Bind {
+            kind: TransportKind::Udp,
+            addr,
+            source,
+        };
+        let socket = Arc::new(UdpSocket::bind(addr).await.map_err(bind_err)?);
+        let local = socket.local_addr().map_err(bind_err)?;
+        let rx = socket.clone();
+        let task = tokio::spawn(async move {
+            let mut buf = vec![0u8; 65_536];
+            loop {
+                tokio::select! {
+                    got = rx.recv_from(&mut buf) => match got {
+                        Ok((n, peer)) => {
+                            let bytes = buf.get(..n).unwrap_or_default().to_vec();
+                            let msg = Inbound { bytes, peer, kind: TransportKind::Udp, local };
+                            if inbound.send(msg).await.is_err() {
+                                break;
+                            }
+                        }
+                        // ICMP port unreachable surfaces here on some systems: keep going.
+                        Err(_) => continue,
+                    },
+                    _ = shutdown.changed() => break,
+                }
+            }
+        });
+        Ok((UdpTransport { socket, local }, task))
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    pub async fn send(&self, to: SocketAddr, bytes: &[u8]) -> Result<(), TransportError> {
+        self.socket
+            .send_to(bytes, to)
+            .await
+            .map(|_| ())
+            .map_err(|e| TransportError::Send {
+                kind: TransportKind::Udp,
+                to,
+                len: bytes.len(),
+                reason: e.to_string(),
+            })
+    }
+}
