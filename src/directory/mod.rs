@@ -7,6 +7,7 @@
 //! command line.
 
 pub mod entry;
+pub mod fault;
 pub mod filter;
 pub mod lab;
 pub mod ldap;
@@ -132,6 +133,8 @@ pub enum DirectoryError {
     BadCaFile { path: PathBuf, reason: String },
     #[error("lab directory {path}: {message}")]
     Lab { path: PathBuf, message: String },
+    #[error("step {step} failed on purpose ({setting}, a test setting)")]
+    FaultInjected { step: usize, setting: String },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -307,6 +310,9 @@ pub fn apply_with_rollback<D: Directory + ?Sized>(
     for (i, change) in changes.iter().enumerate() {
         let step = || -> Result<Change> {
             let inverse = inverse_of(dir, change)?;
+            if let Some(fault) = fault::fail_at_step(i + 1) {
+                return Err(fault);
+            }
             run_change(dir, change)?;
             Ok(inverse)
         };

@@ -276,6 +276,12 @@ impl Forest {
     ) -> std::result::Result<(), (usize, DirectoryError)> {
         let mut undo: Vec<Undo> = Vec::with_capacity(changes.len());
         for (i, change) in changes.iter().enumerate() {
+            if let Some(fault) = crate::directory::fault::fail_at_step(i + 1) {
+                for u in undo.into_iter().rev() {
+                    self.replace_slot(u.slot, u.before);
+                }
+                return Err((i, fault));
+            }
             let result = match change {
                 Change::Add(entry) => self.add_logged(entry.clone()),
                 Change::Modify(dn, mods) => self.logged(dn, |f| f.modify(dn, mods)),
