@@ -604,7 +604,7 @@ pub fn plan_new(
         return Err(ContactError::NumberInUse { number, holder });
     }
 
-    let dn = ou.child(attrs::CN, &ExUmContact::new_cn());
+    let dn = ou.child("CN", &ExUmContact::new_cn());
     let contact = ExUmContact::from_spec(dn.clone(), &spec)?;
     let mut entry = contact.to_entry(&dn);
     let other_ip_phone = entry

@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod assets;
+pub mod contact;
 pub mod lab;
 pub mod output;
 pub mod target;
@@ -23,6 +24,8 @@ pub struct UsageError(pub String);
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Lab(lab) => lab::run(&cli.global, &lab.command),
+        Command::NewContact(args) => contact::run_new(&cli.global, args),
+        Command::Contact(args) => contact::run(&cli.global, &args.command),
         Command::Completions(args) => {
             let mut stdout = std::io::stdout().lock();
             clap_complete::generate(args.shell, &mut Cli::command(), "umctl", &mut stdout);
@@ -38,6 +41,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
             return e.exit_code() as u8;
         }
         if let Some(e) = cause.downcast_ref::<crate::directory::ApplyError>() {
+            return e.exit_code() as u8;
+        }
+        if let Some(e) = cause.downcast_ref::<crate::admin::contact::ContactError>() {
             return e.exit_code() as u8;
         }
         if cause.downcast_ref::<UsageError>().is_some() {

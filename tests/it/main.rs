@@ -7,4 +7,5 @@ mod lab;
 mod lab_safety;
 mod ldap_offline;
 mod ldif_files;
+mod new_contact;
 mod support;
