@@ -23,6 +23,9 @@ use crate::cli::UsageError;
 use crate::directory::model::ContactKind;
 use crate::directory::Change;
 
+/// How many contacts a bulk run writes to the lab per apply.
+const LAB_BATCH: usize = 100;
+
 /// Prompts and confirmations only when a person is at a terminal.
 fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
@@ -365,9 +368,12 @@ fn run_bulk(global: &GlobalArgs, args: &NewContactArgs, path: &Path) -> anyhow::
             }
             bar
         });
-        let report = apply_bulk(dir.as_ref(), &plan, &mut || {
+        // The lab saves its whole file once per apply, so it takes the rows in batches (each
+        // contact still all or nothing); on a real AD every contact is its own apply.
+        let batch = if global.ldap.is_some() { 1 } else { LAB_BATCH };
+        let report = apply_bulk(dir.as_ref(), &plan, batch, &mut |n| {
             if let Some(b) = &bar {
-                b.inc(1);
+                b.inc(n as u64);
             }
         });
         if let Some(b) = bar {

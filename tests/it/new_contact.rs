@@ -758,3 +758,41 @@ fn csv_bulk_all_good_exits_zero_and_header_errors_exit_two() {
     );
     assert_eq!(lab.export(), before);
 }
+
+#[test]
+fn csv_bulk_with_failing_second_writes_leaves_no_contact() {
+    let lab = TempLab::new();
+    let mut csv = String::from(CSV_HEADER);
+    for i in 0..5 {
+        csv.push_str(&format!(
+            "sip:f{i}@contoso.com,{POOL},+9626553000{i},\"{OU}\",LOC801,,,\r\n"
+        ));
+    }
+    let path = lab.write("fault.csv", csv.as_bytes());
+    let before = lab.export();
+    let run = lab.run_env(
+        &[
+            "new-contact",
+            "--from-csv",
+            path.to_str().unwrap(),
+            "--force",
+            "--json",
+        ],
+        &[("UMCTL_FAULT", "apply-fail-at-step:2")],
+    );
+    let out = run.expect_code(2).json();
+    assert_eq!(out["counts"]["created"], 0);
+    assert_eq!(out["counts"]["failed"], 5);
+    assert!(
+        out["failed"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("step 2 of 2"),
+        "{out}"
+    );
+    assert_eq!(
+        lab.export(),
+        before,
+        "a failed bulk run left a change behind"
+    );
+}
