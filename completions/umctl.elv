@@ -36,6 +36,8 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand grant-permissions 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
+            cand new-contact 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
+            cand contact 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
             cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -61,6 +63,155 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --quiet 'Print only results and errors'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+        }
+        &'umctl;new-contact'= {
+            cand --sip-address 'The contact''s SIP address, unused by any user or contact (e.g. sip:ova.loc801@contoso.com)'
+            cand --registrar-pool 'FQDN of the registrar pool that homes the contact (Lync Server 2010 or newer)'
+            cand --display-number 'The number callers dial, E.164 (+ and digits, first digit not 0): the dial plan''s Outlook Voice Access number, or the auto attendant''s pilot number'
+            cand --ou 'The OU the contact goes to (e.g. "OU=ExUmContacts,DC=contoso,DC=com")'
+            cand --dial-plan 'The SIP URI UM dial plan [default: the one whose OVA number, or whose auto attendant''s pilot, is the display number]'
+            cand --auto-attendant 'Make an auto-attendant contact [default NAME: the auto attendant whose pilot number is the display number]'
+            cand --display-name 'The display name [default: the dial plan or auto attendant name plus "Subscriber Access" or "Auto Attendant"]'
+            cand --description 'A description (say what the number is for)'
+            cand --from-csv 'Create many contacts from a CSV file ("-" for standard input); the header names the columns: sip_address, registrar_pool, display_number, ou, and optionally dial_plan, auto_attendant (empty, true, or a name), display_name, description'
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --force 'Create the contact even when the number is not the dial plan''s OVA number or the auto attendant''s pilot number (a warning is printed)'
+            cand --dry-run 'Print the changes instead of making them'
+            cand --ldif 'With --dry-run: print the changes as LDIF change records (for ldapmodify)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'umctl;contact'= {
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List the Exchange UM contacts (Get-CsExUmContact)'
+            cand show 'Show one contact'
+            cand set 'Change a contact, keeping otherIPPhone in step (Set-CsExUmContact)'
+            cand remove 'Remove a contact (asks first unless --yes; Remove-CsExUmContact)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'umctl;contact;list'= {
+            cand --dial-plan 'Only contacts of this dial plan'
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --auto-attendant 'Only auto-attendant contacts'
+            cand --subscriber-access 'Only subscriber access (Outlook Voice Access) contacts'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'umctl;contact;show'= {
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'umctl;contact;set'= {
+            cand --display-number 'New display number (E.164); also the line URI'
+            cand --sip-address 'New SIP address; also written into otherIPPhone'
+            cand --description 'New description ("" removes it)'
+            cand --display-name 'New display name'
+            cand --enabled 'Enable or disable the contact for Skype for Business (msRTCSIP-UserEnabled)'
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --force 'Accept a number that is not the dial plan''s OVA number or the auto attendant''s pilot'
+            cand --dry-run 'Print the changes instead of making them'
+            cand --ldif 'With --dry-run: print the changes as LDIF change records (for ldapmodify)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'umctl;contact;remove'= {
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --dry-run 'Print the changes instead of making them'
+            cand --ldif 'With --dry-run: print the changes as LDIF change records (for ldapmodify)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'umctl;contact;help'= {
+            cand list 'List the Exchange UM contacts (Get-CsExUmContact)'
+            cand show 'Show one contact'
+            cand set 'Change a contact, keeping otherIPPhone in step (Set-CsExUmContact)'
+            cand remove 'Remove a contact (asks first unless --yes; Remove-CsExUmContact)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'umctl;contact;help;list'= {
+        }
+        &'umctl;contact;help;show'= {
+        }
+        &'umctl;contact;help;set'= {
+        }
+        &'umctl;contact;help;remove'= {
+        }
+        &'umctl;contact;help;help'= {
         }
         &'umctl;lab'= {
             cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
@@ -280,11 +431,29 @@ set edit:completion:arg-completer[umctl] = {|@words|
         }
         &'umctl;help'= {
             cand grant-permissions 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
+            cand new-contact 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
+            cand contact 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
             cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'umctl;help;grant-permissions'= {
+        }
+        &'umctl;help;new-contact'= {
+        }
+        &'umctl;help;contact'= {
+            cand list 'List the Exchange UM contacts (Get-CsExUmContact)'
+            cand show 'Show one contact'
+            cand set 'Change a contact, keeping otherIPPhone in step (Set-CsExUmContact)'
+            cand remove 'Remove a contact (asks first unless --yes; Remove-CsExUmContact)'
+        }
+        &'umctl;help;contact;list'= {
+        }
+        &'umctl;help;contact;show'= {
+        }
+        &'umctl;help;contact;set'= {
+        }
+        &'umctl;help;contact;remove'= {
         }
         &'umctl;help;lab'= {
             cand init 'Create the lab directory from the built-in contoso.com forest'

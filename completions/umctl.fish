@@ -37,6 +37,8 @@ complete -c umctl -n "__fish_umctl_needs_command" -s q -l quiet -d 'Print only r
 complete -c umctl -n "__fish_umctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c umctl -n "__fish_umctl_needs_command" -s V -l version -d 'Print version'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "grant-permissions" -d 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
+complete -c umctl -n "__fish_umctl_needs_command" -f -a "new-contact" -d 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
+complete -c umctl -n "__fish_umctl_needs_command" -f -a "contact" -d 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "lab" -d 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -56,6 +58,108 @@ complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -s y -l y
 complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
 complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -s q -l quiet -d 'Print only results and errors'
 complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l sip-address -d 'The contact\'s SIP address, unused by any user or contact (e.g. sip:ova.loc801@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l registrar-pool -d 'FQDN of the registrar pool that homes the contact (Lync Server 2010 or newer)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l display-number -d 'The number callers dial, E.164 (+ and digits, first digit not 0): the dial plan\'s Outlook Voice Access number, or the auto attendant\'s pilot number' -r
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l ou -d 'The OU the contact goes to (e.g. "OU=ExUmContacts,DC=contoso,DC=com")' -r
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l dial-plan -d 'The SIP URI UM dial plan [default: the one whose OVA number, or whose auto attendant\'s pilot, is the display number]' -r
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l auto-attendant -d 'Make an auto-attendant contact [default NAME: the auto attendant whose pilot number is the display number]' -r
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l display-name -d 'The display name [default: the dial plan or auto attendant name plus "Subscriber Access" or "Auto Attendant"]' -r
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l description -d 'A description (say what the number is for)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l from-csv -d 'Create many contacts from a CSV file ("-" for standard input); the header names the columns: sip_address, registrar_pool, display_number, ou, and optionally dial_plan, auto_attendant (empty, true, or a name), display_name, description' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l force -d 'Create the contact even when the number is not the dial plan\'s OVA number or the auto attendant\'s pilot number (a warning is printed)'
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l dry-run -d 'Print the changes instead of making them'
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l ldif -d 'With --dry-run: print the changes as LDIF change records (for ldapmodify)'
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -f -a "list" -d 'List the Exchange UM contacts (Get-CsExUmContact)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -f -a "show" -d 'Show one contact'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -f -a "set" -d 'Change a contact, keeping otherIPPhone in step (Set-CsExUmContact)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -f -a "remove" -d 'Remove a contact (asks first unless --yes; Remove-CsExUmContact)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l dial-plan -d 'Only contacts of this dial plan' -r
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l auto-attendant -d 'Only auto-attendant contacts'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l subscriber-access -d 'Only subscriber access (Outlook Voice Access) contacts'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l display-number -d 'New display number (E.164); also the line URI' -r
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l sip-address -d 'New SIP address; also written into otherIPPhone' -r
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l description -d 'New description ("" removes it)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l display-name -d 'New display name' -r
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l enabled -d 'Enable or disable the contact for Skype for Business (msRTCSIP-UserEnabled)' -r -f -a "true\t''
+false\t''"
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l force -d 'Accept a number that is not the dial plan\'s OVA number or the auto attendant\'s pilot'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l dry-run -d 'Print the changes instead of making them'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l ldif -d 'With --dry-run: print the changes as LDIF change records (for ldapmodify)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l dry-run -d 'Print the changes instead of making them'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l ldif -d 'With --dry-run: print the changes as LDIF change records (for ldapmodify)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the Exchange UM contacts (Get-CsExUmContact)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one contact'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from help" -f -a "set" -d 'Change a contact, keeping otherIPPhone in step (Set-CsExUmContact)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a contact (asks first unless --yes; Remove-CsExUmContact)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
@@ -191,10 +295,16 @@ complete -c umctl -n "__fish_umctl_using_subcommand completions" -s y -l yes -d 
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions lab completions help" -f -a "grant-permissions" -d 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions lab completions help" -f -a "lab" -d 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions lab completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions lab completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact lab completions help" -f -a "grant-permissions" -d 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact lab completions help" -f -a "new-contact" -d 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact lab completions help" -f -a "contact" -d 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact lab completions help" -f -a "lab" -d 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact lab completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact lab completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from contact" -f -a "list" -d 'List the Exchange UM contacts (Get-CsExUmContact)'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from contact" -f -a "show" -d 'Show one contact'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from contact" -f -a "set" -d 'Change a contact, keeping otherIPPhone in step (Set-CsExUmContact)'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from contact" -f -a "remove" -d 'Remove a contact (asks first unless --yes; Remove-CsExUmContact)'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "init" -d 'Create the lab directory from the built-in contoso.com forest'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "reset" -d 'Put the lab back to the built-in forest (the old forest and mailboxes go to backups/)'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "export" -d 'Print the whole forest as LDIF'

@@ -1,5 +1,6 @@
 //! umctl: Exchange Unified Messaging with Skype for Business, from one cross-platform binary.
 //!
+//! - [`admin`]: the administrator's operations (new-contact and the contact family), backend-agnostic.
 //! - [`directory`]: the AD object model, the lab directory and (later) LDAP.
 //! - [`sip`]: SIP messages on top of rsip: framing, normalisation, Exchange's headers.
 //! - [`media`]: G.711, WAV, RFC 4733 and in-band DTMF, SDP offer/answer, RTP (sans-IO).

@@ -5,8 +5,12 @@
 //!
 //! - [`grant`]: `grant-permissions`, ExchUCUtil.ps1's read rights, gateways and hunt groups,
 //!   plus the verification tables (also used by trace-call to explain a missing grant).
+//! - [`contact`], [`contact_bulk`]: `new-contact` and the *-CsExUmContact family (list, show,
+//!   set, remove), one contact or a CSV file of them.
 //!
 //! It imports only `directory`; it knows nothing of terminals, clap or output formats beyond
-//! the plan's own LDIF rendering (the command line prints and confirms, in `cli`).
+//! the plans' own LDIF rendering (the command line prints and confirms, in `cli`).
 
+pub mod contact;
+pub mod contact_bulk;
 pub mod grant;

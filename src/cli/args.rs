@@ -78,6 +78,11 @@ pub enum Command {
     /// groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify
     #[command(after_long_help = GRANT_HELP)]
     GrantPermissions(GrantPermissionsArgs),
+    /// Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its
+    /// dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step
+    NewContact(NewContactArgs),
+    /// List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)
+    Contact(ContactArgs),
     /// Manage the embedded lab directory: init, reset, export, import, apply, hosts, show
     Lab(LabArgs),
     /// Print a shell completion script
@@ -198,4 +203,132 @@ pub struct CompletionsArgs {
     /// The shell
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// `--dry-run` and `--ldif`: print the planned changes instead of making them.
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct PlanArgs {
+    /// Print the changes instead of making them
+    #[arg(long)]
+    pub dry_run: bool,
+    /// With --dry-run: print the changes as LDIF change records (for ldapmodify)
+    #[arg(long, requires = "dry_run")]
+    pub ldif: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_long_help = NEW_CONTACT_HELP)]
+pub struct NewContactArgs {
+    /// The contact's SIP address, unused by any user or contact (e.g. sip:ova.loc801@contoso.com)
+    #[arg(long, value_name = "SIP")]
+    pub sip_address: Option<String>,
+    /// FQDN of the registrar pool that homes the contact (Lync Server 2010 or newer)
+    #[arg(long, value_name = "FQDN")]
+    pub registrar_pool: Option<String>,
+    /// The number callers dial, E.164 (+ and digits, first digit not 0): the dial plan's
+    /// Outlook Voice Access number, or the auto attendant's pilot number
+    #[arg(long, value_name = "NUMBER")]
+    pub display_number: Option<String>,
+    /// The OU the contact goes to (e.g. "OU=ExUmContacts,DC=contoso,DC=com")
+    #[arg(long, value_name = "DN")]
+    pub ou: Option<String>,
+    /// The SIP URI UM dial plan [default: the one whose OVA number, or whose auto attendant's
+    /// pilot, is the display number]
+    #[arg(long, value_name = "NAME")]
+    pub dial_plan: Option<String>,
+    /// Make an auto-attendant contact [default NAME: the auto attendant whose pilot number is
+    /// the display number]
+    #[arg(long, value_name = "NAME", num_args = 0..=1)]
+    pub auto_attendant: Option<Option<String>>,
+    /// The display name [default: the dial plan or auto attendant name plus "Subscriber
+    /// Access" or "Auto Attendant"]
+    #[arg(long, value_name = "TEXT")]
+    pub display_name: Option<String>,
+    /// A description (say what the number is for)
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// Create the contact even when the number is not the dial plan's OVA number or the auto
+    /// attendant's pilot number (a warning is printed)
+    #[arg(long)]
+    pub force: bool,
+    /// Create many contacts from a CSV file ("-" for standard input); the header names the
+    /// columns: sip_address, registrar_pool, display_number, ou, and optionally dial_plan,
+    /// auto_attendant (empty, true, or a name), display_name, description
+    #[arg(long, value_name = "FILE", conflicts_with_all = [
+        "sip_address", "registrar_pool", "display_number", "ou", "dial_plan",
+        "auto_attendant", "display_name", "description",
+    ])]
+    pub from_csv: Option<PathBuf>,
+    #[command(flatten)]
+    pub plan: PlanArgs,
+}
+
+const NEW_CONTACT_HELP: &str = "\
+Examples:
+  umctl new-contact --sip-address sip:ova.loc801@contoso.com --registrar-pool pool01.contoso.com \\
+      --display-number +96265515333 --ou \"OU=ExUmContacts,DC=contoso,DC=com\"
+  umctl new-contact --sip-address sip:aa.loc801@contoso.com --registrar-pool pool01.contoso.com \\
+      --display-number +96265515444 --ou \"OU=ExUmContacts,DC=contoso,DC=com\" --auto-attendant
+  umctl new-contact --from-csv contacts.csv
+
+On a terminal, missing values are asked for; otherwise they are errors. The contact is
+written as one change: if adding otherIPPhone fails, the contact is removed again.";
+
+#[derive(Debug, Args)]
+pub struct ContactArgs {
+    #[command(subcommand)]
+    pub command: ContactCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactCommand {
+    /// List the Exchange UM contacts (Get-CsExUmContact)
+    List {
+        /// Only auto-attendant contacts
+        #[arg(long, conflicts_with = "subscriber_access")]
+        auto_attendant: bool,
+        /// Only subscriber access (Outlook Voice Access) contacts
+        #[arg(long)]
+        subscriber_access: bool,
+        /// Only contacts of this dial plan
+        #[arg(long, value_name = "NAME")]
+        dial_plan: Option<String>,
+    },
+    /// Show one contact
+    Show {
+        /// A DN, a SIP address (sip:...) or a display number (+..., tel:+...)
+        id: String,
+    },
+    /// Change a contact, keeping otherIPPhone in step (Set-CsExUmContact)
+    Set {
+        /// A DN, a SIP address (sip:...) or a display number (+..., tel:+...)
+        id: String,
+        /// New display number (E.164); also the line URI
+        #[arg(long, value_name = "NUMBER")]
+        display_number: Option<String>,
+        /// New SIP address; also written into otherIPPhone
+        #[arg(long, value_name = "SIP")]
+        sip_address: Option<String>,
+        /// New description ("" removes it)
+        #[arg(long, value_name = "TEXT")]
+        description: Option<String>,
+        /// New display name
+        #[arg(long, value_name = "TEXT")]
+        display_name: Option<String>,
+        /// Enable or disable the contact for Skype for Business (msRTCSIP-UserEnabled)
+        #[arg(long, value_name = "true|false")]
+        enabled: Option<bool>,
+        /// Accept a number that is not the dial plan's OVA number or the auto attendant's pilot
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        plan: PlanArgs,
+    },
+    /// Remove a contact (asks first unless --yes; Remove-CsExUmContact)
+    Remove {
+        /// A DN, a SIP address (sip:...) or a display number (+..., tel:+...)
+        id: String,
+        #[command(flatten)]
+        plan: PlanArgs,
+    },
 }

@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod assets;
+pub mod contact;
 pub mod grant_permissions;
 pub mod lab;
 pub mod output;
@@ -25,6 +26,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::GrantPermissions(args) => grant_permissions::run(&cli.global, args),
         Command::Lab(lab) => lab::run(&cli.global, &lab.command),
+        Command::NewContact(args) => contact::run_new(&cli.global, args),
+        Command::Contact(args) => contact::run(&cli.global, &args.command),
         Command::Completions(args) => {
             let mut stdout = std::io::stdout().lock();
             clap_complete::generate(args.shell, &mut Cli::command(), "umctl", &mut stdout);
@@ -43,6 +46,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
             return e.exit_code() as u8;
         }
         if let Some(e) = cause.downcast_ref::<crate::admin::grant::GrantError>() {
+            return e.exit_code() as u8;
+        }
+        if let Some(e) = cause.downcast_ref::<crate::admin::contact::ContactError>() {
             return e.exit_code() as u8;
         }
         if cause.downcast_ref::<UsageError>().is_some() {

@@ -9,7 +9,8 @@ use comfy_table::{presets, ContentArrangement, Table};
 use serde_json::{json, Map, Value};
 
 use crate::cli::args::GlobalArgs;
-use crate::directory::Entry;
+use crate::directory::ldif::LdifWriter;
+use crate::directory::{describe_change, Change, Entry};
 
 /// Where and how to print.
 #[derive(Clone, Copy, Debug)]
@@ -134,4 +135,68 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Planned changes as LDIF change records that `ldapmodify` accepts (`--dry-run --ldif`).
+/// `comments` go before the records, one `# ...` line each; a DACL change, which LDIF cannot
+/// carry as text, becomes a comment.
+pub fn changes_ldif<'a>(
+    groups: impl IntoIterator<Item = (Option<String>, &'a [Change])>,
+) -> std::io::Result<String> {
+    let mut w = LdifWriter::new(Vec::new())?.unfolded();
+    for (comment, changes) in groups {
+        if let Some(c) = comment {
+            w.comment(&c)?;
+        }
+        for change in changes {
+            match change {
+                Change::Add(entry) => w.add(
+                    &entry.dn.to_string(),
+                    entry
+                        .attributes()
+                        .flat_map(|a| a.values.iter().map(|v| (a.name.as_str(), v.as_slice()))),
+                )?,
+                Change::Modify(dn, mods) => w.modify(&dn.to_string(), mods)?,
+                Change::Delete(dn) => w.delete(&dn.to_string())?,
+                Change::SetDacl(dn, _) => w.comment(&format!(
+                    "write the DACL of {dn} (not expressible as LDIF text)"
+                ))?,
+            }
+        }
+    }
+    String::from_utf8(w.into_inner()?).map_err(std::io::Error::other)
+}
+
+/// Planned changes for people (`--dry-run`): one numbered line per change, then its values.
+pub fn changes_text(changes: &[Change]) -> String {
+    let mut out = String::new();
+    for (i, change) in changes.iter().enumerate() {
+        out.push_str(&format!("{}. {}\n", i + 1, describe_change(change)));
+        match change {
+            Change::Add(entry) => {
+                for a in entry.attributes() {
+                    for v in &a.values {
+                        out.push_str(&format!("     {}: {}\n", a.name, display_value(v)));
+                    }
+                }
+            }
+            Change::Modify(_, mods) => {
+                for m in mods {
+                    if m.values.is_empty() {
+                        out.push_str(&format!("     {} {} (all values)\n", m.op.as_str(), m.attr));
+                    }
+                    for v in &m.values {
+                        out.push_str(&format!(
+                            "     {} {}: {}\n",
+                            m.op.as_str(),
+                            m.attr,
+                            display_value(v)
+                        ));
+                    }
+                }
+            }
+            Change::Delete(_) | Change::SetDacl(..) => {}
+        }
+    }
+    out
 }

@@ -7,6 +7,7 @@
 //! command line.
 
 pub mod entry;
+pub mod fault;
 pub mod filter;
 pub mod lab;
 pub mod ldap;
@@ -132,12 +133,8 @@ pub enum DirectoryError {
     BadCaFile { path: PathBuf, reason: String },
     #[error("lab directory {path}: {message}")]
     Lab { path: PathBuf, message: String },
-    #[error("step {step} failed on purpose: fault injected for a test ({env}={value})")]
-    InjectedFault {
-        step: usize,
-        env: &'static str,
-        value: String,
-    },
+    #[error("step {step} failed on purpose: fault injected for a test ({setting})")]
+    FaultInjected { step: usize, setting: String },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -267,36 +264,6 @@ pub trait Directory: Send + Sync {
     }
 }
 
-/// The value of [`lab::store::FAULT_ENV`] that makes step N (1-based) of a multi-step apply
-/// fail, in [`apply_with_rollback`] and in the lab's atomic apply alike:
-/// `UMCTL_FAULT=apply-fail-at-step:N`. A test hook: it proves that a failure mid-apply leaves
-/// the directory as it was.
-pub const APPLY_FAULT_PREFIX: &str = "apply-fail-at-step:";
-
-/// The step the environment asks to fail (see [`APPLY_FAULT_PREFIX`]), if any.
-pub fn injected_apply_fault() -> Option<usize> {
-    std::env::var(lab::store::FAULT_ENV)
-        .ok()
-        .and_then(|v| parse_apply_fault(&v))
-}
-
-fn parse_apply_fault(value: &str) -> Option<usize> {
-    value
-        .trim()
-        .strip_prefix(APPLY_FAULT_PREFIX)
-        .and_then(|n| n.trim().parse::<usize>().ok())
-        .filter(|n| *n > 0)
-}
-
-/// The error an injected fault produces at `step`.
-pub(crate) fn injected_fault_error(step: usize) -> DirectoryError {
-    DirectoryError::InjectedFault {
-        step,
-        env: lab::store::FAULT_ENV,
-        value: format!("{APPLY_FAULT_PREFIX}{step}"),
-    }
-}
-
 /// A failed multi-step change: which step failed, why, and whether undoing the earlier steps
 /// worked.
 #[derive(Debug, thiserror::Error)]
@@ -353,13 +320,13 @@ pub fn apply_with_rollback<D: Directory + ?Sized>(
 }
 
 /// [`apply_with_rollback`] with a progress callback (`progress(n)`: n steps done). Honours
-/// the injected fault of [`APPLY_FAULT_PREFIX`].
+/// the test fault of [`fault`] (`UMCTL_FAULT=apply-fail-at-step:N`).
 pub fn apply_with_rollback_progress<D: Directory + ?Sized>(
     dir: &D,
     changes: &[Change],
     progress: &mut dyn FnMut(usize),
 ) -> Result<(), ApplyError> {
-    run_with_rollback(dir, changes, progress, injected_apply_fault())
+    run_with_rollback(dir, changes, progress, fault::requested_step())
 }
 
 fn run_with_rollback<D: Directory + ?Sized>(
@@ -371,10 +338,10 @@ fn run_with_rollback<D: Directory + ?Sized>(
     let mut undo: Vec<Change> = Vec::new();
     for (i, change) in changes.iter().enumerate() {
         let step = || -> Result<Change> {
-            if fail_at == Some(i + 1) {
-                return Err(injected_fault_error(i + 1));
-            }
             let inverse = inverse_of(dir, change)?;
+            if fail_at == Some(i + 1) {
+                return Err(fault::injected(i + 1));
+            }
             run_change(dir, change)?;
             Ok(inverse)
         };
@@ -460,15 +427,6 @@ fn inverse_of<D: Directory + ?Sized>(dir: &D, change: &Change) -> Result<Change>
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fault_setting_parses() {
-        assert_eq!(parse_apply_fault("apply-fail-at-step:3"), Some(3));
-        assert_eq!(parse_apply_fault(" apply-fail-at-step: 12 "), Some(12));
-        assert_eq!(parse_apply_fault("apply-fail-at-step:0"), None);
-        assert_eq!(parse_apply_fault("apply-fail-at-step:x"), None);
-        assert_eq!(parse_apply_fault("lab-crash-before-rename"), None);
-    }
 
     #[test]
     fn generic_rollback_undoes_the_finished_steps() {

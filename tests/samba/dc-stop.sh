@@ -25,8 +25,10 @@ ours() { # PID: alive and belongs to DEST's samba: a file under DEST open (the m
     # DEST/log/samba.out as stdout; smbd/winbindd hold DEST's tdb files), DEST's smb.conf on
     # its command line, or a samba "tfork waiter" helper (samba retitles its processes).
     alive "$1" || return 1
-    ls -l "/proc/$1/fd" 2>/dev/null | grep -qF -- " $D/" && return 0
-    tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -qE -- "$D/etc/smb\.conf|^samba: tfork waiter"
+    # grep reads all its input (no -q): with pipefail, `ls | grep -q` fails when grep exits
+    # early and ls dies of SIGPIPE, which happens once samba has many files open.
+    ls -l "/proc/$1/fd" 2>/dev/null | grep -F -- " $D/" >/dev/null && return 0
+    tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -E -- "$D/etc/smb\.conf|^samba: tfork waiter" >/dev/null
 }
 descendants() { # PID: all live descendants, children first
     local c

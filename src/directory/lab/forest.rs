@@ -279,7 +279,7 @@ impl Forest {
     }
 
     /// [`Forest::apply`], with step `fail_at` (1-based) failing on purpose: the test hook of
-    /// `UMCTL_FAULT=apply-fail-at-step:N` (see `directory::APPLY_FAULT_PREFIX`).
+    /// `UMCTL_FAULT=apply-fail-at-step:N` (see `directory::fault`).
     pub fn apply_failing_at(
         &mut self,
         changes: &[Change],
@@ -288,7 +288,7 @@ impl Forest {
         let mut undo: Vec<Undo> = Vec::with_capacity(changes.len());
         for (i, change) in changes.iter().enumerate() {
             let result = match change {
-                _ if fail_at == Some(i + 1) => Err(crate::directory::injected_fault_error(i + 1)),
+                _ if fail_at == Some(i + 1) => Err(crate::directory::fault::injected(i + 1)),
                 Change::Add(entry) => self.add_logged(entry.clone()),
                 Change::Modify(dn, mods) => self.logged(dn, |f| f.modify(dn, mods)),
                 Change::Delete(dn) => self.logged(dn, |f| f.delete(dn)),

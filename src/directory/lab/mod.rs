@@ -378,7 +378,7 @@ impl Directory for LabDirectory {
         progress: &mut dyn FnMut(usize),
     ) -> std::result::Result<(), ApplyError> {
         let failed = Cell::new(None);
-        let fail_at = crate::directory::injected_apply_fault();
+        let fail_at = crate::directory::fault::requested_step();
         self.write(|f| {
             f.apply_failing_at(changes, fail_at).map_err(|(i, e)| {
                 failed.set(Some(i));

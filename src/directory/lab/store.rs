@@ -9,13 +9,9 @@ use std::time::SystemTime;
 
 use crate::directory::{DirectoryError, Result};
 
-/// Fault injection for tests. Values:
-/// - `lab-crash-before-rename`: the process aborts after the new forest is written and synced
-///   but before it replaces the old one (the crash test);
-/// - `apply-fail-at-step:N`: step N (1-based) of a multi-step apply fails, in the lab's atomic
-///   apply and in the generic `directory::apply_with_rollback` alike, so tests can check that
-///   nothing of the earlier steps remains (`directory::APPLY_FAULT_PREFIX`).
-pub const FAULT_ENV: &str = "UMCTL_FAULT";
+/// The crash point of the crash test (see `directory::fault`): abort after the new forest is
+/// written and synced, before it replaces the old one.
+const CRASH_BEFORE_RENAME: &str = "lab-crash-before-rename";
 
 /// The files of a lab folder.
 #[derive(Clone, Debug)]
@@ -146,7 +142,7 @@ pub fn write_atomically(
         let _ = fs::remove_file(&temp);
         return Err(DirectoryError::io(&temp, e));
     }
-    if std::env::var(FAULT_ENV).as_deref() == Ok("lab-crash-before-rename") {
+    if crate::directory::fault::crash_requested(CRASH_BEFORE_RENAME) {
         eprintln!(
             "umctl: fault injection: aborting before renaming {}",
             temp.display()
