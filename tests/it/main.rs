@@ -11,6 +11,7 @@ mod lab_safety;
 mod ldap_offline;
 mod ldif_files;
 mod new_contact;
+mod new_contact_samba;
 mod samba;
 mod samba_dc;
 mod sip_endpoint;
