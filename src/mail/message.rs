@@ -212,7 +212,7 @@ impl MissedCall {
             "You missed a call from {}.\r\n\r\n\
              Caller: {}\r\n\
              Called: {}\r\n\
-             Received: {when}\r\n\
+             Received: {when}\r\n\r\n\
              The caller hung up without leaving a message.\r\n",
             caller_label(&self.from_number, self.from_name.as_deref()),
             from_display(&self.from_number, self.from_name.as_deref()),
