@@ -7,8 +7,8 @@
 //! - [`admin`]: the administrator's operations (grant-permissions), backend-agnostic.
 //! - [`cli`]: the command line; the only module that knows clap and terminals.
 //!
-//! Imports only go down: `cli` -> `admin` -> `directory`; `sip` and `media` import nothing of
-//! ours.
+//! Imports only go down: `cli` -> `admin` -> `directory`; `sip`, `media` and `mail` import nothing
+//! of ours.
 //! See ARCHITECTURE.md.
 
 pub mod admin;

@@ -13,6 +13,7 @@
 //! enqueue, when a retry is due, and once a minute; it stops when the `watch` shutdown channel
 //! says `true` (or its sender is dropped), after finishing the send in progress. Delivery is
 //! at least once: a crash between the server's "250" and the removal resends the message.
+//! Run one worker per spool directory (two would send the same files twice).
 //! This is the only socket code in `mail/`.
 
 use std::collections::HashMap;

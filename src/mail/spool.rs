@@ -16,7 +16,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::maildir::{sync_dir, write_synced};
 use super::message::check_address;
@@ -24,6 +24,9 @@ use super::{MailError, OutgoingMessage};
 
 const MAGIC: &str = "umctl-spool 1";
 const SUFFIX: &str = ".msg";
+
+/// Age after which a file in `tmp/` is a crash leftover.
+pub const STALE_TMP: Duration = Duration::from_secs(3600);
 
 /// The name of a spooled message (file stem), e.g. `1751364000123456-4242-0-3f2a...`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -49,8 +52,9 @@ pub struct Spool {
 }
 
 impl Spool {
-    /// Open (creating if needed) the spool at `dir`, and remove leftovers in `tmp/` from a
-    /// crash mid-write (their message was never acknowledged, so nothing is lost).
+    /// Open (creating if needed) the spool at `dir`, and remove leftovers in `tmp/` older than
+    /// [`STALE_TMP`] (a crash mid-write: that message was never acknowledged, so nothing is
+    /// lost; younger files may belong to another process writing right now).
     pub fn open(dir: impl Into<PathBuf>) -> Result<Self, MailError> {
         let dir = dir.into();
         for d in [dir.clone(), dir.join("tmp"), dir.join("failed")] {
@@ -59,7 +63,15 @@ impl Spool {
         let tmp = dir.join("tmp");
         for entry in fs::read_dir(&tmp).map_err(|e| MailError::io(&tmp, "list", e))? {
             let entry = entry.map_err(|e| MailError::io(&tmp, "list", e))?;
-            let _ = fs::remove_file(entry.path());
+            let stale = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age >= STALE_TMP);
+            if stale {
+                let _ = fs::remove_file(entry.path());
+            }
         }
         Ok(Spool {
             dir,
@@ -263,14 +275,20 @@ mod tests {
             .unwrap()
             .enqueue(&message())
             .unwrap();
-        fs::write(
-            dir.path().join("tmp").join("partial.msg"),
-            b"umctl-spool 1\nfr",
-        )
-        .unwrap();
+        let old = dir.path().join("tmp").join("partial.msg");
+        fs::write(&old, b"umctl-spool 1\nfr").unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(SystemTime::now() - STALE_TMP - Duration::from_secs(1))
+            .unwrap();
+        let young = dir.path().join("tmp").join("writing.msg");
+        fs::write(&young, b"umctl-spool 1\nfr").unwrap();
         let spool = Spool::open(dir.path()).unwrap();
         assert_eq!(spool.pending().unwrap(), vec![id]);
-        assert_eq!(fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0);
+        assert!(!old.exists(), "stale tmp file kept");
+        assert!(young.exists(), "another writer's tmp file removed");
     }
 
     #[test]
