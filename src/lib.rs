@@ -4,15 +4,17 @@
 //! - [`directory`]: the AD object model, the lab directory and (later) LDAP.
 //! - [`sip`]: SIP messages on top of rsip: framing, normalisation, Exchange's headers.
 //! - [`media`]: G.711, WAV, RFC 4733 and in-band DTMF, SDP offer/answer, RTP (sans-IO).
+//! - [`mail`]: voice mail and missed-call messages as MIME; Maildir and SMTP (spooled) delivery.
 //! - [`admin`]: the administrator's operations (grant-permissions), backend-agnostic.
 //! - [`cli`]: the command line; the only module that knows clap and terminals.
 //!
-//! Imports only go down: `cli` -> `admin` -> `directory`; `sip` and `media` import nothing of
-//! ours.
+//! Imports only go down: `cli` -> `admin` -> `directory`; `sip`, `media` and `mail` import nothing
+//! of ours.
 //! See ARCHITECTURE.md.
 
 pub mod admin;
 pub mod cli;
 pub mod directory;
+pub mod mail;
 pub mod media;
 pub mod sip;

@@ -10,6 +10,7 @@ mod lab;
 mod lab_safety;
 mod ldap_offline;
 mod ldif_files;
+mod mail_smtp;
 mod new_contact;
 mod new_contact_samba;
 mod samba;
