@@ -10,5 +10,7 @@
 
 pub mod cli;
 pub mod directory;
+pub mod frontend;
 pub mod media;
 pub mod sip;
+pub mod um;

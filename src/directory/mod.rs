@@ -6,11 +6,13 @@
 //! descriptors (`security`) and the lab directory (`lab`). It knows nothing of SIP, media or the
 //! command line.
 
+pub mod access;
 pub mod entry;
 pub mod filter;
 pub mod lab;
 pub mod ldap;
 pub mod ldif;
+pub mod lookup;
 pub mod model;
 pub mod security;
 
