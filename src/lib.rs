@@ -13,4 +13,5 @@ pub mod directory;
 pub mod frontend;
 pub mod media;
 pub mod sip;
+pub mod trace;
 pub mod um;

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod lab;
 pub mod output;
 pub mod target;
+pub mod trace_call;
 
 use std::process::ExitCode;
 
@@ -22,6 +23,7 @@ pub struct UsageError(pub String);
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
+        Command::TraceCall(args) => trace_call::run(&cli.global, args),
         Command::Lab(lab) => lab::run(&cli.global, &lab.command),
         Command::Completions(args) => {
             let mut stdout = std::io::stdout().lock();
@@ -38,6 +40,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
             return e.exit_code() as u8;
         }
         if let Some(e) = cause.downcast_ref::<crate::directory::ApplyError>() {
+            return e.exit_code() as u8;
+        }
+        if let Some(e) = cause.downcast_ref::<crate::trace::TraceError>() {
             return e.exit_code() as u8;
         }
         if cause.downcast_ref::<UsageError>().is_some() {

@@ -304,6 +304,19 @@ pub fn admit<D: Directory + ?Sized>(
     } else if let Some(dp) = number_lookup(user, |n| lookup::dial_plan_by_ova_number(dir, org, n))?
     {
         (dp.dn.clone(), Dialed::SubscriberAccess)
+    } else if let Some(dp) = lookup::dial_plans(dir, org)?
+        .into_iter()
+        .find(|d| d.pilot_identifier().eq_ignore_ascii_case(user))
+    {
+        // The pilot a hunt group for this dial plan would have, but the gateway has none.
+        return rejected(rejection(
+            RejectReason::NoHuntGroup,
+            Some(&dp),
+            format!(
+                "UM IP gateway {} has no hunt group for dial plan {} (pilot identifier {user}), so Exchange does not accept calls for it from {source}",
+                gateway.name, dp.name
+            ),
+        ));
     } else {
         return rejected(rejection(
             RejectReason::UnknownPilot,

@@ -11,3 +11,4 @@ mod ldif_files;
 mod samba;
 mod samba_dc;
 mod support;
+mod trace_call;
