@@ -25,6 +25,9 @@ _umctl() {
             umctl,lab)
                 cmd="umctl__subcmd__lab"
                 ;;
+            umctl,trace-call)
+                cmd="umctl__subcmd__trace__subcmd__call"
+                ;;
             umctl__subcmd__help,completions)
                 cmd="umctl__subcmd__help__subcmd__completions"
                 ;;
@@ -33,6 +36,9 @@ _umctl() {
                 ;;
             umctl__subcmd__help,lab)
                 cmd="umctl__subcmd__help__subcmd__lab"
+                ;;
+            umctl__subcmd__help,trace-call)
+                cmd="umctl__subcmd__help__subcmd__trace__subcmd__call"
                 ;;
             umctl__subcmd__help__subcmd__lab,apply)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__apply"
@@ -119,7 +125,7 @@ _umctl() {
 
     case "${cmd}" in
         umctl)
-            opts="-y -v -q -h -V --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help --version lab completions help"
+            opts="-y -v -q -h -V --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help --version trace-call lab completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -187,7 +193,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__help)
-            opts="lab completions help"
+            opts="trace-call lab completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -343,6 +349,20 @@ _umctl() {
         umctl__subcmd__help__subcmd__lab__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__trace__subcmd__call)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -797,6 +817,68 @@ _umctl() {
                 return 0
             fi
             case "${prev}" in
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__trace__subcmd__call)
+            opts="-y -v -q -h --to --from --scenario --hang-up-before-beep --message-seconds --wave-file --digits --live --ladder --pcap --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scenario)
+                    COMPREPLY=($(compgen -W "no-answer busy direct" -- "${cur}"))
+                    return 0
+                    ;;
+                --message-seconds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wave-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --digits)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pcap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lab)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
