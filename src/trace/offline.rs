@@ -463,9 +463,7 @@ fn run<D: Directory + ?Sized>(
                 (DialPlanProblem::NoDialPlan, Some(u)) => {
                     ("no dial plan".to_string(), fix::no_dial_plan(u, &sip_dp))
                 }
-                (DialPlanProblem::ContactWithoutDialPlan, _) | (_, None)
-                    if matches!(problem, DialPlanProblem::ContactWithoutDialPlan) =>
-                {
+                (DialPlanProblem::ContactWithoutDialPlan, _) => {
                     let ctx = match &found.number_owner {
                         Some(NumberOwner::SubscriberAccess(dp)) => Some(dp.phone_context.clone()),
                         Some(NumberOwner::AutoAttendant(aa)) => {
@@ -510,9 +508,10 @@ fn run<D: Directory + ?Sized>(
                         &fix::guess_dial_plan(&dial_plans, usize::from(dial_plan.digits)),
                     ),
                 ),
-                (_, _) => (
+                // A contact is never "not UM-enabled" or without a link: it has otherIPPhone.
+                (DialPlanProblem::NotUmEnabled { .. } | DialPlanProblem::NoDialPlan, None) => (
                     "no dial plan".to_string(),
-                    fix::missing_dial_plan(&who, "?"),
+                    fix::missing_dial_plan(&who, "(none)"),
                 ),
             };
             b.fail(3, looked, result, f);
@@ -748,6 +747,7 @@ fn run<D: Directory + ?Sized>(
         (Stage::Worker, Party::Worker),
     ];
     let mut looked = Vec::new();
+    let mut worker_port = 0;
     let mut final_resolution: Option<Resolution> = None;
     let mut answered = false;
     for (stage, party) in stages {
@@ -783,18 +783,15 @@ fn run<D: Directory + ?Sized>(
                     _ => Party::Worker,
                 };
                 trace.parties[next.index()] = format!("{}:{}", t.host, t.port);
+                worker_port = t.port;
                 spec = follow_redirect(&spec, &t.contact);
             }
             Routing::Answer => {
                 let mut resp = response_to(&invite, 200, "OK", Some("umctl-ex"));
                 resp.headers
                     .push(rsip::Header::Contact(rsip::headers::Contact::new(format!(
-                        "<sip:{}:{};transport=TLS>",
-                        call.request_host,
-                        trace.parties[Party::Worker.index()]
-                            .rsplit(':')
-                            .next()
-                            .unwrap_or_default()
+                        "<sip:{}:{worker_port};transport=TLS>",
+                        call.request_host
                     ))));
                 push_step(
                     trace,

@@ -562,3 +562,60 @@ fn elsewhere<D: Directory + ?Sized>(dir: &D, parties: &[String]) -> Result<Strin
     }
     Ok(String::new())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn greeting_kind_follows_the_mailbox_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("bob")).unwrap();
+        std::fs::write(root.join("bob").join(Greeting::CUSTOM_FILE), b"x").unwrap();
+        std::fs::write(root.join("bob").join(Greeting::NAME_FILE), b"x").unwrap();
+        std::fs::create_dir_all(root.join("alice")).unwrap();
+        std::fs::write(root.join("alice").join(Greeting::NAME_FILE), b"x").unwrap();
+        assert!(matches!(
+            Greeting::for_mailbox(Some(root), Some("bob"), "Bob"),
+            Greeting::Custom { .. }
+        ));
+        assert!(matches!(
+            Greeting::for_mailbox(Some(root), Some("alice"), "Alice"),
+            Greeting::RecordedName { .. }
+        ));
+        match Greeting::for_mailbox(Some(root), Some("carol"), "Carol Nasser") {
+            Greeting::TextToSpeech { text } => assert!(text.contains("Carol Nasser")),
+            other => panic!("{other:?}"),
+        }
+        let unknown = Greeting::for_mailbox(None, Some("bob"), "Bob");
+        assert_eq!(unknown, Greeting::Unknown);
+        assert_eq!(
+            unknown.describe(),
+            "unknown (mailbox contents are in Exchange)"
+        );
+    }
+
+    #[test]
+    fn numbers_are_tried_with_and_without_plus() {
+        let seen = std::cell::RefCell::new(Vec::new());
+        let found = number_lookup("96265515333", |n| {
+            seen.borrow_mut().push(n.to_string());
+            Ok((n == "+96265515333").then_some(1))
+        })
+        .unwrap();
+        assert_eq!(found, Some(1));
+        assert_eq!(*seen.borrow(), vec!["96265515333", "+96265515333"]);
+        assert_eq!(number_lookup("LOC801", |_| Ok(Some(1))).unwrap(), None);
+    }
+
+    #[test]
+    fn admission_reasons_are_told_apart_from_lookup_reasons() {
+        assert!(RejectReason::NoHuntGroup.is_admission());
+        assert!(RejectReason::SecurityMismatch.is_admission());
+        assert!(!RejectReason::CalledPartyNotFound.is_admission());
+        let r = rejection(RejectReason::SecurityMismatch, None, "x".into());
+        assert_eq!((r.status, r.phrase), (488, "Not Acceptable Here"));
+    }
+}

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use super::resolve::{RejectReason, Rejection, Resolution};
+use super::resolve::{rejection, RejectReason, Rejection, Resolution};
 use super::{IncomingCall, UmError};
 use crate::directory::lookup;
 use crate::directory::Directory;
@@ -172,30 +172,26 @@ pub fn route_target<D: Directory + ?Sized>(
                         .find(|s| s.is_mailbox() && s.serves_dial_plan(&adm.dial_plan.dn))
                 }
             };
+            let dp_name = resolution.admission().map(|a| a.dial_plan.clone());
             let Some(server) = server else {
-                let dp = resolution.admission().map(|a| a.dial_plan.name.clone());
-                return Ok(Routing::Reject(Rejection {
-                    reason: RejectReason::MailboxServerUnknown,
-                    status: 503,
-                    phrase: "Service Unavailable",
-                    detail: format!(
+                return Ok(Routing::Reject(rejection(
+                    RejectReason::MailboxServerUnknown,
+                    dp_name.as_ref(),
+                    format!(
                         "no mailbox server is linked to dial plan {} (msExchUMServerDialPlanLink)",
-                        dp.as_deref().unwrap_or("?")
+                        dp_name.as_ref().map_or("?", |d| d.name.as_str())
                     ),
-                    dial_plan: dp,
-                }));
+                )));
             };
             let Some(host) = server.fqdn.clone() else {
-                return Ok(Routing::Reject(Rejection {
-                    reason: RejectReason::MailboxServerUnknown,
-                    status: 503,
-                    phrase: "Service Unavailable",
-                    detail: format!(
+                return Ok(Routing::Reject(rejection(
+                    RejectReason::MailboxServerUnknown,
+                    dp_name.as_ref(),
+                    format!(
                         "mailbox server {} has no FQDN (networkAddress ncacn_ip_tcp:)",
                         server.name
                     ),
-                    dial_plan: resolution.admission().map(|a| a.dial_plan.name.clone()),
-                }));
+                )));
             };
             let port = transport.pick(UM_SERVICE_PORTS);
             Ok(Routing::Redirect(RedirectTarget {
