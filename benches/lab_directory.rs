@@ -9,41 +9,13 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use umctl::directory::lab::{seed, LabDirectory};
+use umctl::directory::lab::LabDirectory;
 use umctl::directory::{Directory, Dn, Filter, ModOp, Modification, Scope};
 
-const USERS: usize = 100_000;
-const OU: &str = "OU=Bench Users,DC=contoso,DC=com";
-const DIAL_PLAN: &str =
-    "CN=LOC801,CN=UM DialPlan Container,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com";
+#[path = "support/forest.rs"]
+mod forest;
 
-/// The built-in forest plus USERS users, as LDIF.
-fn generated_forest() -> String {
-    let mut ldif = String::with_capacity(USERS * 900);
-    ldif.push_str(seed::FOREST);
-    ldif.push_str(&format!(
-        "\ndn: {OU}\nobjectClass: top\nobjectClass: organizationalUnit\nou: Bench Users\n"
-    ));
-    for i in 0..USERS {
-        let ext = 1_000_000 + i;
-        ldif.push_str(&format!(
-            "\ndn: CN=User {i:06},{OU}\n\
-             objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\nobjectClass: user\n\
-             cn: User {i:06}\nsAMAccountName: u{i:06}\ndisplayName: User {i:06}\n\
-             userPrincipalName: u{i:06}@contoso.com\nmail: u{i:06}@contoso.com\n\
-             objectSid: S-1-5-21-2718281828-3141592653-1414213562-{rid}\n\
-             proxyAddresses: SMTP:u{i:06}@contoso.com\nproxyAddresses: sip:u{i:06}@contoso.com\n\
-             proxyAddresses: eum:{ext};phone-context=LOC801.contoso.com\n\
-             proxyAddresses: eum:u{i:06}@contoso.com;phone-context=LOC801.contoso.com\n\
-             msRTCSIP-PrimaryUserAddress: sip:u{i:06}@contoso.com\nmsRTCSIP-UserEnabled: TRUE\n\
-             msRTCSIP-Line: tel:+96265{ext};ext={ext}\n\
-             msExchUMEnabledFlags: 831\nmsExchUMRecipientDialPlanLink: {DIAL_PLAN}\n\
-             msExchHomeServerName: /o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Configuration/cn=Servers/cn=EX-MBX01\n",
-            rid = 100_000 + i,
-        ));
-    }
-    ldif
-}
+use forest::{generated_forest, OU};
 
 fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -38,6 +38,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand grant-permissions 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
             cand new-contact 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
             cand contact 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
+            cand trace-call 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
             cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -212,6 +213,33 @@ set edit:completion:arg-completer[umctl] = {|@words|
         &'umctl;contact;help;remove'= {
         }
         &'umctl;contact;help;help'= {
+        }
+        &'umctl;trace-call'= {
+            cand --to 'Who is called: an extension (9000), an E.164 number (+96265519000), a SIP URI (sip:bob@contoso.com) or a user name (bob); an Outlook Voice Access or auto-attendant number is traced as such'
+            cand --from 'Who calls (same forms) [default: an outside caller, +14255550199]'
+            cand --scenario 'Why the call reaches Exchange UM'
+            cand --message-seconds 'How many seconds the caller speaks [default: 10]'
+            cand --wave-file 'A WAV file the caller plays as the message (offline: its length is used)'
+            cand --digits 'DTMF keys the caller presses (0-9 * #): auto-attendant menu keys, an OVA extension'
+            cand --pcap 'With --live: write the captured SIP and RTP to this pcap file'
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --hang-up-before-beep 'The caller hangs up before the beep: a missed-call notification instead of a message'
+            cand --live 'Place the call against a running `umctl serve` and record the real messages'
+            cand --ladder 'Draw the SIP exchange as a sequence diagram instead of the hop table'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'umctl;lab'= {
             cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
@@ -433,6 +461,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand grant-permissions 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
             cand new-contact 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
             cand contact 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
+            cand trace-call 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
             cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -454,6 +483,8 @@ set edit:completion:arg-completer[umctl] = {|@words|
         &'umctl;help;contact;set'= {
         }
         &'umctl;help;contact;remove'= {
+        }
+        &'umctl;help;trace-call'= {
         }
         &'umctl;help;lab'= {
             cand init 'Create the lab directory from the built-in contoso.com forest'

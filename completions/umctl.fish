@@ -39,6 +39,7 @@ complete -c umctl -n "__fish_umctl_needs_command" -s V -l version -d 'Print vers
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "grant-permissions" -d 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "new-contact" -d 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "contact" -d 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
+complete -c umctl -n "__fish_umctl_needs_command" -f -a "trace-call" -d 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "lab" -d 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -160,6 +161,29 @@ complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_sub
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from help" -f -a "set" -d 'Change a contact, keeping otherIPPhone in step (Set-CsExUmContact)'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a contact (asks first unless --yes; Remove-CsExUmContact)'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l to -d 'Who is called: an extension (9000), an E.164 number (+96265519000), a SIP URI (sip:bob@contoso.com) or a user name (bob); an Outlook Voice Access or auto-attendant number is traced as such' -r
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l from -d 'Who calls (same forms) [default: an outside caller, +14255550199]' -r
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l scenario -d 'Why the call reaches Exchange UM' -r -f -a "no-answer\t'The callee does not answer (Diversion reason no-answer)'
+busy\t'The callee is busy (Diversion reason user-busy)'
+direct\t'A call straight to UM, without diversion (Outlook Voice Access)'"
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l message-seconds -d 'How many seconds the caller speaks [default: 10]' -r
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l wave-file -d 'A WAV file the caller plays as the message (offline: its length is used)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l digits -d 'DTMF keys the caller presses (0-9 * #): auto-attendant menu keys, an OVA extension' -r
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l pcap -d 'With --live: write the captured SIP and RTP to this pcap file' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l hang-up-before-beep -d 'The caller hangs up before the beep: a missed-call notification instead of a message'
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l live -d 'Place the call against a running `umctl serve` and record the real messages'
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l ladder -d 'Draw the SIP exchange as a sequence diagram instead of the hop table'
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
@@ -295,12 +319,13 @@ complete -c umctl -n "__fish_umctl_using_subcommand completions" -s y -l yes -d 
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact lab completions help" -f -a "grant-permissions" -d 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact lab completions help" -f -a "new-contact" -d 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact lab completions help" -f -a "contact" -d 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact lab completions help" -f -a "lab" -d 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact lab completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact lab completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call lab completions help" -f -a "grant-permissions" -d 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call lab completions help" -f -a "new-contact" -d 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call lab completions help" -f -a "contact" -d 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call lab completions help" -f -a "trace-call" -d 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call lab completions help" -f -a "lab" -d 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call lab completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call lab completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from contact" -f -a "list" -d 'List the Exchange UM contacts (Get-CsExUmContact)'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from contact" -f -a "show" -d 'Show one contact'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from contact" -f -a "set" -d 'Change a contact, keeping otherIPPhone in step (Set-CsExUmContact)'

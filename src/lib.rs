@@ -15,6 +15,9 @@
 pub mod admin;
 pub mod cli;
 pub mod directory;
+pub mod frontend;
 pub mod mail;
 pub mod media;
 pub mod sip;
+pub mod trace;
+pub mod um;

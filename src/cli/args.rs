@@ -83,6 +83,9 @@ pub enum Command {
     NewContact(NewContactArgs),
     /// List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)
     Contact(ContactArgs),
+    /// Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker,
+    /// transport) and name the first broken hop, why, and the fix
+    TraceCall(TraceCallArgs),
     /// Manage the embedded lab directory: init, reset, export, import, apply, hosts, show
     Lab(LabArgs),
     /// Print a shell completion script
@@ -126,6 +129,72 @@ pub struct GrantPermissionsArgs {
     /// Limit the gateway and hunt-group work to the pool with this FQDN
     #[arg(long, value_name = "FQDN")]
     pub pool: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  umctl trace-call --to bob                      Alice's call to Bob goes to voice mail
+  umctl trace-call --to 9000 --from alice        an extension, read in the caller's dial plan
+  umctl trace-call --to +96265515333             the Outlook Voice Access number of LOC801
+  umctl trace-call --to +96265515444 --digits 1  the auto attendant, pressing 1
+  umctl trace-call --to bob --ladder             the SIP exchange as a sequence diagram
+  umctl trace-call --to bob --json               one JSON document with every hop
+
+Exit codes: 0 the call reaches its goal, 1 a hop fails, 2 bad input, 3 directory unreachable.")]
+pub struct TraceCallArgs {
+    /// Who is called: an extension (9000), an E.164 number (+96265519000), a SIP URI
+    /// (sip:bob@contoso.com) or a user name (bob); an Outlook Voice Access or auto-attendant
+    /// number is traced as such
+    #[arg(long, value_name = "TARGET")]
+    pub to: String,
+
+    /// Who calls (same forms) [default: an outside caller, +14255550199]
+    #[arg(long, value_name = "CALLER")]
+    pub from: Option<String>,
+
+    /// Why the call reaches Exchange UM
+    #[arg(long, value_enum, default_value_t = ScenarioArg::NoAnswer)]
+    pub scenario: ScenarioArg,
+
+    /// The caller hangs up before the beep: a missed-call notification instead of a message
+    #[arg(long, conflicts_with_all = ["message_seconds", "wave_file"])]
+    pub hang_up_before_beep: bool,
+
+    /// How many seconds the caller speaks [default: 10]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=6000))]
+    pub message_seconds: Option<u32>,
+
+    /// A WAV file the caller plays as the message (offline: its length is used)
+    #[arg(long, value_name = "FILE")]
+    pub wave_file: Option<PathBuf>,
+
+    /// DTMF keys the caller presses (0-9 * #): auto-attendant menu keys, an OVA extension
+    #[arg(long, value_name = "SEQ")]
+    pub digits: Option<String>,
+
+    /// Place the call against a running `umctl serve` and record the real messages
+    #[arg(long)]
+    pub live: bool,
+
+    /// Draw the SIP exchange as a sequence diagram instead of the hop table
+    #[arg(long)]
+    pub ladder: bool,
+
+    /// With --live: write the captured SIP and RTP to this pcap file
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<PathBuf>,
+}
+
+/// Why the call reaches Exchange UM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScenarioArg {
+    /// The callee does not answer (Diversion reason no-answer)
+    NoAnswer,
+    /// The callee is busy (Diversion reason user-busy)
+    Busy,
+    /// A call straight to UM, without diversion (Outlook Voice Access)
+    Direct,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ pub mod grant_permissions;
 pub mod lab;
 pub mod output;
 pub mod target;
+pub mod trace_call;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,7 @@ pub struct UsageError(pub String);
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::GrantPermissions(args) => grant_permissions::run(&cli.global, args),
+        Command::TraceCall(args) => trace_call::run(&cli.global, args),
         Command::Lab(lab) => lab::run(&cli.global, &lab.command),
         Command::NewContact(args) => contact::run_new(&cli.global, args),
         Command::Contact(args) => contact::run(&cli.global, &args.command),
@@ -49,6 +51,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
             return e.exit_code() as u8;
         }
         if let Some(e) = cause.downcast_ref::<crate::admin::contact::ContactError>() {
+            return e.exit_code() as u8;
+        }
+        if let Some(e) = cause.downcast_ref::<crate::trace::TraceError>() {
             return e.exit_code() as u8;
         }
         if cause.downcast_ref::<UsageError>().is_some() {

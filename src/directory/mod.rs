@@ -6,12 +6,14 @@
 //! descriptors (`security`) and the lab directory (`lab`). It knows nothing of SIP, media or the
 //! command line.
 
+pub mod access;
 pub mod entry;
 pub mod fault;
 pub mod filter;
 pub mod lab;
 pub mod ldap;
 pub mod ldif;
+pub mod lookup;
 pub mod model;
 pub mod security;
 

@@ -17,3 +17,4 @@ mod samba;
 mod samba_dc;
 mod sip_endpoint;
 mod support;
+mod trace_call;

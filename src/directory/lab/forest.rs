@@ -75,6 +75,9 @@ pub struct Forest {
     children: HashMap<Slot, Vec<Slot>>,
     /// attribute (lowercase) -> value (case-folded) -> slots holding it.
     index: HashMap<&'static str, HashMap<Box<str>, Vec<Slot>>>,
+    /// Slots of the entries whose parent is not in the forest (the domain partitions), so
+    /// `roots` (asked by every naming-context and security-descriptor read) costs no scan.
+    root_slots: BTreeSet<Slot>,
     live: usize,
 }
 
@@ -122,8 +125,9 @@ impl Forest {
 
     /// The domain partitions: entries without a parent in the forest.
     pub fn roots(&self) -> Vec<&Entry> {
-        self.iter()
-            .filter(|e| e.dn.parent_norm().is_none_or(|p| !self.ids.contains_key(p)))
+        self.root_slots
+            .iter()
+            .filter_map(|s| self.entry(*s))
             .collect()
     }
 
@@ -381,6 +385,7 @@ impl Forest {
     fn replace_slot_keyed(&mut self, slot: Slot, entry: Option<Entry>, keys: Option<IndexKeys>) {
         if let Some(old) = self.slots.get_mut(slot as usize).and_then(Option::take) {
             self.live -= 1;
+            self.root_slots.remove(&slot);
             self.ids.remove(old.dn.norm());
             if let Some(parent) = old.dn.parent_norm().and_then(|p| self.ids.get(p)).copied() {
                 if let Some(kids) = self.children.get_mut(&parent) {
@@ -421,6 +426,25 @@ impl Forest {
             .copied()
         {
             self.children.entry(parent).or_default().push(slot);
+        } else {
+            self.root_slots.insert(slot);
+        }
+        // A root whose parent this entry is stops being a root (roots are few).
+        let norm = entry.dn.norm();
+        let adopted: Vec<Slot> = self
+            .root_slots
+            .iter()
+            .copied()
+            .filter(|r| {
+                *r != slot
+                    && self
+                        .entry(*r)
+                        .and_then(|e| e.dn.parent_norm())
+                        .is_some_and(|p| p == norm)
+            })
+            .collect();
+        for r in adopted {
+            self.root_slots.remove(&r);
         }
         for (name, key) in keys.unwrap_or_else(|| index_keys(&entry)) {
             let list = self.index.entry(name).or_default().entry(key).or_default();
@@ -647,4 +671,48 @@ fn contains_value(entry: &Entry, attr: &str, value: &[u8]) -> bool {
                 _ => false,
             }
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn entry(dn: &str, class: &str) -> Entry {
+        Entry::new(Dn::parse(dn).unwrap()).with("objectClass", class)
+    }
+
+    #[test]
+    fn roots_are_kept_without_a_scan() {
+        let mut f = Forest::new();
+        f.add(entry("DC=contoso,DC=com", "domainDNS")).unwrap();
+        f.add(entry("OU=Staff,DC=contoso,DC=com", "organizationalUnit"))
+            .unwrap();
+        f.add(entry("DC=fabrikam,DC=com", "domainDNS")).unwrap();
+        let names = |f: &Forest| {
+            let mut r: Vec<String> = f.roots().iter().map(|e| e.dn.to_string()).collect();
+            r.sort();
+            r
+        };
+        assert_eq!(names(&f), vec!["DC=contoso,DC=com", "DC=fabrikam,DC=com"]);
+        // A parent added after its child adopts it.
+        f.add(entry("DC=com", "domainDNS")).unwrap();
+        assert_eq!(names(&f), vec!["DC=com"]);
+        // Modifying a root keeps it a root; deleting a leaf root removes it.
+        let mut g = Forest::new();
+        g.add(entry("DC=a,DC=com", "domainDNS")).unwrap();
+        g.add(entry("DC=b,DC=com", "domainDNS")).unwrap();
+        g.modify(
+            &Dn::parse("DC=a,DC=com").unwrap(),
+            &[Modification {
+                op: ModOp::Replace,
+                attr: "description".into(),
+                values: vec![b"x".to_vec()],
+            }],
+        )
+        .unwrap();
+        assert_eq!(names(&g), vec!["DC=a,DC=com", "DC=b,DC=com"]);
+        g.delete(&Dn::parse("DC=b,DC=com").unwrap()).unwrap();
+        assert_eq!(names(&g), vec!["DC=a,DC=com"]);
+    }
 }

@@ -1,0 +1,243 @@
+//! trace-call: one call followed hop by hop, from the Skype for Business Front End through
+//! Active Directory to the Exchange UM call router, UM service, worker and transport, with the
+//! first broken hop, why it breaks in plain words, and the fix.
+//!
+//! - [`offline`]: runs the Skype side (`frontend`) and the Exchange side (`um`) on the
+//!   directory, the way `umctl serve` runs them on real INVITEs: the SIP messages of hop 6 are
+//!   the real messages those functions produce, built with rsip.
+//! - [`fix`]: the why and the fix of each classic failure, in the words administrators search
+//!   for (ExUM Routing, EUM proxy address, hunt group pilot, Event 1109, ...).
+//! - [`report`]: the table, the JSON document and the SIP ladder.
+//!
+//! The live mode (the same hops against a running `umctl serve`, with the real messages and the
+//! delivered file) produces the same [`Trace`] and is added with serve. Nothing here parses
+//! command lines or prints.
+
+pub mod fix;
+pub mod offline;
+pub mod report;
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+pub use offline::trace_offline;
+
+use crate::directory::lookup::LookupError;
+use crate::frontend::FrontendError;
+use crate::um::UmError;
+
+/// Why the call goes to Exchange UM.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scenario {
+    /// The callee did not answer: Diversion reason `no-answer`.
+    #[default]
+    NoAnswer,
+    /// The callee was busy: Diversion reason `user-busy`.
+    Busy,
+    /// A call straight to UM, no diversion (Outlook Voice Access, auto attendant).
+    Direct,
+}
+
+impl Scenario {
+    /// The RFC 5806 reason, for a diverted call.
+    pub fn diversion_reason(self) -> Option<&'static str> {
+        match self {
+            Scenario::NoAnswer => Some("no-answer"),
+            Scenario::Busy => Some("user-busy"),
+            Scenario::Direct => None,
+        }
+    }
+}
+
+/// What to trace.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TraceRequest {
+    /// An extension, an E.164 number, a SIP URI or a user name.
+    pub to: String,
+    /// The caller (same forms); an outside caller when absent.
+    pub from: Option<String>,
+    pub scenario: Scenario,
+    /// The caller hangs up before the beep: a missed-call notification, no message.
+    pub hang_up_before_beep: bool,
+    /// How long the caller speaks.
+    pub message_seconds: Option<u32>,
+    /// The audio the caller plays (its length is used offline).
+    pub wave_file: Option<PathBuf>,
+    /// DTMF the caller presses (auto-attendant menu keys, OVA extension).
+    pub digits: Option<String>,
+}
+
+/// Which component acts at a hop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Component {
+    SkypeFrontEnd,
+    ActiveDirectory,
+    CasCallRouter,
+    MailboxUmService,
+    UmWorker,
+    Transport,
+    Mailbox,
+}
+
+impl Component {
+    pub fn label(self) -> &'static str {
+        match self {
+            Component::SkypeFrontEnd => "Skype front end",
+            Component::ActiveDirectory => "Active Directory",
+            Component::CasCallRouter => "CAS call router",
+            Component::MailboxUmService => "mailbox UM service",
+            Component::UmWorker => "UM worker",
+            Component::Transport => "transport",
+            Component::Mailbox => "mailbox",
+        }
+    }
+}
+
+/// How a hop went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Ok,
+    Failed,
+    /// Not reached: an earlier hop failed, or the call does not take this hop.
+    Skipped,
+    /// Informational: the hop happened, its verdict is in another hop.
+    Info,
+}
+
+impl Outcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Failed => "FAILED",
+            Outcome::Skipped => "skipped",
+            Outcome::Info => "info",
+        }
+    }
+}
+
+/// One hop of the call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Hop {
+    pub number: u8,
+    pub component: Component,
+    /// What the component does here.
+    pub action: String,
+    /// What it looked up (`msRTCSIP-Line=tel:+96265519000`) or sent (SIP first lines).
+    pub looked_up: Vec<String>,
+    /// What it found or decided.
+    pub result: String,
+    pub outcome: Outcome,
+    /// For a failed hop: why, in plain words.
+    pub why: Option<String>,
+    /// For a failed hop: the command that fixes it.
+    pub fix: Option<String>,
+}
+
+/// A party of the SIP ladder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    SkypeFrontEnd,
+    CallRouter,
+    UmService,
+    Worker,
+}
+
+impl Party {
+    pub const ALL: [Party; 4] = [
+        Party::SkypeFrontEnd,
+        Party::CallRouter,
+        Party::UmService,
+        Party::Worker,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Party::SkypeFrontEnd => "Skype FE",
+            Party::CallRouter => "CAS call router",
+            Party::UmService => "UM service",
+            Party::Worker => "UM worker",
+        }
+    }
+}
+
+/// One SIP message of hop 6.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SipStep {
+    pub from: Party,
+    pub to: Party,
+    pub first_line: String,
+    /// The whole message as sent.
+    pub text: String,
+}
+
+/// The whole trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Trace {
+    /// `offline` (predicted from the directory) or `live`.
+    pub mode: &'static str,
+    pub target: String,
+    pub caller: String,
+    pub scenario: Scenario,
+    /// What the call should reach: `voice mail of Bob Haddad`, `Outlook Voice Access of LOC801`.
+    pub goal: String,
+    /// True when every hop worked.
+    pub reached: bool,
+    /// The number of the first failed hop.
+    pub first_failure: Option<u8>,
+    pub hops: Vec<Hop>,
+    /// The hosts of the ladder's four columns (`pool01.contoso.com`, `ex-cas01.contoso.com:5061`).
+    pub parties: Vec<String>,
+    pub messages: Vec<SipStep>,
+}
+
+impl Trace {
+    /// The first failed hop.
+    pub fn failure(&self) -> Option<&Hop> {
+        self.hops.iter().find(|h| h.outcome == Outcome::Failed)
+    }
+}
+
+/// What stops a trace from being made at all (a broken call is a [`Trace`] with a failed hop,
+/// not an error).
+#[derive(Debug, thiserror::Error)]
+pub enum TraceError {
+    #[error(transparent)]
+    Frontend(#[from] FrontendError),
+    #[error(transparent)]
+    Um(#[from] UmError),
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
+    #[error("{what} '{value}': expected {expected}")]
+    BadInput {
+        what: &'static str,
+        value: String,
+        expected: String,
+    },
+}
+
+impl From<crate::directory::DirectoryError> for TraceError {
+    fn from(e: crate::directory::DirectoryError) -> TraceError {
+        TraceError::Lookup(e.into())
+    }
+}
+
+impl TraceError {
+    /// The documented exit code: 2 for bad input, 3 when the directory cannot be reached.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            TraceError::Frontend(e) => e.exit_code(),
+            TraceError::Um(e) => e.exit_code(),
+            TraceError::Lookup(e) => e.exit_code(),
+            TraceError::BadInput { .. } => 2,
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! How a [`Trace`] is shown: a table of the hops with the first failure's why and fix under
+//! it, and the SIP ladder of hop 6 as a sequence diagram with one column per party (Skype
+//! front end, CAS call router, mailbox UM service, UM worker). JSON is the [`Trace`] itself
+//! (serde). Returns strings; printing is the command line's job.
+
+use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
+
+use super::{Outcome, Party, Trace};
+
+/// The table width when stdout is not a terminal.
+pub const WIDTH: u16 = 140;
+
+/// The hop table, followed by the verdict, the why and the fix.
+pub fn table(trace: &Trace) -> String {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header([
+            "#",
+            "Component",
+            "Action",
+            "Looked up / sent",
+            "Result",
+            "Outcome",
+        ]);
+    if t.width().is_none() {
+        t.set_width(WIDTH);
+    }
+    for h in &trace.hops {
+        let outcome = Cell::new(h.outcome.label());
+        let outcome = match h.outcome {
+            Outcome::Failed => outcome.fg(Color::Red),
+            Outcome::Ok => outcome.fg(Color::Green),
+            _ => outcome,
+        };
+        t.add_row(vec![
+            Cell::new(h.number),
+            Cell::new(h.component.label()),
+            Cell::new(&h.action),
+            Cell::new(h.looked_up.join("\n")),
+            Cell::new(&h.result),
+            outcome,
+        ]);
+    }
+    let mut out = format!(
+        "Trace ({}) of a call from {} to {}: {}\n{t}\n",
+        trace.mode, trace.caller, trace.target, trace.goal
+    );
+    match trace.failure() {
+        Some(h) => {
+            out.push_str(&format!(
+                "FAILED at hop {} ({}: {}).\n",
+                h.number,
+                h.component.label(),
+                h.action
+            ));
+            if let Some(why) = &h.why {
+                out.push_str(&format!("Why: {why}\n"));
+            }
+            if let Some(fix) = &h.fix {
+                out.push_str(&format!("Fix: {fix}\n"));
+            }
+        }
+        None => out.push_str(&format!("OK: the call reaches {}.\n", trace.goal)),
+    }
+    out
+}
+
+const COLUMN: usize = 26;
+
+/// The SIP exchange as a sequence diagram: a header of the four parties and their hosts, one
+/// labelled arrow per message.
+pub fn ladder(trace: &Trace) -> String {
+    let mut out = String::new();
+    let header: String = Party::ALL
+        .iter()
+        .map(|p| format!("{:<COLUMN$}", p.label()))
+        .collect();
+    out.push_str(header.trim_end());
+    out.push('\n');
+    let hosts: String = trace
+        .parties
+        .iter()
+        .map(|h| format!("{:<COLUMN$}", clip(h, COLUMN - 1)))
+        .collect();
+    out.push_str(hosts.trim_end());
+    out.push('\n');
+    out.push_str(&lifelines());
+    for m in &trace.messages {
+        let (a, b) = (m.from.index(), m.to.index());
+        let left = a.min(b);
+        let right = a.max(b);
+        // The label, starting just right of the left lifeline.
+        let mut label = lifeline_prefix(left);
+        label.push_str("  ");
+        label.push_str(&m.first_line);
+        out.push_str(&label);
+        out.push('\n');
+        // The arrow.
+        let mut line: Vec<char> = lifelines().trim_end_matches('\n').chars().collect();
+        let start = left * COLUMN + 1;
+        let end = right * COLUMN;
+        for c in line.iter_mut().take(end).skip(start) {
+            *c = '-';
+        }
+        if b > a {
+            line[end - 1] = '>';
+        } else {
+            line[start] = '<';
+        }
+        out.push_str(line.iter().collect::<String>().trim_end());
+        out.push('\n');
+    }
+    if trace.messages.is_empty() {
+        out.push_str("(no SIP messages: the call stops before the Front End sends the INVITE)\n");
+    }
+    out
+}
+
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        s.chars().take(max).collect()
+    }
+}
+
+/// `|` under each party, padded.
+fn lifelines() -> String {
+    let mut s: String = (0..Party::ALL.len())
+        .map(|_| format!("{:<COLUMN$}", "|"))
+        .collect();
+    s = s.trim_end().to_string();
+    s.push('\n');
+    s
+}
+
+/// Lifelines up to and including column `upto`.
+fn lifeline_prefix(upto: usize) -> String {
+    let mut s: String = (0..upto).map(|_| format!("{:<COLUMN$}", "|")).collect();
+    s.push('|');
+    s
+}

@@ -1,0 +1,78 @@
+//! The Exchange side of a call: what the CAS call router, the mailbox server's UM service and
+//! the UM worker decide about an incoming INVITE, as pure functions over a
+//! [`Directory`](crate::directory::Directory) and plain data.
+//!
+//! - [`call`]: [`IncomingCall`], the facts of an INVITE Exchange acts on (Request-URI, To,
+//!   From, the diverted party from Diversion / CC-Diversion / History-Info, the peer, TLS).
+//! - [`resolve`]: [`resolve_call`], which admits or rejects the call (UM IP gateway for the
+//!   peer, hunt group, VoIP security) and says what answers it: call answering for a user
+//!   found by EUM proxy (with the mailbox server and the greeting kind), Outlook Voice Access,
+//!   or an auto attendant.
+//! - [`router`]: [`route_target`], the Contact of the 302 the call router and the UM service
+//!   send (domain.md B.4.1/B.4.2 ports).
+//!
+//! `umctl serve` answers real INVITEs with exactly these functions and `umctl trace-call`
+//! predicts the answers with them, so the two cannot disagree. Nothing here owns a socket,
+//! plays audio or prints; the Skype side (hosted voice mail, choosing a UM server, building
+//! the INVITE) is `frontend`.
+
+pub mod call;
+pub mod resolve;
+pub mod router;
+
+use std::path::Path;
+
+pub use call::IncomingCall;
+pub use resolve::{
+    admit, rejection, resolve_call, Admission, Admitted, AutoAttendantCall, CallAnswering, Dialed,
+    Greeting, RejectReason, Rejection, Resolution, SubscriberAccess,
+};
+pub use router::{route_target, RedirectTarget, Routing, Stage, Transport};
+
+use crate::directory::lab::HostsTable;
+use crate::directory::lookup::LookupError;
+use crate::sip::SipError;
+
+/// Data the Exchange side needs besides the directory: the lab's host table (to name a peer
+/// that connects from a loopback address) and the mailbox folders (to tell which greeting a
+/// mailbox has). Both are absent on a real AD: the peer is then matched by the address it
+/// connects from and greetings are in Exchange's mailboxes, out of reach.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UmContext<'a> {
+    pub hosts: Option<&'a HostsTable>,
+    /// The folder holding `mailboxes/<sAMAccountName>/` (the lab's `mailboxes`).
+    pub mailboxes: Option<&'a Path>,
+}
+
+/// What the Exchange side can fail with (a call it rejects is not an error: that is
+/// [`Resolution::Rejected`]).
+#[derive(Debug, thiserror::Error)]
+pub enum UmError {
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
+    #[error("the INVITE cannot be read: {0}")]
+    Sip(#[from] SipError),
+    #[error("Request-URI '{uri}' is not usable: expected {expected}")]
+    RequestUri { uri: String, expected: String },
+}
+
+impl From<crate::directory::DirectoryError> for UmError {
+    fn from(e: crate::directory::DirectoryError) -> UmError {
+        UmError::Lookup(e.into())
+    }
+}
+
+impl From<crate::directory::model::ModelError> for UmError {
+    fn from(e: crate::directory::model::ModelError) -> UmError {
+        UmError::Lookup(e.into())
+    }
+}
+
+impl UmError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            UmError::Lookup(e) => e.exit_code(),
+            _ => 2,
+        }
+    }
+}
