@@ -1119,39 +1119,7 @@ pub fn write_ldif(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
             item.detail
         ))?;
         for change in &item.changes {
-            match change {
-                Change::Add(entry) => w.add(
-                    &entry.dn.to_string(),
-                    entry.attributes().flat_map(|a| {
-                        a.values
-                            .iter()
-                            .map(move |v| (a.name.as_str(), v.as_slice()))
-                    }),
-                )?,
-                Change::Modify(dn, mods) => w.modify(&dn.to_string(), mods)?,
-                Change::Delete(dn) => w.delete(&dn.to_string())?,
-                Change::SetDacl(dn, dacl) => {
-                    let mut sd = SecurityDescriptor::with_dacl(dacl.clone());
-                    if let Some(control) = item.dacl_control {
-                        for flag in [
-                            Control::DACL_PROTECTED,
-                            Control::DACL_AUTO_INHERITED,
-                            Control::DACL_AUTO_INHERIT_REQ,
-                        ] {
-                            sd.control.set(flag, control.contains(flag));
-                        }
-                    }
-                    let bytes = sd.to_bytes().map_err(io::Error::other)?;
-                    w.modify(
-                        &dn.to_string(),
-                        &[Modification {
-                            op: ModOp::Replace,
-                            attr: attrs::NT_SECURITY_DESCRIPTOR.to_string(),
-                            values: vec![bytes],
-                        }],
-                    )?;
-                }
-            }
+            w.change(change, item.dacl_control)?;
         }
     }
     w.flush()

@@ -183,14 +183,7 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
                 let mut buf = Vec::new();
                 let mut writer = LdifWriter::without_version(&mut buf).unfolded();
                 for entry in &found {
-                    writer.content(
-                        &entry.dn.to_string(),
-                        entry.attributes().flat_map(|a| {
-                            a.values
-                                .iter()
-                                .map(move |v| (a.name.as_str(), v.as_slice()))
-                        }),
-                    )?;
+                    writer.entry(entry)?;
                 }
                 writer.flush()?;
                 out.text(&String::from_utf8_lossy(&buf))?;

@@ -149,19 +149,7 @@ pub fn changes_ldif<'a>(
             w.comment(&c)?;
         }
         for change in changes {
-            match change {
-                Change::Add(entry) => w.add(
-                    &entry.dn.to_string(),
-                    entry
-                        .attributes()
-                        .flat_map(|a| a.values.iter().map(|v| (a.name.as_str(), v.as_slice()))),
-                )?,
-                Change::Modify(dn, mods) => w.modify(&dn.to_string(), mods)?,
-                Change::Delete(dn) => w.delete(&dn.to_string())?,
-                Change::SetDacl(dn, _) => w.comment(&format!(
-                    "write the DACL of {dn} (not expressible as LDIF text)"
-                ))?,
-            }
+            w.change(change, None)?;
         }
     }
     String::from_utf8(w.into_inner()?).map_err(std::io::Error::other)

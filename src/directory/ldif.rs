@@ -113,6 +113,15 @@ pub fn parse(input: &[u8]) -> Result<Vec<LdifRecord>, LdifError> {
     LdifReader::new(input).collect()
 }
 
+/// An entry's values as (attribute, value) pairs, in the entry's order.
+fn entry_values(entry: &crate::directory::Entry) -> impl Iterator<Item = (&str, &[u8])> + '_ {
+    entry.attributes().flat_map(|a| {
+        a.values
+            .iter()
+            .map(move |v| (a.name.as_str(), v.as_slice()))
+    })
+}
+
 /// Splits a large LDIF file into about `parts` pieces at blank lines between records, so the
 /// pieces can be parsed on several cores. Each piece comes with the number of lines before it;
 /// add it to the line numbers parsed from the piece ([`LdifError::shifted`],
@@ -913,6 +922,51 @@ impl<W: Write> LdifWriter<W> {
             line: String::with_capacity(128),
             need_separator: false,
             fold: true,
+        }
+    }
+
+    /// A content record for a directory entry (exports, the lab file, search output).
+    pub fn entry(&mut self, entry: &crate::directory::Entry) -> io::Result<()> {
+        self.content(&entry.dn.to_string(), entry_values(entry))
+    }
+
+    /// One planned directory change as a change record that `ldapmodify` (and `umctl lab
+    /// apply`) accept. A DACL write becomes `replace: nTSecurityDescriptor` with a binary
+    /// descriptor holding only the DACL (with `dacl_control`'s DACL flags, so a protected DACL
+    /// stays protected); AD takes it as a DACL-only write only with the SD-flags control
+    /// (`ldapmodify -e '!1.2.840.113556.1.4.801=MAMCAQQ='`).
+    pub fn change(
+        &mut self,
+        change: &crate::directory::Change,
+        dacl_control: Option<crate::directory::security::Control>,
+    ) -> io::Result<()> {
+        use crate::directory::security::{Control, SecurityDescriptor};
+        use crate::directory::Change;
+        match change {
+            Change::Add(entry) => self.add(&entry.dn.to_string(), entry_values(entry)),
+            Change::Modify(dn, mods) => self.modify(&dn.to_string(), mods),
+            Change::Delete(dn) => self.delete(&dn.to_string()),
+            Change::SetDacl(dn, dacl) => {
+                let mut sd = SecurityDescriptor::with_dacl(dacl.clone());
+                if let Some(control) = dacl_control {
+                    for flag in [
+                        Control::DACL_PROTECTED,
+                        Control::DACL_AUTO_INHERITED,
+                        Control::DACL_AUTO_INHERIT_REQ,
+                    ] {
+                        sd.control.set(flag, control.contains(flag));
+                    }
+                }
+                let bytes = sd.to_bytes().map_err(io::Error::other)?;
+                self.modify(
+                    &dn.to_string(),
+                    &[Modification {
+                        op: ModOp::Replace,
+                        attr: crate::directory::model::attrs::NT_SECURITY_DESCRIPTOR.to_string(),
+                        values: vec![bytes],
+                    }],
+                )
+            }
         }
     }
 

@@ -174,14 +174,7 @@ impl LabDirectory {
                 .unfolded();
             for entry in entries {
                 writer
-                    .content(
-                        &entry.dn.to_string(),
-                        entry.attributes().flat_map(|a| {
-                            a.values
-                                .iter()
-                                .map(move |v| (a.name.as_str(), v.as_slice()))
-                        }),
-                    )
+                    .entry(entry)
                     .map_err(|e| DirectoryError::io("(memory)", e))?;
             }
             writer
@@ -629,14 +622,7 @@ fn save(paths: &LabPaths, forest: &Forest, generation: u64) -> Result<()> {
 fn write_forest(out: &mut dyn Write, forest: &Forest) -> std::io::Result<()> {
     let mut writer = LdifWriter::new(out)?.unfolded();
     for entry in forest.iter() {
-        writer.content(
-            &entry.dn.to_string(),
-            entry.attributes().flat_map(|a| {
-                a.values
-                    .iter()
-                    .map(move |v| (a.name.as_str(), v.as_slice()))
-            }),
-        )?;
+        writer.entry(entry)?;
     }
     writer.flush()
 }
