@@ -925,6 +925,17 @@ impl<W: Write> LdifWriter<W> {
         }
     }
 
+    /// A record written before by this writer, copied as it is (the lab saves objects nobody
+    /// changed this way, without parsing them). `record` holds complete lines.
+    pub fn raw_record(&mut self, record: &[u8]) -> io::Result<()> {
+        self.begin();
+        self.buf.extend_from_slice(record);
+        if !record.ends_with(b"\n") {
+            self.buf.push(b'\n');
+        }
+        self.finish_record()
+    }
+
     /// A content record for a directory entry (exports, the lab file, search output).
     pub fn entry(&mut self, entry: &crate::directory::Entry) -> io::Result<()> {
         self.content(&entry.dn.to_string(), entry_values(entry))

@@ -266,6 +266,58 @@ pub trait Directory: Send + Sync {
     }
 }
 
+/// A shared reference to a directory is a directory: the command line keeps the lab for the
+/// whole process and hands out `&'static` references to it. Every method forwards, so a
+/// backend's own `apply` (the lab's atomic one) is kept.
+impl<D: Directory + ?Sized> Directory for &D {
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+    fn naming_contexts(&self) -> Result<NamingContexts> {
+        (**self).naming_contexts()
+    }
+    fn search(
+        &self,
+        base: &Dn,
+        scope: Scope,
+        filter: &Filter,
+        attrs: &[&str],
+    ) -> Result<Vec<Entry>> {
+        (**self).search(base, scope, filter, attrs)
+    }
+    fn read(&self, dn: &Dn, attrs: &[&str]) -> Result<Option<Entry>> {
+        (**self).read(dn, attrs)
+    }
+    fn add(&self, entry: Entry) -> Result<()> {
+        (**self).add(entry)
+    }
+    fn modify(&self, dn: &Dn, mods: &[Modification]) -> Result<()> {
+        (**self).modify(dn, mods)
+    }
+    fn delete(&self, dn: &Dn) -> Result<()> {
+        (**self).delete(dn)
+    }
+    fn read_security(&self, dn: &Dn) -> Result<Option<SecurityDescriptor>> {
+        (**self).read_security(dn)
+    }
+    fn write_dacl(&self, dn: &Dn, dacl: &Acl) -> Result<()> {
+        (**self).write_dacl(dn, dacl)
+    }
+    fn domain_sid(&self) -> Result<Option<Sid>> {
+        (**self).domain_sid()
+    }
+    fn apply(&self, changes: &[Change]) -> Result<(), ApplyError> {
+        (**self).apply(changes)
+    }
+    fn apply_with_progress(
+        &self,
+        changes: &[Change],
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<(), ApplyError> {
+        (**self).apply_with_progress(changes, progress)
+    }
+}
+
 /// A failed multi-step change: which step failed, why, and whether undoing the earlier steps
 /// worked.
 #[derive(Debug, thiserror::Error)]

@@ -177,3 +177,29 @@ fn two_concurrent_writers_both_land() {
         "every change must land: {values:?}"
     );
 }
+
+#[test]
+fn a_hand_edited_forest_is_checked_in_full() {
+    let lab = TempLab::new();
+    lab.run(&["lab", "init"]).ok();
+    let path = lab.path().join("forest.ldif");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // A harmless edit is picked up (the digest no longer matches: the whole file is checked).
+    let edited = text.replacen(
+        "msExchUMPhoneContext: LOC801.contoso.com",
+        "msExchUMPhoneContext: LOC801.contoso.com\ndescription: edited by hand",
+        1,
+    );
+    std::fs::write(&path, &edited).unwrap();
+    let shown = lab.run(&["lab", "show", "LOC801", "--json"]).ok().json();
+    assert_eq!(shown["attributes"]["description"][0], "edited by hand");
+    // An edit that breaks the contract is refused with the line it is on.
+    let broken = edited.replacen("msExchUMPhoneContext: LOC801.contoso.com\n", "", 1);
+    std::fs::write(&path, &broken).unwrap();
+    let run = lab.run(&["lab", "show", "LOC801"]).expect_code(2);
+    assert!(
+        run.stderr.contains("msExchUMPhoneContext") && run.stderr.contains("line "),
+        "{}",
+        run.stderr
+    );
+}

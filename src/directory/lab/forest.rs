@@ -6,6 +6,8 @@
 //! It does no I/O: loading and saving the LDIF file is `store`'s job.
 
 use std::collections::BTreeSet;
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 // The lab's own maps hash DNs and values it wrote itself: FxHash is several times faster
 // than SipHash here, and flooding resistance buys nothing for a local file.
@@ -39,7 +41,7 @@ const INDEXED: &[&str] = &[
 ];
 
 /// The index an attribute name belongs to, if any.
-fn indexed(name: &str) -> Option<&'static str> {
+pub(crate) fn indexed(name: &str) -> Option<&'static str> {
     INDEXED
         .iter()
         .copied()
@@ -47,7 +49,7 @@ fn indexed(name: &str) -> Option<&'static str> {
 }
 
 /// Case-folds a value for the index the way the filter compares strings.
-fn index_key(value: &[u8]) -> Option<Box<str>> {
+pub(crate) fn index_key(value: &[u8]) -> Option<Box<str>> {
     let text = std::str::from_utf8(value).ok()?;
     Some(if text.is_ascii() {
         text.to_ascii_lowercase().into_boxed_str()
@@ -58,23 +60,149 @@ fn index_key(value: &[u8]) -> Option<Box<str>> {
 
 type Slot = u32;
 
+/// The objects holding one indexed value. Most values (an EUM address, a line URI) belong to
+/// one object: keeping that one inline saves an allocation per value.
+#[derive(Clone, Debug)]
+enum Postings {
+    One(Slot),
+    Many(Vec<Slot>),
+}
+
+impl Postings {
+    fn slots(&self) -> &[Slot] {
+        match self {
+            Postings::One(s) => std::slice::from_ref(s),
+            Postings::Many(v) => v,
+        }
+    }
+
+    fn push(&mut self, slot: Slot) {
+        match self {
+            Postings::One(s) if *s == slot => {}
+            Postings::One(s) => *self = Postings::Many(vec![*s, slot]),
+            Postings::Many(v) => {
+                if v.last() != Some(&slot) {
+                    v.push(slot);
+                }
+            }
+        }
+    }
+
+    /// Removes `slot`; false when nothing is left.
+    fn remove(&mut self, slot: Slot) -> bool {
+        match self {
+            Postings::One(s) => *s != slot,
+            Postings::Many(v) => {
+                v.retain(|s| *s != slot);
+                !v.is_empty()
+            }
+        }
+    }
+}
+
 /// How to undo one step of a batch: put this slot back as it was.
 struct Undo {
     slot: Slot,
     before: Option<Entry>,
 }
 
+/// The text of one record of a forest file umctl wrote itself, parsed on first use.
+pub struct RawRecord {
+    pub text: Arc<[u8]>,
+    pub range: Range<usize>,
+}
+
+/// One stored object: parsed, or (after a trusted load, see `trusted_load`) its record text,
+/// parsed the first time something reads it. A trace of one call reads a few dozen objects
+/// of a forest of 100,000; only those are ever parsed.
+struct Stored {
+    /// The normalized DN (the key of `ids`).
+    key: Box<str>,
+    /// The DN, parsed when first needed (a trusted load reads only the normalized key).
+    dn: OnceLock<Dn>,
+    raw: Option<RawRecord>,
+    entry: OnceLock<Entry>,
+}
+
+impl Stored {
+    fn parsed(entry: Entry) -> Stored {
+        Stored {
+            key: entry.dn.norm().into(),
+            dn: OnceLock::new(),
+            raw: None,
+            entry: OnceLock::from(entry),
+        }
+    }
+
+    fn entry(&self) -> &Entry {
+        self.entry.get_or_init(|| match &self.raw {
+            Some(raw) => parse_raw(self.dn(), raw),
+            None => Entry::new(self.dn().clone()),
+        })
+    }
+
+    fn dn(&self) -> &Dn {
+        if let Some(entry) = self.entry.get() {
+            return &entry.dn;
+        }
+        self.dn.get_or_init(|| {
+            let first_line = self.raw.as_ref().and_then(|raw| {
+                let text = raw.text.get(raw.range.clone())?;
+                let line = text.split(|b| *b == b'\n').next()?;
+                std::str::from_utf8(line.strip_prefix(b"dn: ")?).ok()
+            });
+            first_line
+                .and_then(|t| Dn::parse(t).ok())
+                .unwrap_or_else(Dn::root)
+        })
+    }
+}
+
+/// The normalized key of a DN's parent, from the DN's own normalized key: everything after
+/// its first unescaped comma (`""` for a top-level DN, `None` for the root).
+fn parent_key(key: &str) -> Option<&str> {
+    if key.is_empty() {
+        return None;
+    }
+    let bytes = key.as_bytes();
+    let mut escaped = false;
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'\\' if !escaped => escaped = true,
+            b',' if !escaped => return Some(&key[i + 1..]),
+            _ => escaped = false,
+        }
+    }
+    Some("")
+}
+
+/// Parses a record umctl wrote. The file's digest matched, so the record is what umctl
+/// wrote after checking it; should it still not parse, the object keeps its DN only.
+fn parse_raw(dn: &Dn, raw: &RawRecord) -> Entry {
+    let text = raw.text.get(raw.range.clone()).unwrap_or_default();
+    match crate::directory::ldif::parse(text).map(|mut r| r.pop()) {
+        Ok(Some(crate::directory::ldif::LdifRecord {
+            dn: record_dn,
+            body: crate::directory::ldif::RecordBody::Content(attrs),
+            ..
+        })) => {
+            super::entry_from_attrs(&record_dn, attrs).unwrap_or_else(|_| Entry::new(dn.clone()))
+        }
+        _ => Entry::new(dn.clone()),
+    }
+}
+
 /// The lab forest in memory.
 #[derive(Default)]
 pub struct Forest {
-    /// Entries in insertion order; `None` where one was deleted.
-    slots: Vec<Option<Entry>>,
+    /// Objects in insertion order; `None` where one was deleted.
+    slots: Vec<Option<Stored>>,
     /// Normalized DN -> slot.
     ids: HashMap<Box<str>, Slot>,
     /// Parent slot -> child slots.
     children: HashMap<Slot, Vec<Slot>>,
     /// attribute (lowercase) -> value (case-folded) -> slots holding it.
-    index: HashMap<&'static str, HashMap<Box<str>, Vec<Slot>>>,
+    index: HashMap<&'static str, HashMap<Box<str>, Postings>>,
     /// Slots of the entries whose parent is not in the forest (the domain partitions), so
     /// `roots` (asked by every naming-context and security-descriptor read) costs no scan.
     root_slots: BTreeSet<Slot>,
@@ -104,7 +232,24 @@ impl Forest {
 
     /// Entries in insertion order (parents before children).
     pub fn iter(&self) -> impl Iterator<Item = &Entry> {
-        self.slots.iter().flatten()
+        self.slots.iter().flatten().map(Stored::entry)
+    }
+
+    /// Writes every object as an LDIF content record, in order. Objects still in their
+    /// original record text are copied as they are, without parsing them.
+    pub fn write_records<W: std::io::Write>(
+        &self,
+        writer: &mut crate::directory::ldif::LdifWriter<W>,
+    ) -> std::io::Result<()> {
+        for stored in self.slots.iter().flatten() {
+            match (&stored.raw, stored.entry.get()) {
+                (Some(raw), _) => {
+                    writer.raw_record(raw.text.get(raw.range.clone()).unwrap_or_default())?
+                }
+                (None, _) => writer.entry(stored.entry())?,
+            }
+        }
+        Ok(())
     }
 
     fn slot_of(&self, dn: &Dn) -> Option<Slot> {
@@ -112,7 +257,17 @@ impl Forest {
     }
 
     fn entry(&self, slot: Slot) -> Option<&Entry> {
-        self.slots.get(slot as usize).and_then(Option::as_ref)
+        self.slots
+            .get(slot as usize)
+            .and_then(Option::as_ref)
+            .map(Stored::entry)
+    }
+
+    fn key_of(&self, slot: Slot) -> Option<&str> {
+        self.slots
+            .get(slot as usize)
+            .and_then(Option::as_ref)
+            .map(|s| &*s.key)
     }
 
     pub fn get(&self, dn: &Dn) -> Option<&Entry> {
@@ -144,12 +299,46 @@ impl Forest {
     /// loader prepares entries on several cores): a new DN under an existing parent.
     pub fn add_prepared(&mut self, prepared: Prepared) -> Result<()> {
         let Prepared { entry, keys } = prepared;
-        if self.contains(&entry.dn) {
-            return Err(DirectoryError::AlreadyExists {
-                dn: entry.dn.to_string(),
+        self.check_place(&entry.dn)?;
+        self.insert_keyed(entry, Some(keys));
+        Ok(())
+    }
+
+    /// Adds an object from the record text of a trusted forest file, with its index keys;
+    /// only the structure is checked (the contract was checked when umctl wrote it).
+    pub(crate) fn add_raw(
+        &mut self,
+        key: Box<str>,
+        dn: Option<Dn>,
+        raw: RawRecord,
+        keys: IndexKeys,
+    ) -> Result<()> {
+        let placed =
+            self.ids.contains_key(&*key).then_some(false).or_else(|| {
+                parent_key(&key).map(|p| self.ids.contains_key(p) || is_domain_key(&key))
             });
+        let stored = Stored {
+            key,
+            dn: dn.map(OnceLock::from).unwrap_or_default(),
+            raw: Some(raw),
+            entry: OnceLock::new(),
+        };
+        if placed != Some(true) {
+            // Not where it may go: let the full check name the problem.
+            self.check_place(stored.dn())?;
         }
-        match entry.dn.parent_norm() {
+        let slot = self.slots.len() as Slot;
+        self.slots.push(None);
+        self.replace_stored(slot, Some(stored), Some(keys));
+        Ok(())
+    }
+
+    /// Where a new object may go: a new DN under an existing parent (or a domain root).
+    fn check_place(&self, dn: &Dn) -> Result<()> {
+        if self.contains(dn) {
+            return Err(DirectoryError::AlreadyExists { dn: dn.to_string() });
+        }
+        match dn.parent_norm() {
             None => {
                 return Err(ContractViolation::new(
                     "(root)",
@@ -159,10 +348,10 @@ impl Forest {
                 .into())
             }
             Some(parent) if parent.is_empty() || !self.ids.contains_key(parent) => {
-                if !is_domain_root(&entry.dn) {
+                if !is_domain_root(dn) {
                     return Err(DirectoryError::NoParent {
-                        dn: entry.dn.to_string(),
-                        parent: match entry.dn.parent() {
+                        dn: dn.to_string(),
+                        parent: match dn.parent() {
                             Some(p) if !p.is_root() => p.to_string(),
                             _ => "(the forest root; only a domain, DC=..., may stand there)".into(),
                         },
@@ -171,7 +360,6 @@ impl Forest {
             }
             Some(_) => {}
         }
-        self.insert_keyed(entry, Some(keys));
         Ok(())
     }
 
@@ -383,11 +571,15 @@ impl Forest {
     /// `replace_slot` with the entry's index keys computed beforehand (by the loader, on
     /// several cores).
     fn replace_slot_keyed(&mut self, slot: Slot, entry: Option<Entry>, keys: Option<IndexKeys>) {
+        self.replace_stored(slot, entry.map(Stored::parsed), keys);
+    }
+
+    fn replace_stored(&mut self, slot: Slot, stored: Option<Stored>, keys: Option<IndexKeys>) {
         if let Some(old) = self.slots.get_mut(slot as usize).and_then(Option::take) {
             self.live -= 1;
             self.root_slots.remove(&slot);
-            self.ids.remove(old.dn.norm());
-            if let Some(parent) = old.dn.parent_norm().and_then(|p| self.ids.get(p)).copied() {
+            self.ids.remove(&old.key);
+            if let Some(parent) = parent_key(&old.key).and_then(|p| self.ids.get(p)).copied() {
                 if let Some(kids) = self.children.get_mut(&parent) {
                     kids.retain(|k| *k != slot);
                     if kids.is_empty() {
@@ -395,7 +587,7 @@ impl Forest {
                     }
                 }
             }
-            for attr in old.attributes() {
+            for attr in old.entry().attributes() {
                 let Some(name) = indexed(&attr.name) else {
                     continue;
                 };
@@ -405,8 +597,7 @@ impl Forest {
                 for v in &attr.values {
                     if let Some(k) = index_key(v) {
                         if let Some(list) = postings.get_mut(&k) {
-                            list.retain(|s| *s != slot);
-                            if list.is_empty() {
+                            if !list.remove(slot) {
                                 postings.remove(&k);
                             }
                         }
@@ -414,14 +605,12 @@ impl Forest {
                 }
             }
         }
-        let Some(entry) = entry else {
+        let Some(stored) = stored else {
             return;
         };
         self.live += 1;
-        self.ids.insert(entry.dn.norm().into(), slot);
-        if let Some(parent) = entry
-            .dn
-            .parent_norm()
+        self.ids.insert(stored.key.clone(), slot);
+        if let Some(parent) = parent_key(&stored.key)
             .and_then(|p| self.ids.get(p))
             .copied()
         {
@@ -430,7 +619,7 @@ impl Forest {
             self.root_slots.insert(slot);
         }
         // A root whose parent this entry is stops being a root (roots are few).
-        let norm = entry.dn.norm();
+        let norm = &*stored.key;
         let adopted: Vec<Slot> = self
             .root_slots
             .iter()
@@ -438,22 +627,24 @@ impl Forest {
             .filter(|r| {
                 *r != slot
                     && self
-                        .entry(*r)
-                        .and_then(|e| e.dn.parent_norm())
+                        .key_of(*r)
+                        .and_then(parent_key)
                         .is_some_and(|p| p == norm)
             })
             .collect();
         for r in adopted {
             self.root_slots.remove(&r);
         }
-        for (name, key) in keys.unwrap_or_else(|| index_keys(&entry)) {
-            let list = self.index.entry(name).or_default().entry(key).or_default();
-            if list.last() != Some(&slot) {
-                list.push(slot);
-            }
+        for (name, key) in keys.unwrap_or_else(|| index_keys(stored.entry())) {
+            self.index
+                .entry(name)
+                .or_default()
+                .entry(key)
+                .and_modify(|p| p.push(slot))
+                .or_insert(Postings::One(slot));
         }
         if let Some(place) = self.slots.get_mut(slot as usize) {
-            *place = Some(entry);
+            *place = Some(stored);
         }
     }
 
@@ -534,7 +725,7 @@ impl Forest {
     /// The smallest posting list among the filter's required equality terms on indexed
     /// attributes, or `None` when no such term exists.
     fn candidates(&self, filter: &Filter) -> Option<Vec<Slot>> {
-        let mut best: Option<&Vec<Slot>> = None;
+        let mut best: Option<&[Slot]> = None;
         for (attr, value) in filter.indexable_equalities() {
             let Some(name) = indexed(attr) else {
                 continue;
@@ -542,7 +733,12 @@ impl Forest {
             let Some(key) = index_key(value) else {
                 continue;
             };
-            match self.index.get(name).and_then(|p| p.get(&key)) {
+            match self
+                .index
+                .get(name)
+                .and_then(|p| p.get(&key))
+                .map(Postings::slots)
+            {
                 // A required value nobody has: nothing can match.
                 None => return Some(Vec::new()),
                 Some(list) => {
@@ -576,7 +772,7 @@ pub struct Prepared {
 }
 
 /// (index, case-folded value) for every indexed value of an entry.
-type IndexKeys = Vec<(&'static str, Box<str>)>;
+pub(crate) type IndexKeys = Vec<(&'static str, Box<str>)>;
 
 fn index_keys(entry: &Entry) -> IndexKeys {
     let mut keys = Vec::new();
@@ -591,6 +787,22 @@ fn index_keys(entry: &Entry) -> IndexKeys {
         );
     }
     keys
+}
+
+/// `dc=contoso,dc=com` (a normalized key): a domain root.
+fn is_domain_key(key: &str) -> bool {
+    let mut rest = Some(key);
+    while let Some(k) = rest.filter(|k| !k.is_empty()) {
+        let rdn = match parent_key(k) {
+            Some(p) if !p.is_empty() => &k[..k.len() - p.len() - 1],
+            _ => k,
+        };
+        if !rdn.starts_with("dc=") || rdn.contains('+') {
+            return false;
+        }
+        rest = parent_key(k);
+    }
+    true
 }
 
 /// `DC=contoso,DC=com`: a domain root may be the first entry of its tree.

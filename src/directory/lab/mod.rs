@@ -12,6 +12,7 @@ pub mod forest;
 pub mod hosts;
 pub mod seed;
 pub mod store;
+pub mod trusted_load;
 
 use std::cell::Cell;
 use std::fs;
@@ -397,11 +398,18 @@ impl Directory for LabDirectory {
 }
 
 /// Reads and checks the forest file.
+/// Reads the forest file: fast when umctl wrote it (its digest matches), with every check
+/// when it was edited by hand.
 fn load(paths: &LabPaths) -> Result<(Forest, u64)> {
     let path = paths.forest();
-    let bytes = fs::read(&path).map_err(|e| DirectoryError::io(&path, e))?;
+    let bytes: std::sync::Arc<[u8]> = fs::read(&path)
+        .map_err(|e| DirectoryError::io(&path, e))?
+        .into();
     let generation = store::parse_generation(&bytes).unwrap_or(0);
-    let forest = forest_from_ldif(&bytes, &path.display().to_string())?;
+    let forest = match trusted_load::load(bytes.clone()) {
+        Some(forest) => forest?,
+        None => forest_from_ldif(&bytes, &path.display().to_string())?,
+    };
     Ok((forest, generation))
 }
 
@@ -489,7 +497,7 @@ fn prepare_piece(
     Ok(out)
 }
 
-fn entry_from_attrs(dn: &str, attrs: Vec<(String, Vec<u8>)>) -> Result<Entry> {
+pub(crate) fn entry_from_attrs(dn: &str, attrs: Vec<(String, Vec<u8>)>) -> Result<Entry> {
     let mut entry = Entry::new(Dn::parse(dn)?);
     // Values of one attribute usually come one after another: collect each run and set it in
     // one go (the load of a large forest spends its time here); a name seen again later goes
@@ -604,26 +612,30 @@ fn changes_from_ldif(bytes: &[u8], source_name: &str) -> Result<Vec<(usize, Chan
 
 /// Saves the forest atomically with the given generation.
 fn save(paths: &LabPaths, forest: &Forest, generation: u64) -> Result<()> {
+    // The records first, to put their digest in the header (see trusted_load).
+    let mut body = Vec::with_capacity(1 << 20);
+    write_forest(&mut body, forest).map_err(|e| DirectoryError::io(paths.forest(), e))?;
+    let digest = trusted_load::digest(&body);
     write_atomically(&paths.forest(), |out| {
         writeln!(out, "{GENERATION_PREFIX}{generation}")?;
+        writeln!(out, "{}{digest}", trusted_load::DIGEST_PREFIX)?;
         writeln!(
             out,
-            "# The lab directory of umctl: {} objects. Edit with umctl (lab apply, lab import);",
+            "# The lab directory of umctl: {} objects. Edit it with umctl (lab apply, lab import);",
             forest.len()
         )?;
         writeln!(
             out,
-            "# a hand edit is fine too while no umctl process is writing."
+            "# a hand edit works too (while no umctl process writes), and is checked in full on load."
         )?;
-        write_forest(out, forest)
+        out.write_all(&body)
     })
 }
 
+/// The records of the forest: `version: 1`, then one content record per object, unfolded.
 fn write_forest(out: &mut dyn Write, forest: &Forest) -> std::io::Result<()> {
     let mut writer = LdifWriter::new(out)?.unfolded();
-    for entry in forest.iter() {
-        writer.entry(entry)?;
-    }
+    forest.write_records(&mut writer)?;
     writer.flush()
 }
 

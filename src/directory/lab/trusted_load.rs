@@ -1,0 +1,256 @@
+//! Loading a forest file umctl wrote itself, fast. Every save puts a digest of the file's
+//! records in its header; when the digest matches, nobody edited the file by hand since umctl
+//! checked every object on its way in, so the load skips the contract checks and keeps each
+//! record as text, parsed the first time something reads the object. Only the DN and the
+//! indexed values of each record are read up front (on every core). A file whose digest does
+//! not match (a hand edit, an older umctl) is loaded with the full checks instead.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use base64::Engine;
+
+use crate::directory::lab::forest::{index_key, indexed, Forest, IndexKeys, RawRecord};
+use crate::directory::{DirectoryError, Dn, Result};
+
+/// The header line that carries the digest: `# umctl content digest <16 hex digits>`.
+pub const DIGEST_PREFIX: &str = "# umctl content digest ";
+
+/// The digest of the record part of a forest file (everything from `version: 1` on). Not
+/// cryptographic: it tells umctl's own saves from hand edits, not from an attacker (who could
+/// edit the lab folder anyway).
+pub fn digest(body: &[u8]) -> String {
+    // FxHash-style word hashing, written out: it runs over the whole file on every load, so
+    // it must cost well under a millisecond per megabyte.
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+    let mut h = body.len() as u64;
+    let mut words = body.chunks_exact(8);
+    for w in &mut words {
+        let word = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        h = (h.rotate_left(26) ^ word).wrapping_mul(K);
+    }
+    for b in words.remainder() {
+        h = (h.rotate_left(26) ^ u64::from(*b)).wrapping_mul(K);
+    }
+    format!("{h:016x}")
+}
+
+/// Where the records start and the digest the header claims for them.
+fn header(bytes: &[u8]) -> Option<(usize, &str)> {
+    let mut claimed = None;
+    let mut offset = 0;
+    for line in bytes.split(|b| *b == b'\n') {
+        if !line.starts_with(b"#") {
+            break;
+        }
+        if let Some(rest) = line.strip_prefix(DIGEST_PREFIX.as_bytes()) {
+            claimed = std::str::from_utf8(rest).ok().map(str::trim);
+        }
+        offset += line.len() + 1;
+    }
+    claimed.map(|c| (offset.min(bytes.len()), c))
+}
+
+/// The forest, if `bytes` is a file umctl saved (its digest matches); `None` otherwise.
+pub fn load(bytes: Arc<[u8]>) -> Option<Result<Forest>> {
+    let (start, claimed) = header(&bytes)?;
+    if digest(&bytes[start..]) != claimed {
+        return None;
+    }
+    Some(build(bytes.clone(), start))
+}
+
+/// One record found by the scan: its DN, where its text is, its index keys.
+/// (normalized DN, the DN when it had to be parsed, record range, index keys).
+type Scanned = (Box<str>, Option<Dn>, Range<usize>, IndexKeys);
+
+fn build(bytes: Arc<[u8]>, start: usize) -> Result<Forest> {
+    let body = &bytes[start..];
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let parts = (body.len() / (4 << 20)).clamp(1, cores);
+    let pieces = crate::directory::ldif::split_records(body, parts);
+    let mut offsets = Vec::with_capacity(pieces.len());
+    for (piece, _) in &pieces {
+        offsets.push(piece.as_ptr() as usize - body.as_ptr() as usize + start);
+    }
+    let scanned: Vec<Result<Vec<Scanned>>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = pieces
+            .iter()
+            .zip(&offsets)
+            .map(|((piece, _), offset)| scope.spawn(move || scan(piece, *offset)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join().unwrap_or_else(|_| {
+                    Err(DirectoryError::Lab {
+                        path: "forest.ldif".into(),
+                        message: "a loader thread panicked".into(),
+                    })
+                })
+            })
+            .collect()
+    });
+    let count = scanned.iter().map(|p| p.as_ref().map_or(0, Vec::len)).sum();
+    let mut forest = Forest::with_capacity(count);
+    for piece in scanned {
+        for (key, dn, range, keys) in piece? {
+            let raw = RawRecord {
+                text: bytes.clone(),
+                range,
+            };
+            forest.add_raw(key, dn, raw, keys)?;
+        }
+    }
+    Ok(forest)
+}
+
+/// Reads the DN and the indexed values of every record in `piece` (at `offset` in the file),
+/// in one pass over its lines. umctl writes one attribute per line, unfolded.
+fn scan(piece: &[u8], offset: usize) -> Result<Vec<Scanned>> {
+    let mut out = Vec::new();
+    let mut record_start = None;
+    let mut dn: Option<(Box<str>, Option<Dn>)> = None;
+    let mut keys = IndexKeys::new();
+    let mut pos = 0;
+    while pos <= piece.len() {
+        let end = piece[pos..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(piece.len(), |i| pos + i);
+        let line = &piece[pos..end];
+        if line.is_empty() {
+            if let (Some(start), Some((key, d))) = (record_start.take(), dn.take()) {
+                out.push((
+                    key,
+                    d,
+                    offset + start..offset + pos,
+                    std::mem::take(&mut keys),
+                ));
+            }
+        } else if !line.starts_with(b"#") {
+            if record_start.is_none() && line.starts_with(b"dn") {
+                record_start = Some(pos);
+            }
+            if record_start.is_some() {
+                read_line(line, &mut dn, &mut keys, offset + pos)?;
+            }
+        }
+        if end == piece.len() {
+            break;
+        }
+        pos = end + 1;
+    }
+    if let (Some(start), Some((key, d))) = (record_start, dn) {
+        out.push((key, d, offset + start..offset + piece.len(), keys));
+    }
+    Ok(out)
+}
+
+/// One `name: value` (or `name:: base64`) line: the DN, or an indexed value.
+fn read_line(
+    line: &[u8],
+    dn: &mut Option<(Box<str>, Option<Dn>)>,
+    keys: &mut IndexKeys,
+    at: usize,
+) -> Result<()> {
+    let Some(colon) = line.iter().position(|b| *b == b':') else {
+        return Ok(());
+    };
+    let name = std::str::from_utf8(&line[..colon]).unwrap_or_default();
+    let is_dn = dn.is_none() && name.eq_ignore_ascii_case("dn");
+    let index = if is_dn { None } else { indexed(name) };
+    if !is_dn && index.is_none() {
+        return Ok(());
+    }
+    let rest = &line[colon + 1..];
+    let value = match rest.strip_prefix(b":") {
+        Some(b64) => base64::engine::general_purpose::STANDARD
+            .decode(b64.trim_ascii())
+            .map_err(|_| DirectoryError::Lab {
+                path: "forest.ldif".into(),
+                message: format!("bad base64 at byte {at}"),
+            })?,
+        None => rest.strip_prefix(b" ").unwrap_or(rest).to_vec(),
+    };
+    if is_dn {
+        *dn = Some(dn_key(&String::from_utf8_lossy(&value))?);
+    } else if let (Some(index), Some(key)) = (index, index_key(&value)) {
+        keys.push((index, key));
+    }
+    Ok(())
+}
+
+/// The normalized key of a DN umctl wrote. A plain DN (printable ASCII, no escapes, no
+/// multi-valued RDN, no spaces at value edges) is written exactly as its normalized form but
+/// for case, so lowercasing it is enough; anything else is parsed.
+fn dn_key(text: &str) -> Result<(Box<str>, Option<Dn>)> {
+    let plain = !text.is_empty()
+        && text.bytes().all(|b| {
+            (0x20..0x7f).contains(&b)
+                && !matches!(b, b'\\' | b'+' | b'"' | b';' | b'<' | b'>' | b'#')
+        })
+        && !text.starts_with(' ')
+        && !text.ends_with(' ')
+        && !text.contains(" ,")
+        && !text.contains(", ")
+        && !text.contains(" =")
+        && !text.contains("= ");
+    if plain {
+        return Ok((text.to_ascii_lowercase().into_boxed_str(), None));
+    }
+    let dn = Dn::parse(text)?;
+    Ok((dn.norm().into(), Some(dn)))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_dns_lowercase_to_their_normalized_key() {
+        for text in [
+            "CN=User 000123,OU=Bench Users,DC=contoso,DC=com",
+            "CN=1:1,CN=Pools,CN=RTC Service,CN=Microsoft,CN=System,DC=contoso,DC=com",
+            "CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com",
+            "CN={1bf6208d-2847-45d0-828f-636f14da858b},OU=ExUmContacts,DC=contoso,DC=com",
+            "CN=a=b,DC=x",
+        ] {
+            let (key, parsed) = dn_key(text).unwrap();
+            assert!(parsed.is_none(), "{text} is plain");
+            assert_eq!(&*key, Dn::parse(text).unwrap().norm(), "{text}");
+        }
+        for text in [
+            "CN=Smith\\, John,DC=x",
+            "CN=a+SN=b,DC=x",
+            "CN=Jörg,DC=x",
+            "CN=\\#1,DC=x",
+        ] {
+            let (key, parsed) = dn_key(text).unwrap();
+            assert!(parsed.is_some(), "{text} is parsed");
+            assert_eq!(&*key, Dn::parse(text).unwrap().norm(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_hand_edit_is_not_trusted() {
+        let body = b"version: 1\n\ndn: DC=example,DC=com\nobjectClass: domain\n";
+        let mut file = format!(
+            "# umctl lab forest, generation 3\n{DIGEST_PREFIX}{}\n",
+            digest(body)
+        )
+        .into_bytes();
+        file.extend_from_slice(body);
+        assert!(load(Arc::from(file.clone())).is_some());
+        let edited: Vec<u8> = String::from_utf8(file)
+            .unwrap()
+            .replace("domain", "domainX")
+            .into_bytes();
+        assert!(load(Arc::from(edited)).is_none());
+        assert!(
+            load(Arc::from(&body[..])).is_none(),
+            "no digest line, no trust"
+        );
+    }
+}
