@@ -776,6 +776,27 @@ impl Filter {
         out
     }
 
+    /// The initial parts of substring terms that must hold for a match (top level or inside a
+    /// top-level And): `(msRTCSIP-Line=tel:+96265519000;*)` gives `tel:+96265519000;`. Lets
+    /// the lab answer prefix searches from a sorted index, as AD does.
+    pub fn indexable_prefixes(&self) -> Vec<(&str, &[u8])> {
+        let mut out = Vec::new();
+        self.collect_prefixes(&mut out);
+        out
+    }
+
+    fn collect_prefixes<'a>(&'a self, out: &mut Vec<(&'a str, &'a [u8])>) {
+        match self {
+            Filter::Substring {
+                attr,
+                initial: Some(initial),
+                ..
+            } if !initial.is_empty() => out.push((attr.as_str(), initial.as_slice())),
+            Filter::And(list) => list.iter().for_each(|f| f.collect_prefixes(out)),
+            _ => {}
+        }
+    }
+
     fn collect_equalities<'a>(&'a self, out: &mut Vec<(&'a str, &'a [u8])>) {
         match self {
             Filter::Equal(attr, v) if !(is_object_category(attr) && is_short_category(v)) => {

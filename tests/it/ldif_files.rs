@@ -270,3 +270,25 @@ fn binary_security_descriptors_import_as_sddl_and_bad_sddl_is_refused() {
     );
     assert_eq!(lab.export(), before);
 }
+
+#[test]
+fn prefix_searches_on_indexed_attributes_find_what_a_scan_finds() {
+    let lab = lab_with(
+        "dn: CN=L1,OU=Lab,DC=example,DC=com\nobjectClass: contact\nmsRTCSIP-Line: tel:+96265519000;ext=9000\n\n\
+         dn: CN=L2,OU=Lab,DC=example,DC=com\nobjectClass: contact\nmsRTCSIP-Line: TEL:+96265519001;ext=9001\n\n\
+         dn: CN=L3,OU=Lab,DC=example,DC=com\nobjectClass: contact\nmsRTCSIP-Line: tel:+14255550100\n",
+    );
+    assert_eq!(search(&lab, "(msRTCSIP-Line=tel:+96265519000;*)"), ["L1"]);
+    assert_eq!(
+        search(&lab, "(msRTCSIP-Line=tel:+9626551900*)"),
+        ["L1", "L2"]
+    );
+    assert_eq!(
+        search(&lab, "(&(objectClass=contact)(msRTCSIP-Line=tel:+1*))"),
+        ["L3"]
+    );
+    assert!(search(&lab, "(msRTCSIP-Line=tel:+44*)").is_empty());
+    // After a change the sorted values are rebuilt.
+    lab.apply("dn: CN=L3,OU=Lab,DC=example,DC=com\nchangetype: modify\nreplace: msRTCSIP-Line\nmsRTCSIP-Line: tel:+4420\n-\n").ok();
+    assert_eq!(search(&lab, "(msRTCSIP-Line=tel:+44*)"), ["L3"]);
+}

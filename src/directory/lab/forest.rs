@@ -60,6 +60,9 @@ pub(crate) fn index_key(value: &[u8]) -> Option<Box<str>> {
 
 type Slot = u32;
 
+/// One index's values in order, with the object each belongs to.
+type SortedValues = Arc<Vec<(Box<str>, Slot)>>;
+
 /// The objects holding one indexed value. Most values (an EUM address, a line URI) belong to
 /// one object: keeping that one inline saves an allocation per value.
 #[derive(Clone, Debug)]
@@ -206,6 +209,10 @@ pub struct Forest {
     /// Slots of the entries whose parent is not in the forest (the domain partitions), so
     /// `roots` (asked by every naming-context and security-descriptor read) costs no scan.
     root_slots: BTreeSet<Slot>,
+    /// Per indexed attribute, its values sorted, for prefix searches; built on the first
+    /// prefix search and dropped on every change (prefix searches are rare, changes rarer
+    /// than lookups).
+    sorted: std::sync::Mutex<HashMap<&'static str, SortedValues>>,
     live: usize,
 }
 
@@ -575,6 +582,9 @@ impl Forest {
     }
 
     fn replace_stored(&mut self, slot: Slot, stored: Option<Stored>, keys: Option<IndexKeys>) {
+        if let Ok(sorted) = self.sorted.get_mut() {
+            sorted.clear();
+        }
         if let Some(old) = self.slots.get_mut(slot as usize).and_then(Option::take) {
             self.live -= 1;
             self.root_slots.remove(&slot);
@@ -748,10 +758,50 @@ impl Forest {
                 }
             }
         }
-        best.map(|list| {
+        if let Some(list) = best {
             let mut seen = BTreeSet::new();
-            list.iter().copied().filter(|s| seen.insert(*s)).collect()
-        })
+            return Some(list.iter().copied().filter(|s| seen.insert(*s)).collect());
+        }
+        // No equality to look up: a required prefix on an indexed attribute narrows the
+        // candidates through the sorted values.
+        for (attr, prefix) in filter.indexable_prefixes() {
+            let (Some(name), Some(prefix)) = (indexed(attr), index_key(prefix)) else {
+                continue;
+            };
+            let sorted = self.sorted_values(name);
+            let start = sorted.partition_point(|(k, _)| **k < *prefix);
+            let mut slots: Vec<Slot> = sorted[start..]
+                .iter()
+                .take_while(|(k, _)| k.starts_with(&*prefix))
+                .map(|(_, s)| *s)
+                .collect();
+            slots.sort_unstable();
+            slots.dedup();
+            return Some(slots);
+        }
+        None
+    }
+
+    /// The values of one index, sorted (built once, until the next change).
+    fn sorted_values(&self, name: &'static str) -> SortedValues {
+        let mut cache = match self.sorted.lock() {
+            Ok(cache) => cache,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        cache
+            .entry(name)
+            .or_insert_with(|| {
+                let mut all: Vec<(Box<str>, Slot)> = self
+                    .index
+                    .get(name)
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|(k, p)| p.slots().iter().map(move |s| (k.clone(), *s)))
+                    .collect();
+                all.sort_unstable();
+                Arc::new(all)
+            })
+            .clone()
     }
 }
 
@@ -892,6 +942,40 @@ mod tests {
 
     fn entry(dn: &str, class: &str) -> Entry {
         Entry::new(Dn::parse(dn).unwrap()).with("objectClass", class)
+    }
+
+    #[test]
+    fn prefix_candidates_follow_changes() {
+        let mut f = Forest::new();
+        f.add(entry("DC=contoso,DC=com", "domainDNS")).unwrap();
+        let c = |n: &str| Dn::parse(&format!("CN={n},DC=contoso,DC=com")).unwrap();
+        f.add(entry("CN=a,DC=contoso,DC=com", "contact").with("telephoneNumber", "+9621"))
+            .unwrap();
+        let prefix = Filter::parse("(telephoneNumber=+962*)").unwrap();
+        let names = |f: &Forest| -> Vec<String> {
+            let mut v: Vec<String> = f
+                .search(&Dn::root(), Scope::Subtree, &prefix, &[])
+                .unwrap()
+                .iter()
+                .map(|e| e.dn.rdn_value().unwrap_or_default().to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names(&f), ["a"]);
+        f.add(entry("CN=b,DC=contoso,DC=com", "contact").with("telephoneNumber", "+9622"))
+            .unwrap();
+        assert_eq!(names(&f), ["a", "b"], "an add rebuilds the sorted values");
+        f.modify(
+            &c("a"),
+            &[Modification {
+                op: ModOp::Replace,
+                attr: "telephoneNumber".into(),
+                values: vec![b"+441".to_vec()],
+            }],
+        )
+        .unwrap();
+        assert_eq!(names(&f), ["b"], "a modify too");
     }
 
     #[test]
