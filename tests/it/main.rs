@@ -18,3 +18,4 @@ mod samba_dc;
 mod sip_endpoint;
 mod support;
 mod trace_call;
+mod trace_call_samba;
