@@ -34,6 +34,9 @@ _umctl() {
             umctl,new-contact)
                 cmd="umctl__subcmd__new__subcmd__contact"
                 ;;
+            umctl,serve)
+                cmd="umctl__subcmd__serve"
+                ;;
             umctl,trace-call)
                 cmd="umctl__subcmd__trace__subcmd__call"
                 ;;
@@ -84,6 +87,9 @@ _umctl() {
                 ;;
             umctl__subcmd__help,new-contact)
                 cmd="umctl__subcmd__help__subcmd__new__subcmd__contact"
+                ;;
+            umctl__subcmd__help,serve)
+                cmd="umctl__subcmd__help__subcmd__serve"
                 ;;
             umctl__subcmd__help,trace-call)
                 cmd="umctl__subcmd__help__subcmd__trace__subcmd__call"
@@ -185,7 +191,7 @@ _umctl() {
 
     case "${cmd}" in
         umctl)
-            opts="-y -v -q -h -V --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help --version grant-permissions new-contact contact trace-call lab completions help"
+            opts="-y -v -q -h -V --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help --version grant-permissions new-contact contact trace-call serve lab completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -573,7 +579,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__help)
-            opts="grant-permissions new-contact contact trace-call lab completions help"
+            opts="grant-permissions new-contact contact trace-call serve lab completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -825,6 +831,20 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__help__subcmd__new__subcmd__contact)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1362,6 +1382,68 @@ _umctl() {
                     return 0
                     ;;
                 --from-csv)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__serve)
+            opts="-y -v -q -h --server --startup-mode --port-offset --ephemeral-ports --max-calls --log-format --cert --key --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --startup-mode)
+                    COMPREPLY=($(compgen -W "tcp tls dual" -- "${cur}"))
+                    return 0
+                    ;;
+                --port-offset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-calls)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -39,6 +39,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand new-contact 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
             cand contact 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
             cand trace-call 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
+            cand serve 'Run Exchange''s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server'
             cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -230,6 +231,31 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --hang-up-before-beep 'The caller hangs up before the beep: a missed-call notification instead of a message'
             cand --live 'Place the call against a running `umctl serve` and record the real messages'
             cand --ladder 'Draw the SIP exchange as a sequence diagram instead of the hop table'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'umctl;serve'= {
+            cand --server 'Run only this Exchange server (its name, e.g. EX-CAS01)'
+            cand --startup-mode 'UMStartupMode: TCP, TLS or both'
+            cand --port-offset 'Add N to every port (5060 + N, ...), e.g. to run beside a real SIP server'
+            cand --max-calls 'MaxCallsAllowed: concurrent calls per Mailbox server''s worker; beyond it, 503'
+            cand --log-format 'How each SIP transaction is logged on stderr'
+            cand --cert 'TLS certificate chain (PEM) for every server [default: one per server FQDN from the lab CA in <lab>/ca]'
+            cand --key 'The certificate''s private key (PEM)'
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --ephemeral-ports 'Listen on ports the system picks (the redirects name the real ports)'
             cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
             cand --json 'Print one JSON document instead of tables'
             cand -y 'Answer yes to confirmations (needed when not on a terminal)'
@@ -462,6 +488,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand new-contact 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
             cand contact 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
             cand trace-call 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
+            cand serve 'Run Exchange''s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server'
             cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -485,6 +512,8 @@ set edit:completion:arg-completer[umctl] = {|@words|
         &'umctl;help;contact;remove'= {
         }
         &'umctl;help;trace-call'= {
+        }
+        &'umctl;help;serve'= {
         }
         &'umctl;help;lab'= {
             cand init 'Create the lab directory from the built-in contoso.com forest'

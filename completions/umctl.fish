@@ -40,6 +40,7 @@ complete -c umctl -n "__fish_umctl_needs_command" -f -a "grant-permissions" -d '
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "new-contact" -d 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "contact" -d 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "trace-call" -d 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
+complete -c umctl -n "__fish_umctl_needs_command" -f -a "serve" -d 'Run Exchange\'s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "lab" -d 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -184,6 +185,28 @@ complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -s y -l yes -d '
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -s q -l quiet -d 'Print only results and errors'
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l server -d 'Run only this Exchange server (its name, e.g. EX-CAS01)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l startup-mode -d 'UMStartupMode: TCP, TLS or both' -r -f -a "tcp\t'TCP only (call router 5060, UM service 5062, worker 5065), plus UDP on those ports'
+tls\t'TLS only (call router 5061, UM service 5063, worker 5066)'
+dual\t'Both (what Skype for Business needs)'"
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l port-offset -d 'Add N to every port (5060 + N, ...), e.g. to run beside a real SIP server' -r
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l max-calls -d 'MaxCallsAllowed: concurrent calls per Mailbox server\'s worker; beyond it, 503' -r
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l log-format -d 'How each SIP transaction is logged on stderr' -r -f -a "text\t'One line of text per transaction'
+json\t'One JSON object per line'"
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l cert -d 'TLS certificate chain (PEM) for every server [default: one per server FQDN from the lab CA in <lab>/ca]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l key -d 'The certificate\'s private key (PEM)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l ephemeral-ports -d 'Listen on ports the system picks (the redirects name the real ports)'
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show help" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
@@ -319,13 +342,14 @@ complete -c umctl -n "__fish_umctl_using_subcommand completions" -s y -l yes -d 
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call lab completions help" -f -a "grant-permissions" -d 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call lab completions help" -f -a "new-contact" -d 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call lab completions help" -f -a "contact" -d 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call lab completions help" -f -a "trace-call" -d 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call lab completions help" -f -a "lab" -d 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call lab completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call lab completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab completions help" -f -a "grant-permissions" -d 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab completions help" -f -a "new-contact" -d 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab completions help" -f -a "contact" -d 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab completions help" -f -a "trace-call" -d 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab completions help" -f -a "serve" -d 'Run Exchange\'s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab completions help" -f -a "lab" -d 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from contact" -f -a "list" -d 'List the Exchange UM contacts (Get-CsExUmContact)'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from contact" -f -a "show" -d 'Show one contact'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from contact" -f -a "set" -d 'Change a contact, keeping otherIPPhone in step (Set-CsExUmContact)'

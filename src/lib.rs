@@ -6,6 +6,7 @@
 //! - [`media`]: G.711, WAV, RFC 4733 and in-band DTMF, SDP offer/answer, RTP (sans-IO).
 //! - [`mail`]: voice mail and missed-call messages as MIME; Maildir and SMTP (spooled) delivery.
 //! - [`admin`]: the administrator's operations (grant-permissions), backend-agnostic.
+//! - [`serve`]: `umctl serve`: the call router, UM service and worker as SIP endpoints.
 //! - [`cli`]: the command line; the only module that knows clap and terminals.
 //!
 //! Imports only go down: `cli` -> `admin` -> `directory`; `sip`, `media` and `mail` import nothing
@@ -18,6 +19,7 @@ pub mod directory;
 pub mod frontend;
 pub mod mail;
 pub mod media;
+pub mod serve;
 pub mod sip;
 pub mod trace;
 pub mod um;

@@ -86,6 +86,9 @@ pub enum Command {
     /// Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker,
     /// transport) and name the first broken hop, why, and the fix
     TraceCall(TraceCallArgs),
+    /// Run Exchange's SIP side on the lab addresses: the UM Call Router of each Client Access
+    /// server, the UM service and the UM worker of each Mailbox server
+    Serve(ServeArgs),
     /// Manage the embedded lab directory: init, reset, export, import, apply, hosts, show
     Lab(LabArgs),
     /// Print a shell completion script
@@ -195,6 +198,84 @@ pub enum ScenarioArg {
     Busy,
     /// A call straight to UM, without diversion (Outlook Voice Access)
     Direct,
+}
+
+/// UMStartupMode: which transports the components listen on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StartupModeArg {
+    /// TCP only (call router 5060, UM service 5062, worker 5065), plus UDP on those ports
+    Tcp,
+    /// TLS only (call router 5061, UM service 5063, worker 5066)
+    Tls,
+    /// Both (what Skype for Business needs)
+    Dual,
+}
+
+/// How serve logs each SIP transaction on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormatArg {
+    /// One line of text per transaction
+    Text,
+    /// One JSON object per line
+    Json,
+}
+
+/// `umctl serve` options.
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+What runs where (domain.md B.4.1): each Client Access server runs the UM Call Router (TCP 5060,
+TLS 5061); each Mailbox server with the UM role runs the UM service (5062/5063) and a UM worker
+(5065/5066). UDP listens on every TCP port too. Each server listens on the address its FQDN has
+in the lab's hosts table (`umctl lab hosts`); with --ldap, on the address the system resolver
+gives (and --server is required).
+
+When everything is bound, one JSON line on stdout names every listener:
+  {\"servers\":[{\"name\":\"EX-CAS01\",\"fqdn\":\"ex-cas01.contoso.com\",\"roles\":[{\"role\":\"call_router\",
+   \"udp\":\"127.0.20.1:5060\",\"tcp\":\"127.0.20.1:5060\",\"tls\":\"127.0.20.1:5061\"}]}, ...]}
+Then stderr gets one line per SIP transaction (--log-format json: JSON lines). Ctrl-C or SIGTERM
+stops taking calls, sends BYE to the active ones and exits 0.
+
+Calls are admitted only from a UM IP gateway's address (run grant-permissions first for the
+Skype for Business pools). The worker answers with SDP and receives RTP, but plays no greeting
+and records nothing yet.
+
+Examples:
+  umctl serve                                   every server, Exchange's ports, TCP and TLS
+  umctl serve --server EX-MBX02 --startup-mode tcp
+  umctl serve --ephemeral-ports --log-format json   free ports, for tests")]
+pub struct ServeArgs {
+    /// Run only this Exchange server (its name, e.g. EX-CAS01)
+    #[arg(long, value_name = "NAME")]
+    pub server: Option<String>,
+
+    /// UMStartupMode: TCP, TLS or both
+    #[arg(long, value_enum, default_value = "dual", value_name = "MODE")]
+    pub startup_mode: StartupModeArg,
+
+    /// Add N to every port (5060 + N, ...), e.g. to run beside a real SIP server
+    #[arg(long, value_name = "N", conflicts_with = "ephemeral_ports")]
+    pub port_offset: Option<u16>,
+
+    /// Listen on ports the system picks (the redirects name the real ports)
+    #[arg(long)]
+    pub ephemeral_ports: bool,
+
+    /// MaxCallsAllowed: concurrent calls per Mailbox server's worker; beyond it, 503
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u16).range(0..=200))]
+    pub max_calls: u16,
+
+    /// How each SIP transaction is logged on stderr
+    #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
+    pub log_format: LogFormatArg,
+
+    /// TLS certificate chain (PEM) for every server [default: one per server FQDN from the
+    /// lab CA in <lab>/ca]
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// The certificate's private key (PEM)
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ pub mod contact;
 pub mod grant_permissions;
 pub mod lab;
 pub mod output;
+pub mod serve;
 pub mod target;
 pub mod trace_call;
 
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::GrantPermissions(args) => grant_permissions::run(&cli.global, args),
         Command::TraceCall(args) => trace_call::run(&cli.global, args),
+        Command::Serve(args) => serve::run(&cli.global, args),
         Command::Lab(lab) => lab::run(&cli.global, &lab.command),
         Command::NewContact(args) => contact::run_new(&cli.global, args),
         Command::Contact(args) => contact::run(&cli.global, &args.command),
@@ -54,6 +56,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
             return e.exit_code() as u8;
         }
         if let Some(e) = cause.downcast_ref::<crate::trace::TraceError>() {
+            return e.exit_code() as u8;
+        }
+        if let Some(e) = cause.downcast_ref::<crate::serve::ServeError>() {
             return e.exit_code() as u8;
         }
         if cause.downcast_ref::<UsageError>().is_some() {

@@ -13,9 +13,9 @@ use crate::cli::UsageError;
 use crate::trace::{report, trace_offline, Scenario, Trace, TraceRequest};
 use crate::um::UmContext;
 
-/// What --live and --pcap say until `umctl serve` exists.
+/// What --live and --pcap say until the live trace against `umctl serve` exists.
 pub const LIVE_UNAVAILABLE: &str =
-    "`--live` needs umctl serve, which this build does not have yet; drop --live and --pcap for the offline trace";
+    "`--live` (a trace against a running umctl serve) is not in this build yet; drop --live and --pcap for the offline trace";
 
 pub fn run(global: &GlobalArgs, args: &TraceCallArgs) -> anyhow::Result<ExitCode> {
     if args.live || args.pcap.is_some() {

@@ -10,24 +10,27 @@
 //!   or an auto attendant.
 //! - [`router`]: [`route_target`], the Contact of the 302 the call router and the UM service
 //!   send (domain.md B.4.1/B.4.2 ports).
+//! - [`ports`]: [`PortMap`], Exchange's fixed ports or the ones `umctl serve` bound.
 //!
 //! `umctl serve` answers real INVITEs with exactly these functions and `umctl trace-call`
 //! predicts the answers with them, so the two cannot disagree. Nothing here owns a socket,
-//! plays audio or prints; the Skype side (hosted voice mail, choosing a UM server, building
-//! the INVITE) is `frontend`.
+//! plays audio or prints (the sockets of `umctl serve` are `crate::serve`'s); the Skype side
+//! (hosted voice mail, choosing a UM server, building the INVITE) is `frontend`.
 
 pub mod call;
+pub mod ports;
 pub mod resolve;
 pub mod router;
 
 use std::path::Path;
 
 pub use call::IncomingCall;
+pub use ports::{BoundPorts, ExchangePorts, PortMap};
 pub use resolve::{
     admit, rejection, resolve_call, Admission, Admitted, AutoAttendantCall, CallAnswering, Dialed,
     Greeting, RejectReason, Rejection, Resolution, SubscriberAccess,
 };
-pub use router::{route_target, RedirectTarget, Routing, Stage, Transport};
+pub use router::{route_target, route_target_with, RedirectTarget, Routing, Stage, Transport};
 
 use crate::directory::lab::HostsTable;
 use crate::directory::lookup::LookupError;

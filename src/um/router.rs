@@ -9,6 +9,7 @@
 
 use serde::Serialize;
 
+use super::ports::{ExchangePorts, PortMap};
 use super::resolve::{rejection, RejectReason, Rejection, Resolution};
 use super::{IncomingCall, UmError};
 use crate::directory::lookup;
@@ -22,7 +23,7 @@ pub const UM_SERVICE_PORTS: (u16, u16) = (5062, 5063);
 pub const WORKER_PORTS: (u16, u16) = (5065, 5066);
 
 /// Which Exchange component received the INVITE.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// The CAS's Microsoft Exchange Unified Messaging Call Router service.
@@ -125,12 +126,24 @@ pub fn redirect_contact(
 }
 
 /// What the component at `stage` does with `call`, given `resolution` (from
-/// [`resolve_call`](super::resolve_call)).
+/// [`resolve_call`](super::resolve_call)), with Exchange's ports in the Contact.
 pub fn route_target<D: Directory + ?Sized>(
     dir: &D,
     resolution: &Resolution,
     stage: Stage,
     call: &IncomingCall,
+) -> Result<Routing, UmError> {
+    route_target_with(dir, resolution, stage, call, &ExchangePorts)
+}
+
+/// [`route_target`] with the target's port taken from `ports` (`umctl serve` on other
+/// ports); Exchange's port when `ports` does not know the target.
+pub fn route_target_with<D: Directory + ?Sized>(
+    dir: &D,
+    resolution: &Resolution,
+    stage: Stage,
+    call: &IncomingCall,
+    ports: &dyn PortMap,
 ) -> Result<Routing, UmError> {
     if let Resolution::Rejected(r) = resolution {
         return Ok(Routing::Reject(r.clone()));
@@ -139,8 +152,10 @@ pub fn route_target<D: Directory + ?Sized>(
     match stage {
         Stage::Worker => Ok(Routing::Answer),
         Stage::UmService => {
-            let port = transport.pick(WORKER_PORTS);
             let host = call.request_host.clone();
+            let port = ports
+                .port(&host, Stage::Worker, transport)
+                .unwrap_or_else(|| transport.pick(WORKER_PORTS));
             let org = lookup::organization(dir)?;
             let server = lookup::exchange_servers(dir, &org)?
                 .into_iter()
@@ -193,7 +208,9 @@ pub fn route_target<D: Directory + ?Sized>(
                     ),
                 )));
             };
-            let port = transport.pick(UM_SERVICE_PORTS);
+            let port = ports
+                .port(&host, Stage::UmService, transport)
+                .unwrap_or_else(|| transport.pick(UM_SERVICE_PORTS));
             Ok(Routing::Redirect(RedirectTarget {
                 server: server.name,
                 contact: redirect_contact(&call.request_uri, &host, port, transport)?,

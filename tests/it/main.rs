@@ -15,6 +15,7 @@ mod new_contact;
 mod new_contact_samba;
 mod samba;
 mod samba_dc;
+mod serve;
 mod sip_endpoint;
 mod support;
 mod trace_call;

@@ -124,3 +124,157 @@ pub fn strip_comments(ldif: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// A running `umctl serve --ephemeral-ports --log-format json` on a lab: the JSON line it
+/// printed, its stderr (the transaction log) collected in the background. Stopped by PID on
+/// drop (SIGTERM, then SIGKILL), never by name.
+pub struct ServeHarness {
+    child: std::process::Child,
+    /// The JSON line: `{"servers":[{"name","fqdn","roles":[{"role","udp","tcp","tls"}]}]}`.
+    pub report: serde_json::Value,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ServeHarness {
+    /// Starts serve on `lab` with `extra` arguments and waits (at most 30 s) for its line.
+    pub fn start(lab: &TempLab, extra: &[&str]) -> ServeHarness {
+        use std::io::{BufRead, BufReader, Read};
+        let mut args = vec!["serve", "--ephemeral-ports", "--log-format", "json"];
+        args.extend_from_slice(extra);
+        let mut child = lab
+            .command(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn umctl serve");
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let mut err_pipe = child.stderr.take().expect("stderr");
+        let sink = stderr.clone();
+        let reader = std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = err_pipe.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let mut harness = ServeHarness {
+            child,
+            report: serde_json::Value::Null,
+            stderr,
+            reader: Some(reader),
+        };
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .unwrap_or_default();
+        harness.report = serde_json::from_str(&line).unwrap_or_else(|e| {
+            let status = harness.child.try_wait();
+            panic!(
+                "serve printed no JSON line ({e}): {line:?}, status {status:?}\nstderr:\n{}",
+                harness.stderr()
+            )
+        });
+        harness
+    }
+
+    /// The address `role` of `server` listens on over `transport` (`udp`, `tcp`, `tls`).
+    pub fn addr(&self, server: &str, role: &str, transport: &str) -> std::net::SocketAddr {
+        let servers = self.report["servers"].as_array().expect("servers");
+        let s = servers
+            .iter()
+            .find(|s| s["name"] == server)
+            .unwrap_or_else(|| panic!("no server {server} in {}", self.report));
+        let r = s["roles"]
+            .as_array()
+            .expect("roles")
+            .iter()
+            .find(|r| r["role"] == role)
+            .unwrap_or_else(|| panic!("no role {role} on {server} in {}", self.report));
+        r[transport]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {transport} for {role} on {server}"))
+            .parse()
+            .expect("socket address")
+    }
+
+    /// Everything serve wrote on stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// The JSON transaction-log lines so far.
+    pub fn log(&self) -> Vec<serde_json::Value> {
+        self.stderr()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
+    /// Waits (at most `wait`) until `done` holds for the log lines; returns whether it did.
+    pub fn wait_for_log(
+        &self,
+        wait: std::time::Duration,
+        done: impl Fn(&[serde_json::Value]) -> bool,
+    ) -> bool {
+        let end = std::time::Instant::now() + wait;
+        loop {
+            if done(&self.log()) {
+                return true;
+            }
+            if std::time::Instant::now() > end {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// Sends SIGTERM (by PID) and waits at most `wait` for the exit; `None` if still running.
+    pub fn terminate(&mut self, wait: std::time::Duration) -> Option<std::process::ExitStatus> {
+        signal(self.child.id(), "TERM");
+        let end = std::time::Instant::now() + wait;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                if let Some(reader) = self.reader.take() {
+                    let _ = reader.join();
+                }
+                return Some(status);
+            }
+            if std::time::Instant::now() > end {
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+/// `kill -<sig> <pid>`: one process, by its id.
+fn signal(pid: u32, sig: &str) {
+    let _ = Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(pid.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+impl Drop for ServeHarness {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None))
+            && self.terminate(std::time::Duration::from_secs(5)).is_none()
+        {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}

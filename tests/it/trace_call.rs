@@ -764,8 +764,9 @@ fn live_and_bad_input_are_refused_with_exit_2() {
     ] {
         let run = lab.run(&args).expect_code(2);
         assert!(
-            run.stderr
-                .contains("`--live` needs umctl serve, which this build does not have yet"),
+            run.stderr.contains(
+                "`--live` (a trace against a running umctl serve) is not in this build yet"
+            ),
             "{}",
             run.stderr
         );

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Call-router redirects per second: umctl serve's UM Call Router against Kamailio (a stateless
+# 302 server, peers.md B.4), in the same run, with the same SIPp load (tests/sipp/uac_302.xml:
+# INVITE with Diversion -> 302 -> ACK, over UDP). The rate steps up (RATES, each for DURATION
+# seconds); a step is clean when under 0.1% of its calls failed and the server kept up (calls
+# answered / wall time of the step >= 95% of the rate). Prints each step and the highest clean rate of
+# each server, and their ratio.
+#
+# Not the same work: Kamailio answers every INVITE with a fixed Contact; umctl admits the
+# caller as a UM IP gateway, finds the hunt group, the dial plan, the diverted user by EUM proxy
+# and its mailbox server in the lab directory, and builds Exchange's Contact.
+#
+# Needs: sipp (sip-tester), kamailio (apt-get install -y --no-install-recommends kamailio),
+# a built umctl (UMCTL=path, default target/release/umctl). Binds only 127.0.0.0/8.
+# Usage: [RATES="1000 2000 4000 8000"] [DURATION=5] [UMCTL=...] benches/sip_load.sh
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+UMCTL=${UMCTL:-$here/target/release/umctl}
+RATES=${RATES:-"1000 2000 4000 8000"}
+DURATION=${DURATION:-5}
+SCENARIO=$here/tests/sipp/uac_302.xml
+SRC=127.0.10.1          # pool01.contoso.com, a UM IP gateway after grant-permissions
+KAM_IP=127.0.0.70
+OFFSET=20000            # umctl's call router on 127.0.20.1:25060
+
+for tool in sipp kamailio "$UMCTL"; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "sip_load.sh: $tool not found" >&2; exit 2; }
+done
+
+work=$(mktemp -d)
+umctl_pid=""
+kam_pid_file=$work/kam.pid
+cleanup() {
+  [ -n "$umctl_pid" ] && kill "$umctl_pid" 2>/dev/null || true
+  [ -s "$kam_pid_file" ] && kill "$(cat "$kam_pid_file")" 2>/dev/null || true
+  sleep 0.5
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# umctl: a lab where pool01 is a gateway and LOC801 takes calls over UDP/TCP.
+lab=$work/lab
+"$UMCTL" --lab "$lab" grant-permissions --yes >/dev/null
+cat > "$work/unsecured.ldif" <<'LDIF'
+dn: CN=LOC801,CN=UM DialPlan Container,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com
+changetype: modify
+replace: msExchUMDialPlanVoipSecurity
+msExchUMDialPlanVoipSecurity: 0
+-
+LDIF
+"$UMCTL" --lab "$lab" lab apply "$work/unsecured.ldif" >/dev/null
+"$UMCTL" --lab "$lab" --quiet serve --server EX-CAS01 --startup-mode tcp --port-offset $OFFSET \
+  > "$work/serve.json" 2> "$work/serve.err" &
+umctl_pid=$!
+for _ in $(seq 100); do [ -s "$work/serve.json" ] && break; sleep 0.1; done
+UMCTL_TARGET=$(sed -n 's/.*"udp":"\([^"]*\)".*/\1/p' "$work/serve.json")
+[ -n "$UMCTL_TARGET" ] || { echo "umctl serve did not start:"; cat "$work/serve.err"; exit 1; }
+
+# Kamailio: the minimal stateless redirect server of peers.md B.4.
+cat > "$work/redirect.cfg" <<KAM
+#!KAMAILIO
+debug=0
+log_stderror=yes
+fork=yes
+children=2
+tcp_children=2
+listen=udp:$KAM_IP:5060
+listen=tcp:$KAM_IP:5060
+mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+loadmodule "sl.so"
+loadmodule "pv.so"
+loadmodule "textops.so"
+request_route {
+    if (is_method("ACK")) { exit; }
+    if (is_method("INVITE")) {
+        append_to_reply("Contact: <sip:\$rU@ex-mbx02.contoso.com:5062;transport=TCP>\r\n");
+        sl_send_reply("302", "Moved Temporarily");
+        exit;
+    }
+    sl_send_reply("200", "OK");
+}
+KAM
+kamailio -f "$work/redirect.cfg" -P "$kam_pid_file" -E > "$work/kam.log" 2>&1
+sleep 1
+KAM_TARGET=$KAM_IP:5060
+
+# One step: prints "target rate calls ok failed retrans seconds achieved clean".
+step() {
+  local name=$1 target=$2 rate=$3 port=$4
+  local calls=$((rate * DURATION))
+  local dir=$work/$name-$rate
+  mkdir -p "$dir"
+  local start end
+  start=$(date +%s.%N)
+  (cd "$dir" && sipp "$target" -sf "$SCENARIO" -s LOC801 -key divert bob \
+      -i $SRC -p "$port" -ci $SRC -cp $((port + 1)) \
+      -r "$rate" -m "$calls" -l 60000 -recv_timeout 4000 -max_recv_loops 10000 \
+      -timeout $((DURATION * 4 + 20))s -nostdin -trace_stat -stf st.csv -fd 1 \
+      >/dev/null 2>&1) || true
+  end=$(date +%s.%N)
+  python3 - "$dir/st.csv" "$name" "$rate" "$calls" "$start" "$end" "$DURATION" <<'PY'
+import csv, sys
+path, name, rate, calls, start, end, duration = sys.argv[1:]
+rows = list(csv.reader(open(path), delimiter=';'))
+head, last = rows[0], rows[-1]
+col = lambda n: int(last[head.index(n)])
+ok, failed, retrans = col('SuccessfulCall(C)'), col('FailedCall(C)'), col('Retransmissions(C)')
+secs = float(end) - float(start)
+total = ok + failed
+achieved = ok / secs if secs else 0
+clean = total >= int(calls) and failed <= 0.001 * total and achieved >= 0.95 * int(rate)
+print(f"{name:8} {int(rate):6} {int(calls):7} {ok:7} {failed:6} {retrans:7} {secs:6.1f} {achieved:9.0f} {'clean' if clean else 'over'}")
+PY
+}
+
+printf "%-8s %6s %7s %7s %6s %7s %6s %9s %s\n" server rate calls ok failed retrans secs achieved verdict
+best_umctl=0; best_kam=0
+port=30000
+for rate in $RATES; do
+  for who in umctl kamailio; do
+    if [ $who = umctl ]; then target=$UMCTL_TARGET; else target=$KAM_TARGET; fi
+    line=$(step $who "$target" "$rate" $port)
+    port=$((port + 2))
+    echo "$line"
+    if [[ $line == *" clean" ]] && [ "$rate" -gt "$( [ $who = umctl ] && echo $best_umctl || echo $best_kam)" ]; then
+      if [ $who = umctl ]; then best_umctl=$rate; else best_kam=$rate; fi
+    fi
+    sleep 2   # let UDP transactions of the step drain
+  done
+done
+echo
+echo "highest clean rate: umctl $best_umctl/s, kamailio $best_kam/s"
+if [ "$best_kam" -gt 0 ]; then
+  python3 -c "print(f'ratio umctl/kamailio: {$best_umctl/$best_kam:.2f}')"
+fi

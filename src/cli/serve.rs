@@ -1,0 +1,218 @@
+//! `umctl serve`: opens the directory (the lab with its hosts table and mailbox folders, or a
+//! real AD with `--ldap` and `--server`), plans the components, starts them (`crate::serve`),
+//! prints the one JSON line naming every listener on stdout, logs one line per SIP
+//! transaction on stderr (text or JSON), and on Ctrl-C / SIGTERM stops taking calls, sends
+//! BYE to the active ones and exits 0.
+
+use std::io::Write;
+use std::net::{IpAddr, ToSocketAddrs};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use serde::Serialize;
+
+use crate::cli::args::{GlobalArgs, LogFormatArg, ServeArgs, StartupModeArg};
+use crate::cli::target::{connect_ldap, lab_root, open_lab};
+use crate::cli::UsageError;
+use crate::directory::lookup;
+use crate::directory::Directory;
+use crate::serve::{
+    self, Exchange, Ports, ServeError, ServeOptions, ServerPlan, StartupMode, TlsSource,
+};
+use crate::sip::endpoint::{LogRecord, NoLog, TransactionLog};
+use crate::sip::transport::certs::LabCa;
+use crate::um::{BoundPorts, Stage};
+
+/// How long the BYEs of the active calls may take at shutdown.
+const BYE_WAIT: Duration = Duration::from_secs(3);
+
+/// One transaction log line on stderr, labelled with the server and component.
+struct StderrLog {
+    server: String,
+    component: Stage,
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct JsonLine<'a> {
+    server: &'a str,
+    component: Stage,
+    #[serde(flatten)]
+    record: &'a LogRecord,
+}
+
+impl TransactionLog for StderrLog {
+    fn finished(&self, record: &LogRecord) {
+        let line = if self.json {
+            serde_json::to_string(&JsonLine {
+                server: &self.server,
+                component: self.component,
+                record,
+            })
+            .unwrap_or_default()
+        } else {
+            let component = serde_json::to_value(self.component)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            format!("{} {component} {}", self.server, record.to_text())
+        };
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{line}");
+    }
+}
+
+pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    if global.ldap.is_some() && args.server.is_none() {
+        bail!(UsageError(
+            "--ldap needs --server NAME: serve runs the components of the one Exchange server this machine stands in for, on the address its FQDN resolves to".into()
+        ));
+    }
+    let mode = match args.startup_mode {
+        StartupModeArg::Tcp => StartupMode::Tcp,
+        StartupModeArg::Tls => StartupMode::Tls,
+        StartupModeArg::Dual => StartupMode::Dual,
+    };
+    let ports = if args.ephemeral_ports {
+        Ports::Ephemeral
+    } else {
+        Ports::Offset(args.port_offset.unwrap_or(0))
+    };
+
+    let (dir, hosts, mailboxes): (Arc<dyn Directory>, _, _) = if global.ldap.is_some() {
+        (Arc::new(connect_ldap(global)?), None, None)
+    } else {
+        let lab = open_lab(global)?;
+        let hosts = lab.hosts().context("reading the lab's hosts table")?;
+        let mailboxes = lab.paths().mailboxes();
+        (Arc::new(lab), Some(hosts), Some(mailboxes))
+    };
+    let org = lookup::organization(dir.as_ref())?;
+    let servers = lookup::exchange_servers(dir.as_ref(), &org)?;
+    let address_of = |fqdn: &str| -> Result<IpAddr, ServeError> {
+        match &hosts {
+            Some(table) => {
+                table
+                    .lookup(fqdn)
+                    .map(IpAddr::V4)
+                    .ok_or_else(|| ServeError::NoAddress {
+                        fqdn: fqdn.to_string(),
+                        why: "it is not in the lab's hosts table (see `umctl lab hosts`)".into(),
+                    })
+            }
+            None => resolve(fqdn),
+        }
+    };
+    let plans = serve::plan(&servers, args.server.as_deref(), mode, ports, &address_of)?;
+
+    let tls = if mode.tls() {
+        Some(tls_source(global, args)?)
+    } else {
+        None
+    };
+    let exchange = Arc::new(Exchange {
+        dir,
+        hosts,
+        mailboxes,
+        ports: Arc::new(BoundPorts::new()),
+    });
+    let options = ServeOptions {
+        max_calls: usize::from(args.max_calls),
+        tls,
+    };
+    let json = args.log_format == LogFormatArg::Json;
+    let quiet = global.quiet;
+    let log_for = move |server: &ServerPlan, stage: Stage| -> Arc<dyn TransactionLog> {
+        if quiet {
+            Arc::new(NoLog)
+        } else {
+            Arc::new(StderrLog {
+                server: server.name.clone(),
+                component: stage,
+                json,
+            })
+        }
+    };
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let running = serve::start(&plans, exchange, options, &log_for).await?;
+        let line = serde_json::to_string(&running.report)?;
+        {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{line}")?;
+            out.flush()?;
+        }
+        wait_for_stop().await?;
+        let active = running.active_calls();
+        let hung_up = running.shutdown(BYE_WAIT).await;
+        if !quiet {
+            eprintln!("umctl serve: stopped; {active} active call(s), {hung_up} ended with BYE");
+        }
+        anyhow::Ok(())
+    })?;
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The certificates for the TLS listeners: --cert/--key, else the lab CA in `<lab>/ca`.
+fn tls_source(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<TlsSource> {
+    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
+        let read = |path: &std::path::Path, what: &str| {
+            std::fs::read_to_string(path)
+                .map_err(|e| UsageError(format!("cannot read the {what} {}: {e}", path.display())))
+        };
+        return Ok(TlsSource::Files {
+            chain_pem: read(cert, "certificate file")?,
+            key_pem: read(key, "key file")?,
+        });
+    }
+    let dir = lab_root(global)?.join("ca");
+    let ca = LabCa::load_or_create(&dir)
+        .with_context(|| format!("opening the lab CA in {}", dir.display()))?;
+    Ok(TlsSource::LabCa(Box::new(ca)))
+}
+
+/// The address the system resolver gives `fqdn` (IPv4 first).
+fn resolve(fqdn: &str) -> Result<IpAddr, ServeError> {
+    let addrs: Vec<IpAddr> = (fqdn, 0)
+        .to_socket_addrs()
+        .map_err(|e| ServeError::NoAddress {
+            fqdn: fqdn.to_string(),
+            why: format!("the system resolver says: {e}"),
+        })?
+        .map(|a| a.ip())
+        .collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or_else(|| addrs.first())
+        .copied()
+        .ok_or_else(|| ServeError::NoAddress {
+            fqdn: fqdn.to_string(),
+            why: "the system resolver returned no address".into(),
+        })
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn wait_for_stop() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r.context("waiting for Ctrl-C")?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
+    Ok(())
+}

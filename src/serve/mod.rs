@@ -1,0 +1,378 @@
+//! `umctl serve`: Exchange's SIP components on the lab's (or a real server's) addresses, each
+//! a [`crate::sip::endpoint::Endpoint`]: the CAS **UM Call Router**, the mailbox server's
+//! **UM service** and its **UM worker**, deciding with the same `um::` functions trace-call
+//! uses.
+//!
+//! - [`plan`]: which components run on which server and ports (pure).
+//! - [`decide`]: one INVITE through `um::` (admission, resolution, the 302 Contact) and the SIP
+//!   answer for a rejection.
+//! - [`redirect`]: the call router and the UM service (302).
+//! - [`worker`]: the worker (180, 200 with SDP, dialogs until BYE, MaxCallsAllowed).
+//! - this file: binding every component ([`start`]), the report of what is bound, and the
+//!   orderly shutdown (stop taking calls, BYE the active ones, stop the endpoints).
+//!
+//! It does not parse the command line or print: `cli::serve` does.
+
+pub mod decide;
+pub mod plan;
+pub mod redirect;
+pub mod worker;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::watch;
+
+use crate::sip::endpoint::{
+    CallHandler, Endpoint, EndpointConfig, EndpointHandle, TlsListen, TransactionLog,
+};
+use crate::sip::message::response_to;
+use crate::sip::transport::certs::LabCa;
+use crate::sip::transport::tls::{server_config, TlsSettings};
+use crate::sip::transport::TransportError;
+use crate::um::Stage;
+
+pub use decide::Exchange;
+pub use plan::{plan, ComponentPlan, Ports, ServerPlan, StartupMode};
+pub use redirect::Redirector;
+pub use worker::Worker;
+
+/// What `umctl serve` can fail with before it runs.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("no Exchange server named '{name}'; expected one of: {}", known.join(", "))]
+    NoSuchServer { name: String, known: Vec<String> },
+    #[error("Exchange server {name} runs no UM component (roles: {roles}); expected a Client Access server (call router) or a Mailbox server with the UM role")]
+    NoComponents { name: String, roles: String },
+    #[error(
+        "the directory has no Exchange server with the Client Access or the Mailbox and UM role"
+    )]
+    NoServers,
+    #[error("Exchange server {name} has no FQDN (networkAddress ncacn_ip_tcp:)")]
+    NoFqdn { name: String },
+    #[error("{fqdn} has no address: {why}")]
+    NoAddress { fqdn: String, why: String },
+    #[error("port {port} plus --port-offset {offset} is above 65535")]
+    PortOverflow { port: u16, offset: u16 },
+    #[error("{component} of {server}: {source}")]
+    Bind {
+        server: String,
+        component: String,
+        source: TransportError,
+    },
+    #[error("TLS certificate for {fqdn}: {source}")]
+    Certificate {
+        fqdn: String,
+        source: TransportError,
+    },
+}
+
+impl ServeError {
+    /// 3 when a port cannot be bound (in use, no permission), else 2 (bad input).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            ServeError::Bind { .. } => 3,
+            _ => 2,
+        }
+    }
+}
+
+/// Where the TLS listeners' certificates come from.
+pub enum TlsSource {
+    /// One certificate chain and key for every server (`--cert`, `--key`).
+    Files { chain_pem: String, key_pem: String },
+    /// A certificate per server FQDN (and address) from the lab CA.
+    LabCa(Box<LabCa>),
+}
+
+impl TlsSource {
+    fn server_config(
+        &self,
+        fqdn: &str,
+        address: IpAddr,
+    ) -> Result<Arc<rustls::ServerConfig>, ServeError> {
+        let cert_err = |source| ServeError::Certificate {
+            fqdn: fqdn.to_string(),
+            source,
+        };
+        let (chain, key) = match self {
+            TlsSource::Files { chain_pem, key_pem } => (chain_pem.clone(), key_pem.clone()),
+            TlsSource::LabCa(ca) => {
+                let issued = ca.issue(fqdn, &[address]).map_err(cert_err)?;
+                (issued.chain_pem, issued.key_pem)
+            }
+        };
+        server_config(&TlsSettings {
+            cert_chain_pem: chain,
+            key_pem: key,
+            ..TlsSettings::default()
+        })
+        .map_err(cert_err)
+    }
+}
+
+/// How to run.
+pub struct ServeOptions {
+    pub max_calls: usize,
+    pub tls: Option<TlsSource>,
+}
+
+/// What one component bound.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ComponentReport {
+    pub role: Stage,
+    pub udp: Option<SocketAddr>,
+    pub tcp: Option<SocketAddr>,
+    pub tls: Option<SocketAddr>,
+}
+
+/// What one server runs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ServerReport {
+    pub name: String,
+    pub fqdn: String,
+    pub roles: Vec<ComponentReport>,
+}
+
+/// Everything bound (the JSON line serve prints).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub servers: Vec<ServerReport>,
+}
+
+/// The running components.
+pub struct Running {
+    pub report: Report,
+    endpoints: Vec<Endpoint>,
+    redirectors: Vec<Arc<Redirector>>,
+    workers: Vec<(Arc<Worker>, EndpointHandle)>,
+    shutdown: watch::Sender<bool>,
+    sweeper: tokio::task::JoinHandle<()>,
+}
+
+/// The answer while shutting down: 503, try again later (elsewhere).
+pub(crate) fn unavailable(request: &rsip::Request, to_tag: &str) -> rsip::Response {
+    let mut resp = response_to(
+        request,
+        503,
+        "Service Unavailable (shutting down)",
+        Some(to_tag),
+    );
+    resp.headers.push(rsip::Header::Other(
+        "Retry-After".into(),
+        worker::RETRY_AFTER_SECS.to_string(),
+    ));
+    resp
+}
+
+/// Binds every component of every server in `servers` (in order: workers first, so the
+/// ports the redirects name are known before a call router takes a call) and starts them.
+/// `log_for` gives each component its log sink.
+pub async fn start(
+    servers: &[ServerPlan],
+    exchange: Arc<Exchange>,
+    options: ServeOptions,
+    log_for: &dyn Fn(&ServerPlan, Stage) -> Arc<dyn TransactionLog>,
+) -> Result<Running, ServeError> {
+    let (shutdown, watch_rx) = watch::channel(false);
+    let mut running = Running {
+        report: Report {
+            servers: Vec::new(),
+        },
+        endpoints: Vec::new(),
+        redirectors: Vec::new(),
+        workers: Vec::new(),
+        shutdown,
+        sweeper: tokio::spawn(async {}),
+    };
+    let mut reports: Vec<Vec<ComponentReport>> = vec![Vec::new(); servers.len()];
+    let order = [Stage::Worker, Stage::UmService, Stage::CallRouter];
+    for stage in order {
+        for (i, server) in servers.iter().enumerate() {
+            let Some(component) = server.components.iter().find(|c| c.stage == stage) else {
+                continue;
+            };
+            let tls = match (component.tls, &options.tls) {
+                (Some(port), Some(source)) => Some(TlsListen {
+                    bind: SocketAddr::new(server.address, port),
+                    server: source.server_config(&server.fqdn, server.address)?,
+                    client: None,
+                }),
+                _ => None,
+            };
+            let mut worker = None;
+            let handler: Arc<dyn CallHandler> = match stage {
+                Stage::Worker => {
+                    let w = Arc::new(Worker::new(
+                        exchange.clone(),
+                        &server.fqdn,
+                        server.address,
+                        options.max_calls,
+                        tokio::runtime::Handle::current(),
+                    ));
+                    worker = Some(w.clone());
+                    w
+                }
+                _ => {
+                    let r = Arc::new(Redirector::new(stage, exchange.clone()));
+                    running.redirectors.push(r.clone());
+                    r
+                }
+            };
+            let endpoint = bind(
+                server,
+                component,
+                tls,
+                handler,
+                log_for(server, stage),
+                watch_rx.clone(),
+            )
+            .await;
+            let endpoint = match endpoint {
+                Ok(e) => e,
+                Err(e) => {
+                    running.stop_endpoints().await;
+                    return Err(e);
+                }
+            };
+            let addrs = endpoint.addrs();
+            if let Some(w) = worker {
+                running.workers.push((w, endpoint.handle()));
+            }
+            exchange.ports.insert(
+                &[&server.fqdn, &server.address.to_string()],
+                stage,
+                addrs.tcp.map(|a| a.port()),
+                addrs.tls.map(|a| a.port()),
+            );
+            reports[i].push(ComponentReport {
+                role: stage,
+                udp: addrs.udp,
+                tcp: addrs.tcp,
+                tls: addrs.tls,
+            });
+            running.endpoints.push(endpoint);
+        }
+    }
+    for (server, mut roles) in servers.iter().zip(reports) {
+        roles.reverse();
+        running.report.servers.push(ServerReport {
+            name: server.name.clone(),
+            fqdn: server.fqdn.clone(),
+            roles,
+        });
+    }
+    let workers: Vec<Arc<Worker>> = running.workers.iter().map(|(w, _)| w.clone()).collect();
+    running.sweeper = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            for w in &workers {
+                w.sweep(std::time::Instant::now());
+            }
+        }
+    });
+    Ok(running)
+}
+
+/// Binds one component: UDP and TCP on the same port (an ephemeral one is picked free on
+/// both), TLS on its own.
+async fn bind(
+    server: &ServerPlan,
+    component: &ComponentPlan,
+    tls: Option<TlsListen>,
+    handler: Arc<dyn CallHandler>,
+    log: Arc<dyn TransactionLog>,
+    shutdown: watch::Receiver<bool>,
+) -> Result<Endpoint, ServeError> {
+    let bind_err = |source| ServeError::Bind {
+        server: server.name.clone(),
+        component: component_name(component.stage).to_string(),
+        source,
+    };
+    let attempts = if component.tcp == Some(0) { 20 } else { 1 };
+    let mut last = None;
+    for _ in 0..attempts {
+        let port = match component.tcp {
+            Some(0) => Some(free_udp_and_tcp_port(server.address).map_err(|e| {
+                bind_err(TransportError::Bind {
+                    kind: crate::sip::transport::TransportKind::Tcp,
+                    addr: SocketAddr::new(server.address, 0),
+                    source: e,
+                })
+            })?),
+            p => p,
+        };
+        let config = EndpointConfig {
+            bind: port.map(|p| SocketAddr::new(server.address, p)),
+            udp: port.is_some(),
+            tcp: port.is_some(),
+            tls: tls.clone(),
+            ..EndpointConfig::default()
+        };
+        match Endpoint::start(config, handler.clone(), log.clone(), shutdown.clone()).await {
+            Ok(e) => return Ok(e),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(bind_err(last.unwrap_or_else(|| {
+        TransportError::Tls("no listener configured".into())
+    })))
+}
+
+/// A port free for both UDP and TCP on `address` (bound, checked, released).
+fn free_udp_and_tcp_port(address: IpAddr) -> std::io::Result<u16> {
+    let mut last = None;
+    for _ in 0..50 {
+        let udp = std::net::UdpSocket::bind(SocketAddr::new(address, 0))?;
+        let port = udp.local_addr()?.port();
+        match std::net::TcpListener::bind(SocketAddr::new(address, port)) {
+            Ok(_) => return Ok(port),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no free port")))
+}
+
+/// The component's name in messages.
+pub fn component_name(stage: Stage) -> &'static str {
+    match stage {
+        Stage::CallRouter => "UM Call Router",
+        Stage::UmService => "UM service",
+        Stage::Worker => "UM worker",
+    }
+}
+
+impl Running {
+    /// Active calls across all workers.
+    pub fn active_calls(&self) -> usize {
+        self.workers.iter().map(|(w, _)| w.active_calls()).sum()
+    }
+
+    /// Stops taking calls (503), sends BYE to every active call (waiting at most `wait` for
+    /// the answers), then stops every endpoint. Returns how many BYEs were answered 2xx.
+    pub async fn shutdown(mut self, wait: Duration) -> usize {
+        for r in &self.redirectors {
+            r.drain();
+        }
+        for (w, _) in &self.workers {
+            w.drain();
+        }
+        let mut hung_up = 0;
+        for (w, handle) in &self.workers {
+            hung_up += w.hang_up_all(handle, wait).await;
+        }
+        self.stop_endpoints().await;
+        hung_up
+    }
+
+    async fn stop_endpoints(&mut self) {
+        self.sweeper.abort();
+        let _ = self.shutdown.send(true);
+        for e in self.endpoints.drain(..) {
+            let _ = tokio::time::timeout(Duration::from_secs(2), e.wait()).await;
+        }
+    }
+}

@@ -1,0 +1,422 @@
+//! The mailbox server's **UM worker process**: the component that answers. A [`CallHandler`]
+//! that takes a new INVITE through [`Exchange::decide`] (the worker re-checks admission like
+//! every Exchange component), negotiates the SDP answer (`media::sdp::negotiate`: 488 without
+//! a common codec), opens a UDP socket for RTP on the server's address, and answers 180 then
+//! 200 with the answer. The call stays in the worker's table until BYE, CANCEL, or a 2xx that
+//! is never ACKed; `MaxCallsAllowed` (`--max-calls`) bounds the table, and the call beyond it
+//! gets 503 with Retry-After.
+//!
+//! Media is received and dropped for now: no greeting is played and nothing is recorded
+//! (that is the media part of serve, still to come). At shutdown, [`Worker::hang_up_all`]
+//! sends BYE to every active call through the endpoint.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use crate::media::sdp::{negotiate, LocalMedia, SessionDescription};
+use crate::media::MediaError;
+use rsip::prelude::UntypedHeader;
+
+use crate::sip::endpoint::{CallHandler, EndpointHandle, HandlerResponse, RequestContext};
+use crate::sip::headers::NameAddr;
+use crate::sip::ids::IdGenerator;
+use crate::sip::message::{find_header, response_to};
+use crate::sip::transport::TransportKind;
+use crate::um::{Routing, Stage};
+
+use super::decide::{error_response, error_status, reject_response, Exchange};
+
+/// How long a 2xx may wait for its ACK before the call is dropped (64*T1, RFC 3261 13.3.1.4).
+pub const ACK_WAIT: Duration = Duration::from_secs(32);
+/// The Retry-After of a 503 when the worker is full (seconds).
+pub const RETRY_AFTER_SECS: u32 = 30;
+
+/// One answered call.
+struct ActiveCall {
+    peer: SocketAddr,
+    transport: TransportKind,
+    local: SocketAddr,
+    /// Where in-dialog requests go: the INVITE's Contact URI.
+    remote_target: String,
+    /// Our side: the INVITE's To (without tag) and our tag.
+    local_party: String,
+    local_tag: String,
+    /// The caller's From, with its tag.
+    remote_party: String,
+    answered: Instant,
+    acked: bool,
+    rtp_port: u16,
+    /// Receives and drops RTP; aborted when the call ends.
+    rtp_task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for ActiveCall {
+    fn drop(&mut self) {
+        self.rtp_task.abort();
+    }
+}
+
+/// The worker of one mailbox server.
+pub struct Worker {
+    exchange: Arc<Exchange>,
+    fqdn: String,
+    address: IpAddr,
+    max_calls: usize,
+    calls: Mutex<HashMap<String, ActiveCall>>,
+    draining: AtomicBool,
+    runtime: tokio::runtime::Handle,
+    ids: IdGenerator,
+}
+
+impl Worker {
+    /// A worker for the server `fqdn` on `address`; must be created inside the tokio runtime.
+    pub fn new(
+        exchange: Arc<Exchange>,
+        fqdn: &str,
+        address: IpAddr,
+        max_calls: usize,
+        runtime: tokio::runtime::Handle,
+    ) -> Worker {
+        Worker {
+            exchange,
+            fqdn: fqdn.to_string(),
+            address,
+            max_calls,
+            calls: Mutex::new(HashMap::new()),
+            draining: AtomicBool::new(false),
+            runtime,
+            ids: IdGenerator::new(),
+        }
+    }
+
+    fn calls(&self) -> MutexGuard<'_, HashMap<String, ActiveCall>> {
+        match self.calls.lock() {
+            Ok(c) => c,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// The number of answered calls.
+    pub fn active_calls(&self) -> usize {
+        self.calls().len()
+    }
+
+    /// Stops taking new calls (503) while serve shuts down.
+    pub fn drain(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+    }
+
+    /// Drops answered calls whose ACK never came (the endpoint has dropped their dialogs).
+    pub fn sweep(&self, now: Instant) {
+        self.calls()
+            .retain(|_, c| c.acked || now.duration_since(c.answered) < ACK_WAIT);
+    }
+
+    /// Sends BYE to every active call through `endpoint` and waits (at most `wait`) for the
+    /// answers. Returns how many calls got a 2xx to their BYE.
+    pub async fn hang_up_all(&self, endpoint: &EndpointHandle, wait: Duration) -> usize {
+        let calls: Vec<(String, ActiveCall)> = self.calls().drain().collect();
+        let mut pending = Vec::new();
+        for (call_id, call) in calls {
+            let Some(bye) = self.bye(&call_id, &call) else {
+                continue;
+            };
+            let endpoint = endpoint.clone();
+            let (peer, transport) = (call.peer, call.transport);
+            pending.push(tokio::spawn(async move {
+                let answer =
+                    tokio::time::timeout(wait, endpoint.request(bye, peer, transport)).await;
+                drop(call);
+                matches!(answer, Ok(Ok(r)) if (200..300).contains(&r.status_code.code()))
+            }));
+        }
+        let mut ok = 0;
+        for task in pending {
+            if matches!(task.await, Ok(true)) {
+                ok += 1;
+            }
+        }
+        ok
+    }
+
+    /// The BYE for `call` (our first request in the dialog: CSeq 1).
+    fn bye(&self, call_id: &str, call: &ActiveCall) -> Option<rsip::Request> {
+        let text = format!(
+            "BYE {} SIP/2.0\r\nVia: SIP/2.0/{} {};branch={}\r\nMax-Forwards: 70\r\n\
+             From: {};tag={}\r\nTo: {}\r\nCall-ID: {call_id}\r\nCSeq: 1 BYE\r\n\
+             Reason: Q.850;cause=16;text=\"the UM worker is shutting down\"\r\n\
+             Content-Length: 0\r\n\r\n",
+            call.remote_target,
+            call.transport.as_str(),
+            call.local,
+            self.ids.branch(),
+            call.local_party,
+            call.local_tag,
+            call.remote_party,
+        );
+        match crate::sip::parse(text.as_bytes()) {
+            Ok(rsip::SipMessage::Request(r)) => Some(r),
+            _ => None,
+        }
+    }
+
+    fn answer_invite(&self, request: &rsip::Request, ctx: &RequestContext) -> rsip::Response {
+        let tag = ctx.to_tag.as_str();
+        if self.draining.load(Ordering::SeqCst) {
+            return super::unavailable(request, tag);
+        }
+        let decision = match self
+            .exchange
+            .decide(request, ctx.peer, ctx.transport, Stage::Worker)
+        {
+            Ok(d) => d,
+            Err(e) => {
+                let (status, phrase) = error_status(&e);
+                return error_response(request, status, phrase, &e.to_string(), tag);
+            }
+        };
+        match decision.routing {
+            Routing::Answer => {}
+            Routing::Reject(r) => return reject_response(request, &r, tag),
+            Routing::Redirect(t) => {
+                return error_response(
+                    request,
+                    500,
+                    "Server Internal Error",
+                    &format!(
+                        "the worker answers calls, but routing said redirect to {}",
+                        t.contact
+                    ),
+                    tag,
+                )
+            }
+        }
+        let offer = match parse_offer(request) {
+            Ok(o) => o,
+            Err(e) => {
+                let status = e.sip_status().unwrap_or(488);
+                return error_response(request, status, phrase_of(status), &e.to_string(), tag);
+            }
+        };
+        let call_id = find_header(&request.headers, "Call-ID").unwrap_or_default();
+        let mut calls = self.calls();
+        if calls.len() >= self.max_calls {
+            let mut resp = error_response(
+                request,
+                503,
+                "Service Unavailable",
+                &format!(
+                    "the UM worker on {} has {} active calls, its MaxCallsAllowed",
+                    self.fqdn,
+                    calls.len()
+                ),
+                tag,
+            );
+            resp.headers.push(rsip::Header::Other(
+                "Retry-After".into(),
+                RETRY_AFTER_SECS.to_string(),
+            ));
+            return resp;
+        }
+        let socket = match std::net::UdpSocket::bind(SocketAddr::new(self.address, 0))
+            .and_then(|s| s.set_nonblocking(true).map(|()| s))
+        {
+            Ok(s) => s,
+            Err(e) => {
+                return error_response(
+                    request,
+                    500,
+                    "Server Internal Error",
+                    &format!("cannot open an RTP socket on {}: {e}", self.address),
+                    tag,
+                )
+            }
+        };
+        let rtp_port = socket.local_addr().map_or(0, |a| a.port());
+        let session_id = u64::from(rtp_port) << 16 | (calls.len() as u64 & 0xffff);
+        let local = LocalMedia::new(self.address, rtp_port, session_id);
+        let answer = match negotiate(&offer, &local) {
+            Ok((_, answer)) => answer,
+            Err(e) => {
+                let status = e.sip_status().unwrap_or(488);
+                return error_response(request, status, phrase_of(status), &e.to_string(), tag);
+            }
+        };
+        let remote_party = find_header(&request.headers, "From").unwrap_or_default();
+        let to = find_header(&request.headers, "To").unwrap_or_default();
+        let remote_target = find_header(&request.headers, "Contact")
+            .and_then(|c| NameAddr::parse("Contact", &c).ok())
+            .or_else(|| NameAddr::parse("From", &remote_party).ok())
+            .map(|n| n.uri)
+            .unwrap_or_default();
+        let rtp_task = self.runtime.spawn(drop_rtp(socket));
+        calls.insert(
+            call_id,
+            ActiveCall {
+                peer: ctx.peer,
+                transport: ctx.transport,
+                local: ctx.local,
+                remote_target,
+                local_party: to,
+                local_tag: ctx.to_tag.clone(),
+                remote_party,
+                answered: Instant::now(),
+                acked: false,
+                rtp_port,
+                rtp_task,
+            },
+        );
+        drop(calls);
+        self.ok_with_sdp(request, ctx, &answer)
+    }
+
+    /// 200 OK with our Contact and the SDP answer.
+    fn ok_with_sdp(
+        &self,
+        request: &rsip::Request,
+        ctx: &RequestContext,
+        answer: &SessionDescription,
+    ) -> rsip::Response {
+        let mut resp = response_to(request, 200, "OK", Some(&ctx.to_tag));
+        let user = request
+            .uri
+            .auth
+            .as_ref()
+            .map(|a| format!("{}@", a.user))
+            .unwrap_or_default();
+        let transport = match ctx.transport {
+            TransportKind::Tls => "TLS",
+            _ => "TCP",
+        };
+        resp.headers
+            .push(rsip::Header::Contact(rsip::headers::Contact::new(format!(
+                "<sip:{user}{}:{};transport={transport}>",
+                self.fqdn,
+                ctx.local.port()
+            ))));
+        set_body(&mut resp, answer.to_string().into_bytes());
+        resp
+    }
+
+    /// A re-INVITE in an answered call: the same RTP port, a new answer.
+    fn answer_reinvite(&self, request: &rsip::Request, ctx: &RequestContext) -> rsip::Response {
+        let call_id = find_header(&request.headers, "Call-ID").unwrap_or_default();
+        let Some(port) = self.calls().get(&call_id).map(|c| c.rtp_port) else {
+            return error_response(
+                request,
+                481,
+                "Call/Transaction Does Not Exist",
+                "the worker has no call with this Call-ID",
+                &ctx.to_tag,
+            );
+        };
+        let offer = match parse_offer(request) {
+            Ok(o) => o,
+            Err(e) => {
+                let status = e.sip_status().unwrap_or(488);
+                return error_response(
+                    request,
+                    status,
+                    phrase_of(status),
+                    &e.to_string(),
+                    &ctx.to_tag,
+                );
+            }
+        };
+        let mut local = LocalMedia::new(self.address, port, u64::from(port) << 16);
+        local.session_version += 1;
+        match negotiate(&offer, &local) {
+            Ok((_, answer)) => self.ok_with_sdp(request, ctx, &answer),
+            Err(e) => {
+                let status = e.sip_status().unwrap_or(488);
+                error_response(
+                    request,
+                    status,
+                    phrase_of(status),
+                    &e.to_string(),
+                    &ctx.to_tag,
+                )
+            }
+        }
+    }
+}
+
+impl CallHandler for Worker {
+    fn handle_request(&self, request: &rsip::Request, ctx: &RequestContext) -> HandlerResponse {
+        match (&request.method, ctx.dialog.is_some()) {
+            (rsip::Method::Invite, false) => HandlerResponse {
+                provisional: vec![response_to(request, 180, "Ringing", Some(&ctx.to_tag))],
+                final_response: Some(self.answer_invite(request, ctx)),
+            },
+            (rsip::Method::Invite, true) => {
+                HandlerResponse::respond(self.answer_reinvite(request, ctx))
+            }
+            (rsip::Method::Bye, true) => {
+                let call_id = find_header(&request.headers, "Call-ID").unwrap_or_default();
+                self.calls().remove(&call_id);
+                HandlerResponse::not_handled()
+            }
+            // DTMF over INFO is accepted (and ignored until the media part).
+            (rsip::Method::Info, true) => {
+                HandlerResponse::respond(response_to(request, 200, "OK", Some(&ctx.to_tag)))
+            }
+            _ => HandlerResponse::not_handled(),
+        }
+    }
+
+    fn on_ack(&self, ack: &rsip::Request, _ctx: &RequestContext) {
+        let call_id = find_header(&ack.headers, "Call-ID").unwrap_or_default();
+        if let Some(call) = self.calls().get_mut(&call_id) {
+            call.acked = true;
+        }
+    }
+
+    fn on_cancelled(&self, call_id: &str) {
+        self.calls().remove(call_id);
+    }
+}
+
+/// The SDP offer of an INVITE.
+fn parse_offer(request: &rsip::Request) -> Result<SessionDescription, MediaError> {
+    if request.body.is_empty() {
+        return Err(MediaError::NoAudioStream {
+            offered: vec!["(no SDP offer in the INVITE)".into()],
+        });
+    }
+    let text = String::from_utf8_lossy(&request.body);
+    SessionDescription::parse(&text)
+}
+
+fn phrase_of(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        488 => "Not Acceptable Here",
+        _ => "Server Internal Error",
+    }
+}
+
+/// Puts `body` (SDP) in `resp` with its Content-Type and Content-Length.
+fn set_body(resp: &mut rsip::Response, body: Vec<u8>) {
+    resp.headers
+        .retain(|h| !matches!(h, rsip::Header::ContentLength(_)));
+    resp.headers
+        .push(rsip::Header::ContentType(rsip::headers::ContentType::new(
+            "application/sdp",
+        )));
+    resp.headers.push(rsip::Header::ContentLength(
+        rsip::headers::ContentLength::new(body.len().to_string()),
+    ));
+    resp.body = body;
+}
+
+/// Receives RTP and drops it (the media part of serve will play and record).
+async fn drop_rtp(socket: std::net::UdpSocket) {
+    let Ok(socket) = tokio::net::UdpSocket::from_std(socket) else {
+        return;
+    };
+    let mut buf = vec![0u8; 2048];
+    while socket.recv_from(&mut buf).await.is_ok() {}
+}
