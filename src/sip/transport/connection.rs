@@ -186,6 +186,25 @@ impl Connections {
         })
     }
 
+    /// Queues `bytes` on the open connection with `to`, for a transport's `try_send`:
+    /// `Ok(Err(..))` when the write queue is full, `Err(bytes)` when there is no connection
+    /// (the caller connects first).
+    pub fn try_send(
+        &self,
+        kind: TransportKind,
+        to: SocketAddr,
+        bytes: Vec<u8>,
+    ) -> Result<Result<(), TransportError>, Vec<u8>> {
+        let len = bytes.len();
+        match self.queue(kind, to, bytes) {
+            Ok(()) => Ok(Ok(())),
+            Err((QueueError::Full, _)) => {
+                Ok(Err(super::tcp::send_err(kind, to, len, "write queue full")))
+            }
+            Err((QueueError::NotConnected, bytes)) => Err(bytes),
+        }
+    }
+
     /// Open connections (all kinds).
     pub fn count(&self) -> usize {
         self.lock().total

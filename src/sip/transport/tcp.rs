@@ -9,7 +9,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use super::connection::{serve, ConnectionContext, Connections, QueueError};
+use super::connection::{serve, ConnectionContext, Connections};
 use super::{Inbound, TransportError, TransportKind};
 
 /// The TCP listener's handle for sending.
@@ -108,17 +108,7 @@ impl TcpTransport {
         to: SocketAddr,
         bytes: Vec<u8>,
     ) -> Result<Result<(), TransportError>, Vec<u8>> {
-        let len = bytes.len();
-        match self.connections.queue(TransportKind::Tcp, to, bytes) {
-            Ok(()) => Ok(Ok(())),
-            Err((QueueError::Full, _)) => Ok(Err(send_err(
-                TransportKind::Tcp,
-                to,
-                len,
-                "write queue full",
-            ))),
-            Err((QueueError::NotConnected, bytes)) => Err(bytes),
-        }
+        self.connections.try_send(TransportKind::Tcp, to, bytes)
     }
 
     /// Sends over the open connection with `to`, connecting first if needed.

@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
-use super::connection::{serve, ConnectionContext, Connections, QueueError, Registration};
+use super::connection::{serve, ConnectionContext, Connections, Registration};
 use super::tcp::send_err;
 use super::{Inbound, TransportError, TransportKind};
 
@@ -217,17 +217,7 @@ impl TlsTransport {
         to: SocketAddr,
         bytes: Vec<u8>,
     ) -> Result<Result<(), TransportError>, Vec<u8>> {
-        let len = bytes.len();
-        match self.connections.queue(TransportKind::Tls, to, bytes) {
-            Ok(()) => Ok(Ok(())),
-            Err((QueueError::Full, _)) => Ok(Err(send_err(
-                TransportKind::Tls,
-                to,
-                len,
-                "write queue full",
-            ))),
-            Err((QueueError::NotConnected, bytes)) => Err(bytes),
-        }
+        self.connections.try_send(TransportKind::Tls, to, bytes)
     }
 
     /// Sends over the open connection with `to`, connecting (and verifying the peer's
