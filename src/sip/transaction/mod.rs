@@ -617,7 +617,7 @@ impl TransactionLayer {
     }
 
     /// Turns a server transaction's outputs into actions, reschedules it, removes it when it
-    /// ended.
+    /// ended. (Requests reach the TU from `handle_incoming`, so `Deliver` is not passed on.)
     fn apply_server(
         &mut self,
         key: &TransactionKey,
@@ -627,48 +627,36 @@ impl TransactionLayer {
         let Some(entry) = self.server.get_mut(key) else {
             return Vec::new();
         };
-        let mut actions = Vec::new();
-        let mut ended = None;
-        for o in out {
-            match o {
-                Output::Transmit(bytes) => actions.push(Action::Transmit {
-                    bytes,
-                    to: entry.meta.peer,
-                    transport: entry.meta.transport,
-                    key: Some(key.clone()),
-                }),
-                Output::TimedOut(timer) => actions.push(Action::TimedOut {
-                    key: key.clone(),
-                    timer,
-                }),
-                Output::Terminated(outcome) => ended = Some(outcome),
-                Output::Deliver(_) => {}
+        let (mut actions, ended) = outputs_to_actions(key, &entry.meta, out, false);
+        match ended {
+            Some(outcome) => {
+                if let Some(entry) = self.server.remove(key) {
+                    let status = entry.tx.final_status();
+                    actions.push(Action::TransactionTerminated(record(
+                        key,
+                        Role::Server,
+                        &entry.meta,
+                        status,
+                        outcome,
+                        now,
+                    )));
+                }
             }
-        }
-        if let Some(outcome) = ended {
-            if let Some(entry) = self.server.remove(key) {
-                actions.push(Action::TransactionTerminated(record(
+            None => {
+                let next = entry.tx.next_timeout();
+                reschedule(
+                    &mut self.deadlines,
+                    Slot::Server,
                     key,
-                    Role::Server,
-                    &entry.meta,
-                    entry.tx.final_status(),
-                    outcome,
-                    now,
-                )));
-            }
-            return actions;
-        }
-        let next = entry.tx.next_timeout();
-        if next.is_some() && next != entry.meta.scheduled {
-            entry.meta.scheduled = next;
-            if let Some(at) = next {
-                self.deadlines
-                    .push(Reverse((at, Slot::Server, key.clone())));
+                    &mut entry.meta,
+                    next,
+                );
             }
         }
         actions
     }
 
+    /// The same for a client transaction, whose responses go up to the TU.
     fn apply_client(
         &mut self,
         key: &TransactionKey,
@@ -678,49 +666,84 @@ impl TransactionLayer {
         let Some(entry) = self.client.get_mut(key) else {
             return Vec::new();
         };
-        let mut actions = Vec::new();
-        let mut ended = None;
-        for o in out {
-            match o {
-                Output::Transmit(bytes) => actions.push(Action::Transmit {
-                    bytes,
-                    to: entry.meta.peer,
-                    transport: entry.meta.transport,
-                    key: Some(key.clone()),
-                }),
-                Output::Deliver(response) => actions.push(Action::DeliverToTu(TuEvent::Response {
-                    key: key.clone(),
-                    response,
-                })),
-                Output::TimedOut(timer) => actions.push(Action::TimedOut {
-                    key: key.clone(),
-                    timer,
-                }),
-                Output::Terminated(outcome) => ended = Some(outcome),
+        let (mut actions, ended) = outputs_to_actions(key, &entry.meta, out, true);
+        match ended {
+            Some(outcome) => {
+                if let Some(entry) = self.client.remove(key) {
+                    let status = entry.tx.final_status();
+                    actions.push(Action::TransactionTerminated(record(
+                        key,
+                        Role::Client,
+                        &entry.meta,
+                        status,
+                        outcome,
+                        now,
+                    )));
+                }
             }
-        }
-        if let Some(outcome) = ended {
-            if let Some(entry) = self.client.remove(key) {
-                actions.push(Action::TransactionTerminated(record(
+            None => {
+                let next = entry.tx.next_timeout();
+                reschedule(
+                    &mut self.deadlines,
+                    Slot::Client,
                     key,
-                    Role::Client,
-                    &entry.meta,
-                    entry.tx.final_status(),
-                    outcome,
-                    now,
-                )));
-            }
-            return actions;
-        }
-        let next = entry.tx.next_timeout();
-        if next.is_some() && next != entry.meta.scheduled {
-            entry.meta.scheduled = next;
-            if let Some(at) = next {
-                self.deadlines
-                    .push(Reverse((at, Slot::Client, key.clone())));
+                    &mut entry.meta,
+                    next,
+                );
             }
         }
         actions
+    }
+}
+
+/// The actions one transaction's outputs ask for, and its outcome when it ended. Responses
+/// (`Deliver`) go up to the TU only when `deliver` is set (client transactions).
+fn outputs_to_actions(
+    key: &TransactionKey,
+    meta: &Meta,
+    out: Vec<Output>,
+    deliver: bool,
+) -> (Vec<Action>, Option<Outcome>) {
+    let mut actions = Vec::new();
+    let mut ended = None;
+    for o in out {
+        match o {
+            Output::Transmit(bytes) => actions.push(Action::Transmit {
+                bytes,
+                to: meta.peer,
+                transport: meta.transport,
+                key: Some(key.clone()),
+            }),
+            Output::Deliver(response) if deliver => {
+                actions.push(Action::DeliverToTu(TuEvent::Response {
+                    key: key.clone(),
+                    response,
+                }))
+            }
+            Output::Deliver(_) => {}
+            Output::TimedOut(timer) => actions.push(Action::TimedOut {
+                key: key.clone(),
+                timer,
+            }),
+            Output::Terminated(outcome) => ended = Some(outcome),
+        }
+    }
+    (actions, ended)
+}
+
+/// Queues a transaction's next deadline, unless that one is queued already.
+fn reschedule(
+    deadlines: &mut BinaryHeap<Reverse<(Instant, Slot, TransactionKey)>>,
+    slot: Slot,
+    key: &TransactionKey,
+    meta: &mut Meta,
+    next: Option<Instant>,
+) {
+    if next.is_some() && next != meta.scheduled {
+        meta.scheduled = next;
+        if let Some(at) = next {
+            deadlines.push(Reverse((at, slot, key.clone())));
+        }
     }
 }
 
