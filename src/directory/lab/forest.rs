@@ -249,11 +249,12 @@ impl Forest {
         writer: &mut crate::directory::ldif::LdifWriter<W>,
     ) -> std::io::Result<()> {
         for stored in self.slots.iter().flatten() {
-            match (&stored.raw, stored.entry.get()) {
-                (Some(raw), _) => {
+            // A slot still holding record text was never changed (a change replaces the slot).
+            match &stored.raw {
+                Some(raw) => {
                     writer.raw_record(raw.text.get(raw.range.clone()).unwrap_or_default())?
                 }
-                (None, _) => writer.entry(stored.entry())?,
+                None => writer.entry(stored.entry())?,
             }
         }
         Ok(())

@@ -418,36 +418,10 @@ fn load(paths: &LabPaths) -> Result<(Forest, u64)> {
 /// A large file is parsed and checked on every core, in pieces split at record boundaries;
 /// the entries then go into the forest in file order (parents must come first).
 pub fn forest_from_ldif(bytes: &[u8], source_name: &str) -> Result<Forest> {
-    const PIECE_SIZE: usize = 4 << 20;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let parts = (bytes.len() / PIECE_SIZE).clamp(1, cores);
-    let pieces = ldif::split_records(bytes, parts);
-    let prepared: Vec<Result<Vec<(usize, forest::Prepared)>>> = if pieces.len() == 1 {
-        pieces
-            .iter()
-            .map(|(piece, offset)| prepare_piece(piece, *offset, source_name))
-            .collect()
-    } else {
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = pieces
-                .iter()
-                .map(|(piece, offset)| {
-                    scope.spawn(move || prepare_piece(piece, *offset, source_name))
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| {
-                    w.join().unwrap_or_else(|_| {
-                        Err(DirectoryError::Lab {
-                            path: PathBuf::from(source_name),
-                            message: "a loader thread panicked".into(),
-                        })
-                    })
-                })
-                .collect()
-        })
-    };
+    let pieces = split_for_cores(bytes);
+    let prepared = on_every_core(&pieces, source_name, |(piece, offset)| {
+        prepare_piece(piece, *offset, source_name)
+    });
     let count = prepared
         .iter()
         .map(|p| p.as_ref().map_or(0, Vec::len))
@@ -465,6 +439,46 @@ pub fn forest_from_ldif(bytes: &[u8], source_name: &str) -> Result<Forest> {
         }
     }
     Ok(forest)
+}
+
+/// A forest file cut at record boundaries into a piece per core (one piece when it is small),
+/// each with the number of lines before it.
+pub(crate) fn split_for_cores(bytes: &[u8]) -> Vec<(&[u8], usize)> {
+    const PIECE_SIZE: usize = 4 << 20;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    ldif::split_records(bytes, (bytes.len() / PIECE_SIZE).clamp(1, cores))
+}
+
+/// Runs `work` on every piece of a forest file, one thread per piece (so a large file is
+/// parsed on every core), and returns the results in file order.
+pub(crate) fn on_every_core<P: Sync, T: Send>(
+    pieces: &[P],
+    source_name: &str,
+    work: impl Fn(&P) -> Result<T> + Sync,
+) -> Vec<Result<T>> {
+    if pieces.len() == 1 {
+        return pieces.iter().map(&work).collect();
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = pieces
+            .iter()
+            .map(|piece| {
+                let work = &work;
+                scope.spawn(move || work(piece))
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join().unwrap_or_else(|_| {
+                    Err(DirectoryError::Lab {
+                        path: PathBuf::from(source_name),
+                        message: "a loader thread panicked".into(),
+                    })
+                })
+            })
+            .collect()
+    })
 }
 
 /// Parses one piece of an LDIF file and runs the per-entry checks.

@@ -66,30 +66,18 @@ type Scanned = (Box<str>, Option<Dn>, Range<usize>, IndexKeys);
 
 fn build(bytes: Arc<[u8]>, start: usize) -> Result<Forest> {
     let body = &bytes[start..];
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let parts = (body.len() / (4 << 20)).clamp(1, cores);
-    let pieces = crate::directory::ldif::split_records(body, parts);
-    let mut offsets = Vec::with_capacity(pieces.len());
-    for (piece, _) in &pieces {
-        offsets.push(piece.as_ptr() as usize - body.as_ptr() as usize + start);
-    }
-    let scanned: Vec<Result<Vec<Scanned>>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = pieces
-            .iter()
-            .zip(&offsets)
-            .map(|((piece, _), offset)| scope.spawn(move || scan(piece, *offset)))
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join().unwrap_or_else(|_| {
-                    Err(DirectoryError::Lab {
-                        path: "forest.ldif".into(),
-                        message: "a loader thread panicked".into(),
-                    })
-                })
-            })
-            .collect()
+    // Each piece with its byte offset in the file (record ranges point into the file).
+    let pieces: Vec<(&[u8], usize)> = super::split_for_cores(body)
+        .iter()
+        .map(|(piece, _)| {
+            (
+                *piece,
+                piece.as_ptr() as usize - body.as_ptr() as usize + start,
+            )
+        })
+        .collect();
+    let scanned = super::on_every_core(&pieces, "forest.ldif", |(piece, offset)| {
+        scan(piece, *offset)
     });
     let count = scanned.iter().map(|p| p.as_ref().map_or(0, Vec::len)).sum();
     let mut forest = Forest::with_capacity(count);
