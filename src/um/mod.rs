@@ -11,6 +11,8 @@
 //! - [`router`]: [`route_target`], the Contact of the 302 the call router and the UM service
 //!   send (domain.md B.4.1/B.4.2 ports).
 //! - [`ports`]: [`PortMap`], Exchange's fixed ports or the ones `umctl serve` bound.
+//! - [`dialogue`]: [`Dialogue`], the caller-facing state machines (call answering, OVA, auto
+//!   attendant) as events in, actions out; `serve` plays them over RTP.
 //!
 //! `umctl serve` answers real INVITEs with exactly these functions and `umctl trace-call`
 //! predicts the answers with them, so the two cannot disagree. Nothing here owns a socket,
@@ -18,6 +20,7 @@
 //! (hosted voice mail, choosing a UM server, building the INVITE) is `frontend`.
 
 pub mod call;
+pub mod dialogue;
 pub mod ports;
 pub mod resolve;
 pub mod router;
@@ -25,6 +28,7 @@ pub mod router;
 use std::path::Path;
 
 pub use call::IncomingCall;
+pub use dialogue::{Action, Dialogue, Event, PromptPart, RecordingEnd};
 pub use ports::{BoundPorts, ExchangePorts, PortMap};
 pub use resolve::{
     admit, rejection, resolve_call, Admission, Admitted, AutoAttendantCall, CallAnswering, Dialed,
