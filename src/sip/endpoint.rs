@@ -233,6 +233,14 @@ enum Command {
         to: SocketAddr,
         transport: TransportKind,
         reply: oneshot::Sender<Result<rsip::Response, ClientError>>,
+        /// Where provisional responses (1xx) go, for a caller that shows them.
+        provisional: Option<mpsc::UnboundedSender<rsip::Response>>,
+    },
+    /// A message outside any transaction (the ACK for a 2xx, RFC 3261 13.2.2.4).
+    Send {
+        request: rsip::Request,
+        to: SocketAddr,
+        transport: TransportKind,
     },
 }
 
@@ -248,6 +256,7 @@ impl std::fmt::Debug for Command {
             Command::Request { request, to, .. } => {
                 write!(f, "Request({} to {to})", request.method)
             }
+            Command::Send { request, to, .. } => write!(f, "Send({} to {to})", request.method),
         }
     }
 }
@@ -262,6 +271,18 @@ impl EndpointHandle {
         to: SocketAddr,
         transport: TransportKind,
     ) -> Result<rsip::Response, ClientError> {
+        self.request_with(request, to, transport, None).await
+    }
+
+    /// [`EndpointHandle::request`], with the provisional responses (180 Ringing, ...) sent to
+    /// `provisional` as they arrive (a UAC that shows the whole exchange, like trace-call).
+    pub async fn request_with(
+        &self,
+        request: rsip::Request,
+        to: SocketAddr,
+        transport: TransportKind,
+        provisional: Option<mpsc::UnboundedSender<rsip::Response>>,
+    ) -> Result<rsip::Response, ClientError> {
         let (reply, rx) = oneshot::channel();
         self.commands
             .send(Command::Request {
@@ -269,10 +290,29 @@ impl EndpointHandle {
                 to,
                 transport,
                 reply,
+                provisional,
             })
             .await
             .map_err(|_| ClientError::Shutdown)?;
         rx.await.map_err(|_| ClientError::Shutdown)?
+    }
+
+    /// Sends `request` once, outside any transaction: the ACK for a 2xx (RFC 3261 13.2.2.4),
+    /// which the UAC core sends itself. Over TCP/TLS it goes on the open connection with `to`.
+    pub async fn send_stateless(
+        &self,
+        request: rsip::Request,
+        to: SocketAddr,
+        transport: TransportKind,
+    ) -> Result<(), ClientError> {
+        self.commands
+            .send(Command::Send {
+                request,
+                to,
+                transport,
+            })
+            .await
+            .map_err(|_| ClientError::Shutdown)
     }
 }
 
@@ -348,6 +388,7 @@ impl Endpoint {
             pending: HashMap::new(),
             awaiting_ack: HashMap::new(),
             clients: HashMap::new(),
+            watchers: HashMap::new(),
         };
         tasks.push(tokio::spawn(core.run(
             inbound_rx,
@@ -419,6 +460,8 @@ struct Core {
     awaiting_ack: HashMap<TransactionKey, DialogKey>,
     /// Client transactions waiting for their final response.
     clients: HashMap<TransactionKey, oneshot::Sender<Result<rsip::Response, ClientError>>>,
+    /// Client transactions whose provisional responses someone watches.
+    watchers: HashMap<TransactionKey, mpsc::UnboundedSender<rsip::Response>>,
 }
 
 /// A far-future instant for "no timer".
@@ -725,6 +768,7 @@ impl Core {
                 } => queue.extend(self.transmit(bytes, to, transport, key).await),
                 Action::DeliverToTu(event) => queue.extend(self.deliver(event, local)),
                 Action::TransactionTerminated(record) => {
+                    self.watchers.remove(&record.key);
                     if let Some(reply) = self.clients.remove(&record.key) {
                         let err = match record.outcome {
                             Outcome::TransportError => ClientError::Transport,
@@ -787,7 +831,12 @@ impl Core {
                 }
             }
             TuEvent::Response { key, response } => {
-                if response.status_code.code() >= 200 {
+                if response.status_code.code() < 200 {
+                    if let Some(watcher) = self.watchers.get(&key) {
+                        let _ = watcher.send(response);
+                    }
+                } else {
+                    self.watchers.remove(&key);
                     if let Some(reply) = self.clients.remove(&key) {
                         let _ = reply.send(Ok(response));
                     }
@@ -902,11 +951,15 @@ impl Core {
                 to,
                 transport,
                 reply,
+                provisional,
             } => match self
                 .layer
                 .send_request(request, to, transport, Instant::now())
             {
                 Ok((key, actions)) => {
+                    if let Some(watcher) = provisional {
+                        self.watchers.insert(key.clone(), watcher);
+                    }
                     self.clients.insert(key, reply);
                     self.execute(actions).await;
                 }
@@ -914,6 +967,14 @@ impl Core {
                     let _ = reply.send(Err(ClientError::Rejected(e.to_string())));
                 }
             },
+            Command::Send {
+                request,
+                to,
+                transport,
+            } => {
+                let bytes = super::message::request_bytes(&request);
+                let _ = self.transmit(bytes, to, transport, None).await;
+            }
         }
     }
 

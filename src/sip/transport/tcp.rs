@@ -35,6 +35,23 @@ pub(crate) fn send_err(
     }
 }
 
+/// Connects to `to` from the listener's own address (port chosen by the system), so the peer
+/// sees the address this endpoint stands for (a UM IP gateway is recognised by it), not
+/// whatever source the routing table would pick; from any address when the listener is bound
+/// to the unspecified one.
+pub(crate) async fn connect_from(local: SocketAddr, to: SocketAddr) -> std::io::Result<TcpStream> {
+    if local.ip().is_unspecified() || local.is_ipv4() != to.is_ipv4() {
+        return TcpStream::connect(to).await;
+    }
+    let socket = if local.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.bind(SocketAddr::new(local.ip(), 0))?;
+    socket.connect(to).await
+}
+
 impl TcpTransport {
     /// Binds `addr` (port 0 picks one) and starts accepting.
     pub async fn bind(
@@ -120,7 +137,7 @@ impl TcpTransport {
         let len = bytes.len();
         let limits = self.connections.limits();
         let (registration, outgoing) = self.connections.register(TransportKind::Tcp, to)?;
-        let stream = tokio::time::timeout(limits.handshake_timeout, TcpStream::connect(to))
+        let stream = tokio::time::timeout(limits.handshake_timeout, connect_from(self.local, to))
             .await
             .map_err(|_| send_err(TransportKind::Tcp, to, len, "connect timed out"))?
             .map_err(|e| send_err(TransportKind::Tcp, to, len, e))?;

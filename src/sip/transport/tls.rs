@@ -11,13 +11,13 @@ use std::sync::Arc;
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 use super::connection::{serve, ConnectionContext, Connections, Registration};
-use super::tcp::send_err;
+use super::tcp::{connect_from, send_err};
 use super::{Inbound, TransportError, TransportKind};
 
 /// What the TLS listener presents and whom it trusts.
@@ -239,7 +239,9 @@ impl TlsTransport {
         let limits = self.connections.limits();
         let (registration, outgoing) = self.connections.register(TransportKind::Tls, to)?;
         let connect = async {
-            let tcp = TcpStream::connect(to).await.map_err(|e| e.to_string())?;
+            let tcp = connect_from(self.local, to)
+                .await
+                .map_err(|e| e.to_string())?;
             let _ = tcp.set_nodelay(true);
             connector
                 .connect(ServerName::IpAddress(to.ip().into()), tcp)
