@@ -176,16 +176,26 @@ pub struct TraceCallArgs {
     #[arg(long, value_name = "SEQ")]
     pub digits: Option<String>,
 
-    /// Place the call against a running `umctl serve` and record the real messages
+    /// Place the call for real: start `umctl serve` on free loopback ports (or use --serve),
+    /// play the Front End's side from the pool's address and record the real messages
     #[arg(long)]
     pub live: bool,
+
+    /// With --live: the call router of an `umctl serve` already running, as HOST:PORT (TCP),
+    /// sips:HOST:PORT (TLS, as Skype for Business calls) or sip:HOST:PORT;transport=udp
+    #[arg(long, value_name = "ADDR", requires = "live")]
+    pub serve: Option<String>,
+
+    /// With --live: how long to wait for the message in the mailbox
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, requires = "live", value_parser = clap::value_parser!(u64).range(0..=600))]
+    pub delivery_wait: u64,
 
     /// Draw the SIP exchange as a sequence diagram instead of the hop table
     #[arg(long)]
     pub ladder: bool,
 
     /// With --live: write the captured SIP and RTP to this pcap file
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", requires = "live")]
     pub pcap: Option<PathBuf>,
 }
 

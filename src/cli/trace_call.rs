@@ -1,29 +1,41 @@
 //! `umctl trace-call`: parses the options, opens the directory (with the lab's host table and
-//! mailbox folders when it is the lab), runs the offline trace and prints it as a table, a
-//! SIP ladder or JSON. Exit 0 when the call reaches its goal, 1 when a hop fails.
+//! mailbox folders when it is the lab), runs the offline trace, or with `--live` places the
+//! call (starting `umctl serve` in-process on free loopback ports, or against `--serve ADDR`),
+//! writes the `--pcap` file, and prints the trace as a table, a SIP ladder or JSON. Exit 0
+//! when the call reaches its goal, 1 when a hop fails.
 
+use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 
 use crate::cli::args::{GlobalArgs, ScenarioArg, TraceCallArgs};
 use crate::cli::output::Output;
+use crate::cli::target::lab_root;
 use crate::cli::target::{connect_ldap, open_lab};
 use crate::cli::UsageError;
+use crate::directory::lookup;
+use crate::directory::Directory;
+use crate::serve::{self, Exchange, Ports, ServeOptions, ServerPlan, StartupMode, TlsSource};
+use crate::sip::endpoint::{NoLog, TransactionLog};
+use crate::sip::transport::certs::LabCa;
+use crate::sip::transport::tls::{client_config, server_config, TlsSettings};
+use crate::sip::transport::TransportKind;
+use crate::trace::live::{trace_live, LiveSetup, TlsListenParts};
 use crate::trace::{report, trace_offline, Scenario, Trace, TraceRequest};
-use crate::um::UmContext;
+use crate::um::{BoundPorts, Stage, UmContext};
 
-/// What --live and --pcap say until the live trace against `umctl serve` exists.
-pub const LIVE_UNAVAILABLE: &str =
-    "`--live` (a trace against a running umctl serve) is not in this build yet; drop --live and --pcap for the offline trace";
+/// How long the caller listens to the worker's prompts at most before speaking.
+const PROMPT_WAIT: Duration = Duration::from_secs(60);
 
 pub fn run(global: &GlobalArgs, args: &TraceCallArgs) -> anyhow::Result<ExitCode> {
-    if args.live || args.pcap.is_some() {
-        bail!(UsageError(LIVE_UNAVAILABLE.into()));
-    }
     let request = request(args)?;
     let out = Output::new(global);
-    let trace = if global.ldap.is_some() {
+    let trace = if args.live {
+        live(global, args, &request)?
+    } else if global.ldap.is_some() {
         let dir = connect_ldap(global)?;
         trace_offline(&dir, &request, &UmContext::default())?
     } else {
@@ -101,4 +113,203 @@ fn print(out: &Output, args: &TraceCallArgs, trace: &Trace) -> anyhow::Result<()
     }
     out.text(&report::table(trace))?;
     Ok(())
+}
+
+/// `--serve ADDR`: where the call router is and how to reach it.
+fn parse_serve(value: &str) -> anyhow::Result<(String, u16, TransportKind)> {
+    let bad = || {
+        UsageError(format!(
+            "--serve '{value}': expected HOST:PORT (TCP), sips:HOST:PORT (TLS) or sip:HOST:PORT;transport=tcp|tls|udp"
+        ))
+    };
+    let (rest, mut transport) = if let Some(r) = value.strip_prefix("sips:") {
+        (r, TransportKind::Tls)
+    } else if let Some(r) = value.strip_prefix("sip:") {
+        (r, TransportKind::Tcp)
+    } else {
+        (value, TransportKind::Tcp)
+    };
+    let mut parts = rest.split(';');
+    let hostport = parts.next().unwrap_or_default();
+    for param in parts {
+        match param.to_ascii_lowercase().as_str() {
+            "transport=tcp" => transport = TransportKind::Tcp,
+            "transport=tls" => transport = TransportKind::Tls,
+            "transport=udp" => transport = TransportKind::Udp,
+            _ => bail!(bad()),
+        }
+    }
+    let (host, port) = hostport.rsplit_once(':').ok_or_else(bad)?;
+    let port: u16 = port.parse().map_err(|_| bad())?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() || port == 0 {
+        bail!(bad());
+    }
+    Ok((host.to_string(), port, transport))
+}
+
+/// `--live`: the lab's directory, hosts and CA; serve in-process or at --serve; the call.
+fn live(
+    global: &GlobalArgs,
+    args: &TraceCallArgs,
+    request: &TraceRequest,
+) -> anyhow::Result<Trace> {
+    if global.ldap.is_some() {
+        bail!(UsageError(
+            "--live places the call from the lab's loopback addresses: drop --ldap (a live trace against a real Exchange is not supported)".into()
+        ));
+    }
+    let serve_at = args.serve.as_deref().map(parse_serve).transpose()?;
+    let lab = open_lab(global)?;
+    let hosts = lab.hosts().context("reading the lab's hosts table")?;
+    let mailboxes = lab.paths().mailboxes();
+    let ca_dir = lab_root(global)?.join("ca");
+    let ca = LabCa::load_or_create(&ca_dir)
+        .with_context(|| format!("opening the lab CA in {}", ca_dir.display()))?;
+    let resolve = |fqdn: &str| -> Option<IpAddr> {
+        fqdn.parse::<IpAddr>()
+            .ok()
+            .or_else(|| hosts.lookup(fqdn).map(IpAddr::V4))
+    };
+    let tls = |fqdn: &str, ip: IpAddr| -> Result<TlsListenParts, String> {
+        let issued = ca.issue(fqdn, &[ip]).map_err(|e| e.to_string())?;
+        let server = server_config(&TlsSettings {
+            cert_chain_pem: issued.chain_pem,
+            key_pem: issued.key_pem,
+            ..TlsSettings::default()
+        })
+        .map_err(|e| e.to_string())?;
+        let client = client_config(ca.cert_pem(), None).map_err(|e| e.to_string())?;
+        Ok(TlsListenParts { server, client })
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let ctx = UmContext {
+        hosts: Some(&hosts),
+        mailboxes: Some(&mailboxes),
+    };
+    let (trace, capture) = runtime.block_on(async {
+        match &serve_at {
+            Some((host, port, transport)) => {
+                let ip = resolve(host).ok_or_else(|| {
+                    UsageError(format!(
+                        "--serve: {host} has no address in the lab's hosts table"
+                    ))
+                })?;
+                let at = SocketAddr::new(ip, *port);
+                let locate = |_: &str| -> Result<SocketAddr, String> { Ok(at) };
+                let setup = LiveSetup {
+                    serve: args.serve.clone().unwrap_or_default(),
+                    call_router: &locate,
+                    transport: *transport,
+                    resolve: &resolve,
+                    tls: Some(&tls),
+                    delivery_wait: Duration::from_secs(args.delivery_wait),
+                    prompt_wait: PROMPT_WAIT,
+                };
+                anyhow::Ok(trace_live(lab, request, &ctx, &setup).await?)
+            }
+            None => {
+                let dir: Arc<dyn Directory> = Arc::new(lab);
+                let org = lookup::organization(dir.as_ref())?;
+                let servers = lookup::exchange_servers(dir.as_ref(), &org)?;
+                let address_of = |fqdn: &str| -> Result<IpAddr, serve::ServeError> {
+                    hosts
+                        .lookup(fqdn)
+                        .map(IpAddr::V4)
+                        .ok_or_else(|| serve::ServeError::NoAddress {
+                            fqdn: fqdn.to_string(),
+                            why: "it is not in the lab's hosts table (see `umctl lab hosts`)"
+                                .into(),
+                        })
+                };
+                let plans = serve::plan(
+                    &servers,
+                    None,
+                    StartupMode::Dual,
+                    Ports::Ephemeral,
+                    &address_of,
+                )?;
+                let exchange = Arc::new(Exchange {
+                    dir,
+                    hosts: Some(hosts.clone()),
+                    mailboxes: Some(mailboxes.clone()),
+                    ports: Arc::new(BoundPorts::new()),
+                });
+                let options = ServeOptions {
+                    max_calls: 100,
+                    tls: Some(TlsSource::LabCa(Box::new(
+                        LabCa::load_or_create(&ca_dir).with_context(|| {
+                            format!("opening the lab CA in {}", ca_dir.display())
+                        })?,
+                    ))),
+                };
+                let log_for =
+                    |_: &ServerPlan, _: Stage| -> Arc<dyn TransactionLog> { Arc::new(NoLog) };
+                let running = serve::start(&plans, exchange, options, &log_for).await?;
+                let report = running.report.clone();
+                let locate = |cas: &str| -> Result<SocketAddr, String> {
+                    report
+                        .servers
+                        .iter()
+                        .filter(|s| s.fqdn.eq_ignore_ascii_case(cas))
+                        .flat_map(|s| &s.roles)
+                        .find(|r| r.role == Stage::CallRouter)
+                        .and_then(|r| r.tls)
+                        .ok_or_else(|| format!("the in-process serve runs no call router on {cas}"))
+                };
+                let setup = LiveSetup {
+                    serve: "in-process".into(),
+                    call_router: &locate,
+                    transport: TransportKind::Tls,
+                    resolve: &resolve,
+                    tls: Some(&tls),
+                    delivery_wait: Duration::from_secs(args.delivery_wait),
+                    prompt_wait: PROMPT_WAIT,
+                };
+                let result = trace_live(lab, request, &ctx, &setup).await;
+                running.shutdown(Duration::from_secs(1)).await;
+                anyhow::Ok(result?)
+            }
+        }
+    })?;
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    let mut trace = trace;
+    if let Some(path) = &args.pcap {
+        let bytes = capture.to_pcap().context("writing the capture")?;
+        std::fs::write(path, bytes)
+            .with_context(|| format!("writing the pcap file {}", path.display()))?;
+        if let Some(d) = trace.live.as_mut() {
+            d.pcap = Some(path.clone());
+        }
+    }
+    Ok(trace)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serve_addresses_name_their_transport() {
+        assert_eq!(
+            parse_serve("127.0.10.11:5060").unwrap(),
+            ("127.0.10.11".into(), 5060, TransportKind::Tcp)
+        );
+        assert_eq!(
+            parse_serve("sips:ex-cas01.contoso.com:5061").unwrap(),
+            ("ex-cas01.contoso.com".into(), 5061, TransportKind::Tls)
+        );
+        assert_eq!(
+            parse_serve("sip:127.0.10.11:5060;transport=udp").unwrap(),
+            ("127.0.10.11".into(), 5060, TransportKind::Udp)
+        );
+        for bad in ["127.0.10.11", "x:0", "sip:h:1;foo=bar", ":5060", "h:port"] {
+            let e = parse_serve(bad).unwrap_err().to_string();
+            assert!(e.contains(&format!("--serve '{bad}'")), "{e}");
+        }
+    }
 }

@@ -9,17 +9,25 @@
 //!   for (ExUM Routing, EUM proxy address, hunt group pilot, Event 1109, ...).
 //! - [`report`]: the table, the JSON document and the SIP ladder.
 //!
-//! The live mode (the same hops against a running `umctl serve`, with the real messages and the
-//! delivered file) produces the same [`Trace`] and is added with serve. Nothing here parses
-//! command lines or prints.
+//! - [`live`]: the same call placed for real against `umctl serve`: the Front End's directory
+//!   hops as offline, then the real INVITE, redirects, answer, RTP, BYE and the delivered file.
+//! - [`compare`]: whether an offline and a live trace of one call agree hop for hop.
+//! - [`pcap`]: the live exchange as a pcap file.
+//!
+//! Nothing here parses command lines or prints.
 
+pub mod compare;
 pub mod fix;
+pub mod live;
 pub mod offline;
+pub mod pcap;
 pub mod report;
 
 use std::path::PathBuf;
 
 use serde::Serialize;
+
+use crate::frontend::InviteSpec;
 
 pub use offline::trace_offline;
 
@@ -197,6 +205,44 @@ pub struct Trace {
     /// The hosts of the ladder's four columns (`pool01.contoso.com`, `ex-cas01.contoso.com:5061`).
     pub parties: Vec<String>,
     pub messages: Vec<SipStep>,
+    /// What only a live trace has (the Call-ID, the addresses, RTP, the delivered file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<LiveDetails>,
+    /// What the offline trace worked out for placing the call (the live trace's input).
+    #[serde(skip)]
+    pub plan: Option<CallPlan>,
+}
+
+/// What the offline trace worked out that the live trace needs to place the same call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallPlan {
+    /// The first INVITE, exactly as the Front End sends it.
+    pub invite: InviteSpec,
+    /// Call answering: a voice message (or, when the caller hangs up before the beep, a
+    /// missed-call notification) is delivered to the mailbox.
+    pub delivers: bool,
+    /// `<lab>/mailboxes/<sam>`: where the voice message is delivered (lab only).
+    pub mailbox: Option<PathBuf>,
+}
+
+/// The live-only part of a trace.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LiveDetails {
+    /// `in-process` (serve started by trace-call) or the `--serve` address.
+    pub serve: String,
+    pub call_id: String,
+    /// The caller's signalling address (the pool's address in the lab hosts table).
+    pub caller: String,
+    pub transport: String,
+    pub rtp_sent_packets: u64,
+    pub rtp_received_packets: u64,
+    pub dtmf_sent: Option<String>,
+    /// The file that arrived in the mailbox.
+    pub delivered: Option<PathBuf>,
+    /// Where the offline trace and this one disagree (empty: they agree hop for hop).
+    pub disagreements: Vec<String>,
+    /// The pcap file written, if any.
+    pub pcap: Option<PathBuf>,
 }
 
 impl Trace {
@@ -222,6 +268,10 @@ pub enum TraceError {
         value: String,
         expected: String,
     },
+    /// The live call cannot be placed at all (no address for the pool, a socket that cannot
+    /// be bound); a call that is placed and fails is a failed hop, not this.
+    #[error("live trace: {what}: {why}")]
+    Live { what: String, why: String },
 }
 
 impl From<crate::directory::DirectoryError> for TraceError {
@@ -238,6 +288,7 @@ impl TraceError {
             TraceError::Um(e) => e.exit_code(),
             TraceError::Lookup(e) => e.exit_code(),
             TraceError::BadInput { .. } => 2,
+            TraceError::Live { .. } => 3,
         }
     }
 }

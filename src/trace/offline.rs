@@ -27,7 +27,9 @@ use crate::um::{
 };
 
 use super::fix::{self, ContactPlace, Fix, RejectContext};
-use super::{Component, Hop, Outcome, Party, Scenario, SipStep, Trace, TraceError, TraceRequest};
+use super::{
+    CallPlan, Component, Hop, Outcome, Party, Scenario, SipStep, Trace, TraceError, TraceRequest,
+};
 
 /// A caller from outside when `--from` is not given.
 pub const OUTSIDE_CALLER: &str = "+14255550199";
@@ -233,6 +235,8 @@ pub fn trace_offline<D: Directory + ?Sized>(
         hops: Vec::new(),
         parties: vec!["-".into(); 4],
         messages: Vec::new(),
+        live: None,
+        plan: None,
     };
     let mut b = Builder {
         hops: Vec::new(),
@@ -741,6 +745,11 @@ fn run<D: Directory + ?Sized>(
         branch: "z9hG4bKumctltrace".into(),
         cseq: 1,
     };
+    trace.plan = Some(CallPlan {
+        invite: spec.clone(),
+        delivers: matches!(b.kind, Kind::VoiceMail),
+        mailbox: None,
+    });
     let stages = [
         (Stage::CallRouter, Party::CallRouter),
         (Stage::UmService, Party::UmService),
@@ -891,6 +900,11 @@ fn run<D: Directory + ?Sized>(
             // Hop 8: the message.
             let codec = format!("{:?}", ca.admission.dial_plan.audio_codec).to_uppercase();
             let mail = u.mail.clone().unwrap_or_else(|| fix::identity(u));
+            if let (Some(root), Some(sam), Some(plan)) =
+                (ctx.mailboxes, u.sam.as_deref(), trace.plan.as_mut())
+            {
+                plan.mailbox = Some(root.join(sam));
+            }
             if req.hang_up_before_beep {
                 b.ok(
                     8,

@@ -1,0 +1,1217 @@
+//! The live trace: the call of the offline trace placed for real against `umctl serve`. The
+//! Front End's hops (1-5: who was called, hosted voice mail, dial plan, read permission, UM
+//! server) are the directory's answers, as offline; then this module plays the Front End's
+//! SIP side from the pool's own address (the call router admits it as the UM IP gateway):
+//! the INVITE `frontend::invite` builds (with an SDP offer), the call router's 302, the UM
+//! service's 302, the worker's 180/200, the ACK, the caller's audio (a WAV paced at 20 ms)
+//! and DTMF (RFC 4733) after the prompts, the BYE, and, for call answering, the wait for the
+//! message whose `X-Umctl-Call-Id` is the call's in `<mailbox>/Maildir/new/`. Every message
+//! becomes a step of the ladder and a packet of the [`Capture`]; the hops 6-8 say what really
+//! happened, and [`compare::disagreements`] says where that differs from the prediction.
+//!
+//! It does not start serve (the command line does, or is given its address) and does not
+//! print.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rsip::prelude::UntypedHeader;
+use tokio::net::UdpSocket;
+use tokio::sync::{mpsc, watch};
+
+use crate::directory::Directory;
+use crate::frontend::{build_invite, follow_redirect, InviteSpec};
+use crate::mail::message::HEADER_CALL_ID;
+use crate::media::dtmf::DtmfSender;
+use crate::media::g711::Law;
+use crate::media::rtp::{Pacer, RtpSender, SAMPLES_PER_PACKET};
+use crate::media::sdp::{negotiate, LocalMedia, Negotiated, SessionDescription};
+use crate::sip::endpoint::{
+    CallHandler, ClientError, Endpoint, EndpointConfig, EndpointHandle, HandlerResponse, NoLog,
+    RequestContext, TlsListen,
+};
+use crate::sip::ids::IdGenerator;
+use crate::sip::message::{find_header, request_bytes, response_bytes};
+use crate::sip::transport::TransportKind;
+use crate::sip::{NameAddr, SipUriParts};
+use crate::um::UmContext;
+
+use super::compare::disagreements;
+use super::pcap::{Capture, Wire};
+use super::{
+    trace_offline, CallPlan, LiveDetails, Outcome, Party, SipStep, Trace, TraceError, TraceRequest,
+};
+
+/// The caller's message when no --wave-file is given (looped to the message length).
+const DEFAULT_MESSAGE: &[u8] = include_bytes!("../../fixtures/prompts/ca-message-sent.wav");
+/// How long a key press lasts, and the pause after it.
+const DIGIT_MS: u32 = 120;
+const DIGIT_GAP: Duration = Duration::from_millis(120);
+/// No prompt audio at all within this: the worker plays nothing, the caller goes on.
+const NO_PROMPT_WAIT: Duration = Duration::from_millis(1500);
+/// The prompts are over when the worker's audio has been quiet this long.
+const QUIET_AFTER_PROMPTS: Duration = Duration::from_millis(800);
+/// A G.711 frame whose mean absolute sample is above this is speech or a tone.
+const LOUD: u32 = 300;
+/// The longest an INVITE transaction may take (Timer B is 32 s; a little more).
+const INVITE_WAIT: Duration = Duration::from_secs(40);
+
+/// How the live call is placed.
+pub struct LiveSetup<'a> {
+    /// What to call the serve in reports: `in-process` or the `--serve` address.
+    pub serve: String,
+    /// The call router's address, given the FQDN of the CAS the Front End picked; and the
+    /// transport to reach it over.
+    pub call_router: &'a dyn Fn(&str) -> Result<SocketAddr, String>,
+    pub transport: TransportKind,
+    /// Host name -> address (the lab hosts table, else the system resolver).
+    pub resolve: &'a dyn Fn(&str) -> Option<IpAddr>,
+    /// For TLS: the caller's listener (a certificate for the pool FQDN and address) and the
+    /// client configuration that trusts serve's certificates.
+    pub tls: Option<&'a dyn Fn(&str, IpAddr) -> Result<TlsListenParts, String>>,
+    /// How long to wait for the message in the mailbox.
+    pub delivery_wait: Duration,
+    /// The longest the caller listens to the prompts before speaking anyway.
+    pub prompt_wait: Duration,
+}
+
+/// The TLS configurations of the caller's endpoint.
+pub struct TlsListenParts {
+    pub server: Arc<rustls::ServerConfig>,
+    pub client: Arc<rustls::ClientConfig>,
+}
+
+/// The caller's endpoint answers nothing itself (the endpoint's defaults: BYE 200, ...).
+struct Caller;
+
+impl CallHandler for Caller {
+    fn handle_request(&self, _request: &rsip::Request, _ctx: &RequestContext) -> HandlerResponse {
+        HandlerResponse::not_handled()
+    }
+}
+
+fn live_err(what: impl Into<String>, why: impl ToString) -> TraceError {
+    TraceError::Live {
+        what: what.into(),
+        why: why.to_string(),
+    }
+}
+
+/// The record of the exchange: ladder steps and capture packets.
+struct Recorder {
+    steps: Vec<SipStep>,
+    capture: Capture,
+    wire: Wire,
+    /// The caller's signalling address.
+    local: SocketAddr,
+}
+
+impl Recorder {
+    fn sent(&mut self, to_party: Party, to: SocketAddr, req: &rsip::Request) {
+        let bytes = request_bytes(req);
+        let _ = self.capture.push(self.local, to, self.wire, &bytes);
+        self.step(Party::SkypeFrontEnd, to_party, &bytes);
+    }
+
+    fn received(&mut self, from_party: Party, from: SocketAddr, resp: &rsip::Response) {
+        let bytes = spaced_reason(response_bytes(resp));
+        let _ = self.capture.push(from, self.local, self.wire, &bytes);
+        self.step(from_party, Party::SkypeFrontEnd, &bytes);
+    }
+
+    fn step(&mut self, from: Party, to: Party, bytes: &[u8]) {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        self.steps.push(SipStep {
+            from,
+            to,
+            first_line: text.lines().next().unwrap_or_default().to_string(),
+            text,
+        });
+    }
+}
+
+/// rsip keeps the status code of a parsed response but prints its reason phrase as the
+/// variant name (`302 MovedTemporarily`): put the spaces back (`302 Moved Temporarily`).
+fn spaced_reason(bytes: Vec<u8>) -> Vec<u8> {
+    let Some(end) = bytes.windows(2).position(|w| w == b"\r\n") else {
+        return bytes;
+    };
+    let line = String::from_utf8_lossy(&bytes[..end]).into_owned();
+    let mut parts = line.splitn(3, ' ');
+    let (Some(version), Some(code), Some(reason)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return bytes;
+    };
+    if reason.contains(' ') {
+        return bytes;
+    }
+    let mut spaced = String::new();
+    for (i, c) in reason.chars().enumerate() {
+        if i > 0 && c.is_ascii_uppercase() {
+            spaced.push(' ');
+        }
+        spaced.push(c);
+    }
+    let mut out = format!("{version} {code} {spaced}").into_bytes();
+    out.extend_from_slice(&bytes[end..]);
+    out
+}
+
+/// How the INVITE phase ended.
+enum Signalled {
+    /// 200 OK from the worker.
+    Answered {
+        response: rsip::Response,
+        worker: SocketAddr,
+        spec: InviteSpec,
+    },
+    /// A final answer other than 2xx/302 from `party`.
+    Refused {
+        party: Party,
+        response: rsip::Response,
+    },
+    /// No final answer (timeout, transport) from `party`.
+    NoAnswer {
+        party: Party,
+        to: SocketAddr,
+        why: String,
+    },
+    /// A 302 whose Contact cannot be followed.
+    BadRedirect { party: Party, why: String },
+}
+
+/// Places the call of `req` against the serve in `setup` and returns the live trace and the
+/// capture of its messages.
+pub async fn trace_live<D: Directory + ?Sized>(
+    dir: &D,
+    req: &TraceRequest,
+    ctx: &UmContext<'_>,
+    setup: &LiveSetup<'_>,
+) -> Result<(Trace, Capture), TraceError> {
+    let offline = trace_offline(dir, req, ctx)?;
+    let mut live = offline.clone();
+    live.mode = "live";
+    live.messages.clear();
+    let mut details = LiveDetails {
+        serve: setup.serve.clone(),
+        transport: setup.transport.as_str().to_string(),
+        ..LiveDetails::default()
+    };
+    let Some(plan) = offline.plan.clone() else {
+        // The Front End stops before it sends anything: the directory hops are the trace.
+        details.disagreements = disagreements(&offline, &live);
+        live.live = Some(details);
+        return Ok((live, Capture::new()));
+    };
+    let pool = plan.invite.pool_fqdn.clone();
+    let caller_ip = (setup.resolve)(&pool).ok_or_else(|| {
+        live_err(
+            format!("the caller's pool {pool}"),
+            "it has no address (not in the lab's hosts table, see `umctl lab hosts`)",
+        )
+    })?;
+
+    // The caller's endpoint and RTP socket, on the pool's address.
+    let rtp = UdpSocket::bind(SocketAddr::new(caller_ip, 0))
+        .await
+        .map_err(|e| live_err(format!("binding an RTP socket on {caller_ip}"), e))?;
+    let rtp_local = rtp
+        .local_addr()
+        .map_err(|e| live_err("the RTP socket", e))?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut config = EndpointConfig {
+        bind: None,
+        udp: false,
+        tcp: false,
+        ..EndpointConfig::default()
+    };
+    match setup.transport {
+        TransportKind::Tls => {
+            let make = setup.tls.ok_or_else(|| {
+                live_err("TLS to the call router", "no TLS configuration was given")
+            })?;
+            let parts = make(&pool, caller_ip)
+                .map_err(|e| live_err(format!("the TLS certificate for {pool}"), e))?;
+            config.tls = Some(TlsListen {
+                bind: SocketAddr::new(caller_ip, 0),
+                server: parts.server,
+                client: Some(parts.client),
+            });
+        }
+        TransportKind::Tcp => {
+            config.bind = Some(SocketAddr::new(caller_ip, 0));
+            config.tcp = true;
+        }
+        TransportKind::Udp => {
+            config.bind = Some(SocketAddr::new(caller_ip, 0));
+            config.udp = true;
+        }
+    }
+    let endpoint = Endpoint::start(config, Arc::new(Caller), Arc::new(NoLog), stop_rx)
+        .await
+        .map_err(|e| live_err(format!("the caller's SIP endpoint on {caller_ip}"), e))?;
+    let addrs = endpoint.addrs();
+    let local = addrs
+        .tls
+        .or(addrs.tcp)
+        .or(addrs.udp)
+        .ok_or_else(|| live_err("the caller's SIP endpoint", "no listener was bound"))?;
+    let handle = endpoint.handle();
+    details.caller = local.to_string();
+
+    let ids = IdGenerator::new();
+    let mut spec = plan.invite.clone();
+    spec.call_id = ids.call_id(&pool);
+    spec.from_tag = ids.tag();
+    spec.branch = ids.branch();
+    spec.secure = setup.transport == TransportKind::Tls;
+    let cas = host_of(&spec.request_uri);
+    let router =
+        (setup.call_router)(&cas).map_err(|e| live_err(format!("the call router of {cas}"), e))?;
+    spec.request_uri = with_port(&spec.request_uri, router.port(), spec.secure);
+    details.call_id = spec.call_id.clone();
+    let mut rec = Recorder {
+        steps: Vec::new(),
+        capture: Capture::new(),
+        wire: if setup.transport == TransportKind::Udp {
+            Wire::Udp
+        } else {
+            Wire::Tcp
+        },
+        local,
+    };
+    let session = u64::from(rtp_local.port());
+    let offer = offer_sdp(rtp_local, session);
+
+    let signalled = signal(
+        &handle,
+        setup,
+        router,
+        &mut spec,
+        &offer,
+        &mut rec,
+        &mut live.parties,
+    )
+    .await;
+    let ctx = CallCtx {
+        handle: &handle,
+        setup,
+        req,
+        plan: &plan,
+        local,
+        rtp: &rtp,
+        rtp_local,
+    };
+    let result = ctx
+        .after_signalling(signalled, &offline, &mut live, &mut rec, &mut details)
+        .await;
+    let _ = stop_tx.send(true);
+    endpoint.wait().await;
+    result?;
+    live.messages = rec.steps;
+    live.first_failure = live.failure().map(|h| h.number);
+    live.reached = live.first_failure.is_none();
+    details.disagreements = disagreements(&offline, &live);
+    live.live = Some(details);
+    Ok((live, rec.capture))
+}
+
+/// The Request-URI with the port the call router really listens on.
+fn with_port(uri: &str, port: u16, secure: bool) -> String {
+    match SipUriParts::parse(uri) {
+        Ok(p) => InviteSpec::request_uri_for(
+            p.user.as_deref().unwrap_or_default(),
+            &p.host,
+            port,
+            secure,
+        ),
+        Err(_) => uri.to_string(),
+    }
+}
+
+/// The caller's SDP offer: PCMU, PCMA and telephone-event 101, 20 ms.
+fn offer_sdp(rtp: SocketAddr, session: u64) -> String {
+    let ip = rtp.ip();
+    let family = if ip.is_ipv4() { "IP4" } else { "IP6" };
+    format!(
+        "v=0\r\no=umctl {session} {session} IN {family} {ip}\r\ns=umctl trace-call\r\n\
+         c=IN {family} {ip}\r\nt=0 0\r\nm=audio {port} RTP/AVP 0 8 101\r\n\
+         a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n\
+         a=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n",
+        port = rtp.port()
+    )
+}
+
+/// Puts an SDP body into `req`.
+fn with_body(mut req: rsip::Request, sdp: &str) -> rsip::Request {
+    req.headers
+        .retain(|h| !matches!(h, rsip::Header::ContentLength(_)));
+    req.headers
+        .push(rsip::Header::ContentType(rsip::headers::ContentType::new(
+            "application/sdp",
+        )));
+    req.headers.push(rsip::Header::ContentLength(
+        rsip::headers::ContentLength::new(sdp.len().to_string()),
+    ));
+    req.body = sdp.as_bytes().to_vec();
+    req
+}
+
+/// INVITE, the redirects, the answer.
+async fn signal(
+    handle: &EndpointHandle,
+    setup: &LiveSetup<'_>,
+    router: SocketAddr,
+    spec: &mut InviteSpec,
+    offer: &str,
+    rec: &mut Recorder,
+    parties: &mut [String],
+) -> Signalled {
+    let mut to = router;
+    let cr = Party::CallRouter.index();
+    parties[cr] = format!("{}:{}", host_of(&spec.request_uri), to.port());
+    for party in [Party::CallRouter, Party::UmService, Party::Worker] {
+        let invite = match build_invite(spec) {
+            Ok(i) => with_body(i, offer),
+            Err(e) => {
+                return Signalled::BadRedirect {
+                    party,
+                    why: e.to_string(),
+                }
+            }
+        };
+        rec.sent(party, to, &invite);
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let answer = tokio::time::timeout(
+            INVITE_WAIT,
+            handle.request_with(invite, to, setup.transport, Some(tx)),
+        )
+        .await;
+        while let Ok(p) = rx.try_recv() {
+            rec.received(party, to, &p);
+        }
+        let response = match answer {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                return Signalled::NoAnswer {
+                    party,
+                    to,
+                    why: client_why(&e),
+                }
+            }
+            Err(_) => {
+                return Signalled::NoAnswer {
+                    party,
+                    to,
+                    why: format!("no final answer within {} s", INVITE_WAIT.as_secs()),
+                }
+            }
+        };
+        rec.received(party, to, &response);
+        let status = response.status_code.code();
+        if (200..300).contains(&status) {
+            return Signalled::Answered {
+                response,
+                worker: to,
+                spec: spec.clone(),
+            };
+        }
+        if status != 302 || party == Party::Worker {
+            return Signalled::Refused { party, response };
+        }
+        let Some(contact) = contact_uri(&response) else {
+            return Signalled::BadRedirect {
+                party,
+                why: "the 302 has no Contact".into(),
+            };
+        };
+        let next = match target_of(&contact, setup.resolve) {
+            Ok(a) => a,
+            Err(why) => return Signalled::BadRedirect { party, why },
+        };
+        let next_party = match party {
+            Party::CallRouter => Party::UmService,
+            _ => Party::Worker,
+        };
+        parties[next_party.index()] = format!("{}:{}", host_of(&contact), next.port());
+        to = next;
+        *spec = follow_redirect(spec, &contact);
+    }
+    Signalled::BadRedirect {
+        party: Party::Worker,
+        why: "more redirects than the call router and the UM service make".into(),
+    }
+}
+
+fn client_why(e: &ClientError) -> String {
+    match e {
+        ClientError::Transport => {
+            "the connection could not be made or broke (is umctl serve running there?)".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+fn host_of(uri: &str) -> String {
+    SipUriParts::parse(uri)
+        .map(|p| p.host)
+        .unwrap_or_else(|_| uri.to_string())
+}
+
+/// The URI of a response's Contact.
+fn contact_uri(resp: &rsip::Response) -> Option<String> {
+    let value = find_header(&resp.headers, "Contact")?;
+    NameAddr::parse("Contact", &value).ok().map(|n| n.uri)
+}
+
+/// Where a URI's host and port are (the transport is the one the call already uses).
+fn target_of(uri: &str, resolve: &dyn Fn(&str) -> Option<IpAddr>) -> Result<SocketAddr, String> {
+    let p = SipUriParts::parse(uri).map_err(|e| e.to_string())?;
+    let host = p.host.trim_start_matches('[').trim_end_matches(']');
+    let ip = match host.parse::<IpAddr>() {
+        Ok(ip) => ip,
+        Err(_) => resolve(host).ok_or_else(|| format!("{host} (from {uri}) has no address"))?,
+    };
+    let port = p.port.ok_or_else(|| format!("{uri} names no port"))?;
+    Ok(SocketAddr::new(ip, port))
+}
+
+/// The Warning text of a response (the whole sentence serve puts there), else its phrase.
+fn warning_text(resp: &rsip::Response) -> String {
+    find_header(&resp.headers, "Warning")
+        .and_then(|w| {
+            let start = w.find('"')?;
+            let end = w.rfind('"')?;
+            (end > start).then(|| w[start + 1..end].to_string())
+        })
+        .unwrap_or_else(|| resp.status_code.to_string())
+}
+
+fn status_line(resp: &rsip::Response) -> String {
+    response_bytes(resp)
+        .split(|b| *b == b'\r')
+        .next()
+        .map(|l| {
+            String::from_utf8_lossy(l)
+                .trim_start_matches("SIP/2.0 ")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// What the caller's media phase did.
+#[derive(Default)]
+struct Media {
+    looked: Vec<String>,
+    sent: u64,
+    received: u64,
+    digits: Option<String>,
+    problem: Option<String>,
+}
+
+/// The receiving side: counts packets and notes when the worker's audio was last loud.
+#[derive(Default)]
+struct Heard {
+    packets: u64,
+    last: Option<Instant>,
+    last_loud: Option<Instant>,
+}
+
+struct CallCtx<'a, 'b> {
+    handle: &'a EndpointHandle,
+    setup: &'a LiveSetup<'b>,
+    req: &'a TraceRequest,
+    plan: &'a CallPlan,
+    local: SocketAddr,
+    rtp: &'a UdpSocket,
+    rtp_local: SocketAddr,
+}
+
+impl CallCtx<'_, '_> {
+    /// Hops 6-8 from what happened.
+    async fn after_signalling(
+        &self,
+        signalled: Signalled,
+        offline: &Trace,
+        live: &mut Trace,
+        rec: &mut Recorder,
+        details: &mut LiveDetails,
+    ) -> Result<(), TraceError> {
+        let looked: Vec<String> = rec
+            .steps
+            .iter()
+            .map(|s| format!("{} -> {}: {}", s.from.label(), s.to.label(), s.first_line))
+            .collect();
+        let same_as_offline = super::compare::disagreements(
+            offline,
+            &Trace {
+                messages: rec.steps.clone(),
+                ..offline.clone()
+            },
+        )
+        .is_empty();
+        match signalled {
+            Signalled::Answered {
+                response,
+                worker,
+                spec,
+            } => {
+                set_hop(
+                    live,
+                    6,
+                    looked,
+                    "302 from the call router, 302 from the UM service, 200 OK from the UM worker (live)",
+                    Outcome::Ok,
+                );
+                // Hop 7 stays as predicted: who answers is the directory's answer; the worker
+                // answered the call with the same code.
+                let media = self.converse(&response, worker, &spec, rec).await?;
+                details.rtp_sent_packets = media.sent;
+                details.rtp_received_packets = media.received;
+                details.dtmf_sent = media.digits.clone();
+                self.deliver(live, media, details, &spec.call_id).await;
+            }
+            Signalled::Refused { party, response } => {
+                let status = response.status_code.code();
+                let text = warning_text(&response);
+                let line = status_line(&response);
+                if same_as_offline {
+                    // Exchange answered as predicted: the offline hops 6-8 stand, with the
+                    // real messages.
+                    if let Some(h) = live.hops.iter_mut().find(|h| h.number == 6) {
+                        h.looked_up = looked;
+                        h.result = format!("{} answered {line} (live)", party.label());
+                    }
+                    return Ok(());
+                }
+                let at_worker = party == Party::Worker;
+                let (why, fix) = if status == 503 {
+                    (
+                        format!(
+                            "{} is turning calls away: {text}. Exchange does this when the UM worker already has MaxCallsAllowed calls (or is shutting down).",
+                            party.label()
+                        ),
+                        "Wait for calls to end and call again (Retry-After), or raise the limit: Set-UMService -Identity <mailbox server> -MaxCallsAllowed <N> (umctl serve --max-calls N)".to_string(),
+                    )
+                } else {
+                    (
+                        format!("{} answered {line}: {text}", party.label()),
+                        live_fix(offline),
+                    )
+                };
+                if at_worker {
+                    set_hop(
+                        live,
+                        6,
+                        looked,
+                        format!("{} answered {line} (why: hop 7)", party.label()),
+                        Outcome::Info,
+                    );
+                    fail_hop(live, 7, Vec::new(), format!("{line}: {text}"), why, fix);
+                } else {
+                    fail_hop(
+                        live,
+                        6,
+                        looked,
+                        format!("{} answered {line}", party.label()),
+                        why,
+                        fix,
+                    );
+                }
+            }
+            Signalled::NoAnswer { party, to, why } => {
+                fail_hop(
+                    live,
+                    6,
+                    looked,
+                    format!("no answer from the {} at {to}", party.label()),
+                    format!("The {} at {to} did not answer the INVITE: {why}.", party.label()),
+                    format!(
+                        "Check that umctl serve is running and listening on {to} (`umctl serve` prints its listeners as a JSON line; `umctl trace-call --live` without --serve starts one itself)"
+                    ),
+                );
+            }
+            Signalled::BadRedirect { party, why } => {
+                fail_hop(
+                    live,
+                    6,
+                    looked,
+                    format!(
+                        "the {} redirected where the caller cannot follow",
+                        party.label()
+                    ),
+                    format!(
+                        "The redirect of the {} cannot be followed: {why}.",
+                        party.label()
+                    ),
+                    "Check the hosts table (`umctl lab hosts`) names every Exchange server's FQDN"
+                        .into(),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// ACK, the prompts, the caller's digits and message, BYE.
+    async fn converse(
+        &self,
+        ok: &rsip::Response,
+        worker: SocketAddr,
+        spec: &InviteSpec,
+        rec: &mut Recorder,
+    ) -> Result<Media, TraceError> {
+        let mut media = Media::default();
+        let ids = IdGenerator::new();
+        let remote_target = contact_uri(ok).unwrap_or_else(|| spec.request_uri.clone());
+        let to = find_header(&ok.headers, "To").unwrap_or_default();
+        let transport = self.setup.transport;
+        let in_dialog = |method: &str, cseq: u32| -> Option<rsip::Request> {
+            let text = format!(
+                "{method} {remote_target} SIP/2.0\r\nVia: SIP/2.0/{} {}:{};branch={}\r\n\
+                 Max-Forwards: 70\r\nFrom: {};tag={}\r\nTo: {to}\r\nCall-ID: {}\r\n\
+                 CSeq: {cseq} {method}\r\nContent-Length: 0\r\n\r\n",
+                transport.as_str(),
+                spec.pool_fqdn,
+                self.local.port(),
+                ids.branch(),
+                spec.from,
+                spec.from_tag,
+                spec.call_id,
+            );
+            match crate::sip::parse(text.as_bytes()) {
+                Ok(rsip::SipMessage::Request(r)) => Some(r),
+                _ => None,
+            }
+        };
+        if let Some(ack) = in_dialog("ACK", spec.cseq) {
+            rec.sent(Party::Worker, worker, &ack);
+            let _ = self.handle.send_stateless(ack, worker, transport).await;
+        }
+
+        let answer = String::from_utf8_lossy(&ok.body).into_owned();
+        let negotiated = SessionDescription::parse(&answer)
+            .and_then(|sdp| {
+                negotiate(
+                    &sdp,
+                    &LocalMedia::new(self.rtp_local.ip(), self.rtp_local.port(), 1),
+                )
+            })
+            .map(|(n, _)| n);
+        let heard = Arc::new(Mutex::new(Heard::default()));
+        let listener = {
+            let heard = heard.clone();
+            let law = negotiated
+                .as_ref()
+                .map(|n| n.codec.law())
+                .unwrap_or(Law::Mu);
+            let pt = negotiated.as_ref().map(|n| n.payload_type).unwrap_or(0);
+            listen(self.rtp, heard, law, pt)
+        };
+        let talk = async {
+            match &negotiated {
+                Ok(n) => self.talk(n, &heard, &mut media).await,
+                Err(e) => {
+                    media.problem = Some(format!("the worker's SDP answer cannot be used: {e}"));
+                }
+            }
+        };
+        tokio::select! {
+            () = talk => {}
+            () = listener => {}
+        }
+        media.received = lock(&heard).packets;
+        media.looked.insert(
+            0,
+            format!(
+                "RTP from the UM worker: {} packet(s) received on {}",
+                media.received, self.rtp_local
+            ),
+        );
+
+        if let Some(bye) = in_dialog("BYE", spec.cseq + 1) {
+            rec.sent(Party::Worker, worker, &bye);
+            match tokio::time::timeout(
+                Duration::from_secs(10),
+                self.handle.request(bye, worker, transport),
+            )
+            .await
+            {
+                Ok(Ok(resp)) => rec.received(Party::Worker, worker, &resp),
+                Ok(Err(e)) => media.looked.push(format!("BYE: {}", client_why(&e))),
+                Err(_) => media.looked.push("BYE: no answer within 10 s".into()),
+            }
+        }
+        Ok(media)
+    }
+
+    /// The caller's side of the media: listen to the prompts, press the digits, speak.
+    async fn talk(&self, n: &Negotiated, heard: &Mutex<Heard>, media: &mut Media) {
+        let Some(remote) = n.remote else {
+            media.problem = Some("the worker's SDP answer has no address to send RTP to".into());
+            return;
+        };
+        let started = Instant::now();
+        if self.req.hang_up_before_beep {
+            // Hang up while the greeting plays: as soon as it starts (or after a moment).
+            while started.elapsed() < NO_PROMPT_WAIT && lock(heard).packets == 0 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            media
+                .looked
+                .push("the caller hangs up during the greeting (before the beep)".into());
+            return;
+        }
+        let waited = self.wait_for_prompts(heard, started).await;
+        media.looked.push(waited);
+        let mut sender = RtpSender::with_random_seed(n.payload_type);
+        if let Some(digits) = &self.req.digits {
+            match n.telephone_event {
+                Some(pt) => {
+                    let dtmf = DtmfSender::new(pt);
+                    for d in digits.chars() {
+                        let Ok(packets) = dtmf.packets(d, DIGIT_MS) else {
+                            continue;
+                        };
+                        let ts = sender.next_timestamp();
+                        let start = Instant::now();
+                        for p in &packets {
+                            tokio::time::sleep_until((start + p.send_after()).into()).await;
+                            if let Ok(bytes) = sender.event_packet(ts, p) {
+                                if self.rtp.send_to(&bytes, remote).await.is_ok() {
+                                    media.sent += 1;
+                                }
+                            }
+                        }
+                        sender.skip(DIGIT_MS * 8);
+                        tokio::time::sleep(DIGIT_GAP).await;
+                    }
+                    media.digits = Some(digits.clone());
+                    media.looked.push(format!(
+                        "DTMF {digits} sent as RFC 4733 events (payload type {pt})"
+                    ));
+                }
+                None => media.looked.push(format!(
+                    "DTMF {digits} not sent: the worker's answer has no telephone-event"
+                )),
+            }
+        }
+        if !self.plan.delivers {
+            return;
+        }
+        let (samples, source) = match self.message_samples() {
+            Ok(s) => s,
+            Err(e) => {
+                media.problem = Some(e);
+                return;
+            }
+        };
+        let law = n.codec.law();
+        let codes = law.encode(&samples);
+        let mut pacer = Pacer::new(Instant::now());
+        let mut sent = 0u64;
+        for frame in codes.chunks(SAMPLES_PER_PACKET as usize) {
+            tokio::time::sleep_until(pacer.next_deadline().into()).await;
+            let late = pacer.drop_late(Instant::now());
+            if late > 0 {
+                sender.skip(SAMPLES_PER_PACKET * late as u32);
+            }
+            pacer.advance();
+            if let Ok(bytes) = sender.next_packet(frame) {
+                if self.rtp.send_to(&bytes, remote).await.is_ok() {
+                    sent += 1;
+                }
+            }
+        }
+        media.sent += sent;
+        media.looked.push(format!(
+            "message: {:.1} s of {} ({source}) in {sent} RTP packets of 20 ms to {remote}",
+            samples.len() as f64 / 8000.0,
+            n.codec.encoding_name()
+        ));
+    }
+
+    /// Listens until the worker's prompts are over; says how that went.
+    async fn wait_for_prompts(&self, heard: &Mutex<Heard>, started: Instant) -> String {
+        loop {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            let now = Instant::now();
+            let h = lock(heard);
+            if now.duration_since(started) > self.setup.prompt_wait {
+                return format!(
+                    "prompts still playing after {} s: the caller speaks anyway",
+                    self.setup.prompt_wait.as_secs()
+                );
+            }
+            if h.packets == 0 && now.duration_since(started) > NO_PROMPT_WAIT {
+                return format!(
+                    "no prompt audio from the worker within {:.1} s: the caller speaks",
+                    NO_PROMPT_WAIT.as_secs_f64()
+                );
+            }
+            let quiet_since = h.last_loud.or(h.last);
+            if h.packets > 0
+                && quiet_since.is_some_and(|t| now.duration_since(t) > QUIET_AFTER_PROMPTS)
+            {
+                return format!(
+                    "listened to the prompts ({:.1} s, {} packets) until the beep was over",
+                    now.duration_since(started).as_secs_f64(),
+                    h.packets
+                );
+            }
+        }
+    }
+
+    /// The audio the caller speaks: --wave-file as it is, else the shipped WAV looped to
+    /// --message-seconds (default as offline).
+    fn message_samples(&self) -> Result<(Vec<i16>, String), String> {
+        if let Some(path) = &self.req.wave_file {
+            let samples = crate::media::wav::read_file(path).map_err(|e| e.to_string())?;
+            return Ok((samples, path.display().to_string()));
+        }
+        let seconds = self
+            .req
+            .message_seconds
+            .unwrap_or(super::offline::DEFAULT_MESSAGE_SECONDS);
+        let clip = crate::media::wav::decode_8k_mono(DEFAULT_MESSAGE)
+            .map_err(|e| format!("the shipped message WAV: {e}"))?;
+        let want = seconds as usize * 8000;
+        let samples: Vec<i16> = clip.iter().copied().cycle().take(want).collect();
+        Ok((samples, "the shipped ca-message-sent.wav, looped".into()))
+    }
+
+    /// Hop 8: the message in the mailbox (call answering), or the session (OVA, AA).
+    async fn deliver(
+        &self,
+        live: &mut Trace,
+        media: Media,
+        details: &mut LiveDetails,
+        call_id: &str,
+    ) {
+        let mut looked = media.looked;
+        if let Some(problem) = &media.problem {
+            fail_hop(
+                live,
+                8,
+                looked,
+                "the caller could not send its audio",
+                format!("{problem}."),
+                "Check the UM worker's SDP answer (umctl trace-call --live --json shows every message)".into(),
+            );
+            return;
+        }
+        if !self.plan.delivers {
+            if let Some(h) = live.hops.iter_mut().find(|h| h.number == 8) {
+                h.looked_up.extend(looked);
+            }
+            return;
+        }
+        let Some(mailbox) = &self.plan.mailbox else {
+            looked.push("the mailbox is not a lab folder: delivery is not checked".into());
+            set_hop(
+                live,
+                8,
+                looked,
+                "message sent; its delivery is not checked (a real mailbox)",
+                Outcome::Info,
+            );
+            return;
+        };
+        let wait = self.setup.delivery_wait;
+        let new = mailbox.join("Maildir").join("new");
+        looked.push(format!(
+            "waited up to {} s for a message with {HEADER_CALL_ID}: {call_id} in {}",
+            wait.as_secs(),
+            new.display()
+        ));
+        let what = if self.req.hang_up_before_beep {
+            "missed-call notification"
+        } else {
+            "voice message"
+        };
+        match wait_for_delivery(mailbox, call_id, wait).await {
+            Some((file, class)) => {
+                looked.push(format!(
+                    "delivered: {}{}",
+                    file.display(),
+                    class.map(|c| format!(" ({c})")).unwrap_or_default()
+                ));
+                details.delivered = Some(file.clone());
+                set_hop(
+                    live,
+                    8,
+                    looked,
+                    format!("the {what} arrived in the mailbox: {}", file.display()),
+                    Outcome::Ok,
+                );
+            }
+            None => fail_hop(
+                live,
+                8,
+                looked,
+                format!("no {what} arrived within {} s", wait.as_secs()),
+                format!(
+                    "The UM worker answered the call{}, but no {what} with {HEADER_CALL_ID}: {call_id} arrived in {} within {} s. Either the worker does not record and deliver (an umctl serve without the media part takes the audio and drops it), or its delivery failed.",
+                    if media.sent > 0 { " and took the audio" } else { "" },
+                    new.display(),
+                    wait.as_secs()
+                ),
+                format!(
+                    "Read umctl serve's log for the worker's delivery errors and look in {} (and the SMTP spool's failed/ folder); run the trace again with a longer --delivery-wait if the server is slow",
+                    mailbox.join("Maildir").display()
+                ),
+            ),
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// Receives the worker's RTP until the call's media phase ends (the caller drops this).
+async fn listen(socket: &UdpSocket, heard: Arc<Mutex<Heard>>, law: Law, audio_pt: u8) {
+    let mut buf = vec![0u8; 2048];
+    loop {
+        let Ok((n, _)) = socket.recv_from(&mut buf).await else {
+            // Keep the select's other branch running.
+            std::future::pending::<()>().await;
+            return;
+        };
+        let now = Instant::now();
+        let mut h = lock(&heard);
+        h.packets += 1;
+        h.last = Some(now);
+        if let Ok(reader) = rtp_rs::RtpReader::new(&buf[..n]) {
+            if reader.payload_type() == audio_pt {
+                let payload = reader.payload();
+                let level: u32 = law
+                    .decode(payload)
+                    .iter()
+                    .map(|s| u32::from(s.unsigned_abs()))
+                    .sum::<u32>()
+                    / payload.len().max(1) as u32;
+                if level > LOUD {
+                    h.last_loud = Some(now);
+                }
+            }
+        }
+    }
+}
+
+/// Polls `<mailbox>/Maildir/new` (and `cur`) for a message whose Call-ID header is
+/// `call_id`; the file and its message class.
+async fn wait_for_delivery(
+    mailbox: &Path,
+    call_id: &str,
+    wait: Duration,
+) -> Option<(PathBuf, Option<String>)> {
+    let end = Instant::now() + wait;
+    loop {
+        for sub in ["new", "cur"] {
+            let dir = mailbox.join("Maildir").join(sub);
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Ok(bytes) = std::fs::read(&path) else {
+                    continue;
+                };
+                let headers = header_block(&bytes);
+                if header_value(&headers, HEADER_CALL_ID).as_deref() == Some(call_id) {
+                    let class = header_value(&headers, crate::mail::message::HEADER_MESSAGE_CLASS);
+                    return Some((path, class));
+                }
+            }
+        }
+        if Instant::now() >= end {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The unfolded header lines of a MIME message.
+fn header_block(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim_end_matches('\r');
+        if line.is_empty() {
+            break;
+        }
+        if line.starts_with([' ', '\t']) {
+            if let Some(last) = out.last_mut() {
+                last.push(' ');
+                last.push_str(line.trim());
+            }
+        } else {
+            out.push(line.to_string());
+        }
+    }
+    out
+}
+
+fn header_value(headers: &[String], name: &str) -> Option<String> {
+    headers.iter().find_map(|l| {
+        let (n, v) = l.split_once(':')?;
+        n.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| v.trim().to_string())
+    })
+}
+
+/// The fix of the offline trace's failure, when the live call failed where offline did not
+/// predict it (the Exchange side of the call as serve runs it).
+fn live_fix(offline: &Trace) -> String {
+    offline
+        .failure()
+        .and_then(|h| h.fix.clone())
+        .unwrap_or_else(|| {
+            "Read the Warning of the answer above and umctl serve's log (the component names the cause)".into()
+        })
+}
+
+/// Sets hop `n` and marks the hops after it as not reached when it failed.
+fn set_hop(
+    trace: &mut Trace,
+    n: u8,
+    looked: Vec<String>,
+    result: impl Into<String>,
+    outcome: Outcome,
+) {
+    if let Some(h) = trace.hops.iter_mut().find(|h| h.number == n) {
+        h.looked_up = looked;
+        h.result = result.into();
+        h.outcome = outcome;
+        if outcome != Outcome::Failed {
+            h.why = None;
+            h.fix = None;
+        }
+    }
+}
+
+fn fail_hop(
+    trace: &mut Trace,
+    n: u8,
+    looked: Vec<String>,
+    result: impl Into<String>,
+    why: String,
+    fix: String,
+) {
+    set_hop(trace, n, looked, result, Outcome::Failed);
+    for h in trace.hops.iter_mut() {
+        if h.number == n {
+            h.why = Some(why.clone());
+            h.fix = Some(fix.clone());
+        } else if h.number > n {
+            h.looked_up.clear();
+            h.result = "not reached".into();
+            h.outcome = Outcome::Skipped;
+            h.why = None;
+            h.fix = None;
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reason_phrases_get_their_spaces_back() {
+        let b = spaced_reason(b"SIP/2.0 302 MovedTemporarily\r\nCSeq: 1 INVITE\r\n\r\n".to_vec());
+        assert_eq!(
+            b,
+            b"SIP/2.0 302 Moved Temporarily\r\nCSeq: 1 INVITE\r\n\r\n"
+        );
+        let b = spaced_reason(b"SIP/2.0 200 OK\r\n\r\n".to_vec());
+        assert_eq!(b, b"SIP/2.0 200 OK\r\n\r\n");
+    }
+
+    #[test]
+    fn request_uri_takes_the_real_port() {
+        assert_eq!(
+            with_port(
+                "sip:LOC801@ex-cas01.contoso.com:5061;transport=TLS",
+                41234,
+                true
+            ),
+            "sip:LOC801@ex-cas01.contoso.com:41234;transport=TLS"
+        );
+        assert_eq!(
+            with_port(
+                "sip:LOC801@ex-cas01.contoso.com:5061;transport=TLS",
+                5060,
+                false
+            ),
+            "sip:LOC801@ex-cas01.contoso.com:5060;transport=TCP"
+        );
+    }
+
+    #[test]
+    fn offer_is_an_sdp_our_negotiation_answers_with_pcmu_and_dtmf() {
+        let rtp: SocketAddr = "127.0.10.1:30000".parse().unwrap();
+        let offer = SessionDescription::parse(&offer_sdp(rtp, 7)).unwrap();
+        let local = LocalMedia::new("127.0.10.13".parse().unwrap(), 31000, 1);
+        let (n, _) = negotiate(&offer, &local).unwrap();
+        assert_eq!(n.payload_type, 0);
+        assert_eq!(n.telephone_event, Some(101));
+        assert_eq!(n.remote, Some(rtp));
+    }
+
+    #[test]
+    fn redirect_targets_resolve_through_the_hosts_table() {
+        let resolve =
+            |h: &str| (h == "ex-mbx02.contoso.com").then(|| "127.0.10.14".parse().unwrap());
+        assert_eq!(
+            target_of(
+                "sip:LOC801@ex-mbx02.contoso.com:40000;transport=TLS",
+                &resolve
+            )
+            .unwrap(),
+            "127.0.10.14:40000".parse().unwrap()
+        );
+        assert!(target_of("sip:LOC801@nowhere.contoso.com:1", &resolve)
+            .unwrap_err()
+            .contains("nowhere.contoso.com"));
+    }
+
+    #[test]
+    fn delivered_message_is_found_by_its_call_id_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let new = dir.path().join("Maildir").join("new");
+        std::fs::create_dir_all(&new).unwrap();
+        std::fs::write(new.join("1.other"), "X-Umctl-Call-Id: other\r\n\r\nbody").unwrap();
+        std::fs::write(
+            new.join("2.ours"),
+            "Subject: x\r\nX-Umctl-Call-Id:\r\n abc@pool01\r\nX-Umctl-Message-Class: IPM.Note.Microsoft.Voicemail.UM.CA\r\n\r\nX-Umctl-Call-Id: no",
+        )
+        .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let found = rt
+            .block_on(wait_for_delivery(dir.path(), "abc@pool01", Duration::ZERO))
+            .unwrap();
+        assert!(found.0.ends_with("2.ours"));
+        assert_eq!(
+            found.1.as_deref(),
+            Some("IPM.Note.Microsoft.Voicemail.UM.CA")
+        );
+        assert!(rt
+            .block_on(wait_for_delivery(
+                dir.path(),
+                "missing",
+                Duration::from_millis(150)
+            ))
+            .is_none());
+    }
+}
