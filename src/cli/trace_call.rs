@@ -90,6 +90,7 @@ fn request(args: &TraceCallArgs) -> anyhow::Result<TraceRequest> {
         message_seconds: args.message_seconds,
         wave_file: args.wave_file.clone(),
         digits: args.digits.clone(),
+        unsecured: false,
     })
 }
 
@@ -108,10 +109,14 @@ fn print(out: &Output, args: &TraceCallArgs, trace: &Trace) -> anyhow::Result<()
             .collect();
         text.push('\n');
         text.push_str(&tail.join("\n"));
-        out.text(&text)?;
+        text.push('\n');
+        text.push_str(&report::live_summary(trace));
+        out.text(text.trim_end())?;
         return Ok(());
     }
-    out.text(&report::table(trace))?;
+    let mut text = report::table(trace);
+    text.push_str(&report::live_summary(trace));
+    out.text(text.trim_end())?;
     Ok(())
 }
 
@@ -200,6 +205,10 @@ fn live(
                 })?;
                 let at = SocketAddr::new(ip, *port);
                 let locate = |_: &str| -> Result<SocketAddr, String> { Ok(at) };
+                let request = TraceRequest {
+                    unsecured: *transport != TransportKind::Tls,
+                    ..request.clone()
+                };
                 let setup = LiveSetup {
                     serve: args.serve.clone().unwrap_or_default(),
                     call_router: &locate,
@@ -209,7 +218,7 @@ fn live(
                     delivery_wait: Duration::from_secs(args.delivery_wait),
                     prompt_wait: PROMPT_WAIT,
                 };
-                anyhow::Ok(trace_live(lab, request, &ctx, &setup).await?)
+                anyhow::Ok(trace_live(lab, &request, &ctx, &setup).await?)
             }
             None => {
                 let dir: Arc<dyn Directory> = Arc::new(lab);

@@ -148,10 +148,12 @@ fn spaced_reason(bytes: Vec<u8>) -> Vec<u8> {
         return bytes;
     }
     let mut spaced = String::new();
-    for (i, c) in reason.chars().enumerate() {
-        if i > 0 && c.is_ascii_uppercase() {
+    let mut previous_lower = false;
+    for c in reason.chars() {
+        if previous_lower && c.is_ascii_uppercase() {
             spaced.push(' ');
         }
+        previous_lower = c.is_ascii_lowercase();
         spaced.push(c);
     }
     let mut out = format!("{version} {code} {spaced}").into_bytes();
@@ -490,7 +492,7 @@ fn warning_text(resp: &rsip::Response) -> String {
 }
 
 fn status_line(resp: &rsip::Response) -> String {
-    response_bytes(resp)
+    spaced_reason(response_bytes(resp))
         .split(|b| *b == b'\r')
         .next()
         .map(|l| {
@@ -504,6 +506,8 @@ fn status_line(resp: &rsip::Response) -> String {
 /// What the caller's media phase did.
 #[derive(Default)]
 struct Media {
+    /// The RTP the caller sent.
+    rtp: Capture,
     looked: Vec<String>,
     sent: u64,
     received: u64,
@@ -514,6 +518,8 @@ struct Media {
 /// The receiving side: counts packets and notes when the worker's audio was last loud.
 #[derive(Default)]
 struct Heard {
+    /// The RTP the worker sent.
+    rtp: Capture,
     packets: u64,
     last: Option<Instant>,
     last_loud: Option<Instant>,
@@ -552,12 +558,43 @@ impl CallCtx<'_, '_> {
             },
         )
         .is_empty();
+        // Offline predicted that Exchange refuses the call at admission (hop 5); the call was
+        // placed anyway, and Exchange's real answer goes into hop 5.
+        let refused_at_admission = offline.first_failure == Some(5);
         match signalled {
             Signalled::Answered {
                 response,
                 worker,
                 spec,
             } => {
+                if refused_at_admission {
+                    let predicted = offline
+                        .hops
+                        .iter()
+                        .find(|h| h.number == 5)
+                        .map(|h| h.result.clone())
+                        .unwrap_or_default();
+                    let keep = live
+                        .hops
+                        .iter()
+                        .find(|h| h.number == 5)
+                        .map(|h| h.looked_up.clone())
+                        .unwrap_or_default();
+                    set_hop(
+                        live,
+                        5,
+                        keep,
+                        format!("Exchange admitted the call (live), where offline predicted: {predicted}"),
+                        Outcome::Ok,
+                    );
+                    set_hop(
+                        live,
+                        7,
+                        Vec::new(),
+                        "the UM worker answered; the offline trace stopped at hop 5, so who answers is not worked out",
+                        Outcome::Info,
+                    );
+                }
                 set_hop(
                     live,
                     6,
@@ -577,6 +614,13 @@ impl CallCtx<'_, '_> {
                 let status = response.status_code.code();
                 let text = warning_text(&response);
                 let line = status_line(&response);
+                if refused_at_admission {
+                    if let Some(h) = live.hops.iter_mut().find(|h| h.number == 5) {
+                        h.looked_up.extend(looked);
+                        h.result = format!("{} answered {line} (live)", party.label());
+                    }
+                    return Ok(());
+                }
                 if same_as_offline {
                     // Exchange answered as predicted: the offline hops 6-8 stand, with the
                     // real messages.
@@ -624,7 +668,7 @@ impl CallCtx<'_, '_> {
             Signalled::NoAnswer { party, to, why } => {
                 fail_hop(
                     live,
-                    6,
+                    if refused_at_admission { 5 } else { 6 },
                     looked,
                     format!("no answer from the {} at {to}", party.label()),
                     format!("The {} at {to} did not answer the INVITE: {why}.", party.label()),
@@ -636,7 +680,7 @@ impl CallCtx<'_, '_> {
             Signalled::BadRedirect { party, why } => {
                 fail_hop(
                     live,
-                    6,
+                    if refused_at_admission { 5 } else { 6 },
                     looked,
                     format!(
                         "the {} redirected where the caller cannot follow",
@@ -721,7 +765,12 @@ impl CallCtx<'_, '_> {
             () = talk => {}
             () = listener => {}
         }
-        media.received = lock(&heard).packets;
+        {
+            let mut h = lock(&heard);
+            media.received = h.packets;
+            rec.capture.merge(std::mem::take(&mut h.rtp));
+        }
+        rec.capture.merge(std::mem::take(&mut media.rtp));
         media.looked.insert(
             0,
             format!(
@@ -779,9 +828,7 @@ impl CallCtx<'_, '_> {
                         for p in &packets {
                             tokio::time::sleep_until((start + p.send_after()).into()).await;
                             if let Ok(bytes) = sender.event_packet(ts, p) {
-                                if self.rtp.send_to(&bytes, remote).await.is_ok() {
-                                    media.sent += 1;
-                                }
+                                self.send_rtp(&bytes, remote, media).await;
                             }
                         }
                         sender.skip(DIGIT_MS * 8);
@@ -819,17 +866,26 @@ impl CallCtx<'_, '_> {
             }
             pacer.advance();
             if let Ok(bytes) = sender.next_packet(frame) {
-                if self.rtp.send_to(&bytes, remote).await.is_ok() {
+                if self.send_rtp(&bytes, remote, media).await {
                     sent += 1;
                 }
             }
         }
-        media.sent += sent;
         media.looked.push(format!(
             "message: {:.1} s of {} ({source}) in {sent} RTP packets of 20 ms to {remote}",
             samples.len() as f64 / 8000.0,
             n.codec.encoding_name()
         ));
+    }
+
+    /// Sends one RTP packet and records it; whether it left.
+    async fn send_rtp(&self, bytes: &[u8], remote: SocketAddr, media: &mut Media) -> bool {
+        if self.rtp.send_to(bytes, remote).await.is_err() {
+            return false;
+        }
+        media.sent += 1;
+        let _ = media.rtp.push(self.rtp_local, remote, Wire::Udp, bytes);
+        true
     }
 
     /// Listens until the worker's prompts are over; says how that went.
@@ -977,13 +1033,16 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 async fn listen(socket: &UdpSocket, heard: Arc<Mutex<Heard>>, law: Law, audio_pt: u8) {
     let mut buf = vec![0u8; 2048];
     loop {
-        let Ok((n, _)) = socket.recv_from(&mut buf).await else {
+        let Ok((n, from)) = socket.recv_from(&mut buf).await else {
             // Keep the select's other branch running.
             std::future::pending::<()>().await;
             return;
         };
         let now = Instant::now();
         let mut h = lock(&heard);
+        if let Ok(local) = socket.local_addr() {
+            let _ = h.rtp.push(from, local, Wire::Udp, &buf[..n]);
+        }
         h.packets += 1;
         h.last = Some(now);
         if let Ok(reader) = rtp_rs::RtpReader::new(&buf[..n]) {
@@ -1133,6 +1192,8 @@ mod tests {
         );
         let b = spaced_reason(b"SIP/2.0 200 OK\r\n\r\n".to_vec());
         assert_eq!(b, b"SIP/2.0 200 OK\r\n\r\n");
+        let b = spaced_reason(b"SIP/2.0 503 ServiceUnavailable\r\n\r\n".to_vec());
+        assert_eq!(b, b"SIP/2.0 503 Service Unavailable\r\n\r\n");
     }
 
     #[test]

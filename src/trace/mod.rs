@@ -75,6 +75,9 @@ pub struct TraceRequest {
     pub wave_file: Option<PathBuf>,
     /// DTMF the caller presses (auto-attendant menu keys, OVA extension).
     pub digits: Option<String>,
+    /// The Front End signals without TLS (TCP or UDP): a live trace to a serve's TCP or UDP
+    /// listener. Skype for Business itself always uses TLS (false).
+    pub unsecured: bool,
 }
 
 /// Which component acts at a hop.

@@ -675,10 +675,23 @@ fn run<D: Directory + ?Sized>(
         }
         None => looked.push(format!("UM IP gateway with address {pool_fqdn}: none")),
     }
-    looked.push(format!(
-        "VoIP security {:?}; Skype for Business signals over TLS",
-        dp.voip_security
-    ));
+    let secure = !req.unsecured;
+    let cas_port = if secure {
+        CALL_ROUTER_PORTS.1
+    } else {
+        CALL_ROUTER_PORTS.0
+    };
+    looked.push(if secure {
+        format!(
+            "VoIP security {:?}; Skype for Business signals over TLS",
+            dp.voip_security
+        )
+    } else {
+        format!(
+            "VoIP security {:?}; this call comes without TLS (over TCP or UDP)",
+            dp.voip_security
+        )
+    });
     let user_for_fix = user;
     let linked_ctx = user
         .and_then(|u| u.dial_plan.as_ref())
@@ -690,30 +703,8 @@ fn run<D: Directory + ?Sized>(
         linked_context: linked_ctx.as_deref(),
         auto_attendant: aa_of_contact.as_ref().map(|a| a.name.as_str()),
     };
-    let admitted = match admit(dir, org, &pool_fqdn, &request_user, true, ctx)? {
-        Ok(a) => a,
-        Err(r) => {
-            b.fail(
-                5,
-                looked,
-                format!("Exchange would answer {} {}", r.status, r.phrase),
-                fix::rejection(&r, &rc),
-            );
-            return Ok(());
-        }
-    };
-    let cas_port = CALL_ROUTER_PORTS.1;
-    trace.parties[Party::CallRouter.index()] = format!("{cas_fqdn}:{cas_port}");
-    b.ok(
-        5,
-        looked,
-        format!(
-            "INVITE to {} ({cas_fqdn}:{cas_port}, TLS); Exchange admits {pool_fqdn} through gateway {}, hunt group {}",
-            target.name, admitted.admission.gateway.name, admitted.admission.hunt_group.name
-        ),
-    );
-
-    // Hop 6: the SIP exchange, answered by the same code serve runs.
+    // The INVITE the Front End will send (the live trace sends it even when Exchange is
+    // predicted to refuse it).
     let diverted = matches!(b.kind, Kind::VoiceMail);
     let to = format!("\"{who}\" <{sip}>");
     let diversion = match (diverted, req.scenario.diversion_reason(), user) {
@@ -734,13 +725,13 @@ fn run<D: Directory + ?Sized>(
         _ => None,
     };
     let mut spec = InviteSpec {
-        request_uri: InviteSpec::request_uri_for(&request_user, &cas_fqdn, cas_port, true),
+        request_uri: InviteSpec::request_uri_for(&request_user, &cas_fqdn, cas_port, secure),
         from: caller.from.clone(),
         from_tag: "umctl-trace".into(),
         to,
         diversion,
         pool_fqdn: pool_fqdn.clone(),
-        secure: true,
+        secure,
         call_id: format!("trace-{}@{pool_fqdn}", std::process::id()),
         branch: "z9hG4bKumctltrace".into(),
         cseq: 1,
@@ -750,6 +741,32 @@ fn run<D: Directory + ?Sized>(
         delivers: matches!(b.kind, Kind::VoiceMail),
         mailbox: None,
     });
+    let admitted = match admit(dir, org, &pool_fqdn, &request_user, secure, ctx)? {
+        Ok(a) => a,
+        Err(r) => {
+            b.fail(
+                5,
+                looked,
+                format!("Exchange would answer {} {}", r.status, r.phrase),
+                fix::rejection(&r, &rc),
+            );
+            return Ok(());
+        }
+    };
+    trace.parties[Party::CallRouter.index()] = format!("{cas_fqdn}:{cas_port}");
+    b.ok(
+        5,
+        looked,
+        format!(
+            "INVITE to {} ({cas_fqdn}:{cas_port}, {}); Exchange admits {pool_fqdn} through gateway {}, hunt group {}",
+            target.name,
+            if secure { "TLS" } else { "TCP" },
+            admitted.admission.gateway.name,
+            admitted.admission.hunt_group.name
+        ),
+    );
+
+    // Hop 6: the SIP exchange, answered by the same code serve runs.
     let stages = [
         (Stage::CallRouter, Party::CallRouter),
         (Stage::UmService, Party::UmService),
@@ -768,7 +785,7 @@ fn run<D: Directory + ?Sized>(
             party,
             &invite.to_string(),
         );
-        let call = IncomingCall::from_request(&invite, &pool_fqdn, true)?;
+        let call = IncomingCall::from_request(&invite, &pool_fqdn, secure)?;
         let resolution = resolve_call(dir, &call, ctx)?;
         let routing = route_target(dir, &resolution, stage, &call)?;
         final_resolution = Some(resolution);
@@ -799,8 +816,9 @@ fn run<D: Directory + ?Sized>(
                 let mut resp = response_to(&invite, 200, "OK", Some("umctl-ex"));
                 resp.headers
                     .push(rsip::Header::Contact(rsip::headers::Contact::new(format!(
-                        "<sip:{}:{worker_port};transport=TLS>",
-                        call.request_host
+                        "<sip:{}:{worker_port};transport={}>",
+                        call.request_host,
+                        if secure { "TLS" } else { "TCP" }
                     ))));
                 push_step(
                     trace,

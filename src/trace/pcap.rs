@@ -102,6 +102,12 @@ impl Capture {
         Ok(())
     }
 
+    /// Adds the packets of `other` (another stream of the same call), keeping time order.
+    pub fn merge(&mut self, other: Capture) {
+        self.packets.extend(other.packets);
+        self.packets.sort_by_key(|p| p.at);
+    }
+
     pub fn packets(&self) -> &[Captured] {
         &self.packets
     }

@@ -1,7 +1,9 @@
 //! How a [`Trace`] is shown: a table of the hops with the first failure's why and fix under
 //! it, and the SIP ladder of hop 6 as a sequence diagram with one column per party (Skype
 //! front end, CAS call router, mailbox UM service, UM worker). JSON is the [`Trace`] itself
-//! (serde). Returns strings; printing is the command line's job.
+//! (serde). A live trace adds a few lines: the Call-ID, where serve ran, RTP, the delivered
+//! file, the pcap file, and whether the offline prediction agrees. Returns strings; printing
+//! is the command line's job.
 
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
 
@@ -140,4 +142,47 @@ fn lifeline_prefix(upto: usize) -> String {
     let mut s: String = (0..upto).map(|_| format!("{:<COLUMN$}", "|")).collect();
     s.push('|');
     s
+}
+
+/// The live-only lines (empty for an offline trace).
+pub fn live_summary(trace: &Trace) -> String {
+    let Some(l) = &trace.live else {
+        return String::new();
+    };
+    let mut out = String::new();
+    if l.call_id.is_empty() {
+        out.push_str(&format!(
+            "Live: no call placed (the Front End stops before the INVITE); serve: {}\n",
+            l.serve
+        ));
+    } else {
+        out.push_str(&format!(
+            "Live: Call-ID {} from {} over {} to serve {}; RTP {} packet(s) sent, {} received{}\n",
+            l.call_id,
+            l.caller,
+            l.transport,
+            l.serve,
+            l.rtp_sent_packets,
+            l.rtp_received_packets,
+            l.dtmf_sent
+                .as_ref()
+                .map(|d| format!(", DTMF {d}"))
+                .unwrap_or_default()
+        ));
+    }
+    if let Some(f) = &l.delivered {
+        out.push_str(&format!("Delivered: {}\n", f.display()));
+    }
+    if let Some(p) = &l.pcap {
+        out.push_str(&format!("Capture: {}\n", p.display()));
+    }
+    if l.disagreements.is_empty() {
+        out.push_str("The offline trace predicted this call hop for hop.\n");
+    } else {
+        out.push_str("Where the offline trace predicted otherwise:\n");
+        for d in &l.disagreements {
+            out.push_str(&format!("  - {d}\n"));
+        }
+    }
+    out
 }

@@ -756,20 +756,35 @@ fn ladder_draws_four_columns_and_the_redirects() {
 }
 
 #[test]
-fn live_and_bad_input_are_refused_with_exit_2() {
+fn live_only_options_and_bad_input_are_refused_with_exit_2() {
     let lab = TempLab::new();
-    for args in [
-        vec!["trace-call", "--to", "bob", "--live"],
-        vec!["trace-call", "--to", "bob", "--pcap", "x.pcap"],
+    for (args, says) in [
+        (
+            vec!["trace-call", "--to", "bob", "--pcap", "x.pcap"],
+            "--live",
+        ),
+        (
+            vec!["trace-call", "--to", "bob", "--serve", "127.0.0.1:5060"],
+            "--live",
+        ),
+        (
+            vec!["trace-call", "--to", "bob", "--live", "--serve", "nowhere"],
+            "--serve 'nowhere': expected HOST:PORT",
+        ),
+        (
+            vec![
+                "trace-call",
+                "--to",
+                "bob",
+                "--live",
+                "--ldap",
+                "ldap://127.0.0.1:1",
+            ],
+            "--live places the call from the lab's loopback addresses",
+        ),
     ] {
         let run = lab.run(&args).expect_code(2);
-        assert!(
-            run.stderr.contains(
-                "`--live` (a trace against a running umctl serve) is not in this build yet"
-            ),
-            "{}",
-            run.stderr
-        );
+        assert!(run.stderr.contains(says), "{args:?}: {}", run.stderr);
     }
     let run = lab
         .run(&["trace-call", "--to", "bob", "--digits", "12a"])
