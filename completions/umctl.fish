@@ -170,6 +170,8 @@ direct\t'A call straight to UM, without diversion (Outlook Voice Access)'"
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l message-seconds -d 'How many seconds the caller speaks [default: 10]' -r
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l wave-file -d 'A WAV file the caller plays as the message (offline: its length is used)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l digits -d 'DTMF keys the caller presses (0-9 * #): auto-attendant menu keys, an OVA extension' -r
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l serve -d 'With --live: the call router of an `umctl serve` already running, as HOST:PORT (TCP), sips:HOST:PORT (TLS, as Skype for Business calls) or sip:HOST:PORT;transport=udp' -r
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l delivery-wait -d 'With --live: how long to wait for the message in the mailbox' -r
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l pcap -d 'With --live: write the captured SIP and RTP to this pcap file' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
@@ -177,7 +179,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l bind-dn -d 'T
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l hang-up-before-beep -d 'The caller hangs up before the beep: a missed-call notification instead of a message'
-complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l live -d 'Place the call against a running `umctl serve` and record the real messages'
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l live -d 'Place the call for real: start `umctl serve` on free loopback ports (or use --serve), play the Front End\'s side from the pool\'s address and record the real messages'
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l ladder -d 'Draw the SIP exchange as a sequence diagram instead of the hop table'
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l json -d 'Print one JSON document instead of tables'

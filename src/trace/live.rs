@@ -70,12 +70,15 @@ pub struct LiveSetup<'a> {
     pub resolve: &'a dyn Fn(&str) -> Option<IpAddr>,
     /// For TLS: the caller's listener (a certificate for the pool FQDN and address) and the
     /// client configuration that trusts serve's certificates.
-    pub tls: Option<&'a dyn Fn(&str, IpAddr) -> Result<TlsListenParts, String>>,
+    pub tls: Option<&'a TlsFor<'a>>,
     /// How long to wait for the message in the mailbox.
     pub delivery_wait: Duration,
     /// The longest the caller listens to the prompts before speaking anyway.
     pub prompt_wait: Duration,
 }
+
+/// Makes the caller's TLS configurations for the pool FQDN and address.
+pub type TlsFor<'a> = dyn Fn(&str, IpAddr) -> Result<TlsListenParts, String> + 'a;
 
 /// The TLS configurations of the caller's endpoint.
 pub struct TlsListenParts {
@@ -165,9 +168,9 @@ fn spaced_reason(bytes: Vec<u8>) -> Vec<u8> {
 enum Signalled {
     /// 200 OK from the worker.
     Answered {
-        response: rsip::Response,
+        response: Box<rsip::Response>,
         worker: SocketAddr,
-        spec: InviteSpec,
+        spec: Box<InviteSpec>,
     },
     /// A final answer other than 2xx/302 from `party`.
     Refused {
@@ -415,9 +418,9 @@ async fn signal(
         let status = response.status_code.code();
         if (200..300).contains(&status) {
             return Signalled::Answered {
-                response,
+                response: Box::new(response),
                 worker: to,
-                spec: spec.clone(),
+                spec: Box::new(spec.clone()),
             };
         }
         if status != 302 || party == Party::Worker {
