@@ -49,10 +49,11 @@ const DEFAULT_MESSAGE: &[u8] = include_bytes!("../../fixtures/prompts/ca-message
 /// How long a key press lasts, and the pause after it.
 const DIGIT_MS: u32 = 120;
 const DIGIT_GAP: Duration = Duration::from_millis(120);
-/// No prompt audio at all within this: the worker plays nothing, the caller goes on.
+/// No prompt audio (nothing louder than silence) within this: the worker plays nothing, the
+/// caller goes on.
 const NO_PROMPT_WAIT: Duration = Duration::from_millis(1500);
-/// The prompts are over when the worker's audio has been quiet this long.
-const QUIET_AFTER_PROMPTS: Duration = Duration::from_millis(800);
+/// The prompts (and the beep) are over when the worker's audio has been quiet this long.
+const QUIET_AFTER_PROMPTS: Duration = Duration::from_millis(1200);
 /// A G.711 frame whose mean absolute sample is above this is speech or a tone.
 const LOUD: u32 = 300;
 /// The longest an INVITE transaction may take (Timer B is 32 s; a little more).
@@ -511,6 +512,8 @@ fn status_line(resp: &rsip::Response) -> String {
 struct Media {
     /// The RTP the caller sent.
     rtp: Capture,
+    /// What the worker's SDP answer agreed to.
+    answer: Option<String>,
     looked: Vec<String>,
     sent: u64,
     received: u64,
@@ -524,7 +527,6 @@ struct Heard {
     /// The RTP the worker sent.
     rtp: Capture,
     packets: u64,
-    last: Option<Instant>,
     last_loud: Option<Instant>,
 }
 
@@ -608,6 +610,12 @@ impl CallCtx<'_, '_> {
                 // Hop 7 stays as predicted: who answers is the directory's answer; the worker
                 // answered the call with the same code.
                 let media = self.converse(&response, worker, &spec, rec).await?;
+                if let (Some(answer), Some(h)) = (
+                    media.answer.clone(),
+                    live.hops.iter_mut().find(|h| h.number == 7),
+                ) {
+                    h.looked_up.push(answer);
+                }
                 details.rtp_sent_packets = media.sent;
                 details.rtp_received_packets = media.received;
                 details.dtmf_sent = media.digits.clone();
@@ -746,6 +754,18 @@ impl CallCtx<'_, '_> {
                 )
             })
             .map(|(n, _)| n);
+        if let Ok(n) = &negotiated {
+            media.answer = Some(format!(
+                "the worker's SDP answer (live): {}/8000 (payload type {}){}, RTP to {}",
+                n.codec.encoding_name(),
+                n.payload_type,
+                n.telephone_event
+                    .map(|pt| format!(", telephone-event {pt}"))
+                    .unwrap_or_default(),
+                n.remote
+                    .map_or_else(|| "(no address)".to_string(), |a| a.to_string())
+            ));
+        }
         let heard = Arc::new(Mutex::new(Heard::default()));
         let listener = {
             let heard = heard.clone();
@@ -903,16 +923,17 @@ impl CallCtx<'_, '_> {
                     self.setup.prompt_wait.as_secs()
                 );
             }
-            if h.packets == 0 && now.duration_since(started) > NO_PROMPT_WAIT {
-                return format!(
-                    "no prompt audio from the worker within {:.1} s: the caller speaks",
-                    NO_PROMPT_WAIT.as_secs_f64()
-                );
-            }
-            let quiet_since = h.last_loud.or(h.last);
-            if h.packets > 0
-                && quiet_since.is_some_and(|t| now.duration_since(t) > QUIET_AFTER_PROMPTS)
-            {
+            let Some(last_loud) = h.last_loud else {
+                if now.duration_since(started) > NO_PROMPT_WAIT {
+                    return format!(
+                        "no prompt audio from the worker within {:.1} s ({} packet(s) of silence): the caller speaks",
+                        NO_PROMPT_WAIT.as_secs_f64(),
+                        h.packets
+                    );
+                }
+                continue;
+            };
+            if now.duration_since(last_loud) > QUIET_AFTER_PROMPTS {
                 return format!(
                     "listened to the prompts ({:.1} s, {} packets) until the beep was over",
                     now.duration_since(started).as_secs_f64(),
@@ -1047,7 +1068,6 @@ async fn listen(socket: &UdpSocket, heard: Arc<Mutex<Heard>>, law: Law, audio_pt
             let _ = h.rtp.push(from, local, Wire::Udp, &buf[..n]);
         }
         h.packets += 1;
-        h.last = Some(now);
         if let Ok(reader) = rtp_rs::RtpReader::new(&buf[..n]) {
             if reader.payload_type() == audio_pt {
                 let payload = reader.payload();
