@@ -3,8 +3,9 @@
 //! TLS from pool01's address gets both 302s and the worker's 200 (in-process serve and
 //! against `--serve` of a running `umctl serve`, TLS and TCP); `--pcap` writes a file that
 //! reads back (and that tshark dissects as SIP, when tshark is installed: required in CI);
-//! `--ladder` draws the real exchange; MaxCallsAllowed reached is a 503 at the worker hop; and
-//! the offline and live traces agree hop for hop for every UM-enabled lab user.
+//! `--ladder` draws the real exchange; MaxCallsAllowed reached is a 503 at the worker hop; the
+//! offline and live traces agree hop for hop for every UM-enabled lab user; and a message that
+//! arrives in the Maildir with the call's X-Umctl-Call-Id is the last hop (exit 0).
 //!
 //! Until the worker records and delivers (the media part of serve), the delivery hop (8) of a
 //! voice-mail call fails honestly ("no voice message arrived"); the tests that place such a
@@ -429,4 +430,76 @@ fn offline_and_live_traces_agree_hop_for_hop_for_every_um_enabled_user() {
             );
         }
     }
+}
+
+#[test]
+fn a_delivered_message_with_the_calls_id_is_the_last_hop_and_the_goal_is_reached() {
+    // Stands in for the worker's delivery (the media part of serve) by dropping a message
+    // with the call's X-Umctl-Call-Id into Bob's Maildir while the trace waits for it.
+    let lab = granted_lab();
+    let serve = ServeHarness::start(&lab, &[]);
+    let tls = format!("sips:{}", serve.addr("EX-CAS01", "call_router", "tls"));
+    let child = lab
+        .command(&[
+            "trace-call",
+            "--to",
+            "bob",
+            "--live",
+            "--json",
+            "--serve",
+            &tls,
+            "--message-seconds",
+            "1",
+            "--delivery-wait",
+            "20",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut call_id = String::new();
+    assert!(
+        serve.wait_for_log(std::time::Duration::from_secs(15), |log| {
+            log.iter()
+                .any(|l| l["component"] == "call_router" && l["method"] == "INVITE")
+        }),
+        "the call router saw no INVITE:\n{}",
+        serve.stderr()
+    );
+    for l in serve.log() {
+        if l["component"] == "call_router" && l["method"] == "INVITE" {
+            call_id = l["call_id"].as_str().unwrap().to_string();
+        }
+    }
+    let new = lab.path().join("mailboxes/bob/Maildir/new");
+    std::fs::create_dir_all(&new).unwrap();
+    let file = new.join("1700000000.live-test.umctl");
+    std::fs::write(
+        &file,
+        format!(
+            "From: x\r\nX-Umctl-Message-Class: IPM.Note.Microsoft.Voicemail.UM.CA\r\nX-Umctl-Call-Id: {call_id}\r\n\r\nvoice"
+        ),
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let trace: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert_eq!(out.status.code(), Some(0), "{trace:#}");
+    assert_eq!(trace["reached"], true);
+    let delivery = hop(&trace, 8);
+    assert_eq!(delivery["outcome"], "ok", "{delivery:#}");
+    assert!(
+        delivery["result"]
+            .as_str()
+            .unwrap()
+            .contains("1700000000.live-test.umctl"),
+        "{delivery:#}"
+    );
+    assert_eq!(trace["live"]["delivered"], file.to_str().unwrap());
+    assert_eq!(trace["live"]["disagreements"], serde_json::json!([]));
 }
