@@ -1,7 +1,8 @@
 //! The SIP endpoint on real loopback sockets (port 0): a test handler that redirects every
 //! INVITE with 302 (and one that answers 200, for SipP's built-in `uac`), driven by plain UDP
-//! and TCP client sockets, the RFC 4475 torture corpus, TLS with a lab certificate, and SipP
-//! when it is installed (required in CI).
+//! and TCP client sockets, the RFC 4475 torture corpus, TLS with a lab certificate, the UAC
+//! side (provisional responses, the ACK for a 2xx, connecting from the listener's address), and
+//! SipP when it is installed (required in CI).
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -593,6 +594,115 @@ async fn endpoint_sends_a_notify_as_a_client_transaction() {
     assert!(err.to_string().contains("Timer F"), "{err}");
     peer.stop().await;
     ep.stop().await;
+}
+
+/// Rings, then answers 200; counts the ACKs and notes where INVITEs come from.
+#[derive(Default)]
+struct RingThenAnswer {
+    acks: std::sync::atomic::AtomicUsize,
+    peers: Mutex<Vec<SocketAddr>>,
+}
+
+impl CallHandler for RingThenAnswer {
+    fn handle_request(&self, request: &rsip::Request, ctx: &RequestContext) -> HandlerResponse {
+        if request.method != rsip::Method::Invite {
+            return HandlerResponse::not_handled();
+        }
+        self.peers.lock().unwrap().push(ctx.peer);
+        let mut ok = response_to(request, 200, "OK", Some(&ctx.to_tag));
+        ok.headers.push(rsip::Header::Other(
+            "Contact".into(),
+            format!("<sip:um@{};transport=TCP>", ctx.local),
+        ));
+        HandlerResponse {
+            provisional: vec![response_to(request, 180, "Ringing", Some(&ctx.to_tag))],
+            final_response: Some(ok),
+        }
+    }
+
+    fn on_ack(&self, _ack: &rsip::Request, _ctx: &RequestContext) {
+        self.acks.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uac_sees_the_180_acks_the_200_and_connects_from_its_own_address() {
+    let handler = Arc::new(RingThenAnswer::default());
+    let peer = start(handler.clone()).await;
+    // The caller listens on 127.0.0.2 only: its TCP connection must leave from there.
+    let caller = start_with(
+        Arc::new(Redirect),
+        EndpointConfig {
+            bind: Some("127.0.0.2:0".parse().unwrap()),
+            udp: false,
+            tcp: true,
+            timers: fast_timers(),
+            ..EndpointConfig::default()
+        },
+    )
+    .await;
+    let ids = umctl::sip::ids::IdGenerator::new();
+    let (tag, call_id) = (ids.tag(), ids.call_id("lab"));
+    let invite = format!(
+        "INVITE sip:um@{} SIP/2.0\r\nVia: SIP/2.0/TCP {};branch={}\r\nMax-Forwards: 70\r\n\
+         From: <sip:pool@lab>;tag={tag}\r\nTo: <sip:um@lab>\r\nCall-ID: {call_id}\r\n\
+         CSeq: 1 INVITE\r\nContact: <sip:pool@{};transport=TCP>\r\nContent-Length: 0\r\n\r\n",
+        peer.tcp(),
+        caller.tcp(),
+        ids.branch(),
+        caller.tcp(),
+    );
+    let rsip::SipMessage::Request(invite) = umctl::sip::message::parse(invite.as_bytes()).unwrap()
+    else {
+        panic!("request")
+    };
+    let tcp = umctl::sip::transport::TransportKind::Tcp;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let ok = caller
+        .endpoint
+        .handle()
+        .request_with(invite, peer.tcp(), tcp, Some(tx))
+        .await
+        .unwrap();
+    assert_eq!(ok.status_code.code(), 200);
+    let mut provisional = Vec::new();
+    while let Ok(p) = rx.try_recv() {
+        provisional.push(p.status_code.code());
+    }
+    assert!(provisional.contains(&180), "{provisional:?}");
+    assert_eq!(
+        handler.peers.lock().unwrap()[0].ip().to_string(),
+        "127.0.0.2",
+        "the connection leaves from the caller's listening address"
+    );
+    let to = umctl::sip::message::find_header(&ok.headers, "To").unwrap();
+    let ack = format!(
+        "ACK sip:um@{} SIP/2.0\r\nVia: SIP/2.0/TCP {};branch={}\r\nMax-Forwards: 70\r\n\
+         From: <sip:pool@lab>;tag={tag}\r\nTo: {to}\r\nCall-ID: {call_id}\r\n\
+         CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n",
+        peer.tcp(),
+        caller.tcp(),
+        ids.branch(),
+    );
+    let rsip::SipMessage::Request(ack) = umctl::sip::message::parse(ack.as_bytes()).unwrap() else {
+        panic!("request")
+    };
+    caller
+        .endpoint
+        .handle()
+        .send_stateless(ack, peer.tcp(), tcp)
+        .await
+        .unwrap();
+    let end = std::time::Instant::now() + Duration::from_secs(5);
+    while handler.acks.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(
+            std::time::Instant::now() < end,
+            "the ACK never reached the peer"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    caller.stop().await;
+    peer.stop().await;
 }
 
 /// A free port on 127.0.0.1 for SipP (bound and released).
