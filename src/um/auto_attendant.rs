@@ -218,3 +218,279 @@ impl Dialogue for AutoAttendantMenu {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::directory::lookup;
+
+    fn mapping(key: u8, name: &str, extension: &str) -> KeyMapping {
+        KeyMapping {
+            key,
+            name: name.into(),
+            extension: extension.into(),
+        }
+    }
+
+    fn config() -> AutoAttendantConfig {
+        AutoAttendantConfig {
+            name: "LOC801-AA".into(),
+            greeting: None,
+            key_mappings: vec![mapping(1, "Sales", "9001"), mapping(2, "Support", "9002")],
+            operator_extension: Some("9009".into()),
+            allow_extensions: true,
+            extension_digits: Some(4),
+            input_failures_before_disconnect: 3,
+            input_timeout: INPUT_TIMEOUT,
+        }
+    }
+
+    fn send(aa: &mut AutoAttendantMenu, e: Event) -> Vec<Action> {
+        aa.on_event(e, Instant::now())
+    }
+
+    fn press(aa: &mut AutoAttendantMenu, keys: &str) -> Vec<Action> {
+        let mut last = Vec::new();
+        for k in keys.chars() {
+            last = send(aa, Event::Digit(k));
+        }
+        last
+    }
+
+    fn parts(actions: &[Action]) -> Vec<PromptPart> {
+        actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Play { parts, .. } => Some(parts.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+
+    fn menu() -> Vec<PromptPart> {
+        let name = |t: &str| PromptPart::Name {
+            recorded: None,
+            text: t.into(),
+        };
+        vec![
+            PromptPart::System("aa-for"),
+            name("Sales"),
+            PromptPart::System("aa-press"),
+            PromptPart::Digits("1".into()),
+            PromptPart::System("aa-for"),
+            name("Support"),
+            PromptPart::System("aa-press"),
+            PromptPart::Digits("2".into()),
+            PromptPart::System("aa-operator"),
+            PromptPart::System("aa-dial-extension"),
+        ]
+    }
+
+    #[track_caller]
+    fn assert_transfer(actions: &[Action], target: &str) {
+        assert_eq!(
+            actions,
+            [
+                Action::CancelTimer,
+                Action::Play {
+                    parts: vec![PromptPart::System("transfer")],
+                    barge_in: false
+                },
+                Action::Transfer {
+                    target: target.into()
+                }
+            ]
+        );
+    }
+
+    #[track_caller]
+    fn assert_goodbye(actions: &[Action]) {
+        assert_eq!(
+            actions,
+            [
+                Action::CancelTimer,
+                Action::Play {
+                    parts: vec![PromptPart::System("goodbye")],
+                    barge_in: false
+                },
+                Action::HangUp {
+                    after_prompts: true
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn greets_and_announces_the_key_mappings() {
+        let mut aa = AutoAttendantMenu::new(config());
+        let start = send(&mut aa, Event::Started);
+        let mut expected = vec![PromptPart::System("aa-welcome")];
+        expected.extend(menu());
+        assert_eq!(
+            start,
+            [Action::Play {
+                parts: expected,
+                barge_in: true
+            }]
+        );
+        assert_eq!(
+            send(&mut aa, Event::PlayDone),
+            [Action::StartTimer(INPUT_TIMEOUT)]
+        );
+    }
+
+    #[test]
+    fn a_custom_greeting_replaces_the_system_one() {
+        let mut cfg = config();
+        cfg.greeting = Some("/lab/aa/welcome.wav".into());
+        cfg.operator_extension = None;
+        cfg.allow_extensions = false;
+        let mut aa = AutoAttendantMenu::new(cfg);
+        let p = parts(&send(&mut aa, Event::Started));
+        assert_eq!(p[0], PromptPart::File("/lab/aa/welcome.wav".into()));
+        assert!(!p.contains(&PromptPart::System("aa-operator")));
+        assert!(!p.contains(&PromptPart::System("aa-dial-extension")));
+    }
+
+    #[test]
+    fn a_mapped_key_transfers_at_once() {
+        let mut aa = AutoAttendantMenu::new(config());
+        send(&mut aa, Event::Started);
+        assert_transfer(&press(&mut aa, "2"), "9002");
+        assert!(
+            press(&mut aa, "1").is_empty(),
+            "keys are ignored while transferring"
+        );
+        assert!(send(&mut aa, Event::Timer).is_empty());
+    }
+
+    #[test]
+    fn zero_reaches_the_operator() {
+        let mut aa = AutoAttendantMenu::new(config());
+        send(&mut aa, Event::Started);
+        assert_transfer(&press(&mut aa, "0"), "9009");
+    }
+
+    #[test]
+    fn dial_by_extension_with_pound_or_a_pause() {
+        let mut aa = AutoAttendantMenu::new(config());
+        send(&mut aa, Event::Started);
+        assert_eq!(press(&mut aa, "9"), [Action::StartTimer(INPUT_TIMEOUT)]);
+        assert_transfer(&press(&mut aa, "003#"), "9003");
+
+        let mut aa = AutoAttendantMenu::new(config());
+        send(&mut aa, Event::Started);
+        press(&mut aa, "9010");
+        assert_transfer(&send(&mut aa, Event::Timer), "9010");
+
+        // Too short for the dial plan: a spoken error and the menu again.
+        let mut aa = AutoAttendantMenu::new(config());
+        send(&mut aa, Event::Started);
+        let short = press(&mut aa, "90#");
+        let mut expected = vec![PromptPart::System("invalid-input")];
+        expected.extend(menu());
+        assert_eq!(parts(&short), expected);
+    }
+
+    #[test]
+    fn without_extensions_or_operator_unmapped_keys_are_invalid() {
+        let mut cfg = config();
+        cfg.allow_extensions = false;
+        cfg.operator_extension = None;
+        let mut aa = AutoAttendantMenu::new(cfg);
+        send(&mut aa, Event::Started);
+        assert_eq!(
+            parts(&press(&mut aa, "0"))[0],
+            PromptPart::System("invalid-input")
+        );
+    }
+
+    #[test]
+    fn invalid_input_replays_the_menu_then_disconnects_politely() {
+        let mut aa = AutoAttendantMenu::new(config());
+        send(&mut aa, Event::Started);
+        let mut expected = vec![PromptPart::System("invalid-input")];
+        expected.extend(menu());
+        assert_eq!(parts(&press(&mut aa, "*")), expected);
+        assert_eq!(parts(&press(&mut aa, "#")), expected);
+        assert_goodbye(&press(&mut aa, "*"));
+        assert!(press(&mut aa, "1").is_empty());
+    }
+
+    #[test]
+    fn silence_says_no_input_then_goodbye() {
+        let mut aa = AutoAttendantMenu::new(config());
+        send(&mut aa, Event::Started);
+        assert_eq!(
+            parts(&send(&mut aa, Event::Timer))[0],
+            PromptPart::System("no-input")
+        );
+        assert_eq!(
+            parts(&send(&mut aa, Event::Timer))[0],
+            PromptPart::System("no-input")
+        );
+        assert_goodbye(&send(&mut aa, Event::Timer));
+    }
+
+    #[test]
+    fn a_failed_transfer_is_said_and_the_menu_comes_back() {
+        let mut aa = AutoAttendantMenu::new(config());
+        send(&mut aa, Event::Started);
+        press(&mut aa, "1");
+        let back = send(&mut aa, Event::TransferFailed("404".into()));
+        assert_eq!(parts(&back)[0], PromptPart::System("transfer-failed"));
+        assert_eq!(aa.take_errors(), ["transfer failed: 404"]);
+        assert_transfer(&press(&mut aa, "1"), "9001");
+    }
+
+    #[test]
+    fn the_lab_auto_attendant() {
+        let dir = tempfile::tempdir().unwrap();
+        let lab = crate::directory::lab::LabDirectory::open(dir.path().join("lab")).unwrap();
+        let org = lookup::organization(&lab).unwrap();
+        let aa = lookup::auto_attendant_by_number(&lab, &org, "+96265515444")
+            .unwrap()
+            .unwrap();
+        let dp = lookup::dial_plans(&lab, &org)
+            .unwrap()
+            .into_iter()
+            .find(|d| d.dn == aa.dial_plan)
+            .unwrap();
+        let cfg = AutoAttendantConfig::new(&aa, &dp);
+        assert_eq!(cfg, config());
+        let mut menu = AutoAttendantMenu::new(cfg);
+        send(&mut menu, Event::Started);
+        assert_transfer(&press(&mut menu, "1"), "9001");
+    }
+
+    #[test]
+    fn key_zero_mappings_are_the_operator_s_and_keys_are_sorted() {
+        let dir = tempfile::tempdir().unwrap();
+        let lab = crate::directory::lab::LabDirectory::open(dir.path().join("lab")).unwrap();
+        let org = lookup::organization(&lab).unwrap();
+        let mut aa = lookup::auto_attendant_by_number(&lab, &org, "+96265515444")
+            .unwrap()
+            .unwrap();
+        aa.key_mappings = vec![
+            mapping(3, "C", "3"),
+            mapping(0, "Op", "0"),
+            mapping(1, "A", "1"),
+        ];
+        aa.operator_extension = None;
+        let dp = lookup::dial_plans(&lab, &org)
+            .unwrap()
+            .into_iter()
+            .find(|d| d.dn == aa.dial_plan)
+            .unwrap();
+        let cfg = AutoAttendantConfig::new(&aa, &dp);
+        let keys: Vec<u8> = cfg.key_mappings.iter().map(|m| m.key).collect();
+        assert_eq!(keys, [1, 3]);
+        assert_eq!(
+            cfg.operator_extension.as_deref(),
+            Some("9009"),
+            "the dial plan's"
+        );
+    }
+}

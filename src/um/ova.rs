@@ -449,7 +449,9 @@ impl Ova {
             }
             '1' => {
                 self.input.clear();
-                vec![Action::CancelTimer, play(message_parts(&current))]
+                let mut parts = message_parts(&current);
+                parts.extend(self.menu());
+                vec![Action::CancelTimer, play(parts)]
             }
             '*' => {
                 self.input.clear();
@@ -551,7 +553,7 @@ impl Ova {
     }
 }
 
-/// "Message from <sender>", the recording, the message menu.
+/// "Message from <sender>" and the recording (the message menu follows from [`Ova::enter`]).
 fn message_parts(m: &StoredMessage) -> Vec<PromptPart> {
     let mut parts = Vec::new();
     if let Some(from) = &m.from {
@@ -562,7 +564,6 @@ fn message_parts(m: &StoredMessage) -> Vec<PromptPart> {
         });
     }
     parts.push(PromptPart::File(m.audio.clone()));
-    parts.push(PromptPart::System("ova-message-menu"));
     parts
 }
 
@@ -613,5 +614,546 @@ impl Dialogue for Ova {
             }
             Event::RecordingStopped { .. } => Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::fs;
+    use std::num::NonZeroU32;
+    use std::path::PathBuf;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::*;
+    use crate::mail::{MailAddress, MaildirStore, VoiceMessage};
+    use crate::um::pin::{LabPinStore, PinPolicy};
+
+    const PIN: &str = "246813";
+
+    fn user(sam: &str, first: &str, last: &str, ext: Option<&str>) -> DirectoryUser {
+        DirectoryUser {
+            sam: sam.into(),
+            display_name: format!("{first} {last}"),
+            first_name: Some(first.into()),
+            last_name: Some(last.into()),
+            extension: ext.map(str::to_string),
+            recorded_name: None,
+        }
+    }
+
+    fn users() -> Vec<DirectoryUser> {
+        vec![
+            user("alice", "Alice", "Adams", Some("21001")),
+            user("bob", "Bob", "Brown", Some("9000")),
+            user("carol", "Carol", "Cole", None),
+            user("cara", "Cara", "Colt", Some("9011")),
+        ]
+    }
+
+    struct Call {
+        ova: Ova,
+        pins: Arc<LabPinStore>,
+        root: PathBuf,
+        now: Instant,
+    }
+
+    fn config() -> OvaConfig {
+        OvaConfig {
+            users: users(),
+            logon_failures_before_disconnect: 3,
+            input_failures_before_disconnect: 3,
+            input_timeout: INPUT_TIMEOUT,
+            skip_pin_for: None,
+        }
+    }
+
+    fn pins(root: &Path) -> Arc<LabPinStore> {
+        Arc::new(
+            LabPinStore::new(root, PinPolicy::default())
+                .with_iterations(NonZeroU32::new(10).unwrap()),
+        )
+    }
+
+    impl Call {
+        fn new(root: &Path) -> Call {
+            Call::with(root, config())
+        }
+
+        fn with(root: &Path, config: OvaConfig) -> Call {
+            let pins = pins(root);
+            let mail = Arc::new(MaildirStore::new(root));
+            Call {
+                ova: Ova::new(config, pins.clone(), mail),
+                pins,
+                root: root.to_path_buf(),
+                now: Instant::now(),
+            }
+        }
+
+        fn send(&mut self, e: Event) -> Vec<Action> {
+            self.now += Duration::from_millis(100);
+            self.ova.on_event(e, self.now)
+        }
+
+        /// Presses each key; the actions of the last one.
+        fn press(&mut self, keys: &str) -> Vec<Action> {
+            let mut last = Vec::new();
+            for k in keys.chars() {
+                last = self.send(Event::Digit(k));
+            }
+            last
+        }
+
+        fn sign_in(&mut self, ext: &str, pin: &str) -> Vec<Action> {
+            self.send(Event::Started);
+            self.press(&format!("{ext}#"));
+            self.press(&format!("{pin}#"))
+        }
+    }
+
+    /// The ids of the system prompts played, in order.
+    fn said(actions: &[Action]) -> Vec<&'static str> {
+        parts(actions)
+            .into_iter()
+            .filter_map(|p| match p {
+                PromptPart::System(id) => Some(id),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn parts(actions: &[Action]) -> Vec<PromptPart> {
+        actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Play { parts, .. } => Some(parts.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+
+    /// The call ends politely: a prompt played to its end, then the hang-up.
+    #[track_caller]
+    fn assert_polite_hangup(actions: &[Action], prompt: &str) {
+        let n = actions.len();
+        assert!(n >= 2, "{actions:?}");
+        assert_eq!(
+            actions[n - 2],
+            Action::Play {
+                parts: vec![PromptPart::System(match prompt {
+                    "goodbye" => "goodbye",
+                    "ova-too-many-failures" => "ova-too-many-failures",
+                    "ova-locked-out" => "ova-locked-out",
+                    other => panic!("unexpected {other}"),
+                })],
+                barge_in: false
+            }
+        );
+        assert_eq!(
+            actions[n - 1],
+            Action::HangUp {
+                after_prompts: true
+            }
+        );
+    }
+
+    fn wav(seed: i16) -> Vec<u8> {
+        let samples: Vec<i16> = (0..400).map(|i| (i % 50) as i16 * seed).collect();
+        crate::media::wav::encode_pcm16(&samples)
+    }
+
+    /// Leaves `sam` a voice message from `from` (delivered as serve does, in the lab layout).
+    fn leave(root: &Path, sam: &str, secs: u64, from: &str, audio: &[u8]) -> PathBuf {
+        let msg = VoiceMessage {
+            from_number: "+96265519000".into(),
+            from_name: Some(from.into()),
+            from_address: None,
+            to_user: MailAddress::new(sam, &format!("{sam}@contoso.com")),
+            duration: Duration::from_secs(1),
+            call_id: format!("{secs}@lab"),
+            received_at: UNIX_EPOCH + Duration::from_secs(secs),
+            audio: audio.to_vec(),
+            interrupted: false,
+        };
+        let new = root.join(sam).join("Maildir/new");
+        fs::create_dir_all(&new).unwrap();
+        let path = new.join(format!("{secs}.M1P1Q1.lab"));
+        fs::write(&path, msg.render("um@contoso.com").unwrap().bytes).unwrap();
+        path
+    }
+
+    fn files(dir: &Path) -> usize {
+        fs::read_dir(dir).map_or(0, |rd| rd.count())
+    }
+
+    #[test]
+    fn welcome_then_sign_in_plays_new_messages_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let (a, b) = (wav(3), wav(5));
+        leave(root, "bob", 100, "Alice Adams", &a);
+        leave(root, "bob", 200, "Carol Cole", &b);
+        let mut c = Call::new(root);
+        c.pins.set("bob", PIN, Some("9000")).unwrap();
+
+        let start = c.send(Event::Started);
+        assert_eq!(said(&start), ["ova-welcome"]);
+        assert!(matches!(
+            &start[..],
+            [Action::CancelTimer, Action::Play { barge_in: true, .. }]
+        ));
+        assert_eq!(c.send(Event::PlayDone), [Action::StartTimer(INPUT_TIMEOUT)]);
+        assert_eq!(
+            c.press("9"),
+            [Action::StartTimer(INPUT_TIMEOUT)],
+            "inter-digit timer"
+        );
+        assert_eq!(said(&c.press("000#")), ["ova-enter-pin"]);
+        let signed = c.press(&format!("{PIN}#"));
+        assert_eq!(c.ova.signed_in(), Some("bob"));
+        let p = parts(&signed);
+        assert_eq!(
+            p[..3],
+            [
+                PromptPart::System("ova-you-have"),
+                PromptPart::Number(2),
+                PromptPart::System("ova-new-messages"),
+            ]
+        );
+        assert_eq!(p[3], PromptPart::System("ova-message-from"));
+        assert!(matches!(&p[4], PromptPart::Name { text, .. } if text.contains("Alice Adams")));
+        let PromptPart::File(first) = &p[5] else {
+            panic!("{p:?}")
+        };
+        assert_eq!(fs::read(first).unwrap(), a, "the WAV out of the MIME file");
+        assert_eq!(p[6], PromptPart::System("ova-message-menu"));
+
+        // Played to the end: read (new/ -> cur/ with :2,S).
+        assert_eq!(c.send(Event::PlayDone), [Action::StartTimer(INPUT_TIMEOUT)]);
+        let cur = root.join("bob/Maildir/cur/100.M1P1Q1.lab:2,S");
+        assert!(cur.is_file());
+        assert_eq!(files(&root.join("bob/Maildir/new")), 1);
+
+        // `#`: the next one.
+        let next = parts(&c.press("#"));
+        assert!(matches!(&next[1], PromptPart::Name { text, .. } if text.contains("Carol Cole")));
+        let PromptPart::File(second) = &next[2] else {
+            panic!("{next:?}")
+        };
+        assert_eq!(fs::read(second).unwrap(), b);
+
+        // `1`: again; `7`: deleted, no more, main menu.
+        assert_eq!(parts(&c.press("1")), next);
+        let del = c.press("7");
+        assert_eq!(
+            said(&del),
+            [
+                "ova-message-deleted",
+                "ova-no-more-messages",
+                "ova-main-menu"
+            ]
+        );
+        assert_eq!(files(&root.join("bob/Maildir/new")), 0);
+        assert_eq!(
+            files(&root.join("bob/Maildir/cur")),
+            1,
+            "the first one stays, read"
+        );
+
+        // Main menu: 1 = voice mail (none new now), * = goodbye.
+        assert_eq!(
+            said(&c.press("1")),
+            ["ova-no-new-messages", "ova-main-menu"]
+        );
+        assert_polite_hangup(&c.press("*"), "goodbye");
+        assert!(
+            c.send(Event::Digit('1')).is_empty(),
+            "nothing after goodbye"
+        );
+    }
+
+    #[test]
+    fn star_in_a_message_marks_it_read_and_goes_to_the_main_menu() {
+        let dir = tempfile::tempdir().unwrap();
+        leave(dir.path(), "bob", 100, "Alice Adams", &wav(2));
+        let mut c = Call::new(dir.path());
+        c.pins.set("bob", PIN, None).unwrap();
+        let signed = c.sign_in("9000", PIN);
+        assert!(
+            said(&signed).contains(&"ova-new-message"),
+            "singular: {signed:?}"
+        );
+        // The caller barges in before the end.
+        assert_eq!(said(&c.press("*")), ["ova-main-menu"]);
+        assert!(dir
+            .path()
+            .join("bob/Maildir/cur/100.M1P1Q1.lab:2,S")
+            .is_file());
+        assert_eq!(said(&c.press("2")), ["ova-spell-name"]);
+    }
+
+    #[test]
+    fn a_wrong_pin_three_times_says_goodbye_and_hangs_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Call::new(dir.path());
+        c.pins.set("bob", PIN, None).unwrap();
+        c.send(Event::Started);
+        c.press("9000#");
+        assert_eq!(
+            said(&c.press("111112#")),
+            ["ova-pin-wrong", "ova-enter-pin"]
+        );
+        assert_eq!(
+            said(&c.press("111113#")),
+            ["ova-pin-wrong", "ova-enter-pin"]
+        );
+        assert_polite_hangup(&c.press("111114#"), "ova-too-many-failures");
+        assert_eq!(c.ova.signed_in(), None);
+        assert_eq!(c.pins.status("bob").unwrap().failures, 3);
+        assert!(!c.pins.status("bob").unwrap().locked);
+    }
+
+    #[test]
+    fn unknown_extensions_count_as_logon_failures() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Call::new(dir.path());
+        c.send(Event::Started);
+        assert_eq!(
+            said(&c.press("1234#")),
+            ["ova-no-such-extension", "ova-welcome"]
+        );
+        c.press("1235#");
+        assert_polite_hangup(&c.press("1236#"), "ova-too-many-failures");
+    }
+
+    #[test]
+    fn a_user_without_a_pin_cannot_sign_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Call::new(dir.path());
+        assert_eq!(
+            said(&c.sign_in("9000", PIN)),
+            ["ova-pin-wrong", "ova-enter-pin"]
+        );
+        assert_eq!(c.ova.signed_in(), None);
+    }
+
+    #[test]
+    fn fifteen_failures_across_calls_lock_the_mailbox_until_reset() {
+        let dir = tempfile::tempdir().unwrap();
+        pins(dir.path()).set("bob", PIN, None).unwrap();
+        for call in 0..5 {
+            let mut c = Call::new(dir.path());
+            c.send(Event::Started);
+            c.press("9000#");
+            c.press("000001#");
+            c.press("000002#");
+            let last = c.press("000003#");
+            if call < 4 {
+                assert_polite_hangup(&last, "ova-too-many-failures");
+            } else {
+                assert_polite_hangup(&last, "ova-locked-out");
+            }
+        }
+        let st = pins(dir.path()).status("bob").unwrap();
+        assert!(st.locked && st.failures == 15, "{st:?}");
+        // The next call hears the lockout right after the extension, even with the right PIN.
+        let mut c = Call::new(dir.path());
+        c.send(Event::Started);
+        assert_polite_hangup(&c.press("9000#"), "ova-locked-out");
+        pins(dir.path()).reset("bob").unwrap();
+        let mut c = Call::new(dir.path());
+        c.sign_in("9000", PIN);
+        assert_eq!(c.ova.signed_in(), Some("bob"));
+    }
+
+    #[test]
+    fn directory_search_by_keypad_ends_in_a_transfer() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Call::new(dir.path());
+        c.send(Event::Started);
+        assert_eq!(said(&c.press("*")), ["ova-spell-name"]);
+        // B-R-O-W-N, last name first.
+        let found = c.press("27696#");
+        let p = parts(&found);
+        assert_eq!(p[0], PromptPart::System("ova-found"));
+        assert_eq!(
+            p[1],
+            PromptPart::Name {
+                recorded: None,
+                text: "Bob Brown".into()
+            }
+        );
+        assert_eq!(p[2], PromptPart::System("ova-found-menu"));
+        let t = c.press("1");
+        assert_eq!(said(&t), ["transfer"]);
+        assert_eq!(
+            t.last(),
+            Some(&Action::Transfer {
+                target: "9000".into()
+            })
+        );
+        assert!(
+            c.send(Event::Timer).is_empty(),
+            "no menu while transferring"
+        );
+        // A failed transfer: said so, and the menu again.
+        assert_eq!(
+            said(&c.send(Event::TransferFailed("486 Busy".into()))),
+            ["transfer-failed", "ova-found-menu"]
+        );
+        assert_eq!(c.ova.take_errors(), ["transfer failed: 486 Busy"]);
+    }
+
+    #[test]
+    fn display_name_spelling_and_ambiguous_prefixes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Call::new(dir.path());
+        c.send(Event::Started);
+        c.press("*");
+        // A-L-I-C-E, display name order.
+        assert_eq!(said(&c.press("25423#"))[0], "ova-found");
+        c.press("*");
+        // C-O: Cole and Colt.
+        assert_eq!(said(&c.press("26#")), ["ova-many-matches"]);
+        // C-O-L-T.
+        let found = parts(&c.press("2658#"));
+        assert!(matches!(&found[1], PromptPart::Name { text, .. } if text == "Cara Colt"));
+        c.press("*");
+        assert_eq!(said(&c.press("999#")), ["ova-no-match", "ova-spell-name"]);
+        // `*` while spelling: back to the welcome menu (not signed in).
+        assert_eq!(said(&c.press("*")), ["ova-welcome"]);
+    }
+
+    #[test]
+    fn no_extension_offers_a_message_instead() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Call::new(dir.path());
+        c.send(Event::Started);
+        c.press("*");
+        c.press("2653#"); // C-O-L-E
+        assert_eq!(said(&c.press("1")), ["ova-no-phone", "ova-found-menu"]);
+        assert_eq!(
+            c.press("2"),
+            [
+                Action::CancelTimer,
+                Action::LeaveMessageFor {
+                    user: "carol".into()
+                }
+            ]
+        );
+        assert!(c.press("1").is_empty(), "handed over to call answering");
+    }
+
+    #[test]
+    fn invalid_input_replays_the_menu_then_disconnects_politely() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Call::new(dir.path());
+        c.send(Event::Started);
+        c.press("*");
+        c.press("27696#");
+        assert_eq!(said(&c.press("5")), ["invalid-input", "ova-found-menu"]);
+        assert_eq!(said(&c.press("A")), ["invalid-input", "ova-found-menu"]);
+        assert_polite_hangup(&c.press("9"), "goodbye");
+    }
+
+    #[test]
+    fn a_good_key_clears_the_failure_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Call::new(dir.path());
+        c.send(Event::Started);
+        assert_eq!(said(&c.press("#")), ["invalid-input", "ova-welcome"]);
+        assert_eq!(said(&c.press("#")), ["invalid-input", "ova-welcome"]);
+        c.press("*");
+        assert_eq!(said(&c.press("#")), ["invalid-input", "ova-spell-name"]);
+        assert_eq!(said(&c.press("#")), ["invalid-input", "ova-spell-name"]);
+    }
+
+    #[test]
+    fn silence_says_no_input_then_goodbye() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Call::new(dir.path());
+        c.pins.set("bob", PIN, None).unwrap();
+        c.send(Event::Started);
+        c.press("9000#");
+        assert_eq!(c.send(Event::PlayDone), [Action::StartTimer(INPUT_TIMEOUT)]);
+        // A PIN entry timeout: spoken, and the PIN prompt again.
+        c.press("24");
+        assert_eq!(said(&c.send(Event::Timer)), ["no-input", "ova-enter-pin"]);
+        assert_eq!(said(&c.send(Event::Timer)), ["no-input", "ova-enter-pin"]);
+        assert_polite_hangup(&c.send(Event::Timer), "goodbye");
+    }
+
+    #[test]
+    fn skip_pin_only_from_a_gateway_and_only_for_a_known_user() {
+        let dir = tempfile::tempdir().unwrap();
+        leave(dir.path(), "bob", 100, "Alice Adams", &wav(2));
+        let mut cfg = config();
+        assert!(
+            !cfg.honour_skip_pin(true, false, Some("bob")),
+            "not from a gateway"
+        );
+        assert!(!cfg.honour_skip_pin(true, true, Some("mallory")));
+        assert!(!cfg.honour_skip_pin(false, true, Some("bob")), "no header");
+        let mut c = Call::with(dir.path(), cfg.clone());
+        assert_eq!(said(&c.send(Event::Started)), ["ova-welcome"]);
+
+        assert!(cfg.honour_skip_pin(true, true, Some("bob")));
+        let mut c = Call::with(dir.path(), cfg.clone());
+        assert_eq!(said(&c.send(Event::Started))[0], "ova-you-have");
+        assert_eq!(c.ova.signed_in(), Some("bob"));
+
+        // A locked mailbox stays locked, skip-pin or not.
+        let p = pins(dir.path());
+        p.set("bob", PIN, None).unwrap();
+        for _ in 0..15 {
+            p.check("bob", "000000").unwrap();
+        }
+        let mut c = Call::with(dir.path(), cfg);
+        assert_polite_hangup(&c.send(Event::Started), "ova-locked-out");
+    }
+
+    #[test]
+    fn a_broken_store_ends_the_call_with_a_goodbye() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Call::new(dir.path());
+        fs::create_dir_all(c.root.join("bob")).unwrap();
+        fs::write(c.root.join("bob/pin.json"), "not json").unwrap();
+        c.send(Event::Started);
+        assert_polite_hangup(&c.press("9000#"), "goodbye");
+        let errors = c.ova.take_errors();
+        assert!(errors[0].contains("pin.json"), "{errors:?}");
+    }
+
+    #[test]
+    fn nothing_after_the_caller_hangs_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Call::new(dir.path());
+        c.send(Event::Started);
+        assert!(c.send(Event::HungUp).is_empty());
+        assert!(c.send(Event::Timer).is_empty());
+        assert!(c.press("1").is_empty());
+    }
+
+    #[test]
+    fn reads_the_dial_plan_users_of_the_lab() {
+        let dir = tempfile::tempdir().unwrap();
+        let lab = crate::directory::lab::LabDirectory::open(dir.path().join("lab")).unwrap();
+        let org = lookup::organization(&lab).unwrap();
+        let dp = lookup::dial_plans(&lab, &org)
+            .unwrap()
+            .into_iter()
+            .find(|d| d.name == "LOC801")
+            .unwrap();
+        let mailboxes = lab.paths().mailboxes();
+        let users = dial_plan_users(&lab, &dp, Some(&mailboxes)).unwrap();
+        let bob = users.iter().find(|u| u.sam == "bob").unwrap();
+        assert_eq!(bob.extension.as_deref(), Some("9000"));
+        assert!(bob.last_name.is_some(), "{bob:?}");
+        assert!(users.iter().all(|u| u.sam != "alice"), "alice is in HQ-SIP");
+        let cfg = OvaConfig::new(users, &dp);
+        assert_eq!(cfg.logon_failures_before_disconnect, 3);
+        assert_eq!(cfg.input_failures_before_disconnect, 3);
     }
 }
