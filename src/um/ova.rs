@@ -770,7 +770,7 @@ mod tests {
             from_number: "+96265519000".into(),
             from_name: Some(from.into()),
             from_address: None,
-            to_user: MailAddress::new(sam, &format!("{sam}@contoso.com")),
+            to_user: MailAddress::new(sam, format!("{sam}@contoso.com")),
             duration: Duration::from_secs(1),
             call_id: format!("{secs}@lab"),
             received_at: UNIX_EPOCH + Duration::from_secs(secs),
