@@ -36,6 +36,8 @@ pub struct DirectoryUser {
     pub extension: Option<String>,
     /// `mailboxes/<sam>/name.wav` when recorded.
     pub recorded_name: Option<std::path::PathBuf>,
+    /// The Lync SIP address without `sip:` (`bob@contoso.com`), to know a caller by From.
+    pub sip_address: Option<String>,
 }
 
 impl DirectoryUser {
@@ -92,6 +94,7 @@ pub fn dial_plan_users(
                 .extension_in(&dial_plan.phone_context)
                 .map(str::to_string),
             recorded_name,
+            sip_address: user.sip_user().map(str::to_string),
             sam,
         });
     }
@@ -124,6 +127,50 @@ impl OvaConfig {
             input_timeout: INPUT_TIMEOUT,
             skip_pin_for: None,
         }
+    }
+
+    /// [`dial_plan_users`] of the admitted call's dial plan, and its limits.
+    pub fn for_dial_plan(
+        dir: &dyn Directory,
+        dial_plan: &DialPlan,
+        mailboxes: Option<&Path>,
+    ) -> Result<OvaConfig, UmError> {
+        Ok(OvaConfig::new(
+            dial_plan_users(dir, dial_plan, mailboxes)?,
+            dial_plan,
+        ))
+    }
+
+    /// The user a From URI names (`sip:bob@contoso.com;...`, `<sip:9000@...>`, `tel:9000`):
+    /// by SIP address, else by extension. For skip-pin.
+    pub fn caller_from(&self, from: &str) -> Option<&str> {
+        let uri = from
+            .split_once('<')
+            .map_or(from, |(_, rest)| rest.split('>').next().unwrap_or(rest))
+            .trim();
+        let bare = uri.split([';', '?']).next().unwrap_or(uri);
+        let bare = ["sip:", "sips:", "tel:"]
+            .iter()
+            .find_map(|p| {
+                bare.get(..p.len())
+                    .filter(|h| h.eq_ignore_ascii_case(p))
+                    .map(|_| &bare[p.len()..])
+            })
+            .unwrap_or(bare);
+        let number = bare.split('@').next().unwrap_or(bare);
+        self.users
+            .iter()
+            .find(|u| {
+                u.sip_address
+                    .as_deref()
+                    .is_some_and(|a| a.eq_ignore_ascii_case(bare))
+            })
+            .or_else(|| {
+                self.users
+                    .iter()
+                    .find(|u| u.extension.as_deref() == Some(number))
+            })
+            .map(|u| u.sam.as_str())
     }
 
     /// `Ms-Exchange-Command: skip-pin` (`header`): Lync vouches that the caller is `caller`
@@ -639,6 +686,7 @@ mod tests {
             last_name: Some(last.into()),
             extension: ext.map(str::to_string),
             recorded_name: None,
+            sip_address: Some(format!("{sam}@contoso.com")),
         }
     }
 
@@ -1115,6 +1163,22 @@ mod tests {
     }
 
     #[test]
+    fn the_caller_is_known_by_sip_address_or_extension() {
+        let cfg = config();
+        assert_eq!(cfg.caller_from("<sip:Bob@contoso.com>;tag=1"), Some("bob"));
+        assert_eq!(
+            cfg.caller_from("\"Bob\" <sip:bob@contoso.com;transport=tls>"),
+            Some("bob")
+        );
+        assert_eq!(
+            cfg.caller_from("<sip:21001@pool.contoso.com;user=phone>"),
+            Some("alice")
+        );
+        assert_eq!(cfg.caller_from("tel:9011"), Some("cara"));
+        assert_eq!(cfg.caller_from("<sip:mallory@evil.example>"), None);
+    }
+
+    #[test]
     fn a_broken_store_ends_the_call_with_a_goodbye() {
         let dir = tempfile::tempdir().unwrap();
         let mut c = Call::new(dir.path());
@@ -1152,7 +1216,10 @@ mod tests {
         assert_eq!(bob.extension.as_deref(), Some("9000"));
         assert!(bob.last_name.is_some(), "{bob:?}");
         assert!(users.iter().all(|u| u.sam != "alice"), "alice is in HQ-SIP");
-        let cfg = OvaConfig::new(users, &dp);
+        assert_eq!(bob.sip_address.as_deref(), Some("bob@contoso.com"));
+        let cfg = OvaConfig::for_dial_plan(&lab, &dp, Some(&mailboxes)).unwrap();
+        assert_eq!(cfg.users, users);
+        assert_eq!(cfg.caller_from("<sip:bob@contoso.com>"), Some("bob"));
         assert_eq!(cfg.logon_failures_before_disconnect, 3);
         assert_eq!(cfg.input_failures_before_disconnect, 3);
     }
