@@ -24,6 +24,9 @@ use crate::directory::model::{attrs, DialPlan, UmUser};
 use crate::directory::Directory;
 use crate::mail::{MailStore, StoredMessage};
 
+/// The most keys one entry (extension, PIN, name) may have: longer is a bad input.
+const MAX_DIGITS: usize = 64;
+
 /// A user of the dial plan, as the directory search and the sign-in see them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DirectoryUser {
@@ -345,6 +348,9 @@ impl Ova {
     }
 
     fn collect(&mut self, d: char) -> Vec<Action> {
+        if self.digits.len() >= MAX_DIGITS {
+            return self.bad_input("invalid-input");
+        }
         self.digits.push(d);
         vec![Action::StartTimer(self.config.input_timeout)]
     }
@@ -1188,6 +1194,17 @@ mod tests {
         assert_polite_hangup(&c.press("9000#"), "goodbye");
         let errors = c.ova.take_errors();
         assert!(errors[0].contains("pin.json"), "{errors:?}");
+    }
+
+    #[test]
+    fn an_endless_entry_is_a_bad_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Call::new(dir.path());
+        c.send(Event::Started);
+        assert_eq!(
+            said(&c.press(&"9".repeat(65))),
+            ["invalid-input", "ova-welcome"]
+        );
     }
 
     #[test]
