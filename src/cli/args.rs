@@ -14,7 +14,8 @@ Exit codes:
 
 Environment:
   UMCTL_LAB             the lab directory folder (instead of --lab)
-  UMCTL_LDAP_PASSWORD   the LDAP bind password (instead of --password-file or the prompt)";
+  UMCTL_LDAP_PASSWORD   the LDAP bind password (instead of --password-file or the prompt)
+  UMCTL_PIN             the PIN for `lab pin set` (instead of --pin-file or the prompt)";
 
 /// Exchange Unified Messaging with Skype for Business: permissions, contacts, call tracing and
 /// a local UM endpoint, on a real Active Directory or the embedded lab directory.
@@ -89,7 +90,7 @@ pub enum Command {
     /// Run Exchange's SIP side on the lab addresses: the UM Call Router of each Client Access
     /// server, the UM service and the UM worker of each Mailbox server
     Serve(ServeArgs),
-    /// Manage the embedded lab directory: init, reset, export, import, apply, hosts, show
+    /// Manage the embedded lab directory: init, reset, export, import, apply, hosts, show, pin
     Lab(LabArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
@@ -334,6 +335,36 @@ pub enum LabCommand {
     Show {
         /// A DN, or a name
         object: String,
+    },
+    /// Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state
+    Pin {
+        #[command(subcommand)]
+        command: PinCommand,
+    },
+}
+
+/// `umctl lab pin ...`.
+#[derive(Debug, Subcommand)]
+pub enum PinCommand {
+    /// Set a user's PIN (UM mailbox policy: 6-24 digits, no repeated or sequential digits, not
+    /// the extension); read from --pin-file, else $UMCTL_PIN, else a prompt, never the
+    /// command line; clears the failure count and lockout
+    Set {
+        /// The user (sAMAccountName, or any name `lab show` accepts)
+        user: String,
+        /// Read the PIN from this file (its first line)
+        #[arg(long, value_name = "FILE")]
+        pin_file: Option<PathBuf>,
+    },
+    /// Clear a user's lockout and failure count (the PIN stays)
+    Reset {
+        /// The user (sAMAccountName, or any name `lab show` accepts)
+        user: String,
+    },
+    /// Whether a user has a PIN, is locked out, and the failures counted (never the hash)
+    Show {
+        /// The user (sAMAccountName, or any name `lab show` accepts)
+        user: String,
     },
 }
 

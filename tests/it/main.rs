@@ -14,6 +14,7 @@ mod ldif_files;
 mod mail_smtp;
 mod new_contact;
 mod new_contact_samba;
+mod ova;
 mod samba;
 mod samba_dc;
 mod serve;
