@@ -3,6 +3,7 @@
 //! user does. `support` holds the harness (a throwaway lab folder, a command runner).
 
 mod assets;
+mod delivery;
 mod directory_battery;
 mod grant_permissions;
 mod grant_permissions_samba;
