@@ -500,3 +500,105 @@ async fn an_unanswered_notify_is_retried_until_the_gateway_answers() {
     );
     delivery.shutdown(Duration::from_secs(5)).await;
 }
+
+#[test]
+fn serve_rejects_a_bad_smtp_url_naming_it() {
+    let lab = TempLab::new();
+    let run = lab
+        .run(&["serve", "--smtp", "ftp://mail.contoso.com"])
+        .expect_code(2);
+    assert!(
+        run.stderr.contains("\"ftp://mail.contoso.com\"")
+            && run.stderr.contains("expected smtp://host[:port]"),
+        "{}",
+        run.stderr
+    );
+    let run = lab
+        .run(&["serve", "--smtp", "smtp://mail.contoso.com:0"])
+        .expect_code(2);
+    assert!(run.stderr.contains("port \"0\""), "{}", run.stderr);
+    let run = lab.run(&["serve", "--smtp-ca", "ca.pem"]).expect_code(2);
+    assert!(run.stderr.contains("--smtp"), "{}", run.stderr);
+}
+
+#[test]
+fn serve_with_smtp_sends_what_an_earlier_run_left_in_the_spool_then_mwi() {
+    let test = "serve_with_smtp_sends_what_an_earlier_run_left_in_the_spool_then_mwi";
+    if !aiosmtpd_available(test) || !sipp_available(test) {
+        return;
+    }
+    let (p1, p2) = (free_port_on(POOL01), free_port_on(POOL02));
+    let lab = lab_with_gateway_ports(p1, p2);
+    // An earlier serve spooled a voice message and stopped before the server took it.
+    let audio = recording();
+    let spool = umctl::mail::Spool::open(lab.path().join("spool")).unwrap();
+    let id = spool
+        .enqueue(
+            &voice_message(audio.clone())
+                .render("um@ex-mbx01.contoso.com")
+                .unwrap(),
+        )
+        .unwrap();
+    let spooled = spool.path(&id);
+    let uas1 = SippUas::start("uas_notify.xml", POOL01, p1);
+    let uas2 = SippUas::start("uas_notify.xml", POOL02, p2);
+    let port = free_port();
+    let server = SmtpServer::start(port, &lab.path().join("smtp-mbox"), None);
+
+    let url = format!("smtp://127.0.0.1:{port}");
+    let mut serve =
+        crate::support::ServeHarness::start(&lab, &["--smtp", &url, "--startup-mode", "tcp"]);
+    let deadline = Instant::now() + WAIT;
+    while server.messages().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "spooled message never arrived; serve said:\n{}",
+            serve.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(attachment(&server.messages()[0]), audio);
+    let notified = serve.wait_for_log(WAIT, |lines| {
+        lines
+            .iter()
+            .filter(|l| l["method"] == "NOTIFY" && l["status"] == 200)
+            .count()
+            == 2
+    });
+    assert!(
+        notified,
+        "no NOTIFY 200 in serve's log:\n{}",
+        serve.stderr()
+    );
+    let line = serve
+        .log()
+        .into_iter()
+        .find(|l| l["method"] == "NOTIFY")
+        .unwrap();
+    assert_eq!(line["server"], "EX-MBX01", "{line}");
+    assert_eq!(line["component"], "worker", "{line}");
+    assert!(
+        line["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("MWI sip:bob@contoso.com via gateway 1:"),
+        "{line}"
+    );
+    assert!(!spooled.exists(), "delivered message still in the spool");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for uas in [uas1, uas2] {
+        let (code, trace) = rt.block_on(uas.finish());
+        assert_eq!(code, 0, "{trace}");
+        // Over SMTP the mailbox is elsewhere: no counts, just "yes".
+        let n = &notifies(&trace)[0];
+        assert!(n.contains("Messages-Waiting: yes"), "{n}");
+        assert!(!n.contains("Voice-Message:"), "{n}");
+    }
+    let status = serve
+        .terminate(Duration::from_secs(10))
+        .expect("serve exits");
+    assert!(status.success(), "{status:?}");
+}
