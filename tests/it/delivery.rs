@@ -602,3 +602,110 @@ fn serve_with_smtp_sends_what_an_earlier_run_left_in_the_spool_then_mwi() {
         .expect("serve exits");
     assert!(status.success(), "{status:?}");
 }
+
+/// A gateway speaking TLS only (umctl's own endpoint with a lab-CA certificate for pool01):
+/// answers NOTIFY 200 and keeps what it got.
+#[derive(Default)]
+struct NotifySink(std::sync::Mutex<Vec<(String, umctl::sip::transport::TransportKind)>>);
+
+impl umctl::sip::endpoint::CallHandler for NotifySink {
+    fn handle_request(
+        &self,
+        request: &rsip::Request,
+        ctx: &umctl::sip::endpoint::RequestContext,
+    ) -> umctl::sip::endpoint::HandlerResponse {
+        self.0
+            .lock()
+            .unwrap()
+            .push((request.to_string(), ctx.transport));
+        umctl::sip::endpoint::HandlerResponse::respond(umctl::sip::message::response_to(
+            request,
+            200,
+            "OK",
+            Some(&ctx.to_tag),
+        ))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secured_dial_plan_gets_its_mwi_over_tls() {
+    use umctl::sip::endpoint::{Endpoint, EndpointConfig, NoLog, TlsListen};
+    use umctl::sip::transport::certs::LabCa;
+    use umctl::sip::transport::tls::{client_config, server_config, TlsSettings};
+    use umctl::sip::transport::TransportKind;
+
+    // LOC801 stays Secured (the lab's default): MWI must go over TLS.
+    let (p1, p2) = (free_port_on(POOL01), free_port_on(POOL02));
+    let lab = TempLab::new();
+    lab.run(&["grant-permissions", "--yes"]).ok();
+    lab.apply(&format!(
+        "dn: CN=1:1,{GATEWAYS}\nchangetype: modify\nreplace: msExchUMIPGatewayPort\nmsExchUMIPGatewayPort: {p1}\n-\n\n\
+         dn: CN=1:2,{GATEWAYS}\nchangetype: modify\nreplace: msExchUMIPGatewayPort\nmsExchUMIPGatewayPort: {p2}\n-\n"
+    ))
+    .ok();
+    let ca = LabCa::load_or_create(&lab.path().join("ca")).unwrap();
+    let tls_for = |fqdn: &str, ip: &str| {
+        let issued = ca.issue(fqdn, &[ip.parse().unwrap()]).unwrap();
+        server_config(&TlsSettings {
+            cert_chain_pem: issued.chain_pem,
+            key_pem: issued.key_pem,
+            ..TlsSettings::default()
+        })
+        .unwrap()
+    };
+    let sink = Arc::new(NotifySink::default());
+    let (_stop, stopped) = tokio::sync::watch::channel(false);
+    let gateway = Endpoint::start(
+        EndpointConfig {
+            bind: None,
+            tls: Some(TlsListen {
+                bind: SocketAddr::new(POOL01.parse().unwrap(), p1),
+                server: tls_for("pool01.contoso.com", POOL01),
+                client: None,
+            }),
+            ..EndpointConfig::default()
+        },
+        sink.clone(),
+        Arc::new(NoLog),
+        stopped,
+    )
+    .await
+    .unwrap();
+
+    let log = Arc::new(Lines::default());
+    let (exchange, mut config) = exchange_and_config(&lab, None, log.clone());
+    config.mwi.tls = Some((
+        tls_for("ex-mbx02.contoso.com", "127.0.20.12"),
+        client_config(ca.cert_pem(), None).unwrap(),
+    ));
+    let delivery = Delivery::start(exchange, config).await.unwrap();
+    let mut events = delivery.subscribe();
+    delivery
+        .deliver_voice_message(&voice_message(recording()))
+        .unwrap();
+    let a = next(&mut events, |e| mwi(e).filter(|a| a.gateway == "1:1")).await;
+    assert_eq!(a.status, Some(200), "{a:?}");
+    assert_eq!(a.to, Some(SocketAddr::new(POOL01.parse().unwrap(), p1)));
+    let got = sink.0.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].1, TransportKind::Tls);
+    assert!(
+        got[0].0.contains("Via: SIP/2.0/TLS 127.0.20.12:"),
+        "{}",
+        got[0].0
+    );
+    assert!(
+        got[0].0.contains("Voice-Message: 1/0 (0/0)"),
+        "{}",
+        got[0].0
+    );
+    let lines = log.0.lock().unwrap().clone();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("out TLS {POOL01}:{p1} NOTIFY 200 completed"))),
+        "{lines:?}"
+    );
+    delivery.shutdown(Duration::from_secs(5)).await;
+    drop(gateway);
+}
