@@ -178,6 +178,7 @@ pub struct Running {
     redirectors: Vec<Arc<Redirector>>,
     workers: Vec<(Arc<Worker>, EndpointHandle)>,
     delivery: Option<Delivery>,
+    delivery_server: String,
     shutdown: watch::Sender<bool>,
     sweeper: tokio::task::JoinHandle<()>,
 }
@@ -215,6 +216,7 @@ pub async fn start(
         redirectors: Vec::new(),
         workers: Vec::new(),
         delivery: None,
+        delivery_server: String::new(),
         shutdown,
         sweeper: tokio::spawn(async {}),
     };
@@ -235,6 +237,7 @@ pub async fn start(
             log_for(server, Stage::Worker),
         );
         running.delivery = Some(Delivery::start(exchange.clone(), config).await?);
+        running.delivery_server = server.name.clone();
     }
     let mut reports: Vec<Vec<ComponentReport>> = vec![Vec::new(); servers.len()];
     let order = [Stage::Worker, Stage::UmService, Stage::CallRouter];
@@ -398,6 +401,15 @@ impl Running {
     /// The mailer the workers deliver through (`None` when no worker runs here).
     pub fn mailer(&self) -> Option<Arc<dyn crate::mail::Mailer>> {
         self.delivery.as_ref().map(Delivery::mailer)
+    }
+
+    /// The delivery service's events (SMTP outcomes, MWI attempts) and the name of the
+    /// server it runs on, for the log.
+    pub fn delivery_events(
+        &self,
+    ) -> Option<(String, tokio::sync::broadcast::Receiver<DeliveryEvent>)> {
+        let d = self.delivery.as_ref()?;
+        Some((self.delivery_server.clone(), d.subscribe()))
     }
 
     /// Active calls across all workers.

@@ -6,7 +6,10 @@
 //! - Maildir + MWI: the message lands in `<lab>/mailboxes/bob/Maildir/new`, and SIPp UASes on
 //!   pool01's and pool02's lab addresses (the gateways of LOC801 that allow MWI) each get a
 //!   `message-summary` NOTIFY with Bob's new/old counts; a missed call sends none;
-//! - retry: a gateway that does not answer the first NOTIFY gets it again and answers 200.
+//! - retry: a gateway that does not answer the first NOTIFY gets it again and answers 200;
+//! - TLS: a Secured dial plan's gateway gets the NOTIFY over TLS (lab CA);
+//! - the real `umctl serve --smtp`: sends what an earlier run left in the spool, logs the
+//!   SMTP outcome and each NOTIFY; a bad `--smtp` URL is a usage error naming it.
 //!
 //! SMTP tests skip loudly without aiosmtpd, SIPp tests without sipp; both fail in CI.
 
@@ -585,6 +588,20 @@ fn serve_with_smtp_sends_what_an_earlier_run_left_in_the_spool_then_mwi() {
         "{line}"
     );
     assert!(!spooled.exists(), "delivered message still in the spool");
+    // The SMTP outcome is one log line too.
+    let smtp_logged = serve.wait_for_log(WAIT, |lines| {
+        lines.iter().any(|l| {
+            l["server"] == "EX-MBX01"
+                && l["component"] == "delivery"
+                && l["smtp"] == "delivered"
+                && l["id"] == id.as_str()
+        })
+    });
+    assert!(
+        smtp_logged,
+        "no SMTP line in serve's log:\n{}",
+        serve.stderr()
+    );
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
