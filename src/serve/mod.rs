@@ -8,6 +8,9 @@
 //!   answer for a rejection.
 //! - [`redirect`]: the call router and the UM service (302).
 //! - [`worker`]: the worker (180, 200 with SDP, dialogs until BYE, MaxCallsAllowed).
+//! - [`delivery`]: what happens to a message after the call (lab Maildir or SMTP through the
+//!   spool, then MWI NOTIFYs); started here on the first Mailbox server, its mailer is
+//!   [`Running::mailer`].
 //! - this file: binding every component ([`start`]), the report of what is bound, and the
 //!   orderly shutdown (stop taking calls, BYE the active ones, stop the endpoints).
 //!
