@@ -522,6 +522,32 @@ fn serve_rejects_a_bad_smtp_url_naming_it() {
     assert!(run.stderr.contains("port \"0\""), "{}", run.stderr);
     let run = lab.run(&["serve", "--smtp-ca", "ca.pem"]).expect_code(2);
     assert!(run.stderr.contains("--smtp"), "{}", run.stderr);
+    let missing = lab.path().join("no-such-ca.pem");
+    let run = lab
+        .run(&[
+            "serve",
+            "--smtp",
+            "smtp://127.0.0.1:2525",
+            "--smtp-ca",
+            missing.to_str().unwrap(),
+        ])
+        .expect_code(2);
+    assert!(run.stderr.contains("no-such-ca.pem"), "{}", run.stderr);
+    let junk = lab.write("junk-ca.pem", b"not a certificate");
+    let run = lab
+        .run(&[
+            "serve",
+            "--smtp",
+            "smtp://127.0.0.1:2525",
+            "--smtp-ca",
+            junk.to_str().unwrap(),
+        ])
+        .expect_code(2);
+    assert!(
+        run.stderr.contains("127.0.0.1:2525") && run.stderr.contains("TLS"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
