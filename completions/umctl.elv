@@ -250,6 +250,8 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --log-format 'How each SIP transaction is logged on stderr'
             cand --cert 'TLS certificate chain (PEM) for every server [default: one per server FQDN from the lab CA in <lab>/ca]'
             cand --key 'The certificate''s private key (PEM)'
+            cand --smtp 'Deliver voice mail to this SMTP server, smtp://host[:port] (STARTTLS when offered), through the spool in <lab>/spool [default: the lab mailbox, <lab>/mailboxes/<sAMAccountName>/Maildir]'
+            cand --smtp-ca 'Also trust this CA certificate (PEM) for the SMTP server''s STARTTLS certificate'
             cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
             cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
             cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'

@@ -195,6 +195,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand serve" -l log-format -d 'How
 json\t'One JSON object per line'"
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l cert -d 'TLS certificate chain (PEM) for every server [default: one per server FQDN from the lab CA in <lab>/ca]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l key -d 'The certificate\'s private key (PEM)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l smtp -d 'Deliver voice mail to this SMTP server, smtp://host[:port] (STARTTLS when offered), through the spool in <lab>/spool [default: the lab mailbox, <lab>/mailboxes/<sAMAccountName>/Maildir]' -r
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l smtp-ca -d 'Also trust this CA certificate (PEM) for the SMTP server\'s STARTTLS certificate' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r

@@ -240,10 +240,16 @@ Calls are admitted only from a UM IP gateway's address (run grant-permissions fi
 Skype for Business pools). The worker answers with SDP and receives RTP, but plays no greeting
 and records nothing yet.
 
+Messages go to the lab mailbox (<lab>/mailboxes/<sAMAccountName>/Maildir), or with --smtp to an
+SMTP server through a spool in <lab>/spool that survives a restart. After a voice message, a
+SIP NOTIFY (message-summary, RFC 3842) goes to every UM IP gateway of the user's dial plan that
+allows MWI, retried for 5 minutes; each attempt is one log line.
+
 Examples:
   umctl serve                                   every server, Exchange's ports, TCP and TLS
   umctl serve --server EX-MBX02 --startup-mode tcp
-  umctl serve --ephemeral-ports --log-format json   free ports, for tests")]
+  umctl serve --ephemeral-ports --log-format json   free ports, for tests
+  umctl serve --smtp smtp://127.0.0.1:2525      voice mail over SMTP")]
 pub struct ServeArgs {
     /// Run only this Exchange server (its name, e.g. EX-CAS01)
     #[arg(long, value_name = "NAME")]
@@ -277,6 +283,16 @@ pub struct ServeArgs {
     /// The certificate's private key (PEM)
     #[arg(long, value_name = "FILE", requires = "cert")]
     pub key: Option<PathBuf>,
+
+    /// Deliver voice mail to this SMTP server, smtp://host[:port] (STARTTLS when offered),
+    /// through the spool in <lab>/spool [default: the lab mailbox,
+    /// <lab>/mailboxes/<sAMAccountName>/Maildir]
+    #[arg(long, value_name = "URL")]
+    pub smtp: Option<String>,
+
+    /// Also trust this CA certificate (PEM) for the SMTP server's STARTTLS certificate
+    #[arg(long, value_name = "FILE", requires = "smtp")]
+    pub smtp_ca: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

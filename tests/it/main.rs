@@ -4,6 +4,7 @@
 
 mod assets;
 mod baresip;
+mod delivery;
 mod directory_battery;
 mod grant_permissions;
 mod grant_permissions_samba;
