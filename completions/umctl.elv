@@ -40,7 +40,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand contact 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
             cand trace-call 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
             cand serve 'Run Exchange''s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server'
-            cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
+            cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show, pin'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -252,6 +252,8 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --log-format 'How each SIP transaction is logged on stderr'
             cand --cert 'TLS certificate chain (PEM) for every server [default: one per server FQDN from the lab CA in <lab>/ca]'
             cand --key 'The certificate''s private key (PEM)'
+            cand --smtp 'Deliver voice mail to this SMTP server, smtp://host[:port] (STARTTLS when offered), through the spool in <lab>/spool [default: the lab mailbox, <lab>/mailboxes/<sAMAccountName>/Maildir]'
+            cand --smtp-ca 'Also trust this CA certificate (PEM) for the SMTP server''s STARTTLS certificate'
             cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
             cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
             cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
@@ -293,6 +295,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand hosts 'Print the lab''s FQDN to loopback address table'
             cand search 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)'
             cand show 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)'
+            cand pin 'Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'umctl;lab;init'= {
@@ -439,6 +442,93 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'umctl;lab;pin'= {
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand set 'Set a user''s PIN (UM mailbox policy: 6-24 digits, no repeated or sequential digits, not the extension); read from --pin-file, else $UMCTL_PIN, else a prompt, never the command line; clears the failure count and lockout'
+            cand reset 'Clear a user''s lockout and failure count (the PIN stays)'
+            cand show 'Whether a user has a PIN, is locked out, and the failures counted (never the hash)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'umctl;lab;pin;set'= {
+            cand --pin-file 'Read the PIN from this file (its first line)'
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'umctl;lab;pin;reset'= {
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'umctl;lab;pin;show'= {
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'umctl;lab;pin;help'= {
+            cand set 'Set a user''s PIN (UM mailbox policy: 6-24 digits, no repeated or sequential digits, not the extension); read from --pin-file, else $UMCTL_PIN, else a prompt, never the command line; clears the failure count and lockout'
+            cand reset 'Clear a user''s lockout and failure count (the PIN stays)'
+            cand show 'Whether a user has a PIN, is locked out, and the failures counted (never the hash)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'umctl;lab;pin;help;set'= {
+        }
+        &'umctl;lab;pin;help;reset'= {
+        }
+        &'umctl;lab;pin;help;show'= {
+        }
+        &'umctl;lab;pin;help;help'= {
+        }
         &'umctl;lab;help'= {
             cand init 'Create the lab directory from the built-in contoso.com forest'
             cand reset 'Put the lab back to the built-in forest (the old forest and mailboxes go to backups/)'
@@ -448,6 +538,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand hosts 'Print the lab''s FQDN to loopback address table'
             cand search 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)'
             cand show 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)'
+            cand pin 'Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'umctl;lab;help;init'= {
@@ -465,6 +556,17 @@ set edit:completion:arg-completer[umctl] = {|@words|
         &'umctl;lab;help;search'= {
         }
         &'umctl;lab;help;show'= {
+        }
+        &'umctl;lab;help;pin'= {
+            cand set 'Set a user''s PIN (UM mailbox policy: 6-24 digits, no repeated or sequential digits, not the extension); read from --pin-file, else $UMCTL_PIN, else a prompt, never the command line; clears the failure count and lockout'
+            cand reset 'Clear a user''s lockout and failure count (the PIN stays)'
+            cand show 'Whether a user has a PIN, is locked out, and the failures counted (never the hash)'
+        }
+        &'umctl;lab;help;pin;set'= {
+        }
+        &'umctl;lab;help;pin;reset'= {
+        }
+        &'umctl;lab;help;pin;show'= {
         }
         &'umctl;lab;help;help'= {
         }
@@ -491,7 +593,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand contact 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
             cand trace-call 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
             cand serve 'Run Exchange''s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server'
-            cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show'
+            cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show, pin'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -526,6 +628,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand hosts 'Print the lab''s FQDN to loopback address table'
             cand search 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)'
             cand show 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)'
+            cand pin 'Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state'
         }
         &'umctl;help;lab;init'= {
         }
@@ -542,6 +645,17 @@ set edit:completion:arg-completer[umctl] = {|@words|
         &'umctl;help;lab;search'= {
         }
         &'umctl;help;lab;show'= {
+        }
+        &'umctl;help;lab;pin'= {
+            cand set 'Set a user''s PIN (UM mailbox policy: 6-24 digits, no repeated or sequential digits, not the extension); read from --pin-file, else $UMCTL_PIN, else a prompt, never the command line; clears the failure count and lockout'
+            cand reset 'Clear a user''s lockout and failure count (the PIN stays)'
+            cand show 'Whether a user has a PIN, is locked out, and the failures counted (never the hash)'
+        }
+        &'umctl;help;lab;pin;set'= {
+        }
+        &'umctl;help;lab;pin;reset'= {
+        }
+        &'umctl;help;lab;pin;show'= {
         }
         &'umctl;help;completions'= {
         }

@@ -14,7 +14,8 @@ Exit codes:
 
 Environment:
   UMCTL_LAB             the lab directory folder (instead of --lab)
-  UMCTL_LDAP_PASSWORD   the LDAP bind password (instead of --password-file or the prompt)";
+  UMCTL_LDAP_PASSWORD   the LDAP bind password (instead of --password-file or the prompt)
+  UMCTL_PIN             the PIN for `lab pin set` (instead of --pin-file or the prompt)";
 
 /// Exchange Unified Messaging with Skype for Business: permissions, contacts, call tracing and
 /// a local UM endpoint, on a real Active Directory or the embedded lab directory.
@@ -89,7 +90,7 @@ pub enum Command {
     /// Run Exchange's SIP side on the lab addresses: the UM Call Router of each Client Access
     /// server, the UM service and the UM worker of each Mailbox server
     Serve(ServeArgs),
-    /// Manage the embedded lab directory: init, reset, export, import, apply, hosts, show
+    /// Manage the embedded lab directory: init, reset, export, import, apply, hosts, show, pin
     Lab(LabArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
@@ -249,10 +250,16 @@ Calls are admitted only from a UM IP gateway's address (run grant-permissions fi
 Skype for Business pools). The worker answers with SDP and receives RTP, but plays no greeting
 and records nothing yet.
 
+Messages go to the lab mailbox (<lab>/mailboxes/<sAMAccountName>/Maildir), or with --smtp to an
+SMTP server through a spool in <lab>/spool that survives a restart. After a voice message, a
+SIP NOTIFY (message-summary, RFC 3842) goes to every UM IP gateway of the user's dial plan that
+allows MWI, retried for 5 minutes; each attempt is one log line.
+
 Examples:
   umctl serve                                   every server, Exchange's ports, TCP and TLS
   umctl serve --server EX-MBX02 --startup-mode tcp
-  umctl serve --ephemeral-ports --log-format json   free ports, for tests")]
+  umctl serve --ephemeral-ports --log-format json   free ports, for tests
+  umctl serve --smtp smtp://127.0.0.1:2525      voice mail over SMTP")]
 pub struct ServeArgs {
     /// Run only this Exchange server (its name, e.g. EX-CAS01)
     #[arg(long, value_name = "NAME")]
@@ -286,6 +293,16 @@ pub struct ServeArgs {
     /// The certificate's private key (PEM)
     #[arg(long, value_name = "FILE", requires = "cert")]
     pub key: Option<PathBuf>,
+
+    /// Deliver voice mail to this SMTP server, smtp://host[:port] (STARTTLS when offered),
+    /// through the spool in <lab>/spool [default: the lab mailbox,
+    /// <lab>/mailboxes/<sAMAccountName>/Maildir]
+    #[arg(long, value_name = "URL")]
+    pub smtp: Option<String>,
+
+    /// Also trust this CA certificate (PEM) for the SMTP server's STARTTLS certificate
+    #[arg(long, value_name = "FILE", requires = "smtp")]
+    pub smtp_ca: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -344,6 +361,36 @@ pub enum LabCommand {
     Show {
         /// A DN, or a name
         object: String,
+    },
+    /// Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state
+    Pin {
+        #[command(subcommand)]
+        command: PinCommand,
+    },
+}
+
+/// `umctl lab pin ...`.
+#[derive(Debug, Subcommand)]
+pub enum PinCommand {
+    /// Set a user's PIN (UM mailbox policy: 6-24 digits, no repeated or sequential digits, not
+    /// the extension); read from --pin-file, else $UMCTL_PIN, else a prompt, never the
+    /// command line; clears the failure count and lockout
+    Set {
+        /// The user (sAMAccountName, or any name `lab show` accepts)
+        user: String,
+        /// Read the PIN from this file (its first line)
+        #[arg(long, value_name = "FILE")]
+        pin_file: Option<PathBuf>,
+    },
+    /// Clear a user's lockout and failure count (the PIN stays)
+    Reset {
+        /// The user (sAMAccountName, or any name `lab show` accepts)
+        user: String,
+    },
+    /// Whether a user has a PIN, is locked out, and the failures counted (never the hash)
+    Show {
+        /// The user (sAMAccountName, or any name `lab show` accepts)
+        user: String,
     },
 }
 

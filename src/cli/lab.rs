@@ -1,5 +1,5 @@
 //! `umctl lab ...`: create, reset, export, import and edit the embedded lab directory, list its
-//! hosts and show one object.
+//! hosts and show one object (`lab pin` is `cli::lab_pin`).
 
 use std::fs;
 use std::io::Read;
@@ -190,6 +190,7 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
                 out.note(&format!("{} object(s) found.", found.len()));
             }
         }
+        LabCommand::Pin { command } => return crate::cli::lab_pin::run(global, command),
         LabCommand::Show { object } => {
             let lab = open_lab(global)?;
             let entry = find_object(&lab, object)?;

@@ -1,7 +1,8 @@
 //! `umctl serve`: opens the directory (the lab with its hosts table and mailbox folders, or a
 //! real AD with `--ldap` and `--server`), plans the components, starts them (`crate::serve`),
 //! prints the one JSON line naming every listener on stdout, logs one line per SIP
-//! transaction on stderr (text or JSON), and on Ctrl-C / SIGTERM stops taking calls, sends
+//! transaction on stderr (text or JSON; MWI NOTIFY attempts too), delivers messages to the
+//! lab Maildir or `--smtp`, and on Ctrl-C / SIGTERM stops taking calls, sends
 //! BYE to the active ones and exits 0.
 
 use std::io::Write;
@@ -18,8 +19,10 @@ use crate::cli::target::{connect_ldap, lab_root, open_lab};
 use crate::cli::UsageError;
 use crate::directory::lookup;
 use crate::directory::Directory;
+use crate::mail::{SmtpConfig, SpoolEvent};
 use crate::serve::{
-    self, Exchange, Ports, ServeError, ServeOptions, ServerPlan, StartupMode, TlsSource,
+    self, DeliveryEvent, Exchange, MailOptions, Ports, ServeError, ServeOptions, ServerPlan,
+    StartupMode, TlsSource,
 };
 use crate::sip::endpoint::{LogRecord, NoLog, TransactionLog};
 use crate::sip::transport::certs::LabCa;
@@ -70,6 +73,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
             "--ldap needs --server NAME: serve runs the components of the one Exchange server this machine stands in for, on the address its FQDN resolves to".into()
         ));
     }
+    let smtp = smtp_config(args)?;
     let mode = match args.startup_mode {
         StartupModeArg::Tcp => StartupMode::Tcp,
         StartupModeArg::Tls => StartupMode::Tls,
@@ -121,6 +125,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let options = ServeOptions {
         max_calls: usize::from(args.max_calls),
         tls,
+        mail: MailOptions::for_lab(&lab_root(global)?, smtp),
     };
     let json = args.log_format == LogFormatArg::Json;
     let quiet = global.quiet;
@@ -142,6 +147,11 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .context("starting the async runtime")?;
     runtime.block_on(async move {
         let running = serve::start(&plans, exchange, options, &log_for).await?;
+        if !quiet {
+            if let Some((server, events)) = running.delivery_events() {
+                tokio::spawn(log_smtp(server, events, json));
+            }
+        }
         let line = serde_json::to_string(&running.report)?;
         {
             let mut out = std::io::stdout().lock();
@@ -158,6 +168,94 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     })?;
     runtime.shutdown_timeout(Duration::from_secs(1));
     Ok(ExitCode::SUCCESS)
+}
+
+/// One stderr line per SMTP outcome (MWI attempts are logged as transactions already).
+async fn log_smtp(
+    server: String,
+    mut events: tokio::sync::broadcast::Receiver<DeliveryEvent>,
+    json: bool,
+) {
+    use tokio::sync::broadcast::error::RecvError;
+    loop {
+        let event = match events.recv().await {
+            Ok(DeliveryEvent::Smtp(e)) => e,
+            Ok(DeliveryEvent::Mwi(_)) | Err(RecvError::Lagged(_)) => continue,
+            Err(RecvError::Closed) => return,
+        };
+        let line = if json {
+            serde_json::to_string(&SmtpLine::new(&server, &event)).unwrap_or_default()
+        } else {
+            format!("{server} delivery smtp {}", smtp_text(&event))
+        };
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{line}");
+    }
+}
+
+fn smtp_text(e: &SpoolEvent) -> String {
+    match e {
+        SpoolEvent::Delivered { id, message_id } => {
+            format!("delivered {id} message-id={message_id}")
+        }
+        SpoolEvent::Deferred {
+            id,
+            failures,
+            retry_in,
+            reason,
+        } => format!(
+            "deferred {id} attempt {failures}, retry in {}ms: {reason}",
+            retry_in.as_millis()
+        ),
+        SpoolEvent::Failed { id, reason } => format!("failed {id} (moved to failed/): {reason}"),
+        SpoolEvent::SpoolTrouble { reason } => format!("spool trouble: {reason}"),
+    }
+}
+
+/// The JSON form of an SMTP outcome line.
+#[derive(Serialize)]
+struct SmtpLine<'a> {
+    server: &'a str,
+    component: &'static str,
+    smtp: &'static str,
+    id: Option<String>,
+    detail: String,
+}
+
+impl<'a> SmtpLine<'a> {
+    fn new(server: &'a str, e: &SpoolEvent) -> SmtpLine<'a> {
+        let (smtp, id) = match e {
+            SpoolEvent::Delivered { id, .. } => ("delivered", Some(id.to_string())),
+            SpoolEvent::Deferred { id, .. } => ("deferred", Some(id.to_string())),
+            SpoolEvent::Failed { id, .. } => ("failed", Some(id.to_string())),
+            SpoolEvent::SpoolTrouble { .. } => ("spool_trouble", None),
+        };
+        SmtpLine {
+            server,
+            component: "delivery",
+            smtp,
+            id,
+            detail: smtp_text(e),
+        }
+    }
+}
+
+/// `--smtp` (checked before anything starts) and `--smtp-ca`.
+fn smtp_config(args: &ServeArgs) -> anyhow::Result<Option<SmtpConfig>> {
+    let Some(url) = &args.smtp else {
+        return Ok(None);
+    };
+    let mut config = SmtpConfig::from_url(url).map_err(|e| UsageError(e.to_string()))?;
+    if let Some(ca) = &args.smtp_ca {
+        let pem = std::fs::read(ca).map_err(|e| {
+            UsageError(format!(
+                "cannot read the --smtp-ca file {}: {e}; expected a PEM CA certificate",
+                ca.display()
+            ))
+        })?;
+        config.extra_roots_pem.push(pem);
+    }
+    Ok(Some(config))
 }
 
 /// The certificates for the TLS listeners: --cert/--key, else the lab CA in `<lab>/ca`.

@@ -18,7 +18,9 @@ use crate::cli::target::{connect_ldap, open_lab};
 use crate::cli::UsageError;
 use crate::directory::lookup;
 use crate::directory::Directory;
-use crate::serve::{self, Exchange, Ports, ServeOptions, ServerPlan, StartupMode, TlsSource};
+use crate::serve::{
+    self, Exchange, MailOptions, Ports, ServeOptions, ServerPlan, StartupMode, TlsSource,
+};
 use crate::sip::endpoint::{NoLog, TransactionLog};
 use crate::sip::transport::certs::LabCa;
 use crate::sip::transport::tls::{client_config, server_config, TlsSettings};
@@ -254,6 +256,7 @@ fn live(
                             format!("opening the lab CA in {}", ca_dir.display())
                         })?,
                     ))),
+                    mail: MailOptions::for_lab(&lab_root(global)?, None),
                 };
                 let log_for =
                     |_: &ServerPlan, _: Stage| -> Arc<dyn TransactionLog> { Arc::new(NoLog) };

@@ -47,7 +47,11 @@ impl MaildirMailer {
     /// (new, old) message counts of a user's Maildir: files in `new/` and in `cur/`. A
     /// mailbox that does not exist yet has (0, 0).
     pub fn count(&self, address: &str) -> Result<(usize, usize), MailError> {
-        let dir = self.maildir(address)?;
+        Self::count_in(&self.maildir(address)?)
+    }
+
+    /// (new, old) message counts of the Maildir at `dir`; (0, 0) when it does not exist.
+    pub fn count_in(dir: &Path) -> Result<(usize, usize), MailError> {
         Ok((
             count_files(&dir.join("new"))?,
             count_files(&dir.join("cur"))?,
@@ -70,6 +74,13 @@ impl MaildirMailer {
 
     fn deliver_one(&self, address: &str, bytes: &[u8]) -> Result<PathBuf, MailError> {
         let dir = self.maildir(address)?;
+        self.deliver_into(&dir, bytes)
+    }
+
+    /// Deliver `bytes` into the Maildir at `dir` (its `tmp/`, `new/` and `cur/` are created
+    /// when missing), for callers that name mailboxes otherwise than by address, e.g. the
+    /// lab's `mailboxes/<sAMAccountName>/Maildir`. Returns the file in `new/`.
+    pub fn deliver_into(&self, dir: &Path, bytes: &[u8]) -> Result<PathBuf, MailError> {
         for sub in ["tmp", "new", "cur"] {
             let d = dir.join(sub);
             fs::create_dir_all(&d).map_err(|e| MailError::io(&d, "create directory", e))?;

@@ -9,6 +9,10 @@
 //! - [`smtp`]: [`SmtpMailer`] (spools, returns at once) and the [`SpoolWorker`] tokio task that
 //!   sends the spool over SMTP with STARTTLS when offered, retrying with exponential backoff.
 //!
+//! - [`voicemail`]: reading voice messages back for Outlook Voice Access: [`voicemail_audio`]
+//!   (the WAV attachment of a message file) and the [`MailStore`] trait with [`MaildirStore`]
+//!   (list new messages oldest first, mark read `new/` -> `cur/`, delete).
+//!
 //! This module knows nothing of SIP or AD: the caller resolves names and addresses and passes
 //! them in. The audio is opaque WAV bytes. `smtp.rs` is the only socket code here.
 
@@ -16,6 +20,7 @@ pub mod maildir;
 pub mod message;
 pub mod smtp;
 pub mod spool;
+pub mod voicemail;
 
 use std::path::PathBuf;
 
@@ -28,6 +33,7 @@ pub use smtp::{
     Backoff, SmtpConfig, SmtpMailer, SpoolEvent, SpoolWorker, TlsMode, DEFAULT_SMTP_PORT,
 };
 pub use spool::{Spool, SpoolId};
+pub use voicemail::{voicemail_audio, MailStore, MaildirStore, StoredMessage};
 
 /// What a [`Mailer`] did with a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +79,18 @@ pub enum MailError {
     Render {
         message_id: String,
         source: std::io::Error,
+    },
+
+    /// A message file holds no usable recording.
+    #[error("{}: not a voice message: {reason}; expected a MIME message with a base64 audio/wav attachment", path.display())]
+    Voicemail { path: PathBuf, reason: String },
+
+    /// A mailbox or message name that cannot name a file.
+    #[error("invalid {what} {value:?}: expected {expected} (no path separators, not starting with a dot)")]
+    Name {
+        what: &'static str,
+        value: String,
+        expected: &'static str,
     },
 
     /// A spool file is not in the format this version writes.

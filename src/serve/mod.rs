@@ -8,12 +8,16 @@
 //!   answer for a rejection.
 //! - [`redirect`]: the call router and the UM service (302).
 //! - [`worker`]: the worker (180, 200 with SDP, dialogs until BYE, MaxCallsAllowed).
+//! - [`delivery`]: what happens to a message after the call (lab Maildir or SMTP through the
+//!   spool, then MWI NOTIFYs); started here on the first Mailbox server, its mailer is
+//!   [`Running::mailer`].
 //! - this file: binding every component ([`start`]), the report of what is bound, and the
 //!   orderly shutdown (stop taking calls, BYE the active ones, stop the endpoints).
 //!
 //! It does not parse the command line or print: `cli::serve` does.
 
 pub mod decide;
+pub mod delivery;
 pub mod plan;
 pub mod redirect;
 pub mod worker;
@@ -35,6 +39,10 @@ use crate::sip::transport::TransportError;
 use crate::um::Stage;
 
 pub use decide::Exchange;
+pub use delivery::{
+    Delivery, DeliveryConfig, DeliveryError, DeliveryEvent, MailOptions, MwiAttempt, MwiConfig,
+    MwiTls,
+};
 pub use plan::{plan, ComponentPlan, Ports, ServerPlan, StartupMode};
 pub use redirect::Redirector;
 pub use worker::Worker;
@@ -67,6 +75,8 @@ pub enum ServeError {
         fqdn: String,
         source: TransportError,
     },
+    #[error("message delivery: {0}")]
+    Delivery(#[from] DeliveryError),
 }
 
 impl ServeError {
@@ -74,6 +84,7 @@ impl ServeError {
     pub fn exit_code(&self) -> i32 {
         match self {
             ServeError::Bind { .. } => 3,
+            ServeError::Delivery(DeliveryError::Bind { .. }) => 3,
             _ => 2,
         }
     }
@@ -113,10 +124,31 @@ impl TlsSource {
     }
 }
 
+impl TlsSource {
+    /// Certificates for NOTIFYs over TLS from `fqdn`: its server certificate (the transport
+    /// needs one) and a client trusting the lab CA. `None` with --cert/--key: no CA to trust.
+    fn mwi_tls(&self, fqdn: &str, address: IpAddr) -> Result<Option<delivery::MwiTls>, ServeError> {
+        let TlsSource::LabCa(ca) = self else {
+            return Ok(None);
+        };
+        let server = self.server_config(fqdn, address)?;
+        let client =
+            crate::sip::transport::tls::client_config(ca.cert_pem(), None).map_err(|source| {
+                ServeError::Certificate {
+                    fqdn: fqdn.to_string(),
+                    source,
+                }
+            })?;
+        Ok(Some((server, client)))
+    }
+}
+
 /// How to run.
 pub struct ServeOptions {
     pub max_calls: usize,
     pub tls: Option<TlsSource>,
+    /// Where messages go (Maildir or SMTP) and the spool.
+    pub mail: MailOptions,
 }
 
 /// What one component bound.
@@ -148,6 +180,8 @@ pub struct Running {
     endpoints: Vec<Endpoint>,
     redirectors: Vec<Arc<Redirector>>,
     workers: Vec<(Arc<Worker>, EndpointHandle)>,
+    delivery: Option<Delivery>,
+    delivery_server: String,
     shutdown: watch::Sender<bool>,
     sweeper: tokio::task::JoinHandle<()>,
 }
@@ -184,9 +218,30 @@ pub async fn start(
         endpoints: Vec::new(),
         redirectors: Vec::new(),
         workers: Vec::new(),
+        delivery: None,
+        delivery_server: String::new(),
         shutdown,
         sweeper: tokio::spawn(async {}),
     };
+    // Delivery (and MWI) runs on the first mailbox server with a worker, before the workers
+    // exist so they can be handed its mailer.
+    if let Some(server) = servers
+        .iter()
+        .find(|s| s.components.iter().any(|c| c.stage == Stage::Worker))
+    {
+        let tls = match &options.tls {
+            Some(source) => source.mwi_tls(&server.fqdn, server.address)?,
+            None => None,
+        };
+        let config = DeliveryConfig::for_server(
+            server,
+            options.mail.clone(),
+            tls,
+            log_for(server, Stage::Worker),
+        );
+        running.delivery = Some(Delivery::start(exchange.clone(), config).await?);
+        running.delivery_server = server.name.clone();
+    }
     let mut reports: Vec<Vec<ComponentReport>> = vec![Vec::new(); servers.len()];
     let order = [Stage::Worker, Stage::UmService, Stage::CallRouter];
     for stage in order {
@@ -346,6 +401,20 @@ pub fn component_name(stage: Stage) -> &'static str {
 }
 
 impl Running {
+    /// The mailer the workers deliver through (`None` when no worker runs here).
+    pub fn mailer(&self) -> Option<Arc<dyn crate::mail::Mailer>> {
+        self.delivery.as_ref().map(Delivery::mailer)
+    }
+
+    /// The delivery service's events (SMTP outcomes, MWI attempts) and the name of the
+    /// server it runs on, for the log.
+    pub fn delivery_events(
+        &self,
+    ) -> Option<(String, tokio::sync::broadcast::Receiver<DeliveryEvent>)> {
+        let d = self.delivery.as_ref()?;
+        Some((self.delivery_server.clone(), d.subscribe()))
+    }
+
     /// Active calls across all workers.
     pub fn active_calls(&self) -> usize {
         self.workers.iter().map(|(w, _)| w.active_calls()).sum()
@@ -365,6 +434,9 @@ impl Running {
             hung_up += w.hang_up_all(handle, wait).await;
         }
         self.stop_endpoints().await;
+        if let Some(d) = self.delivery.take() {
+            d.shutdown(Duration::from_secs(2)).await;
+        }
         hung_up
     }
 

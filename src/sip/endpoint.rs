@@ -915,11 +915,12 @@ impl Core {
                 });
                 let mut actions = Vec::new();
                 for provisional in answer.provisional {
-                    let provisional = with_tag(provisional, &ctx.to_tag);
+                    let provisional =
+                        with_record_route(with_tag(provisional, &ctx.to_tag), &request);
                     actions.extend(self.answer(&key, provisional));
                 }
                 let response = match answer.final_response {
-                    Some(r) => with_tag(r, &ctx.to_tag),
+                    Some(r) => with_record_route(with_tag(r, &ctx.to_tag), &request),
                     None => self.default_response(&request, &ctx),
                 };
                 let status = response.status_code.code();
@@ -1010,6 +1011,27 @@ impl Core {
 }
 
 /// Adds `;tag=` to the To of a response that has none (8.2.6.2), except 100 Trying.
+/// A response that can create a dialog (101-299 to an INVITE outside one) carries the
+/// request's Record-Route, in order (RFC 3261 12.1.1), so a proxy that record-routed (a PBX,
+/// a Skype front end) stays on the path of the ACK and the BYE.
+fn with_record_route(mut response: rsip::Response, request: &rsip::Request) -> rsip::Response {
+    let code = response.status_code.code();
+    let creates_dialog = request.method == rsip::Method::Invite
+        && (101..300).contains(&code)
+        && key::tag(&request.headers, "To").is_none();
+    if !creates_dialog || super::message::find_header(&response.headers, "Record-Route").is_some() {
+        return response;
+    }
+    for value in super::message::find_headers(&request.headers, "Record-Route") {
+        response
+            .headers
+            .push(rsip::Header::RecordRoute(rsip::headers::RecordRoute::new(
+                value,
+            )));
+    }
+    response
+}
+
 fn with_tag(mut response: rsip::Response, tag: &str) -> rsip::Response {
     if response.status_code.code() == 100 || key::tag(&response.headers, "To").is_some() {
         return response;
@@ -1027,6 +1049,28 @@ fn with_tag(mut response: rsip::Response, tag: &str) -> rsip::Response {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dialog_creating_responses_carry_the_record_route_in_order() {
+        let raw = b"INVITE sip:LOC801@cas SIP/2.0\r\nVia: SIP/2.0/TCP p;branch=z9hG4bK1\r\n\
+From: <sip:a@b>;tag=1\r\nTo: <sip:LOC801@cas>\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n\
+Record-Route: <sip:p1;lr>\r\nRecord-Route: <sip:p2;lr>\r\nContent-Length: 0\r\n\r\n";
+        let Ok(rsip::SipMessage::Request(invite)) = crate::sip::parse(raw) else {
+            panic!("test INVITE does not parse");
+        };
+        let route =
+            |r: &rsip::Response| super::super::message::find_headers(&r.headers, "Record-Route");
+        let ok = with_record_route(
+            super::super::message::response_to(&invite, 200, "OK", Some("t")),
+            &invite,
+        );
+        assert_eq!(route(&ok), vec!["<sip:p1;lr>", "<sip:p2;lr>"]);
+        let busy = with_record_route(
+            super::super::message::response_to(&invite, 486, "Busy Here", Some("t")),
+            &invite,
+        );
+        assert!(route(&busy).is_empty());
+    }
 
     #[test]
     fn salvage_finds_the_five_headers_of_a_broken_request() {

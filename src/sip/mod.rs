@@ -20,6 +20,7 @@ pub mod framing;
 pub mod headers;
 pub mod ids;
 pub mod message;
+pub mod mwi;
 pub mod normalize;
 pub mod transaction;
 pub mod transport;

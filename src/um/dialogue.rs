@@ -105,6 +105,12 @@ pub enum Action {
     HangUp {
         after_prompts: bool,
     },
+    /// Outlook Voice Access: the caller chose to leave `user` (a sAMAccountName) a message.
+    /// The engine plays the queued prompts, then replaces this dialogue with call answering
+    /// for that user on the same call (greeting, beep, record, deliver).
+    LeaveMessageFor {
+        user: String,
+    },
 }
 
 /// A caller-facing state machine: call answering, Outlook Voice Access, auto attendant.

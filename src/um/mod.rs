@@ -14,21 +14,32 @@
 //! - [`dialogue`]: [`Dialogue`], the caller-facing state machines (call answering, OVA, auto
 //!   attendant) as events in, actions out; `serve` plays them over RTP.
 //!
+//! - [`ova`]: [`Ova`], the Outlook Voice Access dialogue (sign-in, voice mail, directory
+//!   search); [`pin`]: the PIN policy and [`PinStore`] (lab: [`LabPinStore`]);
+//!   [`auto_attendant`]: [`AutoAttendantMenu`]; [`keypad`]: what the DTMF menus share.
+//!
 //! `umctl serve` answers real INVITEs with exactly these functions and `umctl trace-call`
 //! predicts the answers with them, so the two cannot disagree. Nothing here owns a socket,
 //! plays audio or prints (the sockets of `umctl serve` are `crate::serve`'s); the Skype side
 //! (hosted voice mail, choosing a UM server, building the INVITE) is `frontend`.
 
+pub mod auto_attendant;
 pub mod call;
 pub mod dialogue;
+pub mod keypad;
+pub mod ova;
+pub mod pin;
 pub mod ports;
 pub mod resolve;
 pub mod router;
 
 use std::path::Path;
 
+pub use auto_attendant::{AutoAttendantConfig, AutoAttendantMenu};
 pub use call::IncomingCall;
 pub use dialogue::{Action, Dialogue, Event, PromptPart, RecordingEnd};
+pub use ova::{dial_plan_users, DirectoryUser, Ova, OvaConfig};
+pub use pin::{LabPinStore, PinCheck, PinError, PinPolicy, PinStatus, PinStore};
 pub use ports::{BoundPorts, ExchangePorts, PortMap};
 pub use resolve::{
     admit, rejection, resolve_call, Admission, Admitted, AutoAttendantCall, CallAnswering, Dialed,

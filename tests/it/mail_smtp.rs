@@ -23,7 +23,7 @@ use umctl::mail::{
 const PYTHON: &str = "/usr/bin/python3";
 const WAIT: Duration = Duration::from_secs(15);
 
-fn aiosmtpd_available(test: &str) -> bool {
+pub(crate) fn aiosmtpd_available(test: &str) -> bool {
     let ok = Command::new(PYTHON)
         .args(["-c", "import aiosmtpd"])
         .stdout(Stdio::null())
@@ -43,7 +43,7 @@ fn aiosmtpd_available(test: &str) -> bool {
     ok
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -52,7 +52,7 @@ fn free_port() -> u16 {
 }
 
 /// A running aiosmtpd; killed (by PID) and reaped on drop.
-struct SmtpServer {
+pub(crate) struct SmtpServer {
     child: Child,
     maildir: PathBuf,
 }
@@ -60,7 +60,7 @@ struct SmtpServer {
 impl SmtpServer {
     /// Start on `port`, storing mail in `maildir`; `tls` = (cert, key) PEM files turns on
     /// STARTTLS, which aiosmtpd then requires. Returns once the port accepts connections.
-    fn start(port: u16, maildir: &Path, tls: Option<(&Path, &Path)>) -> SmtpServer {
+    pub(crate) fn start(port: u16, maildir: &Path, tls: Option<(&Path, &Path)>) -> SmtpServer {
         let handlers = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it");
         let log = maildir.with_extension("log");
         let mut cmd = Command::new(PYTHON);
@@ -100,7 +100,7 @@ impl SmtpServer {
     }
 
     /// Every message the server stored.
-    fn messages(&self) -> Vec<String> {
+    pub(crate) fn messages(&self) -> Vec<String> {
         stored(&self.maildir)
     }
 }
@@ -183,7 +183,7 @@ fn config(port: u16) -> SmtpConfig {
     c
 }
 
-fn recording() -> Vec<u8> {
+pub(crate) fn recording() -> Vec<u8> {
     // Two seconds of a 440 Hz tone, then a byte pattern that base64 must carry exactly.
     let mut samples: Vec<i16> = (0..16_000)
         .map(|i| ((i as f64 * 440.0 * std::f64::consts::TAU / 8000.0).sin() * 8000.0) as i16)
@@ -208,7 +208,7 @@ fn voice_message(to: &str, audio: Vec<u8>) -> OutgoingMessage {
     .unwrap()
 }
 
-fn header(msg: &str, name: &str) -> Option<String> {
+pub(crate) fn header(msg: &str, name: &str) -> Option<String> {
     let msg = msg.replace("\r\n", "\n");
     let head = msg.split("\n\n").next().unwrap().replace("\n ", " ");
     head.lines().find_map(|l| {
@@ -218,7 +218,7 @@ fn header(msg: &str, name: &str) -> Option<String> {
 }
 
 /// The decoded `voicemail.wav` part of a stored message.
-fn attachment(msg: &str) -> Vec<u8> {
+pub(crate) fn attachment(msg: &str) -> Vec<u8> {
     let msg = msg.replace("\r\n", "\n");
     let at = msg
         .find("filename=\"voicemail.wav\"")

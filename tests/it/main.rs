@@ -3,6 +3,8 @@
 //! user does. `support` holds the harness (a throwaway lab folder, a command runner).
 
 mod assets;
+mod baresip;
+mod delivery;
 mod directory_battery;
 mod grant_permissions;
 mod grant_permissions_samba;
@@ -13,6 +15,7 @@ mod ldif_files;
 mod mail_smtp;
 mod new_contact;
 mod new_contact_samba;
+mod ova;
 mod samba;
 mod samba_dc;
 mod serve;
