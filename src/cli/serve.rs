@@ -81,14 +81,21 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         Ports::Offset(args.port_offset.unwrap_or(0))
     };
 
-    let (dir, hosts, mailboxes): (Arc<dyn Directory>, _, _) = if global.ldap.is_some() {
-        (Arc::new(connect_ldap(global)?), None, None)
-    } else {
-        let lab = open_lab(global)?;
-        let hosts = lab.hosts().context("reading the lab's hosts table")?;
-        let mailboxes = lab.paths().mailboxes();
-        (Arc::new(lab), Some(hosts), Some(mailboxes))
-    };
+    let (dir, hosts, mailboxes, recordings): (Arc<dyn Directory>, _, _, _) =
+        if global.ldap.is_some() {
+            (Arc::new(connect_ldap(global)?), None, None, None)
+        } else {
+            let lab = open_lab(global)?;
+            let hosts = lab.hosts().context("reading the lab's hosts table")?;
+            let mailboxes = lab.paths().mailboxes();
+            let recordings = lab.paths().root().join("recordings");
+            (
+                Arc::new(lab),
+                Some(hosts),
+                Some(mailboxes),
+                Some(recordings),
+            )
+        };
     let org = lookup::organization(dir.as_ref())?;
     let servers = lookup::exchange_servers(dir.as_ref(), &org)?;
     let address_of = |fqdn: &str| -> Result<IpAddr, ServeError> {
@@ -121,6 +128,8 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let options = ServeOptions {
         max_calls: usize::from(args.max_calls),
         tls,
+        recordings,
+        mailer: None,
     };
     let json = args.log_format == LogFormatArg::Json;
     let quiet = global.quiet;
@@ -142,6 +151,9 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .context("starting the async runtime")?;
     runtime.block_on(async move {
         let running = serve::start(&plans, exchange, options, &log_for).await?;
+        for line in &running.recovered {
+            eprintln!("umctl serve: {line}");
+        }
         let line = serde_json::to_string(&running.report)?;
         {
             let mut out = std::io::stdout().lock();

@@ -1,6 +1,7 @@
 //! The lab mailbox: [`MaildirMailer`] delivers each recipient's copy into
-//! `<root>/<address>/Maildir/new/`, the folder named after the recipient's address in lower
-//! case. Delivery follows the Maildir protocol: write the file in `tmp/` under a unique name
+//! `<root>/<folder>/Maildir/new/`: the folder a resolver names for the address (serve's lab
+//! resolver gives the user's sAMAccountName, so mail lands in `mailboxes/<sam>/Maildir` next
+//! to greeting.wav and name.wav), else the recipient's address in lower case. Delivery follows the Maildir protocol: write the file in `tmp/` under a unique name
 //! (`<secs>.M<usec>P<pid>Q<seq>.<host>`), fsync it, then rename it into `new/` (and fsync the
 //! directory), so a reader never sees a partial message and a crash leaves at most a stray
 //! file in `tmp/`. [`MaildirMailer::count`] reports new and old (`cur/`) messages for MWI.
@@ -10,17 +11,30 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::message::check_address;
 use super::{local_hostname, DeliveryReceipt, MailError, Mailer, OutgoingMessage};
 
+/// Maps a recipient address to its folder name under the root (`None`: use the address).
+pub type FolderResolver = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
 /// Delivers into per-user Maildirs under `root`.
-#[derive(Debug)]
 pub struct MaildirMailer {
     root: PathBuf,
     host: String,
     seq: AtomicU64,
+    folders: Option<FolderResolver>,
+}
+
+impl std::fmt::Debug for MaildirMailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MaildirMailer")
+            .field("root", &self.root)
+            .field("resolver", &self.folders.is_some())
+            .finish()
+    }
 }
 
 impl MaildirMailer {
@@ -30,7 +44,15 @@ impl MaildirMailer {
             root: root.into(),
             host: local_hostname(),
             seq: AtomicU64::new(0),
+            folders: None,
         }
+    }
+
+    /// Names each recipient's folder with `resolver` (a name with a path separator, `.` or
+    /// `..` is ignored and the address is used).
+    pub fn with_folder_resolver(mut self, resolver: FolderResolver) -> Self {
+        self.folders = Some(resolver);
+        self
     }
 
     /// The folder under `root`.
@@ -38,10 +60,16 @@ impl MaildirMailer {
         &self.root
     }
 
-    /// `<root>/<address>/Maildir` for a user (the address is checked and lower-cased).
+    /// `<root>/<folder>/Maildir` for a user: the resolver's folder, else the address (checked
+    /// and lower-cased).
     pub fn maildir(&self, address: &str) -> Result<PathBuf, MailError> {
         check_address(address)?;
-        Ok(self.root.join(address.to_lowercase()).join("Maildir"))
+        let resolved =
+            self.folders.as_ref().and_then(|f| f(address)).filter(|n| {
+                !n.is_empty() && n != "." && n != ".." && !n.contains(['/', '\\', '\0'])
+            });
+        let folder = resolved.unwrap_or_else(|| address.to_lowercase());
+        Ok(self.root.join(folder).join("Maildir"))
     }
 
     /// (new, old) message counts of a user's Maildir: files in `new/` and in `cur/`. A
@@ -165,6 +193,27 @@ mod tests {
             recipients: to.iter().map(|s| s.to_string()).collect(),
             bytes: bytes.to_vec(),
         }
+    }
+
+    #[test]
+    fn a_folder_resolver_names_the_mailbox_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let resolver: FolderResolver = Arc::new(|a: &str| match a {
+            "bob@contoso.com" => Some("bob".to_string()),
+            "evil@contoso.com" => Some("../x".to_string()),
+            _ => None,
+        });
+        let m = MaildirMailer::new(tmp.path()).with_folder_resolver(resolver);
+        assert_eq!(
+            m.maildir("bob@contoso.com").unwrap(),
+            tmp.path().join("bob").join("Maildir")
+        );
+        assert_eq!(
+            m.maildir("evil@contoso.com").unwrap(),
+            tmp.path().join("evil@contoso.com").join("Maildir")
+        );
+        m.deliver(message(&["bob@contoso.com"], b"x\r\n")).unwrap();
+        assert_eq!(m.count("bob@contoso.com").unwrap(), (1, 0));
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub mod spool;
 
 use std::path::PathBuf;
 
-pub use maildir::MaildirMailer;
+pub use maildir::{FolderResolver, MaildirMailer};
 pub use message::{
     MailAddress, MissedCall, OutgoingMessage, VoiceMessage, CONTENT_CLASS_MISSED_CALL,
     CONTENT_CLASS_VOICE_CA, MESSAGE_CLASS_MISSED_CALL, MESSAGE_CLASS_VOICE_CA,

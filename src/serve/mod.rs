@@ -8,17 +8,30 @@
 //!   answer for a rejection.
 //! - [`redirect`]: the call router and the UM service (302).
 //! - [`worker`]: the worker (180, 200 with SDP, dialogs until BYE, MaxCallsAllowed).
+//! - [`call_setup`]: the dialogue and message facts of an answered call (call answering).
+//! - [`media_engine`]: one task per answered call: paced RTP prompts, receive, DTMF,
+//!   recording (the only RTP socket code).
+//! - [`prompts`]: the embedded system prompts, recorded names, espeak-ng, files -> samples.
+//! - [`recording`]: the crash-safe recording spool (`<lab>/recordings`).
+//! - [`messages`]: voice message / missed call through the one `Arc<dyn Mailer>`; the
+//!   recordings a crash left, delivered as interrupted at start.
 //! - this file: binding every component ([`start`]), the report of what is bound, and the
 //!   orderly shutdown (stop taking calls, BYE the active ones, stop the endpoints).
 //!
 //! It does not parse the command line or print: `cli::serve` does.
 
+pub mod call_setup;
 pub mod decide;
+pub mod media_engine;
+pub mod messages;
 pub mod plan;
+pub mod prompts;
+pub mod recording;
 pub mod redirect;
 pub mod worker;
 
 use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -37,7 +50,12 @@ use crate::um::Stage;
 pub use decide::Exchange;
 pub use plan::{plan, ComponentPlan, Ports, ServerPlan, StartupMode};
 pub use redirect::Redirector;
-pub use worker::Worker;
+pub use worker::{MediaSetup, Worker};
+
+use crate::directory::lookup;
+use crate::directory::model::attrs;
+use crate::directory::Directory;
+use crate::mail::{FolderResolver, MaildirMailer, Mailer};
 
 /// What `umctl serve` can fail with before it runs.
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +135,60 @@ impl TlsSource {
 pub struct ServeOptions {
     pub max_calls: usize,
     pub tls: Option<TlsSource>,
+    /// Where recordings in progress are spooled (`<lab>/recordings`); without one, a
+    /// `umctl-serve/recordings` folder in the system's temporary folder.
+    pub recordings: Option<PathBuf>,
+    /// How messages are delivered; without one, [`default_mailer`].
+    pub mailer: Option<Arc<dyn Mailer>>,
+}
+
+/// The delivery serve uses unless told otherwise: the lab's Maildirs
+/// (`<lab>/mailboxes/<sAMAccountName>/Maildir`, the user found by `mail` in the directory),
+/// or without a lab, Maildirs named by address under the system's temporary folder.
+pub fn default_mailer(exchange: &Exchange) -> Arc<dyn Mailer> {
+    match &exchange.mailboxes {
+        Some(root) => {
+            let dir = exchange.dir.clone();
+            let resolver: FolderResolver =
+                Arc::new(move |address: &str| sam_of(dir.as_ref(), address));
+            Arc::new(MaildirMailer::new(root).with_folder_resolver(resolver))
+        }
+        None => Arc::new(MaildirMailer::new(
+            std::env::temp_dir().join("umctl-serve").join("mailboxes"),
+        )),
+    }
+}
+
+/// The sAMAccountName of the user whose `mail` is `address`.
+fn sam_of(dir: &dyn Directory, address: &str) -> Option<String> {
+    lookup::by_attribute(dir, attrs::MAIL, address)
+        .ok()?
+        .into_iter()
+        .find_map(|e| e.first(attrs::SAM_ACCOUNT_NAME).map(str::to_string))
+}
+
+/// Delivers (as interrupted) what a previous run left in the recordings folder; one line per
+/// recording for the log.
+async fn recover_recordings(mailer: Arc<dyn Mailer>, dir: &Path) -> Vec<String> {
+    let dir = dir.to_path_buf();
+    let work = tokio::task::spawn_blocking(move || messages::recover(mailer.as_ref(), &dir));
+    match work.await {
+        Ok(Ok(results)) => results
+            .into_iter()
+            .map(|(s, r)| match r {
+                Ok(_) => format!(
+                    "delivered the interrupted recording {} (serve stopped during the call)",
+                    s.part.display()
+                ),
+                Err(e) => format!(
+                    "could not deliver {}: {e}; kept for the next start",
+                    s.part.display()
+                ),
+            })
+            .collect(),
+        Ok(Err(e)) => vec![e.to_string()],
+        Err(e) => vec![format!("recovering recordings: {e}")],
+    }
 }
 
 /// What one component bound.
@@ -145,11 +217,14 @@ pub struct Report {
 /// The running components.
 pub struct Running {
     pub report: Report,
+    /// What happened to the recordings a previous run left (one line each).
+    pub recovered: Vec<String>,
     endpoints: Vec<Endpoint>,
     redirectors: Vec<Arc<Redirector>>,
     workers: Vec<(Arc<Worker>, EndpointHandle)>,
     shutdown: watch::Sender<bool>,
     sweeper: tokio::task::JoinHandle<()>,
+    hang_up_tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 /// The answer while shutting down: 503, try again later (elsewhere).
@@ -177,15 +252,27 @@ pub async fn start(
     log_for: &dyn Fn(&ServerPlan, Stage) -> Arc<dyn TransactionLog>,
 ) -> Result<Running, ServeError> {
     let (shutdown, watch_rx) = watch::channel(false);
+    let mailer = options
+        .mailer
+        .clone()
+        .unwrap_or_else(|| default_mailer(&exchange));
+    let recordings = options
+        .recordings
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join("umctl-serve").join("recordings"));
+    let recovered = recover_recordings(mailer.clone(), &recordings).await;
+    let media = MediaSetup { recordings, mailer };
     let mut running = Running {
         report: Report {
             servers: Vec::new(),
         },
+        recovered,
         endpoints: Vec::new(),
         redirectors: Vec::new(),
         workers: Vec::new(),
         shutdown,
         sweeper: tokio::spawn(async {}),
+        hang_up_tasks: Vec::new(),
     };
     let mut reports: Vec<Vec<ComponentReport>> = vec![Vec::new(); servers.len()];
     let order = [Stage::Worker, Stage::UmService, Stage::CallRouter];
@@ -211,6 +298,7 @@ pub async fn start(
                         server.address,
                         options.max_calls,
                         tokio::runtime::Handle::current(),
+                        media.clone(),
                     ));
                     worker = Some(w.clone());
                     w
@@ -239,6 +327,17 @@ pub async fn start(
             };
             let addrs = endpoint.addrs();
             if let Some(w) = worker {
+                if let Some(mut requests) = w.take_hang_up_requests() {
+                    let (w, handle) = (w.clone(), endpoint.handle());
+                    running.hang_up_tasks.push(tokio::spawn(async move {
+                        while let Some(call_id) = requests.recv().await {
+                            let (w, handle) = (w.clone(), handle.clone());
+                            tokio::spawn(async move {
+                                w.hang_up(&handle, &call_id, Duration::from_secs(32)).await;
+                            });
+                        }
+                    }));
+                }
                 running.workers.push((w, endpoint.handle()));
             }
             exchange.ports.insert(
@@ -364,12 +463,22 @@ impl Running {
         for (w, handle) in &self.workers {
             hung_up += w.hang_up_all(handle, wait).await;
         }
+        // Let the media engines deliver what the hung-up calls recorded.
+        let deadline = tokio::time::Instant::now() + wait;
+        while self.workers.iter().any(|(w, _)| w.running_engines() > 0)
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         self.stop_endpoints().await;
         hung_up
     }
 
     async fn stop_endpoints(&mut self) {
         self.sweeper.abort();
+        for t in self.hang_up_tasks.drain(..) {
+            t.abort();
+        }
         let _ = self.shutdown.send(true);
         for e in self.endpoints.drain(..) {
             let _ = tokio::time::timeout(Duration::from_secs(2), e.wait()).await;

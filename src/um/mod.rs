@@ -13,6 +13,7 @@
 //! - [`ports`]: [`PortMap`], Exchange's fixed ports or the ones `umctl serve` bound.
 //! - [`dialogue`]: [`Dialogue`], the caller-facing state machines (call answering, OVA, auto
 //!   attendant) as events in, actions out; `serve` plays them over RTP.
+//! - [`call_answering`]: [`CallAnsweringDialogue`], greeting, beep, record, deliver.
 //!
 //! `umctl serve` answers real INVITEs with exactly these functions and `umctl trace-call`
 //! predicts the answers with them, so the two cannot disagree. Nothing here owns a socket,
@@ -20,6 +21,7 @@
 //! (hosted voice mail, choosing a UM server, building the INVITE) is `frontend`.
 
 pub mod call;
+pub mod call_answering;
 pub mod dialogue;
 pub mod ports;
 pub mod resolve;
@@ -28,6 +30,7 @@ pub mod router;
 use std::path::Path;
 
 pub use call::IncomingCall;
+pub use call_answering::{greeting_parts, CallAnsweringDialogue, Limits};
 pub use dialogue::{Action, Dialogue, Event, PromptPart, RecordingEnd};
 pub use ports::{BoundPorts, ExchangePorts, PortMap};
 pub use resolve::{
