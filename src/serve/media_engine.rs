@@ -36,6 +36,10 @@ use crate::media::sdp::Negotiated;
 use crate::media::{DtmfDetector, DtmfReceiver, Law, RtpReceiver, RtpSender, RtpStats};
 use crate::um::{Action, Dialogue, Event, PromptPart, RecordingEnd};
 
+/// The timer wakes the engine this much before a packet's deadline and a packet is sent when
+/// its deadline is this close: tokio's timer rounds up to whole milliseconds, so waking on
+/// the deadline itself would make every packet 1-2 ms late.
+const EARLY: Duration = Duration::from_micros(1000);
 /// A wake-up later than this drops the stale packets instead of sending them in a burst.
 const MAX_CATCH_UP: Duration = Duration::from_millis(100);
 /// Timestamp gaps up to this many samples are filled with silence in a recording.
@@ -54,14 +58,15 @@ pub enum Control {
     HungUp,
 }
 
-/// Send-side pacing figures: how late each packet left after its deadline.
+/// Send-side pacing figures: how far from its deadline (early or late) each packet left.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SendStats {
     pub packets: u64,
     /// Packets dropped after a stall longer than 100 ms.
     pub dropped: u64,
-    /// Lateness histogram, 0.1 ms buckets (the last bucket holds everything above 25 ms).
+    /// Deviation histogram, 0.1 ms buckets (the last bucket holds everything above 25 ms).
     buckets: Vec<u64>,
+    /// The largest deviation from a deadline, early or late.
     pub max_late: Duration,
 }
 
@@ -274,7 +279,10 @@ impl Engine {
             }
         };
         if !self.queue.is_empty() {
-            consider(self.pacer.map(|p| p.next_deadline()));
+            consider(self.pacer.map(|p| {
+                let d = p.next_deadline();
+                d.checked_sub(EARLY).unwrap_or(d)
+            }));
         }
         consider(self.timer);
         if let Some(r) = &self.recording {
@@ -318,7 +326,7 @@ impl Engine {
             self.queue.drain(..samples);
             self.sender.skip(dropped as u32 * SAMPLES_PER_PACKET);
         }
-        while pacer.due(now) > 0 && !self.queue.is_empty() {
+        while pacer.due(now + EARLY) > 0 && !self.queue.is_empty() {
             let take = (SAMPLES_PER_PACKET as usize).min(self.queue.len());
             let mut samples: Vec<i16> = self.queue.drain(..take).collect();
             samples.resize(SAMPLES_PER_PACKET as usize, 0);
@@ -328,8 +336,7 @@ impl Engine {
             if let (Ok(packet), Some(remote)) = (self.sender.next_packet(&codes), self.remote) {
                 let _ = self.socket.try_send_to(&packet, remote);
             }
-            self.sent
-                .record(Instant::now().saturating_duration_since(deadline));
+            self.sent.record(abs_diff(Instant::now(), deadline));
         }
         self.talkspurt_end = Some(pacer.next_deadline());
         self.pacer = Some(pacer);
@@ -611,6 +618,14 @@ fn record_packet(
     Ok(())
 }
 
+fn abs_diff(a: Instant, b: Instant) -> Duration {
+    if a > b {
+        a - b
+    } else {
+        b - a
+    }
+}
+
 async fn render(parts: Vec<PromptPart>) -> Vec<i16> {
     tokio::task::spawn_blocking(move || parts.iter().flat_map(prompts::render).collect())
         .await
@@ -626,3 +641,323 @@ async fn sleep_until(t: Option<Instant>) {
 
 /// The packet interval (for tests and benches).
 pub const INTERVAL: Duration = PACKET_INTERVAL;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::mail::{DeliveryReceipt, MailError, OutgoingMessage};
+    use crate::media::sdp::{Codec, Direction};
+    use crate::media::DtmfSender;
+    use crate::um::{CallAnsweringDialogue, Limits};
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Capture(Mutex<Vec<OutgoingMessage>>);
+
+    impl Mailer for Capture {
+        fn deliver(&self, msg: OutgoingMessage) -> Result<DeliveryReceipt, MailError> {
+            self.0.lock().unwrap().push(msg);
+            Ok(DeliveryReceipt::Delivered { paths: vec![] })
+        }
+    }
+
+    impl Capture {
+        fn texts(&self) -> Vec<String> {
+            self.0
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|m| String::from_utf8_lossy(&m.bytes).into_owned())
+                .collect()
+        }
+    }
+
+    /// A dialogue that plays one prompt and hangs up after it.
+    struct PlayOnce(&'static str);
+
+    impl Dialogue for PlayOnce {
+        fn on_event(&mut self, event: Event, _now: Instant) -> Vec<Action> {
+            match event {
+                Event::Started => vec![
+                    Action::Play {
+                        parts: vec![PromptPart::System(self.0)],
+                        barge_in: false,
+                    },
+                    Action::HangUp {
+                        after_prompts: true,
+                    },
+                ],
+                _ => vec![],
+            }
+        }
+    }
+
+    struct Call {
+        peer: std::net::UdpSocket,
+        engine_addr: SocketAddr,
+        control: mpsc::UnboundedSender<Control>,
+        hang_ups: mpsc::UnboundedReceiver<String>,
+        task: tokio::task::JoinHandle<CallSummary>,
+        mailer: Arc<Capture>,
+        _spool: tempfile::TempDir,
+    }
+
+    fn info() -> CallInfo {
+        CallInfo {
+            call_id: "engine-test@127.0.0.1".into(),
+            from_number: "alice".into(),
+            from_name: Some("Alice Adams".into()),
+            from_address: None,
+            to_name: Some("Bob Haddad".into()),
+            to_address: "bob@contoso.com".into(),
+            received_unix_ms: 1_700_000_000_000,
+            codec: "PCMA".into(),
+        }
+    }
+
+    fn start(dialogue: Box<dyn Dialogue>) -> Call {
+        let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket.set_nonblocking(true).unwrap();
+        let engine_addr = socket.local_addr().unwrap();
+        let negotiated = Negotiated {
+            media_index: 0,
+            codec: Codec::Pcma,
+            payload_type: 8,
+            telephone_event: Some(101),
+            remote: Some(peer.local_addr().unwrap()),
+            direction: Direction::SendRecv,
+            remote_ptime: None,
+        };
+        let (control, control_rx) = mpsc::unbounded_channel();
+        let (hang_up, hang_ups) = mpsc::unbounded_channel();
+        let mailer = Arc::new(Capture::default());
+        let spool = tempfile::tempdir().unwrap();
+        let media = CallMedia {
+            socket,
+            negotiated,
+            dialogue,
+            info: info(),
+            recordings: spool.path().to_path_buf(),
+            mailer: mailer.clone(),
+            control: control_rx,
+            hang_up,
+        };
+        let task = tokio::spawn(run(media));
+        Call {
+            peer,
+            engine_addr,
+            control,
+            hang_ups,
+            task,
+            mailer,
+            _spool: spool,
+        }
+    }
+
+    /// Receives RTP on the caller's socket until `quiet` passes without a packet.
+    /// (The first packet may take up to 5 s: a loaded machine, a debug build.)
+    fn receive_all(peer: &std::net::UdpSocket, quiet: Duration) -> Vec<(Instant, Vec<u8>)> {
+        peer.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut out = Vec::new();
+        let mut buf = [0u8; 2048];
+        while let Ok(n) = peer.recv(&mut buf) {
+            out.push((Instant::now(), buf[..n].to_vec()));
+            peer.set_read_timeout(Some(quiet)).unwrap();
+        }
+        out
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn prompts_leave_every_20_ms_in_the_negotiated_codec() {
+        let mut call = start(Box::new(PlayOnce("ca-message-sent")));
+        call.control.send(Control::Acked).unwrap();
+        let peer = call.peer.try_clone().unwrap();
+        let packets =
+            tokio::task::spawn_blocking(move || receive_all(&peer, Duration::from_millis(500)))
+                .await
+                .unwrap();
+        let expected = prompts::system("ca-message-sent").len().div_ceil(160);
+        assert_eq!(packets.len(), expected);
+        // Header: version 2, payload type 8 (PCMA), consecutive sequence numbers and
+        // timestamps 160 apart; the payload is the prompt in A-law.
+        let first = &packets[0].1;
+        assert_eq!(first[0] >> 6, 2);
+        assert_eq!(first[1] & 0x7f, 8);
+        assert_eq!(first[1] & 0x80, 0x80, "the first packet carries the marker");
+        let samples = prompts::system("ca-message-sent");
+        assert_eq!(&first[12..], Law::A.encode(&samples[..160]).as_slice());
+        for w in packets.windows(2) {
+            let (a, b) = (&w[0].1, &w[1].1);
+            let seq = |p: &[u8]| u16::from_be_bytes([p[2], p[3]]);
+            let ts = |p: &[u8]| u32::from_be_bytes([p[4], p[5], p[6], p[7]]);
+            assert_eq!(seq(b), seq(a).wrapping_add(1));
+            assert_eq!(ts(b), ts(a).wrapping_add(160));
+        }
+        // Arrival times against the 20 ms grid that fits best (the median offset).
+        let t0 = packets[0].0;
+        let offsets: Vec<f64> = packets
+            .iter()
+            .enumerate()
+            .map(|(i, (t, _))| {
+                t.duration_since(t0).as_secs_f64() - INTERVAL.as_secs_f64() * i as f64
+            })
+            .collect();
+        let mut sorted = offsets.clone();
+        sorted.sort_by(f64::total_cmp);
+        let median = sorted[sorted.len() / 2];
+        let mut deviations: Vec<Duration> = offsets
+            .iter()
+            .map(|o| Duration::from_secs_f64((o - median).abs()))
+            .collect();
+        deviations.sort();
+        let p99 = deviations[(deviations.len() * 99 / 100).min(deviations.len() - 1)];
+        println!(
+            "RTP arrival deviation from the 20 ms grid over {} packets: p99 {:?}, max {:?}",
+            packets.len(),
+            p99,
+            deviations.last().unwrap()
+        );
+        assert!(p99 < Duration::from_millis(5), "p99 {p99:?}");
+        // The dialogue hung up after the prompt.
+        assert_eq!(call.hang_ups.recv().await.unwrap(), "engine-test@127.0.0.1");
+        let summary = call.task.await.unwrap();
+        assert_eq!(summary.sent.packets, expected as u64);
+        println!(
+            "send deviation from the deadlines: p99 {:?}, max {:?}",
+            summary.sent.percentile(99.0),
+            summary.sent.max_late
+        );
+    }
+
+    fn audio_packet(seq: u16, ts: u32, codes: &[u8]) -> Vec<u8> {
+        let mut p = vec![0x80, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34];
+        p[2..4].copy_from_slice(&seq.to_be_bytes());
+        p[4..8].copy_from_slice(&ts.to_be_bytes());
+        p.extend_from_slice(codes);
+        p
+    }
+
+    fn limits() -> Limits {
+        Limits {
+            max_call: Duration::from_secs(60),
+            max_recording: Duration::from_secs(30),
+            idle: Duration::from_secs(5),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn pound_ends_the_recording_and_the_message_is_delivered_before_bye() {
+        let dialogue = CallAnsweringDialogue::new(vec![], limits());
+        let mut call = start(Box::new(dialogue));
+        call.control.send(Control::Acked).unwrap();
+        // Wait for the beep to be over (the engine stops sending).
+        let peer = call.peer.try_clone().unwrap();
+        let beep =
+            tokio::task::spawn_blocking(move || receive_all(&peer, Duration::from_millis(300)))
+                .await
+                .unwrap();
+        assert_eq!(beep.len(), prompts::system("beep").len().div_ceil(160));
+        // One second of a voice-like signal, then '#'.
+        let codes: Vec<u8> = (0..8000)
+            .map(|i| Law::A.encode_sample(((i as f64 * 0.3).sin() * 8000.0) as i16))
+            .collect();
+        for (n, chunk) in codes.chunks(160).enumerate() {
+            let p = audio_packet(n as u16, 1000 + n as u32 * 160, chunk);
+            call.peer.send_to(&p, call.engine_addr).unwrap();
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let sender = DtmfSender::new(101);
+        let mut rtp = RtpSender::new(101, 7);
+        let events = sender.packets('#', 100).unwrap();
+        let event_count = events.len() as u64;
+        for ev in events {
+            let p = rtp.event_packet(1000 + 8000, &ev).unwrap();
+            call.peer.send_to(&p, call.engine_addr).unwrap();
+        }
+        // ca-message-sent plays, then the engine asks for BYE.
+        let hung_up = tokio::time::timeout(Duration::from_secs(10), call.hang_ups.recv())
+            .await
+            .unwrap();
+        assert_eq!(hung_up.as_deref(), Some("engine-test@127.0.0.1"));
+        let texts = call.mailer.texts();
+        assert_eq!(texts.len(), 1);
+        assert!(
+            texts[0].contains("Voice Mail from Alice Adams (1 second)"),
+            "{}",
+            texts[0]
+        );
+        let summary = call.task.await.unwrap();
+        assert_eq!(summary.recorded_samples, 8000);
+        assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+        assert_eq!(summary.received.received, 50 + event_count);
+        let msg = call.mailer.0.lock().unwrap()[0].bytes.clone();
+        assert!(!msg.is_empty());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn hanging_up_during_the_greeting_sends_a_missed_call() {
+        let dialogue = CallAnsweringDialogue::new(
+            vec![PromptPart::System("ca-person-not-available")],
+            limits(),
+        );
+        let call = start(Box::new(dialogue));
+        call.control.send(Control::Acked).unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        call.control.send(Control::HungUp).unwrap();
+        let summary = tokio::time::timeout(Duration::from_secs(5), call.task)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+        let texts = call.mailer.texts();
+        assert_eq!(texts.len(), 1);
+        assert!(
+            texts[0].contains("Missed call from Alice Adams"),
+            "{}",
+            texts[0]
+        );
+        assert!(texts[0].contains("missedcall"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn silence_ends_the_recording_after_the_idle_timeout() {
+        let dialogue = CallAnsweringDialogue::new(
+            vec![],
+            Limits {
+                idle: Duration::from_millis(400),
+                ..limits()
+            },
+        );
+        let mut call = start(Box::new(dialogue));
+        call.control.send(Control::Acked).unwrap();
+        let peer = call.peer.try_clone().unwrap();
+        tokio::task::spawn_blocking(move || receive_all(&peer, Duration::from_millis(200)))
+            .await
+            .unwrap();
+        // Silence only (A-law 0xD5).
+        for n in 0..10u16 {
+            let p = audio_packet(n, u32::from(n) * 160, &[0xD5; 160]);
+            call.peer.send_to(&p, call.engine_addr).unwrap();
+        }
+        let hung_up = tokio::time::timeout(Duration::from_secs(10), call.hang_ups.recv())
+            .await
+            .unwrap();
+        assert!(hung_up.is_some());
+        let summary = call.task.await.unwrap();
+        assert_eq!(summary.recorded_samples, 1600);
+        assert_eq!(call.mailer.texts().len(), 1);
+    }
+
+    #[test]
+    fn lateness_percentiles() {
+        let mut s = SendStats::default();
+        for i in 0..100 {
+            s.record(Duration::from_micros(if i < 99 { 50 } else { 3000 }));
+        }
+        assert_eq!(s.percentile(99.0), Duration::ZERO);
+        assert_eq!(s.percentile(100.0), Duration::from_micros(3000));
+        assert_eq!(s.max_late, Duration::from_micros(3000));
+    }
+}

@@ -36,20 +36,23 @@ pub fn system_prompt_ids() -> impl Iterator<Item = &'static str> {
     table::PROMPTS.iter().map(|(id, _)| *id)
 }
 
-fn decoded() -> &'static HashMap<&'static str, Vec<i16>> {
-    static CACHE: OnceLock<HashMap<&'static str, Vec<i16>>> = OnceLock::new();
-    CACHE.get_or_init(|| {
-        table::PROMPTS
-            .iter()
-            .filter_map(|(id, bytes)| wav::decode_8k_mono(bytes).ok().map(|s| (*id, s)))
-            .collect()
-    })
+/// Each prompt is decoded on first use (not all at once: a call must not wait for the
+/// whole table) and kept for the process.
+fn decoded() -> &'static [OnceLock<Vec<i16>>] {
+    static CACHE: OnceLock<Vec<OnceLock<Vec<i16>>>> = OnceLock::new();
+    CACHE.get_or_init(|| table::PROMPTS.iter().map(|_| OnceLock::new()).collect())
 }
 
 /// The samples of a system prompt (empty when the id is unknown: a missing prompt must not
 /// end a call).
 pub fn system(id: &str) -> &'static [i16] {
-    decoded().get(id).map_or(&[], Vec::as_slice)
+    let Ok(i) = table::PROMPTS.binary_search_by(|(k, _)| (*k).cmp(id)) else {
+        return &[];
+    };
+    let Some(slot) = decoded().get(i) else {
+        return &[];
+    };
+    slot.get_or_init(|| wav::decode_8k_mono(table::PROMPTS[i].1).unwrap_or_default())
 }
 
 /// Text to speech with espeak-ng, cached per text; `None` when espeak-ng is not installed or
