@@ -159,12 +159,13 @@ pub fn default_mailer(exchange: &Exchange) -> Arc<dyn Mailer> {
     }
 }
 
-/// The sAMAccountName of the user whose `mail` is `address`.
+/// The mailbox folder name (the sAMAccountName in lower case, as `LabPaths::mailbox`) of the
+/// user whose `mail` is `address`.
 fn sam_of(dir: &dyn Directory, address: &str) -> Option<String> {
     lookup::by_attribute(dir, attrs::MAIL, address)
         .ok()?
         .into_iter()
-        .find_map(|e| e.first(attrs::SAM_ACCOUNT_NAME).map(str::to_string))
+        .find_map(|e| e.first(attrs::SAM_ACCOUNT_NAME).map(str::to_lowercase))
 }
 
 /// Delivers (as interrupted) what a previous run left in the recordings folder; one line per

@@ -14,6 +14,7 @@
 //! - [`dialogue`]: [`Dialogue`], the caller-facing state machines (call answering, OVA, auto
 //!   attendant) as events in, actions out; `serve` plays them over RTP.
 //! - [`call_answering`]: [`CallAnsweringDialogue`], greeting, beep, record, deliver.
+//! - [`greeting_file`]: a user's greeting.wav / name.wav checked, converted, stored.
 //!
 //! `umctl serve` answers real INVITEs with exactly these functions and `umctl trace-call`
 //! predicts the answers with them, so the two cannot disagree. Nothing here owns a socket,
@@ -23,6 +24,7 @@
 pub mod call;
 pub mod call_answering;
 pub mod dialogue;
+pub mod greeting_file;
 pub mod ports;
 pub mod resolve;
 pub mod router;
