@@ -20,3 +20,4 @@ mod sip_endpoint;
 mod support;
 mod trace_call;
 mod trace_call_samba;
+mod voicemail;
