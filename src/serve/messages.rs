@@ -147,7 +147,7 @@ mod tests {
         let boxes = tempfile::tempdir().unwrap();
         let mailer = MaildirMailer::new(boxes.path());
         let mut r = Recorder::create(spool.path(), &info(), Instant::now()).unwrap();
-        r.append(&[0xffu8; 16000], Instant::now()).unwrap();
+        r.append(&[0xffu8; 16000]).unwrap();
         drop(r);
         let results = recover(&mailer, spool.path()).unwrap();
         assert_eq!(results.len(), 1);
@@ -182,7 +182,7 @@ mod tests {
         }
         let spool = tempfile::tempdir().unwrap();
         let mut r = Recorder::create(spool.path(), &info(), Instant::now()).unwrap();
-        r.append(&[0xffu8; 800], Instant::now()).unwrap();
+        r.append(&[0xffu8; 800]).unwrap();
         let s = r.finish(Instant::now()).unwrap();
         let err = deliver_recording(&Refuse, &s, false).unwrap_err();
         assert!(err.to_string().contains("call-1@test"), "{err}");

@@ -181,8 +181,9 @@ impl Recorder {
         })
     }
 
-    /// Appends G.711 bytes; fsyncs when the last sync is [`SYNC_EVERY`] old.
-    pub fn append(&mut self, codes: &[u8], now: Instant) -> Result<(), RecordingError> {
+    /// Appends G.711 bytes (written at once, so a crash of the process loses nothing; the
+    /// fsync that guards against a crash of the machine is [`Recorder::tick`]'s).
+    pub fn append(&mut self, codes: &[u8]) -> Result<(), RecordingError> {
         if !codes.is_empty() {
             self.file
                 .write_all(codes)
@@ -190,15 +191,30 @@ impl Recorder {
             self.bytes += codes.len() as u64;
             self.dirty = true;
         }
-        self.tick(now)
+        Ok(())
     }
 
-    /// Fsyncs if due (call it on a timer too, so silence still gets the last audio to disk).
+    /// Fsyncs if the last sync is [`SYNC_EVERY`] old (call it on a timer too).
     pub fn tick(&mut self, now: Instant) -> Result<(), RecordingError> {
-        if self.dirty && now.saturating_duration_since(self.last_sync) >= SYNC_EVERY {
-            self.sync(now)?;
+        if let Some(f) = self.sync_due(now)? {
+            f.sync_data().map_err(io(&self.files.part, "fsync"))?;
         }
         Ok(())
+    }
+
+    /// When a sync is due: a second handle on the file to fsync elsewhere (off the async
+    /// threads), and the sync counted as done.
+    pub fn sync_due(&mut self, now: Instant) -> Result<Option<File>, RecordingError> {
+        if !self.dirty || now.saturating_duration_since(self.last_sync) < SYNC_EVERY {
+            return Ok(None);
+        }
+        let f = self
+            .file
+            .try_clone()
+            .map_err(io(&self.files.part, "duplicate the handle of"))?;
+        self.last_sync = now;
+        self.dirty = false;
+        Ok(Some(f))
     }
 
     fn sync(&mut self, now: Instant) -> Result<(), RecordingError> {
@@ -240,9 +256,16 @@ pub fn leftovers(dir: &Path) -> Result<Vec<Spooled>, RecordingError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(io(dir, "read directory")(e)),
     };
-    let mut out: Vec<Spooled> = rd
-        .filter_map(Result::ok)
-        .map(|e| e.path())
+    let paths: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
+    // A sidecar whose rename never happened: no audio was recorded after it.
+    for p in paths
+        .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "tmp"))
+    {
+        let _ = fs::remove_file(p);
+    }
+    let mut out: Vec<Spooled> = paths
+        .into_iter()
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .map(|sidecar| Spooled {
             part: sidecar.with_extension("part"),
@@ -276,8 +299,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let t0 = Instant::now();
         let mut r = Recorder::create(dir.path(), &info(), t0).unwrap();
-        r.append(&[1u8; 160], t0).unwrap();
-        r.append(&[2u8; 160], t0 + SYNC_EVERY).unwrap();
+        r.append(&[1u8; 160]).unwrap();
+        r.tick(t0).unwrap();
+        r.append(&[2u8; 160]).unwrap();
+        assert!(r.sync_due(t0).unwrap().is_none());
+        assert!(r.sync_due(t0 + SYNC_EVERY).unwrap().is_some());
+        assert!(
+            r.sync_due(t0 + SYNC_EVERY).unwrap().is_none(),
+            "counted as done"
+        );
         assert_eq!(r.samples(), 320);
         let name = r
             .files()
@@ -303,7 +333,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let t0 = Instant::now();
         let mut r = Recorder::create(dir.path(), &info(), t0).unwrap();
-        r.append(&[7u8; 10], t0).unwrap();
+        r.append(&[7u8; 10]).unwrap();
         let spooled = r.finish(t0).unwrap();
         assert_eq!(spooled.read().unwrap().1, vec![7u8; 10]);
         spooled.remove().unwrap();
