@@ -130,9 +130,14 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         tls,
         recordings,
         mailer: None,
+        media_log: None,
     };
     let json = args.log_format == LogFormatArg::Json;
     let quiet = global.quiet;
+    let mut options = options;
+    if !quiet {
+        options.media_log = Some(media_log(json, &plans));
+    }
     let log_for = move |server: &ServerPlan, stage: Stage| -> Arc<dyn TransactionLog> {
         if quiet {
             Arc::new(NoLog)
@@ -170,6 +175,36 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     })?;
     runtime.shutdown_timeout(Duration::from_secs(1));
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line per finished call on stderr: the media figures (RTP sent, its deviation from
+/// the 20 ms deadlines, received, lost, jitter, seconds recorded), labelled like the
+/// transaction log.
+fn media_log(json: bool, plans: &[ServerPlan]) -> serve::MediaLog {
+    let names: Vec<(String, String)> = plans
+        .iter()
+        .map(|p| (p.fqdn.clone(), p.name.clone()))
+        .collect();
+    Arc::new(
+        move |fqdn: &str, summary: &serve::media_engine::CallSummary| {
+            let server = names
+                .iter()
+                .find(|(f, _)| f.eq_ignore_ascii_case(fqdn))
+                .map_or(fqdn, |(_, n)| n.as_str());
+            let line = if json {
+                serde_json::json!({
+                    "server": server,
+                    "component": Stage::Worker,
+                    "media": summary.figures(),
+                })
+                .to_string()
+            } else {
+                format!("{server} worker media {}", summary.to_text())
+            };
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "{line}");
+        },
+    )
 }
 
 /// The certificates for the TLS listeners: --cert/--key, else the lab CA in `<lab>/ca`.

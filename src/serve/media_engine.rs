@@ -107,6 +107,53 @@ pub struct CallSummary {
     pub errors: Vec<String>,
 }
 
+/// One line of figures for the log.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct MediaFigures {
+    pub call_id: String,
+    pub sent_packets: u64,
+    pub send_deviation_p99_ms: f64,
+    pub send_deviation_max_ms: f64,
+    pub send_dropped: u64,
+    pub received_packets: u64,
+    pub lost_packets: u64,
+    pub jitter_ms: f64,
+    pub recorded_seconds: f64,
+}
+
+impl CallSummary {
+    pub fn figures(&self) -> MediaFigures {
+        MediaFigures {
+            call_id: self.call_id.clone(),
+            sent_packets: self.sent.packets,
+            send_deviation_p99_ms: self.sent.percentile(99.0).as_secs_f64() * 1000.0,
+            send_deviation_max_ms: self.sent.max_late.as_secs_f64() * 1000.0,
+            send_dropped: self.sent.dropped,
+            received_packets: self.received.received,
+            lost_packets: self.received.lost,
+            jitter_ms: (self.received.jitter_ms * 100.0).round() / 100.0,
+            recorded_seconds: self.recorded_samples as f64 / 8000.0,
+        }
+    }
+
+    /// `call-id=... sent=N dev_p99=..ms ...` for the text log.
+    pub fn to_text(&self) -> String {
+        let f = self.figures();
+        format!(
+            "call-id={} sent={} deviation-p99={:.1}ms deviation-max={:.1}ms dropped={} received={} lost={} jitter={:.2}ms recorded={:.2}s",
+            f.call_id,
+            f.sent_packets,
+            f.send_deviation_p99_ms,
+            f.send_deviation_max_ms,
+            f.send_dropped,
+            f.received_packets,
+            f.lost_packets,
+            f.jitter_ms,
+            f.recorded_seconds
+        )
+    }
+}
+
 /// Everything one call's engine needs.
 pub struct CallMedia {
     pub socket: std::net::UdpSocket,

@@ -50,7 +50,7 @@ use crate::um::Stage;
 pub use decide::Exchange;
 pub use plan::{plan, ComponentPlan, Ports, ServerPlan, StartupMode};
 pub use redirect::Redirector;
-pub use worker::{MediaSetup, Worker};
+pub use worker::{MediaLog, MediaSetup, Worker};
 
 use crate::directory::lookup;
 use crate::directory::model::attrs;
@@ -140,6 +140,8 @@ pub struct ServeOptions {
     pub recordings: Option<PathBuf>,
     /// How messages are delivered; without one, [`default_mailer`].
     pub mailer: Option<Arc<dyn Mailer>>,
+    /// Where each finished call's media figures go (none: not logged).
+    pub media_log: Option<MediaLog>,
 }
 
 /// The delivery serve uses unless told otherwise: the lab's Maildirs
@@ -262,7 +264,11 @@ pub async fn start(
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join("umctl-serve").join("recordings"));
     let recovered = recover_recordings(mailer.clone(), &recordings).await;
-    let media = MediaSetup { recordings, mailer };
+    let media = MediaSetup {
+        recordings,
+        mailer,
+        log: options.media_log.clone(),
+    };
     let mut running = Running {
         report: Report {
             servers: Vec::new(),

@@ -74,7 +74,12 @@ pub struct MediaSetup {
     pub recordings: PathBuf,
     /// The one delivery seam: the lab Maildir by default.
     pub mailer: Arc<dyn Mailer>,
+    /// Where each finished call's media figures go (the server's FQDN, the summary).
+    pub log: Option<MediaLog>,
 }
+
+/// Receives the media figures of each finished call.
+pub type MediaLog = Arc<dyn Fn(&str, &media_engine::CallSummary) + Send + Sync>;
 
 /// The worker of one mailbox server.
 pub struct Worker {
@@ -328,10 +333,14 @@ impl Worker {
         };
         let engines = self.engines.clone();
         engines.fetch_add(1, Ordering::SeqCst);
+        let (log, fqdn) = (self.media.log.clone(), self.fqdn.clone());
         self.runtime.spawn(async move {
             let summary = media_engine::run(media).await;
             for e in &summary.errors {
                 eprintln!("UM worker: call {}: {e}", summary.call_id);
+            }
+            if let Some(log) = log {
+                log(&fqdn, &summary);
             }
             engines.fetch_sub(1, Ordering::SeqCst);
         });

@@ -185,6 +185,17 @@ fn the_callers_message_lands_in_bobs_maildir_sample_for_sample() {
     );
     assert!(got == sent, "the recording is not the samples SIPp sent");
     assert_no_worker_errors(&serve);
+    // The worker logs the call's media figures (JSON log: a "media" object).
+    assert!(
+        serve.wait_for_log(Duration::from_secs(5), |log| log.iter().any(|l| {
+            l["component"] == "worker"
+                && l["media"]["received_packets"] == 236
+                && l["media"]["recorded_seconds"] == 7.08
+                && l["media"]["sent_packets"].as_u64().unwrap_or(0) > 0
+        })),
+        "{}",
+        serve.stderr()
+    );
     assert!(
         std::fs::read_dir(lab.path().join("recordings"))
             .unwrap()
@@ -292,6 +303,11 @@ fn a_recording_cut_by_kill_9_is_delivered_interrupted_at_the_next_start() {
     let msgs = wait_for_messages(&lab, 1, Duration::from_secs(10));
     assert_eq!(msgs.len(), 1, "{}", serve.stderr());
     assert_eq!(header(&msgs[0], "X-Umctl-Interrupted"), Some("true"));
+    // (stderr is read by another thread than the JSON line: give it a moment)
+    let end = Instant::now() + Duration::from_secs(5);
+    while !serve.stderr().contains("interrupted recording") && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(50));
+    }
     assert!(
         serve.stderr().contains("interrupted recording"),
         "{}",
