@@ -9,7 +9,8 @@
 //!   Nothing is sent while no prompt plays; the next talkspurt continues the timestamps and
 //!   carries the marker bit. The lateness of every send is kept ([`SendStats`]).
 //! - **Receive**: [`RtpReceiver`] statistics; telephone-events (the offer's payload type)
-//!   through [`DtmfReceiver`]; audio decoded and fed to the in-band [`DtmfDetector`].
+//!   through [`DtmfReceiver`]; audio decoded and fed to the in-band [`DtmfDetector`] (the
+//!   negotiated payload type, or the other static G.711 one, transcoded for the recording).
 //! - **Record**: while the dialogue records, the received payload bytes go to the crash-safe
 //!   spool ([`Recorder`]) in timestamp order (gaps up to one second filled with silence, late
 //!   packets dropped), until `#`, RecordingIdleTimeout of silence, the maximum, or BYE.
@@ -429,11 +430,20 @@ impl Engine {
             {
                 digits.extend(d.iter().map(|d| d.digit));
             }
-        } else if packet.payload_type == self.audio_pt {
+        } else if let Some(law_in) = self.audio_law(packet.payload_type) {
             if let Some(d) = self.dtmf.on_audio(packet.timestamp) {
                 digits.push(d.digit);
             }
-            let samples = self.law.decode(packet.payload);
+            let samples = law_in.decode(packet.payload);
+            // The spool holds the negotiated law; a peer that sends the other one anyway
+            // (static PT 0 or 8) is transcoded.
+            let transcoded;
+            let codes = if law_in == self.law {
+                packet.payload
+            } else {
+                transcoded = self.law.encode(&samples);
+                transcoded.as_slice()
+            };
             digits.extend(self.detector.process(&samples));
             let voice = samples
                 .iter()
@@ -446,7 +456,7 @@ impl Engine {
                     r,
                     packet.ssrc,
                     packet.timestamp,
-                    packet.payload,
+                    codes,
                     voice,
                     self.law,
                     now,
@@ -464,6 +474,17 @@ impl Engine {
         }
         for d in digits {
             self.on_digit(d).await;
+        }
+    }
+
+    /// The G.711 law of an audio payload type: the negotiated one, or the other static one
+    /// (0 PCMU, 8 PCMA) that some gateways send regardless of the answer.
+    fn audio_law(&self, payload_type: u8) -> Option<Law> {
+        match payload_type {
+            pt if pt == self.audio_pt => Some(self.law),
+            0 => Some(Law::Mu),
+            8 => Some(Law::A),
+            _ => None,
         }
     }
 
@@ -920,7 +941,11 @@ mod tests {
     }
 
     fn audio_packet(seq: u16, ts: u32, codes: &[u8]) -> Vec<u8> {
-        let mut p = vec![0x80, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34];
+        pt_packet(8, seq, ts, codes)
+    }
+
+    fn pt_packet(pt: u8, seq: u16, ts: u32, codes: &[u8]) -> Vec<u8> {
+        let mut p = vec![0x80, pt, 0, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34];
         p[2..4].copy_from_slice(&seq.to_be_bytes());
         p[4..8].copy_from_slice(&ts.to_be_bytes());
         p.extend_from_slice(codes);
@@ -1036,6 +1061,35 @@ mod tests {
         let summary = call.task.await.unwrap();
         assert_eq!(summary.recorded_samples, 1600);
         assert_eq!(call.mailer.texts().len(), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn pcmu_from_a_peer_that_negotiated_pcma_is_recorded_transcoded() {
+        let dialogue = CallAnsweringDialogue::new(vec![], limits());
+        let call = start(Box::new(dialogue));
+        call.control.send(Control::Acked).unwrap();
+        let peer = call.peer.try_clone().unwrap();
+        tokio::task::spawn_blocking(move || receive_all(&peer, Duration::from_millis(300)))
+            .await
+            .unwrap();
+        let samples: Vec<i16> = (0..1600)
+            .map(|i| ((i as f64 * 0.3).sin() * 8000.0) as i16)
+            .collect();
+        let codes = Law::Mu.encode(&samples);
+        for (n, chunk) in codes.chunks(160).enumerate() {
+            let p = pt_packet(0, n as u16, n as u32 * 160, chunk);
+            call.peer.send_to(&p, call.engine_addr).unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        call.control.send(Control::HungUp).unwrap();
+        let summary = tokio::time::timeout(Duration::from_secs(5), call.task)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(summary.recorded_samples, 1600);
+        let texts = call.mailer.texts();
+        assert_eq!(texts.len(), 1);
+        assert!(texts[0].contains("Voice Mail from"), "{}", texts[0]);
     }
 
     #[test]
