@@ -315,6 +315,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)')
             [CompletionResult]::new('pin', 'pin', [CompletionResultType]::ParameterValue, 'Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state')
+            [CompletionResult]::new('greeting', 'greeting', [CompletionResultType]::ParameterValue, 'Set a user''s voice mail greeting or recorded name (stored in the lab mailbox folder)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -566,6 +567,78 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
         'umctl;lab;pin;help;help' {
             break
         }
+        'umctl;lab;greeting' {
+            [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
+            [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
+            [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file (for a DC with a private CA)')
+            [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of tables')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting')
+            [CompletionResult]::new('record-name', 'record-name', [CompletionResultType]::ParameterValue, 'Make FILE the user''s recorded name (name.wav), played inside the system greeting')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'umctl;lab;greeting;set' {
+            [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
+            [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
+            [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file (for a DC with a private CA)')
+            [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of tables')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'umctl;lab;greeting;record-name' {
+            [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
+            [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
+            [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file (for a DC with a private CA)')
+            [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of tables')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'umctl;lab;greeting;help' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting')
+            [CompletionResult]::new('record-name', 'record-name', [CompletionResultType]::ParameterValue, 'Make FILE the user''s recorded name (name.wav), played inside the system greeting')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'umctl;lab;greeting;help;set' {
+            break
+        }
+        'umctl;lab;greeting;help;record-name' {
+            break
+        }
+        'umctl;lab;greeting;help;help' {
+            break
+        }
         'umctl;lab;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create the lab directory from the built-in contoso.com forest')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Put the lab back to the built-in forest (the old forest and mailboxes go to backups/)')
@@ -576,6 +649,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)')
             [CompletionResult]::new('pin', 'pin', [CompletionResultType]::ParameterValue, 'Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state')
+            [CompletionResult]::new('greeting', 'greeting', [CompletionResultType]::ParameterValue, 'Set a user''s voice mail greeting or recorded name (stored in the lab mailbox folder)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -616,6 +690,17 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             break
         }
         'umctl;lab;help;pin;show' {
+            break
+        }
+        'umctl;lab;help;greeting' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting')
+            [CompletionResult]::new('record-name', 'record-name', [CompletionResultType]::ParameterValue, 'Make FILE the user''s recorded name (name.wav), played inside the system greeting')
+            break
+        }
+        'umctl;lab;help;greeting;set' {
+            break
+        }
+        'umctl;lab;help;greeting;record-name' {
             break
         }
         'umctl;lab;help;help' {
@@ -691,6 +776,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)')
             [CompletionResult]::new('pin', 'pin', [CompletionResultType]::ParameterValue, 'Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state')
+            [CompletionResult]::new('greeting', 'greeting', [CompletionResultType]::ParameterValue, 'Set a user''s voice mail greeting or recorded name (stored in the lab mailbox folder)')
             break
         }
         'umctl;help;lab;init' {
@@ -730,6 +816,17 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             break
         }
         'umctl;help;lab;pin;show' {
+            break
+        }
+        'umctl;help;lab;greeting' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting')
+            [CompletionResult]::new('record-name', 'record-name', [CompletionResultType]::ParameterValue, 'Make FILE the user''s recorded name (name.wav), played inside the system greeting')
+            break
+        }
+        'umctl;help;lab;greeting;set' {
+            break
+        }
+        'umctl;help;lab;greeting;record-name' {
             break
         }
         'umctl;help;completions' {

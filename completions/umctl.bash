@@ -112,6 +112,9 @@ _umctl() {
             umctl__subcmd__help__subcmd__lab,export)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__export"
                 ;;
+            umctl__subcmd__help__subcmd__lab,greeting)
+                cmd="umctl__subcmd__help__subcmd__lab__subcmd__greeting"
+                ;;
             umctl__subcmd__help__subcmd__lab,hosts)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__hosts"
                 ;;
@@ -133,6 +136,12 @@ _umctl() {
             umctl__subcmd__help__subcmd__lab,show)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__show"
                 ;;
+            umctl__subcmd__help__subcmd__lab__subcmd__greeting,record-name)
+                cmd="umctl__subcmd__help__subcmd__lab__subcmd__greeting__subcmd__record__subcmd__name"
+                ;;
+            umctl__subcmd__help__subcmd__lab__subcmd__greeting,set)
+                cmd="umctl__subcmd__help__subcmd__lab__subcmd__greeting__subcmd__set"
+                ;;
             umctl__subcmd__help__subcmd__lab__subcmd__pin,reset)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__pin__subcmd__reset"
                 ;;
@@ -147,6 +156,9 @@ _umctl() {
                 ;;
             umctl__subcmd__lab,export)
                 cmd="umctl__subcmd__lab__subcmd__export"
+                ;;
+            umctl__subcmd__lab,greeting)
+                cmd="umctl__subcmd__lab__subcmd__greeting"
                 ;;
             umctl__subcmd__lab,help)
                 cmd="umctl__subcmd__lab__subcmd__help"
@@ -172,11 +184,32 @@ _umctl() {
             umctl__subcmd__lab,show)
                 cmd="umctl__subcmd__lab__subcmd__show"
                 ;;
+            umctl__subcmd__lab__subcmd__greeting,help)
+                cmd="umctl__subcmd__lab__subcmd__greeting__subcmd__help"
+                ;;
+            umctl__subcmd__lab__subcmd__greeting,record-name)
+                cmd="umctl__subcmd__lab__subcmd__greeting__subcmd__record__subcmd__name"
+                ;;
+            umctl__subcmd__lab__subcmd__greeting,set)
+                cmd="umctl__subcmd__lab__subcmd__greeting__subcmd__set"
+                ;;
+            umctl__subcmd__lab__subcmd__greeting__subcmd__help,help)
+                cmd="umctl__subcmd__lab__subcmd__greeting__subcmd__help__subcmd__help"
+                ;;
+            umctl__subcmd__lab__subcmd__greeting__subcmd__help,record-name)
+                cmd="umctl__subcmd__lab__subcmd__greeting__subcmd__help__subcmd__record__subcmd__name"
+                ;;
+            umctl__subcmd__lab__subcmd__greeting__subcmd__help,set)
+                cmd="umctl__subcmd__lab__subcmd__greeting__subcmd__help__subcmd__set"
+                ;;
             umctl__subcmd__lab__subcmd__help,apply)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__apply"
                 ;;
             umctl__subcmd__lab__subcmd__help,export)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__export"
+                ;;
+            umctl__subcmd__lab__subcmd__help,greeting)
+                cmd="umctl__subcmd__lab__subcmd__help__subcmd__greeting"
                 ;;
             umctl__subcmd__lab__subcmd__help,help)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__help"
@@ -201,6 +234,12 @@ _umctl() {
                 ;;
             umctl__subcmd__lab__subcmd__help,show)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__show"
+                ;;
+            umctl__subcmd__lab__subcmd__help__subcmd__greeting,record-name)
+                cmd="umctl__subcmd__lab__subcmd__help__subcmd__greeting__subcmd__record__subcmd__name"
+                ;;
+            umctl__subcmd__lab__subcmd__help__subcmd__greeting,set)
+                cmd="umctl__subcmd__lab__subcmd__help__subcmd__greeting__subcmd__set"
                 ;;
             umctl__subcmd__lab__subcmd__help__subcmd__pin,reset)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__pin__subcmd__reset"
@@ -756,7 +795,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__help__subcmd__lab)
-            opts="init reset export import apply hosts search show pin"
+            opts="init reset export import apply hosts search show pin greeting"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -786,6 +825,48 @@ _umctl() {
         umctl__subcmd__help__subcmd__lab__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__lab__subcmd__greeting)
+            opts="set record-name"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__lab__subcmd__greeting__subcmd__record__subcmd__name)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__lab__subcmd__greeting__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -980,7 +1061,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help init reset export import apply hosts search show pin help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help init reset export import apply hosts search show pin greeting help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1089,8 +1170,166 @@ _umctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        umctl__subcmd__lab__subcmd__greeting)
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help set record-name help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__greeting__subcmd__help)
+            opts="set record-name help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__greeting__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__greeting__subcmd__help__subcmd__record__subcmd__name)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__greeting__subcmd__help__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__greeting__subcmd__record__subcmd__name)
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__greeting__subcmd__set)
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         umctl__subcmd__lab__subcmd__help)
-            opts="init reset export import apply hosts search show pin help"
+            opts="init reset export import apply hosts search show pin greeting help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1120,6 +1359,48 @@ _umctl() {
         umctl__subcmd__lab__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__help__subcmd__greeting)
+            opts="set record-name"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__help__subcmd__greeting__subcmd__record__subcmd__name)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__help__subcmd__greeting__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -296,6 +296,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand search 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)'
             cand show 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)'
             cand pin 'Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state'
+            cand greeting 'Set a user''s voice mail greeting or recorded name (stored in the lab mailbox folder)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'umctl;lab;init'= {
@@ -529,6 +530,71 @@ set edit:completion:arg-completer[umctl] = {|@words|
         }
         &'umctl;lab;pin;help;help'= {
         }
+        &'umctl;lab;greeting'= {
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting'
+            cand record-name 'Make FILE the user''s recorded name (name.wav), played inside the system greeting'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'umctl;lab;greeting;set'= {
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'umctl;lab;greeting;record-name'= {
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'umctl;lab;greeting;help'= {
+            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting'
+            cand record-name 'Make FILE the user''s recorded name (name.wav), played inside the system greeting'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'umctl;lab;greeting;help;set'= {
+        }
+        &'umctl;lab;greeting;help;record-name'= {
+        }
+        &'umctl;lab;greeting;help;help'= {
+        }
         &'umctl;lab;help'= {
             cand init 'Create the lab directory from the built-in contoso.com forest'
             cand reset 'Put the lab back to the built-in forest (the old forest and mailboxes go to backups/)'
@@ -539,6 +605,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand search 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)'
             cand show 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)'
             cand pin 'Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state'
+            cand greeting 'Set a user''s voice mail greeting or recorded name (stored in the lab mailbox folder)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'umctl;lab;help;init'= {
@@ -567,6 +634,14 @@ set edit:completion:arg-completer[umctl] = {|@words|
         &'umctl;lab;help;pin;reset'= {
         }
         &'umctl;lab;help;pin;show'= {
+        }
+        &'umctl;lab;help;greeting'= {
+            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting'
+            cand record-name 'Make FILE the user''s recorded name (name.wav), played inside the system greeting'
+        }
+        &'umctl;lab;help;greeting;set'= {
+        }
+        &'umctl;lab;help;greeting;record-name'= {
         }
         &'umctl;lab;help;help'= {
         }
@@ -629,6 +704,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand search 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)'
             cand show 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)'
             cand pin 'Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state'
+            cand greeting 'Set a user''s voice mail greeting or recorded name (stored in the lab mailbox folder)'
         }
         &'umctl;help;lab;init'= {
         }
@@ -656,6 +732,14 @@ set edit:completion:arg-completer[umctl] = {|@words|
         &'umctl;help;lab;pin;reset'= {
         }
         &'umctl;help;lab;pin;show'= {
+        }
+        &'umctl;help;lab;greeting'= {
+            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting'
+            cand record-name 'Make FILE the user''s recorded name (name.wav), played inside the system greeting'
+        }
+        &'umctl;help;lab;greeting;set'= {
+        }
+        &'umctl;help;lab;greeting;record-name'= {
         }
         &'umctl;help;completions'= {
         }

@@ -367,6 +367,11 @@ pub enum LabCommand {
         #[command(subcommand)]
         command: PinCommand,
     },
+    /// Set a user's voice mail greeting or recorded name (stored in the lab mailbox folder)
+    Greeting {
+        #[command(subcommand)]
+        command: GreetingCommand,
+    },
 }
 
 /// `umctl lab pin ...`.
@@ -391,6 +396,26 @@ pub enum PinCommand {
     Show {
         /// The user (sAMAccountName, or any name `lab show` accepts)
         user: String,
+    },
+}
+
+/// `umctl lab greeting ...`
+#[derive(Debug, Subcommand)]
+pub enum GreetingCommand {
+    /// Make FILE the user's custom greeting (greeting.wav): callers hear it instead of the
+    /// system greeting
+    Set {
+        /// The user: sAMAccountName, SIP address, e-mail address or DN
+        user: String,
+        /// A WAV file: 8 or 16 kHz, mono or stereo, PCM or G.711 (stored as 8 kHz mono)
+        file: PathBuf,
+    },
+    /// Make FILE the user's recorded name (name.wav), played inside the system greeting
+    RecordName {
+        /// The user: sAMAccountName, SIP address, e-mail address or DN
+        user: String,
+        /// A WAV file: 8 or 16 kHz, mono or stereo, PCM or G.711 (stored as 8 kHz mono)
+        file: PathBuf,
     },
 }
 

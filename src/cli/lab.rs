@@ -8,14 +8,16 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
-use crate::cli::args::{GlobalArgs, LabCommand, SearchScope};
+use crate::cli::args::{GlobalArgs, GreetingCommand, LabCommand, SearchScope};
 use crate::cli::output::{entry_json, entry_table, table, Output};
 use crate::cli::target::{connect_ldap, lab_only, lab_root, open_lab};
 use crate::cli::UsageError;
 use crate::directory::lab::copy::copy_forest;
 use crate::directory::lab::LabDirectory;
 use crate::directory::ldif::LdifWriter;
+use crate::directory::model::attrs;
 use crate::directory::{Directory, Dn, Entry, Filter, Scope};
+use crate::um::greeting_file::{self, GreetingFile};
 
 pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode> {
     if !matches!(
@@ -191,6 +193,40 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
             }
         }
         LabCommand::Pin { command } => return crate::cli::lab_pin::run(global, command),
+        LabCommand::Greeting { command } => {
+            let (user, file, which) = match command {
+                GreetingCommand::Set { user, file } => (user, file, GreetingFile::Custom),
+                GreetingCommand::RecordName { user, file } => (user, file, GreetingFile::Name),
+            };
+            let lab = open_lab(global)?;
+            let entry = find_object(lab, user)?;
+            let Some(sam) = entry.first(attrs::SAM_ACCOUNT_NAME) else {
+                bail!(UsageError(format!(
+                    "{} has no sAMAccountName; expected a user (a mailbox)",
+                    entry.dn
+                )));
+            };
+            let mailbox = lab.paths().mailbox(sam);
+            let (path, ms) = greeting_file::store(&mailbox, which, file)?;
+            if out.json {
+                out.json(&serde_json::json!({
+                    "user": sam,
+                    "file": path,
+                    "milliseconds": ms,
+                }))?;
+            } else {
+                let what = match which {
+                    GreetingFile::Custom => "greeting",
+                    GreetingFile::Name => "recorded name",
+                };
+                out.text(&format!(
+                    "Stored the {what} of {sam} ({}.{:03} s, 8 kHz mono) in {}.",
+                    ms / 1000,
+                    ms % 1000,
+                    path.display()
+                ))?;
+            }
+        }
         LabCommand::Show { object } => {
             let lab = open_lab(global)?;
             let entry = find_object(&lab, object)?;

@@ -62,6 +62,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
         if let Some(e) = cause.downcast_ref::<crate::serve::ServeError>() {
             return e.exit_code() as u8;
         }
+        if let Some(e) = cause.downcast_ref::<crate::um::greeting_file::GreetingFileError>() {
+            return e.exit_code() as u8;
+        }
         if cause.downcast_ref::<UsageError>().is_some() {
             return 2;
         }

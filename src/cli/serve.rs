@@ -85,14 +85,21 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         Ports::Offset(args.port_offset.unwrap_or(0))
     };
 
-    let (dir, hosts, mailboxes): (Arc<dyn Directory>, _, _) = if global.ldap.is_some() {
-        (Arc::new(connect_ldap(global)?), None, None)
-    } else {
-        let lab = open_lab(global)?;
-        let hosts = lab.hosts().context("reading the lab's hosts table")?;
-        let mailboxes = lab.paths().mailboxes();
-        (Arc::new(lab), Some(hosts), Some(mailboxes))
-    };
+    let (dir, hosts, mailboxes, recordings): (Arc<dyn Directory>, _, _, _) =
+        if global.ldap.is_some() {
+            (Arc::new(connect_ldap(global)?), None, None, None)
+        } else {
+            let lab = open_lab(global)?;
+            let hosts = lab.hosts().context("reading the lab's hosts table")?;
+            let mailboxes = lab.paths().mailboxes();
+            let recordings = lab.paths().root().join("recordings");
+            (
+                Arc::new(lab),
+                Some(hosts),
+                Some(mailboxes),
+                Some(recordings),
+            )
+        };
     let org = lookup::organization(dir.as_ref())?;
     let servers = lookup::exchange_servers(dir.as_ref(), &org)?;
     let address_of = |fqdn: &str| -> Result<IpAddr, ServeError> {
@@ -126,9 +133,15 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         max_calls: usize::from(args.max_calls),
         tls,
         mail: MailOptions::for_lab(&lab_root(global)?, smtp),
+        recordings,
+        media_log: None,
     };
     let json = args.log_format == LogFormatArg::Json;
     let quiet = global.quiet;
+    let mut options = options;
+    if !quiet {
+        options.media_log = Some(media_log(json, &plans));
+    }
     let log_for = move |server: &ServerPlan, stage: Stage| -> Arc<dyn TransactionLog> {
         if quiet {
             Arc::new(NoLog)
@@ -151,6 +164,9 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
             if let Some((server, events)) = running.delivery_events() {
                 tokio::spawn(log_smtp(server, events, json));
             }
+        }
+        for line in &running.recovered {
+            eprintln!("umctl serve: {line}");
         }
         let line = serde_json::to_string(&running.report)?;
         {
@@ -256,6 +272,36 @@ fn smtp_config(args: &ServeArgs) -> anyhow::Result<Option<SmtpConfig>> {
         config.extra_roots_pem.push(pem);
     }
     Ok(Some(config))
+}
+
+/// One line per finished call on stderr: the media figures (RTP sent, its deviation from
+/// the 20 ms deadlines, received, lost, jitter, seconds recorded), labelled like the
+/// transaction log.
+fn media_log(json: bool, plans: &[ServerPlan]) -> serve::MediaLog {
+    let names: Vec<(String, String)> = plans
+        .iter()
+        .map(|p| (p.fqdn.clone(), p.name.clone()))
+        .collect();
+    Arc::new(
+        move |fqdn: &str, summary: &serve::media_engine::CallSummary| {
+            let server = names
+                .iter()
+                .find(|(f, _)| f.eq_ignore_ascii_case(fqdn))
+                .map_or(fqdn, |(_, n)| n.as_str());
+            let line = if json {
+                serde_json::json!({
+                    "server": server,
+                    "component": Stage::Worker,
+                    "media": summary.figures(),
+                })
+                .to_string()
+            } else {
+                format!("{server} worker media {}", summary.to_text())
+            };
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "{line}");
+        },
+    )
 }
 
 /// The certificates for the TLS listeners: --cert/--key, else the lab CA in `<lab>/ca`.

@@ -243,6 +243,7 @@ fn live(
                     Ports::Ephemeral,
                     &address_of,
                 )?;
+                let recordings = PrivateFolder::new("umctl-trace-recordings");
                 let exchange = Arc::new(Exchange {
                     dir,
                     hosts: Some(hosts.clone()),
@@ -257,6 +258,9 @@ fn live(
                         })?,
                     ))),
                     mail: MailOptions::for_lab(&lab_root(global)?, None),
+                    // Its own folder: the lab's belongs to a `umctl serve` that may be running.
+                    recordings: Some(recordings.0.clone()),
+                    media_log: None,
                 };
                 let log_for =
                     |_: &ServerPlan, _: Stage| -> Arc<dyn TransactionLog> { Arc::new(NoLog) };
@@ -298,6 +302,24 @@ fn live(
         }
     }
     Ok(trace)
+}
+
+/// A folder of this process under the system's temporary folder, removed when dropped.
+struct PrivateFolder(std::path::PathBuf);
+
+impl PrivateFolder {
+    fn new(prefix: &str) -> PrivateFolder {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        PrivateFolder(std::env::temp_dir().join(format!("{prefix}-{}-{nanos}", std::process::id())))
+    }
+}
+
+impl Drop for PrivateFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 #[cfg(test)]

@@ -11,18 +11,31 @@
 //! - [`delivery`]: what happens to a message after the call (lab Maildir or SMTP through the
 //!   spool, then MWI NOTIFYs); started here on the first Mailbox server, its mailer is
 //!   [`Running::mailer`].
+//! - [`call_setup`]: the dialogue and message facts of an answered call (call answering).
+//! - [`media_engine`]: one task per answered call: paced RTP prompts, receive, DTMF,
+//!   recording (the only RTP socket code).
+//! - [`prompts`]: the embedded system prompts, recorded names, espeak-ng, files -> samples.
+//! - [`recording`]: the crash-safe recording spool (`<lab>/recordings`).
+//! - [`messages`]: voice message / missed call through the one `Arc<dyn Mailer>`; the
+//!   recordings a crash left, delivered as interrupted at start.
 //! - this file: binding every component ([`start`]), the report of what is bound, and the
 //!   orderly shutdown (stop taking calls, BYE the active ones, stop the endpoints).
 //!
 //! It does not parse the command line or print: `cli::serve` does.
 
+pub mod call_setup;
 pub mod decide;
 pub mod delivery;
+pub mod media_engine;
+pub mod messages;
 pub mod plan;
+pub mod prompts;
+pub mod recording;
 pub mod redirect;
 pub mod worker;
 
 use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -45,7 +58,9 @@ pub use delivery::{
 };
 pub use plan::{plan, ComponentPlan, Ports, ServerPlan, StartupMode};
 pub use redirect::Redirector;
-pub use worker::Worker;
+pub use worker::{MediaLog, MediaSetup, Worker};
+
+use crate::mail::Mailer;
 
 /// What `umctl serve` can fail with before it runs.
 #[derive(Debug, thiserror::Error)]
@@ -149,6 +164,35 @@ pub struct ServeOptions {
     pub tls: Option<TlsSource>,
     /// Where messages go (Maildir or SMTP) and the spool.
     pub mail: MailOptions,
+    /// Where recordings in progress are spooled (`<lab>/recordings`); without one, a
+    /// `umctl-serve/recordings` folder in the system's temporary folder.
+    pub recordings: Option<PathBuf>,
+    /// Where each finished call's media figures go (none: not logged).
+    pub media_log: Option<MediaLog>,
+}
+
+/// Delivers (as interrupted) what a previous run left in the recordings folder; one line per
+/// recording for the log.
+async fn recover_recordings(mailer: Arc<dyn Mailer>, dir: &Path) -> Vec<String> {
+    let dir = dir.to_path_buf();
+    let work = tokio::task::spawn_blocking(move || messages::recover(mailer.as_ref(), &dir));
+    match work.await {
+        Ok(Ok(results)) => results
+            .into_iter()
+            .map(|(s, r)| match r {
+                Ok(_) => format!(
+                    "delivered the interrupted recording {} (serve stopped during the call)",
+                    s.part.display()
+                ),
+                Err(e) => format!(
+                    "could not deliver {}: {e}; kept for the next start",
+                    s.part.display()
+                ),
+            })
+            .collect(),
+        Ok(Err(e)) => vec![e.to_string()],
+        Err(e) => vec![format!("recovering recordings: {e}")],
+    }
 }
 
 /// What one component bound.
@@ -177,6 +221,8 @@ pub struct Report {
 /// The running components.
 pub struct Running {
     pub report: Report,
+    /// What happened to the recordings a previous run left (one line each).
+    pub recovered: Vec<String>,
     endpoints: Vec<Endpoint>,
     redirectors: Vec<Arc<Redirector>>,
     workers: Vec<(Arc<Worker>, EndpointHandle)>,
@@ -184,6 +230,9 @@ pub struct Running {
     delivery_server: String,
     shutdown: watch::Sender<bool>,
     sweeper: tokio::task::JoinHandle<()>,
+    hang_up_tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// Held while running: this serve owns the recordings folder.
+    recordings_claim: Option<recording::FolderClaim>,
 }
 
 /// The answer while shutting down: 503, try again later (elsewhere).
@@ -215,6 +264,7 @@ pub async fn start(
         report: Report {
             servers: Vec::new(),
         },
+        recovered: Vec::new(),
         endpoints: Vec::new(),
         redirectors: Vec::new(),
         workers: Vec::new(),
@@ -222,9 +272,12 @@ pub async fn start(
         delivery_server: String::new(),
         shutdown,
         sweeper: tokio::spawn(async {}),
+        hang_up_tasks: Vec::new(),
+        recordings_claim: None,
     };
     // Delivery (and MWI) runs on the first mailbox server with a worker, before the workers
-    // exist so they can be handed its mailer.
+    // exist so they can be handed its mailer; then what a crashed run left is delivered.
+    let mut media = None;
     if let Some(server) = servers
         .iter()
         .find(|s| s.components.iter().any(|c| c.stage == Stage::Worker))
@@ -239,8 +292,30 @@ pub async fn start(
             tls,
             log_for(server, Stage::Worker),
         );
-        running.delivery = Some(Delivery::start(exchange.clone(), config).await?);
+        let delivery = Delivery::start(exchange.clone(), config).await?;
+        let mailer = delivery.mailer();
+        running.delivery = Some(delivery);
         running.delivery_server = server.name.clone();
+        let recordings = options
+            .recordings
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join("umctl-serve").join("recordings"));
+        match recording::claim(&recordings) {
+            Ok(Some(claim)) => {
+                running.recordings_claim = Some(claim);
+                running.recovered = recover_recordings(mailer.clone(), &recordings).await;
+            }
+            Ok(None) => running.recovered.push(format!(
+                "another umctl serve uses {}; its recordings are left to it",
+                recordings.display()
+            )),
+            Err(e) => running.recovered.push(e.to_string()),
+        }
+        media = Some(MediaSetup {
+            recordings,
+            mailer,
+            log: options.media_log.clone(),
+        });
     }
     let mut reports: Vec<Vec<ComponentReport>> = vec![Vec::new(); servers.len()];
     let order = [Stage::Worker, Stage::UmService, Stage::CallRouter];
@@ -260,12 +335,15 @@ pub async fn start(
             let mut worker = None;
             let handler: Arc<dyn CallHandler> = match stage {
                 Stage::Worker => {
+                    // A plan with a worker always has delivery and media (above).
+                    let Some(media) = &media else { continue };
                     let w = Arc::new(Worker::new(
                         exchange.clone(),
                         &server.fqdn,
                         server.address,
                         options.max_calls,
                         tokio::runtime::Handle::current(),
+                        media.clone(),
                     ));
                     worker = Some(w.clone());
                     w
@@ -294,6 +372,17 @@ pub async fn start(
             };
             let addrs = endpoint.addrs();
             if let Some(w) = worker {
+                if let Some(mut requests) = w.take_hang_up_requests() {
+                    let (w, handle) = (w.clone(), endpoint.handle());
+                    running.hang_up_tasks.push(tokio::spawn(async move {
+                        while let Some(call_id) = requests.recv().await {
+                            let (w, handle) = (w.clone(), handle.clone());
+                            tokio::spawn(async move {
+                                w.hang_up(&handle, &call_id, Duration::from_secs(32)).await;
+                            });
+                        }
+                    }));
+                }
                 running.workers.push((w, endpoint.handle()));
             }
             exchange.ports.insert(
@@ -433,6 +522,13 @@ impl Running {
         for (w, handle) in &self.workers {
             hung_up += w.hang_up_all(handle, wait).await;
         }
+        // Let the media engines deliver what the hung-up calls recorded.
+        let deadline = tokio::time::Instant::now() + wait;
+        while self.workers.iter().any(|(w, _)| w.running_engines() > 0)
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         self.stop_endpoints().await;
         if let Some(d) = self.delivery.take() {
             d.shutdown(Duration::from_secs(2)).await;
@@ -442,6 +538,9 @@ impl Running {
 
     async fn stop_endpoints(&mut self) {
         self.sweeper.abort();
+        for t in self.hang_up_tasks.drain(..) {
+            t.abort();
+        }
         let _ = self.shutdown.send(true);
         for e in self.endpoints.drain(..) {
             let _ = tokio::time::timeout(Duration::from_secs(2), e.wait()).await;

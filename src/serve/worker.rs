@@ -6,13 +6,18 @@
 //! is never ACKed; `MaxCallsAllowed` (`--max-calls`) bounds the table, and the call beyond it
 //! gets 503 with Retry-After.
 //!
-//! Media is received and dropped for now: no greeting is played and nothing is recorded
-//! (that is the media part of serve, still to come). At shutdown, [`Worker::hang_up_all`]
-//! sends BYE to every active call through the endpoint.
+//! Each answered call gets a media engine (`media_engine::run`, a tokio task on the call's
+//! RTP socket) running the call's dialogue (`call_setup`: call answering for a diverted
+//! call). The worker tells the engine about the ACK and the BYE ([`Control`]); the engine
+//! asks for a BYE through the hang-up channel, which `serve::start` drains
+//! ([`Worker::hang_up`]). Recordings are spooled under the worker's recordings folder and
+//! delivered through its one `Arc<dyn Mailer>` (the seam SMTP and MWI plug into). At
+//! shutdown, [`Worker::hang_up_all`] sends BYE to every active call through the endpoint.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -28,6 +33,9 @@ use crate::sip::transport::TransportKind;
 use crate::um::{Routing, Stage};
 
 use super::decide::{error_response, error_status, reject_response, Exchange};
+use super::media_engine::{self, CallMedia, Control};
+use crate::mail::Mailer;
+use tokio::sync::mpsc;
 
 /// How long a 2xx may wait for its ACK before the call is dropped (64*T1, RFC 3261 13.3.1.4).
 pub const ACK_WAIT: Duration = Duration::from_secs(32);
@@ -49,15 +57,29 @@ struct ActiveCall {
     answered: Instant,
     acked: bool,
     rtp_port: u16,
-    /// Receives and drops RTP; aborted when the call ends.
-    rtp_task: tokio::task::JoinHandle<()>,
+    /// The call's media engine; told the caller is gone when the call leaves the table.
+    media: mpsc::UnboundedSender<Control>,
 }
 
 impl Drop for ActiveCall {
     fn drop(&mut self) {
-        self.rtp_task.abort();
+        let _ = self.media.send(Control::HungUp);
     }
 }
+
+/// Where answered calls record and deliver.
+#[derive(Clone)]
+pub struct MediaSetup {
+    /// The spool folder of recordings in progress (`<lab>/recordings`).
+    pub recordings: PathBuf,
+    /// The one delivery seam: the lab Maildir by default.
+    pub mailer: Arc<dyn Mailer>,
+    /// Where each finished call's media figures go (the server's FQDN, the summary).
+    pub log: Option<MediaLog>,
+}
+
+/// Receives the media figures of each finished call.
+pub type MediaLog = Arc<dyn Fn(&str, &media_engine::CallSummary) + Send + Sync>;
 
 /// The worker of one mailbox server.
 pub struct Worker {
@@ -69,6 +91,11 @@ pub struct Worker {
     draining: AtomicBool,
     runtime: tokio::runtime::Handle,
     ids: IdGenerator,
+    media: MediaSetup,
+    hang_ups: mpsc::UnboundedSender<String>,
+    hang_up_rx: Mutex<Option<mpsc::UnboundedReceiver<String>>>,
+    /// Media engines still running (shutdown waits for their deliveries).
+    engines: Arc<AtomicUsize>,
 }
 
 impl Worker {
@@ -79,7 +106,9 @@ impl Worker {
         address: IpAddr,
         max_calls: usize,
         runtime: tokio::runtime::Handle,
+        media: MediaSetup,
     ) -> Worker {
+        let (hang_ups, rx) = mpsc::unbounded_channel();
         Worker {
             exchange,
             fqdn: fqdn.to_string(),
@@ -89,7 +118,35 @@ impl Worker {
             draining: AtomicBool::new(false),
             runtime,
             ids: IdGenerator::new(),
+            media,
+            hang_ups,
+            hang_up_rx: Mutex::new(Some(rx)),
+            engines: Arc::new(AtomicUsize::new(0)),
         }
+    }
+
+    /// The Call-IDs the media engines want hung up (taken once, by `serve::start`).
+    pub fn take_hang_up_requests(&self) -> Option<mpsc::UnboundedReceiver<String>> {
+        match self.hang_up_rx.lock() {
+            Ok(mut g) => g.take(),
+            Err(p) => p.into_inner().take(),
+        }
+    }
+
+    /// Media engines still running.
+    pub fn running_engines(&self) -> usize {
+        self.engines.load(Ordering::SeqCst)
+    }
+
+    /// Ends one call from our side: removes it and sends BYE (waiting at most `wait`).
+    pub async fn hang_up(&self, endpoint: &EndpointHandle, call_id: &str, wait: Duration) {
+        let Some(call) = self.calls().remove(call_id) else {
+            return;
+        };
+        let Some(bye) = self.bye(call_id, &call) else {
+            return;
+        };
+        let _ = tokio::time::timeout(wait, endpoint.request(bye, call.peer, call.transport)).await;
     }
 
     fn calls(&self) -> MutexGuard<'_, HashMap<String, ActiveCall>> {
@@ -147,7 +204,7 @@ impl Worker {
         let text = format!(
             "BYE {} SIP/2.0\r\nVia: SIP/2.0/{} {};branch={}\r\nMax-Forwards: 70\r\n\
              From: {};tag={}\r\nTo: {}\r\nCall-ID: {call_id}\r\nCSeq: 1 BYE\r\n\
-             Reason: Q.850;cause=16;text=\"the UM worker is shutting down\"\r\n\
+             Reason: Q.850;cause=16;text=\"{}\"\r\n\
              Content-Length: 0\r\n\r\n",
             call.remote_target,
             call.transport.as_str(),
@@ -156,6 +213,11 @@ impl Worker {
             call.local_party,
             call.local_tag,
             call.remote_party,
+            if self.draining.load(Ordering::SeqCst) {
+                "the UM worker is shutting down"
+            } else {
+                "the call is complete"
+            },
         );
         match crate::sip::parse(text.as_bytes()) {
             Ok(rsip::SipMessage::Request(r)) => Some(r),
@@ -238,8 +300,8 @@ impl Worker {
         let rtp_port = socket.local_addr().map_or(0, |a| a.port());
         let session_id = u64::from(rtp_port) << 16 | (calls.len() as u64 & 0xffff);
         let local = LocalMedia::new(self.address, rtp_port, session_id);
-        let answer = match negotiate(&offer, &local) {
-            Ok((_, answer)) => answer,
+        let (negotiated, answer) = match negotiate(&offer, &local) {
+            Ok(n) => n,
             Err(e) => {
                 let status = e.sip_status().unwrap_or(488);
                 return error_response(request, status, phrase_of(status), &e.to_string(), tag);
@@ -252,7 +314,36 @@ impl Worker {
             .or_else(|| NameAddr::parse("From", &remote_party).ok())
             .map(|n| n.uri)
             .unwrap_or_default();
-        let rtp_task = self.runtime.spawn(drop_rtp(socket));
+        let (dialogue, info) = super::call_setup::setup(
+            self.exchange.dir.as_ref(),
+            &decision,
+            &call_id,
+            negotiated.codec.encoding_name(),
+        );
+        let (control, control_rx) = mpsc::unbounded_channel();
+        let media = CallMedia {
+            socket,
+            negotiated,
+            dialogue,
+            info,
+            recordings: self.media.recordings.clone(),
+            mailer: self.media.mailer.clone(),
+            control: control_rx,
+            hang_up: self.hang_ups.clone(),
+        };
+        let engines = self.engines.clone();
+        engines.fetch_add(1, Ordering::SeqCst);
+        let (log, fqdn) = (self.media.log.clone(), self.fqdn.clone());
+        self.runtime.spawn(async move {
+            let summary = media_engine::run(media).await;
+            for e in &summary.errors {
+                eprintln!("UM worker: call {}: {e}", summary.call_id);
+            }
+            if let Some(log) = log {
+                log(&fqdn, &summary);
+            }
+            engines.fetch_sub(1, Ordering::SeqCst);
+        });
         calls.insert(
             call_id,
             ActiveCall {
@@ -266,7 +357,7 @@ impl Worker {
                 answered: Instant::now(),
                 acked: false,
                 rtp_port,
-                rtp_task,
+                media: control,
             },
         );
         drop(calls);
@@ -370,6 +461,9 @@ impl CallHandler for Worker {
     fn on_ack(&self, ack: &rsip::Request, _ctx: &RequestContext) {
         let call_id = find_header(&ack.headers, "Call-ID").unwrap_or_default();
         if let Some(call) = self.calls().get_mut(&call_id) {
+            if !call.acked {
+                let _ = call.media.send(Control::Acked);
+            }
             call.acked = true;
         }
     }
@@ -410,13 +504,4 @@ fn set_body(resp: &mut rsip::Response, body: Vec<u8>) {
         rsip::headers::ContentLength::new(body.len().to_string()),
     ));
     resp.body = body;
-}
-
-/// Receives RTP and drops it (the media part of serve will play and record).
-async fn drop_rtp(socket: std::net::UdpSocket) {
-    let Ok(socket) = tokio::net::UdpSocket::from_std(socket) else {
-        return;
-    };
-    let mut buf = vec![0u8; 2048];
-    while socket.recv_from(&mut buf).await.is_ok() {}
 }

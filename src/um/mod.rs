@@ -13,6 +13,8 @@
 //! - [`ports`]: [`PortMap`], Exchange's fixed ports or the ones `umctl serve` bound.
 //! - [`dialogue`]: [`Dialogue`], the caller-facing state machines (call answering, OVA, auto
 //!   attendant) as events in, actions out; `serve` plays them over RTP.
+//! - [`call_answering`]: [`CallAnsweringDialogue`], greeting, beep, record, deliver.
+//! - [`greeting_file`]: a user's greeting.wav / name.wav checked, converted, stored.
 //!
 //! - [`ova`]: [`Ova`], the Outlook Voice Access dialogue (sign-in, voice mail, directory
 //!   search); [`pin`]: the PIN policy and [`PinStore`] (lab: [`LabPinStore`]);
@@ -25,7 +27,9 @@
 
 pub mod auto_attendant;
 pub mod call;
+pub mod call_answering;
 pub mod dialogue;
+pub mod greeting_file;
 pub mod keypad;
 pub mod ova;
 pub mod pin;
@@ -37,6 +41,7 @@ use std::path::Path;
 
 pub use auto_attendant::{AutoAttendantConfig, AutoAttendantMenu};
 pub use call::IncomingCall;
+pub use call_answering::{greeting_parts, CallAnsweringDialogue, Limits};
 pub use dialogue::{Action, Dialogue, Event, PromptPart, RecordingEnd};
 pub use ova::{dial_plan_users, DirectoryUser, Ova, OvaConfig};
 pub use pin::{LabPinStore, PinCheck, PinError, PinPolicy, PinStatus, PinStore};

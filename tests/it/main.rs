@@ -24,3 +24,4 @@ mod support;
 mod trace_call;
 mod trace_call_samba;
 mod trace_live;
+mod voicemail;

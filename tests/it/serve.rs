@@ -18,14 +18,14 @@ const LOC801: &str =
 const POOL01: &str = "127.0.10.1";
 
 /// A lab where the pools are UM IP gateways (grant-permissions).
-fn granted_lab() -> TempLab {
+pub(crate) fn granted_lab() -> TempLab {
     let lab = TempLab::new();
     lab.run(&["grant-permissions", "--yes"]).ok();
     lab
 }
 
 /// Makes LOC801 Unsecured, so calls over UDP and TCP (SIPp has no TLS) are admitted.
-fn unsecure_loc801(lab: &TempLab) {
+pub(crate) fn unsecure_loc801(lab: &TempLab) {
     lab.apply(&format!(
         "dn: {LOC801}\nchangetype: modify\nreplace: msExchUMDialPlanVoipSecurity\nmsExchUMDialPlanVoipSecurity: 0\n-\n"
     ))
@@ -200,7 +200,7 @@ fn bad_server_name_and_ldap_without_server_are_usage_errors() {
 
 // ---- SIPp ----------------------------------------------------------------------------------
 
-fn sipp_available(test: &str) -> bool {
+pub(crate) fn sipp_available(test: &str) -> bool {
     let found = Command::new("sipp").arg("-v").output().is_ok();
     if !found {
         assert!(
@@ -231,14 +231,19 @@ fn free_port(ip: &str) -> u16 {
 }
 
 /// One SIPp UAC run of `scenario` against the call router, from pool01.
-struct Sipp {
+pub(crate) struct Sipp {
     args: Vec<String>,
     log: PathBuf,
     _dir: tempfile::TempDir,
 }
 
 impl Sipp {
-    fn new(scenario_file: &str, target: SocketAddr, mbx_ip: IpAddr, transport: &str) -> Sipp {
+    pub(crate) fn new(
+        scenario_file: &str,
+        target: SocketAddr,
+        mbx_ip: IpAddr,
+        transport: &str,
+    ) -> Sipp {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("actions.log");
         let mut args: Vec<String> = [
@@ -294,7 +299,7 @@ impl Sipp {
         }
     }
 
-    fn set(&mut self, flag: &str, value: &str) -> &mut Sipp {
+    pub(crate) fn set(&mut self, flag: &str, value: &str) -> &mut Sipp {
         if let Some(i) = self.args.iter().position(|a| a == flag) {
             self.args[i + 1] = value.to_string();
         } else {
@@ -304,7 +309,7 @@ impl Sipp {
         self
     }
 
-    fn command(&self) -> Command {
+    pub(crate) fn command(&self) -> Command {
         let mut cmd = Command::new("sipp");
         cmd.args(&self.args)
             .stdin(Stdio::null())
@@ -313,20 +318,25 @@ impl Sipp {
         cmd
     }
 
-    fn run(&self) -> Output {
+    pub(crate) fn run(&self) -> Output {
         self.command().output().unwrap()
     }
 
-    fn actions(&self) -> String {
+    pub(crate) fn actions(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    fn errors(&self) -> String {
+    pub(crate) fn errors(&self) -> String {
         std::fs::read_to_string(self._dir.path().join("errors.log")).unwrap_or_default()
     }
 }
 
-fn count(log: &[serde_json::Value], component: &str, method: &str, status: u16) -> usize {
+pub(crate) fn count(
+    log: &[serde_json::Value],
+    component: &str,
+    method: &str,
+    status: u16,
+) -> usize {
     log.iter()
         .filter(|l| l["component"] == component && l["method"] == method && l["status"] == status)
         .count()
@@ -382,11 +392,6 @@ fn sipp_follows_both_redirects_to_the_worker_over_udp_and_tcp() {
                 && count(log, "worker", "BYE", 200) >= 1
         }),
         "{}",
-        serve.stderr()
-    );
-    assert!(
-        !serve.stderr().to_ascii_lowercase().contains("record"),
-        "the worker does not record yet: {}",
         serve.stderr()
     );
 

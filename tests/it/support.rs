@@ -258,6 +258,17 @@ impl ServeHarness {
     }
 }
 
+impl ServeHarness {
+    /// SIGKILL (by PID, `Child::kill`): serve dies without any cleanup, as in a crash.
+    pub fn kill_9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+    }
+}
+
 /// `kill -<sig> <pid>`: one process, by its id.
 fn signal(pid: u32, sig: &str) {
     let _ = Command::new("kill")

@@ -1,0 +1,1105 @@
+//! The media engine of one answered call: a tokio task that runs a [`Dialogue`] against the
+//! call's RTP socket. This file and `media::rtp`'s sans-IO pieces are the only RTP code: the
+//! engine owns the UDP socket the worker opened for the call, the clock and the audio.
+//!
+//! - **Send**: prompts ([`prompts::render`]) are queued as 8 kHz samples and sent as 20 ms
+//!   G.711 packets in the negotiated codec (PCMU/PCMA, the answer's payload type) at absolute
+//!   deadlines ([`Pacer`]: packet n at start + n x 20 ms, so a late wake-up never accumulates
+//!   into drift; a wake-up later than 100 ms drops the stale packets instead of bursting).
+//!   Nothing is sent while no prompt plays; the next talkspurt continues the timestamps and
+//!   carries the marker bit. The lateness of every send is kept ([`SendStats`]).
+//! - **Receive**: [`RtpReceiver`] statistics; telephone-events (the offer's payload type)
+//!   through [`DtmfReceiver`]; audio decoded and fed to the in-band [`DtmfDetector`] (the
+//!   negotiated payload type, or the other static G.711 one, transcoded for the recording).
+//! - **Record**: while the dialogue records, the received payload bytes go to the crash-safe
+//!   spool ([`Recorder`]) in timestamp order (gaps up to one second filled with silence, late
+//!   packets dropped), until `#`, RecordingIdleTimeout of silence, the maximum, or BYE.
+//! - **Deliver**: through the worker's `Arc<dyn Mailer>` ([`messages`]).
+//!
+//! The worker sends [`Control`]s (ACK, BYE); the engine asks the worker to send BYE by
+//! putting the Call-ID on the hang-up channel. It does no SIP itself.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+
+use super::messages::{deliver_missed_call, deliver_recording};
+use super::prompts;
+use super::recording::{CallInfo, Recorder, Spooled};
+use crate::mail::Mailer;
+use crate::media::rtp::{Pacer, PACKET_INTERVAL, SAMPLES_PER_PACKET};
+use crate::media::sdp::Negotiated;
+use crate::media::{DtmfDetector, DtmfReceiver, Law, RtpReceiver, RtpSender, RtpStats};
+use crate::um::{Action, Dialogue, Event, PromptPart, RecordingEnd};
+
+/// The timer wakes the engine this much before a packet's deadline and a packet is sent when
+/// its deadline is this close: tokio's timer rounds up to whole milliseconds, so waking on
+/// the deadline itself would make every packet 1-2 ms late.
+const EARLY: Duration = Duration::from_micros(1000);
+/// A wake-up later than this drops the stale packets instead of sending them in a burst.
+const MAX_CATCH_UP: Duration = Duration::from_millis(100);
+/// Timestamp gaps up to this many samples are filled with silence in a recording.
+const MAX_GAP_FILL: u32 = 8000;
+/// Mean absolute sample value above which a packet counts as voice (about -45 dBm0).
+const VOICE_LEVEL: u32 = 120;
+/// How long the engine waits for the ACK of its 200 before giving up.
+const ACK_WAIT: Duration = Duration::from_secs(32);
+
+/// What the worker tells a call's engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    /// The 200 was ACKed: media may start.
+    Acked,
+    /// The caller hung up (BYE, CANCEL) or serve is stopping.
+    HungUp,
+}
+
+/// Send-side pacing figures: how far from its deadline (early or late) each packet left.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SendStats {
+    pub packets: u64,
+    /// Packets dropped after a stall longer than 100 ms.
+    pub dropped: u64,
+    /// Deviation histogram, 0.1 ms buckets (the last bucket holds everything above 25 ms).
+    buckets: Vec<u64>,
+    /// The largest deviation from a deadline, early or late.
+    pub max_late: Duration,
+}
+
+impl SendStats {
+    fn record(&mut self, late: Duration) {
+        if self.buckets.is_empty() {
+            self.buckets = vec![0; 251];
+        }
+        let i = ((late.as_micros() / 100) as usize).min(250);
+        self.buckets[i] += 1;
+        self.packets += 1;
+        self.max_late = self.max_late.max(late);
+    }
+
+    /// The p-th percentile (0-100) of the lateness, to 0.1 ms.
+    pub fn percentile(&self, p: f64) -> Duration {
+        let target = ((self.packets as f64) * p / 100.0).ceil() as u64;
+        let mut seen = 0;
+        for (i, n) in self.buckets.iter().enumerate() {
+            seen += n;
+            if seen >= target.max(1) {
+                return Duration::from_micros(i as u64 * 100);
+            }
+        }
+        Duration::ZERO
+    }
+}
+
+/// What a finished call's media did.
+#[derive(Clone, Debug)]
+pub struct CallSummary {
+    pub call_id: String,
+    pub received: RtpStats,
+    pub sent: SendStats,
+    /// Samples recorded (8 kHz).
+    pub recorded_samples: u64,
+    /// Delivery failures, in words (the spool keeps the recording for the next start).
+    pub errors: Vec<String>,
+}
+
+/// One line of figures for the log.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct MediaFigures {
+    pub call_id: String,
+    pub sent_packets: u64,
+    pub send_deviation_p99_ms: f64,
+    pub send_deviation_max_ms: f64,
+    pub send_dropped: u64,
+    pub received_packets: u64,
+    pub lost_packets: u64,
+    pub jitter_ms: f64,
+    pub recorded_seconds: f64,
+}
+
+impl CallSummary {
+    pub fn figures(&self) -> MediaFigures {
+        MediaFigures {
+            call_id: self.call_id.clone(),
+            sent_packets: self.sent.packets,
+            send_deviation_p99_ms: self.sent.percentile(99.0).as_secs_f64() * 1000.0,
+            send_deviation_max_ms: self.sent.max_late.as_secs_f64() * 1000.0,
+            send_dropped: self.sent.dropped,
+            received_packets: self.received.received,
+            lost_packets: self.received.lost,
+            jitter_ms: (self.received.jitter_ms * 100.0).round() / 100.0,
+            recorded_seconds: self.recorded_samples as f64 / 8000.0,
+        }
+    }
+
+    /// `call-id=... sent=N dev_p99=..ms ...` for the text log.
+    pub fn to_text(&self) -> String {
+        let f = self.figures();
+        format!(
+            "call-id={} sent={} deviation-p99={:.1}ms deviation-max={:.1}ms dropped={} received={} lost={} jitter={:.2}ms recorded={:.2}s",
+            f.call_id,
+            f.sent_packets,
+            f.send_deviation_p99_ms,
+            f.send_deviation_max_ms,
+            f.send_dropped,
+            f.received_packets,
+            f.lost_packets,
+            f.jitter_ms,
+            f.recorded_seconds
+        )
+    }
+}
+
+/// Everything one call's engine needs.
+pub struct CallMedia {
+    pub socket: std::net::UdpSocket,
+    pub negotiated: Negotiated,
+    pub dialogue: Box<dyn Dialogue>,
+    pub info: CallInfo,
+    /// The spool folder (`<lab>/recordings`).
+    pub recordings: PathBuf,
+    pub mailer: Arc<dyn Mailer>,
+    pub control: mpsc::UnboundedReceiver<Control>,
+    /// The engine puts the Call-ID here when the dialogue hangs up.
+    pub hang_up: mpsc::UnboundedSender<String>,
+}
+
+struct Recording {
+    recorder: Option<Recorder>,
+    max_samples: u64,
+    idle: Duration,
+    last_voice: Instant,
+    /// (SSRC, the timestamp the next packet should carry).
+    next: Option<(u32, u32)>,
+}
+
+struct Engine {
+    call_id: String,
+    socket: UdpSocket,
+    law: Law,
+    audio_pt: u8,
+    event_pt: Option<u8>,
+    remote: Option<SocketAddr>,
+    dialogue: Box<dyn Dialogue>,
+    info: CallInfo,
+    recordings: PathBuf,
+    mailer: Arc<dyn Mailer>,
+    hang_up: mpsc::UnboundedSender<String>,
+
+    queue: VecDeque<i16>,
+    barge_in: bool,
+    pacer: Option<Pacer>,
+    /// When the last talkspurt's next packet would have been due (to continue timestamps).
+    talkspurt_end: Option<Instant>,
+    sender: RtpSender,
+    sent: SendStats,
+    receiver: RtpReceiver,
+    dtmf: DtmfReceiver,
+    detector: DtmfDetector,
+
+    pending_record: Option<(Duration, Duration)>,
+    recording: Option<Recording>,
+    finished: Option<Spooled>,
+    recorded_samples: u64,
+    timer: Option<Instant>,
+    hang_up_after_prompts: bool,
+    caller_gone: bool,
+    done: bool,
+    errors: Vec<String>,
+}
+
+/// Runs one call to its end.
+pub async fn run(media: CallMedia) -> CallSummary {
+    let CallMedia {
+        socket,
+        negotiated,
+        dialogue,
+        info,
+        recordings,
+        mailer,
+        mut control,
+        hang_up,
+    } = media;
+    let call_id = info.call_id.clone();
+    let socket = match UdpSocket::from_std(socket) {
+        Ok(s) => s,
+        Err(e) => {
+            return CallSummary {
+                call_id,
+                received: RtpReceiver::new(8000).stats(),
+                sent: SendStats::default(),
+                recorded_samples: 0,
+                errors: vec![format!("RTP socket: {e}")],
+            }
+        }
+    };
+    let mut engine = Engine {
+        call_id,
+        socket,
+        law: negotiated.codec.law(),
+        audio_pt: negotiated.payload_type,
+        event_pt: negotiated.telephone_event,
+        remote: negotiated.remote,
+        dialogue,
+        info,
+        recordings,
+        mailer,
+        hang_up,
+        queue: VecDeque::new(),
+        barge_in: false,
+        pacer: None,
+        talkspurt_end: None,
+        sender: RtpSender::with_random_seed(negotiated.payload_type),
+        sent: SendStats::default(),
+        receiver: RtpReceiver::new(8000).with_event_payload_type(negotiated.telephone_event),
+        dtmf: DtmfReceiver::new(),
+        detector: DtmfDetector::new(),
+        pending_record: None,
+        recording: None,
+        finished: None,
+        recorded_samples: 0,
+        timer: None,
+        hang_up_after_prompts: false,
+        caller_gone: false,
+        done: false,
+        errors: Vec::new(),
+    };
+    // Media starts with the ACK.
+    let acked = tokio::time::timeout(ACK_WAIT, control.recv()).await;
+    if matches!(acked, Ok(Some(Control::Acked))) {
+        engine.event(Event::Started).await;
+        engine.main_loop(&mut control).await;
+    }
+    CallSummary {
+        call_id: engine.call_id,
+        received: engine.receiver.stats(),
+        sent: engine.sent,
+        recorded_samples: engine.recorded_samples,
+        errors: engine.errors,
+    }
+}
+
+impl Engine {
+    async fn main_loop(&mut self, control: &mut mpsc::UnboundedReceiver<Control>) {
+        let mut buf = vec![0u8; 2048];
+        let mut control_open = true;
+        while !self.done {
+            let wake = self.next_wake();
+            tokio::select! {
+                biased;
+                c = control.recv(), if control_open => match c {
+                    Some(Control::HungUp) => self.caller_hung_up().await,
+                    Some(Control::Acked) => {}
+                    None => {
+                        control_open = false;
+                        self.caller_hung_up().await;
+                    }
+                },
+                _ = sleep_until(wake) => self.on_wake().await,
+                r = self.socket.recv_from(&mut buf) => {
+                    if let Ok((n, from)) = r {
+                        let now = Instant::now();
+                        self.on_datagram(&buf[..n], from, now).await;
+                    }
+                }
+            }
+        }
+        if let Some(r) = self.recording.take() {
+            // The loop ended while recording (cannot normally happen): keep the spool.
+            if let Some(rec) = r.recorder {
+                let _ = tokio::task::spawn_blocking(move || rec.finish(Instant::now())).await;
+            }
+        }
+    }
+
+    /// The earliest of: the next packet, the dialogue's timer, the recording's limits, the
+    /// spool's next fsync. `None`: nothing timed is pending.
+    fn next_wake(&self) -> Option<Instant> {
+        let mut wake: Option<Instant> = None;
+        let mut consider = |t: Option<Instant>| {
+            if let Some(t) = t {
+                wake = Some(wake.map_or(t, |w| w.min(t)));
+            }
+        };
+        if !self.queue.is_empty() {
+            consider(self.pacer.map(|p| {
+                let d = p.next_deadline();
+                d.checked_sub(EARLY).unwrap_or(d)
+            }));
+        }
+        consider(self.timer);
+        if let Some(r) = &self.recording {
+            consider(Some(r.last_voice + r.idle));
+            consider(Some(Instant::now() + super::recording::SYNC_EVERY));
+        }
+        wake
+    }
+
+    async fn on_wake(&mut self) {
+        let now = Instant::now();
+        self.send_due(now);
+        self.sync_recording(now);
+        if let Some(r) = &mut self.recording {
+            if now >= r.last_voice + r.idle {
+                self.stop_recording(RecordingEnd::Silence).await;
+            }
+        }
+        if self.timer.is_some_and(|t| now >= t) {
+            self.timer = None;
+            self.event(Event::Timer).await;
+        }
+        if self.queue.is_empty() && self.pacer.is_some() {
+            self.playback_finished().await;
+        }
+    }
+
+    /// Sends every packet due at `now` (at most 100 ms of catch-up).
+    fn send_due(&mut self, now: Instant) {
+        let Some(mut pacer) = self.pacer else {
+            return;
+        };
+        if now.saturating_duration_since(pacer.next_deadline()) > MAX_CATCH_UP {
+            let dropped = pacer.drop_late(now);
+            self.sent.dropped += dropped;
+            let samples = (dropped as usize * SAMPLES_PER_PACKET as usize).min(self.queue.len());
+            self.queue.drain(..samples);
+            self.sender.skip(dropped as u32 * SAMPLES_PER_PACKET);
+        }
+        while pacer.due(now + EARLY) > 0 && !self.queue.is_empty() {
+            let take = (SAMPLES_PER_PACKET as usize).min(self.queue.len());
+            let mut samples: Vec<i16> = self.queue.drain(..take).collect();
+            samples.resize(SAMPLES_PER_PACKET as usize, 0);
+            let codes = self.law.encode(&samples);
+            let deadline = pacer.next_deadline();
+            pacer.advance();
+            if let (Ok(packet), Some(remote)) = (self.sender.next_packet(&codes), self.remote) {
+                let _ = self.socket.try_send_to(&packet, remote);
+            }
+            self.sent.record(abs_diff(Instant::now(), deadline));
+        }
+        self.talkspurt_end = Some(pacer.next_deadline());
+        self.pacer = Some(pacer);
+    }
+
+    /// Starts paced sending if it is not running.
+    fn start_pacing(&mut self, now: Instant) {
+        if self.pacer.is_some() {
+            return;
+        }
+        if let Some(end) = self.talkspurt_end {
+            // Continue the RTP clock across the pause (the marker bit flags the new spurt).
+            let gap = now.saturating_duration_since(end);
+            let samples = (gap.as_micros() * 8 / 1000) as u32;
+            self.sender.skip(samples);
+        }
+        self.pacer = Some(Pacer::new(now));
+    }
+
+    async fn playback_finished(&mut self) {
+        self.pacer = None;
+        if self.hang_up_after_prompts {
+            self.end_call();
+            return;
+        }
+        if let Some((max, idle)) = self.pending_record.take() {
+            self.start_recording(max, idle, Instant::now()).await;
+        }
+        self.event(Event::PlayDone).await;
+    }
+
+    async fn on_datagram(&mut self, datagram: &[u8], from: SocketAddr, now: Instant) {
+        if self.remote.is_none() {
+            self.remote = Some(from);
+        }
+        let Ok(packet) = self.receiver.receive(now, datagram) else {
+            return;
+        };
+        if !packet.kind.is_new() {
+            return;
+        }
+        let mut digits = Vec::new();
+        if Some(packet.payload_type) == self.event_pt {
+            if let Ok(d) = self
+                .dtmf
+                .push(packet.timestamp, packet.marker, packet.payload)
+            {
+                digits.extend(d.iter().map(|d| d.digit));
+            }
+        } else if let Some(law_in) = self.audio_law(packet.payload_type) {
+            if let Some(d) = self.dtmf.on_audio(packet.timestamp) {
+                digits.push(d.digit);
+            }
+            let samples = law_in.decode(packet.payload);
+            // The spool holds the negotiated law; a peer that sends the other one anyway
+            // (static PT 0 or 8) is transcoded.
+            let transcoded;
+            let codes = if law_in == self.law {
+                packet.payload
+            } else {
+                transcoded = self.law.encode(&samples);
+                transcoded.as_slice()
+            };
+            digits.extend(self.detector.process(&samples));
+            let voice = samples
+                .iter()
+                .map(|s| u32::from(s.unsigned_abs()))
+                .sum::<u32>()
+                / (samples.len().max(1) as u32)
+                > VOICE_LEVEL;
+            if let Some(r) = &mut self.recording {
+                let result = record_packet(
+                    r,
+                    packet.ssrc,
+                    packet.timestamp,
+                    codes,
+                    voice,
+                    self.law,
+                    now,
+                );
+                if let Err(e) = result {
+                    self.errors.push(e.to_string());
+                }
+                let samples = r.recorder.as_ref().map_or(0, Recorder::samples);
+                let full = samples >= r.max_samples;
+                self.sync_recording(now);
+                if full {
+                    self.stop_recording(RecordingEnd::MaxDuration).await;
+                }
+            }
+        }
+        for d in digits {
+            self.on_digit(d).await;
+        }
+    }
+
+    /// The G.711 law of an audio payload type: the negotiated one, or the other static one
+    /// (0 PCMU, 8 PCMA) that some gateways send regardless of the answer.
+    fn audio_law(&self, payload_type: u8) -> Option<Law> {
+        match payload_type {
+            pt if pt == self.audio_pt => Some(self.law),
+            0 => Some(Law::Mu),
+            8 => Some(Law::A),
+            _ => None,
+        }
+    }
+
+    async fn on_digit(&mut self, digit: char) {
+        if self.recording.is_some() && digit == '#' {
+            self.stop_recording(RecordingEnd::Pound).await;
+            return;
+        }
+        if self.barge_in && !self.queue.is_empty() {
+            self.queue.clear();
+            self.pacer = None;
+            self.pending_record = None;
+        }
+        self.event(Event::Digit(digit)).await;
+    }
+
+    /// Fsyncs the spool in the blocking pool when a sync is due.
+    fn sync_recording(&mut self, now: Instant) {
+        let Some(rec) = self.recording.as_mut().and_then(|r| r.recorder.as_mut()) else {
+            return;
+        };
+        match rec.sync_due(now) {
+            Ok(Some(f)) => {
+                tokio::task::spawn_blocking(move || f.sync_data());
+            }
+            Ok(None) => {}
+            Err(e) => self.errors.push(e.to_string()),
+        }
+    }
+
+    async fn start_recording(&mut self, max: Duration, idle: Duration, now: Instant) {
+        let (dir, info) = (self.recordings.clone(), self.info.clone());
+        let created =
+            tokio::task::spawn_blocking(move || Recorder::create(&dir, &info, Instant::now()))
+                .await;
+        let recorder = match created {
+            Ok(Ok(r)) => Some(r),
+            Ok(Err(e)) => {
+                self.errors.push(e.to_string());
+                None
+            }
+            Err(e) => {
+                self.errors.push(e.to_string());
+                None
+            }
+        };
+        self.recording = Some(Recording {
+            recorder,
+            max_samples: (max.as_millis() as u64) * 8,
+            idle,
+            last_voice: now,
+            next: None,
+        });
+    }
+
+    async fn stop_recording(&mut self, end: RecordingEnd) {
+        let Some(r) = self.recording.take() else {
+            return;
+        };
+        let mut samples = 0;
+        if let Some(rec) = r.recorder {
+            samples = rec.samples();
+            match tokio::task::spawn_blocking(move || rec.finish(Instant::now())).await {
+                Ok(Ok(s)) => self.finished = Some(s),
+                Ok(Err(e)) => self.errors.push(e.to_string()),
+                Err(e) => self.errors.push(e.to_string()),
+            }
+        }
+        self.recorded_samples = samples;
+        self.event(Event::RecordingStopped {
+            end,
+            audio: Duration::from_millis(samples / 8),
+        })
+        .await;
+    }
+
+    async fn caller_hung_up(&mut self) {
+        if self.caller_gone {
+            return;
+        }
+        self.caller_gone = true;
+        self.queue.clear();
+        self.pacer = None;
+        self.pending_record = None;
+        self.stop_recording(RecordingEnd::HungUp).await;
+        self.event(Event::HungUp).await;
+        self.done = true;
+    }
+
+    fn end_call(&mut self) {
+        if !self.caller_gone {
+            let _ = self.hang_up.send(self.call_id.clone());
+        }
+        self.done = true;
+    }
+
+    /// Feeds `first` to the dialogue and acts on its answers (which may raise more events).
+    async fn event(&mut self, first: Event) {
+        let mut events = VecDeque::from([first]);
+        while let Some(ev) = events.pop_front() {
+            let actions = self.dialogue.on_event(ev, Instant::now());
+            let mut played = false;
+            for action in actions {
+                played |= matches!(action, Action::Play { .. });
+                self.act(action, &mut events).await;
+            }
+            // Prompts that rendered to nothing have played at once.
+            let gone = self.caller_gone || self.done;
+            if played && !gone && self.queue.is_empty() && self.pacer.is_none() {
+                if let Some((max, idle)) = self.pending_record.take() {
+                    self.start_recording(max, idle, Instant::now()).await;
+                }
+                events.push_back(Event::PlayDone);
+            }
+        }
+    }
+
+    async fn act(&mut self, action: Action, events: &mut VecDeque<Event>) {
+        let gone = self.caller_gone || self.done;
+        match action {
+            Action::Play { parts, barge_in } if !gone => {
+                let samples = render(parts).await;
+                self.queue.extend(samples);
+                self.barge_in = barge_in;
+                if !self.queue.is_empty() {
+                    self.start_pacing(Instant::now());
+                }
+            }
+            Action::StopPlaying => {
+                self.queue.clear();
+                self.pacer = None;
+            }
+            Action::Record { max, idle } if !gone => {
+                if self.queue.is_empty() {
+                    self.start_recording(max, idle, Instant::now()).await;
+                } else {
+                    self.pending_record = Some((max, idle));
+                }
+            }
+            Action::DeliverRecording => {
+                if let Some(spooled) = self.finished.take() {
+                    let mailer = self.mailer.clone();
+                    let r = tokio::task::spawn_blocking(move || {
+                        deliver_recording(mailer.as_ref(), &spooled, false)
+                    })
+                    .await;
+                    match r {
+                        Ok(Ok(_)) => {}
+                        Ok(Err(e)) => self.errors.push(e.to_string()),
+                        Err(e) => self.errors.push(e.to_string()),
+                    }
+                }
+            }
+            Action::NotifyMissedCall => {
+                // A recording without audio is not a message.
+                if let Some(s) = self.finished.take() {
+                    let _ = s.remove();
+                }
+                let mailer = self.mailer.clone();
+                let info = self.info.clone();
+                let r = tokio::task::spawn_blocking(move || {
+                    deliver_missed_call(mailer.as_ref(), &info)
+                })
+                .await;
+                match r {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => self.errors.push(e.to_string()),
+                    Err(e) => self.errors.push(e.to_string()),
+                }
+            }
+            Action::StartTimer(d) => self.timer = Some(Instant::now() + d),
+            Action::CancelTimer => self.timer = None,
+            Action::Transfer { target } if !gone => {
+                events.push_back(Event::TransferFailed(format!(
+                    "this UM worker cannot transfer calls yet (to {target})"
+                )));
+            }
+            Action::HangUp { after_prompts } => {
+                if after_prompts && !self.queue.is_empty() && !gone {
+                    self.hang_up_after_prompts = true;
+                } else {
+                    self.end_call();
+                }
+            }
+            // Play, Record, Transfer after the caller hung up.
+            _ => {}
+        }
+    }
+}
+
+/// Appends one audio packet to the recording, in timestamp order.
+fn record_packet(
+    r: &mut Recording,
+    ssrc: u32,
+    timestamp: u32,
+    payload: &[u8],
+    voice: bool,
+    law: Law,
+    now: Instant,
+) -> Result<(), super::recording::RecordingError> {
+    if voice {
+        r.last_voice = now;
+    }
+    let Some(rec) = r.recorder.as_mut() else {
+        return Ok(());
+    };
+    match r.next {
+        Some((s, expected)) if s == ssrc => {
+            let ahead = timestamp.wrapping_sub(expected) as i32;
+            if ahead < 0 {
+                return Ok(()); // late: its place in the recording has passed
+            }
+            if ahead > 0 && ahead as u32 <= MAX_GAP_FILL {
+                rec.append(&vec![law.silence(); ahead as usize])?;
+            }
+        }
+        _ => {}
+    }
+    rec.append(payload)?;
+    r.next = Some((ssrc, timestamp.wrapping_add(payload.len() as u32)));
+    Ok(())
+}
+
+fn abs_diff(a: Instant, b: Instant) -> Duration {
+    if a > b {
+        a - b
+    } else {
+        b - a
+    }
+}
+
+async fn render(parts: Vec<PromptPart>) -> Vec<i16> {
+    tokio::task::spawn_blocking(move || parts.iter().flat_map(prompts::render).collect())
+        .await
+        .unwrap_or_default()
+}
+
+async fn sleep_until(t: Option<Instant>) {
+    match t {
+        Some(t) => tokio::time::sleep_until(tokio::time::Instant::from_std(t)).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The packet interval (for tests and benches).
+pub const INTERVAL: Duration = PACKET_INTERVAL;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::mail::{DeliveryReceipt, MailError, OutgoingMessage};
+    use crate::media::sdp::{Codec, Direction};
+    use crate::media::DtmfSender;
+    use crate::um::{CallAnsweringDialogue, Limits};
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Capture(Mutex<Vec<OutgoingMessage>>);
+
+    impl Mailer for Capture {
+        fn deliver(&self, msg: OutgoingMessage) -> Result<DeliveryReceipt, MailError> {
+            self.0.lock().unwrap().push(msg);
+            Ok(DeliveryReceipt::Delivered { paths: vec![] })
+        }
+    }
+
+    impl Capture {
+        fn texts(&self) -> Vec<String> {
+            self.0
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|m| String::from_utf8_lossy(&m.bytes).into_owned())
+                .collect()
+        }
+    }
+
+    /// A dialogue that plays one prompt and hangs up after it.
+    struct PlayOnce(&'static str);
+
+    impl Dialogue for PlayOnce {
+        fn on_event(&mut self, event: Event, _now: Instant) -> Vec<Action> {
+            match event {
+                Event::Started => vec![
+                    Action::Play {
+                        parts: vec![PromptPart::System(self.0)],
+                        barge_in: false,
+                    },
+                    Action::HangUp {
+                        after_prompts: true,
+                    },
+                ],
+                _ => vec![],
+            }
+        }
+    }
+
+    struct Call {
+        peer: std::net::UdpSocket,
+        engine_addr: SocketAddr,
+        control: mpsc::UnboundedSender<Control>,
+        hang_ups: mpsc::UnboundedReceiver<String>,
+        task: tokio::task::JoinHandle<CallSummary>,
+        mailer: Arc<Capture>,
+        _spool: tempfile::TempDir,
+    }
+
+    fn info() -> CallInfo {
+        CallInfo {
+            call_id: "engine-test@127.0.0.1".into(),
+            from_number: "alice".into(),
+            from_name: Some("Alice Adams".into()),
+            from_address: None,
+            to_name: Some("Bob Haddad".into()),
+            to_address: "bob@contoso.com".into(),
+            received_unix_ms: 1_700_000_000_000,
+            codec: "PCMA".into(),
+        }
+    }
+
+    fn start(dialogue: Box<dyn Dialogue>) -> Call {
+        let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket.set_nonblocking(true).unwrap();
+        let engine_addr = socket.local_addr().unwrap();
+        let negotiated = Negotiated {
+            media_index: 0,
+            codec: Codec::Pcma,
+            payload_type: 8,
+            telephone_event: Some(101),
+            remote: Some(peer.local_addr().unwrap()),
+            direction: Direction::SendRecv,
+            remote_ptime: None,
+        };
+        let (control, control_rx) = mpsc::unbounded_channel();
+        let (hang_up, hang_ups) = mpsc::unbounded_channel();
+        let mailer = Arc::new(Capture::default());
+        let spool = tempfile::tempdir().unwrap();
+        let media = CallMedia {
+            socket,
+            negotiated,
+            dialogue,
+            info: info(),
+            recordings: spool.path().to_path_buf(),
+            mailer: mailer.clone(),
+            control: control_rx,
+            hang_up,
+        };
+        let task = tokio::spawn(run(media));
+        Call {
+            peer,
+            engine_addr,
+            control,
+            hang_ups,
+            task,
+            mailer,
+            _spool: spool,
+        }
+    }
+
+    /// Receives RTP on the caller's socket until `quiet` passes without a packet.
+    /// (The first packet may take up to 5 s: a loaded machine, a debug build.)
+    fn receive_all(peer: &std::net::UdpSocket, quiet: Duration) -> Vec<(Instant, Vec<u8>)> {
+        peer.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut out = Vec::new();
+        let mut buf = [0u8; 2048];
+        while let Ok(n) = peer.recv(&mut buf) {
+            out.push((Instant::now(), buf[..n].to_vec()));
+            peer.set_read_timeout(Some(quiet)).unwrap();
+        }
+        out
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn prompts_leave_every_20_ms_in_the_negotiated_codec() {
+        let mut call = start(Box::new(PlayOnce("ca-message-sent")));
+        // The receiving thread is waiting in recv() before media starts, so no packet waits
+        // in the socket buffer and every arrival time is real.
+        let peer = call.peer.try_clone().unwrap();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let receiver = std::thread::spawn(move || {
+            ready_tx.send(()).unwrap();
+            receive_all(&peer, Duration::from_millis(500))
+        });
+        ready_rx.recv().unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        call.control.send(Control::Acked).unwrap();
+        let packets = tokio::task::spawn_blocking(move || receiver.join().unwrap())
+            .await
+            .unwrap();
+        let expected = prompts::system("ca-message-sent").len().div_ceil(160);
+        assert_eq!(packets.len(), expected);
+        // Header: version 2, payload type 8 (PCMA), consecutive sequence numbers and
+        // timestamps 160 apart; the payload is the prompt in A-law.
+        let first = &packets[0].1;
+        assert_eq!(first[0] >> 6, 2);
+        assert_eq!(first[1] & 0x7f, 8);
+        assert_eq!(first[1] & 0x80, 0x80, "the first packet carries the marker");
+        let samples = prompts::system("ca-message-sent");
+        assert_eq!(&first[12..], Law::A.encode(&samples[..160]).as_slice());
+        for w in packets.windows(2) {
+            let (a, b) = (&w[0].1, &w[1].1);
+            let seq = |p: &[u8]| u16::from_be_bytes([p[2], p[3]]);
+            let ts = |p: &[u8]| u32::from_be_bytes([p[4], p[5], p[6], p[7]]);
+            assert_eq!(seq(b), seq(a).wrapping_add(1));
+            assert_eq!(ts(b), ts(a).wrapping_add(160));
+        }
+        // Arrival times against the 20 ms grid that fits best (the median offset).
+        let t0 = packets[0].0;
+        let offsets: Vec<f64> = packets
+            .iter()
+            .enumerate()
+            .map(|(i, (t, _))| {
+                t.duration_since(t0).as_secs_f64() - INTERVAL.as_secs_f64() * i as f64
+            })
+            .collect();
+        let mut sorted = offsets.clone();
+        sorted.sort_by(f64::total_cmp);
+        let median = sorted[sorted.len() / 2];
+        let mut deviations: Vec<Duration> = offsets
+            .iter()
+            .map(|o| Duration::from_secs_f64((o - median).abs()))
+            .collect();
+        deviations.sort();
+        let p99 = deviations[(deviations.len() * 99 / 100).min(deviations.len() - 1)];
+        println!(
+            "RTP arrival deviation from the 20 ms grid over {} packets: p99 {:?}, max {:?}",
+            packets.len(),
+            p99,
+            deviations.last().unwrap()
+        );
+        // Loose on purpose: this machine is shared (load 6-7 on 2 cores was seen, with a p99
+        // of 48 ms in one run), so the figure that matters is printed here and measured in
+        // benches/voicemail_load.sh. What must hold on any machine: half the packets leave
+        // within 3 ms of the grid, and the stream does not drift (absolute deadlines): the
+        // last packet is within one interval of where the grid puts it.
+        let median_dev = deviations[deviations.len() / 2];
+        assert!(
+            median_dev < Duration::from_millis(3),
+            "median {median_dev:?}"
+        );
+        let drift = (offsets[offsets.len() - 1] - median).abs();
+        assert!(drift < INTERVAL.as_secs_f64(), "drift {drift} s");
+        // The dialogue hung up after the prompt.
+        assert_eq!(call.hang_ups.recv().await.unwrap(), "engine-test@127.0.0.1");
+        let summary = call.task.await.unwrap();
+        assert_eq!(summary.sent.packets, expected as u64);
+        println!(
+            "send deviation from the deadlines: p99 {:?}, max {:?}",
+            summary.sent.percentile(99.0),
+            summary.sent.max_late
+        );
+    }
+
+    fn audio_packet(seq: u16, ts: u32, codes: &[u8]) -> Vec<u8> {
+        pt_packet(8, seq, ts, codes)
+    }
+
+    fn pt_packet(pt: u8, seq: u16, ts: u32, codes: &[u8]) -> Vec<u8> {
+        let mut p = vec![0x80, pt, 0, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34];
+        p[2..4].copy_from_slice(&seq.to_be_bytes());
+        p[4..8].copy_from_slice(&ts.to_be_bytes());
+        p.extend_from_slice(codes);
+        p
+    }
+
+    fn limits() -> Limits {
+        Limits {
+            max_call: Duration::from_secs(60),
+            max_recording: Duration::from_secs(30),
+            idle: Duration::from_secs(5),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn pound_ends_the_recording_and_the_message_is_delivered_before_bye() {
+        let dialogue = CallAnsweringDialogue::new(vec![], limits());
+        let mut call = start(Box::new(dialogue));
+        call.control.send(Control::Acked).unwrap();
+        // Wait for the beep to be over (the engine stops sending).
+        let peer = call.peer.try_clone().unwrap();
+        let beep =
+            tokio::task::spawn_blocking(move || receive_all(&peer, Duration::from_millis(300)))
+                .await
+                .unwrap();
+        assert_eq!(beep.len(), prompts::system("beep").len().div_ceil(160));
+        // One second of a voice-like signal, then '#'.
+        let codes: Vec<u8> = (0..8000)
+            .map(|i| Law::A.encode_sample(((i as f64 * 0.3).sin() * 8000.0) as i16))
+            .collect();
+        for (n, chunk) in codes.chunks(160).enumerate() {
+            let p = audio_packet(n as u16, 1000 + n as u32 * 160, chunk);
+            call.peer.send_to(&p, call.engine_addr).unwrap();
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let sender = DtmfSender::new(101);
+        let mut rtp = RtpSender::new(101, 7);
+        let events = sender.packets('#', 100).unwrap();
+        let event_count = events.len() as u64;
+        for ev in events {
+            let p = rtp.event_packet(1000 + 8000, &ev).unwrap();
+            call.peer.send_to(&p, call.engine_addr).unwrap();
+        }
+        // ca-message-sent plays, then the engine asks for BYE.
+        let hung_up = tokio::time::timeout(Duration::from_secs(10), call.hang_ups.recv())
+            .await
+            .unwrap();
+        assert_eq!(hung_up.as_deref(), Some("engine-test@127.0.0.1"));
+        let texts = call.mailer.texts();
+        assert_eq!(texts.len(), 1);
+        assert!(
+            texts[0].contains("Voice Mail from Alice Adams (1 second)"),
+            "{}",
+            texts[0]
+        );
+        let summary = call.task.await.unwrap();
+        assert_eq!(summary.recorded_samples, 8000);
+        assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+        assert_eq!(summary.received.received, 50 + event_count);
+        let msg = call.mailer.0.lock().unwrap()[0].bytes.clone();
+        assert!(!msg.is_empty());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn hanging_up_during_the_greeting_sends_a_missed_call() {
+        let dialogue = CallAnsweringDialogue::new(
+            vec![PromptPart::System("ca-person-not-available")],
+            limits(),
+        );
+        let call = start(Box::new(dialogue));
+        call.control.send(Control::Acked).unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        call.control.send(Control::HungUp).unwrap();
+        let summary = tokio::time::timeout(Duration::from_secs(5), call.task)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+        let texts = call.mailer.texts();
+        assert_eq!(texts.len(), 1);
+        assert!(
+            texts[0].contains("Missed call from Alice Adams"),
+            "{}",
+            texts[0]
+        );
+        assert!(texts[0].contains("missedcall"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn silence_ends_the_recording_after_the_idle_timeout() {
+        let dialogue = CallAnsweringDialogue::new(
+            vec![],
+            Limits {
+                idle: Duration::from_millis(400),
+                ..limits()
+            },
+        );
+        let mut call = start(Box::new(dialogue));
+        call.control.send(Control::Acked).unwrap();
+        let peer = call.peer.try_clone().unwrap();
+        tokio::task::spawn_blocking(move || receive_all(&peer, Duration::from_millis(200)))
+            .await
+            .unwrap();
+        // Silence only (A-law 0xD5).
+        for n in 0..10u16 {
+            let p = audio_packet(n, u32::from(n) * 160, &[0xD5; 160]);
+            call.peer.send_to(&p, call.engine_addr).unwrap();
+        }
+        let hung_up = tokio::time::timeout(Duration::from_secs(10), call.hang_ups.recv())
+            .await
+            .unwrap();
+        assert!(hung_up.is_some());
+        let summary = call.task.await.unwrap();
+        assert_eq!(summary.recorded_samples, 1600);
+        assert_eq!(call.mailer.texts().len(), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn pcmu_from_a_peer_that_negotiated_pcma_is_recorded_transcoded() {
+        let dialogue = CallAnsweringDialogue::new(vec![], limits());
+        let call = start(Box::new(dialogue));
+        call.control.send(Control::Acked).unwrap();
+        let peer = call.peer.try_clone().unwrap();
+        tokio::task::spawn_blocking(move || receive_all(&peer, Duration::from_millis(300)))
+            .await
+            .unwrap();
+        let samples: Vec<i16> = (0..1600)
+            .map(|i| ((i as f64 * 0.3).sin() * 8000.0) as i16)
+            .collect();
+        let codes = Law::Mu.encode(&samples);
+        for (n, chunk) in codes.chunks(160).enumerate() {
+            let p = pt_packet(0, n as u16, n as u32 * 160, chunk);
+            call.peer.send_to(&p, call.engine_addr).unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        call.control.send(Control::HungUp).unwrap();
+        let summary = tokio::time::timeout(Duration::from_secs(5), call.task)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(summary.recorded_samples, 1600);
+        let texts = call.mailer.texts();
+        assert_eq!(texts.len(), 1);
+        assert!(texts[0].contains("Voice Mail from"), "{}", texts[0]);
+    }
+
+    #[test]
+    fn lateness_percentiles() {
+        let mut s = SendStats::default();
+        for i in 0..100 {
+            s.record(Duration::from_micros(if i < 99 { 50 } else { 3000 }));
+        }
+        assert_eq!(s.percentile(99.0), Duration::ZERO);
+        assert_eq!(s.percentile(100.0), Duration::from_micros(3000));
+        assert_eq!(s.max_late, Duration::from_micros(3000));
+    }
+}

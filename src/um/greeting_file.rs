@@ -1,0 +1,195 @@
+//! A user's greeting files in the lab mailbox folder (`mailboxes/<sAMAccountName>/`): the
+//! custom greeting (`greeting.wav`) and the recorded name (`name.wav`) that
+//! [`Greeting::for_mailbox`](super::Greeting::for_mailbox) finds and the worker plays.
+//!
+//! [`store`] checks a WAV the administrator gives (8 or 16 kHz, mono or stereo, PCM or
+//! G.711), converts it to 8 kHz mono 16-bit PCM and writes it atomically (temp file, fsync,
+//! rename, fsync the folder), so the worker never plays half a file. It does not look users
+//! up (the CLI does) or play anything.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::Greeting;
+use crate::media::wav::{self, WavFormat};
+
+/// Which file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GreetingFile {
+    /// The custom greeting, `greeting.wav`.
+    Custom,
+    /// The recorded name, `name.wav`.
+    Name,
+}
+
+impl GreetingFile {
+    pub fn file_name(self) -> &'static str {
+        match self {
+            GreetingFile::Custom => Greeting::CUSTOM_FILE,
+            GreetingFile::Name => Greeting::NAME_FILE,
+        }
+    }
+}
+
+/// What the administrator's file must be.
+pub const EXPECTED: &str =
+    "a WAV file of 8 or 16 kHz, mono or stereo, PCM or G.711 (A-law or mu-law), with audio";
+
+/// Why a greeting cannot be stored; each names the file and what was expected.
+#[derive(Debug, thiserror::Error)]
+pub enum GreetingFileError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} is not usable: {reason}; expected {EXPECTED}", path.display())]
+    Invalid { path: PathBuf, reason: String },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl GreetingFileError {
+    /// 2 for a bad file (bad input), 3 when the mailbox folder cannot be written.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            GreetingFileError::Write { .. } => 3,
+            _ => 2,
+        }
+    }
+}
+
+/// Checks `bytes` (read from `source`) and returns the audio as 8 kHz mono samples.
+pub fn check(source: &Path, bytes: &[u8]) -> Result<Vec<i16>, GreetingFileError> {
+    let invalid = |reason: String| GreetingFileError::Invalid {
+        path: source.to_path_buf(),
+        reason,
+    };
+    let (info, _) = wav::parse(bytes).map_err(|e| invalid(e.to_string()))?;
+    if !matches!(info.format, WavFormat::Pcm | WavFormat::G711(_)) {
+        return Err(invalid(format!("its samples are {:?}", info.format)));
+    }
+    if info.sample_rate != 8000 && info.sample_rate != 16000 {
+        return Err(invalid(format!(
+            "its sample rate is {} Hz",
+            info.sample_rate
+        )));
+    }
+    if info.channels != 1 && info.channels != 2 {
+        return Err(invalid(format!("it has {} channels", info.channels)));
+    }
+    if info.frames == 0 {
+        return Err(invalid("it holds no audio".into()));
+    }
+    wav::decode_8k_mono(bytes).map_err(|e| invalid(e.to_string()))
+}
+
+/// Stores the WAV at `source` as `which` in `mailbox` (created if needed); returns the path
+/// written and the duration in milliseconds.
+pub fn store(
+    mailbox: &Path,
+    which: GreetingFile,
+    source: &Path,
+) -> Result<(PathBuf, u64), GreetingFileError> {
+    let bytes = fs::read(source).map_err(|e| GreetingFileError::Read {
+        path: source.to_path_buf(),
+        source: e,
+    })?;
+    let samples = check(source, &bytes)?;
+    let target = mailbox.join(which.file_name());
+    let tmp = mailbox.join(format!(".{}.tmp", which.file_name()));
+    let write_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| GreetingFileError::Write { path, source }
+    };
+    fs::create_dir_all(mailbox).map_err(write_err(mailbox))?;
+    let result = (|| {
+        let mut f = File::create(&tmp)?;
+        f.write_all(&wav::encode_pcm16(&samples))?;
+        f.sync_all()?;
+        fs::rename(&tmp, &target)?;
+        File::open(mailbox)?.sync_all()
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(write_err(&target)(e));
+    }
+    Ok((target, samples.len() as u64 / 8))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn wav16k_stereo(frames: usize) -> Vec<u8> {
+        // 16 kHz stereo 16-bit PCM, written by hand.
+        let data: Vec<u8> = (0..frames)
+            .flat_map(|i| {
+                let v = ((i as f64 * 0.1).sin() * 5000.0) as i16;
+                [v.to_le_bytes(), v.to_le_bytes()].concat()
+            })
+            .collect();
+        let mut out = b"RIFF".to_vec();
+        out.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+        out.extend_from_slice(b"WAVEfmt ");
+        out.extend_from_slice(&16u32.to_le_bytes());
+        out.extend_from_slice(&1u16.to_le_bytes());
+        out.extend_from_slice(&2u16.to_le_bytes());
+        out.extend_from_slice(&16000u32.to_le_bytes());
+        out.extend_from_slice(&64000u32.to_le_bytes());
+        out.extend_from_slice(&4u16.to_le_bytes());
+        out.extend_from_slice(&16u16.to_le_bytes());
+        out.extend_from_slice(b"data");
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(&data);
+        out
+    }
+
+    #[test]
+    fn a_16k_stereo_wav_is_stored_as_8k_mono() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("in.wav");
+        fs::write(&src, wav16k_stereo(16000)).unwrap();
+        let mbx = dir.path().join("mailboxes").join("bob");
+        let (path, ms) = store(&mbx, GreetingFile::Custom, &src).unwrap();
+        assert_eq!(path, mbx.join("greeting.wav"));
+        assert_eq!(ms, 1000);
+        let (info, _) = wav::parse(&fs::read(&path).unwrap()).unwrap();
+        assert_eq!(
+            (info.sample_rate, info.channels, info.frames),
+            (8000, 1, 8000)
+        );
+        assert_eq!(fs::read_dir(&mbx).unwrap().count(), 1, "no temp file left");
+    }
+
+    #[test]
+    fn other_rates_and_non_wav_files_are_refused_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("hifi.wav");
+        let mut bytes = wav16k_stereo(100);
+        bytes[24..28].copy_from_slice(&44100u32.to_le_bytes());
+        fs::write(&src, bytes).unwrap();
+        let err = store(dir.path(), GreetingFile::Name, &src).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("hifi.wav") && text.contains("44100 Hz") && text.contains("8 or 16 kHz"),
+            "{text}"
+        );
+        assert_eq!(err.exit_code(), 2);
+        let txt = dir.path().join("notes.txt");
+        fs::write(&txt, b"hello").unwrap();
+        let text = store(dir.path(), GreetingFile::Name, &txt)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            text.contains("notes.txt") && text.contains("RIFF"),
+            "{text}"
+        );
+        assert!(!dir.path().join("name.wav").exists());
+    }
+}
