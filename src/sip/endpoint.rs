@@ -129,6 +129,17 @@ pub trait CallHandler: Send + Sync + 'static {
     /// Any request but ACK and CANCEL.
     fn handle_request(&self, request: &rsip::Request, ctx: &RequestContext) -> HandlerResponse;
 
+    /// The answer [`CallHandler::handle_request`] would give, when the handler has it at hand
+    /// without blocking (a cached decision, a request it does not handle); `None` sends the
+    /// request to `handle_request` on the blocking pool. Runs on the endpoint's loop.
+    fn answer_now(
+        &self,
+        _request: &rsip::Request,
+        _ctx: &RequestContext,
+    ) -> Option<HandlerResponse> {
+        None
+    }
+
     /// An ACK for a 2xx in a known dialog (the call is up). Runs on the endpoint's loop: do
     /// not block.
     fn on_ack(&self, _ack: &rsip::Request, _ctx: &RequestContext) {}
@@ -825,6 +836,9 @@ impl Core {
             to_tag,
             dialog,
         };
+        if let Some(answer) = self.handler.answer_now(&request, &ctx) {
+            return self.handled(key, &request, &ctx, Some(answer));
+        }
         self.pending.insert(
             key.clone(),
             key::call_id(&request.headers).unwrap_or_default(),
@@ -858,34 +872,7 @@ impl Core {
                     answer,
                 } = *handled;
                 self.pending.remove(&key);
-                let answer = answer.unwrap_or_else(|| {
-                    let mut resp =
-                        super::message::response_to(&request, 500, reason(500), Some(&ctx.to_tag));
-                    resp.headers.push(warning("the call handler failed"));
-                    HandlerResponse::respond(resp)
-                });
-                let mut actions = Vec::new();
-                for provisional in answer.provisional {
-                    let provisional = with_tag(provisional, &ctx.to_tag);
-                    actions.extend(self.answer(&key, provisional));
-                }
-                let response = match answer.final_response {
-                    Some(r) => with_tag(r, &ctx.to_tag),
-                    None => self.default_response(&request, &ctx),
-                };
-                let status = response.status_code.code();
-                if request.method == rsip::Method::Invite && (200..300).contains(&status) {
-                    let secure = ctx.transport == TransportKind::Tls;
-                    if let Ok(dialog) = self.dialogs.create_uas(&request, &response, secure) {
-                        self.awaiting_ack.insert(key.clone(), dialog);
-                    }
-                }
-                if request.method == rsip::Method::Bye && (200..300).contains(&status) {
-                    if let Some(dialog) = &ctx.dialog {
-                        self.dialogs.remove(dialog);
-                    }
-                }
-                actions.extend(self.answer(&key, response));
+                let actions = self.handled(key, &request, &ctx, answer);
                 self.execute(actions).await;
             }
             Event::SendFailed { key } => {
@@ -893,6 +880,46 @@ impl Core {
                 self.execute(actions).await;
             }
         }
+    }
+
+    /// Sends the handler's answer (`None`: it panicked, 500) through the transaction, and
+    /// keeps the dialog a 2xx to INVITE creates (or drops the one a 2xx to BYE ends).
+    fn handled(
+        &mut self,
+        key: TransactionKey,
+        request: &rsip::Request,
+        ctx: &RequestContext,
+        answer: Option<HandlerResponse>,
+    ) -> Vec<Action> {
+        let answer = answer.unwrap_or_else(|| {
+            let mut resp =
+                super::message::response_to(request, 500, reason(500), Some(&ctx.to_tag));
+            resp.headers.push(warning("the call handler failed"));
+            HandlerResponse::respond(resp)
+        });
+        let mut actions = Vec::new();
+        for provisional in answer.provisional {
+            let provisional = with_tag(provisional, &ctx.to_tag);
+            actions.extend(self.answer(&key, provisional));
+        }
+        let response = match answer.final_response {
+            Some(r) => with_tag(r, &ctx.to_tag),
+            None => self.default_response(request, ctx),
+        };
+        let status = response.status_code.code();
+        if request.method == rsip::Method::Invite && (200..300).contains(&status) {
+            let secure = ctx.transport == TransportKind::Tls;
+            if let Ok(dialog) = self.dialogs.create_uas(request, &response, secure) {
+                self.awaiting_ack.insert(key.clone(), dialog);
+            }
+        }
+        if request.method == rsip::Method::Bye && (200..300).contains(&status) {
+            if let Some(dialog) = &ctx.dialog {
+                self.dialogs.remove(dialog);
+            }
+        }
+        actions.extend(self.answer(&key, response));
+        actions
     }
 
     async fn on_command(&mut self, cmd: Command) {
