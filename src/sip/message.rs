@@ -627,24 +627,24 @@ pub fn validate(msg: &rsip::SipMessage) -> Result<(), SipError> {
                     || !value.bytes().all(|b| b.is_ascii_digit())
                     || value.parse::<u8>().is_err() =>
             {
-                return Err(header_value_err("Max-Forwards", &value, "a number 0..255"));
+                return Err(header_value_err("Max-Forwards", value, "a number 0..255"));
             }
-            "expires" | "min-expires" => check_u32(&long, &value)?,
+            "expires" | "min-expires" => check_u32(long, value)?,
             "to" | "from" => {
-                let addr = NameAddr::parse(&long, &value)?;
-                check_expires_param(&long, &addr)?;
+                let addr = NameAddr::parse(long, value)?;
+                check_expires_param(long, &addr)?;
             }
             "contact" if value.trim() != "*" => {
-                for addr in NameAddr::parse_list(&long, &value)? {
-                    check_expires_param(&long, &addr)?;
+                for addr in NameAddr::parse_list(long, value)? {
+                    check_expires_param(long, &addr)?;
                 }
             }
             "route" | "record-route" | "reply-to" | "referred-by" => {
-                NameAddr::parse_list(&long, &value)?;
+                NameAddr::parse_list(long, value)?;
             }
-            "via" => check_via(&value)?,
+            "via" => check_via(value)?,
             "date" if !value.trim_end().ends_with(" GMT") => {
-                return Err(header_value_err("Date", &value, "an RFC 1123 date in GMT"));
+                return Err(header_value_err("Date", value, "an RFC 1123 date in GMT"));
             }
             _ => {}
         }
