@@ -226,9 +226,10 @@ fn um_service_redirects_two_calls_in_a_row_to_its_two_worker_processes() {
     // Two calls in a row from the gateway: the first worker, then the second (both idle: each
     // in turn; a busier one would be skipped), each Contact on a port a worker bound.
     let um_service = serve.addr("EX-MBX02", "um_service", "udp");
-    let pool = udp_from(POOL01);
     let mut ports = Vec::new();
     for call in ["twice-1", "twice-2", "twice-3"] {
+        // A socket per call: the unacknowledged 302s of earlier calls keep coming back.
+        let pool = udp_from(POOL01);
         let resp = final_response(
             &pool,
             um_service,
@@ -247,6 +248,48 @@ fn um_service_redirects_two_calls_in_a_row_to_its_two_worker_processes() {
     }
     let bound: Vec<u16> = workers.iter().map(|w| w.1.port()).collect();
     assert_eq!(ports, [bound[0], bound[1], bound[0]], "bound {bound:?}");
+}
+
+#[test]
+fn a_kept_decision_gives_way_when_the_lab_changes_under_a_running_serve() {
+    let lab = granted_lab();
+    unsecure_loc801(&lab);
+    let serve = ServeHarness::start(&lab, &["--server", "EX-CAS01"]);
+    let cas = serve.addr("EX-CAS01", "call_router", "udp");
+    // A socket per call (the 302s, never acknowledged here, are retransmitted); the decision
+    // is kept per peer address, not port.
+    let call = |id: &str| {
+        let pool = udp_from(POOL01);
+        final_response(&pool, cas, &invite(&pool, cas, "LOC801", id))
+    };
+    // The same call twice: decided, then answered from what was kept.
+    for id in ["kept-1", "kept-2"] {
+        let resp = call(id);
+        assert!(status_line(&resp).starts_with("SIP/2.0 302"), "{resp}");
+    }
+    // Another command makes LOC801 Secured again: serve sees the new forest generation (it
+    // looks every 0.5 s) and decides again, so the same call over UDP is refused.
+    lab.apply(&format!(
+        "dn: {LOC801}\nchangetype: modify\nreplace: msExchUMDialPlanVoipSecurity\nmsExchUMDialPlanVoipSecurity: 2\n-\n"
+    ))
+    .ok();
+    let mut last = String::new();
+    for i in 0..20 {
+        std::thread::sleep(Duration::from_millis(250));
+        last = call(&format!("changed-{i}"));
+        if status_line(&last).starts_with("SIP/2.0 488") {
+            break;
+        }
+    }
+    assert!(
+        status_line(&last).starts_with("SIP/2.0 488 Not Acceptable Here"),
+        "still the kept answer 5 s after the change: {last}"
+    );
+    // And from then on (what was kept for the old forest is gone, not just bypassed once).
+    for i in 0..3 {
+        let resp = call(&format!("after-{i}"));
+        assert!(status_line(&resp).starts_with("SIP/2.0 488"), "{resp}");
+    }
 }
 
 #[test]
