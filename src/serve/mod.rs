@@ -244,8 +244,10 @@ pub async fn start(
                                 .map(std::mem::take)
                                 .unwrap_or_default(),
                         );
-                        let r =
-                            Arc::new(Redirector::new(stage, exchange.clone()).with_workers(choice));
+                        let hosts = [server.fqdn.as_str(), &server.address.to_string()];
+                        let r = Arc::new(
+                            Redirector::new(stage, exchange.clone()).with_workers(choice, &hosts),
+                        );
                         running.redirectors.push(r.clone());
                         r
                     }

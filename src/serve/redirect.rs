@@ -3,8 +3,8 @@
 //! A [`CallHandler`] over [`Exchange::decide`]: a new INVITE is admitted or turned away
 //! (403 for a peer that is no UM IP gateway, 404 for an unknown party, 488 for a transport
 //! the dial plan's VoIP security refuses, ...) and otherwise answered 302 with the Contact
-//! Exchange builds. The transaction layer sends the 100 Trying and absorbs the ACK of the
-//! 302; OPTIONS (health probes) and everything else get the endpoint's default answers.
+//! Exchange builds. The transaction layer sends the 100 Trying (not when the answer is at
+//! hand at once) and absorbs the ACK of the 302; OPTIONS (health probes) and everything else get the endpoint's default answers.
 //! Decisions come from [`Exchange::route`], which keeps them while the directory does not
 //! change; a cached one is answered on the endpoint's loop, without the blocking pool. The
 //! UM service's 302 names one of its server's two worker processes (the one with fewer
@@ -32,6 +32,9 @@ pub struct Redirector {
     /// The UM service's worker processes (empty: the 302 names the port `Exchange::route`
     /// gives, the first worker's).
     workers: WorkerChoice<WorkerPorts>,
+    /// The names of the server the workers run on (FQDN, address): only a 302 to it is sent
+    /// to the chosen worker.
+    worker_hosts: Vec<String>,
 }
 
 /// The ports a worker process bound.
@@ -48,13 +51,19 @@ impl Redirector {
             exchange,
             draining: AtomicBool::new(false),
             workers: WorkerChoice::new(Vec::new()),
+            worker_hosts: Vec::new(),
         }
     }
 
-    /// The UM service of a server with these worker processes: each 302 names the one
-    /// [`WorkerChoice`] picks.
-    pub fn with_workers(mut self, workers: WorkerChoice<WorkerPorts>) -> Redirector {
+    /// The UM service of the server known as `hosts` (its FQDN and address), with these
+    /// worker processes: each 302 to that server names the one [`WorkerChoice`] picks.
+    pub fn with_workers(
+        mut self,
+        workers: WorkerChoice<WorkerPorts>,
+        hosts: &[&str],
+    ) -> Redirector {
         self.workers = workers;
+        self.worker_hosts = hosts.iter().map(|h| h.to_string()).collect();
         self
     }
 
@@ -65,7 +74,11 @@ impl Redirector {
         request: &rsip::Request,
         mut target: RedirectTarget,
     ) -> Result<RedirectTarget, UmError> {
-        if self.stage != Stage::UmService || self.workers.is_empty() {
+        let ours = self
+            .worker_hosts
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(&target.host));
+        if self.stage != Stage::UmService || !ours {
             return Ok(target);
         }
         let port = self.workers.pick().and_then(|p| match target.transport {
