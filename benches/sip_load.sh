@@ -8,7 +8,9 @@
 #
 # Not the same work: Kamailio answers every INVITE with a fixed Contact; umctl admits the
 # caller as a UM IP gateway, finds the hunt group, the dial plan, the diverted user by EUM proxy
-# and its mailbox server in the lab directory, and builds Exchange's Contact.
+# and its mailbox server in the lab directory (for the first INVITE; the decision is then kept
+# until the lab forest changes), keeps an RFC 3261 transaction, and builds Exchange's Contact.
+# README's figures: RATES="3000 4000 5000 6000 7000 8000 10000" DURATION=10, three runs.
 #
 # Needs: sipp (sip-tester), kamailio (apt-get install -y --no-install-recommends kamailio),
 # a built umctl (UMCTL=path, default target/release/umctl). Binds only 127.0.0.0/8.

@@ -277,7 +277,7 @@ pub struct ServeArgs {
     #[arg(long)]
     pub ephemeral_ports: bool,
 
-    /// MaxCallsAllowed: concurrent calls per Mailbox server's worker; beyond it, 503
+    /// MaxCallsAllowed: concurrent calls per Mailbox server (both its workers); beyond it, 503
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u16).range(0..=200))]
     pub max_calls: u16,
 

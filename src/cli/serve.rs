@@ -123,12 +123,12 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let exchange = Arc::new(Exchange {
+    let exchange = Arc::new(Exchange::new(
         dir,
         hosts,
         mailboxes,
-        ports: Arc::new(BoundPorts::new()),
-    });
+        Arc::new(BoundPorts::new()),
+    ));
     let options = ServeOptions {
         max_calls: usize::from(args.max_calls),
         tls,

@@ -244,12 +244,12 @@ fn live(
                     &address_of,
                 )?;
                 let recordings = PrivateFolder::new("umctl-trace-recordings");
-                let exchange = Arc::new(Exchange {
+                let exchange = Arc::new(Exchange::new(
                     dir,
-                    hosts: Some(hosts.clone()),
-                    mailboxes: Some(mailboxes.clone()),
-                    ports: Arc::new(BoundPorts::new()),
-                });
+                    Some(hosts.clone()),
+                    Some(mailboxes.clone()),
+                    Arc::new(BoundPorts::new()),
+                ));
                 let options = ServeOptions {
                     max_calls: 100,
                     tls: Some(TlsSource::LabCa(Box::new(

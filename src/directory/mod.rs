@@ -225,6 +225,14 @@ pub trait Directory: Send + Sync {
         }
     }
 
+    /// A number that changes whenever what reads return may have changed, when the backend
+    /// can tell without blocking: the lab's forest generation while its last look for saves by
+    /// other processes is recent. `None` (the default, and a real AD) means "cannot tell": a
+    /// caller must then not reuse anything it derived from earlier reads.
+    fn generation(&self) -> Option<u64> {
+        None
+    }
+
     fn add(&self, entry: Entry) -> Result<()>;
 
     fn modify(&self, dn: &Dn, mods: &[Modification]) -> Result<()>;
@@ -287,6 +295,9 @@ impl<D: Directory + ?Sized> Directory for &D {
     }
     fn read(&self, dn: &Dn, attrs: &[&str]) -> Result<Option<Entry>> {
         (**self).read(dn, attrs)
+    }
+    fn generation(&self) -> Option<u64> {
+        (**self).generation()
     }
     fn add(&self, entry: Entry) -> Result<()> {
         (**self).add(entry)

@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::route_cache::{RouteCache, RouteKey};
 use crate::directory::lab::HostsTable;
 use crate::directory::Directory;
 use crate::sip::message::response_to;
@@ -20,13 +21,15 @@ use crate::um::{
     Stage, UmContext, UmError,
 };
 
-/// What the components share: the directory, the lab's host table and mailbox folders, and
-/// the ports every component bound.
+/// What the components share: the directory, the lab's host table and mailbox folders, the
+/// ports every component bound, and the routing decisions of the current directory
+/// generation.
 pub struct Exchange {
     pub dir: Arc<dyn Directory>,
     pub hosts: Option<HostsTable>,
     pub mailboxes: Option<PathBuf>,
     pub ports: Arc<BoundPorts>,
+    routes: RouteCache,
 }
 
 /// What a component decided for one INVITE.
@@ -37,6 +40,60 @@ pub struct Decision {
 }
 
 impl Exchange {
+    pub fn new(
+        dir: Arc<dyn Directory>,
+        hosts: Option<HostsTable>,
+        mailboxes: Option<PathBuf>,
+        ports: Arc<BoundPorts>,
+    ) -> Exchange {
+        Exchange {
+            dir,
+            hosts,
+            mailboxes,
+            ports,
+            routes: RouteCache::new(),
+        }
+    }
+
+    /// The routing [`Exchange::decide`] would give, if it is known for the directory's
+    /// current generation: no directory read, no parsing beyond the cache key. `None` when
+    /// it has to be decided (or the directory cannot tell whether it changed).
+    pub fn cached_route(
+        &self,
+        request: &rsip::Request,
+        peer: SocketAddr,
+        transport: TransportKind,
+        stage: Stage,
+    ) -> Option<Routing> {
+        let generation = self.dir.generation()?;
+        let key = RouteKey::of(request, peer.ip(), transport == TransportKind::Tls, stage);
+        self.routes.get(generation, &key)
+    }
+
+    /// What the component at `stage` does with `request`: [`Exchange::decide`]'s routing,
+    /// kept for the next INVITE with the same inputs while the directory does not change.
+    pub fn route(
+        &self,
+        request: &rsip::Request,
+        peer: SocketAddr,
+        transport: TransportKind,
+        stage: Stage,
+    ) -> Result<Routing, UmError> {
+        let before = self.dir.generation();
+        let key = RouteKey::of(request, peer.ip(), transport == TransportKind::Tls, stage);
+        if let Some(routing) = before.and_then(|g| self.routes.get(g, &key)) {
+            return Ok(routing);
+        }
+        let routing = self.decide(request, peer, transport, stage)?.routing;
+        // Kept only when the whole decision read one generation.
+        if let (Some(b), Some(a)) = (before, self.dir.generation()) {
+            if a == b {
+                self.routes.put(a, key, routing.clone());
+            }
+        }
+        Ok(routing)
+    }
+
     /// Reads `request` (from `peer` over `transport`) and decides what the component at
     /// `stage` does with it.
     pub fn decide(

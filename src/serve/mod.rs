@@ -7,6 +7,7 @@
 //! - [`decide`]: one INVITE through `um::` (admission, resolution, the 302 Contact) and the SIP
 //!   answer for a rejection.
 //! - [`redirect`]: the call router and the UM service (302).
+//! - [`route_cache`]: their decisions, kept while the directory does not change.
 //! - [`worker`]: the worker (180, 200 with SDP, dialogs until BYE, MaxCallsAllowed).
 //! - [`delivery`]: what happens to a message after the call (lab Maildir or SMTP through the
 //!   spool, then MWI NOTIFYs); started here on the first Mailbox server, its mailer is
@@ -18,11 +19,14 @@
 //! - [`recording`]: the crash-safe recording spool (`<lab>/recordings`).
 //! - [`messages`]: voice message / missed call through the one `Arc<dyn Mailer>`; the
 //!   recordings a crash left, delivered as interrupted at start.
+//! - [`call_limit`]: MaxCallsAllowed across a server's two workers, and the UM service's
+//!   choice between them.
 //! - this file: binding every component ([`start`]), the report of what is bound, and the
 //!   orderly shutdown (stop taking calls, BYE the active ones, stop the endpoints).
 //!
 //! It does not parse the command line or print: `cli::serve` does.
 
+pub mod call_limit;
 pub mod call_setup;
 pub mod decide;
 pub mod delivery;
@@ -32,6 +36,7 @@ pub mod plan;
 pub mod prompts;
 pub mod recording;
 pub mod redirect;
+pub mod route_cache;
 pub mod worker;
 
 use std::net::{IpAddr, SocketAddr};
@@ -61,6 +66,9 @@ pub use redirect::Redirector;
 pub use worker::{MediaLog, MediaSetup, Worker};
 
 use crate::mail::Mailer;
+
+use call_limit::{ActiveCalls, CallLimit, WorkerChoice};
+use redirect::WorkerPorts;
 
 /// What `umctl serve` can fail with before it runs.
 #[derive(Debug, thiserror::Error)]
@@ -199,6 +207,9 @@ async fn recover_recordings(mailer: Arc<dyn Mailer>, dir: &Path) -> Vec<String> 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ComponentReport {
     pub role: Stage,
+    /// The worker process (1 or 2); absent for the call router and the UM service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process: Option<u8>,
     pub udp: Option<SocketAddr>,
     pub tcp: Option<SocketAddr>,
     pub tls: Option<SocketAddr>,
@@ -252,6 +263,7 @@ pub(crate) fn unavailable(request: &rsip::Request, to_tag: &str) -> rsip::Respon
 
 /// Binds every component of every server in `servers` (in order: workers first, so the
 /// ports the redirects name are known before a call router takes a call) and starts them.
+/// A server's two workers share its MaxCallsAllowed; its UM service redirects to either.
 /// `log_for` gives each component its log sink.
 pub async fn start(
     servers: &[ServerPlan],
@@ -264,7 +276,6 @@ pub async fn start(
         report: Report {
             servers: Vec::new(),
         },
-        recovered: Vec::new(),
         endpoints: Vec::new(),
         redirectors: Vec::new(),
         workers: Vec::new(),
@@ -274,6 +285,7 @@ pub async fn start(
         sweeper: tokio::spawn(async {}),
         hang_up_tasks: Vec::new(),
         recordings_claim: None,
+        recovered: Vec::new(),
     };
     // Delivery (and MWI) runs on the first mailbox server with a worker, before the workers
     // exist so they can be handed its mailer; then what a crashed run left is delivered.
@@ -318,90 +330,127 @@ pub async fn start(
         });
     }
     let mut reports: Vec<Vec<ComponentReport>> = vec![Vec::new(); servers.len()];
+    // Per server: its workers, with their (TCP, TLS) ports, for its UM service's 302.
+    let mut workers_of: Vec<Vec<(Arc<dyn ActiveCalls>, WorkerPorts)>> =
+        vec![Vec::new(); servers.len()];
+    let limits: Vec<Arc<CallLimit>> = servers
+        .iter()
+        .map(|_| CallLimit::new(options.max_calls))
+        .collect();
     let order = [Stage::Worker, Stage::UmService, Stage::CallRouter];
     for stage in order {
         for (i, server) in servers.iter().enumerate() {
-            let Some(component) = server.components.iter().find(|c| c.stage == stage) else {
-                continue;
-            };
-            let tls = match (component.tls, &options.tls) {
-                (Some(port), Some(source)) => Some(TlsListen {
-                    bind: SocketAddr::new(server.address, port),
-                    server: source.server_config(&server.fqdn, server.address)?,
-                    client: None,
-                }),
-                _ => None,
-            };
-            let mut worker = None;
-            let handler: Arc<dyn CallHandler> = match stage {
-                Stage::Worker => {
-                    // A plan with a worker always has delivery and media (above).
-                    let Some(media) = &media else { continue };
-                    let w = Arc::new(Worker::new(
-                        exchange.clone(),
-                        &server.fqdn,
-                        server.address,
-                        options.max_calls,
-                        tokio::runtime::Handle::current(),
-                        media.clone(),
-                    ));
-                    worker = Some(w.clone());
-                    w
+            for component in server.components.iter().filter(|c| c.stage == stage) {
+                let tls = match (component.tls, &options.tls) {
+                    (Some(port), Some(source)) => Some(TlsListen {
+                        bind: SocketAddr::new(server.address, port),
+                        server: source.server_config(&server.fqdn, server.address)?,
+                        client: None,
+                    }),
+                    _ => None,
+                };
+                let mut worker = None;
+                let handler: Arc<dyn CallHandler> = match stage {
+                    Stage::Worker => {
+                        // A plan with a worker always has delivery and media (above).
+                        let Some(media) = &media else { continue };
+                        let limit = limits
+                            .get(i)
+                            .cloned()
+                            .unwrap_or_else(|| CallLimit::new(options.max_calls));
+                        let w = Arc::new(Worker::new(
+                            exchange.clone(),
+                            &server.fqdn,
+                            server.address,
+                            limit.clone(),
+                            tokio::runtime::Handle::current(),
+                            media.clone(),
+                        ));
+                        limit.join(&w);
+                        worker = Some(w.clone());
+                        w
+                    }
+                    Stage::UmService => {
+                        let choice = WorkerChoice::new(
+                            workers_of
+                                .get_mut(i)
+                                .map(std::mem::take)
+                                .unwrap_or_default(),
+                        );
+                        let hosts = [server.fqdn.as_str(), &server.address.to_string()];
+                        let r = Arc::new(
+                            Redirector::new(stage, exchange.clone()).with_workers(choice, &hosts),
+                        );
+                        running.redirectors.push(r.clone());
+                        r
+                    }
+                    Stage::CallRouter => {
+                        let r = Arc::new(Redirector::new(stage, exchange.clone()));
+                        running.redirectors.push(r.clone());
+                        r
+                    }
+                };
+                let endpoint = bind(
+                    server,
+                    component,
+                    tls,
+                    handler,
+                    log_for(server, stage),
+                    watch_rx.clone(),
+                )
+                .await;
+                let endpoint = match endpoint {
+                    Ok(e) => e,
+                    Err(e) => {
+                        running.stop_endpoints().await;
+                        return Err(e);
+                    }
+                };
+                let addrs = endpoint.addrs();
+                let ports = WorkerPorts {
+                    tcp: addrs.tcp.map(|a| a.port()),
+                    tls: addrs.tls.map(|a| a.port()),
+                };
+                if let Some(w) = worker {
+                    if let Some(mut requests) = w.take_hang_up_requests() {
+                        let (w, handle) = (w.clone(), endpoint.handle());
+                        running.hang_up_tasks.push(tokio::spawn(async move {
+                            while let Some(call_id) = requests.recv().await {
+                                let (w, handle) = (w.clone(), handle.clone());
+                                tokio::spawn(async move {
+                                    w.hang_up(&handle, &call_id, Duration::from_secs(32)).await;
+                                });
+                            }
+                        }));
+                    }
+                    running.workers.push((w.clone(), endpoint.handle()));
+                    if let Some(list) = workers_of.get_mut(i) {
+                        list.push((w, ports));
+                    }
                 }
-                _ => {
-                    let r = Arc::new(Redirector::new(stage, exchange.clone()));
-                    running.redirectors.push(r.clone());
-                    r
+                // A stage's first component is where Exchange's fixed ports point (the first
+                // worker process: what trace-call names); the UM service picks among both.
+                if component.process.unwrap_or(1) == 1 {
+                    exchange.ports.insert(
+                        &[&server.fqdn, &server.address.to_string()],
+                        stage,
+                        ports.tcp,
+                        ports.tls,
+                    );
                 }
-            };
-            let endpoint = bind(
-                server,
-                component,
-                tls,
-                handler,
-                log_for(server, stage),
-                watch_rx.clone(),
-            )
-            .await;
-            let endpoint = match endpoint {
-                Ok(e) => e,
-                Err(e) => {
-                    running.stop_endpoints().await;
-                    return Err(e);
-                }
-            };
-            let addrs = endpoint.addrs();
-            if let Some(w) = worker {
-                if let Some(mut requests) = w.take_hang_up_requests() {
-                    let (w, handle) = (w.clone(), endpoint.handle());
-                    running.hang_up_tasks.push(tokio::spawn(async move {
-                        while let Some(call_id) = requests.recv().await {
-                            let (w, handle) = (w.clone(), handle.clone());
-                            tokio::spawn(async move {
-                                w.hang_up(&handle, &call_id, Duration::from_secs(32)).await;
-                            });
-                        }
-                    }));
-                }
-                running.workers.push((w, endpoint.handle()));
+                reports[i].push(ComponentReport {
+                    role: stage,
+                    process: component.process,
+                    udp: addrs.udp,
+                    tcp: addrs.tcp,
+                    tls: addrs.tls,
+                });
+                running.endpoints.push(endpoint);
             }
-            exchange.ports.insert(
-                &[&server.fqdn, &server.address.to_string()],
-                stage,
-                addrs.tcp.map(|a| a.port()),
-                addrs.tls.map(|a| a.port()),
-            );
-            reports[i].push(ComponentReport {
-                role: stage,
-                udp: addrs.udp,
-                tcp: addrs.tcp,
-                tls: addrs.tls,
-            });
-            running.endpoints.push(endpoint);
         }
     }
     for (server, mut roles) in servers.iter().zip(reports) {
-        roles.reverse();
+        roles.sort_by_key(|r| (stage_rank(r.role), r.process));
         running.report.servers.push(ServerReport {
             name: server.name.clone(),
             fqdn: server.fqdn.clone(),
@@ -478,6 +527,15 @@ fn free_udp_and_tcp_port(address: IpAddr) -> std::io::Result<u16> {
         }
     }
     Err(last.unwrap_or_else(|| std::io::Error::other("no free port")))
+}
+
+/// Call router, UM service, worker: the order of a server's roles in the report.
+fn stage_rank(stage: Stage) -> u8 {
+    match stage {
+        Stage::CallRouter => 0,
+        Stage::UmService => 1,
+        Stage::Worker => 2,
+    }
 }
 
 /// The component's name in messages.

@@ -3,8 +3,9 @@
 //!
 //! - A Client Access server runs the **UM Call Router** (TCP 5060, TLS 5061).
 //! - A Mailbox server with the Unified Messaging role runs the **UM service** (TCP 5062, TLS
-//!   5063) and one **UM worker** process (TCP 5065, TLS 5066; Exchange's second worker on
-//!   5067/5068 only exists so one can recycle while the other serves, and is not run).
+//!   5063) and two **UM worker** processes (TCP 5065 and 5067, TLS 5066 and 5068; Exchange
+//!   runs two so one can recycle while the other serves, and its UM service redirects each
+//!   call to one of them).
 //! - UDP listens on each TCP port too (Exchange has no UDP; SIP test tools use it).
 //! - UMStartupMode: `tcp` listens on the TCP (and UDP) ports, `tls` on the TLS ports, `dual`
 //!   on both.
@@ -19,6 +20,7 @@ use serde::Serialize;
 
 use super::ServeError;
 use crate::directory::model::ExchangeServer;
+use crate::um::router::{SECOND_WORKER_PORTS, WORKER_PORTS};
 use crate::um::{ExchangePorts, Stage};
 
 /// UMStartupMode of the CAS and Mailbox services.
@@ -53,9 +55,15 @@ pub enum Ports {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ComponentPlan {
     pub stage: Stage,
+    /// Which worker process (1 or 2) for [`Stage::Worker`]; `None` for the other stages.
+    pub process: Option<u8>,
     pub tcp: Option<u16>,
     pub tls: Option<u16>,
 }
+
+/// The worker processes of a mailbox server, numbered from 1, with Exchange's (TCP, TLS)
+/// ports.
+pub const WORKER_PROCESSES: [(u8, (u16, u16)); 2] = [(1, WORKER_PORTS), (2, SECOND_WORKER_PORTS)];
 
 /// One Exchange server to run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,13 +87,48 @@ pub fn stages_of(server: &ExchangeServer) -> Vec<Stage> {
     stages
 }
 
-/// The ports of `stage` under `mode` and `ports`.
+/// The ports of `stage` (the first worker process for [`Stage::Worker`]) under `mode` and
+/// `ports`.
 pub fn component(
     stage: Stage,
     mode: StartupMode,
     ports: Ports,
 ) -> Result<ComponentPlan, ServeError> {
-    let (tcp, tls) = ExchangePorts::of(stage);
+    let mut plan = process(ExchangePorts::of(stage), mode, ports)?;
+    plan.stage = stage;
+    if stage == Stage::Worker {
+        plan.process = Some(1);
+    }
+    Ok(plan)
+}
+
+/// Every component of `stage`: one, or both worker processes.
+pub fn components_of(
+    stage: Stage,
+    mode: StartupMode,
+    ports: Ports,
+) -> Result<Vec<ComponentPlan>, ServeError> {
+    if stage != Stage::Worker {
+        return Ok(vec![component(stage, mode, ports)?]);
+    }
+    WORKER_PROCESSES
+        .iter()
+        .map(|&(n, base)| {
+            Ok(ComponentPlan {
+                stage,
+                process: Some(n),
+                ..process(base, mode, ports)?
+            })
+        })
+        .collect()
+}
+
+/// A component on Exchange's `(tcp, tls)` ports, shifted per `ports`.
+fn process(
+    (tcp, tls): (u16, u16),
+    mode: StartupMode,
+    ports: Ports,
+) -> Result<ComponentPlan, ServeError> {
     let pick = |base: u16| -> Result<u16, ServeError> {
         match ports {
             Ports::Ephemeral => Ok(0),
@@ -95,7 +138,8 @@ pub fn component(
         }
     };
     Ok(ComponentPlan {
-        stage,
+        stage: Stage::CallRouter,
+        process: None,
         tcp: if mode.tcp() { Some(pick(tcp)?) } else { None },
         tls: if mode.tls() { Some(pick(tls)?) } else { None },
     })
@@ -145,10 +189,10 @@ pub fn plan(
             })?
             .to_ascii_lowercase();
         let address = address_of(&fqdn)?;
-        let components = stages_of(server)
-            .into_iter()
-            .map(|stage| component(stage, mode, ports))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut components = Vec::new();
+        for stage in stages_of(server) {
+            components.extend(components_of(stage, mode, ports)?);
+        }
         out.push(ServerPlan {
             name: server.name.clone(),
             fqdn,
@@ -174,5 +218,33 @@ mod tests {
         assert_eq!((c.tcp, c.tls), (None, Some(0)));
         let err = component(Stage::Worker, StartupMode::Tcp, Ports::Offset(65000)).unwrap_err();
         assert!(err.to_string().contains("5065"), "{err}");
+    }
+
+    #[test]
+    fn a_mailbox_server_runs_two_worker_processes_and_the_offset_shifts_both() {
+        let ports = |stage, mode, offset| {
+            components_of(stage, mode, Ports::Offset(offset))
+                .unwrap()
+                .into_iter()
+                .map(|c| (c.process, c.tcp, c.tls))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ports(Stage::Worker, StartupMode::Dual, 0),
+            [
+                (Some(1), Some(5065), Some(5066)),
+                (Some(2), Some(5067), Some(5068))
+            ]
+        );
+        assert_eq!(
+            ports(Stage::Worker, StartupMode::Tcp, 20000),
+            [(Some(1), Some(25065), None), (Some(2), Some(25067), None)]
+        );
+        assert_eq!(
+            ports(Stage::UmService, StartupMode::Tls, 0),
+            [(None, None, Some(5063))]
+        );
+        let err = components_of(Stage::Worker, StartupMode::Tls, Ports::Offset(60468)).unwrap_err();
+        assert!(err.to_string().contains("5068"), "{err}");
     }
 }

@@ -32,6 +32,7 @@ use crate::sip::message::{find_header, response_to};
 use crate::sip::transport::TransportKind;
 use crate::um::{Routing, Stage};
 
+use super::call_limit::CallLimit;
 use super::decide::{error_response, error_status, reject_response, Exchange};
 use super::media_engine::{self, CallMedia, Control};
 use crate::mail::Mailer;
@@ -86,7 +87,7 @@ pub struct Worker {
     exchange: Arc<Exchange>,
     fqdn: String,
     address: IpAddr,
-    max_calls: usize,
+    limit: Arc<CallLimit>,
     calls: Mutex<HashMap<String, ActiveCall>>,
     draining: AtomicBool,
     runtime: tokio::runtime::Handle,
@@ -99,12 +100,14 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// A worker for the server `fqdn` on `address`; must be created inside the tokio runtime.
+    /// A worker for the server `fqdn` on `address`, its calls counted against the server's
+    /// `limit` (join it to the limit once in an `Arc`); must be created inside the tokio
+    /// runtime.
     pub fn new(
         exchange: Arc<Exchange>,
         fqdn: &str,
         address: IpAddr,
-        max_calls: usize,
+        limit: Arc<CallLimit>,
         runtime: tokio::runtime::Handle,
         media: MediaSetup,
     ) -> Worker {
@@ -113,7 +116,7 @@ impl Worker {
             exchange,
             fqdn: fqdn.to_string(),
             address,
-            max_calls,
+            limit,
             calls: Mutex::new(HashMap::new()),
             draining: AtomicBool::new(false),
             runtime,
@@ -264,16 +267,19 @@ impl Worker {
             }
         };
         let call_id = find_header(&request.headers, "Call-ID").unwrap_or_default();
+        // The server's limit counts both workers: held until this call is in the table.
+        let _admission = self.limit.admission();
+        let others = self.limit.calls_besides(self);
         let mut calls = self.calls();
-        if calls.len() >= self.max_calls {
+        if calls.len() + others >= self.limit.max() {
             let mut resp = error_response(
                 request,
                 503,
                 "Service Unavailable",
                 &format!(
-                    "the UM worker on {} has {} active calls, its MaxCallsAllowed",
+                    "the UM workers on {} have {} active calls, the server's MaxCallsAllowed",
                     self.fqdn,
-                    calls.len()
+                    calls.len() + others
                 ),
                 tag,
             );

@@ -129,6 +129,17 @@ pub trait CallHandler: Send + Sync + 'static {
     /// Any request but ACK and CANCEL.
     fn handle_request(&self, request: &rsip::Request, ctx: &RequestContext) -> HandlerResponse;
 
+    /// The answer [`CallHandler::handle_request`] would give, when the handler has it at hand
+    /// without blocking (a cached decision, a request it does not handle); `None` sends the
+    /// request to `handle_request` on the blocking pool. Runs on the endpoint's loop.
+    fn answer_now(
+        &self,
+        _request: &rsip::Request,
+        _ctx: &RequestContext,
+    ) -> Option<HandlerResponse> {
+        None
+    }
+
     /// An ACK for a 2xx in a known dialog (the call is up). Runs on the endpoint's loop: do
     /// not block.
     fn on_ack(&self, _ack: &rsip::Request, _ctx: &RequestContext) {}
@@ -760,6 +771,33 @@ impl Core {
         let mut queue: std::collections::VecDeque<Action> = actions.into();
         while let Some(action) = queue.pop_front() {
             match action {
+                // The 100 Trying of a new INVITE: first see whether the handler answers at
+                // once; then the 100 is not sent (RFC 3261 17.2.1: MAY when the TU answers
+                // within 200 ms), which saves a datagram per redirected call.
+                Action::Transmit {
+                    bytes,
+                    to,
+                    transport,
+                    key,
+                } if bytes.starts_with(b"SIP/2.0 100 ")
+                    && matches!(
+                        queue.front(),
+                        Some(Action::DeliverToTu(TuEvent::Request { key: k, .. }))
+                            if Some(k) == key.as_ref()
+                    ) =>
+                {
+                    let mut follow = Vec::new();
+                    if let Some(Action::DeliverToTu(event)) = queue.pop_front() {
+                        follow = self.deliver(event, local);
+                    }
+                    let answered = follow
+                        .iter()
+                        .any(|a| matches!(a, Action::Transmit { key: k, .. } if *k == key));
+                    if !answered {
+                        queue.extend(self.transmit(bytes, to, transport, key).await);
+                    }
+                    queue.extend(follow);
+                }
                 Action::Transmit {
                     bytes,
                     to,
@@ -874,6 +912,9 @@ impl Core {
             to_tag,
             dialog,
         };
+        if let Some(answer) = self.handler.answer_now(&request, &ctx) {
+            return self.handled(key, &request, &ctx, Some(answer));
+        }
         self.pending.insert(
             key.clone(),
             key::call_id(&request.headers).unwrap_or_default(),
@@ -907,35 +948,7 @@ impl Core {
                     answer,
                 } = *handled;
                 self.pending.remove(&key);
-                let answer = answer.unwrap_or_else(|| {
-                    let mut resp =
-                        super::message::response_to(&request, 500, reason(500), Some(&ctx.to_tag));
-                    resp.headers.push(warning("the call handler failed"));
-                    HandlerResponse::respond(resp)
-                });
-                let mut actions = Vec::new();
-                for provisional in answer.provisional {
-                    let provisional =
-                        with_record_route(with_tag(provisional, &ctx.to_tag), &request);
-                    actions.extend(self.answer(&key, provisional));
-                }
-                let response = match answer.final_response {
-                    Some(r) => with_record_route(with_tag(r, &ctx.to_tag), &request),
-                    None => self.default_response(&request, &ctx),
-                };
-                let status = response.status_code.code();
-                if request.method == rsip::Method::Invite && (200..300).contains(&status) {
-                    let secure = ctx.transport == TransportKind::Tls;
-                    if let Ok(dialog) = self.dialogs.create_uas(&request, &response, secure) {
-                        self.awaiting_ack.insert(key.clone(), dialog);
-                    }
-                }
-                if request.method == rsip::Method::Bye && (200..300).contains(&status) {
-                    if let Some(dialog) = &ctx.dialog {
-                        self.dialogs.remove(dialog);
-                    }
-                }
-                actions.extend(self.answer(&key, response));
+                let actions = self.handled(key, &request, &ctx, answer);
                 self.execute(actions).await;
             }
             Event::SendFailed { key } => {
@@ -943,6 +956,46 @@ impl Core {
                 self.execute(actions).await;
             }
         }
+    }
+
+    /// Sends the handler's answer (`None`: it panicked, 500) through the transaction, and
+    /// keeps the dialog a 2xx to INVITE creates (or drops the one a 2xx to BYE ends).
+    fn handled(
+        &mut self,
+        key: TransactionKey,
+        request: &rsip::Request,
+        ctx: &RequestContext,
+        answer: Option<HandlerResponse>,
+    ) -> Vec<Action> {
+        let answer = answer.unwrap_or_else(|| {
+            let mut resp =
+                super::message::response_to(request, 500, reason(500), Some(&ctx.to_tag));
+            resp.headers.push(warning("the call handler failed"));
+            HandlerResponse::respond(resp)
+        });
+        let mut actions = Vec::new();
+        for provisional in answer.provisional {
+            let provisional = with_record_route(with_tag(provisional, &ctx.to_tag), request);
+            actions.extend(self.answer(&key, provisional));
+        }
+        let response = match answer.final_response {
+            Some(r) => with_record_route(with_tag(r, &ctx.to_tag), request),
+            None => self.default_response(request, ctx),
+        };
+        let status = response.status_code.code();
+        if request.method == rsip::Method::Invite && (200..300).contains(&status) {
+            let secure = ctx.transport == TransportKind::Tls;
+            if let Ok(dialog) = self.dialogs.create_uas(request, &response, secure) {
+                self.awaiting_ack.insert(key.clone(), dialog);
+            }
+        }
+        if request.method == rsip::Method::Bye && (200..300).contains(&status) {
+            if let Some(dialog) = &ctx.dialog {
+                self.dialogs.remove(dialog);
+            }
+        }
+        actions.extend(self.answer(&key, response));
+        actions
     }
 
     async fn on_command(&mut self, cmd: Command) {

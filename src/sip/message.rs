@@ -27,9 +27,10 @@
 
 use super::framing::parse_content_length;
 use super::headers::{NameAddr, SipUriParts};
-use super::normalize::{canonical_name, compact_to_long, find_head_end, normalize, split_list};
+use super::normalize::{compact_to_long, find_head_end, normalize, split_list};
 use super::SipError;
 use rsip::prelude::{HasHeaders, UntypedHeader};
+use std::borrow::Cow;
 
 /// A parsed message: rsip's own, or a request rsip cannot represent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -401,13 +402,34 @@ pub fn parse(bytes: &[u8]) -> Result<rsip::SipMessage, SipError> {
     }
 }
 
-/// A header's name and value as rsip prints them.
-fn name_value(header: &rsip::Header) -> (String, String) {
-    let text = header.to_string();
-    match text.split_once(':') {
-        Some((n, v)) => (n.trim().to_string(), v.trim().to_string()),
-        None => (text, String::new()),
-    }
+/// A header's name and value as rsip prints them (`Name: value`, both trimmed). The headers
+/// every message has (and the ones rsip does not know) are read in place; the others are
+/// printed and split.
+fn name_value_ref(header: &rsip::Header) -> (Cow<'_, str>, Cow<'_, str>) {
+    use rsip::Header as H;
+    let (name, value) = match header {
+        H::Via(h) => ("Via", h.value()),
+        H::From(h) => ("From", h.value()),
+        H::To(h) => ("To", h.value()),
+        H::CallId(h) => ("Call-ID", h.value()),
+        H::CSeq(h) => ("CSeq", h.value()),
+        H::Contact(h) => ("Contact", h.value()),
+        H::MaxForwards(h) => ("Max-Forwards", h.value()),
+        H::ContentLength(h) => ("Content-Length", h.value()),
+        H::ContentType(h) => ("Content-Type", h.value()),
+        H::Other(n, v) => (n.as_str(), v.as_str()),
+        _ => {
+            let text = header.to_string();
+            return match text.split_once(':') {
+                Some((n, v)) => (
+                    Cow::Owned(n.trim().to_string()),
+                    Cow::Owned(v.trim().to_string()),
+                ),
+                None => (Cow::Owned(text), Cow::Owned(String::new())),
+            };
+        }
+    };
+    (Cow::Borrowed(name.trim()), Cow::Borrowed(value.trim()))
 }
 
 fn same_name(a: &str, b: &str) -> bool {
@@ -421,9 +443,9 @@ fn same_name(a: &str, b: &str) -> bool {
 pub fn find_headers(headers: &rsip::Headers, name: &str) -> Vec<String> {
     headers
         .iter()
-        .map(name_value)
+        .map(name_value_ref)
         .filter(|(n, _)| same_name(n, name))
-        .map(|(_, v)| v)
+        .map(|(_, v)| v.into_owned())
         .collect()
 }
 
@@ -431,9 +453,9 @@ pub fn find_headers(headers: &rsip::Headers, name: &str) -> Vec<String> {
 pub fn find_header(headers: &rsip::Headers, name: &str) -> Option<String> {
     headers
         .iter()
-        .map(name_value)
+        .map(name_value_ref)
         .find(|(n, _)| same_name(n, name))
-        .map(|(_, v)| v)
+        .map(|(_, v)| v.into_owned())
 }
 
 /// The wire bytes of a request: start line, headers, blank line, then the body byte for byte
@@ -477,19 +499,21 @@ pub fn response_from_headers(
     reason: &str,
     to_tag: Option<&str>,
 ) -> rsip::Response {
-    let mut out: Vec<rsip::Header> = Vec::new();
+    let mut out: Vec<rsip::Header> = Vec::with_capacity(8);
     for header in headers.iter() {
-        let (name, value) = name_value(header);
-        let long = canonical_name(&name).to_ascii_lowercase();
-        match long.as_str() {
-            "via" | "from" | "call-id" | "cseq" => out.push(header.clone()),
-            "to" => match to_tag {
+        let (name, value) = name_value_ref(header);
+        if ["Via", "From", "Call-ID", "CSeq"]
+            .iter()
+            .any(|n| same_name(&name, n))
+        {
+            out.push(header.clone());
+        } else if same_name(&name, "To") {
+            match to_tag {
                 Some(tag) if !has_tag(&value) => out.push(rsip::Header::To(
                     rsip::headers::To::new(format!("{value};tag={tag}")),
                 )),
                 _ => out.push(header.clone()),
-            },
-            _ => {}
+            }
         }
     }
     out.push(rsip::Header::ContentLength(
@@ -570,18 +594,19 @@ pub fn validate(msg: &rsip::SipMessage) -> Result<(), SipError> {
         }
     }
     for header in headers.iter() {
-        let (name, value) = name_value(header);
-        let long = canonical_name(&name);
+        let (name, value) = name_value_ref(header);
+        let value: &str = &value;
+        let long = compact_to_long(&name).unwrap_or(&name);
         match long.to_ascii_lowercase().as_str() {
             "cseq" => {
-                let (num, method) = value.split_once(' ').unwrap_or((value.as_str(), ""));
+                let (num, method) = value.split_once(' ').unwrap_or((value, ""));
                 let ok_num = !num.is_empty()
                     && num.bytes().all(|b| b.is_ascii_digit())
                     && num.parse::<u32>().is_ok_and(|n| n < 1 << 31);
                 if !ok_num || !is_token(method.trim()) {
                     return Err(header_value_err(
                         "CSeq",
-                        &value,
+                        value,
                         "a sequence number below 2^31 and a method",
                     ));
                 }
@@ -592,7 +617,7 @@ pub fn validate(msg: &rsip::SipMessage) -> Result<(), SipError> {
                                 "CSeq method must match the request method {}",
                                 req.method
                             ),
-                            found: value,
+                            found: value.to_string(),
                         });
                     }
                 }
@@ -602,24 +627,24 @@ pub fn validate(msg: &rsip::SipMessage) -> Result<(), SipError> {
                     || !value.bytes().all(|b| b.is_ascii_digit())
                     || value.parse::<u8>().is_err() =>
             {
-                return Err(header_value_err("Max-Forwards", &value, "a number 0..255"));
+                return Err(header_value_err("Max-Forwards", value, "a number 0..255"));
             }
-            "expires" | "min-expires" => check_u32(&long, &value)?,
+            "expires" | "min-expires" => check_u32(long, value)?,
             "to" | "from" => {
-                let addr = NameAddr::parse(&long, &value)?;
-                check_expires_param(&long, &addr)?;
+                let addr = NameAddr::parse(long, value)?;
+                check_expires_param(long, &addr)?;
             }
             "contact" if value.trim() != "*" => {
-                for addr in NameAddr::parse_list(&long, &value)? {
-                    check_expires_param(&long, &addr)?;
+                for addr in NameAddr::parse_list(long, value)? {
+                    check_expires_param(long, &addr)?;
                 }
             }
             "route" | "record-route" | "reply-to" | "referred-by" => {
-                NameAddr::parse_list(&long, &value)?;
+                NameAddr::parse_list(long, value)?;
             }
-            "via" => check_via(&value)?,
+            "via" => check_via(value)?,
             "date" if !value.trim_end().ends_with(" GMT") => {
-                return Err(header_value_err("Date", &value, "an RFC 1123 date in GMT"));
+                return Err(header_value_err("Date", value, "an RFC 1123 date in GMT"));
             }
             _ => {}
         }

@@ -19,8 +19,12 @@ use crate::sip::SipUriParts;
 /// The SIP ports of each component: (TCP, TLS).
 pub const CALL_ROUTER_PORTS: (u16, u16) = (5060, 5061);
 pub const UM_SERVICE_PORTS: (u16, u16) = (5062, 5063);
-/// The first worker process; the second one (recycling) listens on 5067 / 5068.
+/// The first worker process (where a 302 of Exchange's fixed ports points, and what the
+/// offline trace names).
 pub const WORKER_PORTS: (u16, u16) = (5065, 5066);
+/// The second worker process (domain.md B.4.1: two workers, so one can recycle while the
+/// other serves; the UM service redirects to either).
+pub const SECOND_WORKER_PORTS: (u16, u16) = (5067, 5068);
 
 /// Which Exchange component received the INVITE.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

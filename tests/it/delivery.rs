@@ -95,12 +95,12 @@ fn exchange_and_config(
         components: Vec::new(),
     };
     let mail = MailOptions::for_lab(lab.path(), smtp);
-    let exchange = Arc::new(Exchange {
-        dir: Arc::new(dir),
-        hosts: Some(hosts),
-        mailboxes: Some(mail.mailboxes.clone()),
-        ports: Arc::new(BoundPorts::new()),
-    });
+    let exchange = Arc::new(Exchange::new(
+        Arc::new(dir),
+        Some(hosts),
+        Some(mail.mailboxes.clone()),
+        Arc::new(BoundPorts::new()),
+    ));
     (
         exchange,
         DeliveryConfig::for_server(&mbx02, mail, None, log),

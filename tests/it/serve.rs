@@ -2,8 +2,9 @@
 //! with the lab CA), admission (403 naming a source that is no UM IP gateway, 488 for a
 //! transport the dial plan's VoIP security refuses), SIPp following the call router's 302 and
 //! the UM service's 302 to the worker over UDP and TCP, 488 without a common codec,
-//! MaxCallsAllowed (call 101 of 101 concurrent calls gets 503), and SIGTERM (BYE to the active
-//! call, exit 0). SIPp tests skip loudly without `sipp`, and fail in CI.
+//! MaxCallsAllowed (call 101 of 101 concurrent calls gets 503, counted across both worker
+//! processes), the UM service's 302s alternating between the server's two worker processes,
+//! and SIGTERM (BYE to the active call, exit 0). SIPp tests skip loudly without `sipp`, and fail in CI.
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::path::PathBuf;
@@ -174,6 +175,121 @@ fn call_router_refuses_a_non_gateway_and_a_transport_the_dial_plan_forbids() {
     // A pilot the gateway has no hunt group for.
     let resp = final_response(&pool, cas, &invite(&pool, cas, "NOPE", "nopilot"));
     assert!(status_line(&resp).starts_with("SIP/2.0 404"), "{resp}");
+}
+
+/// The Contact URI of a 302.
+fn contact_of(resp: &str) -> String {
+    resp.lines()
+        .find_map(|l| l.strip_prefix("Contact: "))
+        .unwrap_or_else(|| panic!("no Contact in {resp}"))
+        .trim_matches(|c| c == '<' || c == '>')
+        .to_string()
+}
+
+#[test]
+fn um_service_redirects_two_calls_in_a_row_to_its_two_worker_processes() {
+    let lab = granted_lab();
+    unsecure_loc801(&lab);
+    let serve = ServeHarness::start(&lab, &["--server", "EX-MBX02", "--startup-mode", "tcp"]);
+    // The JSON line names both worker processes, each on its own port.
+    let roles = serve.report["servers"][0]["roles"].as_array().unwrap();
+    let workers: Vec<(u64, SocketAddr)> = roles
+        .iter()
+        .filter(|r| r["role"] == "worker")
+        .map(|r| {
+            (
+                r["process"].as_u64().unwrap(),
+                r["tcp"].as_str().unwrap().parse().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        workers.iter().map(|w| w.0).collect::<Vec<_>>(),
+        [1, 2],
+        "{}",
+        serve.report
+    );
+    assert_ne!(workers[0].1, workers[1].1);
+    assert!(
+        roles
+            .iter()
+            .all(|r| r["role"] == "worker" || r.get("process").is_none()),
+        "{}",
+        serve.report
+    );
+    let probe = udp_from("127.0.0.1");
+    for (i, (_, addr)) in workers.iter().enumerate() {
+        let resp = final_response(&probe, *addr, &options(&probe, *addr, 10 + i));
+        assert!(status_line(&resp).starts_with("SIP/2.0 200"), "{resp}");
+    }
+
+    // Two calls in a row from the gateway: the first worker, then the second (both idle: each
+    // in turn; a busier one would be skipped), each Contact on a port a worker bound.
+    let um_service = serve.addr("EX-MBX02", "um_service", "udp");
+    let mut ports = Vec::new();
+    for call in ["twice-1", "twice-2", "twice-3"] {
+        // A socket per call: the unacknowledged 302s of earlier calls keep coming back.
+        let pool = udp_from(POOL01);
+        let resp = final_response(
+            &pool,
+            um_service,
+            &invite(&pool, um_service, "LOC801", call),
+        );
+        assert!(status_line(&resp).starts_with("SIP/2.0 302"), "{resp}");
+        let contact = contact_of(&resp);
+        let port: u16 = contact
+            .split(';')
+            .next()
+            .and_then(|hp| hp.rsplit(':').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {contact}"));
+        assert!(contact.ends_with(";transport=TCP"), "{contact}");
+        ports.push(port);
+    }
+    let bound: Vec<u16> = workers.iter().map(|w| w.1.port()).collect();
+    assert_eq!(ports, [bound[0], bound[1], bound[0]], "bound {bound:?}");
+}
+
+#[test]
+fn a_kept_decision_gives_way_when_the_lab_changes_under_a_running_serve() {
+    let lab = granted_lab();
+    unsecure_loc801(&lab);
+    let serve = ServeHarness::start(&lab, &["--server", "EX-CAS01"]);
+    let cas = serve.addr("EX-CAS01", "call_router", "udp");
+    // A socket per call (the 302s, never acknowledged here, are retransmitted); the decision
+    // is kept per peer address, not port.
+    let call = |id: &str| {
+        let pool = udp_from(POOL01);
+        final_response(&pool, cas, &invite(&pool, cas, "LOC801", id))
+    };
+    // The same call twice: decided, then answered from what was kept.
+    for id in ["kept-1", "kept-2"] {
+        let resp = call(id);
+        assert!(status_line(&resp).starts_with("SIP/2.0 302"), "{resp}");
+    }
+    // Another command makes LOC801 Secured again: serve sees the new forest generation (it
+    // looks every 0.5 s) and decides again, so the same call over UDP is refused.
+    lab.apply(&format!(
+        "dn: {LOC801}\nchangetype: modify\nreplace: msExchUMDialPlanVoipSecurity\nmsExchUMDialPlanVoipSecurity: 2\n-\n"
+    ))
+    .ok();
+    let mut last = String::new();
+    for i in 0..20 {
+        std::thread::sleep(Duration::from_millis(250));
+        last = call(&format!("changed-{i}"));
+        if status_line(&last).starts_with("SIP/2.0 488") {
+            break;
+        }
+    }
+    assert!(
+        status_line(&last).starts_with("SIP/2.0 488 Not Acceptable Here"),
+        "still the kept answer 5 s after the change: {last}"
+    );
+    // And from then on (what was kept for the old forest is gone, not just bypassed once).
+    for i in 0..3 {
+        let resp = call(&format!("after-{i}"));
+        assert!(status_line(&resp).starts_with("SIP/2.0 488"), "{resp}");
+    }
 }
 
 #[test]
@@ -351,7 +467,28 @@ fn sipp_follows_both_redirects_to_the_worker_over_udp_and_tcp() {
     unsecure_loc801(&lab);
     let serve = ServeHarness::start(&lab, &["--startup-mode", "tcp"]);
     let um_service = serve.addr("EX-MBX02", "um_service", "tcp");
-    let worker = serve.addr("EX-MBX02", "worker", "tcp");
+    // The server's two worker processes (the report lists process 1, then 2).
+    let workers: Vec<u16> = serve.report["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "EX-MBX02")
+        .unwrap()["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["role"] == "worker")
+        .map(|r| {
+            r["tcp"]
+                .as_str()
+                .unwrap()
+                .parse::<SocketAddr>()
+                .unwrap()
+                .port()
+        })
+        .collect();
+    assert_eq!(workers.len(), 2, "{}", serve.report);
+    let mut reached = Vec::new();
     for transport in ["udp", "tcp"] {
         let cas = serve.addr("EX-CAS01", "call_router", transport);
         let sipp = Sipp::new("uac_redirects.xml", cas, um_service.ip(), transport);
@@ -374,15 +511,19 @@ fn sipp_follows_both_redirects_to_the_worker_over_udp_and_tcp() {
             )),
             "{actions}"
         );
-        assert!(
-            actions.contains(&format!(
-                "redirect2 sip:LOC801@ex-mbx02.contoso.com:{};transport=TCP",
-                worker.port()
-            )),
-            "{actions}"
-        );
+        let worker = workers
+            .iter()
+            .find(|port| {
+                actions.contains(&format!(
+                    "redirect2 sip:LOC801@ex-mbx02.contoso.com:{port};transport=TCP"
+                ))
+            })
+            .unwrap_or_else(|| panic!("no worker port {workers:?} in {actions}"));
+        reached.push(*worker);
         assert!(actions.contains("answered rtp "), "{actions}");
     }
+    // One call after the other: the UM service sent them to different worker processes.
+    assert_eq!(reached, workers, "calls went to {reached:?}");
     // Over TCP every transaction is logged at once (UDP waits for its timers).
     assert!(
         serve.wait_for_log(Duration::from_secs(5), |log| {

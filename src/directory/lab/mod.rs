@@ -340,6 +340,14 @@ impl Directory for LabDirectory {
         self.read_state()?.forest.search(base, scope, filter, attrs)
     }
 
+    /// The generation of the in-memory forest, while it was checked against the disk less
+    /// than the refresh interval ago and no writer holds it; else `None` (the next read
+    /// refreshes).
+    fn generation(&self) -> Option<u64> {
+        let state = self.state.try_read().ok()?;
+        (state.checked.elapsed() < REFRESH_INTERVAL).then_some(state.generation)
+    }
+
     fn add(&self, entry: Entry) -> Result<()> {
         self.write(|f| f.add(entry))
     }

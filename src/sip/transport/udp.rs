@@ -12,6 +12,9 @@ use tokio::task::JoinHandle;
 
 use super::{Inbound, TransportError, TransportKind};
 
+/// The receive buffer asked for (bytes).
+const RECV_BUFFER: usize = 4 << 20;
+
 /// The UDP socket, shared by the receive loop and senders.
 #[derive(Clone, Debug)]
 pub struct UdpTransport {
@@ -33,6 +36,9 @@ impl UdpTransport {
         };
         let socket = Arc::new(UdpSocket::bind(addr).await.map_err(bind_err)?);
         let local = socket.local_addr().map_err(bind_err)?;
+        // A burst of datagrams waits in the kernel while the endpoint is busy: room for a few
+        // thousand requests instead of the default ~200 KB (the kernel caps it at rmem_max).
+        let _ = socket2::SockRef::from(socket.as_ref()).set_recv_buffer_size(RECV_BUFFER);
         let rx = socket.clone();
         let task = tokio::spawn(async move {
             let mut buf = vec![0u8; 65_536];
