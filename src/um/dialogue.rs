@@ -85,7 +85,10 @@ pub enum Action {
     StopPlaying,
     /// Record the caller once the queued prompts have played; stops on `#`, after `idle` of
     /// silence, after `max`, or when the caller hangs up ([`Event::RecordingStopped`]).
-    Record { max: Duration, idle: Duration },
+    Record {
+        max: Duration,
+        idle: Duration,
+    },
     /// Deliver the recording as a voice mail message (call answering).
     DeliverRecording,
     /// Send the called user a missed-call notification (the caller hung up before the beep).
@@ -95,9 +98,13 @@ pub enum Action {
     CancelTimer,
     /// Transfer the caller (a REFER or a 302, as domain.md B.5 describes) to a SIP URI or an
     /// extension in the dial plan.
-    Transfer { target: String },
+    Transfer {
+        target: String,
+    },
     /// End the call (BYE), after the queued prompts when `after_prompts`.
-    HangUp { after_prompts: bool },
+    HangUp {
+        after_prompts: bool,
+    },
 }
 
 /// A caller-facing state machine: call answering, Outlook Voice Access, auto attendant.

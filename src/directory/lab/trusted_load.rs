@@ -10,7 +10,10 @@ use std::sync::Arc;
 
 use base64::Engine;
 
-use crate::directory::lab::forest::{index_key, indexed, Forest, IndexKeys, RawRecord};
+use crate::directory::lab::forest::{
+    index_key, indexed, Forest, IndexKeys, RawRecord, CLASS_INDEX,
+};
+use crate::directory::model::attrs::OBJECT_CLASS;
 use crate::directory::{DirectoryError, Dn, Result};
 
 /// The header line that carries the digest: `# umctl content digest <16 hex digits>`.
@@ -36,7 +39,7 @@ pub fn digest(body: &[u8]) -> String {
 }
 
 /// Where the records start and the digest the header claims for them.
-fn header(bytes: &[u8]) -> Option<(usize, &str)> {
+pub(crate) fn header(bytes: &[u8]) -> Option<(usize, &str)> {
     let mut claimed = None;
     let mut offset = 0;
     for line in bytes.split(|b| *b == b'\n') {
@@ -51,23 +54,44 @@ fn header(bytes: &[u8]) -> Option<(usize, &str)> {
     claimed.map(|c| (offset.min(bytes.len()), c))
 }
 
+/// Where the records of `bytes` start and their digest, if `bytes` is a file umctl saved
+/// (the digest its header claims is the digest of its records); `None` otherwise.
+pub fn trusted(bytes: &[u8]) -> Option<(usize, String)> {
+    let (start, claimed) = header(bytes)?;
+    let actual = digest(&bytes[start..]);
+    (actual == claimed).then_some((start, actual))
+}
+
 /// The forest, if `bytes` is a file umctl saved (its digest matches); `None` otherwise.
 pub fn load(bytes: Arc<[u8]>) -> Option<Result<Forest>> {
-    let (start, claimed) = header(&bytes)?;
-    if digest(&bytes[start..]) != claimed {
-        return None;
-    }
+    let (start, _) = trusted(&bytes)?;
     Some(build(bytes.clone(), start))
 }
 
-/// One record found by the scan: its DN, where its text is, its index keys.
-/// (normalized DN, the DN when it had to be parsed, record range, index keys).
-type Scanned = (Box<str>, Option<Dn>, Range<usize>, IndexKeys);
+/// The trusted forest from `bytes`, whose records start at `start` (checked by [`trusted`]).
+pub fn load_trusted(bytes: Arc<[u8]>, start: usize) -> Result<Forest> {
+    build(bytes, start)
+}
 
-fn build(bytes: Arc<[u8]>, start: usize) -> Result<Forest> {
-    let body = &bytes[start..];
-    // Each piece with its byte offset in the file (record ranges point into the file).
-    let pieces: Vec<(&[u8], usize)> = super::split_for_cores(body)
+/// Every record of `body` (the records of a trusted file, at byte `start` of the file), in
+/// file order, scanned on every core: its normalized DN, where its text is in the file, and its
+/// index keys; with `classes`, the objectClass values too (the on-disk index keeps them, the
+/// in-memory forest does not).
+pub(crate) fn scan_all(body: &[u8], start: usize, classes: bool) -> Result<Vec<Scanned>> {
+    let pieces = pieces(body, start);
+    let scanned = super::on_every_core(&pieces, "forest.ldif", |(piece, offset)| {
+        scan(piece, *offset, classes)
+    });
+    let mut all = Vec::with_capacity(scanned.iter().map(|p| p.as_ref().map_or(0, Vec::len)).sum());
+    for piece in scanned {
+        all.extend(piece?);
+    }
+    Ok(all)
+}
+
+/// The record part of a file cut into a piece per core, each with its byte offset in the file.
+fn pieces(body: &[u8], start: usize) -> Vec<(&[u8], usize)> {
+    super::split_for_cores(body)
         .iter()
         .map(|(piece, _)| {
             (
@@ -75,9 +99,18 @@ fn build(bytes: Arc<[u8]>, start: usize) -> Result<Forest> {
                 piece.as_ptr() as usize - body.as_ptr() as usize + start,
             )
         })
-        .collect();
+        .collect()
+}
+
+/// One record found by the scan: its DN, where its text is, its index keys.
+/// (normalized DN, the DN when it had to be parsed, record range, index keys).
+pub(crate) type Scanned = (Box<str>, Option<Dn>, Range<usize>, IndexKeys);
+
+fn build(bytes: Arc<[u8]>, start: usize) -> Result<Forest> {
+    // Each piece with its byte offset in the file (record ranges point into the file).
+    let pieces = pieces(&bytes[start..], start);
     let scanned = super::on_every_core(&pieces, "forest.ldif", |(piece, offset)| {
-        scan(piece, *offset)
+        scan(piece, *offset, false)
     });
     let count = scanned.iter().map(|p| p.as_ref().map_or(0, Vec::len)).sum();
     let mut forest = Forest::with_capacity(count);
@@ -95,7 +128,7 @@ fn build(bytes: Arc<[u8]>, start: usize) -> Result<Forest> {
 
 /// Reads the DN and the indexed values of every record in `piece` (at `offset` in the file),
 /// in one pass over its lines. umctl writes one attribute per line, unfolded.
-fn scan(piece: &[u8], offset: usize) -> Result<Vec<Scanned>> {
+fn scan(piece: &[u8], offset: usize, classes: bool) -> Result<Vec<Scanned>> {
     let mut out = Vec::new();
     let mut record_start = None;
     let mut dn: Option<(Box<str>, Option<Dn>)> = None;
@@ -121,7 +154,7 @@ fn scan(piece: &[u8], offset: usize) -> Result<Vec<Scanned>> {
                 record_start = Some(pos);
             }
             if record_start.is_some() {
-                read_line(line, &mut dn, &mut keys, offset + pos)?;
+                read_line(line, &mut dn, &mut keys, offset + pos, classes)?;
             }
         }
         if end == piece.len() {
@@ -141,13 +174,18 @@ fn read_line(
     dn: &mut Option<(Box<str>, Option<Dn>)>,
     keys: &mut IndexKeys,
     at: usize,
+    classes: bool,
 ) -> Result<()> {
     let Some(colon) = line.iter().position(|b| *b == b':') else {
         return Ok(());
     };
     let name = std::str::from_utf8(&line[..colon]).unwrap_or_default();
     let is_dn = dn.is_none() && name.eq_ignore_ascii_case("dn");
-    let index = if is_dn { None } else { indexed(name) };
+    let index = match is_dn {
+        true => None,
+        false if classes && name.eq_ignore_ascii_case(OBJECT_CLASS) => Some(CLASS_INDEX),
+        false => indexed(name),
+    };
     if !is_dn && index.is_none() {
         return Ok(());
     }

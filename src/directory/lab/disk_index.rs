@@ -1,0 +1,426 @@
+//! The on-disk index beside a lab forest (`forest.idx`): for every record of `forest.ldif`
+//! where its text is, its normalized DN, its children, the domain partitions, and
+//! sorted tables of the indexed values (the in-memory forest's equality indexes plus
+//! objectClass). A read-only command opens the forest through it and parses only the records
+//! it reads, instead of scanning all of them (see `indexed`).
+//!
+//! It owns the file format, building it from a trusted forest file, and deciding whether an
+//! index file describes a given forest file. It never decides that alone from file metadata:
+//! an index is used only for the exact bytes it was built from, i.e. when the forest's header
+//! digest is the digest of its records (checked by `trusted_load::trusted` on every open) and
+//! the index names that same digest, generation and size. Anything else (missing, stale,
+//! another version, damaged) is ignored, and the caller rebuilds it.
+//!
+//! Format (little-endian): magic `UMCTLIX1`; the forest's content digest (16 ASCII hex
+//! digits); generation, file length, offset of the records (u64 each); record count n and
+//! index count (u32 each); then per record its text range (u64 start, u64 end), the slots sorted by normalized DN (u32), each record's DN
+//! key (u32 offset, u32 length into the string blob), the children in CSR form (n+1 u32
+//! starts, then the child slots), the root slots (u32 count, then slots); per index its name
+//! (u8 length, bytes) and sorted (key, slot) rows (u32 count, then u32 key offset, u32 key
+//! length, u32 slot); last the string blob (u64 length, bytes).
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::forest::{is_domain_key, parent_key};
+use super::trusted_load::Scanned;
+
+const MAGIC: &[u8; 8] = b"UMCTLIX1";
+const NONE: u32 = u32::MAX;
+
+/// What an index file must match: the forest file it describes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    /// The content digest of the forest's records (the header's, checked against the records).
+    pub digest: String,
+    pub generation: u64,
+    pub file_len: u64,
+    pub body_start: u64,
+}
+
+/// Builds the index of a trusted forest file from its scanned records (file order, with the
+/// objectClass values). `None` when the records do not form a forest (a duplicate DN, an
+/// object before its parent): such a file is left to the full load, which names the problem.
+pub fn build(stamp: &Stamp, records: &[Scanned]) -> Option<Vec<u8>> {
+    let n = records.len();
+    let mut blob: Vec<u8> = Vec::new();
+    let mut ids: HashMap<&str, u32> = HashMap::default();
+    ids.reserve(n);
+    let mut parents = Vec::with_capacity(n);
+    let mut roots: BTreeSet<u32> = BTreeSet::new();
+    let mut dn_keys = Vec::with_capacity(n);
+    // The same structure `Forest::add_raw` builds: a parent is an object loaded before.
+    for (slot, (key, _, _, _)) in records.iter().enumerate() {
+        let slot = u32::try_from(slot).ok().filter(|s| *s != NONE)?;
+        if ids.contains_key(&**key) {
+            return None;
+        }
+        let parent = parent_key(key)?;
+        let parent_slot = ids.get(parent).copied();
+        if parent_slot.is_none() && !is_domain_key(key) {
+            return None;
+        }
+        parents.push(parent_slot.unwrap_or(NONE));
+        if parent_slot.is_none() {
+            roots.insert(slot);
+        }
+        // A root whose parent this object is stops being a root (as in the forest).
+        let adopted: Vec<u32> = roots
+            .iter()
+            .copied()
+            .filter(|r| {
+                *r != slot
+                    && records
+                        .get(*r as usize)
+                        .and_then(|(k, ..)| parent_key(k))
+                        .is_some_and(|p| p == &**key)
+            })
+            .collect();
+        for r in adopted {
+            roots.remove(&r);
+        }
+        ids.insert(key, slot);
+        dn_keys.push(push_str(&mut blob, key)?);
+    }
+    let mut by_dn: Vec<u32> = (0..n as u32).collect();
+    by_dn.sort_unstable_by(|a, b| records[*a as usize].0.cmp(&records[*b as usize].0));
+    // Children in CSR form, each list in slot (insertion) order.
+    let mut counts = vec![0u32; n + 1];
+    for p in parents.iter().filter(|p| **p != NONE) {
+        counts[*p as usize + 1] += 1;
+    }
+    for i in 1..=n {
+        counts[i] += counts[i - 1];
+    }
+    let mut fill = counts.clone();
+    let mut children = vec![0u32; parents.iter().filter(|p| **p != NONE).count()];
+    for (slot, p) in parents.iter().enumerate() {
+        if *p != NONE {
+            children[fill[*p as usize] as usize] = slot as u32;
+            fill[*p as usize] += 1;
+        }
+    }
+    // Per index, its (key, slot) rows sorted; equal keys share their blob bytes.
+    let mut tables: HashMap<&'static str, Vec<(&str, u32)>> = HashMap::default();
+    for (slot, (_, _, _, keys)) in records.iter().enumerate() {
+        for (name, key) in keys {
+            tables.entry(name).or_default().push((key, slot as u32));
+        }
+    }
+    let mut names: Vec<&'static str> = tables.keys().copied().collect();
+    names.sort_unstable();
+
+    let mut out = Vec::with_capacity(n * 64 + blob.len());
+    out.extend_from_slice(MAGIC);
+    let digest = stamp.digest.as_bytes();
+    if digest.len() != 16 {
+        return None;
+    }
+    out.extend_from_slice(digest);
+    for v in [stamp.generation, stamp.file_len, stamp.body_start] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    put_u32(&mut out, n as u32);
+    put_u32(&mut out, names.len() as u32);
+    for (_, _, range, _) in records {
+        out.extend_from_slice(&(range.start as u64).to_le_bytes());
+        out.extend_from_slice(&(range.end as u64).to_le_bytes());
+    }
+    by_dn.iter().for_each(|s| put_u32(&mut out, *s));
+    for (off, len) in &dn_keys {
+        put_u32(&mut out, *off);
+        put_u32(&mut out, *len);
+    }
+    counts.iter().for_each(|c| put_u32(&mut out, *c));
+    children.iter().for_each(|c| put_u32(&mut out, *c));
+    put_u32(&mut out, roots.len() as u32);
+    roots.iter().for_each(|r| put_u32(&mut out, *r));
+    for name in names {
+        let mut rows = tables.remove(name).unwrap_or_default();
+        rows.sort_unstable();
+        out.push(u8::try_from(name.len()).ok()?);
+        out.extend_from_slice(name.as_bytes());
+        put_u32(&mut out, rows.len() as u32);
+        let mut last: Option<(&str, (u32, u32))> = None;
+        for (key, slot) in rows {
+            let place = match last {
+                Some((k, place)) if k == key => place,
+                _ => push_str(&mut blob, key)?,
+            };
+            last = Some((key, place));
+            put_u32(&mut out, place.0);
+            put_u32(&mut out, place.1);
+            put_u32(&mut out, slot);
+        }
+    }
+    out.extend_from_slice(&(blob.len() as u64).to_le_bytes());
+    out.extend_from_slice(&blob);
+    Some(out)
+}
+
+fn put_u32(out: &mut Vec<u8>, v: u32) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+fn push_str(blob: &mut Vec<u8>, s: &str) -> Option<(u32, u32)> {
+    let off = u32::try_from(blob.len()).ok()?;
+    blob.extend_from_slice(s.as_bytes());
+    Some((off, u32::try_from(s.len()).ok()?))
+}
+
+/// One attribute index of an index file: where its rows are and how many.
+#[derive(Debug)]
+struct Table {
+    name: String,
+    rows: usize,
+    count: usize,
+}
+
+/// An index file, read and checked against the forest it must describe. Every accessor
+/// bounds-checks, so a damaged file answers "nothing", never a panic.
+#[derive(Debug)]
+pub struct DiskIndex {
+    bytes: Vec<u8>,
+    n: usize,
+    records: usize,
+    by_dn: usize,
+    dn_keys: usize,
+    child_starts: usize,
+    children: usize,
+    roots: Vec<u32>,
+    tables: Vec<Table>,
+    blob: usize,
+    blob_len: usize,
+}
+
+/// A cursor over the index bytes that fails (None) past the end.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, len: usize) -> Option<usize> {
+        let start = self.at;
+        let end = start.checked_add(len)?;
+        (end <= self.bytes.len()).then(|| {
+            self.at = end;
+            start
+        })
+    }
+    fn u32(&mut self) -> Option<u32> {
+        let at = self.take(4)?;
+        Some(u32::from_le_bytes(self.bytes[at..at + 4].try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        let at = self.take(8)?;
+        Some(u64::from_le_bytes(self.bytes[at..at + 8].try_into().ok()?))
+    }
+}
+
+impl DiskIndex {
+    /// The index in `bytes`, if it is a well-formed index of the forest file `stamp` names.
+    pub fn open(bytes: Vec<u8>, stamp: &Stamp) -> Option<DiskIndex> {
+        let mut r = Reader {
+            bytes: &bytes,
+            at: 0,
+        };
+        let magic = r.take(8)?;
+        if &bytes[magic..magic + 8] != MAGIC {
+            return None;
+        }
+        let digest = r.take(16)?;
+        let found = Stamp {
+            digest: std::str::from_utf8(&bytes[digest..digest + 16])
+                .ok()?
+                .to_string(),
+            generation: r.u64()?,
+            file_len: r.u64()?,
+            body_start: r.u64()?,
+        };
+        if found != *stamp {
+            return None;
+        }
+        let n = r.u32()? as usize;
+        let tables_count = r.u32()? as usize;
+        let records = r.take(n.checked_mul(16)?)?;
+        let by_dn = r.take(n * 4)?;
+        let dn_keys = r.take(n * 8)?;
+        let child_starts = r.take((n + 1) * 4)?;
+        let total_children = {
+            let at = child_starts + n * 4;
+            u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize
+        };
+        let children = r.take(total_children.checked_mul(4)?)?;
+        let root_count = r.u32()? as usize;
+        let mut roots = Vec::with_capacity(root_count.min(n));
+        for _ in 0..root_count {
+            roots.push(r.u32()?);
+        }
+        let mut tables = Vec::with_capacity(tables_count);
+        for _ in 0..tables_count {
+            let len = r.take(1)?;
+            let len = bytes[len] as usize;
+            let name = r.take(len)?;
+            let name = std::str::from_utf8(&bytes[name..name + len])
+                .ok()?
+                .to_string();
+            let count = r.u32()? as usize;
+            let rows = r.take(count.checked_mul(12)?)?;
+            tables.push(Table { name, rows, count });
+        }
+        let blob_len = usize::try_from(r.u64()?).ok()?;
+        let blob = r.take(blob_len)?;
+        if r.at != bytes.len() {
+            return None;
+        }
+        Some(DiskIndex {
+            bytes,
+            n,
+            records,
+            by_dn,
+            dn_keys,
+            child_starts,
+            children,
+            roots,
+            tables,
+            blob,
+            blob_len,
+        })
+    }
+
+    fn u32_at(&self, at: usize) -> Option<u32> {
+        Some(u32::from_le_bytes(
+            self.bytes.get(at..at + 4)?.try_into().ok()?,
+        ))
+    }
+
+    fn u64_at(&self, at: usize) -> Option<u64> {
+        Some(u64::from_le_bytes(
+            self.bytes.get(at..at + 8)?.try_into().ok()?,
+        ))
+    }
+
+    fn text(&self, off: u32, len: u32) -> Option<&str> {
+        let (off, len) = (off as usize, len as usize);
+        if off.checked_add(len)? > self.blob_len {
+            return None;
+        }
+        let start = self.blob + off;
+        std::str::from_utf8(self.bytes.get(start..start + len)?).ok()
+    }
+
+    /// The number of objects.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// Where the record of `slot` is in the forest file.
+    pub fn record(&self, slot: u32) -> Option<Range<usize>> {
+        let at = self.records + (slot as usize).checked_mul(16)?;
+        let (start, end) = (self.u64_at(at)?, self.u64_at(at + 8)?);
+        Some(usize::try_from(start).ok()?..usize::try_from(end).ok()?)
+    }
+
+    /// The normalized DN of `slot`.
+    pub fn key(&self, slot: u32) -> Option<&str> {
+        if slot as usize >= self.n {
+            return None;
+        }
+        let at = self.dn_keys + slot as usize * 8;
+        self.text(self.u32_at(at)?, self.u32_at(at + 4)?)
+    }
+
+    /// The slot of the object whose normalized DN is `key`.
+    pub fn find(&self, key: &str) -> Option<u32> {
+        let (mut lo, mut hi) = (0usize, self.n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let slot = self.u32_at(self.by_dn + mid * 4)?;
+            match self.key(slot)?.cmp(key) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(slot),
+            }
+        }
+        None
+    }
+
+    /// The children of `slot`, in file order.
+    pub fn children(&self, slot: u32) -> Vec<u32> {
+        let s = slot as usize;
+        if s >= self.n {
+            return Vec::new();
+        }
+        let (Some(start), Some(end)) = (
+            self.u32_at(self.child_starts + s * 4),
+            self.u32_at(self.child_starts + (s + 1) * 4),
+        ) else {
+            return Vec::new();
+        };
+        (start..end)
+            .filter_map(|i| self.u32_at(self.children + i as usize * 4))
+            .collect()
+    }
+
+    /// The objects without a parent in the forest (the domain partitions), in file order.
+    pub fn roots(&self) -> &[u32] {
+        &self.roots
+    }
+
+    /// Whether the index file has a table for the index `name`.
+    pub fn has_table(&self, name: &str) -> bool {
+        self.tables.iter().any(|t| t.name == name)
+    }
+
+    /// Row `i` of a table: (key, slot).
+    fn row(&self, table: &Table, i: usize) -> Option<(&str, u32)> {
+        let at = table.rows + i * 12;
+        let key = self.text(self.u32_at(at)?, self.u32_at(at + 4)?)?;
+        Some((key, self.u32_at(at + 8)?))
+    }
+
+    /// The rows of index `name` whose key satisfies `wanted`, given `before` (true for keys
+    /// sorting before every wanted one): the slots, ascending and without repeats.
+    fn matching(
+        &self,
+        name: &str,
+        before: impl Fn(&str) -> bool,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Vec<u32> {
+        let Some(table) = self.tables.iter().find(|t| t.name == name) else {
+            return Vec::new();
+        };
+        let (mut lo, mut hi) = (0usize, table.count);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.row(table, mid) {
+                Some((k, _)) if before(k) => lo = mid + 1,
+                _ => hi = mid,
+            }
+        }
+        let mut slots: Vec<u32> = (lo..table.count)
+            .map_while(|i| self.row(table, i).filter(|(k, _)| wanted(k)))
+            .map(|(_, s)| s)
+            .collect();
+        slots.sort_unstable();
+        slots.dedup();
+        slots
+    }
+
+    /// The objects whose index `name` holds the case-folded value `key`, ascending.
+    pub fn equal(&self, name: &str, key: &str) -> Vec<u32> {
+        self.matching(name, |k| k < key, |k| k == key)
+    }
+
+    /// The objects with a value of index `name` starting with `prefix`, ascending.
+    pub fn prefixed(&self, name: &str, prefix: &str) -> Vec<u32> {
+        self.matching(name, |k| k < prefix, |k| k.starts_with(prefix))
+    }
+}

@@ -1,0 +1,291 @@
+//! A read-only lab forest answered from its on-disk index (`disk_index`) and the forest
+//! file's bytes: a lookup finds its objects in the index and parses only their records, so a
+//! command that reads 20 objects of 100,000 parses 20 records.
+//!
+//! Its answers are the in-memory [`Forest`](super::Forest)'s, object for object and in the
+//! same order (the tests compare them): the same base check, the same narrowing by indexed
+//! equality terms (plus objectClass, which only the on-disk index keeps) and prefixes, the
+//! same scans otherwise. It cannot change anything: writers load the whole forest.
+
+use std::sync::{Arc, OnceLock};
+
+use super::disk_index::DiskIndex;
+use super::forest::CLASS_INDEX;
+use super::forest::{descriptor_of, domain_sid_of, entry_from_record, index_key, indexed};
+use crate::directory::model::attrs::OBJECT_CLASS;
+use crate::directory::security::{SecurityDescriptor, Sid};
+use crate::directory::{DirectoryError, Dn, Entry, Filter, Result, Scope};
+
+/// A forest file and its index; records parsed on first use.
+pub struct IndexedForest {
+    file: Arc<[u8]>,
+    index: DiskIndex,
+    entries: Box<[OnceLock<Entry>]>,
+}
+
+impl IndexedForest {
+    /// The forest in `file` (a trusted forest file) through `index` (checked against it).
+    pub fn new(file: Arc<[u8]>, index: DiskIndex) -> IndexedForest {
+        let entries = (0..index.len()).map(|_| OnceLock::new()).collect();
+        IndexedForest {
+            file,
+            index,
+            entries,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// The record text of `slot`, as umctl wrote it.
+    pub fn record_text(&self, slot: u32) -> &[u8] {
+        self.index
+            .record(slot)
+            .and_then(|r| self.file.get(r))
+            .unwrap_or_default()
+    }
+
+    fn entry(&self, slot: u32) -> Option<&Entry> {
+        let cell = self.entries.get(slot as usize)?;
+        Some(cell.get_or_init(|| entry_from_record(self.record_text(slot))))
+    }
+
+    /// Every object in file order (parents before children); parses every record.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        (0..self.index.len() as u32).filter_map(|s| self.entry(s))
+    }
+
+    fn slot_of(&self, dn: &Dn) -> Option<u32> {
+        self.index.find(dn.norm())
+    }
+
+    pub fn get(&self, dn: &Dn) -> Option<&Entry> {
+        self.slot_of(dn).and_then(|s| self.entry(s))
+    }
+
+    pub fn contains(&self, dn: &Dn) -> bool {
+        self.slot_of(dn).is_some()
+    }
+
+    /// The domain partitions: entries without a parent in the forest.
+    pub fn roots(&self) -> Vec<&Entry> {
+        self.index
+            .roots()
+            .iter()
+            .filter_map(|s| self.entry(*s))
+            .collect()
+    }
+
+    pub fn domain_sid(&self) -> Option<Sid> {
+        domain_sid_of(self.roots())
+    }
+
+    pub fn security(&self, dn: &Dn) -> Result<Option<SecurityDescriptor>> {
+        descriptor_of(dn, self.get(dn), self.domain_sid().as_ref())
+    }
+
+    /// LDAP search semantics, as [`Forest::search`](super::Forest::search).
+    pub fn search(
+        &self,
+        base: &Dn,
+        scope: Scope,
+        filter: &Filter,
+        attrs: &[&str],
+    ) -> Result<Vec<Entry>> {
+        if !base.is_root() && !self.contains(base) {
+            return Err(DirectoryError::NoSuchObject {
+                dn: base.to_string(),
+            });
+        }
+        let in_scope = |e: &Entry| match scope {
+            Scope::Base => e.dn == *base,
+            Scope::OneLevel => e.dn.parent().as_ref() == Some(base),
+            Scope::Subtree => e.dn.is_within(base),
+        };
+        let project = |e: &Entry| {
+            if attrs.is_empty() {
+                e.clone()
+            } else {
+                e.project(attrs)
+            }
+        };
+        let keep = |slots: &mut dyn Iterator<Item = u32>, check_scope: bool| {
+            slots
+                .filter_map(|s| self.entry(s))
+                .filter(|e| (!check_scope || in_scope(e)) && filter.matches(e))
+                .map(project)
+                .collect::<Vec<_>>()
+        };
+        if let Some(candidates) = self.candidates(filter) {
+            return Ok(keep(&mut candidates.into_iter(), true));
+        }
+        Ok(match scope {
+            Scope::Base => keep(&mut self.slot_of(base).into_iter(), false),
+            Scope::OneLevel => {
+                let mut out = match self.slot_of(base) {
+                    Some(slot) => keep(&mut self.index.children(slot).into_iter(), false),
+                    None => Vec::new(),
+                };
+                if base.is_root() {
+                    out.extend(keep(&mut self.index.roots().iter().copied(), false));
+                }
+                out
+            }
+            Scope::Subtree => {
+                let mut all = 0..self.index.len() as u32;
+                keep(&mut all, true)
+            }
+        })
+    }
+
+    /// The smallest set of objects the filter's required equality terms on indexed attributes
+    /// (objectClass included) allow, or those of its first indexed prefix; `None` when the
+    /// filter has neither.
+    fn candidates(&self, filter: &Filter) -> Option<Vec<u32>> {
+        let mut best: Option<Vec<u32>> = None;
+        for (attr, value) in filter.indexable_equalities() {
+            let name = match indexed(attr) {
+                Some(name) => name,
+                None if attr.eq_ignore_ascii_case(OBJECT_CLASS)
+                    && self.index.has_table(CLASS_INDEX) =>
+                {
+                    CLASS_INDEX
+                }
+                None => continue,
+            };
+            let Some(key) = index_key(value) else {
+                continue;
+            };
+            let slots = self.index.equal(name, &key);
+            if slots.is_empty() {
+                // A required value nobody has: nothing can match.
+                return Some(slots);
+            }
+            if best.as_ref().is_none_or(|b| slots.len() < b.len()) {
+                best = Some(slots);
+            }
+        }
+        if best.is_some() {
+            return best;
+        }
+        for (attr, prefix) in filter.indexable_prefixes() {
+            let (Some(name), Some(prefix)) = (indexed(attr), index_key(prefix)) else {
+                continue;
+            };
+            return Some(self.index.prefixed(name, &prefix));
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::directory::lab::disk_index::{self, Stamp};
+    use crate::directory::lab::{forest_from_ldif, seed, trusted_load, Forest};
+    use crate::directory::ldif::LdifWriter;
+
+    /// The seed forest saved as umctl saves it, loaded both ways.
+    fn both() -> (Forest, IndexedForest) {
+        let seeded = forest_from_ldif(seed::FOREST.as_bytes(), "seed").unwrap();
+        let mut body = Vec::new();
+        let mut writer = LdifWriter::new(&mut body).unwrap().unfolded();
+        seeded.write_records(&mut writer).unwrap();
+        writer.flush().unwrap();
+        drop(writer);
+        let digest = trusted_load::digest(&body);
+        let header = format!(
+            "# umctl lab forest, generation 7\n{}{digest}\n",
+            trusted_load::DIGEST_PREFIX
+        );
+        let mut file = header.clone().into_bytes();
+        file.extend_from_slice(&body);
+        let file: Arc<[u8]> = file.into();
+        let (start, _) = trusted_load::trusted(&file).unwrap();
+        assert_eq!(start, header.len());
+        let stamp = Stamp {
+            digest,
+            generation: 7,
+            file_len: file.len() as u64,
+            body_start: start as u64,
+        };
+        let records = trusted_load::scan_all(&file[start..], start, true).unwrap();
+        let bytes = disk_index::build(&stamp, &records).unwrap();
+        let index = DiskIndex::open(bytes.clone(), &stamp).unwrap();
+        let stale = Stamp {
+            generation: 8,
+            ..stamp.clone()
+        };
+        assert!(DiskIndex::open(bytes.clone(), &stale).is_none());
+        assert!(DiskIndex::open(bytes[..bytes.len() - 1].to_vec(), &stamp).is_none());
+        let loaded = trusted_load::load_trusted(file.clone(), start).unwrap();
+        (loaded, IndexedForest::new(file, index))
+    }
+
+    fn dns(found: Result<Vec<Entry>>) -> std::result::Result<Vec<String>, String> {
+        found
+            .map(|v| v.iter().map(|e| e.dn.to_string()).collect())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn answers_as_the_loaded_forest_does() {
+        let (loaded, indexed) = both();
+        assert_eq!(loaded.len(), indexed.len());
+        let all: Vec<Dn> = loaded.iter().map(|e| e.dn.clone()).collect();
+        assert!(all.len() > 50);
+        assert_eq!(
+            all,
+            indexed.iter().map(|e| e.dn.clone()).collect::<Vec<_>>()
+        );
+        let roots = |r: Vec<&Entry>| r.iter().map(|e| e.dn.to_string()).collect::<Vec<_>>();
+        assert_eq!(roots(loaded.roots()), roots(indexed.roots()));
+        assert_eq!(loaded.domain_sid(), indexed.domain_sid());
+        let filters = [
+            "(objectClass=*)",
+            "(objectClass=user)",
+            "(objectClass=msExchUMDialPlan)",
+            "(objectclass=MSEXCHUMDIALPLAN)",
+            "(objectClass=nosuchclass)",
+            "(&(objectClass=user)(sAMAccountName=alice))",
+            "(sAMAccountName=BOB)",
+            "(|(sAMAccountName=bob)(cn=alice))",
+            "(msRTCSIP-Line=tel:*)",
+            "(msRTCSIP-Line=tel:+9626*)",
+            "(proxyAddresses=eum:*)",
+            "(&(objectClass=contact)(telephoneNumber=*))",
+            "(objectCategory=person)",
+            "(!(objectClass=user))",
+            "(cn=LOC801)",
+        ];
+        let root = Dn::root();
+        let mut bases = vec![root.clone()];
+        bases.extend(all.iter().cloned());
+        bases.push(Dn::parse("CN=nobody,DC=contoso,DC=com").unwrap());
+        for text in filters {
+            let filter = Filter::parse(text).unwrap();
+            for base in &bases {
+                for scope in [Scope::Base, Scope::OneLevel, Scope::Subtree] {
+                    assert_eq!(
+                        dns(loaded.search(base, scope, &filter, &[])),
+                        dns(indexed.search(base, scope, &filter, &[])),
+                        "{text} under {base} ({scope:?})"
+                    );
+                }
+            }
+        }
+        for dn in &all {
+            assert_eq!(
+                loaded.security(dn).map_err(|e| e.to_string()),
+                indexed.security(dn).map_err(|e| e.to_string()),
+                "{dn}"
+            );
+        }
+    }
+}
