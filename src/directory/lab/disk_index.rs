@@ -1,8 +1,9 @@
 //! The on-disk index beside a lab forest (`forest.idx`): for every record of `forest.ldif`
 //! where its text is, its normalized DN, its children, the domain partitions, and
 //! sorted tables of the indexed values (the in-memory forest's equality indexes plus
-//! objectClass). A read-only command opens the forest through it and parses only the records
-//! it reads, instead of scanning all of them (see `indexed`).
+//! objectClass). A read-only command opens the forest through it and reads and parses only the
+//! records it needs, instead of scanning all of them (see `indexed`); the index itself is read
+//! row by row as lookups need it (see `positioned`).
 //!
 //! It owns the file format, building it from a trusted forest file, and deciding whether an
 //! index file describes a given forest file. It never decides that alone from file metadata:
@@ -25,6 +26,7 @@ use std::ops::Range;
 use rustc_hash::FxHashMap as HashMap;
 
 use super::forest::{is_domain_key, parent_key};
+use super::positioned::Positioned;
 use super::trusted_load::Scanned;
 
 const MAGIC: &[u8; 8] = b"UMCTLIX1";
@@ -174,68 +176,68 @@ fn push_str(blob: &mut Vec<u8>, s: &str) -> Option<(u32, u32)> {
 #[derive(Debug)]
 struct Table {
     name: String,
-    rows: usize,
+    rows: u64,
     count: usize,
 }
 
-/// An index file, read and checked against the forest it must describe. Every accessor
-/// bounds-checks, so a damaged file answers "nothing", never a panic.
-#[derive(Debug)]
+/// An index file, checked against the forest it must describe, read row by row as lookups
+/// need it. Every accessor bounds-checks, so a damaged file answers "nothing", never a panic.
 pub struct DiskIndex {
-    bytes: Vec<u8>,
+    source: Positioned,
     n: usize,
-    records: usize,
-    by_dn: usize,
-    dn_keys: usize,
-    child_starts: usize,
-    children: usize,
+    records: u64,
+    by_dn: u64,
+    dn_keys: u64,
+    child_starts: u64,
+    children: u64,
     roots: Vec<u32>,
     tables: Vec<Table>,
-    blob: usize,
-    blob_len: usize,
+    blob: u64,
+    blob_len: u64,
 }
 
-/// A cursor over the index bytes that fails (None) past the end.
+/// A cursor over the index that fails (None) past the end.
 struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+    source: &'a Positioned,
+    at: u64,
 }
 
 impl Reader<'_> {
-    fn take(&mut self, len: usize) -> Option<usize> {
+    fn take(&mut self, len: u64) -> Option<u64> {
         let start = self.at;
         let end = start.checked_add(len)?;
-        (end <= self.bytes.len()).then(|| {
+        (end <= self.source.len()).then(|| {
             self.at = end;
             start
         })
     }
     fn u32(&mut self) -> Option<u32> {
         let at = self.take(4)?;
-        Some(u32::from_le_bytes(self.bytes[at..at + 4].try_into().ok()?))
+        self.source.u32_at(at)
     }
     fn u64(&mut self) -> Option<u64> {
         let at = self.take(8)?;
-        Some(u64::from_le_bytes(self.bytes[at..at + 8].try_into().ok()?))
+        self.source.u64_at(at)
+    }
+    fn text(&mut self, len: usize) -> Option<String> {
+        let at = self.take(len as u64)?;
+        String::from_utf8(self.source.read(at, len)?).ok()
     }
 }
 
 impl DiskIndex {
-    /// The index in `bytes`, if it is a well-formed index of the forest file `stamp` names.
-    pub fn open(bytes: Vec<u8>, stamp: &Stamp) -> Option<DiskIndex> {
+    /// The index in `source`, if it is a well-formed index of the forest file `stamp` names.
+    /// Reads the header, the roots and the table directory; the rest is read on demand.
+    pub fn open(source: Positioned, stamp: &Stamp) -> Option<DiskIndex> {
         let mut r = Reader {
-            bytes: &bytes,
+            source: &source,
             at: 0,
         };
-        let magic = r.take(8)?;
-        if &bytes[magic..magic + 8] != MAGIC {
+        if r.text(8)?.as_bytes() != MAGIC {
             return None;
         }
-        let digest = r.take(16)?;
         let found = Stamp {
-            digest: std::str::from_utf8(&bytes[digest..digest + 16])
-                .ok()?
-                .to_string(),
+            digest: r.text(16)?,
             generation: r.u64()?,
             file_len: r.u64()?,
             body_start: r.u64()?,
@@ -245,39 +247,34 @@ impl DiskIndex {
         }
         let n = r.u32()? as usize;
         let tables_count = r.u32()? as usize;
-        let records = r.take(n.checked_mul(16)?)?;
-        let by_dn = r.take(n * 4)?;
-        let dn_keys = r.take(n * 8)?;
-        let child_starts = r.take((n + 1) * 4)?;
-        let total_children = {
-            let at = child_starts + n * 4;
-            u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize
-        };
-        let children = r.take(total_children.checked_mul(4)?)?;
+        let n64 = n as u64;
+        let records = r.take(n64 * 16)?;
+        let by_dn = r.take(n64 * 4)?;
+        let dn_keys = r.take(n64 * 8)?;
+        let child_starts = r.take((n64 + 1) * 4)?;
+        let total_children = u64::from(source.u32_at(child_starts + n64 * 4)?);
+        let children = r.take(total_children * 4)?;
         let root_count = r.u32()? as usize;
         let mut roots = Vec::with_capacity(root_count.min(n));
         for _ in 0..root_count {
             roots.push(r.u32()?);
         }
-        let mut tables = Vec::with_capacity(tables_count);
+        let mut tables = Vec::with_capacity(tables_count.min(64));
         for _ in 0..tables_count {
             let len = r.take(1)?;
-            let len = bytes[len] as usize;
-            let name = r.take(len)?;
-            let name = std::str::from_utf8(&bytes[name..name + len])
-                .ok()?
-                .to_string();
+            let len = source.read(len, 1)?[0] as usize;
+            let name = r.text(len)?;
             let count = r.u32()? as usize;
-            let rows = r.take(count.checked_mul(12)?)?;
+            let rows = r.take(count as u64 * 12)?;
             tables.push(Table { name, rows, count });
         }
-        let blob_len = usize::try_from(r.u64()?).ok()?;
+        let blob_len = r.u64()?;
         let blob = r.take(blob_len)?;
-        if r.at != bytes.len() {
+        if r.at != source.len() {
             return None;
         }
         Some(DiskIndex {
-            bytes,
+            source,
             n,
             records,
             by_dn,
@@ -291,25 +288,15 @@ impl DiskIndex {
         })
     }
 
-    fn u32_at(&self, at: usize) -> Option<u32> {
-        Some(u32::from_le_bytes(
-            self.bytes.get(at..at + 4)?.try_into().ok()?,
-        ))
+    fn u32_at(&self, at: u64) -> Option<u32> {
+        self.source.u32_at(at)
     }
 
-    fn u64_at(&self, at: usize) -> Option<u64> {
-        Some(u64::from_le_bytes(
-            self.bytes.get(at..at + 8)?.try_into().ok()?,
-        ))
-    }
-
-    fn text(&self, off: u32, len: u32) -> Option<&str> {
-        let (off, len) = (off as usize, len as usize);
-        if off.checked_add(len)? > self.blob_len {
+    fn text(&self, off: u32, len: u32) -> Option<String> {
+        if u64::from(off) + u64::from(len) > self.blob_len {
             return None;
         }
-        let start = self.blob + off;
-        std::str::from_utf8(self.bytes.get(start..start + len)?).ok()
+        String::from_utf8(self.source.read(self.blob + u64::from(off), len as usize)?).ok()
     }
 
     /// The number of objects.
@@ -322,28 +309,30 @@ impl DiskIndex {
     }
 
     /// Where the record of `slot` is in the forest file.
-    pub fn record(&self, slot: u32) -> Option<Range<usize>> {
-        let at = self.records + (slot as usize).checked_mul(16)?;
-        let (start, end) = (self.u64_at(at)?, self.u64_at(at + 8)?);
-        Some(usize::try_from(start).ok()?..usize::try_from(end).ok()?)
-    }
-
-    /// The normalized DN of `slot`.
-    pub fn key(&self, slot: u32) -> Option<&str> {
+    pub fn record(&self, slot: u32) -> Option<Range<u64>> {
         if slot as usize >= self.n {
             return None;
         }
-        let at = self.dn_keys + slot as usize * 8;
+        let at = self.records + u64::from(slot) * 16;
+        Some(self.source.u64_at(at)?..self.source.u64_at(at + 8)?)
+    }
+
+    /// The normalized DN of `slot`.
+    pub fn key(&self, slot: u32) -> Option<String> {
+        if slot as usize >= self.n {
+            return None;
+        }
+        let at = self.dn_keys + u64::from(slot) * 8;
         self.text(self.u32_at(at)?, self.u32_at(at + 4)?)
     }
 
     /// The slot of the object whose normalized DN is `key`.
     pub fn find(&self, key: &str) -> Option<u32> {
-        let (mut lo, mut hi) = (0usize, self.n);
+        let (mut lo, mut hi) = (0u64, self.n as u64);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             let slot = self.u32_at(self.by_dn + mid * 4)?;
-            match self.key(slot)?.cmp(key) {
+            match self.key(slot)?.as_str().cmp(key) {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
                 std::cmp::Ordering::Equal => return Some(slot),
@@ -354,18 +343,28 @@ impl DiskIndex {
 
     /// The children of `slot`, in file order.
     pub fn children(&self, slot: u32) -> Vec<u32> {
-        let s = slot as usize;
-        if s >= self.n {
+        if slot as usize >= self.n {
             return Vec::new();
         }
+        let s = u64::from(slot);
         let (Some(start), Some(end)) = (
             self.u32_at(self.child_starts + s * 4),
             self.u32_at(self.child_starts + (s + 1) * 4),
         ) else {
             return Vec::new();
         };
-        (start..end)
-            .filter_map(|i| self.u32_at(self.children + i as usize * 4))
+        if start > end {
+            return Vec::new();
+        }
+        let Some(bytes) = self.source.read(
+            self.children + u64::from(start) * 4,
+            (end - start) as usize * 4,
+        ) else {
+            return Vec::new();
+        };
+        bytes
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect()
     }
 
@@ -380,10 +379,12 @@ impl DiskIndex {
     }
 
     /// Row `i` of a table: (key, slot).
-    fn row(&self, table: &Table, i: usize) -> Option<(&str, u32)> {
-        let at = table.rows + i * 12;
-        let key = self.text(self.u32_at(at)?, self.u32_at(at + 4)?)?;
-        Some((key, self.u32_at(at + 8)?))
+    fn row(&self, table: &Table, i: usize) -> Option<(String, u32)> {
+        let mut row = [0u8; 12];
+        self.source
+            .read_into(table.rows + i as u64 * 12, &mut row)?;
+        let word = |k: usize| u32::from_le_bytes([row[k], row[k + 1], row[k + 2], row[k + 3]]);
+        Some((self.text(word(0), word(4))?, word(8)))
     }
 
     /// The rows of index `name` whose key satisfies `wanted`, given `before` (true for keys
@@ -401,7 +402,7 @@ impl DiskIndex {
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             match self.row(table, mid) {
-                Some((k, _)) if before(k) => lo = mid + 1,
+                Some((k, _)) if before(&k) => lo = mid + 1,
                 _ => hi = mid,
             }
         }

@@ -1,31 +1,32 @@
-//! A read-only lab forest answered from its on-disk index (`disk_index`) and the forest
-//! file's bytes: a lookup finds its objects in the index and parses only their records, so a
-//! command that reads 20 objects of 100,000 parses 20 records.
+//! A read-only lab forest answered from its on-disk index (`disk_index`) and the open forest
+//! file: a lookup finds its objects in the index and reads and parses only their records, so
+//! a command that reads 20 objects of 100,000 reads 20 records.
 //!
 //! Its answers are the in-memory [`Forest`](super::Forest)'s, object for object and in the
 //! same order (the tests compare them): the same base check, the same narrowing by indexed
 //! equality terms (plus objectClass, which only the on-disk index keeps) and prefixes, the
 //! same scans otherwise. It cannot change anything: writers load the whole forest.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use super::disk_index::DiskIndex;
 use super::forest::CLASS_INDEX;
 use super::forest::{descriptor_of, domain_sid_of, entry_from_record, index_key, indexed};
+use super::positioned::Positioned;
 use crate::directory::model::attrs::OBJECT_CLASS;
 use crate::directory::security::{SecurityDescriptor, Sid};
 use crate::directory::{DirectoryError, Dn, Entry, Filter, Result, Scope};
 
-/// A forest file and its index; records parsed on first use.
+/// A forest file and its index; records read and parsed on first use.
 pub struct IndexedForest {
-    file: Arc<[u8]>,
+    file: Positioned,
     index: DiskIndex,
     entries: Box<[OnceLock<Entry>]>,
 }
 
 impl IndexedForest {
     /// The forest in `file` (a trusted forest file) through `index` (checked against it).
-    pub fn new(file: Arc<[u8]>, index: DiskIndex) -> IndexedForest {
+    pub fn new(file: Positioned, index: DiskIndex) -> IndexedForest {
         let entries = (0..index.len()).map(|_| OnceLock::new()).collect();
         IndexedForest {
             file,
@@ -42,17 +43,21 @@ impl IndexedForest {
         self.index.is_empty()
     }
 
-    /// The record text of `slot`, as umctl wrote it.
-    pub fn record_text(&self, slot: u32) -> &[u8] {
+    /// The record text of `slot`, as umctl wrote it (empty if it cannot be read).
+    pub fn record_text(&self, slot: u32) -> Vec<u8> {
         self.index
             .record(slot)
-            .and_then(|r| self.file.get(r))
+            .filter(|r| r.start <= r.end)
+            .and_then(|r| {
+                self.file
+                    .read(r.start, usize::try_from(r.end - r.start).ok()?)
+            })
             .unwrap_or_default()
     }
 
     fn entry(&self, slot: u32) -> Option<&Entry> {
         let cell = self.entries.get(slot as usize)?;
-        Some(cell.get_or_init(|| entry_from_record(self.record_text(slot))))
+        Some(cell.get_or_init(|| entry_from_record(&self.record_text(slot))))
     }
 
     /// Every object in file order (parents before children); parses every record.
@@ -206,7 +211,7 @@ mod tests {
         );
         let mut file = header.clone().into_bytes();
         file.extend_from_slice(&body);
-        let file: Arc<[u8]> = file.into();
+        let file: std::sync::Arc<[u8]> = file.into();
         let (start, _) = trusted_load::trusted(&file).unwrap();
         assert_eq!(start, header.len());
         let stamp = Stamp {
@@ -217,15 +222,19 @@ mod tests {
         };
         let records = trusted_load::scan_all(&file[start..], start, true).unwrap();
         let bytes = disk_index::build(&stamp, &records).unwrap();
-        let index = DiskIndex::open(bytes.clone(), &stamp).unwrap();
+        let index = DiskIndex::open(Positioned::Memory(bytes.clone()), &stamp).unwrap();
         let stale = Stamp {
             generation: 8,
             ..stamp.clone()
         };
-        assert!(DiskIndex::open(bytes.clone(), &stale).is_none());
-        assert!(DiskIndex::open(bytes[..bytes.len() - 1].to_vec(), &stamp).is_none());
+        assert!(DiskIndex::open(Positioned::Memory(bytes.clone()), &stale).is_none());
+        let cut = bytes[..bytes.len() - 1].to_vec();
+        assert!(DiskIndex::open(Positioned::Memory(cut), &stamp).is_none());
         let loaded = trusted_load::load_trusted(file.clone(), start).unwrap();
-        (loaded, IndexedForest::new(file, index))
+        (
+            loaded,
+            IndexedForest::new(Positioned::Memory(file.to_vec()), index),
+        )
     }
 
     fn dns(found: Result<Vec<Entry>>) -> std::result::Result<Vec<String>, String> {

@@ -12,6 +12,7 @@ pub mod disk_index;
 pub mod forest;
 pub mod hosts;
 pub mod indexed;
+pub mod positioned;
 pub mod seed;
 pub mod store;
 pub mod trusted_load;
@@ -420,40 +421,69 @@ fn load(paths: &LabPaths) -> Result<(Forest, u64)> {
 }
 
 /// Opens the forest file for reading: through its on-disk index when umctl wrote the file (its
-/// digest matches) and the index describes exactly this file; a missing or stale index is
-/// rebuilt first. A hand-edited file is loaded with every check, as a writer loads it.
+/// digest matches, checked by reading the file through once) and the index describes exactly
+/// this file; a missing or stale index is rebuilt first. A hand-edited file is loaded with
+/// every check, as a writer loads it.
 fn load_view(paths: &LabPaths) -> Result<(ForestView, u64)> {
-    let (bytes, generation) = read_forest(paths)?;
-    let Some((start, digest)) = trusted_load::trusted(&bytes) else {
-        let forest = forest_from_ldif(&bytes, &paths.forest().display().to_string())?;
+    let path = paths.forest();
+    let mut file = fs::File::open(&path).map_err(|e| DirectoryError::io(&path, e))?;
+    let Some(checked) =
+        trusted_load::check_file(&mut file).map_err(|e| DirectoryError::io(&path, e))?
+    else {
+        let (forest, generation) = load(paths)?;
         return Ok((ForestView::Loaded(forest), generation));
     };
     let stamp = disk_index::Stamp {
-        digest,
-        generation,
-        file_len: bytes.len() as u64,
-        body_start: start as u64,
+        digest: checked.digest,
+        generation: checked.generation,
+        file_len: checked.len,
+        body_start: checked.start as u64,
     };
-    let index = fs::read(paths.index())
-        .ok()
-        .and_then(|b| disk_index::DiskIndex::open(b, &stamp))
-        .or_else(|| {
-            let built = build_index(&bytes[start..], &stamp).ok()??;
+    let on_disk = fs::File::open(paths.index()).ok().and_then(|index| {
+        let len = index.metadata().ok()?.len();
+        disk_index::DiskIndex::open(positioned::Positioned::File { file: index, len }, &stamp)
+    });
+    let index = match on_disk {
+        Some(index) => index,
+        None => {
+            // Read the very file that was checked (not the path: it may have been replaced).
+            let mut bytes = Vec::with_capacity(usize::try_from(checked.len).unwrap_or(0));
+            std::io::Seek::rewind(&mut file)
+                .and_then(|()| std::io::Read::read_to_end(&mut file, &mut bytes))
+                .map_err(|e| DirectoryError::io(&path, e))?;
+            let bytes: std::sync::Arc<[u8]> = bytes.into();
+            let same = trusted_load::trusted(&bytes).is_some_and(|(start, digest)| {
+                start as u64 == stamp.body_start && digest == stamp.digest
+            });
+            let built = match same {
+                true => build_index(&bytes[checked.start..], &stamp)?,
+                false => None,
+            };
+            let Some(built) = built else {
+                // Changed under us, or records that do not form a forest: the full load
+                // reads the file again and names any problem.
+                let (forest, generation) = load(paths)?;
+                return Ok((ForestView::Loaded(forest), generation));
+            };
             // Best effort: a lab folder umctl cannot write to is still readable.
             let _ = write_atomically(&paths.index(), |out| out.write_all(&built));
-            disk_index::DiskIndex::open(built, &stamp)
-        });
-    match index {
-        Some(index) => Ok((
-            ForestView::Indexed(indexed::IndexedForest::new(bytes, index)),
-            generation,
-        )),
-        // Records that do not form a forest: the trusted load names the problem.
-        None => Ok((
-            ForestView::Loaded(trusted_load::load_trusted(bytes, start)?),
-            generation,
-        )),
-    }
+            match disk_index::DiskIndex::open(positioned::Positioned::Memory(built), &stamp) {
+                Some(index) => index,
+                None => {
+                    let (forest, generation) = load(paths)?;
+                    return Ok((ForestView::Loaded(forest), generation));
+                }
+            }
+        }
+    };
+    let forest = positioned::Positioned::File {
+        file,
+        len: checked.len,
+    };
+    Ok((
+        ForestView::Indexed(indexed::IndexedForest::new(forest, index)),
+        stamp.generation,
+    ))
 }
 
 /// The forest file's bytes and generation.

@@ -23,19 +23,124 @@ pub const DIGEST_PREFIX: &str = "# umctl content digest ";
 /// cryptographic: it tells umctl's own saves from hand edits, not from an attacker (who could
 /// edit the lab folder anyway).
 pub fn digest(body: &[u8]) -> String {
-    // FxHash-style word hashing, written out: it runs over the whole file on every load, so
+    let mut digester = Digester::new(body.len() as u64);
+    digester.update(body);
+    digester.finish()
+}
+
+/// [`digest`] over records read in pieces: the same result for the same bytes, however they
+/// are cut.
+pub struct Digester {
+    h: u64,
+    carry: [u8; 8],
+    carried: usize,
+}
+
+impl Digester {
+    // FxHash-style word hashing, written out: it runs over the whole file on every open, so
     // it must cost well under a millisecond per megabyte.
     const K: u64 = 0xf135_7aea_2e62_a9c5;
-    let mut h = body.len() as u64;
-    let mut words = body.chunks_exact(8);
-    for w in &mut words {
-        let word = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-        h = (h.rotate_left(26) ^ word).wrapping_mul(K);
+
+    /// A digest of records `len` bytes long (the length is part of the digest).
+    pub fn new(len: u64) -> Digester {
+        Digester {
+            h: len,
+            carry: [0; 8],
+            carried: 0,
+        }
     }
-    for b in words.remainder() {
-        h = (h.rotate_left(26) ^ u64::from(*b)).wrapping_mul(K);
+
+    fn word(&mut self, word: u64) {
+        self.h = (self.h.rotate_left(26) ^ word).wrapping_mul(Self::K);
     }
-    format!("{h:016x}")
+
+    pub fn update(&mut self, mut data: &[u8]) {
+        if self.carried > 0 {
+            let take = (8 - self.carried).min(data.len());
+            self.carry[self.carried..self.carried + take].copy_from_slice(&data[..take]);
+            self.carried += take;
+            data = &data[take..];
+            if self.carried < 8 {
+                return;
+            }
+            self.word(u64::from_le_bytes(self.carry));
+            self.carried = 0;
+        }
+        let mut words = data.chunks_exact(8);
+        for w in &mut words {
+            self.word(u64::from_le_bytes([
+                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7],
+            ]));
+        }
+        let rest = words.remainder();
+        self.carry[..rest.len()].copy_from_slice(rest);
+        self.carried = rest.len();
+    }
+
+    pub fn finish(mut self) -> String {
+        for i in 0..self.carried {
+            let b = self.carry[i];
+            self.word(u64::from(b));
+        }
+        format!("{:016x}", self.h)
+    }
+}
+
+/// A forest file umctl saved, checked by [`check_file`].
+pub struct CheckedFile {
+    /// Where the records start.
+    pub start: usize,
+    /// The digest of the records (the one the header claims).
+    pub digest: String,
+    pub generation: u64,
+    /// The file's length, as read.
+    pub len: u64,
+}
+
+/// Reads the open forest file through once, in pieces (no copy of it is kept), and tells
+/// whether umctl saved it: its header's digest is the digest of its records. `None` for a
+/// hand-edited or foreign file.
+pub fn check_file(file: &mut std::fs::File) -> std::io::Result<Option<CheckedFile>> {
+    use std::io::{Read, Seek};
+    const PIECE: usize = 1 << 20;
+    file.seek(std::io::SeekFrom::Start(0))?;
+    let len = file.metadata()?.len();
+    let mut buf = vec![0u8; PIECE];
+    let mut filled = 0;
+    while filled < PIECE {
+        match file.read(&mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    let Some((start, claimed)) = header(&buf[..filled]) else {
+        return Ok(None);
+    };
+    // A header that does not end within the first piece is not one umctl wrote.
+    if start >= filled && (filled as u64) < len {
+        return Ok(None);
+    }
+    let claimed = claimed.to_string();
+    let generation = super::store::parse_generation(&buf[..filled]).unwrap_or(0);
+    let mut digester = Digester::new(len.saturating_sub(start as u64));
+    digester.update(&buf[start..filled]);
+    let mut total = filled as u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        digester.update(&buf[..n]);
+        total += n as u64;
+    }
+    let digest = digester.finish();
+    // A file that changed length while being read is not the one its header describes.
+    Ok((total == len && digest == claimed).then_some(CheckedFile {
+        start,
+        digest,
+        generation,
+        len,
+    }))
 }
 
 /// Where the records start and the digest the header claims for them.
@@ -257,6 +362,38 @@ mod tests {
             assert!(parsed.is_some(), "{text} is parsed");
             assert_eq!(&*key, Dn::parse(text).unwrap().norm(), "{text}");
         }
+    }
+
+    #[test]
+    fn the_digest_does_not_depend_on_how_the_records_are_cut() {
+        let body: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
+        for len in [0, 1, 7, 8, 9, 100, 1000] {
+            let whole = digest(&body[..len]);
+            for cut in [1, 3, 8, 13, 64] {
+                let mut d = Digester::new(len as u64);
+                body[..len].chunks(cut).for_each(|c| d.update(c));
+                assert_eq!(d.finish(), whole, "{len} bytes in pieces of {cut}");
+            }
+        }
+        assert_ne!(digest(b"abcdefgh"), digest(b"abcdefgi"));
+    }
+
+    #[test]
+    fn a_checked_file_is_the_trusted_one() {
+        let body = b"version: 1\n\ndn: DC=example,DC=com\nobjectClass: domain\n";
+        let header = format!(
+            "# umctl lab forest, generation 3\n{DIGEST_PREFIX}{}\n",
+            digest(body)
+        );
+        let mut file = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut file, header.as_bytes()).unwrap();
+        std::io::Write::write_all(&mut file, body).unwrap();
+        let checked = check_file(&mut file).unwrap().unwrap();
+        assert_eq!(checked.start, header.len());
+        assert_eq!(checked.generation, 3);
+        assert_eq!(checked.digest, digest(body));
+        std::io::Write::write_all(&mut file, b"cn: x\n").unwrap();
+        assert!(check_file(&mut file).unwrap().is_none(), "an appended line");
     }
 
     #[test]

@@ -86,7 +86,7 @@ impl ForestView {
             ForestView::Loaded(f) => f.write_records(writer),
             ForestView::Indexed(f) => {
                 for slot in 0..f.len() as u32 {
-                    writer.raw_record(f.record_text(slot))?;
+                    writer.raw_record(&f.record_text(slot))?;
                 }
                 Ok(())
             }
