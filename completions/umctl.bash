@@ -191,7 +191,7 @@ _umctl() {
 
     case "${cmd}" in
         umctl)
-            opts="-y -v -q -h -V --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help --version grant-permissions new-contact contact trace-call serve lab completions help"
+            opts="-y -v -q -h -V --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help --version grant-permissions new-contact contact trace-call serve lab completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -225,7 +225,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__completions)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help bash elvish fish powershell zsh"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -259,7 +259,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__contact)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help list show set remove help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help list show set remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -377,7 +377,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__contact__subcmd__list)
-            opts="-y -v -q -h --auto-attendant --subscriber-access --dial-plan --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --auto-attendant --subscriber-access --dial-plan --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -415,7 +415,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__contact__subcmd__remove)
-            opts="-y -v -q -h --dry-run --ldif --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --dry-run --ldif --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -449,7 +449,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__contact__subcmd__set)
-            opts="-y -v -q -h --display-number --sip-address --description --display-name --enabled --force --dry-run --ldif --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --display-number --sip-address --description --display-name --enabled --force --dry-run --ldif --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -503,7 +503,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__contact__subcmd__show)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -537,7 +537,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__grant__subcmd__permissions)
-            opts="-y -v -q -h --dry-run --ldif --verify --forest --pool --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --dry-run --ldif --verify --forest --pool --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -873,7 +873,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help init reset export import apply hosts search show help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help init reset export import apply hosts search show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -907,7 +907,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__apply)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -941,7 +941,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__export)
-            opts="-o -y -v -q -h --out --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-o -y -v -q -h --out --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1123,7 +1123,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__hosts)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1157,7 +1157,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__import)
-            opts="-y -v -q -h --from-ldap --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --from-ldap --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1191,7 +1191,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__init)
-            opts="-y -v -q -h --force --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --force --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1225,7 +1225,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__reset)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1259,7 +1259,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__search)
-            opts="-b -s -y -v -q -h --base --scope --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-b -s -y -v -q -h --base --scope --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1309,7 +1309,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__show)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1343,7 +1343,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__new__subcmd__contact)
-            opts="-y -v -q -h --sip-address --registrar-pool --display-number --ou --dial-plan --auto-attendant --display-name --description --force --from-csv --dry-run --ldif --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --sip-address --registrar-pool --display-number --ou --dial-plan --auto-attendant --display-name --description --force --from-csv --dry-run --ldif --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1413,7 +1413,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__serve)
-            opts="-y -v -q -h --server --startup-mode --port-offset --ephemeral-ports --max-calls --log-format --cert --key --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --server --startup-mode --port-offset --ephemeral-ports --max-calls --log-format --cert --key --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1475,7 +1475,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__trace__subcmd__call)
-            opts="-y -v -q -h --to --from --scenario --hang-up-before-beep --message-seconds --wave-file --digits --live --ladder --pcap --lab --ldap --bind-dn --password-file --ca-file --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --to --from --scenario --hang-up-before-beep --message-seconds --wave-file --digits --live --ladder --pcap --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

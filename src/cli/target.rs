@@ -70,6 +70,7 @@ pub fn connect_ldap(global: &GlobalArgs) -> anyhow::Result<LdapDirectory> {
         password,
         ca_file: global.ca_file.clone(),
         insecure_plain_bind: global.insecure_plain_bind,
+        sasl_gssapi: global.sasl_gssapi,
     };
     Ok(LdapDirectory::connect(&target)?)
 }

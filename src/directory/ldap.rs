@@ -66,6 +66,9 @@ pub struct LdapTarget {
     pub ca_file: Option<PathBuf>,
     /// Allow a simple bind over plain `ldap://` without StartTLS.
     pub insecure_plain_bind: bool,
+    /// Bind with SASL GSSAPI (Kerberos, the caller's ticket) instead of `bind_dn`/`password`;
+    /// needs the `gssapi` cargo feature.
+    pub sasl_gssapi: bool,
 }
 
 /// A real directory over LDAP.
@@ -79,6 +82,12 @@ impl LdapDirectory {
     /// Connects (TLS per the URL), binds, and reads the naming contexts from the rootDSE.
     pub fn connect(target: &LdapTarget) -> Result<LdapDirectory> {
         let url = target.url.trim_end_matches('/').to_string();
+        if target.sasl_gssapi && !cfg!(feature = "gssapi") {
+            return Err(DirectoryError::NotBuiltIn {
+                what: "SASL GSSAPI (--sasl-gssapi)".into(),
+                feature: "gssapi".into(),
+            });
+        }
         let secure = if url.starts_with("ldaps://") {
             true
         } else if url.starts_with("ldap://") {
@@ -98,7 +107,9 @@ impl LdapDirectory {
         let settings = settings.set_std_stream(StdStream::Tcp(connect_nodelay(&url)?));
         let mut conn = LdapConn::with_settings(settings, &url)
             .map_err(|e| connect_error(&url, target.ca_file.as_deref(), e))?;
-        if let Some(dn) = &target.bind_dn {
+        if target.sasl_gssapi {
+            gssapi_bind(&mut conn, &url)?;
+        } else if let Some(dn) = &target.bind_dn {
             let password = target.password.as_ref().map_or("", Secret::expose);
             if password.is_empty() {
                 return Err(DirectoryError::InvalidCredentials {
@@ -508,6 +519,38 @@ fn tls_config(ca_file: Option<&Path>) -> Result<Arc<rustls::ClientConfig>> {
 }
 
 /// Errors while connecting or binding: TLS problems, refused connections and timeouts.
+/// A SASL GSSAPI bind with the caller's Kerberos ticket, for the service `ldap/<host of url>`
+/// (the DC's FQDN, as Kerberos needs it; an IP address will not do).
+#[cfg(feature = "gssapi")]
+fn gssapi_bind(conn: &mut LdapConn, url: &str) -> Result<()> {
+    let host = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let result = conn
+        .with_timeout(OPERATION_TIMEOUT)
+        .sasl_gssapi_bind(&host)
+        .map_err(|e| match e {
+            LdapError::LdapResult { result } => result_error(url, "", &result),
+            other => DirectoryError::InvalidCredentials {
+                server: url.to_string(),
+                diagnostic: format!(
+                    "SASL GSSAPI bind for ldap/{host} failed: {other} (is there a Kerberos ticket? run kinit)"
+                ),
+            },
+        })?;
+    check(url, "", result)
+}
+
+/// Without the `gssapi` feature `connect` refuses `sasl_gssapi` before connecting.
+#[cfg(not(feature = "gssapi"))]
+fn gssapi_bind(_conn: &mut LdapConn, _url: &str) -> Result<()> {
+    Err(DirectoryError::NotBuiltIn {
+        what: "SASL GSSAPI (--sasl-gssapi)".into(),
+        feature: "gssapi".into(),
+    })
+}
+
 /// The TCP connection to the server of `url`, with Nagle's algorithm off. ldap3 connects
 /// without TCP_NODELAY, so every request that follows a small write (an add after its
 /// response, a TLS record split in two) waits for the peer's delayed ACK, up to 40 ms on
