@@ -51,6 +51,8 @@ struct State {
 /// The lab directory. Cheap to share: reads take a read lock on the in-memory forest.
 pub struct LabDirectory {
     paths: LabPaths,
+    /// Whether reads go through the on-disk index (else the whole forest is in memory).
+    indexed_reads: bool,
     state: RwLock<State>,
 }
 
@@ -82,8 +84,21 @@ pub struct ApplyOutcome {
 }
 
 impl LabDirectory {
-    /// Opens the lab at `root`, seeding it from the embedded fixtures on first use.
+    /// Opens the lab at `root`, seeding it from the embedded fixtures on first use. Reads go
+    /// through the on-disk index and parse only the objects they read: the quickest start for
+    /// a command that reads a few objects.
     pub fn open(root: impl Into<PathBuf>) -> Result<LabDirectory> {
+        Self::open_with(root, true)
+    }
+
+    /// [`LabDirectory::open`] with the whole forest in memory, for a long-running reader
+    /// (serve): a slower start, then lookups that are a hash probe instead of reads of the
+    /// index file.
+    pub fn open_in_memory(root: impl Into<PathBuf>) -> Result<LabDirectory> {
+        Self::open_with(root, false)
+    }
+
+    fn open_with(root: impl Into<PathBuf>, indexed_reads: bool) -> Result<LabDirectory> {
         let paths = LabPaths::new(root);
         if read_generation(&paths.forest())?.is_none() {
             let _lock = WriteLock::acquire(&paths)?;
@@ -91,9 +106,10 @@ impl LabDirectory {
                 seed::write_seed(&paths)?;
             }
         }
-        let (forest, generation) = load_view(&paths)?;
+        let (forest, generation) = load_for_reads(&paths, indexed_reads)?;
         Ok(LabDirectory {
             paths,
+            indexed_reads,
             state: RwLock::new(State {
                 forest,
                 generation,
@@ -263,7 +279,7 @@ impl LabDirectory {
         let mut state = self.state.write().map_err(|_| self.poisoned())?;
         let on_disk = read_generation(&self.paths.forest())?;
         if on_disk.is_some_and(|g| g != state.generation) {
-            let (forest, generation) = load_view(&self.paths)?;
+            let (forest, generation) = load_for_reads(&self.paths, self.indexed_reads)?;
             state.forest = forest;
             state.generation = generation;
         }
@@ -484,6 +500,15 @@ fn load_view(paths: &LabPaths) -> Result<(ForestView, u64)> {
         ForestView::Indexed(indexed::IndexedForest::new(forest, index)),
         stamp.generation,
     ))
+}
+
+/// The forest for reading: through the index ([`load_view`]) or all in memory ([`load`]).
+fn load_for_reads(paths: &LabPaths, indexed: bool) -> Result<(ForestView, u64)> {
+    if indexed {
+        return load_view(paths);
+    }
+    let (forest, generation) = load(paths)?;
+    Ok((ForestView::Loaded(forest), generation))
 }
 
 /// The forest file's bytes and generation.
