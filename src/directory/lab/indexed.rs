@@ -4,8 +4,8 @@
 //!
 //! Its answers are the in-memory [`Forest`](super::Forest)'s, object for object and in the
 //! same order (the tests compare them): the same base check, the same narrowing by indexed
-//! equality terms (plus objectClass, which only the on-disk index keeps) and prefixes, the
-//! same scans otherwise. It cannot change anything: writers load the whole forest.
+//! equality terms and prefixes, the same scans otherwise, which skip the objects a required
+//! objectClass rules out (only the on-disk index keeps objectClass). It cannot change anything: writers load the whole forest.
 
 use std::sync::OnceLock;
 
@@ -129,39 +129,58 @@ impl IndexedForest {
         if let Some(candidates) = self.candidates(filter) {
             return Ok(keep(&mut candidates.into_iter(), true));
         }
+        // No candidates: the forest scans the scope. A required objectClass only skips objects
+        // that could not match anyway, so the answer (and its order) stays the scan's.
+        let classes = self.class_members(filter);
+        let allowed = |s: &u32| classes.as_ref().is_none_or(|c| c.binary_search(s).is_ok());
         Ok(match scope {
-            Scope::Base => keep(&mut self.slot_of(base).into_iter(), false),
+            Scope::Base => keep(&mut self.slot_of(base).into_iter().filter(allowed), false),
             Scope::OneLevel => {
                 let mut out = match self.slot_of(base) {
-                    Some(slot) => keep(&mut self.index.children(slot).into_iter(), false),
+                    Some(slot) => keep(
+                        &mut self.index.children(slot).into_iter().filter(allowed),
+                        false,
+                    ),
                     None => Vec::new(),
                 };
                 if base.is_root() {
-                    out.extend(keep(&mut self.index.roots().iter().copied(), false));
+                    out.extend(keep(
+                        &mut self.index.roots().iter().copied().filter(allowed),
+                        false,
+                    ));
                 }
                 out
             }
-            Scope::Subtree => {
-                let mut all = 0..self.index.len() as u32;
-                keep(&mut all, true)
-            }
+            Scope::Subtree => match classes {
+                Some(members) => keep(&mut members.into_iter(), true),
+                None => keep(&mut (0..self.index.len() as u32), true),
+            },
         })
     }
 
-    /// The smallest set of objects the filter's required equality terms on indexed attributes
-    /// (objectClass included) allow, or those of its first indexed prefix; `None` when the
-    /// filter has neither.
+    /// The objects of the filter's required objectClass with the fewest members (ascending),
+    /// or `None` when it requires none (or the index has no objectClass table).
+    fn class_members(&self, filter: &Filter) -> Option<Vec<u32>> {
+        if !self.index.has_table(CLASS_INDEX) {
+            return None;
+        }
+        filter
+            .indexable_equalities()
+            .into_iter()
+            .filter(|(attr, _)| attr.eq_ignore_ascii_case(OBJECT_CLASS))
+            .filter_map(|(_, value)| index_key(value))
+            .map(|key| self.index.equal(CLASS_INDEX, &key))
+            .min_by_key(Vec::len)
+    }
+
+    /// As [`Forest`](super::Forest)'s: the smallest set of objects the filter's required
+    /// equality terms on indexed attributes allow, or those of its first indexed prefix;
+    /// `None` when the filter has neither.
     fn candidates(&self, filter: &Filter) -> Option<Vec<u32>> {
         let mut best: Option<Vec<u32>> = None;
         for (attr, value) in filter.indexable_equalities() {
-            let name = match indexed(attr) {
-                Some(name) => name,
-                None if attr.eq_ignore_ascii_case(OBJECT_CLASS)
-                    && self.index.has_table(CLASS_INDEX) =>
-                {
-                    CLASS_INDEX
-                }
-                None => continue,
+            let Some(name) = indexed(attr) else {
+                continue;
             };
             let Some(key) = index_key(value) else {
                 continue;
@@ -260,6 +279,9 @@ mod tests {
             "(objectClass=*)",
             "(objectClass=user)",
             "(objectClass=msExchUMDialPlan)",
+            "(objectClass=domainDNS)",
+            "(&(objectClass=domain)(objectClass=top))",
+            "(&(objectClass=domainDNS)(dc=contoso))",
             "(objectclass=MSEXCHUMDIALPLAN)",
             "(objectClass=nosuchclass)",
             "(&(objectClass=user)(sAMAccountName=alice))",
