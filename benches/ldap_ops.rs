@@ -35,6 +35,7 @@ fn main() {
         password: Some(Secret::new(password.trim_end().to_string())),
         ca_file: Some(PathBuf::from(ca)),
         insecure_plain_bind: false,
+        sasl_gssapi: false,
     };
     let dir = LdapDirectory::connect(&target).expect("connect");
     let ou = Dn::parse(&ou).expect("OU DN");

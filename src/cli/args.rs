@@ -52,6 +52,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE", requires = "ldap")]
     pub ca_file: Option<PathBuf>,
 
+    /// Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind
+    /// (needs a umctl built with the gssapi feature)
+    #[arg(long, global = true, requires = "ldap", conflicts_with_all = ["bind_dn", "password_file"])]
+    pub sasl_gssapi: bool,
+
     /// Allow a simple bind over plain ldap:// without StartTLS (test labs only)
     #[arg(long, global = true, requires = "ldap")]
     pub insecure_plain_bind: bool,

@@ -15,7 +15,7 @@ use anyhow::{bail, Context};
 use serde::Serialize;
 
 use crate::cli::args::{GlobalArgs, LogFormatArg, ServeArgs, StartupModeArg};
-use crate::cli::target::{connect_ldap, lab_root, open_lab};
+use crate::cli::target::{connect_ldap, lab_root, open_lab_in_memory};
 use crate::cli::UsageError;
 use crate::directory::lookup;
 use crate::directory::Directory;
@@ -89,7 +89,9 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         if global.ldap.is_some() {
             (Arc::new(connect_ldap(global)?), None, None, None)
         } else {
-            let lab = open_lab(global)?;
+            // serve answers calls for hours: the whole forest in memory makes each lookup a
+            // hash probe (the on-disk index is for commands that read a few objects and exit).
+            let lab = open_lab_in_memory(global)?;
             let hosts = lab.hosts().context("reading the lab's hosts table")?;
             let mailboxes = lab.paths().mailboxes();
             let recordings = lab.paths().root().join("recordings");

@@ -47,6 +47,14 @@ pub fn open_lab(global: &GlobalArgs) -> anyhow::Result<&'static LabDirectory> {
     Ok(Box::leak(Box::new(lab)))
 }
 
+/// [`open_lab`] with the whole forest in memory, for a long-running command (serve).
+pub fn open_lab_in_memory(global: &GlobalArgs) -> anyhow::Result<&'static LabDirectory> {
+    let root = lab_root(global)?;
+    let lab = LabDirectory::open_in_memory(&root)
+        .with_context(|| format!("opening the lab directory at {}", root.display()))?;
+    Ok(Box::leak(Box::new(lab)))
+}
+
 /// The directory the options name: the real AD with `--ldap`, else the lab.
 pub fn open_directory(global: &GlobalArgs) -> anyhow::Result<Box<dyn Directory>> {
     match &global.ldap {
@@ -70,6 +78,7 @@ pub fn connect_ldap(global: &GlobalArgs) -> anyhow::Result<LdapDirectory> {
         password,
         ca_file: global.ca_file.clone(),
         insecure_plain_bind: global.insecure_plain_bind,
+        sasl_gssapi: global.sasl_gssapi,
     };
     Ok(LdapDirectory::connect(&target)?)
 }

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
 use ldap3::controls::RawControl;
-use ldap3::{LdapConn, LdapConnSettings, LdapError, LdapResult, Mod, SearchEntry};
+use ldap3::{LdapConn, LdapConnSettings, LdapError, LdapResult, Mod, SearchEntry, StdStream};
 
 use crate::directory::model::attrs::NT_SECURITY_DESCRIPTOR;
 use crate::directory::security::Control;
@@ -66,6 +66,9 @@ pub struct LdapTarget {
     pub ca_file: Option<PathBuf>,
     /// Allow a simple bind over plain `ldap://` without StartTLS.
     pub insecure_plain_bind: bool,
+    /// Bind with SASL GSSAPI (Kerberos, the caller's ticket) instead of `bind_dn`/`password`;
+    /// needs the `gssapi` cargo feature.
+    pub sasl_gssapi: bool,
 }
 
 /// A real directory over LDAP.
@@ -79,6 +82,12 @@ impl LdapDirectory {
     /// Connects (TLS per the URL), binds, and reads the naming contexts from the rootDSE.
     pub fn connect(target: &LdapTarget) -> Result<LdapDirectory> {
         let url = target.url.trim_end_matches('/').to_string();
+        if target.sasl_gssapi && !cfg!(feature = "gssapi") {
+            return Err(DirectoryError::NotBuiltIn {
+                what: "SASL GSSAPI (--sasl-gssapi)".into(),
+                feature: "gssapi".into(),
+            });
+        }
         let secure = if url.starts_with("ldaps://") {
             true
         } else if url.starts_with("ldap://") {
@@ -95,9 +104,12 @@ impl LdapDirectory {
                 .set_config(tls_config(target.ca_file.as_deref())?)
                 .set_starttls(url.starts_with("ldap://"));
         }
+        let settings = settings.set_std_stream(StdStream::Tcp(connect_nodelay(&url)?));
         let mut conn = LdapConn::with_settings(settings, &url)
             .map_err(|e| connect_error(&url, target.ca_file.as_deref(), e))?;
-        if let Some(dn) = &target.bind_dn {
+        if target.sasl_gssapi {
+            gssapi_bind(&mut conn, &url)?;
+        } else if let Some(dn) = &target.bind_dn {
             let password = target.password.as_ref().map_or("", Secret::expose);
             if password.is_empty() {
                 return Err(DirectoryError::InvalidCredentials {
@@ -507,6 +519,80 @@ fn tls_config(ca_file: Option<&Path>) -> Result<Arc<rustls::ClientConfig>> {
 }
 
 /// Errors while connecting or binding: TLS problems, refused connections and timeouts.
+/// A SASL GSSAPI bind with the caller's Kerberos ticket, for the service `ldap/<host of url>`
+/// (the DC's FQDN, as Kerberos needs it; an IP address will not do).
+#[cfg(feature = "gssapi")]
+fn gssapi_bind(conn: &mut LdapConn, url: &str) -> Result<()> {
+    let host = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let result = conn
+        .with_timeout(OPERATION_TIMEOUT)
+        .sasl_gssapi_bind(&host)
+        .map_err(|e| match e {
+            LdapError::LdapResult { result } => result_error(url, "", &result),
+            other => DirectoryError::InvalidCredentials {
+                server: url.to_string(),
+                diagnostic: format!(
+                    "SASL GSSAPI bind for ldap/{host} failed: {other} (is there a Kerberos ticket? run kinit)"
+                ),
+            },
+        })?;
+    check(url, "", result)
+}
+
+/// Without the `gssapi` feature `connect` refuses `sasl_gssapi` before connecting.
+#[cfg(not(feature = "gssapi"))]
+fn gssapi_bind(_conn: &mut LdapConn, _url: &str) -> Result<()> {
+    Err(DirectoryError::NotBuiltIn {
+        what: "SASL GSSAPI (--sasl-gssapi)".into(),
+        feature: "gssapi".into(),
+    })
+}
+
+/// The TCP connection to the server of `url`, with Nagle's algorithm off. ldap3 connects
+/// without TCP_NODELAY, so every request that follows a small write (an add after its
+/// response, a TLS record split in two) waits for the peer's delayed ACK, up to 40 ms on
+/// Linux; OpenLDAP's tools set it. Each address the name resolves to is tried in turn.
+fn connect_nodelay(url: &str) -> Result<std::net::TcpStream> {
+    let unreachable = |reason: String| DirectoryError::Unreachable {
+        server: url.to_string(),
+        reason,
+    };
+    let bad_url = |why: &str| DirectoryError::BadUrl {
+        url: url.to_string(),
+        expected: format!("ldaps://host[:port] or ldap://host[:port] ({why})"),
+    };
+    let parsed = url::Url::parse(url).map_err(|e| bad_url(&e.to_string()))?;
+    let port = parsed
+        .port()
+        .unwrap_or(if parsed.scheme() == "ldaps" { 636 } else { 389 });
+    let host = match parsed.host() {
+        Some(url::Host::Domain(d)) if !d.is_empty() => d.to_string(),
+        Some(url::Host::Ipv4(a)) => a.to_string(),
+        Some(url::Host::Ipv6(a)) => a.to_string(),
+        _ => "localhost".to_string(),
+    };
+    let addrs = std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), port))
+        .map_err(|e| unreachable(format!("cannot resolve {host}: {e}")))?;
+    let mut last = None;
+    for addr in addrs {
+        match std::net::TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
+            Ok(stream) => {
+                stream
+                    .set_nodelay(true)
+                    .map_err(|e| unreachable(format!("setting TCP_NODELAY: {e}")))?;
+                return Ok(stream);
+            }
+            Err(e) => last = Some(format!("connecting to {addr}: {e}")),
+        }
+    }
+    Err(unreachable(last.unwrap_or_else(|| {
+        format!("{host} resolves to no address")
+    })))
+}
+
 fn connect_error(url: &str, ca_file: Option<&Path>, error: LdapError) -> DirectoryError {
     match error {
         LdapError::LdapResult { result } => result_error(url, "", &result),
@@ -609,5 +695,30 @@ fn result_error(url: &str, dn: &str, result: &LdapResult) -> DirectoryError {
             what: "the server refused the operation",
             diagnostic,
         },
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connections_go_without_nagle() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        for url in [
+            format!("ldap://127.0.0.1:{port}"),
+            format!("ldaps://localhost:{port}"),
+        ] {
+            let stream = connect_nodelay(&url).unwrap();
+            assert!(stream.nodelay().unwrap(), "{url}");
+        }
+        drop(listener);
+        let refused = connect_nodelay(&format!("ldap://127.0.0.1:{port}")).unwrap_err();
+        assert!(
+            matches!(&refused, DirectoryError::Unreachable { server, .. } if server.contains(&port.to_string())),
+            "{refused}"
+        );
     }
 }

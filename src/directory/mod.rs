@@ -131,6 +131,8 @@ pub enum DirectoryError {
     Tls { server: String, reason: String },
     #[error("'{url}' is not a directory URL (expected {expected})")]
     BadUrl { url: String, expected: String },
+    #[error("{what} needs a umctl built with the `{feature}` cargo feature (cargo build --features {feature}); this one was built without the {feature} feature")]
+    NotBuiltIn { what: String, feature: String },
     #[error("CA file {path}: {reason} (expected PEM certificates)")]
     BadCaFile { path: PathBuf, reason: String },
     #[error("lab directory {path}: {message}")]

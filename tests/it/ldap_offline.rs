@@ -80,3 +80,41 @@ fn the_password_is_never_taken_from_the_command_line() {
         .expect_code(2);
     assert!(run.stderr.contains("--password"), "{}", run.stderr);
 }
+
+/// `--sasl-gssapi` is always on the command line (so completions and man pages do not depend
+/// on the build); a build without the gssapi feature refuses it before connecting.
+#[test]
+fn sasl_gssapi_names_the_missing_feature_or_the_unreachable_dc() {
+    let lab = TempLab::new();
+    let args = [
+        "trace-call",
+        "--to",
+        "bob",
+        "--ldap",
+        "ldap://127.0.0.1:1",
+        "--sasl-gssapi",
+    ];
+    if cfg!(feature = "gssapi") {
+        let run = lab.run(&args).expect_code(3);
+        assert!(run.stderr.contains("ldap://127.0.0.1:1"), "{}", run.stderr);
+    } else {
+        let run = lab.run(&args).expect_code(2);
+        assert!(
+            run.stderr.contains("built without the gssapi feature"),
+            "{}",
+            run.stderr
+        );
+    }
+    let both = lab.run(&[
+        "trace-call",
+        "--to",
+        "bob",
+        "--ldap",
+        "ldap://127.0.0.1:1",
+        "--sasl-gssapi",
+        "--bind-dn",
+        "administrator@contoso.com",
+    ]);
+    let both = both.expect_code(2);
+    assert!(both.stderr.contains("--bind-dn"), "{}", both.stderr);
+}

@@ -9,6 +9,7 @@ mod directory_battery;
 mod grant_permissions;
 mod grant_permissions_samba;
 mod lab;
+mod lab_index;
 mod lab_safety;
 mod ldap_offline;
 mod ldif_files;

@@ -162,6 +162,7 @@ impl SambaDc {
             password: Some(umctl::directory::ldap::Secret::new(self.password())),
             ca_file: Some(PathBuf::from(&self.info.ca_file)),
             insecure_plain_bind: false,
+            sasl_gssapi: false,
         }
     }
 

@@ -40,6 +40,11 @@ const INDEXED: &[&str] = &[
     "legacyexchangedn",
 ];
 
+/// The objectClass index. Only the on-disk index (`disk_index`) keeps it: in memory every
+/// object's classes would cost more than the scans it saves; on disk it lets a read-only
+/// command find the few objects of a UM class without reading the others.
+pub(crate) const CLASS_INDEX: &str = "objectclass";
+
 /// The index an attribute name belongs to, if any.
 pub(crate) fn indexed(name: &str) -> Option<&'static str> {
     INDEXED
@@ -149,21 +154,19 @@ impl Stored {
             return &entry.dn;
         }
         self.dn.get_or_init(|| {
-            let first_line = self.raw.as_ref().and_then(|raw| {
-                let text = raw.text.get(raw.range.clone())?;
-                let line = text.split(|b| *b == b'\n').next()?;
-                std::str::from_utf8(line.strip_prefix(b"dn: ")?).ok()
-            });
-            first_line
-                .and_then(|t| Dn::parse(t).ok())
-                .unwrap_or_else(Dn::root)
+            record_dn(
+                self.raw
+                    .as_ref()
+                    .and_then(|raw| raw.text.get(raw.range.clone()))
+                    .unwrap_or_default(),
+            )
         })
     }
 }
 
 /// The normalized key of a DN's parent, from the DN's own normalized key: everything after
 /// its first unescaped comma (`""` for a top-level DN, `None` for the root).
-fn parent_key(key: &str) -> Option<&str> {
+pub(crate) fn parent_key(key: &str) -> Option<&str> {
     if key.is_empty() {
         return None;
     }
@@ -179,19 +182,38 @@ fn parent_key(key: &str) -> Option<&str> {
     Some("")
 }
 
+/// The DN on the first line of a record umctl wrote (the root DN when there is none).
+fn record_dn(text: &[u8]) -> Dn {
+    let first_line = text
+        .split(|b| *b == b'\n')
+        .next()
+        .and_then(|line| line.strip_prefix(b"dn: "))
+        .and_then(|dn| std::str::from_utf8(dn).ok());
+    first_line
+        .and_then(|t| Dn::parse(t).ok())
+        .unwrap_or_else(Dn::root)
+}
+
 /// Parses a record umctl wrote. The file's digest matched, so the record is what umctl
 /// wrote after checking it; should it still not parse, the object keeps its DN only.
 fn parse_raw(dn: &Dn, raw: &RawRecord) -> Entry {
-    let text = raw.text.get(raw.range.clone()).unwrap_or_default();
+    parse_record(raw.text.get(raw.range.clone()).unwrap_or_default())
+        .unwrap_or_else(|| Entry::new(dn.clone()))
+}
+
+/// The entry of one record of a trusted forest file (see [`parse_raw`]).
+pub(crate) fn entry_from_record(text: &[u8]) -> Entry {
+    parse_record(text).unwrap_or_else(|| Entry::new(record_dn(text)))
+}
+
+fn parse_record(text: &[u8]) -> Option<Entry> {
     match crate::directory::ldif::parse(text).map(|mut r| r.pop()) {
         Ok(Some(crate::directory::ldif::LdifRecord {
             dn: record_dn,
             body: crate::directory::ldif::RecordBody::Content(attrs),
             ..
-        })) => {
-            super::entry_from_attrs(&record_dn, attrs).unwrap_or_else(|_| Entry::new(dn.clone()))
-        }
-        _ => Entry::new(dn.clone()),
+        })) => super::entry_from_attrs(&record_dn, attrs).ok(),
+        _ => None,
     }
 }
 
@@ -519,27 +541,12 @@ impl Forest {
 
     /// The root domain's SID (what SDDL aliases such as DA and EA stand relative to).
     pub fn domain_sid(&self) -> Option<Sid> {
-        self.roots()
-            .into_iter()
-            .find(|e| is_domain_root(&e.dn))
-            .and_then(|e| e.first_bytes("objectSid"))
-            .and_then(|v| sid_from_value(v).ok())
+        domain_sid_of(self.roots())
     }
 
     /// The object's security descriptor, parsed from the SDDL text the lab keeps.
     pub fn security(&self, dn: &Dn) -> Result<Option<SecurityDescriptor>> {
-        let entry = self
-            .get(dn)
-            .ok_or_else(|| DirectoryError::NoSuchObject { dn: dn.to_string() })?;
-        let Some(text) = entry.first(NT_SECURITY_DESCRIPTOR) else {
-            return Ok(None);
-        };
-        SecurityDescriptor::from_sddl(text, self.domain_sid().as_ref())
-            .map(Some)
-            .map_err(|error| DirectoryError::SecurityDescriptor {
-                dn: dn.to_string(),
-                error,
-            })
+        descriptor_of(dn, self.get(dn), self.domain_sid().as_ref())
     }
 
     /// Replaces the DACL of the object's descriptor, keeping owner, group, SACL and the
@@ -806,6 +813,34 @@ impl Forest {
     }
 }
 
+/// The root domain's SID among the domain partitions `roots`.
+pub(crate) fn domain_sid_of<'a>(roots: impl IntoIterator<Item = &'a Entry>) -> Option<Sid> {
+    roots
+        .into_iter()
+        .find(|e| is_domain_root(&e.dn))
+        .and_then(|e| e.first_bytes("objectSid"))
+        .and_then(|v| sid_from_value(v).ok())
+}
+
+/// The security descriptor of `entry` (the object at `dn`, `None` when there is none), parsed
+/// from the SDDL text the lab keeps.
+pub(crate) fn descriptor_of(
+    dn: &Dn,
+    entry: Option<&Entry>,
+    domain: Option<&Sid>,
+) -> Result<Option<SecurityDescriptor>> {
+    let entry = entry.ok_or_else(|| DirectoryError::NoSuchObject { dn: dn.to_string() })?;
+    let Some(text) = entry.first(NT_SECURITY_DESCRIPTOR) else {
+        return Ok(None);
+    };
+    SecurityDescriptor::from_sddl(text, domain)
+        .map(Some)
+        .map_err(|error| DirectoryError::SecurityDescriptor {
+            dn: dn.to_string(),
+            error,
+        })
+}
+
 /// The checks of one entry that need no other entry: objectClass, the naming attribute (filled
 /// in from the RDN as AD does), the contract, and the security descriptor's syntax.
 pub fn prepare(mut entry: Entry) -> Result<Prepared> {
@@ -841,7 +876,7 @@ fn index_keys(entry: &Entry) -> IndexKeys {
 }
 
 /// `dc=contoso,dc=com` (a normalized key): a domain root.
-fn is_domain_key(key: &str) -> bool {
+pub(crate) fn is_domain_key(key: &str) -> bool {
     let mut rest = Some(key);
     while let Some(k) = rest.filter(|k| !k.is_empty()) {
         let rdn = match parent_key(k) {

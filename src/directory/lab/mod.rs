@@ -8,11 +8,15 @@
 //! meantime, check the contract, and save atomically; readers never see a half-written file.
 
 pub mod copy;
+pub mod disk_index;
 pub mod forest;
 pub mod hosts;
+pub mod indexed;
+pub mod positioned;
 pub mod seed;
 pub mod store;
 pub mod trusted_load;
+pub mod view;
 
 use std::cell::Cell;
 use std::fs;
@@ -24,6 +28,7 @@ use std::time::{Duration, Instant};
 pub use forest::Forest;
 pub use hosts::{Host, HostsTable};
 pub use store::LabPaths;
+pub use view::ForestView;
 
 use crate::directory::ldif::{self, LdifWriter, RecordBody};
 use crate::directory::model::attrs::NT_SECURITY_DESCRIPTOR;
@@ -38,7 +43,7 @@ use store::{read_generation, write_atomically, WriteLock, GENERATION_PREFIX};
 const REFRESH_INTERVAL: Duration = Duration::from_millis(500);
 
 struct State {
-    forest: Forest,
+    forest: ForestView,
     generation: u64,
     checked: Instant,
 }
@@ -46,6 +51,8 @@ struct State {
 /// The lab directory. Cheap to share: reads take a read lock on the in-memory forest.
 pub struct LabDirectory {
     paths: LabPaths,
+    /// Whether reads go through the on-disk index (else the whole forest is in memory).
+    indexed_reads: bool,
     state: RwLock<State>,
 }
 
@@ -77,8 +84,21 @@ pub struct ApplyOutcome {
 }
 
 impl LabDirectory {
-    /// Opens the lab at `root`, seeding it from the embedded fixtures on first use.
+    /// Opens the lab at `root`, seeding it from the embedded fixtures on first use. Reads go
+    /// through the on-disk index and parse only the objects they read: the quickest start for
+    /// a command that reads a few objects.
     pub fn open(root: impl Into<PathBuf>) -> Result<LabDirectory> {
+        Self::open_with(root, true)
+    }
+
+    /// [`LabDirectory::open`] with the whole forest in memory, for a long-running reader
+    /// (serve): a slower start, then lookups that are a hash probe instead of reads of the
+    /// index file.
+    pub fn open_in_memory(root: impl Into<PathBuf>) -> Result<LabDirectory> {
+        Self::open_with(root, false)
+    }
+
+    fn open_with(root: impl Into<PathBuf>, indexed_reads: bool) -> Result<LabDirectory> {
         let paths = LabPaths::new(root);
         if read_generation(&paths.forest())?.is_none() {
             let _lock = WriteLock::acquire(&paths)?;
@@ -86,9 +106,10 @@ impl LabDirectory {
                 seed::write_seed(&paths)?;
             }
         }
-        let (forest, generation) = load(&paths)?;
+        let (forest, generation) = load_for_reads(&paths, indexed_reads)?;
         Ok(LabDirectory {
             paths,
+            indexed_reads,
             state: RwLock::new(State {
                 forest,
                 generation,
@@ -148,7 +169,7 @@ impl LabDirectory {
             None => None,
         };
         let mut hosts = read_hosts(&paths)?;
-        let new_hosts = assign_hosts(&mut hosts, &forest);
+        let new_hosts = assign_hosts(&mut hosts, forest.iter());
         save(&paths, &forest, previous.unwrap_or(0) + 1)?;
         write_hosts(&paths, &hosts)?;
         fs::create_dir_all(paths.mailboxes())
@@ -202,7 +223,7 @@ impl LabDirectory {
             state.forest.len(),
             self.paths.root().display()
         )
-        .and_then(|()| write_forest(out, &state.forest))
+        .and_then(|()| write_view(out, &state.forest))
         .map_err(|e| DirectoryError::io("(output)", e))
     }
 
@@ -240,7 +261,7 @@ impl LabDirectory {
     fn refresh_hosts(&self) -> Result<Vec<Host>> {
         let _lock = WriteLock::acquire(&self.paths)?;
         let mut hosts = read_hosts(&self.paths)?;
-        let added = assign_hosts(&mut hosts, &self.read_state()?.forest);
+        let added = assign_hosts(&mut hosts, self.read_state()?.forest.iter());
         if !added.is_empty() {
             write_hosts(&self.paths, &hosts)?;
         }
@@ -258,7 +279,7 @@ impl LabDirectory {
         let mut state = self.state.write().map_err(|_| self.poisoned())?;
         let on_disk = read_generation(&self.paths.forest())?;
         if on_disk.is_some_and(|g| g != state.generation) {
-            let (forest, generation) = load(&self.paths)?;
+            let (forest, generation) = load_for_reads(&self.paths, self.indexed_reads)?;
             state.forest = forest;
             state.generation = generation;
         }
@@ -278,17 +299,24 @@ impl LabDirectory {
                 path: self.paths.root().to_path_buf(),
                 message: "forest.ldif disappeared; run `umctl lab init`".into(),
             })?;
-        if on_disk != state.generation {
+        // A forest read through its index is read-only: a writer loads the whole forest.
+        if on_disk != state.generation || !state.forest.is_loaded() {
             let (forest, generation) = load(&self.paths)?;
-            state.forest = forest;
+            state.forest = ForestView::Loaded(forest);
             state.generation = generation;
         }
-        let value = change(&mut state.forest)?;
         let next = state.generation + 1;
-        if let Err(e) = save(&self.paths, &state.forest, next) {
+        let ForestView::Loaded(forest) = &mut state.forest else {
+            return Err(DirectoryError::Lab {
+                path: self.paths.root().to_path_buf(),
+                message: "the forest is not loaded for writing".into(),
+            });
+        };
+        let value = change(forest)?;
+        if let Err(e) = save(&self.paths, forest, next) {
             // The disk still has the old forest: go back to it.
             if let Ok((forest, generation)) = load(&self.paths) {
-                state.forest = forest;
+                state.forest = ForestView::Loaded(forest);
                 state.generation = generation;
             }
             return Err(e);
@@ -405,20 +433,107 @@ impl Directory for LabDirectory {
     }
 }
 
-/// Reads and checks the forest file.
-/// Reads the forest file: fast when umctl wrote it (its digest matches), with every check
-/// when it was edited by hand.
+/// Reads the forest file into memory (what a writer changes): fast when umctl wrote it (its
+/// digest matches), with every check when it was edited by hand.
 fn load(paths: &LabPaths) -> Result<(Forest, u64)> {
+    let (bytes, generation) = read_forest(paths)?;
+    let forest = match trusted_load::trusted(&bytes) {
+        Some((start, _)) => trusted_load::load_trusted(bytes.clone(), start)?,
+        None => forest_from_ldif(&bytes, &paths.forest().display().to_string())?,
+    };
+    Ok((forest, generation))
+}
+
+/// Opens the forest file for reading: through its on-disk index when umctl wrote the file (its
+/// digest matches, checked by reading the file through once) and the index describes exactly
+/// this file; a missing or stale index is rebuilt first. A hand-edited file is loaded with
+/// every check, as a writer loads it.
+fn load_view(paths: &LabPaths) -> Result<(ForestView, u64)> {
+    let path = paths.forest();
+    let mut file = fs::File::open(&path).map_err(|e| DirectoryError::io(&path, e))?;
+    let Some(checked) =
+        trusted_load::check_file(&mut file).map_err(|e| DirectoryError::io(&path, e))?
+    else {
+        let (forest, generation) = load(paths)?;
+        return Ok((ForestView::Loaded(forest), generation));
+    };
+    let stamp = disk_index::Stamp {
+        digest: checked.digest,
+        generation: checked.generation,
+        file_len: checked.len,
+        body_start: checked.start as u64,
+    };
+    let on_disk = fs::File::open(paths.index()).ok().and_then(|index| {
+        let len = index.metadata().ok()?.len();
+        disk_index::DiskIndex::open(positioned::Positioned::File { file: index, len }, &stamp)
+    });
+    let index = match on_disk {
+        Some(index) => index,
+        None => {
+            // Read the very file that was checked (not the path: it may have been replaced).
+            let mut bytes = Vec::with_capacity(usize::try_from(checked.len).unwrap_or(0));
+            std::io::Seek::rewind(&mut file)
+                .and_then(|()| std::io::Read::read_to_end(&mut file, &mut bytes))
+                .map_err(|e| DirectoryError::io(&path, e))?;
+            let bytes: std::sync::Arc<[u8]> = bytes.into();
+            let same = trusted_load::trusted(&bytes).is_some_and(|(start, digest)| {
+                start as u64 == stamp.body_start && digest == stamp.digest
+            });
+            let built = match same {
+                true => build_index(&bytes[checked.start..], &stamp)?,
+                false => None,
+            };
+            let Some(built) = built else {
+                // Changed under us, or records that do not form a forest: the full load
+                // reads the file again and names any problem.
+                let (forest, generation) = load(paths)?;
+                return Ok((ForestView::Loaded(forest), generation));
+            };
+            // Best effort: a lab folder umctl cannot write to is still readable.
+            let _ = write_atomically(&paths.index(), |out| out.write_all(&built));
+            match disk_index::DiskIndex::open(positioned::Positioned::Memory(built), &stamp) {
+                Some(index) => index,
+                None => {
+                    let (forest, generation) = load(paths)?;
+                    return Ok((ForestView::Loaded(forest), generation));
+                }
+            }
+        }
+    };
+    let forest = positioned::Positioned::File {
+        file,
+        len: checked.len,
+    };
+    Ok((
+        ForestView::Indexed(indexed::IndexedForest::new(forest, index)),
+        stamp.generation,
+    ))
+}
+
+/// The forest for reading: through the index ([`load_view`]) or all in memory ([`load`]).
+fn load_for_reads(paths: &LabPaths, indexed: bool) -> Result<(ForestView, u64)> {
+    if indexed {
+        return load_view(paths);
+    }
+    let (forest, generation) = load(paths)?;
+    Ok((ForestView::Loaded(forest), generation))
+}
+
+/// The forest file's bytes and generation.
+fn read_forest(paths: &LabPaths) -> Result<(std::sync::Arc<[u8]>, u64)> {
     let path = paths.forest();
     let bytes: std::sync::Arc<[u8]> = fs::read(&path)
         .map_err(|e| DirectoryError::io(&path, e))?
         .into();
     let generation = store::parse_generation(&bytes).unwrap_or(0);
-    let forest = match trusted_load::load(bytes.clone()) {
-        Some(forest) => forest?,
-        None => forest_from_ldif(&bytes, &path.display().to_string())?,
-    };
-    Ok((forest, generation))
+    Ok((bytes, generation))
+}
+
+/// The on-disk index of the records `body` of a forest file `stamp` describes.
+fn build_index(body: &[u8], stamp: &disk_index::Stamp) -> Result<Option<Vec<u8>>> {
+    let start = usize::try_from(stamp.body_start).unwrap_or(usize::MAX);
+    let records = trusted_load::scan_all(body, start, true)?;
+    Ok(disk_index::build(stamp, &records))
 }
 
 /// Builds a forest from LDIF content records, checking each one; errors name the line.
@@ -632,30 +747,47 @@ fn changes_from_ldif(bytes: &[u8], source_name: &str) -> Result<Vec<(usize, Chan
     Ok(changes)
 }
 
-/// Saves the forest atomically with the given generation.
+/// Saves the forest atomically with the given generation, then its on-disk index.
 fn save(paths: &LabPaths, forest: &Forest, generation: u64) -> Result<()> {
     // The records first, to put their digest in the header (see trusted_load).
     let mut body = Vec::with_capacity(1 << 20);
     write_forest(&mut body, forest).map_err(|e| DirectoryError::io(paths.forest(), e))?;
     let digest = trusted_load::digest(&body);
+    let header = format!(
+        "{GENERATION_PREFIX}{generation}\n{}{digest}\n\
+         # The lab directory of umctl: {} objects. Edit it with umctl (lab apply, lab import);\n\
+         # a hand edit works too (while no umctl process writes), and is checked in full on load.\n",
+        trusted_load::DIGEST_PREFIX,
+        forest.len()
+    );
     write_atomically(&paths.forest(), |out| {
-        writeln!(out, "{GENERATION_PREFIX}{generation}")?;
-        writeln!(out, "{}{digest}", trusted_load::DIGEST_PREFIX)?;
-        writeln!(
-            out,
-            "# The lab directory of umctl: {} objects. Edit it with umctl (lab apply, lab import);",
-            forest.len()
-        )?;
-        writeln!(
-            out,
-            "# a hand edit works too (while no umctl process writes), and is checked in full on load."
-        )?;
+        out.write_all(header.as_bytes())?;
         out.write_all(&body)
-    })
+    })?;
+    // The index names the digest, generation and size of the file just written, so until it
+    // is replaced no reader takes it for another file. Failing to write it costs only speed:
+    // the next reader rebuilds it.
+    let stamp = disk_index::Stamp {
+        digest,
+        generation,
+        file_len: (header.len() + body.len()) as u64,
+        body_start: header.len() as u64,
+    };
+    if let Ok(Some(index)) = build_index(&body, &stamp) {
+        let _ = write_atomically(&paths.index(), |out| out.write_all(&index));
+    }
+    Ok(())
 }
 
 /// The records of the forest: `version: 1`, then one content record per object, unfolded.
 fn write_forest(out: &mut dyn Write, forest: &Forest) -> std::io::Result<()> {
+    let mut writer = LdifWriter::new(out)?.unfolded();
+    forest.write_records(&mut writer)?;
+    writer.flush()
+}
+
+/// [`write_forest`], for the forest a directory answers from.
+fn write_view(out: &mut dyn Write, forest: &ForestView) -> std::io::Result<()> {
     let mut writer = LdifWriter::new(out)?.unfolded();
     forest.write_records(&mut writer)?;
     writer.flush()
@@ -695,8 +827,8 @@ fn write_hosts(paths: &LabPaths, hosts: &HostsTable) -> Result<()> {
     })
 }
 
-fn assign_hosts(hosts: &mut HostsTable, forest: &Forest) -> Vec<Host> {
-    let fqdns: Vec<String> = forest.iter().flat_map(hosts::fqdns_of).collect();
+fn assign_hosts<'a>(hosts: &mut HostsTable, entries: impl Iterator<Item = &'a Entry>) -> Vec<Host> {
+    let fqdns: Vec<String> = entries.flat_map(hosts::fqdns_of).collect();
     hosts.assign(fqdns.iter().map(String::as_str))
 }
 

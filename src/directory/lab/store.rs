@@ -30,6 +30,10 @@ impl LabPaths {
     pub fn forest(&self) -> PathBuf {
         self.root.join("forest.ldif")
     }
+    /// The on-disk index of the forest (see `disk_index`); rebuilt whenever it is stale.
+    pub fn index(&self) -> PathBuf {
+        self.root.join("forest.idx")
+    }
     /// FQDN to loopback address table, /etc/hosts format.
     pub fn hosts(&self) -> PathBuf {
         self.root.join("hosts")
