@@ -127,7 +127,7 @@ fn delivered_message(lab: &TempLab, trace: &Value, user: &str, class: &str) -> S
 }
 
 /// Whether tshark is here (required in CI, where .ci/run installs it).
-fn tshark_available(test: &str) -> bool {
+pub(crate) fn tshark_available(test: &str) -> bool {
     let found = Command::new("tshark").arg("-v").output().is_ok();
     if !found {
         assert!(
