@@ -87,10 +87,10 @@ kill -INT "$tshark_pid"; wait "$tshark_pid" 2>/dev/null || true; tshark_pid=""
 
 tshark -r "$work/worker.pcapng" --enable-heuristic rtp_udp -Y rtp -T fields -E separator=, \
   -e frame.time_epoch -e rtp.ssrc -e rtp.seq -e rtp.timestamp > "$work/rtp.csv" 2> "$work/tshark-read.err"
-python3 - "$work/rtp.csv" "$work/stat.csv" "$CALLS" "$sipp_rc" "$GREETING" <<'PY'
-import csv, sys
+python3 - "$work/rtp.csv" "$work/stat.csv" "$CALLS" "$sipp_rc" "$GREETING" "$work/serve.err" <<'PY'
+import csv, json, sys
 from collections import defaultdict
-rtp, stat, calls, rc, greeting = sys.argv[1:]
+rtp, stat, calls, rc, greeting, err = sys.argv[1:]
 streams = defaultdict(list)
 for row in csv.reader(open(rtp)):
     if len(row) == 4 and row[0]:
@@ -118,10 +118,25 @@ def pct(v, p):
     return v[min(len(v) - 1, round((len(v) - 1) * p / 100))] if v else float("nan")
 dev = [abs(i - 20) for i in intervals]
 print(f"calls: {calls} placed, {ok} succeeded, {failed} failed (sipp exit {rc}); greeting {greeting} s")
-print(f"tshark: {len(streams)} worker RTP streams, {sum(map(len, streams.values()))} packets, {len(intervals)} intervals")
+sizes = sorted(map(len, streams.values()))
+print(f"tshark: {len(streams)} worker RTP streams (SSRCs; packets each: min {sizes[0] if sizes else 0}, "
+      f"median {pct(sizes, 50) if sizes else 0}, max {sizes[-1] if sizes else 0}), "
+      f"{sum(sizes)} packets, {len(intervals)} intervals")
 if intervals:
     print(f"interval mean {sum(intervals) / len(intervals):.3f} ms; deviation from 20 ms: "
           f"p50 {pct(dev, 50):.3f} ms, p99 {pct(dev, 99):.3f} ms, max {max(dev):.3f} ms")
     print(f"deviation from each stream's 20 ms schedule: p50 {pct(schedule, 50):.3f} ms, "
           f"p99 {pct(schedule, 99):.3f} ms, max {max(schedule):.3f} ms")
+# serve's own measurement: each call's media log line (p99 of its packets' send deviation).
+p99s = []
+for line in open(err):
+    try:
+        j = json.loads(line)
+    except ValueError:
+        continue
+    if "media" in j:
+        p99s.append(j["media"]["send_deviation_p99_ms"])
+if p99s:
+    print(f"serve's media log: {len(p99s)} calls; per-call send deviation p99: median {pct(p99s, 50):.1f} ms, "
+          f"95th percentile of calls {pct(p99s, 95):.1f} ms, worst {max(p99s):.1f} ms")
 PY
