@@ -3,8 +3,10 @@
 //! pool01 while `umctl trace-call --live` takes a call with an 8-second greeting; the
 //! greeting's packets (consecutive sequence numbers, 160 timestamp units apart) are read back
 //! with their capture times, and the intervals' deviation from 20 ms is printed (p50, p99,
-//! max) and bounded loosely enough for a loaded 2-core box: p99 under 10 ms and a mean
-//! interval within 0.5 ms of 20 ms. Skips loudly without tshark outside CI (CI installs it).
+//! max) and bounded loosely enough for a loaded 2-core box: a mean interval within 0.5 ms of
+//! 20 ms and a median deviation under 2 ms on every call, and a p99 under 10 ms on the best
+//! of up to three calls (other processes' stalls land on single packets). Skips loudly
+//! without tshark outside CI (CI installs it).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -107,21 +109,28 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p / 100.0).round() as usize]
 }
 
-#[test]
-fn tshark_sees_the_greetings_rtp_leave_every_20_ms() {
-    if !tshark_available("tshark_sees_the_greetings_rtp_leave_every_20_ms") {
-        return;
-    }
-    let lab = TempLab::new();
-    lab.run(&["grant-permissions", "--yes"]).ok();
-    let tone: Vec<i16> = (0..(8000.0 * GREETING_SECONDS) as usize)
-        .map(|n| (6000.0 * (2.0 * std::f64::consts::PI * 440.0 * n as f64 / 8000.0).sin()) as i16)
-        .collect();
-    let greeting = lab.write("greeting.wav", &umctl::media::wav::encode_pcm16(&tone));
-    lab.run(&["lab", "greeting", "set", "bob", greeting.to_str().unwrap()])
-        .ok();
+/// What one captured call says about the greeting's packets.
+struct Pacing {
+    intervals: usize,
+    mean: f64,
+    p50: f64,
+    p99: f64,
+    max: f64,
+}
 
-    let capture = lab.file("worker.pcapng");
+impl std::fmt::Display for Pacing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} greeting RTP intervals, mean {:.3} ms; deviation from 20 ms: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+            self.intervals, self.mean, self.p50, self.p99, self.max
+        )
+    }
+}
+
+/// One live call to Bob under tshark; the pacing of the greeting's packets.
+fn capture_one_call(lab: &TempLab, attempt: usize) -> Pacing {
+    let capture = lab.file(&format!("worker-{attempt}.pcapng"));
     let tshark = start_capture(
         &format!("udp and src host {EX_MBX02} and dst host {POOL01}"),
         &capture,
@@ -176,15 +185,47 @@ fn tshark_sees_the_greetings_rtp_leave_every_20_ms() {
     let mean = intervals.iter().sum::<f64>() / intervals.len() as f64;
     let mut deviation: Vec<f64> = intervals.iter().map(|i| (i - 20.0).abs()).collect();
     deviation.sort_by(f64::total_cmp);
-    let (p50, p99, max) = (
-        pct(&deviation, 50.0),
-        pct(&deviation, 99.0),
-        deviation[deviation.len() - 1],
-    );
-    eprintln!(
-        "tshark: {} greeting RTP intervals, mean {mean:.3} ms; deviation from 20 ms: p50 {p50:.3} ms, p99 {p99:.3} ms, max {max:.3} ms",
-        intervals.len()
-    );
-    assert!(p99 < 10.0, "p99 deviation {p99:.3} ms");
-    assert!((mean - 20.0).abs() < 0.5, "mean interval {mean:.3} ms");
+    Pacing {
+        intervals: intervals.len(),
+        mean,
+        p50: pct(&deviation, 50.0),
+        p99: pct(&deviation, 99.0),
+        max: deviation[deviation.len() - 1],
+    }
+}
+
+/// The p99 bound; a call on this shared box can meet a few stalls of other processes (a
+/// stall of 15 ms makes one interval long and the catch-up one short), so the p99 is taken
+/// as the best of up to three calls. The mean and the median must hold on every call: a
+/// pacer that drifts or bursts fails them every time.
+const P99_BOUND_MS: f64 = 10.0;
+const ATTEMPTS: usize = 3;
+
+#[test]
+fn tshark_sees_the_greetings_rtp_leave_every_20_ms() {
+    if !tshark_available("tshark_sees_the_greetings_rtp_leave_every_20_ms") {
+        return;
+    }
+    let lab = TempLab::new();
+    lab.run(&["grant-permissions", "--yes"]).ok();
+    let tone: Vec<i16> = (0..(8000.0 * GREETING_SECONDS) as usize)
+        .map(|n| (6000.0 * (2.0 * std::f64::consts::PI * 440.0 * n as f64 / 8000.0).sin()) as i16)
+        .collect();
+    let greeting = lab.write("greeting.wav", &umctl::media::wav::encode_pcm16(&tone));
+    lab.run(&["lab", "greeting", "set", "bob", greeting.to_str().unwrap()])
+        .ok();
+
+    let mut seen = Vec::new();
+    for attempt in 1..=ATTEMPTS {
+        let p = capture_one_call(&lab, attempt);
+        eprintln!("tshark, call {attempt}: {p}");
+        assert!((p.mean - 20.0).abs() < 0.5, "mean interval: {p}");
+        assert!(p.p50 < 2.0, "median deviation: {p}");
+        let met = p.p99 < P99_BOUND_MS;
+        seen.push(p.to_string());
+        if met {
+            return;
+        }
+    }
+    panic!("p99 deviation at or above {P99_BOUND_MS} ms on each of {ATTEMPTS} calls: {seen:#?}");
 }
