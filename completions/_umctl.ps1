@@ -275,7 +275,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Run only this Exchange server (its name, e.g. EX-CAS01)')
             [CompletionResult]::new('--startup-mode', '--startup-mode', [CompletionResultType]::ParameterName, 'UMStartupMode: TCP, TLS or both')
             [CompletionResult]::new('--port-offset', '--port-offset', [CompletionResultType]::ParameterName, 'Add N to every port (5060 + N, ...), e.g. to run beside a real SIP server')
-            [CompletionResult]::new('--max-calls', '--max-calls', [CompletionResultType]::ParameterName, 'MaxCallsAllowed: concurrent calls per Mailbox server (both its workers); beyond it, 503')
+            [CompletionResult]::new('--max-calls', '--max-calls', [CompletionResultType]::ParameterName, 'MaxCallsAllowed: concurrent calls per Mailbox server (both its workers); beyond it, 503. Exchange''s Set-UMService takes 0-200; up to 1000 is accepted for load tests')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'How each SIP transaction is logged on stderr')
             [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'TLS certificate chain (PEM) for every server [default: one per server FQDN from the lab CA in <lab>/ca]')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The certificate''s private key (PEM)')

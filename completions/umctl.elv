@@ -257,7 +257,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --server 'Run only this Exchange server (its name, e.g. EX-CAS01)'
             cand --startup-mode 'UMStartupMode: TCP, TLS or both'
             cand --port-offset 'Add N to every port (5060 + N, ...), e.g. to run beside a real SIP server'
-            cand --max-calls 'MaxCallsAllowed: concurrent calls per Mailbox server (both its workers); beyond it, 503'
+            cand --max-calls 'MaxCallsAllowed: concurrent calls per Mailbox server (both its workers); beyond it, 503. Exchange''s Set-UMService takes 0-200; up to 1000 is accepted for load tests'
             cand --log-format 'How each SIP transaction is logged on stderr'
             cand --cert 'TLS certificate chain (PEM) for every server [default: one per server FQDN from the lab CA in <lab>/ca]'
             cand --key 'The certificate''s private key (PEM)'

@@ -201,7 +201,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand serve" -l startup-mode -d 'U
 tls\t'TLS only (call router 5061, UM service 5063, worker 5066)'
 dual\t'Both (what Skype for Business needs)'"
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l port-offset -d 'Add N to every port (5060 + N, ...), e.g. to run beside a real SIP server' -r
-complete -c umctl -n "__fish_umctl_using_subcommand serve" -l max-calls -d 'MaxCallsAllowed: concurrent calls per Mailbox server (both its workers); beyond it, 503' -r
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l max-calls -d 'MaxCallsAllowed: concurrent calls per Mailbox server (both its workers); beyond it, 503. Exchange\'s Set-UMService takes 0-200; up to 1000 is accepted for load tests' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l log-format -d 'How each SIP transaction is logged on stderr' -r -f -a "text\t'One line of text per transaction'
 json\t'One JSON object per line'"
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l cert -d 'TLS certificate chain (PEM) for every server [default: one per server FQDN from the lab CA in <lab>/ca]' -r -F

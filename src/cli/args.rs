@@ -282,8 +282,9 @@ pub struct ServeArgs {
     #[arg(long)]
     pub ephemeral_ports: bool,
 
-    /// MaxCallsAllowed: concurrent calls per Mailbox server (both its workers); beyond it, 503
-    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u16).range(0..=200))]
+    /// MaxCallsAllowed: concurrent calls per Mailbox server (both its workers); beyond it, 503.
+    /// Exchange's Set-UMService takes 0-200; up to 1000 is accepted for load tests
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u16).range(0..=1000))]
     pub max_calls: u16,
 
     /// How each SIP transaction is logged on stderr

@@ -16,9 +16,12 @@
 //!   only `Messages-Waiting: yes`. A failed or unanswered NOTIFY is retried on the
 //!   [`RetrySchedule`] (5 minutes by default); each attempt is one line in serve's log.
 //!
-//! The NOTIFYs leave from a client-only endpoint of their own, bound on the address of the
-//! mailbox server given in [`MwiConfig::local`]. This file does not record or build
-//! messages (the worker does) and does not parse the command line (`cli::serve` does).
+//! The NOTIFYs come from the user's own mailbox server (msExchHomeServerName), as Exchange's
+//! UM service on that server sends them: a client-only endpoint per mailbox server of this
+//! serve ([`DeliveryConfig::mwi`] and [`DeliveryConfig::other_mwi`]), bound on its address
+//! ([`MwiConfig::local`]); a user homed elsewhere gets them from the first. This file does
+//! not record or build messages (the worker does) and does not parse the command line
+//! (`cli::serve` does).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
@@ -55,8 +58,10 @@ const DEFAULT_SIPS_PORT: u16 = 5061;
 /// a client configuration trusting the gateways' CA.
 pub type MwiTls = (Arc<rustls::ServerConfig>, Arc<rustls::ClientConfig>);
 
-/// How the message waiting indicator is sent.
+/// How the message waiting indicator is sent from one mailbox server.
 pub struct MwiConfig {
+    /// The mailbox server's name (`EX-MBX02`): its users' NOTIFYs leave from it.
+    pub server: String,
     /// The mailbox server's address: the NOTIFYs leave from here (an ephemeral port).
     pub local: IpAddr,
     /// From of the NOTIFYs, e.g. `sip:um@ex-mbx02.contoso.com`.
@@ -81,7 +86,10 @@ pub struct DeliveryConfig {
     pub spool: PathBuf,
     /// The UM sender address (envelope and From when the caller has no mailbox).
     pub sender: String,
+    /// MWI from the server delivery runs on (and for users homed on no server of this serve).
     pub mwi: MwiConfig,
+    /// MWI from the other mailbox servers this serve runs, for the users homed on them.
+    pub other_mwi: Vec<MwiConfig>,
 }
 
 /// What the command line says about delivery.
@@ -121,14 +129,28 @@ impl DeliveryConfig {
             smtp: mail.smtp,
             spool: mail.spool,
             sender: format!("um@{}", server.fqdn.to_lowercase()),
-            mwi: MwiConfig {
-                local: server.address,
-                from: format!("sip:um@{}", server.fqdn.to_lowercase()),
-                tls,
-                schedule: RetrySchedule::default(),
-                timers: Timers::default(),
-                log,
-            },
+            mwi: MwiConfig::for_server(server, tls, log),
+            other_mwi: Vec::new(),
+        }
+    }
+}
+
+impl MwiConfig {
+    /// NOTIFYs from `server`'s address, From `sip:um@<fqdn>`, the default retry schedule and
+    /// RFC 3261 timers.
+    pub fn for_server(
+        server: &super::ServerPlan,
+        tls: Option<MwiTls>,
+        log: Arc<dyn TransactionLog>,
+    ) -> MwiConfig {
+        MwiConfig {
+            server: server.name.clone(),
+            local: server.address,
+            from: format!("sip:um@{}", server.fqdn.to_lowercase()),
+            tls,
+            schedule: RetrySchedule::default(),
+            timers: Timers::default(),
+            log,
         }
     }
 }
@@ -192,13 +214,16 @@ struct Inner {
     mailboxes: PathBuf,
     sender: String,
     pending: Mutex<Pending>,
-    mwi: MwiSender,
+    /// One per mailbox server; the first is the default.
+    mwi: Vec<MwiSender>,
     events: broadcast::Sender<DeliveryEvent>,
     runtime: tokio::runtime::Handle,
     mwi_tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 
 struct MwiSender {
+    /// The mailbox server it sends from.
+    server: String,
     endpoint: EndpointHandle,
     tcp: Option<SocketAddr>,
     tls: Option<SocketAddr>,
@@ -228,40 +253,12 @@ impl Delivery {
         let (events, _) = broadcast::channel(1024);
         let mut tasks = Vec::new();
 
-        let tls = config.mwi.tls.map(|(server, client)| TlsListen {
-            bind: SocketAddr::new(config.mwi.local, 0),
-            server,
-            client: Some(client),
-        });
-        let endpoint = Endpoint::start(
-            EndpointConfig {
-                bind: Some(SocketAddr::new(config.mwi.local, 0)),
-                udp: false,
-                tcp: true,
-                tls,
-                timers: config.mwi.timers,
-                ..EndpointConfig::default()
-            },
-            Arc::new(ClientOnly),
-            Arc::new(crate::sip::endpoint::NoLog),
-            stopped.clone(),
-        )
-        .await
-        .map_err(|source| DeliveryError::Bind {
-            address: config.mwi.local,
-            source,
-        })?;
-        let addrs = endpoint.addrs();
-        let mwi = MwiSender {
-            endpoint: endpoint.handle(),
-            tcp: addrs.tcp,
-            tls: addrs.tls,
-            from: config.mwi.from,
-            schedule: config.mwi.schedule,
-            log: config.mwi.log,
-            ids: IdGenerator::new(),
-        };
-        tasks.push(tokio::spawn(async move { endpoint.wait().await }));
+        let mut mwi = Vec::new();
+        for c in std::iter::once(config.mwi).chain(config.other_mwi) {
+            let (sender, endpoint) = MwiSender::start(c, stopped.clone()).await?;
+            mwi.push(sender);
+            tasks.push(tokio::spawn(async move { endpoint.wait().await }));
+        }
 
         let mut worker = None;
         let store = match &config.smtp {
@@ -461,18 +458,21 @@ impl Inner {
     }
 
     fn start_mwi(self: &Inner, recipients: &[String]) {
+        let Some(default) = self.mwi.first() else {
+            return;
+        };
         // Work out the targets now (directory reads are quick), send in the background.
         let mut jobs = Vec::new();
         for r in recipients {
             match self.mwi_targets(r) {
                 Ok(j) => jobs.extend(j),
-                Err(why) => self.mwi.log_line(None, TransportKind::Tcp, "-", &why),
+                Err(why) => default.log_line(None, TransportKind::Tcp, "-", &why),
             }
         }
         let mut tasks = lock(&self.mwi_tasks);
         tasks.retain(|t| !t.is_finished());
         for job in jobs {
-            let sender = self.mwi.clone_parts();
+            let sender = self.mwi.get(job.sender).unwrap_or(default).clone_parts();
             let events = self.events.clone();
             tasks.push(self.runtime.spawn(async move {
                 sender.run(job, events).await;
@@ -513,6 +513,7 @@ impl Inner {
             VoipSecurity::SipSecured | VoipSecurity::Secured => TransportKind::Tls,
         };
         let org = lookup::organization(dir).map_err(|e| format!("no MWI for {account}: {e}"))?;
+        let sender = self.sender_for(&user, &org);
         let gateways =
             lookup::gateways(dir, &org).map_err(|e| format!("no MWI for {account}: {e}"))?;
         let mut jobs = Vec::new();
@@ -533,6 +534,7 @@ impl Inner {
                 (p, _) => p,
             };
             jobs.push(MwiJob {
+                sender,
                 gateway: gw.name.clone(),
                 to: self
                     .resolve(&gw.address)
@@ -548,6 +550,26 @@ impl Inner {
             ));
         }
         Ok(jobs)
+    }
+
+    /// Which of the MWI senders is the user's mailbox server (msExchHomeServerName); the
+    /// first when it is none of them.
+    fn sender_for(&self, user: &UmUser, org: &crate::directory::model::ExchangeOrg) -> usize {
+        let Some(legacy) = user.home_server.as_deref() else {
+            return 0;
+        };
+        let Ok(servers) = lookup::exchange_servers(self.exchange.dir.as_ref(), org) else {
+            return 0;
+        };
+        servers
+            .iter()
+            .find(|s| s.has_legacy_dn(legacy))
+            .and_then(|home| {
+                self.mwi
+                    .iter()
+                    .position(|m| m.server.eq_ignore_ascii_case(&home.name))
+            })
+            .unwrap_or(0)
     }
 
     /// A gateway address: an IP, a lab hosts-table FQDN, or what the system resolver says.
@@ -572,6 +594,8 @@ impl Inner {
 
 /// One gateway to notify.
 struct MwiJob {
+    /// The index of the MWI sender (the user's mailbox server).
+    sender: usize,
     gateway: String,
     to: Result<SocketAddr, String>,
     transport: TransportKind,
@@ -579,8 +603,51 @@ struct MwiJob {
 }
 
 impl MwiSender {
+    /// Binds the client-only NOTIFY endpoint on the server's address.
+    async fn start(
+        config: MwiConfig,
+        stopped: watch::Receiver<bool>,
+    ) -> Result<(MwiSender, Endpoint), DeliveryError> {
+        let tls = config.tls.map(|(server, client)| TlsListen {
+            bind: SocketAddr::new(config.local, 0),
+            server,
+            client: Some(client),
+        });
+        let endpoint = Endpoint::start(
+            EndpointConfig {
+                bind: Some(SocketAddr::new(config.local, 0)),
+                udp: false,
+                tcp: true,
+                tls,
+                timers: config.timers,
+                ..EndpointConfig::default()
+            },
+            Arc::new(ClientOnly),
+            Arc::new(crate::sip::endpoint::NoLog),
+            stopped,
+        )
+        .await
+        .map_err(|source| DeliveryError::Bind {
+            address: config.local,
+            source,
+        })?;
+        let addrs = endpoint.addrs();
+        let sender = MwiSender {
+            server: config.server,
+            endpoint: endpoint.handle(),
+            tcp: addrs.tcp,
+            tls: addrs.tls,
+            from: config.from,
+            schedule: config.schedule,
+            log: config.log,
+            ids: IdGenerator::new(),
+        };
+        Ok((sender, endpoint))
+    }
+
     fn clone_parts(&self) -> MwiSender {
         MwiSender {
+            server: self.server.clone(),
             endpoint: self.endpoint.clone(),
             tcp: self.tcp,
             tls: self.tls,

@@ -10,8 +10,8 @@
 //! - [`route_cache`]: their decisions, kept while the directory does not change.
 //! - [`worker`]: the worker (180, 200 with SDP, dialogs until BYE, MaxCallsAllowed).
 //! - [`delivery`]: what happens to a message after the call (lab Maildir or SMTP through the
-//!   spool, then MWI NOTIFYs); started here on the first Mailbox server, its mailer is
-//!   [`Running::mailer`].
+//!   spool, then MWI NOTIFYs, each from the user's own mailbox server); started here on the
+//!   first Mailbox server, its mailer is [`Running::mailer`].
 //! - [`call_setup`]: the dialogue and message facts of an answered call (call answering).
 //! - [`media_engine`]: one task per answered call: paced RTP prompts, receive, DTMF,
 //!   recording (the only RTP socket code).
@@ -287,23 +287,32 @@ pub async fn start(
         recordings_claim: None,
         recovered: Vec::new(),
     };
-    // Delivery (and MWI) runs on the first mailbox server with a worker, before the workers
-    // exist so they can be handed its mailer; then what a crashed run left is delivered.
+    // Delivery runs on the first mailbox server with a worker, before the workers exist so
+    // they can be handed its mailer; MWI leaves from each user's own mailbox server. Then
+    // what a crashed run left is delivered.
     let mut media = None;
-    if let Some(server) = servers
+    let with_worker: Vec<&ServerPlan> = servers
         .iter()
-        .find(|s| s.components.iter().any(|c| c.stage == Stage::Worker))
-    {
-        let tls = match &options.tls {
-            Some(source) => source.mwi_tls(&server.fqdn, server.address)?,
-            None => None,
+        .filter(|s| s.components.iter().any(|c| c.stage == Stage::Worker))
+        .collect();
+    if let Some((server, others)) = with_worker.split_first() {
+        let mwi_tls = |s: &ServerPlan| match &options.tls {
+            Some(source) => source.mwi_tls(&s.fqdn, s.address),
+            None => Ok(None),
         };
-        let config = DeliveryConfig::for_server(
+        let mut config = DeliveryConfig::for_server(
             server,
             options.mail.clone(),
-            tls,
+            mwi_tls(server)?,
             log_for(server, Stage::Worker),
         );
+        for other in others {
+            config.other_mwi.push(MwiConfig::for_server(
+                other,
+                mwi_tls(other)?,
+                log_for(other, Stage::Worker),
+            ));
+        }
         let delivery = Delivery::start(exchange.clone(), config).await?;
         let mailer = delivery.mailer();
         running.delivery = Some(delivery);

@@ -1032,7 +1032,7 @@ impl CallCtx<'_, '_> {
                 looked,
                 format!("no {what} arrived within {} s", wait.as_secs()),
                 format!(
-                    "The UM worker answered the call{}, but no {what} with {HEADER_CALL_ID}: {call_id} arrived in {} within {} s. Either the worker does not record and deliver (an umctl serve without the media part takes the audio and drops it), or its delivery failed.",
+                    "The UM worker answered the call{}, but no {what} with {HEADER_CALL_ID}: {call_id} arrived in {} within {} s. The worker did not record the call (it ended before the beep, or the audio did not reach it), or its delivery failed or is still waiting (an SMTP server that is down keeps the message in serve's spool).",
                     if media.sent > 0 { " and took the audio" } else { "" },
                     new.display(),
                     wait.as_secs()

@@ -8,7 +8,9 @@
 #   call.sh LAB UMCTL OUT TONE_WAV SECONDS DIVERTED
 #
 # Starts `umctl serve` on the lab, Kamailio as the Skype pool (kamailio.cfg), and baresip on
-# pool01's address calling the LOC801 pilot; baresip sends TONE_WAV and hangs up after SECONDS.
+# pool01's address calling the LOC801 pilot; baresip sends TONE_WAV and hangs up
+# when it ends (its aufile source stops the call at end of file) or after SECONDS;
+# then waits (up to 15 s) for serve to deliver a message to DIVERTED's lab Maildir.
 # Every process it starts is stopped by its own PID on the way out, also on failure. Logs go
 # to OUT (serve.out, serve.log, kamailio.log, baresip.log).
 set -euo pipefail
@@ -58,3 +60,8 @@ echo "<sip:alice@$phone>;regint=0;answermode=auto" >"$out/baresip/accounts"
 : >"$out/baresip/contacts"
 timeout $((seconds + 15)) baresip -4 -f "$out/baresip" -t "$seconds" \
   -e "/dial sip:LOC801@$pool:5060" </dev/null >"$out/baresip.log" 2>&1
+# The worker delivers after the BYE: give it the time before serve is stopped.
+for _ in $(seq 150); do
+  compgen -G "$lab/mailboxes/$diverted/Maildir/new/*" >/dev/null && break
+  sleep 0.1
+done

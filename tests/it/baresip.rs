@@ -2,7 +2,11 @@
 //! Kamailio playing the Skype pool (it adds the Diversion header for Bob and follows the
 //! call router's and the UM service's 302s), `umctl serve` answers. Everything runs inside
 //! `unshare -nm` (tests/baresip/call.sh): baresip binds every interface, so it only ever sees
-//! a private loopback. Skips loudly without baresip, Kamailio or unshare rights, and fails in CI.
+//! a private loopback. Bob's greeting is short (0.5 s); baresip's 440 Hz tone outlasts it and
+//! the beep, and the worker records it and delivers it to Bob's lab Maildir: the test reads the
+//! WAV attachment back and checks it is mostly 440 Hz (Goertzel energy against neighbouring
+//! frequencies) and as long as the tone after the beep. Skips loudly without baresip, Kamailio
+//! or unshare rights, and fails in CI.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -38,22 +42,72 @@ fn peers_available(test: &str) -> bool {
     found
 }
 
-/// An 8 kHz mono 16-bit WAV of a 440 Hz tone.
-fn tone_wav(path: &Path, seconds: f64) {
+/// The softphone's tone.
+const TONE_HZ: f64 = 440.0;
+/// Bob's short greeting (a quiet 600 Hz tone), then the 0.4 s beep.
+const GREETING_SECONDS: f64 = 0.5;
+const BEEP_SECONDS: f64 = 0.4;
+
+/// An 8 kHz mono 16-bit WAV of a `hz` tone.
+fn tone_wav(path: &Path, hz: f64, amplitude: f64, seconds: f64) {
     let samples: Vec<i16> = (0..(8000.0 * seconds) as usize)
         .map(|n| {
             let t = n as f64 / 8000.0;
-            (8000.0 * (2.0 * std::f64::consts::PI * 440.0 * t).sin()) as i16
+            (amplitude * (2.0 * std::f64::consts::PI * hz * t).sin()) as i16
         })
         .collect();
     std::fs::write(path, umctl::media::wav::encode_pcm16(&samples)).unwrap();
+}
+
+/// Goertzel power at `hz` over a block of samples.
+fn power(block: &[i16], hz: f64) -> f64 {
+    let mut g = umctl::media::dtmf::Goertzel::new(hz, 8000.0);
+    for s in block {
+        g.push(f64::from(*s));
+    }
+    g.power()
+}
+
+/// 50 ms blocks: 440 Hz is then a whole number of cycles (22) and the probe frequencies,
+/// multiples of 20 Hz, fall on other DFT bins, so a pure tone leaks nothing into them.
+const BLOCK: usize = 400;
+
+/// Of the 50 ms blocks of `samples` that are not silent, the share where 440 Hz holds more
+/// energy than every other probe frequency by 20 dB; and the number of loud blocks.
+fn tone_share(samples: &[i16]) -> (f64, usize) {
+    const OTHERS: [f64; 6] = [300.0, 360.0, 600.0, 1000.0, 1400.0, 2000.0];
+    let mut loud = 0;
+    let mut tonal = 0;
+    for block in samples.chunks_exact(BLOCK) {
+        let mean = block
+            .iter()
+            .map(|s| f64::from(s.unsigned_abs()))
+            .sum::<f64>()
+            / BLOCK as f64;
+        if mean < 300.0 {
+            continue;
+        }
+        loud += 1;
+        let at = power(block, TONE_HZ);
+        if OTHERS.iter().all(|hz| at > 100.0 * power(block, *hz)) {
+            tonal += 1;
+        }
+    }
+    (
+        if loud == 0 {
+            0.0
+        } else {
+            tonal as f64 / loud as f64
+        },
+        loud,
+    )
 }
 
 /// Runs tests/baresip/call.sh in its own namespaces; returns (serve's JSON log, baresip's log).
 fn call(lab: &TempLab, tone_seconds: f64) -> (Vec<serde_json::Value>, String) {
     let out = tempfile::tempdir().unwrap();
     let tone = out.path().join("tone8k.wav");
-    tone_wav(&tone, tone_seconds);
+    tone_wav(&tone, TONE_HZ, 8000.0, tone_seconds);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/baresip/call.sh");
     let mut child = Command::new("unshare")
         .arg("-nm")
@@ -117,9 +171,9 @@ fn transactions(log: &[serde_json::Value]) -> Vec<String> {
 }
 
 #[test]
-fn baresip_call_through_a_record_routing_pool_reaches_the_worker_and_hangs_up() {
+fn baresip_call_through_a_record_routing_pool_leaves_its_tone_as_a_voice_mail() {
     if !peers_available(
-        "baresip_call_through_a_record_routing_pool_reaches_the_worker_and_hangs_up",
+        "baresip_call_through_a_record_routing_pool_leaves_its_tone_as_a_voice_mail",
     ) {
         return;
     }
@@ -130,7 +184,12 @@ fn baresip_call_through_a_record_routing_pool_reaches_the_worker_and_hangs_up() 
         "dn: {LOC801}\nchangetype: modify\nreplace: msExchUMDialPlanVoipSecurity\nmsExchUMDialPlanVoipSecurity: 0\n-\n"
     ))
     .ok();
-    let (log, baresip) = call(&lab, 3.0);
+    let short = lab.file("short.wav");
+    tone_wav(&short, 600.0, 2000.0, GREETING_SECONDS);
+    lab.run(&["lab", "greeting", "set", "bob", short.to_str().unwrap()])
+        .ok();
+    let tone_seconds = 6.0;
+    let (log, baresip) = call(&lab, tone_seconds);
     let seen = transactions(&log);
     for hop in [
         "call_router INVITE 302",
@@ -144,4 +203,44 @@ fn baresip_call_through_a_record_routing_pool_reaches_the_worker_and_hangs_up() 
         );
     }
     assert!(baresip.contains("Call established"), "{baresip}");
+
+    // The tone, recorded after the beep, is a voice mail in Bob's Maildir.
+    let new = lab.path().join("mailboxes/bob/Maildir/new");
+    let files: Vec<_> = std::fs::read_dir(&new)
+        .unwrap_or_else(|e| panic!("{}: {e}\nserve: {log:#?}", new.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(
+        text.contains("X-Umctl-Message-Class: IPM.Note.Microsoft.Voicemail.UM.CA"),
+        "{text}"
+    );
+    let wav = umctl::mail::voicemail_audio(&files[0]).unwrap();
+    let samples = umctl::media::wav::decode_8k_mono(&wav).unwrap();
+    let seconds = samples.len() as f64 / 8000.0;
+    let (share, loud) = tone_share(&samples);
+    eprintln!(
+        "recorded {seconds:.2} s, {loud} loud 50 ms blocks, {:.0}% of them 440 Hz",
+        share * 100.0
+    );
+    assert!(
+        share >= 0.9,
+        "only {:.0}% of the recording's {loud} loud blocks are the 440 Hz tone",
+        share * 100.0
+    );
+    // The tone is loud for about what is left of it after the greeting and the beep (call
+    // setup through Kamailio takes a little of it too).
+    let expected = tone_seconds - GREETING_SECONDS - BEEP_SECONDS;
+    let toned = loud as f64 * BLOCK as f64 / 8000.0;
+    assert!(
+        (expected - 1.0..=expected + 0.2).contains(&toned),
+        "{toned:.2} s of tone recorded, expected about {expected:.1} s (recording {seconds:.2} s)"
+    );
+    // The recording is the tone: baresip hangs up when its file ends ("menu: audio error (0,
+    // end of file)"), so nothing follows it.
+    assert!(
+        (expected - 1.0..=expected + 0.5).contains(&seconds),
+        "a recording of {seconds:.2} s, expected about {expected:.1} s"
+    );
 }

@@ -6,6 +6,9 @@
 //! - Maildir + MWI: the message lands in `<lab>/mailboxes/bob/Maildir/new`, and SIPp UASes on
 //!   pool01's and pool02's lab addresses (the gateways of LOC801 that allow MWI) each get a
 //!   `message-summary` NOTIFY with Bob's new/old counts; a missed call sends none;
+//! - MWI comes from the user's own mailbox server: with EX-MBX01 and EX-MBX02 both sending,
+//!   Contoso Sales (homed on EX-MBX01) gets NOTIFYs from 127.0.20.11, Bob (EX-MBX02) from
+//!   127.0.20.12;
 //! - retry: a gateway that does not answer the first NOTIFY gets it again and answers 200;
 //! - TLS: a Secured dial plan's gateway gets the NOTIFY over TLS (lab CA);
 //! - the real `umctl serve --smtp`: sends what an earlier run left in the spool, logs the
@@ -24,7 +27,8 @@ use tokio::sync::broadcast;
 use umctl::directory::lab::LabDirectory;
 use umctl::mail::{Backoff, DeliveryReceipt, MailAddress, MissedCall, SmtpConfig, SpoolEvent};
 use umctl::serve::{
-    Delivery, DeliveryConfig, DeliveryEvent, Exchange, MailOptions, MwiAttempt, ServerPlan,
+    Delivery, DeliveryConfig, DeliveryEvent, Exchange, MailOptions, MwiAttempt, MwiConfig,
+    ServerPlan,
 };
 use umctl::sip::endpoint::{LogRecord, TransactionLog};
 use umctl::um::BoundPorts;
@@ -431,6 +435,69 @@ async fn maildir_delivery_sends_mwi_with_the_counts_to_every_mwi_gateway_of_the_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mwi_comes_from_the_users_own_mailbox_server() {
+    if !sipp_available("mwi_comes_from_the_users_own_mailbox_server") {
+        return;
+    }
+    let (p1, p2) = (free_port_on(POOL01), free_port_on(POOL02));
+    let lab = lab_with_gateway_ports(p1, p2);
+    let log = Arc::new(Lines::default());
+    let (exchange, mut config) = exchange_and_config(&lab, None, log.clone());
+    // Delivery runs on EX-MBX02; EX-MBX01 is the other mailbox server of this serve.
+    let mbx01 = ServerPlan {
+        name: "EX-MBX01".into(),
+        fqdn: "ex-mbx01.contoso.com".into(),
+        address: "127.0.20.11".parse().unwrap(),
+        components: Vec::new(),
+    };
+    config
+        .other_mwi
+        .push(MwiConfig::for_server(&mbx01, None, log.clone()));
+    let delivery = Delivery::start(exchange, config).await.unwrap();
+    let mut events = delivery.subscribe();
+
+    for (user, address, from, via) in [
+        (
+            "Contoso Sales",
+            "sales@contoso.com",
+            "From: <sip:um@ex-mbx01.contoso.com>",
+            "Via: SIP/2.0/TCP 127.0.20.11:",
+        ),
+        (
+            "Bob Haddad",
+            "bob@contoso.com",
+            "From: <sip:um@ex-mbx02.contoso.com>",
+            "Via: SIP/2.0/TCP 127.0.20.12:",
+        ),
+    ] {
+        let uas1 = SippUas::start("uas_notify.xml", POOL01, p1);
+        let uas2 = SippUas::start("uas_notify.xml", POOL02, p2);
+        let mut msg = voice_message(recording());
+        msg.to_user = MailAddress::new(user, address);
+        delivery.deliver_voice_message(&msg).unwrap();
+        for _ in 0..2 {
+            let a = next(&mut events, mwi).await;
+            assert_eq!(a.status, Some(200), "{a:?}");
+        }
+        for (uas, ip) in [(uas1, POOL01), (uas2, POOL02)] {
+            let (code, trace) = uas.finish().await;
+            assert_eq!(code, 0, "sipp on {ip} failed: {trace}");
+            let got = notifies(&trace);
+            assert_eq!(got.len(), 1, "{trace}");
+            let account = format!("Message-Account: sip:{address}");
+            for line in [from, via, account.as_str()] {
+                assert!(
+                    got[0].contains(line),
+                    "{user}: {line:?} missing from {}",
+                    got[0]
+                );
+            }
+        }
+    }
+    delivery.shutdown(Duration::from_secs(5)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unanswered_notify_is_retried_until_the_gateway_answers() {
     if !sipp_available("an_unanswered_notify_is_retried_until_the_gateway_answers") {
         return;
@@ -604,7 +671,8 @@ fn serve_with_smtp_sends_what_an_earlier_run_left_in_the_spool_then_mwi() {
         .into_iter()
         .find(|l| l["method"] == "NOTIFY")
         .unwrap();
-    assert_eq!(line["server"], "EX-MBX01", "{line}");
+    // Delivery runs on the first mailbox server (EX-MBX01); the NOTIFY comes from Bob's own.
+    assert_eq!(line["server"], "EX-MBX02", "{line}");
     assert_eq!(line["component"], "worker", "{line}");
     assert!(
         line["detail"]

@@ -310,8 +310,12 @@ fn bad_server_name_and_ldap_without_server_are_usage_errors() {
         "{}",
         run.stderr
     );
-    let run = lab.run(&["serve", "--max-calls", "201"]).expect_code(2);
-    assert!(run.stderr.contains("201"), "{}", run.stderr);
+    let run = lab.run(&["serve", "--max-calls", "1001"]).expect_code(2);
+    assert!(
+        run.stderr.contains("1001") && run.stderr.contains("0..=1000"),
+        "{}",
+        run.stderr
+    );
 }
 
 // ---- SIPp ----------------------------------------------------------------------------------

@@ -4,12 +4,13 @@
 //! against `--serve` of a running `umctl serve`, TLS and TCP); `--pcap` writes a file that
 //! reads back (and that tshark dissects as SIP, when tshark is installed: required in CI);
 //! `--ladder` draws the real exchange; MaxCallsAllowed reached is a 503 at the worker hop; the
-//! offline and live traces agree hop for hop for every UM-enabled lab user; and a message that
-//! arrives in the Maildir with the call's X-Umctl-Call-Id is the last hop (exit 0).
-//!
-//! Until the worker records and delivers (the media part of serve), the delivery hop (8) of a
-//! voice-mail call fails honestly ("no voice message arrived"); the tests that place such a
-//! call accept that one hop either way and say so where they do.
+//! offline and live traces agree hop for hop for every UM-enabled lab user, the delivery hop
+//! included; the worker records the caller's message and the voice mail it delivers to the
+//! user's Maildir (with the call's X-Umctl-Call-Id) is the last hop (exit 0); a caller who
+//! hangs up before the beep ends with the missed-call notification; `--digits` are sent as
+//! RFC 4733 events. One test tells issue #9's story: a fresh lab fails at the read-permission
+//! hop naming `umctl grant-permissions`, and after it the same call succeeds offline and
+//! live and leaves the voice mail in Bob's Maildir.
 
 use std::process::Command;
 
@@ -22,8 +23,8 @@ const LOC801: &str =
 /// pool01.contoso.com in the lab hosts table.
 const POOL01: &str = "127.0.10.1";
 
-/// Short calls: one second of message, no wait for a delivery that cannot come yet.
-const QUICK: [&str; 4] = ["--message-seconds", "1", "--delivery-wait", "0"];
+/// Short calls: one second of message; the trace returns as soon as the message arrives.
+const QUICK: [&str; 4] = ["--message-seconds", "1", "--delivery-wait", "20"];
 
 fn granted_lab() -> TempLab {
     let lab = TempLab::new();
@@ -92,21 +93,41 @@ fn assert_signalling_ok(trace: &Value) {
         "{live:#}"
     );
     assert!(live["rtp_sent_packets"].as_u64().unwrap() >= 50, "{live:#}");
-    // Pending the worker's media part: the delivery hop may fail (nothing recorded) or pass.
-    // Once serve records and delivers, this should become `== "ok"`.
+    // The worker recorded the message and delivered it: the last hop names the file.
     let delivery = hop(trace, 8);
-    if delivery["outcome"] == "failed" {
-        let why = delivery["why"].as_str().unwrap();
-        assert!(why.contains("X-Umctl-Call-Id"), "{why}");
-        assert!(why.contains(live["call_id"].as_str().unwrap()), "{why}");
-    } else {
-        assert_eq!(delivery["outcome"], "ok", "{delivery:#}");
-        assert!(live["delivered"].is_string(), "{live:#}");
-    }
+    assert_eq!(delivery["outcome"], "ok", "{delivery:#}");
+    let file = live["delivered"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{live:#}"));
+    assert!(
+        delivery["result"].as_str().unwrap().contains(file),
+        "{delivery:#}"
+    );
+    assert_eq!(trace["reached"], true, "{trace:#}");
+    assert_eq!(trace["live"]["disagreements"], serde_json::json!([]));
+}
+
+/// The delivered file of a live trace: in `user`'s lab Maildir, with the call's Call-ID and
+/// message class; its text.
+fn delivered_message(lab: &TempLab, trace: &Value, user: &str, class: &str) -> String {
+    let file = std::path::PathBuf::from(trace["live"]["delivered"].as_str().unwrap());
+    let maildir_new = lab.path().join("mailboxes").join(user).join("Maildir/new");
+    assert_eq!(file.parent().unwrap(), maildir_new, "{trace:#}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let call_id = trace["live"]["call_id"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("X-Umctl-Call-Id: {call_id}")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("X-Umctl-Message-Class: {class}")),
+        "{text}"
+    );
+    text
 }
 
 /// Whether tshark is here (required in CI, where .ci/run installs it).
-fn tshark_available(test: &str) -> bool {
+pub(crate) fn tshark_available(test: &str) -> bool {
     let found = Command::new("tshark").arg("-v").output().is_ok();
     if !found {
         assert!(
@@ -397,6 +418,7 @@ fn offline_and_live_traces_agree_hop_for_hop_for_every_um_enabled_user() {
     let lab = granted_lab();
     let serve = ServeHarness::start(&lab, &[]);
     let tls = format!("sips:{}", serve.addr("EX-CAS01", "call_router", "tls"));
+    let mut delivered = Vec::new();
     for user in UM_ENABLED {
         let mut args = vec![
             "trace-call",
@@ -411,103 +433,165 @@ fn offline_and_live_traces_agree_hop_for_hop_for_every_um_enabled_user() {
         let live = lab.run(&args).json();
         let offline = lab.run(&["trace-call", "--to", user, "--json"]).json();
         assert_eq!(live["hops"].as_array().unwrap().len(), 8, "{user}");
-        // TOLERATED UNTIL THE WORKER RECORDS (media part of serve): the delivery hop (8) and
-        // the first-failure line it causes. Remove this filter when delivery lands.
-        let pending_delivery = |d: &&Value| {
-            let d = d.as_str().unwrap();
-            !(d.starts_with("hop 8 ") || d == "first failure: offline none, live hop 8")
-        };
-        let disagreements: Vec<&Value> = live["live"]["disagreements"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(pending_delivery)
-            .collect();
-        assert!(disagreements.is_empty(), "{user}: {disagreements:#?}");
+        assert_eq!(
+            live["live"]["disagreements"],
+            serde_json::json!([]),
+            "{user}"
+        );
+        assert_eq!(live["first_failure"], offline["first_failure"], "{user}");
+        assert_eq!(live["reached"], offline["reached"], "{user}");
         for (o, l) in offline["hops"]
             .as_array()
             .unwrap()
             .iter()
             .zip(live["hops"].as_array().unwrap())
-            .filter(|(o, _)| o["number"] != 8)
         {
             assert_eq!(
                 (&o["number"], &o["component"], &o["outcome"]),
                 (&l["number"], &l["component"], &l["outcome"]),
                 "{user}"
             );
+            assert_eq!(o["fix"], l["fix"], "{user}: hop {}", o["number"]);
+        }
+        // A user whose call reaches voice mail has the message in their own Maildir.
+        if live["reached"] == true
+            && hop(&live, 8)["action"]
+                .as_str()
+                .unwrap()
+                .contains("voice message")
+        {
+            let file = live["live"]["delivered"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{user}: {live:#}"));
+            assert!(std::path::Path::new(file).is_file(), "{user}: {file}");
+            delivered.push(user);
         }
     }
+    assert!(delivered.len() >= 2, "only {delivered:?} got a voice mail");
 }
 
+/// Issue #9's must-show, as a user would see it.
 #[test]
-fn a_delivered_message_with_the_calls_id_is_the_last_hop_and_the_goal_is_reached() {
-    // Stands in for the worker's delivery (the media part of serve) by dropping a message
-    // with the call's X-Umctl-Call-Id into Bob's Maildir while the trace waits for it.
-    let lab = granted_lab();
-    let serve = ServeHarness::start(&lab, &[]);
-    let tls = format!("sips:{}", serve.addr("EX-CAS01", "call_router", "tls"));
-    let child = lab
-        .command(&[
+fn fresh_lab_fails_at_read_permission_then_grant_permissions_makes_the_call_reach_bobs_maildir() {
+    let lab = TempLab::new();
+    // Offline and live, the fresh lab stops at hop 4 and names the fix.
+    for live in [false, true] {
+        let mut args = vec!["trace-call", "--to", "bob", "--json"];
+        if live {
+            args.push("--live");
+        }
+        let trace = lab.run(&args).expect_code(1).json();
+        assert_eq!(trace["first_failure"], 4, "{trace:#}");
+        let h4 = hop(&trace, 4);
+        assert_eq!(h4["outcome"], "failed");
+        assert_eq!(h4["fix"], "umctl grant-permissions", "{h4:#}");
+        assert!(h4["why"].as_str().unwrap().contains("read"), "{h4:#}");
+    }
+    // The administrator runs the fix.
+    lab.run(&["grant-permissions", "--yes"]).ok();
+    let offline = lab
+        .run(&["trace-call", "--to", "bob", "--json"])
+        .ok()
+        .json();
+    assert_eq!(offline["reached"], true, "{offline:#}");
+    assert!(offline["first_failure"].is_null());
+    // Live: the call really goes through and the voice mail lands in Bob's Maildir.
+    let run = lab
+        .run(&[
             "trace-call",
             "--to",
             "bob",
             "--live",
             "--json",
-            "--serve",
-            &tls,
             "--message-seconds",
-            "1",
+            "2",
             "--delivery-wait",
             "20",
         ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut call_id = String::new();
+        .ok();
+    let trace = run.json();
+    assert_signalling_ok(&trace);
+    let text = delivered_message(&lab, &trace, "bob", "IPM.Note.Microsoft.Voicemail.UM.CA");
+    assert!(text.contains("Voice Mail from"), "{text}");
+    let file = trace["live"]["delivered"].as_str().unwrap();
+    let wav = umctl::mail::voicemail::voicemail_audio(std::path::Path::new(file)).unwrap();
+    let (info, _) = umctl::media::wav::parse(&wav).unwrap();
+    // Two seconds spoken; the recording holds them (a little less or more at the edges).
     assert!(
-        serve.wait_for_log(std::time::Duration::from_secs(15), |log| {
-            log.iter()
-                .any(|l| l["component"] == "call_router" && l["method"] == "INVITE")
-        }),
-        "the call router saw no INVITE:\n{}",
-        serve.stderr()
+        (1500..=2600).contains(&info.duration_ms()),
+        "recording of {} ms for 2 s spoken",
+        info.duration_ms()
     );
-    for l in serve.log() {
-        if l["component"] == "call_router" && l["method"] == "INVITE" {
-            call_id = l["call_id"].as_str().unwrap().to_string();
-        }
-    }
-    let new = lab.path().join("mailboxes/bob/Maildir/new");
-    std::fs::create_dir_all(&new).unwrap();
-    let file = new.join("1700000000.live-test.umctl");
-    std::fs::write(
-        &file,
-        format!(
-            "From: x\r\nX-Umctl-Message-Class: IPM.Note.Microsoft.Voicemail.UM.CA\r\nX-Umctl-Call-Id: {call_id}\r\n\r\nvoice"
-        ),
-    )
-    .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let trace: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    assert_eq!(out.status.code(), Some(0), "{trace:#}");
-    assert_eq!(trace["reached"], true);
+    // The text output says so too.
+    let text = lab
+        .run(&[
+            "trace-call",
+            "--to",
+            "bob",
+            "--live",
+            "--message-seconds",
+            "1",
+        ])
+        .ok()
+        .stdout;
+    assert!(text.contains("OK: the call reaches voice mail"), "{text}");
+    assert!(text.contains("Delivered: "), "{text}");
+    assert!(text.contains("mailboxes/bob/Maildir/new/"), "{text}");
+}
+
+#[test]
+fn hanging_up_before_the_beep_ends_with_the_missed_call_notification() {
+    let lab = granted_lab();
+    let run = lab
+        .run(&[
+            "trace-call",
+            "--to",
+            "bob",
+            "--live",
+            "--json",
+            "--hang-up-before-beep",
+            "--delivery-wait",
+            "20",
+        ])
+        .ok();
+    let trace = run.json();
+    assert_eq!(trace["reached"], true, "{trace:#}");
     let delivery = hop(&trace, 8);
     assert_eq!(delivery["outcome"], "ok", "{delivery:#}");
     assert!(
         delivery["result"]
             .as_str()
             .unwrap()
-            .contains("1700000000.live-test.umctl"),
+            .starts_with("the missed-call notification arrived"),
         "{delivery:#}"
     );
-    assert_eq!(trace["live"]["delivered"], file.to_str().unwrap());
+    delivered_message(&lab, &trace, "bob", "IPM.Note.Microsoft.Missed.Voice");
     assert_eq!(trace["live"]["disagreements"], serde_json::json!([]));
+}
+
+#[test]
+fn digits_are_sent_as_rfc4733_events_and_the_call_still_delivers() {
+    let lab = granted_lab();
+    let mut args = vec![
+        "trace-call",
+        "--to",
+        "bob",
+        "--live",
+        "--json",
+        "--digits",
+        "12*",
+    ];
+    args.extend_from_slice(&QUICK);
+    let trace = lab.run(&args).ok().json();
+    assert_signalling_ok(&trace);
+    assert_eq!(trace["live"]["dtmf_sent"], "12*");
+    let delivery = hop(&trace, 8);
+    assert!(
+        delivery["looked_up"].as_array().unwrap().iter().any(|l| l
+            .as_str()
+            .unwrap()
+            .starts_with("DTMF 12* sent as RFC 4733 events")),
+        "{delivery:#}"
+    );
+    delivered_message(&lab, &trace, "bob", "IPM.Note.Microsoft.Voicemail.UM.CA");
 }
