@@ -16,6 +16,7 @@ mod mail_smtp;
 mod new_contact;
 mod new_contact_samba;
 mod ova;
+mod ova_calls;
 mod samba;
 mod samba_dc;
 mod serve;
