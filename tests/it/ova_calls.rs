@@ -99,6 +99,20 @@ impl KeyPad {
             }
             samples.extend(std::iter::repeat_n(0, 960));
         }
+        self.audio(&samples)
+    }
+
+    /// `ms` of a 440 Hz tone (a caller speaking), A-law on payload type 8.
+    fn speech(&mut self, ms: usize) -> PathBuf {
+        let samples: Vec<i16> = (0..ms * 8)
+            .map(|n| {
+                (6000.0 * (2.0 * std::f64::consts::PI * 440.0 * n as f64 / 8000.0).sin()) as i16
+            })
+            .collect();
+        self.audio(&samples)
+    }
+
+    fn audio(&mut self, samples: &[i16]) -> PathBuf {
         let mut packets = Vec::new();
         for (i, chunk) in samples.chunks(160).enumerate() {
             let mut chunk = chunk.to_vec();
@@ -205,6 +219,8 @@ enum End {
     UmHangsUp,
     /// UM sends REFER (SIPp answers 202 and logs the Refer-To), then BYE.
     Refer,
+    /// UM sends REFER, SIPp declines it (603), waits `ms` (the call goes on), hangs up.
+    ReferDeclined(u64),
     /// The caller hangs up.
     CallerHangsUp,
 }
@@ -235,17 +251,20 @@ fn menu_scenario(dir: &Path, steps: &[Step], end: End) -> PathBuf {
         "<recv request=\"BYE\" timeout=\"30000\"><action><log message=\"bye from UM\"/></action></recv>\n{}",
         ok("200 OK")
     );
-    let refer = matches!(end, End::Refer);
-    let end = match end {
-        End::UmHangsUp => bye,
-        End::Refer => format!(
-            "<recv request=\"REFER\" timeout=\"30000\"><action>\
+    let refer = matches!(end, End::Refer | End::ReferDeclined(_));
+    let hang_up = "<send><![CDATA[\n\n      BYE [$worker_contact] SIP/2.0\n      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n      From: \"Alice Adams\" <sip:alice@contoso.com>;tag=[pid]SIPpTag00[call_number]\n      To: [$um_party]\n      Call-ID: [call_id]\n      CSeq: 4 BYE\n      Max-Forwards: 70\n      Content-Length: 0\n\n  ]]></send>\n<recv response=\"200\"/>\n";
+    let recv_refer = "<recv request=\"REFER\" timeout=\"30000\"><action>\
              <ereg regexp=\"&lt;([^&gt;]*)&gt;\" search_in=\"hdr\" header=\"Refer-To:\" check_it=\"true\" assign_to=\"junk9,refer_to\"/>\
              <ereg regexp=\".*\" search_in=\"hdr\" header=\"Referred-By:\" check_it=\"true\" assign_to=\"referred_by\"/>\
-             <log message=\"refer-to [$refer_to] referred-by [$referred_by]\"/></action></recv>\n{}{bye}",
-            ok("202 Accepted")
+             <log message=\"refer-to [$refer_to] referred-by [$referred_by]\"/></action></recv>\n";
+    let end = match end {
+        End::UmHangsUp => bye,
+        End::Refer => format!("{recv_refer}{}{bye}", ok("202 Accepted")),
+        End::ReferDeclined(ms) => format!(
+            "{recv_refer}{}<pause milliseconds=\"{ms}\"/>\n{hang_up}",
+            ok("603 Decline")
         ),
-        End::CallerHangsUp => "<send><![CDATA[\n\n      BYE [$worker_contact] SIP/2.0\n      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n      From: \"Alice Adams\" <sip:alice@contoso.com>;tag=[pid]SIPpTag00[call_number]\n      [last_To:]\n      Call-ID: [call_id]\n      CSeq: 4 BYE\n      Max-Forwards: 70\n      Content-Length: 0\n\n  ]]></send>\n<recv response=\"200\"/>\n".to_string(),
+        End::CallerHangsUp => hang_up.to_string(),
     };
     let mut text = template.replace("@KEYS@", &keys).replace("@END@", &end);
     if refer {
@@ -506,4 +525,52 @@ fn bad_keys_and_a_pin_timeout_get_a_spoken_error_and_the_menu_again() {
         maildir(&lab, "cur"),
         serve.stderr()
     );
+}
+
+#[test]
+fn a_declined_transfer_gets_a_spoken_error_and_the_call_goes_on() {
+    if !sipp_available("a_declined_transfer_gets_a_spoken_error_and_the_call_goes_on") {
+        return;
+    }
+    let (_lab, serve, dir) = start();
+    let mut pad = KeyPad::new(dir.path());
+    let steps = vec![Step::Pause(1500), Step::Keys(pad.rfc4733("2"))];
+    // SIPp declines the REFER, then hangs up itself 3 s later: UM did not drop the call.
+    let scenario = menu_scenario(dir.path(), &steps, End::ReferDeclined(3000));
+    let actions = run_ok(&menu_call(&serve, &scenario, AA), &serve);
+    assert!(
+        actions.contains("refer-to sip:9002@LOC801.contoso.com"),
+        "{actions}"
+    );
+    assert!(!actions.contains("bye from UM"), "{actions}");
+    // "Sorry, the call could not be transferred" and the menu again: prompt packets flowed
+    // for the 3 s after the refusal.
+    assert!(wait_for_sent_packets(&serve, 150), "{}", serve.stderr());
+}
+
+#[test]
+fn leaving_a_message_after_the_directory_search_reaches_the_users_mailbox() {
+    if !sipp_available("leaving_a_message_after_the_directory_search_reaches_the_users_mailbox") {
+        return;
+    }
+    let (lab, serve, dir) = start();
+    let mut pad = KeyPad::new(dir.path());
+    let steps = vec![
+        Step::Pause(1500),
+        Step::Keys(pad.rfc4733("*")),
+        Step::Pause(1500),
+        Step::Keys(pad.rfc4733("423323#")),
+        Step::Pause(3000),
+        // "To leave a message, press two": Bob's greeting (0.2 s) and the beep, then 3 s.
+        Step::Keys(pad.rfc4733("2")),
+        Step::Pause(2500),
+        Step::Keys(pad.speech(3000)),
+        Step::Pause(3500),
+    ];
+    let scenario = menu_scenario(dir.path(), &steps, End::CallerHangsUp);
+    run_ok(&menu_call(&serve, &scenario, OVA), &serve);
+    let msgs = wait_for_messages(&lab, 1, Duration::from_secs(15));
+    assert_eq!(msgs.len(), 1, "{}", serve.stderr());
+    assert!(msgs[0].contains("Content-Class: voice-ca"), "{}", msgs[0]);
+    assert!(msgs[0].contains("X-Umctl-Call-Id"), "{}", msgs[0]);
 }
