@@ -1017,6 +1017,10 @@ mod tests {
     }
 
     fn start(dialogue: Box<dyn Dialogue>) -> Call {
+        start_with(dialogue, None)
+    }
+
+    fn start_with(dialogue: Box<dyn Dialogue>, menu: Option<MenuMedia>) -> Call {
         let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         socket.set_nonblocking(true).unwrap();
@@ -1043,7 +1047,7 @@ mod tests {
             mailer: mailer.clone(),
             control: control_rx,
             hang_up,
-            menu: None,
+            menu,
         };
         let task = tokio::spawn(run(media));
         Call {
@@ -1312,5 +1316,110 @@ mod tests {
         assert_eq!(s.percentile(99.0), Duration::ZERO);
         assert_eq!(s.percentile(100.0), Duration::from_micros(3000));
         assert_eq!(s.max_late, Duration::from_micros(3000));
+    }
+
+    /// A menu that transfers to 9001 at once and records what happened to the transfer.
+    struct Transfers(Arc<Mutex<Vec<Event>>>, bool);
+
+    impl Dialogue for Transfers {
+        fn on_event(&mut self, event: Event, _now: Instant) -> Vec<Action> {
+            if self.1 {
+                // Blocking, as a PIN check is: the engine must run this off the async thread.
+                std::thread::sleep(Duration::from_millis(300));
+            }
+            self.0.lock().unwrap().push(event.clone());
+            match event {
+                Event::Started => crate::um::keypad::transfer("9001"),
+                Event::TransferFailed(_) => crate::um::keypad::farewell("transfer-failed"),
+                _ => vec![],
+            }
+        }
+    }
+
+    fn menu(
+        blocking: bool,
+        max_call: Option<Duration>,
+    ) -> (MenuMedia, mpsc::UnboundedReceiver<TransferRequest>) {
+        let (transfers, rx) = mpsc::unbounded_channel();
+        (
+            MenuMedia {
+                blocking,
+                max_call,
+                message_for: None,
+                transfer_domain: "LOC801.contoso.com".into(),
+                transfers,
+            },
+            rx,
+        )
+    }
+
+    #[tokio::test]
+    async fn an_accepted_transfer_hangs_up_after_the_prompt_a_refused_one_is_told_to_the_dialogue()
+    {
+        for accepted in [true, false] {
+            let events = Arc::new(Mutex::new(Vec::new()));
+            let (m, mut requests) = menu(true, None);
+            let mut call = start_with(Box::new(Transfers(events.clone(), true)), Some(m));
+            // The reactor keeps running while the dialogue blocks in on_event.
+            let ticks = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let t = ticks.clone();
+            let ticker = tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    t.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+            });
+            call.control.send(Control::Acked).unwrap();
+            let request = tokio::time::timeout(Duration::from_secs(10), requests.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(ticks.load(std::sync::atomic::Ordering::SeqCst) >= 5);
+            ticker.abort();
+            assert_eq!(request.refer_to, "sip:9001@LOC801.contoso.com");
+            assert_eq!(request.call_id, info().call_id);
+            let reply = if accepted {
+                Ok(())
+            } else {
+                Err("603 Decline".to_string())
+            };
+            request.reply.send(reply).unwrap();
+            // BYE (through the worker) after the "transfer" prompt, or after the goodbye.
+            let hung_up = tokio::time::timeout(Duration::from_secs(20), call.hang_ups.recv())
+                .await
+                .unwrap();
+            assert_eq!(hung_up.as_deref(), Some(info().call_id.as_str()));
+            let summary = call.task.await.unwrap();
+            assert!(summary.sent.packets > 50, "the prompt was played");
+            let failed = events
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|e| matches!(e, Event::TransferFailed(r) if r.contains("603")));
+            assert_eq!(failed, !accepted);
+        }
+    }
+
+    /// Plays nothing and never hangs up.
+    struct Idle;
+
+    impl Dialogue for Idle {
+        fn on_event(&mut self, _event: Event, _now: Instant) -> Vec<Action> {
+            vec![]
+        }
+    }
+
+    #[tokio::test]
+    async fn max_call_duration_ends_a_menu_call_with_a_goodbye() {
+        let (m, _requests) = menu(false, Some(Duration::from_millis(300)));
+        let mut call = start_with(Box::new(Idle), Some(m));
+        call.control.send(Control::Acked).unwrap();
+        let hung_up = tokio::time::timeout(Duration::from_secs(20), call.hang_ups.recv())
+            .await
+            .unwrap();
+        assert!(hung_up.is_some());
+        let summary = call.task.await.unwrap();
+        // "Thank you for calling. Goodbye." is about two seconds of 20 ms packets.
+        assert!(summary.sent.packets > 50, "{}", summary.sent.packets);
     }
 }
