@@ -8,9 +8,10 @@
 //!
 //! Each answered call gets a media engine (`media_engine::run`, a tokio task on the call's
 //! RTP socket) running the call's dialogue (`call_setup`: call answering for a diverted
-//! call). The worker tells the engine about the ACK and the BYE ([`Control`]); the engine
-//! asks for a BYE through the hang-up channel, which `serve::start` drains
-//! ([`Worker::hang_up`]). Recordings are spooled under the worker's recordings folder and
+//! call, Outlook Voice Access, the auto attendant). The worker tells the engine about the ACK
+//! and the BYE ([`Control`]); the engine asks for a BYE through the hang-up channel and for a
+//! blind transfer (REFER, RFC 3515) through the transfer channel, which `serve::start` drains
+//! ([`Worker::hang_up`], [`Worker::transfer`]). Recordings are spooled under the worker's recordings folder and
 //! delivered through its one `Arc<dyn Mailer>` (the seam SMTP and MWI plug into). At
 //! shutdown, [`Worker::hang_up_all`] sends BYE to every active call through the endpoint.
 
