@@ -16,9 +16,11 @@
 //! from `new/` to `cur/`; three wrong PINs get BYE after the goodbye; 15 failures over 5 calls
 //! lock the mailbox (`lab pin show --json`) and a 6th call hears "locked" and gets BYE after
 //! the extension; the directory search (`*`, 423323 = HADDAD, `#`, `1`) and the auto
-//! attendant's key 1 end in a REFER whose Refer-To carries the extension (SIPp answers 202,
-//! then gets BYE); in-band tones sign in as well; a bad key and a PIN timeout get a spoken
-//! error and the menu again without dropping the call.
+//! attendant's key 1 (the shipped `uac_aa_key1.xml`) end in a REFER whose Refer-To carries
+//! the extension (SIPp answers 202, then gets BYE); a declined REFER (603) leaves the call up;
+//! `2` after the search leaves Bob a message; in-band tones sign in as well; a bad key and a
+//! PIN timeout get a spoken error and the menu again without dropping the call;
+//! `Ms-Exchange-Command: skip-pin` from the pool signs Bob in without a PIN.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -276,6 +278,23 @@ fn menu_scenario(dir: &Path, steps: &[Step], end: End) -> PathBuf {
     let path = dir.join(format!("menu-{}.xml", steps.len()));
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// The scenario with Bob as the caller and `Ms-Exchange-Command: skip-pin` on each INVITE
+/// (what Lync sends when a signed-in user calls their own voice mail).
+fn as_bob_with_skip_pin(scenario: &Path) {
+    let text = std::fs::read_to_string(scenario)
+        .unwrap()
+        .replace(
+            "From: \"Alice Adams\" <sip:alice@contoso.com>",
+            "From: \"Bob Haddad\" <sip:bob@contoso.com>",
+        )
+        .replace(
+            " INVITE\n",
+            " INVITE\n      Ms-Exchange-Command: skip-pin\n",
+        );
+    assert!(text.contains("skip-pin") && text.contains("sip:bob@"));
+    std::fs::write(scenario, text).unwrap();
 }
 
 /// SIPp calling `number` from pool01 through the call router; OVA and AA calls land on the
@@ -577,4 +596,25 @@ fn leaving_a_message_after_the_directory_search_reaches_the_users_mailbox() {
     assert_eq!(msgs.len(), 1, "{}", serve.stderr());
     assert!(msgs[0].contains("Content-Class: voice-ca"), "{}", msgs[0]);
     assert!(msgs[0].contains("X-Umctl-Call-Id"), "{}", msgs[0]);
+}
+
+#[test]
+fn skip_pin_from_the_pool_signs_bob_in_without_a_pin() {
+    if !sipp_available("skip_pin_from_the_pool_signs_bob_in_without_a_pin") {
+        return;
+    }
+    let (lab, serve, dir) = start();
+    leave_bob_a_message(&lab, &serve);
+    // No key at all: the message is announced and played at once.
+    let steps = vec![Step::Pause(26_000)];
+    let scenario = menu_scenario(dir.path(), &steps, End::CallerHangsUp);
+    as_bob_with_skip_pin(&scenario);
+    run_ok(&menu_call(&serve, &scenario, OVA), &serve);
+    assert!(
+        wait_for_read_message(&lab),
+        "new {:?} cur {:?}\n{}",
+        maildir(&lab, "new"),
+        maildir(&lab, "cur"),
+        serve.stderr()
+    );
 }
