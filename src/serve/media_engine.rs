@@ -15,7 +15,6 @@
 //!   spool ([`Recorder`]) in timestamp order (gaps up to one second filled with silence, late
 //!   packets dropped), until `#`, RecordingIdleTimeout of silence, the maximum, or BYE.
 //! - **Deliver**: through the worker's `Arc<dyn Mailer>` ([`messages`]).
-//!
 //! - **Menus** ([`MenuMedia`], Outlook Voice Access and the auto attendant): a dialogue
 //!   whose `on_event` may block (PIN checks are PBKDF2, mailbox files) runs in tokio's
 //!   blocking pool (`spawn_blocking`, the dialogue moved in and back), never on the async
