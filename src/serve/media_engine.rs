@@ -738,7 +738,9 @@ impl Engine {
     async fn dialogue_on(&mut self, ev: Event) -> Vec<Action> {
         let now = Instant::now();
         if !self.menu.as_ref().is_some_and(|m| m.blocking) {
-            return self.dialogue.on_event(ev, now);
+            let actions = self.dialogue.on_event(ev, now);
+            self.errors.extend(self.dialogue.take_errors());
+            return actions;
         }
         let mut dialogue = std::mem::replace(&mut self.dialogue, Box::new(Silence));
         match tokio::task::spawn_blocking(move || {
@@ -747,7 +749,8 @@ impl Engine {
         })
         .await
         {
-            Ok((d, actions)) => {
+            Ok((mut d, actions)) => {
+                self.errors.extend(d.take_errors());
                 self.dialogue = d;
                 actions
             }

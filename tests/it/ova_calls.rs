@@ -566,6 +566,14 @@ fn a_declined_transfer_gets_a_spoken_error_and_the_call_goes_on() {
         "{actions}"
     );
     assert!(!actions.contains("bye from UM"), "{actions}");
+    // The menu's error reaches serve's log at the end of the call.
+    assert!(
+        serve.wait_for_log(Duration::from_secs(5), |_| serve.stderr().contains(
+            "transfer failed: the REFER to sip:9002@LOC801.contoso.com was answered 603"
+        )),
+        "{}",
+        serve.stderr()
+    );
     // "Sorry, the call could not be transferred" and the menu again: prompt packets flowed
     // for the 3 s after the refusal.
     assert!(wait_for_sent_packets(&serve, 150), "{}", serve.stderr());
