@@ -1,23 +1,148 @@
 //! What an answered call runs: from the worker's [`Decision`], the [`Dialogue`] (call
-//! answering for a diverted call; the menus of Outlook Voice Access and the auto attendant
-//! plug in here) and the [`CallInfo`] its messages need: the called user's name and address,
-//! and the caller resolved in the directory when possible (the From's SIP address as
-//! `msRTCSIP-PrimaryUserAddress`, else its number as `msRTCSIP-Line`), else as received.
+//! answering for a diverted call, [`Ova`] for the dial plan's Outlook Voice Access number,
+//! [`AutoAttendantMenu`] for an auto attendant's pilot) and the [`CallInfo`] its messages
+//! need: the called user's name and address, and the caller resolved in the directory when
+//! possible (the From's SIP address as `msRTCSIP-PrimaryUserAddress`, else its number as
+//! `msRTCSIP-Line`), else as received. For the menus also: where a transfer's `Refer-To`
+//! points ([`CallSetup::refer_to`]), the call answering a `LeaveMessageFor` hands over to
+//! ([`MessageFor`]), MaxCallDuration, and whether the dialogue may block (PIN checks).
 //!
 //! It owns no socket and plays nothing (`media_engine`).
 
-use std::time::{Instant, SystemTime};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 use super::decide::Decision;
 use super::recording::{unix_ms, CallInfo};
 use crate::directory::lookup;
-use crate::directory::model::attrs;
+use crate::directory::model::{attrs, DialPlan, UmUser};
 use crate::directory::Directory;
+use crate::mail::MaildirStore;
 use crate::sip::headers::NameAddr;
 use crate::sip::SipUriParts;
 use crate::um::{
-    greeting_parts, Action, CallAnsweringDialogue, Dialogue, Event, Limits, Resolution,
+    greeting_parts, Action, AutoAttendantConfig, AutoAttendantMenu, CallAnsweringDialogue,
+    Dialogue, Event, Greeting, LabPinStore, Limits, Ova, OvaConfig, Resolution,
 };
+
+/// What the Outlook Voice Access calls of one serve share: the lab's `mailboxes` folder, one
+/// PIN store and one message store over it.
+#[derive(Clone)]
+pub struct Menus {
+    pub mailboxes: PathBuf,
+    pub pins: Arc<LabPinStore>,
+    pub mail: Arc<MaildirStore>,
+}
+
+impl Menus {
+    /// The stores over `mailboxes` with the default mailbox policy.
+    pub fn new(mailboxes: PathBuf) -> Menus {
+        Menus {
+            pins: Arc::new(LabPinStore::new(
+                mailboxes.clone(),
+                crate::um::PinPolicy::default(),
+            )),
+            mail: Arc::new(MaildirStore::new(mailboxes.clone())),
+            mailboxes,
+        }
+    }
+}
+
+/// The call answering a menu hands the call over to (`Action::LeaveMessageFor`): the user is
+/// looked up by sAMAccountName in the call's dial plan, the greeting chosen from the mailbox
+/// folder as for a diverted call, and the message addressed to them.
+#[derive(Clone)]
+pub struct MessageFor {
+    pub dir: Arc<dyn Directory>,
+    pub dial_plan: DialPlan,
+    pub mailboxes: Option<PathBuf>,
+    /// The call's facts (the caller); the callee is filled in per user.
+    pub info: CallInfo,
+}
+
+impl MessageFor {
+    /// Call answering for `sam` (blocking: a directory search).
+    pub fn setup(&self, sam: &str) -> Result<(Box<dyn Dialogue>, CallInfo), String> {
+        let entries = lookup::by_attribute(self.dir.as_ref(), attrs::SAM_ACCOUNT_NAME, sam)
+            .map_err(|e| format!("looking up {sam}: {e}"))?;
+        let user = entries
+            .iter()
+            .find_map(|e| UmUser::from_entry(e).ok())
+            .ok_or_else(|| format!("no user with sAMAccountName {sam} in the directory"))?;
+        if !user.um_enabled {
+            return Err(format!("{sam} is not UM-enabled"));
+        }
+        let who = user.display_name.clone().unwrap_or_else(|| sam.to_string());
+        let greeting = Greeting::for_mailbox(self.mailboxes.as_deref(), Some(sam), &who);
+        let mut info = self.info.clone();
+        info.to_name = user.display_name.clone();
+        info.to_address = callee_address(&user, sam);
+        let parts = greeting_parts(&greeting, user.display_name.as_deref());
+        let limits = Limits::of(&self.dial_plan);
+        Ok((Box::new(CallAnsweringDialogue::new(parts, limits)), info))
+    }
+}
+
+/// Everything [`setup`] decides for one answered call.
+pub struct CallSetup {
+    pub dialogue: Box<dyn Dialogue>,
+    pub info: CallInfo,
+    /// The dialogue's `on_event` may block (PIN checks, mailbox files): the engine runs it in
+    /// the blocking pool.
+    pub blocking: bool,
+    /// MaxCallDuration enforced by the engine (the menus; call answering keeps its own).
+    pub max_call: Option<Duration>,
+    /// Where `LeaveMessageFor` leads (the menus).
+    pub message_for: Option<MessageFor>,
+    /// The host of a transfer target given as an extension: the dial plan's phone context,
+    /// else the caller's domain.
+    pub transfer_domain: String,
+}
+
+impl CallSetup {
+    /// The `Refer-To` URI of a transfer to `target` (an extension, or a SIP URI as is).
+    pub fn refer_to(&self, target: &str) -> String {
+        refer_to(target, &self.transfer_domain)
+    }
+}
+
+/// `sip:EXT@domain` for an extension; a `sip:`/`sips:`/`tel:` URI unchanged.
+pub fn refer_to(target: &str, domain: &str) -> String {
+    let t = target.trim();
+    let lower = t.to_ascii_lowercase();
+    if ["sip:", "sips:", "tel:"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
+        t.to_string()
+    } else {
+        format!("sip:{t}@{domain}")
+    }
+}
+
+fn callee_address(user: &UmUser, fallback: &str) -> String {
+    user.mail
+        .clone()
+        .or_else(|| user.upn.clone())
+        .or_else(|| user.sip_user().map(str::to_string))
+        .unwrap_or_else(|| fallback.to_string())
+}
+
+/// The host of transfers: the dial plan's phone context when it is a domain name
+/// (`LOC801.contoso.com`), else the domain of the caller's From.
+fn transfer_domain(dial_plan: Option<&DialPlan>, from: &str) -> String {
+    if let Some(ctx) = dial_plan.map(|d| d.phone_context.trim()) {
+        if ctx.contains('.') && !ctx.contains(char::is_whitespace) && !ctx.starts_with('+') {
+            return ctx.to_string();
+        }
+    }
+    NameAddr::parse("From", from)
+        .ok()
+        .and_then(|a| SipUriParts::parse(&a.uri).ok())
+        .map(|p| p.host)
+        .unwrap_or_else(|| "localhost".into())
+}
 
 /// The caller as the directory knows them (or as the From header says).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,14 +212,18 @@ impl Dialogue for Silence {
     }
 }
 
-/// The dialogue and message facts of an answered call; `codec` is `PCMU` or `PCMA`.
+/// The dialogue and message facts of an answered call; `codec` is `PCMU` or `PCMA`;
+/// `skip_pin`: the INVITE carried `Ms-Exchange-Command: skip-pin` (honoured for Outlook Voice
+/// Access only, and only because the call was admitted from a UM IP gateway).
 pub fn setup(
-    dir: &dyn Directory,
+    dir: &Arc<dyn Directory>,
     decision: &Decision,
     call_id: &str,
     codec: &str,
-) -> (Box<dyn Dialogue>, CallInfo) {
-    let caller = resolve_caller(dir, &decision.call.from);
+    menus: &Menus,
+    skip_pin: bool,
+) -> CallSetup {
+    let caller = resolve_caller(dir.as_ref(), &decision.call.from);
     let mut info = CallInfo {
         call_id: call_id.to_string(),
         from_number: caller.number,
@@ -105,21 +234,86 @@ pub fn setup(
         received_unix_ms: unix_ms(SystemTime::now()),
         codec: codec.to_string(),
     };
+    let admission = decision.resolution.admission();
+    let dial_plan = admission.map(|a| a.dial_plan.clone());
+    let transfer_domain = transfer_domain(dial_plan.as_ref(), &decision.call.from);
+    let max_call = dial_plan
+        .as_ref()
+        .map(|d| Limits::of(d).max_call)
+        .or(Some(Limits::default().max_call));
+    let message_for = dial_plan.clone().map(|dial_plan| MessageFor {
+        dir: dir.clone(),
+        dial_plan,
+        mailboxes: Some(menus.mailboxes.clone()),
+        info: info.clone(),
+    });
+    let menu = |dialogue: Box<dyn Dialogue>, info: CallInfo, blocking: bool| CallSetup {
+        dialogue,
+        info,
+        blocking,
+        max_call,
+        message_for: message_for.clone(),
+        transfer_domain: transfer_domain.clone(),
+    };
     match &decision.resolution {
         Resolution::CallAnswering(ca) => {
             let user = &ca.user;
             info.to_name = user.display_name.clone();
-            info.to_address = user
-                .mail
-                .clone()
-                .or_else(|| user.upn.clone())
-                .or_else(|| user.sip_user().map(str::to_string))
-                .unwrap_or_else(|| ca.called_party.clone());
+            info.to_address = callee_address(user, &ca.called_party);
             let parts = greeting_parts(&ca.greeting, user.display_name.as_deref());
             let limits = Limits::of(&ca.admission.dial_plan);
-            (Box::new(CallAnsweringDialogue::new(parts, limits)), info)
+            CallSetup {
+                dialogue: Box::new(CallAnsweringDialogue::new(parts, limits)),
+                info,
+                blocking: false,
+                max_call: None,
+                message_for: None,
+                transfer_domain,
+            }
         }
-        _ => (Box::new(Silence), info),
+        Resolution::SubscriberAccess(sa) => {
+            let dp = &sa.admission.dial_plan;
+            info.to_name = Some(format!("Outlook Voice Access ({})", dp.name));
+            info.to_address = sa.dialed.clone();
+            match OvaConfig::for_dial_plan(dir.as_ref(), dp, Some(&menus.mailboxes)) {
+                Ok(mut config) => {
+                    let me = config.caller_from(&decision.call.from).map(str::to_string);
+                    // Admission found the peer among the UM IP gateways (else no resolution).
+                    config.honour_skip_pin(skip_pin, true, me.as_deref());
+                    let ova = Ova::new(config, menus.pins.clone(), menus.mail.clone());
+                    menu(Box::new(ova), info, true)
+                }
+                Err(e) => menu(Box::new(Unavailable::new(e.to_string())), info, false),
+            }
+        }
+        Resolution::AutoAttendant(aa) => {
+            info.to_name = Some(aa.auto_attendant.name.clone());
+            info.to_address = aa.auto_attendant.name.clone();
+            let config = AutoAttendantConfig::new(&aa.auto_attendant, &aa.admission.dial_plan);
+            menu(Box::new(AutoAttendantMenu::new(config)), info, false)
+        }
+        Resolution::Rejected(_) => menu(Box::new(Silence), info, false),
+    }
+}
+
+/// A menu that could not be built (the directory failed): a goodbye, never silence.
+#[derive(Debug)]
+pub struct Unavailable {
+    pub reason: String,
+}
+
+impl Unavailable {
+    fn new(reason: String) -> Unavailable {
+        Unavailable { reason }
+    }
+}
+
+impl Dialogue for Unavailable {
+    fn on_event(&mut self, event: Event, _now: Instant) -> Vec<Action> {
+        match event {
+            Event::Started => crate::um::keypad::farewell("goodbye"),
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -148,5 +342,67 @@ mod tests {
             }
         );
         assert_eq!(resolve_caller(&dir, "garbage<").number, "Anonymous");
+    }
+
+    #[test]
+    fn transfers_go_to_the_extension_at_the_phone_context_or_the_callers_domain() {
+        assert_eq!(
+            refer_to("9001", "LOC801.contoso.com"),
+            "sip:9001@LOC801.contoso.com"
+        );
+        assert_eq!(refer_to("sip:a@b.example", "x"), "sip:a@b.example");
+        let lab = tempfile::tempdir().unwrap();
+        LabDirectory::init(lab.path(), false).unwrap();
+        let dir = LabDirectory::open(lab.path()).unwrap();
+        let dp = crate::directory::lookup::dial_plans(&dir, &lookup::organization(&dir).unwrap())
+            .unwrap()
+            .into_iter()
+            .find(|d| d.name == "LOC801")
+            .unwrap();
+        assert_eq!(
+            transfer_domain(Some(&dp), "<sip:x@pool01.contoso.com>"),
+            "LOC801.contoso.com"
+        );
+        let mut e164 = dp.clone();
+        e164.phone_context = "+1".into();
+        assert_eq!(
+            transfer_domain(Some(&e164), "\"P\" <sip:+1555@pool01.contoso.com>;tag=1"),
+            "pool01.contoso.com"
+        );
+    }
+
+    #[test]
+    fn leaving_a_message_finds_the_user_and_addresses_the_message_to_them() {
+        let lab = tempfile::tempdir().unwrap();
+        LabDirectory::init(lab.path(), false).unwrap();
+        let dir: Arc<dyn Directory> = Arc::new(LabDirectory::open(lab.path()).unwrap());
+        let dp = crate::directory::lookup::dial_plans(
+            dir.as_ref(),
+            &lookup::organization(dir.as_ref()).unwrap(),
+        )
+        .unwrap()
+        .into_iter()
+        .find(|d| d.name == "LOC801")
+        .unwrap();
+        let info = CallInfo {
+            call_id: "c1".into(),
+            from_number: "+15550001".into(),
+            from_name: None,
+            from_address: None,
+            to_name: None,
+            to_address: String::new(),
+            received_unix_ms: 0,
+            codec: "PCMU".into(),
+        };
+        let m = MessageFor {
+            dir,
+            dial_plan: dp,
+            mailboxes: Some(lab.path().join("mailboxes")),
+            info,
+        };
+        let (_, info) = m.setup("carol").unwrap();
+        assert_eq!(info.to_name.as_deref(), Some("Carol Nasser"));
+        assert!(info.to_address.contains("carol"), "{}", info.to_address);
+        assert!(m.setup("nobody").err().unwrap().contains("nobody"));
     }
 }

@@ -15,9 +15,17 @@
 //!   spool ([`Recorder`]) in timestamp order (gaps up to one second filled with silence, late
 //!   packets dropped), until `#`, RecordingIdleTimeout of silence, the maximum, or BYE.
 //! - **Deliver**: through the worker's `Arc<dyn Mailer>` ([`messages`]).
+//! - **Menus** ([`MenuMedia`], Outlook Voice Access and the auto attendant): a dialogue
+//!   whose `on_event` may block (PIN checks are PBKDF2, mailbox files) runs in tokio's
+//!   blocking pool (`spawn_blocking`, the dialogue moved in and back), never on the async
+//!   threads; `LeaveMessageFor` replaces the dialogue with call answering for that user once
+//!   the queued prompts have played; `Transfer` asks the worker for a REFER (blind transfer)
+//!   while the `transfer` prompt plays, hangs up after it on a 2xx and reports
+//!   `TransferFailed` otherwise; MaxCallDuration ends the call with a goodbye.
 //!
 //! The worker sends [`Control`]s (ACK, BYE); the engine asks the worker to send BYE by
-//! putting the Call-ID on the hang-up channel. It does no SIP itself.
+//! putting the Call-ID on the hang-up channel, and a REFER through the transfer channel. It
+//! does no SIP itself.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -26,11 +34,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::net::UdpSocket;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
+use super::call_setup::{refer_to, MessageFor, Silence};
 use super::messages::{deliver_missed_call, deliver_recording};
 use super::prompts;
 use super::recording::{CallInfo, Recorder, Spooled};
+use super::worker::TransferRequest;
 use crate::mail::Mailer;
 use crate::media::rtp::{Pacer, PACKET_INTERVAL, SAMPLES_PER_PACKET};
 use crate::media::sdp::Negotiated;
@@ -167,6 +177,23 @@ pub struct CallMedia {
     pub control: mpsc::UnboundedReceiver<Control>,
     /// The engine puts the Call-ID here when the dialogue hangs up.
     pub hang_up: mpsc::UnboundedSender<String>,
+    /// What the menus need (`None`: call answering alone).
+    pub menu: Option<MenuMedia>,
+}
+
+/// The menus' side of the engine: blocking dialogues, hand-over to call answering,
+/// transfers, MaxCallDuration.
+pub struct MenuMedia {
+    /// The dialogue's `on_event` may block: run it in the blocking pool.
+    pub blocking: bool,
+    /// MaxCallDuration, from `Started`.
+    pub max_call: Option<Duration>,
+    /// Where `LeaveMessageFor` leads.
+    pub message_for: Option<MessageFor>,
+    /// The host of a transfer to an extension.
+    pub transfer_domain: String,
+    /// The worker's REFER channel.
+    pub transfers: mpsc::UnboundedSender<TransferRequest>,
 }
 
 struct Recording {
@@ -208,6 +235,15 @@ struct Engine {
     recorded_samples: u64,
     timer: Option<Instant>,
     hang_up_after_prompts: bool,
+    menu: Option<MenuMedia>,
+    /// A `LeaveMessageFor` waiting for the queued prompts.
+    pending_handover: Option<String>,
+    /// The worker's answer to our REFER.
+    transfer_reply: Option<oneshot::Receiver<Result<(), String>>>,
+    /// MaxCallDuration's deadline.
+    call_deadline: Option<Instant>,
+    /// Saying goodbye at MaxCallDuration: the dialogue hears nothing more.
+    closing: bool,
     caller_gone: bool,
     done: bool,
     errors: Vec<String>,
@@ -224,6 +260,7 @@ pub async fn run(media: CallMedia) -> CallSummary {
         mailer,
         mut control,
         hang_up,
+        menu,
     } = media;
     let call_id = info.call_id.clone();
     let socket = match UdpSocket::from_std(socket) {
@@ -265,6 +302,11 @@ pub async fn run(media: CallMedia) -> CallSummary {
         recorded_samples: 0,
         timer: None,
         hang_up_after_prompts: false,
+        menu,
+        pending_handover: None,
+        transfer_reply: None,
+        call_deadline: None,
+        closing: false,
         caller_gone: false,
         done: false,
         errors: Vec::new(),
@@ -272,6 +314,11 @@ pub async fn run(media: CallMedia) -> CallSummary {
     // Media starts with the ACK.
     let acked = tokio::time::timeout(ACK_WAIT, control.recv()).await;
     if matches!(acked, Ok(Some(Control::Acked))) {
+        engine.call_deadline = engine
+            .menu
+            .as_ref()
+            .and_then(|m| m.max_call)
+            .map(|d| Instant::now() + d);
         engine.event(Event::Started).await;
         engine.main_loop(&mut control).await;
     }
@@ -289,6 +336,12 @@ impl Engine {
         let mut buf = vec![0u8; 2048];
         let mut control_open = true;
         while !self.done {
+            if self.queue.is_empty() && !self.caller_gone {
+                if let Some(user) = self.pending_handover.take() {
+                    self.hand_over(user).await;
+                    continue;
+                }
+            }
             let wake = self.next_wake();
             tokio::select! {
                 biased;
@@ -301,6 +354,10 @@ impl Engine {
                     }
                 },
                 _ = sleep_until(wake) => self.on_wake().await,
+                r = transfer_answer(&mut self.transfer_reply) => {
+                    self.transfer_reply = None;
+                    self.transfer_answered(r).await;
+                }
                 r = self.socket.recv_from(&mut buf) => {
                     if let Ok((n, from)) = r {
                         let now = Instant::now();
@@ -333,6 +390,7 @@ impl Engine {
             }));
         }
         consider(self.timer);
+        consider(self.call_deadline);
         if let Some(r) = &self.recording {
             consider(Some(r.last_voice + r.idle));
             consider(Some(Instant::now() + super::recording::SYNC_EVERY));
@@ -352,6 +410,10 @@ impl Engine {
         if self.timer.is_some_and(|t| now >= t) {
             self.timer = None;
             self.event(Event::Timer).await;
+        }
+        if self.call_deadline.is_some_and(|t| now >= t) {
+            self.call_deadline = None;
+            self.max_call_reached().await;
         }
         if self.queue.is_empty() && self.pacer.is_some() {
             self.playback_finished().await;
@@ -405,6 +467,9 @@ impl Engine {
         if self.hang_up_after_prompts {
             self.end_call();
             return;
+        }
+        if self.pending_handover.is_some() {
+            return; // the main loop hands the call over
         }
         if let Some((max, idle)) = self.pending_record.take() {
             self.start_recording(max, idle, Instant::now()).await;
@@ -489,6 +554,9 @@ impl Engine {
     }
 
     async fn on_digit(&mut self, digit: char) {
+        if self.closing || self.pending_handover.is_some() {
+            return;
+        }
         if self.recording.is_some() && digit == '#' {
             self.stop_recording(RecordingEnd::Pound).await;
             return;
@@ -581,11 +649,126 @@ impl Engine {
         self.done = true;
     }
 
+    /// MaxCallDuration: the queue is dropped, a goodbye played, then BYE.
+    async fn max_call_reached(&mut self) {
+        if self.caller_gone || self.done {
+            return;
+        }
+        self.closing = true;
+        self.pending_handover = None;
+        self.queue.clear();
+        self.pacer = None;
+        self.timer = None;
+        let mut none = VecDeque::new();
+        self.act(
+            Action::Play {
+                parts: vec![PromptPart::System("goodbye")],
+                barge_in: false,
+            },
+            &mut none,
+        )
+        .await;
+        self.act(
+            Action::HangUp {
+                after_prompts: true,
+            },
+            &mut none,
+        )
+        .await;
+    }
+
+    /// `LeaveMessageFor`: call answering for `user` replaces the dialogue on this call.
+    async fn hand_over(&mut self, user: String) {
+        let Some(message_for) = self.menu.as_ref().and_then(|m| m.message_for.clone()) else {
+            self.errors.push(format!(
+                "no call answering to hand the call to {user} over to"
+            ));
+            self.say_goodbye().await;
+            return;
+        };
+        let setup = tokio::task::spawn_blocking(move || message_for.setup(&user)).await;
+        match setup {
+            Ok(Ok((dialogue, info))) => {
+                self.dialogue = dialogue;
+                self.info = info;
+                self.timer = None;
+                if let Some(m) = self.menu.as_mut() {
+                    m.blocking = false;
+                    // Call answering keeps its own MaxCallDuration from here on.
+                    m.max_call = None;
+                }
+                self.call_deadline = None;
+                self.event(Event::Started).await;
+            }
+            Ok(Err(e)) => {
+                self.errors.push(e);
+                self.say_goodbye().await;
+            }
+            Err(e) => {
+                self.errors.push(e.to_string());
+                self.say_goodbye().await;
+            }
+        }
+    }
+
+    /// A goodbye and BYE when the dialogue cannot go on.
+    async fn say_goodbye(&mut self) {
+        self.dialogue = Box::new(Silence);
+        let mut none = VecDeque::new();
+        for a in crate::um::keypad::farewell("goodbye") {
+            self.act(a, &mut none).await;
+        }
+    }
+
+    /// The worker's answer to our REFER.
+    async fn transfer_answered(&mut self, answer: Result<(), String>) {
+        match answer {
+            Ok(()) => {
+                if self.queue.is_empty() {
+                    self.end_call();
+                } else {
+                    self.hang_up_after_prompts = true;
+                }
+            }
+            Err(reason) => self.event(Event::TransferFailed(reason)).await,
+        }
+    }
+
+    /// Runs the dialogue on one event: in the blocking pool when it may block.
+    async fn dialogue_on(&mut self, ev: Event) -> Vec<Action> {
+        let now = Instant::now();
+        if !self.menu.as_ref().is_some_and(|m| m.blocking) {
+            let actions = self.dialogue.on_event(ev, now);
+            self.errors.extend(self.dialogue.take_errors());
+            return actions;
+        }
+        let mut dialogue = std::mem::replace(&mut self.dialogue, Box::new(Silence));
+        match tokio::task::spawn_blocking(move || {
+            let actions = dialogue.on_event(ev, now);
+            (dialogue, actions)
+        })
+        .await
+        {
+            Ok((mut d, actions)) => {
+                self.errors.extend(d.take_errors());
+                self.dialogue = d;
+                actions
+            }
+            Err(e) => {
+                self.errors.push(format!("the dialogue failed: {e}"));
+                crate::um::keypad::farewell("goodbye")
+            }
+        }
+    }
+
     /// Feeds `first` to the dialogue and acts on its answers (which may raise more events).
     async fn event(&mut self, first: Event) {
         let mut events = VecDeque::from([first]);
         while let Some(ev) = events.pop_front() {
-            let actions = self.dialogue.on_event(ev, Instant::now());
+            if self.closing && ev != Event::HungUp {
+                continue;
+            }
+            let actions = self.dialogue_on(ev).await;
             let mut played = false;
             for action in actions {
                 played |= matches!(action, Action::Play { .. });
@@ -657,11 +840,28 @@ impl Engine {
             }
             Action::StartTimer(d) => self.timer = Some(Instant::now() + d),
             Action::CancelTimer => self.timer = None,
-            Action::Transfer { target } if !gone => {
-                events.push_back(Event::TransferFailed(format!(
-                    "this UM worker cannot transfer calls yet (to {target})"
-                )));
-            }
+            Action::Transfer { target } if !gone => match &self.menu {
+                Some(m) => {
+                    let (reply, rx) = oneshot::channel();
+                    let request = TransferRequest {
+                        call_id: self.call_id.clone(),
+                        refer_to: refer_to(&target, &m.transfer_domain),
+                        reply,
+                    };
+                    if m.transfers.send(request).is_ok() {
+                        self.transfer_reply = Some(rx);
+                    } else {
+                        events.push_back(Event::TransferFailed(
+                            "the UM worker is stopping".to_string(),
+                        ));
+                    }
+                }
+                None => events.push_back(Event::TransferFailed(format!(
+                    "this call cannot be transferred (to {target})"
+                ))),
+            },
+            // The main loop hands over once the queued prompts have played.
+            Action::LeaveMessageFor { user } if !gone => self.pending_handover = Some(user),
             Action::HangUp { after_prompts } => {
                 if after_prompts && !self.queue.is_empty() && !gone {
                     self.hang_up_after_prompts = true;
@@ -720,6 +920,18 @@ async fn render(parts: Vec<PromptPart>) -> Vec<i16> {
     tokio::task::spawn_blocking(move || parts.iter().flat_map(prompts::render).collect())
         .await
         .unwrap_or_default()
+}
+
+/// The answer to a pending REFER (never, when none is pending).
+async fn transfer_answer(
+    reply: &mut Option<oneshot::Receiver<Result<(), String>>>,
+) -> Result<(), String> {
+    match reply {
+        Some(rx) => rx
+            .await
+            .unwrap_or_else(|_| Err("the UM worker dropped the transfer".to_string())),
+        None => std::future::pending().await,
+    }
 }
 
 async fn sleep_until(t: Option<Instant>) {
@@ -807,6 +1019,10 @@ mod tests {
     }
 
     fn start(dialogue: Box<dyn Dialogue>) -> Call {
+        start_with(dialogue, None)
+    }
+
+    fn start_with(dialogue: Box<dyn Dialogue>, menu: Option<MenuMedia>) -> Call {
         let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         socket.set_nonblocking(true).unwrap();
@@ -833,6 +1049,7 @@ mod tests {
             mailer: mailer.clone(),
             control: control_rx,
             hang_up,
+            menu,
         };
         let task = tokio::spawn(run(media));
         Call {
@@ -1101,5 +1318,110 @@ mod tests {
         assert_eq!(s.percentile(99.0), Duration::ZERO);
         assert_eq!(s.percentile(100.0), Duration::from_micros(3000));
         assert_eq!(s.max_late, Duration::from_micros(3000));
+    }
+
+    /// A menu that transfers to 9001 at once and records what happened to the transfer.
+    struct Transfers(Arc<Mutex<Vec<Event>>>, bool);
+
+    impl Dialogue for Transfers {
+        fn on_event(&mut self, event: Event, _now: Instant) -> Vec<Action> {
+            if self.1 {
+                // Blocking, as a PIN check is: the engine must run this off the async thread.
+                std::thread::sleep(Duration::from_millis(300));
+            }
+            self.0.lock().unwrap().push(event.clone());
+            match event {
+                Event::Started => crate::um::keypad::transfer("9001"),
+                Event::TransferFailed(_) => crate::um::keypad::farewell("transfer-failed"),
+                _ => vec![],
+            }
+        }
+    }
+
+    fn menu(
+        blocking: bool,
+        max_call: Option<Duration>,
+    ) -> (MenuMedia, mpsc::UnboundedReceiver<TransferRequest>) {
+        let (transfers, rx) = mpsc::unbounded_channel();
+        (
+            MenuMedia {
+                blocking,
+                max_call,
+                message_for: None,
+                transfer_domain: "LOC801.contoso.com".into(),
+                transfers,
+            },
+            rx,
+        )
+    }
+
+    #[tokio::test]
+    async fn an_accepted_transfer_hangs_up_after_the_prompt_a_refused_one_is_told_to_the_dialogue()
+    {
+        for accepted in [true, false] {
+            let events = Arc::new(Mutex::new(Vec::new()));
+            let (m, mut requests) = menu(true, None);
+            let mut call = start_with(Box::new(Transfers(events.clone(), true)), Some(m));
+            // The reactor keeps running while the dialogue blocks in on_event.
+            let ticks = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let t = ticks.clone();
+            let ticker = tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    t.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+            });
+            call.control.send(Control::Acked).unwrap();
+            let request = tokio::time::timeout(Duration::from_secs(10), requests.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(ticks.load(std::sync::atomic::Ordering::SeqCst) >= 5);
+            ticker.abort();
+            assert_eq!(request.refer_to, "sip:9001@LOC801.contoso.com");
+            assert_eq!(request.call_id, info().call_id);
+            let reply = if accepted {
+                Ok(())
+            } else {
+                Err("603 Decline".to_string())
+            };
+            request.reply.send(reply).unwrap();
+            // BYE (through the worker) after the "transfer" prompt, or after the goodbye.
+            let hung_up = tokio::time::timeout(Duration::from_secs(20), call.hang_ups.recv())
+                .await
+                .unwrap();
+            assert_eq!(hung_up.as_deref(), Some(info().call_id.as_str()));
+            let summary = call.task.await.unwrap();
+            assert!(summary.sent.packets > 50, "the prompt was played");
+            let failed = events
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|e| matches!(e, Event::TransferFailed(r) if r.contains("603")));
+            assert_eq!(failed, !accepted);
+        }
+    }
+
+    /// Plays nothing and never hangs up.
+    struct Idle;
+
+    impl Dialogue for Idle {
+        fn on_event(&mut self, _event: Event, _now: Instant) -> Vec<Action> {
+            vec![]
+        }
+    }
+
+    #[tokio::test]
+    async fn max_call_duration_ends_a_menu_call_with_a_goodbye() {
+        let (m, _requests) = menu(false, Some(Duration::from_millis(300)));
+        let mut call = start_with(Box::new(Idle), Some(m));
+        call.control.send(Control::Acked).unwrap();
+        let hung_up = tokio::time::timeout(Duration::from_secs(20), call.hang_ups.recv())
+            .await
+            .unwrap();
+        assert!(hung_up.is_some());
+        let summary = call.task.await.unwrap();
+        // "Thank you for calling. Goodbye." is about two seconds of 20 ms packets.
+        assert!(summary.sent.packets > 50, "{}", summary.sent.packets);
     }
 }

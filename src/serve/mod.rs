@@ -12,7 +12,8 @@
 //! - [`delivery`]: what happens to a message after the call (lab Maildir or SMTP through the
 //!   spool, then MWI NOTIFYs, each from the user's own mailbox server); started here on the
 //!   first Mailbox server, its mailer is [`Running::mailer`].
-//! - [`call_setup`]: the dialogue and message facts of an answered call (call answering).
+//! - [`call_setup`]: the dialogue and message facts of an answered call (call answering, Outlook
+//!   Voice Access, auto attendant).
 //! - [`media_engine`]: one task per answered call: paced RTP prompts, receive, DTMF,
 //!   recording (the only RTP socket code).
 //! - [`prompts`]: the embedded system prompts, recorded names, espeak-ng, files -> samples.
@@ -332,10 +333,16 @@ pub async fn start(
             )),
             Err(e) => running.recovered.push(e.to_string()),
         }
+        // One PIN store and one message store per serve, over the lab's mailboxes.
+        let mailboxes = exchange
+            .mailboxes
+            .clone()
+            .unwrap_or_else(|| options.mail.mailboxes.clone());
         media = Some(MediaSetup {
             recordings,
             mailer,
             log: options.media_log.clone(),
+            menus: call_setup::Menus::new(mailboxes),
         });
     }
     let mut reports: Vec<Vec<ComponentReport>> = vec![Vec::new(); servers.len()];
@@ -428,6 +435,18 @@ pub async fn start(
                                 let (w, handle) = (w.clone(), handle.clone());
                                 tokio::spawn(async move {
                                     w.hang_up(&handle, &call_id, Duration::from_secs(32)).await;
+                                });
+                            }
+                        }));
+                    }
+                    if let Some(mut requests) = w.take_transfer_requests() {
+                        let (w, handle) = (w.clone(), endpoint.handle());
+                        running.hang_up_tasks.push(tokio::spawn(async move {
+                            while let Some(t) = requests.recv().await {
+                                let (w, handle) = (w.clone(), handle.clone());
+                                tokio::spawn(async move {
+                                    let r = w.transfer(&handle, &t.call_id, &t.refer_to).await;
+                                    let _ = t.reply.send(r);
                                 });
                             }
                         }));

@@ -8,9 +8,10 @@
 //!
 //! Each answered call gets a media engine (`media_engine::run`, a tokio task on the call's
 //! RTP socket) running the call's dialogue (`call_setup`: call answering for a diverted
-//! call). The worker tells the engine about the ACK and the BYE ([`Control`]); the engine
-//! asks for a BYE through the hang-up channel, which `serve::start` drains
-//! ([`Worker::hang_up`]). Recordings are spooled under the worker's recordings folder and
+//! call, Outlook Voice Access, the auto attendant). The worker tells the engine about the ACK
+//! and the BYE ([`Control`]); the engine asks for a BYE through the hang-up channel and for a
+//! blind transfer (REFER, RFC 3515) through the transfer channel, which `serve::start` drains
+//! ([`Worker::hang_up`], [`Worker::transfer`]). Recordings are spooled under the worker's recordings folder and
 //! delivered through its one `Arc<dyn Mailer>` (the seam SMTP and MWI plug into). At
 //! shutdown, [`Worker::hang_up_all`] sends BYE to every active call through the endpoint.
 
@@ -26,7 +27,7 @@ use crate::media::MediaError;
 use rsip::prelude::UntypedHeader;
 
 use crate::sip::endpoint::{CallHandler, EndpointHandle, HandlerResponse, RequestContext};
-use crate::sip::headers::NameAddr;
+use crate::sip::headers::{MsExchangeCommand, NameAddr};
 use crate::sip::ids::IdGenerator;
 use crate::sip::message::{find_header, response_to};
 use crate::sip::transport::TransportKind;
@@ -58,6 +59,8 @@ struct ActiveCall {
     answered: Instant,
     acked: bool,
     rtp_port: u16,
+    /// The CSeq of our next request in the dialog (REFER, BYE).
+    next_cseq: u32,
     /// The call's media engine; told the caller is gone when the call leaves the table.
     media: mpsc::UnboundedSender<Control>,
 }
@@ -77,7 +80,20 @@ pub struct MediaSetup {
     pub mailer: Arc<dyn Mailer>,
     /// Where each finished call's media figures go (the server's FQDN, the summary).
     pub log: Option<MediaLog>,
+    /// The PIN and message stores of Outlook Voice Access.
+    pub menus: super::call_setup::Menus,
 }
+
+/// A media engine's request for a blind transfer: the worker sends REFER in the call's
+/// dialog and answers on `reply` (`Ok` on a 2xx, else the reason).
+pub struct TransferRequest {
+    pub call_id: String,
+    pub refer_to: String,
+    pub reply: tokio::sync::oneshot::Sender<Result<(), String>>,
+}
+
+/// How long a REFER may wait for its final answer.
+pub const REFER_WAIT: Duration = Duration::from_secs(10);
 
 /// Receives the media figures of each finished call.
 pub type MediaLog = Arc<dyn Fn(&str, &media_engine::CallSummary) + Send + Sync>;
@@ -95,6 +111,8 @@ pub struct Worker {
     media: MediaSetup,
     hang_ups: mpsc::UnboundedSender<String>,
     hang_up_rx: Mutex<Option<mpsc::UnboundedReceiver<String>>>,
+    transfers: mpsc::UnboundedSender<TransferRequest>,
+    transfer_rx: Mutex<Option<mpsc::UnboundedReceiver<TransferRequest>>>,
     /// Media engines still running (shutdown waits for their deliveries).
     engines: Arc<AtomicUsize>,
 }
@@ -112,6 +130,7 @@ impl Worker {
         media: MediaSetup,
     ) -> Worker {
         let (hang_ups, rx) = mpsc::unbounded_channel();
+        let (transfers, transfer_rx) = mpsc::unbounded_channel();
         Worker {
             exchange,
             fqdn: fqdn.to_string(),
@@ -124,6 +143,8 @@ impl Worker {
             media,
             hang_ups,
             hang_up_rx: Mutex::new(Some(rx)),
+            transfers,
+            transfer_rx: Mutex::new(Some(transfer_rx)),
             engines: Arc::new(AtomicUsize::new(0)),
         }
     }
@@ -133,6 +154,93 @@ impl Worker {
         match self.hang_up_rx.lock() {
             Ok(mut g) => g.take(),
             Err(p) => p.into_inner().take(),
+        }
+    }
+
+    /// The media engines' transfer requests (taken once, by `serve::start`).
+    pub fn take_transfer_requests(&self) -> Option<mpsc::UnboundedReceiver<TransferRequest>> {
+        match self.transfer_rx.lock() {
+            Ok(mut g) => g.take(),
+            Err(p) => p.into_inner().take(),
+        }
+    }
+
+    /// A blind transfer (RFC 3515): REFER in the call's dialog with `Refer-To: <refer_to>` and
+    /// `Referred-By` (the number the caller dialed, our side of the dialog); `Ok` on 2xx
+    /// (202 Accepted), else the status or the failure in words. The call stays up: the engine
+    /// hangs up after its prompt.
+    pub async fn transfer(
+        &self,
+        endpoint: &EndpointHandle,
+        call_id: &str,
+        refer_to: &str,
+    ) -> Result<(), String> {
+        let (refer, peer, transport) = {
+            let mut calls = self.calls();
+            let Some(call) = calls.get_mut(call_id) else {
+                return Err("the call has ended".into());
+            };
+            let cseq = call.next_cseq;
+            call.next_cseq += 1;
+            let refer = self
+                .refer(call_id, call, cseq, refer_to)
+                .ok_or_else(|| format!("cannot build a REFER to {refer_to}"))?;
+            (refer, call.peer, call.transport)
+        };
+        match tokio::time::timeout(REFER_WAIT, endpoint.request(refer, peer, transport)).await {
+            Ok(Ok(r)) if (200..300).contains(&r.status_code.code()) => Ok(()),
+            Ok(Ok(r)) => Err(format!(
+                "the REFER to {refer_to} was answered {}",
+                r.status_code
+            )),
+            Ok(Err(e)) => Err(format!("the REFER to {refer_to} failed: {e}")),
+            Err(_) => Err(format!(
+                "no answer to the REFER to {refer_to} in {} s",
+                REFER_WAIT.as_secs()
+            )),
+        }
+    }
+
+    /// The REFER of a blind transfer (CSeq `cseq`).
+    fn refer(
+        &self,
+        call_id: &str,
+        call: &ActiveCall,
+        cseq: u32,
+        refer_to: &str,
+    ) -> Option<rsip::Request> {
+        let referred_by = NameAddr::parse("To", &call.local_party)
+            .map(|a| crate::sip::headers::ReferredBy {
+                addr: NameAddr {
+                    display: a.display,
+                    uri: a.uri,
+                    params: Default::default(),
+                },
+            })
+            .ok()?;
+        let transport = match call.transport {
+            TransportKind::Tls => "TLS",
+            _ => "TCP",
+        };
+        let text = format!(
+            "REFER {} SIP/2.0\r\nVia: SIP/2.0/{} {};branch={}\r\nMax-Forwards: 70\r\n\
+             From: {};tag={}\r\nTo: {}\r\nCall-ID: {call_id}\r\nCSeq: {cseq} REFER\r\n\
+             Contact: <sip:{}:{};transport={transport}>\r\n\
+             Refer-To: <{refer_to}>\r\nReferred-By: {referred_by}\r\n\
+             Content-Length: 0\r\n\r\n",
+            call.remote_target,
+            call.transport.as_str(),
+            call.local,
+            self.ids.branch(),
+            call.local_party,
+            call.local_tag,
+            call.remote_party,
+            self.fqdn,
+            call.local.port(),
+        );
+        match crate::sip::parse(text.as_bytes()) {
+            Ok(rsip::SipMessage::Request(r)) => Some(r),
+            _ => None,
         }
     }
 
@@ -202,11 +310,11 @@ impl Worker {
         ok
     }
 
-    /// The BYE for `call` (our first request in the dialog: CSeq 1).
+    /// The BYE for `call` (our next CSeq in the dialog: 1 unless a REFER went first).
     fn bye(&self, call_id: &str, call: &ActiveCall) -> Option<rsip::Request> {
         let text = format!(
             "BYE {} SIP/2.0\r\nVia: SIP/2.0/{} {};branch={}\r\nMax-Forwards: 70\r\n\
-             From: {};tag={}\r\nTo: {}\r\nCall-ID: {call_id}\r\nCSeq: 1 BYE\r\n\
+             From: {};tag={}\r\nTo: {}\r\nCall-ID: {call_id}\r\nCSeq: {} BYE\r\n\
              Reason: Q.850;cause=16;text=\"{}\"\r\n\
              Content-Length: 0\r\n\r\n",
             call.remote_target,
@@ -216,6 +324,7 @@ impl Worker {
             call.local_party,
             call.local_tag,
             call.remote_party,
+            call.next_cseq,
             if self.draining.load(Ordering::SeqCst) {
                 "the UM worker is shutting down"
             } else {
@@ -320,22 +429,35 @@ impl Worker {
             .or_else(|| NameAddr::parse("From", &remote_party).ok())
             .map(|n| n.uri)
             .unwrap_or_default();
-        let (dialogue, info) = super::call_setup::setup(
-            self.exchange.dir.as_ref(),
+        let skip_pin = MsExchangeCommand::from_headers(&request.headers)
+            .ok()
+            .flatten()
+            .is_some_and(|c| c.skip_pin);
+        let setup = super::call_setup::setup(
+            &self.exchange.dir,
             &decision,
             &call_id,
             negotiated.codec.encoding_name(),
+            &self.media.menus,
+            skip_pin,
         );
         let (control, control_rx) = mpsc::unbounded_channel();
         let media = CallMedia {
             socket,
             negotiated,
-            dialogue,
-            info,
+            dialogue: setup.dialogue,
+            info: setup.info,
             recordings: self.media.recordings.clone(),
             mailer: self.media.mailer.clone(),
             control: control_rx,
             hang_up: self.hang_ups.clone(),
+            menu: Some(media_engine::MenuMedia {
+                blocking: setup.blocking,
+                max_call: setup.max_call,
+                message_for: setup.message_for,
+                transfer_domain: setup.transfer_domain,
+                transfers: self.transfers.clone(),
+            }),
         };
         let engines = self.engines.clone();
         engines.fetch_add(1, Ordering::SeqCst);
@@ -363,6 +485,7 @@ impl Worker {
                 answered: Instant::now(),
                 acked: false,
                 rtp_port,
+                next_cseq: 1,
                 media: control,
             },
         );
@@ -456,8 +579,9 @@ impl CallHandler for Worker {
                 self.calls().remove(&call_id);
                 HandlerResponse::not_handled()
             }
-            // DTMF over INFO is accepted (and ignored until the media part).
-            (rsip::Method::Info, true) => {
+            // DTMF over INFO is accepted (and ignored); the NOTIFYs of a REFER's implicit
+            // subscription (RFC 3515) are taken note of.
+            (rsip::Method::Info | rsip::Method::Notify, true) => {
                 HandlerResponse::respond(response_to(request, 200, "OK", Some(&ctx.to_tag)))
             }
             _ => HandlerResponse::not_handled(),

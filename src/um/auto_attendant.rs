@@ -186,6 +186,10 @@ impl AutoAttendantMenu {
 }
 
 impl Dialogue for AutoAttendantMenu {
+    fn take_errors(&mut self) -> Vec<String> {
+        AutoAttendantMenu::take_errors(self)
+    }
+
     fn on_event(&mut self, event: Event, _now: Instant) -> Vec<Action> {
         match event {
             Event::Started => {

@@ -117,4 +117,10 @@ pub enum Action {
 pub trait Dialogue: Send {
     /// Reacts to `event`, which happened at `now`.
     fn on_event(&mut self, event: Event, now: Instant) -> Vec<Action>;
+
+    /// What went wrong since the last call (a store failure, a failed transfer), for the
+    /// engine's log; the caller has heard a prompt about it. Never holds a PIN.
+    fn take_errors(&mut self) -> Vec<String> {
+        Vec::new()
+    }
 }

@@ -621,6 +621,10 @@ fn message_parts(m: &StoredMessage) -> Vec<PromptPart> {
 }
 
 impl Dialogue for Ova {
+    fn take_errors(&mut self) -> Vec<String> {
+        Ova::take_errors(self)
+    }
+
     fn on_event(&mut self, event: Event, _now: Instant) -> Vec<Action> {
         match event {
             Event::Started => {

@@ -17,6 +17,7 @@ mod mail_smtp;
 mod new_contact;
 mod new_contact_samba;
 mod ova;
+mod ova_calls;
 mod rtp_pacing;
 mod samba;
 mod samba_dc;

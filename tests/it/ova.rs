@@ -1,7 +1,7 @@
 //! `umctl lab pin set|reset|show` (issue #8): the PIN of a lab mailbox comes from a file, the
 //! environment or a prompt, never the command line; the UM mailbox policy is enforced with
 //! an error naming what is wrong; the PIN file holds a salted hash, never the PIN; a lockout
-//! is cleared by `reset`. The dialogue over SIP comes with the media engine.
+//! is cleared by `reset`. The dialogue over SIP is tested in `ova_calls.rs`.
 
 use std::fs;
 use std::path::PathBuf;

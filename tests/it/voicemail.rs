@@ -51,7 +51,7 @@ fn maildir_new(lab: &TempLab) -> PathBuf {
 }
 
 /// The messages in Bob's Maildir/new once there are `n` (waits at most `wait`).
-fn wait_for_messages(lab: &TempLab, n: usize, wait: Duration) -> Vec<String> {
+pub(crate) fn wait_for_messages(lab: &TempLab, n: usize, wait: Duration) -> Vec<String> {
     let end = Instant::now() + wait;
     loop {
         let msgs = messages(&maildir_new(lab));
@@ -96,7 +96,7 @@ fn attachment_samples(msg: &str) -> Vec<i16> {
 }
 
 /// A lab where calls to Bob get a 0.2 s custom greeting (set with `umctl lab greeting set`).
-fn lab_with_short_greeting() -> TempLab {
+pub(crate) fn lab_with_short_greeting() -> TempLab {
     let lab = granted_lab();
     unsecure_loc801(&lab);
     let wav = lab.write(
@@ -108,7 +108,7 @@ fn lab_with_short_greeting() -> TempLab {
     lab
 }
 
-fn voicemail_sipp(serve: &ServeHarness, scenario: &str) -> Sipp {
+pub(crate) fn voicemail_sipp(serve: &ServeHarness, scenario: &str) -> Sipp {
     let cas = serve.addr("EX-CAS01", "call_router", "udp");
     let mbx = serve.addr("EX-MBX02", "worker", "udp").ip();
     let mut sipp = Sipp::new(scenario, cas, mbx, "udp");

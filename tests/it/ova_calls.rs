@@ -1,0 +1,628 @@
+//! Outlook Voice Access and the auto attendant end to end (issue #8): SIPp dials LOC801's OVA
+//! number (+96265515333) or LOC801-AA's pilot (+96265515444) from pool01 through the call
+//! router, the UM service and the worker (`tests/sipp/uac_menu.xml`, a template this file
+//! fills in), and presses keys.
+//!
+//! The keys are pcaps written here by a small pcap writer (Ethernet/IPv4/UDP/RTP), played
+//! with `<exec play_pcap_audio>`: RFC 4733 events on payload type 101 (the offer's
+//! telephone-event type), or the same digits as in-band DTMF tones in A-law audio (payload
+//! type 8). The shipped `/usr/share/sip-tester/dtmf_2833_<d>.pcap` files are not used: they
+//! share one SSRC, but each has a fixed RTP timestamp and sequence number that SIPp sends as
+//! recorded, so a repeated digit (`9000`) has the timestamp of the event before it and `1`
+//! after `9` looks older than the newest event: a receiver that follows RFC 4733 rightly
+//! drops them. The pcaps here number one call's events in order.
+//!
+//! What is checked: a message left by a call-answering call is played after sign-in and moved
+//! from `new/` to `cur/`; three wrong PINs get BYE after the goodbye; 15 failures over 5 calls
+//! lock the mailbox (`lab pin show --json`) and a 6th call hears "locked" and gets BYE after
+//! the extension; the directory search (`*`, 423323 = HADDAD, `#`, `1`) and the auto
+//! attendant's key 1 (the shipped `uac_aa_key1.xml`) end in a REFER whose Refer-To carries
+//! the extension (SIPp answers 202, then gets BYE); a declined REFER (603) leaves the call up;
+//! `2` after the search leaves Bob a message; in-band tones sign in as well; a bad key and a
+//! PIN timeout get a spoken error and the menu again without dropping the call;
+//! `Ms-Exchange-Command: skip-pin` from the pool signs Bob in without a PIN.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::serve::{sipp_available, Sipp};
+use crate::support::{ServeHarness, TempLab};
+use crate::voicemail::{lab_with_short_greeting, voicemail_sipp, wait_for_messages};
+
+const OVA: &str = "+96265515333";
+const AA: &str = "+96265515444";
+const PIN: &str = "246813";
+/// The telephone-event payload type of the scenario's offer (`a=rtpmap:101`).
+const EVENT_PT: u8 = 101;
+
+/// Writes RTP pcaps for one call: sequence numbers and timestamps continue from one pcap to
+/// the next, as one sender's stream would.
+struct KeyPad {
+    dir: PathBuf,
+    seq: u16,
+    ts: u32,
+    files: usize,
+}
+
+impl KeyPad {
+    fn new(dir: &Path) -> KeyPad {
+        KeyPad {
+            dir: dir.to_path_buf(),
+            seq: 1000,
+            ts: 160_000,
+            files: 0,
+        }
+    }
+
+    /// RFC 4733: per digit, 5 packets 20 ms apart (the first with the marker) and the end
+    /// packet three times, all with the event's start timestamp; 200 ms between digits.
+    fn rfc4733(&mut self, digits: &str) -> PathBuf {
+        let mut packets = Vec::new();
+        let mut t_us: u64 = 0;
+        for d in digits.chars() {
+            let event = match d {
+                '0'..='9' => d as u8 - b'0',
+                '*' => 10,
+                '#' => 11,
+                _ => panic!("no DTMF event for {d}"),
+            };
+            let start = self.ts;
+            for i in 0..8u16 {
+                let end = i >= 5;
+                let duration = 160 * (i.min(5) + 1);
+                let payload = [
+                    event,
+                    if end { 0x80 | 10 } else { 10 },
+                    (duration >> 8) as u8,
+                    duration as u8,
+                ];
+                packets.push((t_us, self.rtp(EVENT_PT, i == 0, start, &payload)));
+                if i < 5 {
+                    t_us += 20_000;
+                }
+            }
+            self.ts = self.ts.wrapping_add(160 * 6 + 1600);
+            t_us += 200_000;
+        }
+        self.write(&packets)
+    }
+
+    /// In-band: each digit's two tones for 120 ms, then 120 ms of silence, A-law 20 ms
+    /// packets on payload type 8 (audio continues from one digit to the next).
+    fn inband(&mut self, digits: &str) -> PathBuf {
+        let mut samples: Vec<i16> = vec![0; 800];
+        for d in digits.chars() {
+            let (lo, hi) = tones(d);
+            for n in 0..960 {
+                let t = n as f64 / 8000.0;
+                let x = 8000.0 * (2.0 * std::f64::consts::PI * lo * t).sin()
+                    + 8000.0 * (2.0 * std::f64::consts::PI * hi * t).sin();
+                samples.push(x as i16);
+            }
+            samples.extend(std::iter::repeat_n(0, 960));
+        }
+        self.audio(&samples)
+    }
+
+    /// `ms` of a 440 Hz tone (a caller speaking), A-law on payload type 8.
+    fn speech(&mut self, ms: usize) -> PathBuf {
+        let samples: Vec<i16> = (0..ms * 8)
+            .map(|n| {
+                (6000.0 * (2.0 * std::f64::consts::PI * 440.0 * n as f64 / 8000.0).sin()) as i16
+            })
+            .collect();
+        self.audio(&samples)
+    }
+
+    fn audio(&mut self, samples: &[i16]) -> PathBuf {
+        let mut packets = Vec::new();
+        for (i, chunk) in samples.chunks(160).enumerate() {
+            let mut chunk = chunk.to_vec();
+            chunk.resize(160, 0);
+            let codes = umctl::media::Law::A.encode(&chunk);
+            let ts = self.ts;
+            packets.push((i as u64 * 20_000, self.rtp(8, i == 0, ts, &codes)));
+            self.ts = self.ts.wrapping_add(160);
+        }
+        self.write(&packets)
+    }
+
+    fn rtp(&mut self, pt: u8, marker: bool, ts: u32, payload: &[u8]) -> Vec<u8> {
+        let mut p = vec![0x80, pt | if marker { 0x80 } else { 0 }];
+        p.extend(self.seq.to_be_bytes());
+        p.extend(ts.to_be_bytes());
+        p.extend(0x5eed_0001u32.to_be_bytes());
+        p.extend(payload);
+        self.seq = self.seq.wrapping_add(1);
+        p
+    }
+
+    /// A little-endian pcap (Ethernet) of UDP datagrams 127.0.0.1:6000 -> :6002.
+    fn write(&mut self, packets: &[(u64, Vec<u8>)]) -> PathBuf {
+        let mut b = Vec::new();
+        b.extend(0xa1b2_c3d4u32.to_le_bytes());
+        b.extend(2u16.to_le_bytes());
+        b.extend(4u16.to_le_bytes());
+        b.extend([0u8; 8]);
+        b.extend(65535u32.to_le_bytes());
+        b.extend(1u32.to_le_bytes());
+        for (t_us, rtp) in packets {
+            let udp_len = 8 + rtp.len();
+            let ip_len = 20 + udp_len;
+            let mut frame = vec![0u8; 12];
+            frame.extend([0x08, 0x00]);
+            let mut ip = vec![
+                0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1,
+            ];
+            ip[2..4].copy_from_slice(&(ip_len as u16).to_be_bytes());
+            let sum = checksum(&ip);
+            ip[10..12].copy_from_slice(&sum.to_be_bytes());
+            frame.extend(ip);
+            frame.extend(6000u16.to_be_bytes());
+            frame.extend(6002u16.to_be_bytes());
+            frame.extend((udp_len as u16).to_be_bytes());
+            frame.extend([0, 0]);
+            frame.extend(rtp);
+            let t = 1_700_000_000_000_000 + t_us;
+            b.extend(((t / 1_000_000) as u32).to_le_bytes());
+            b.extend(((t % 1_000_000) as u32).to_le_bytes());
+            b.extend((frame.len() as u32).to_le_bytes());
+            b.extend((frame.len() as u32).to_le_bytes());
+            b.extend(frame);
+        }
+        self.files += 1;
+        let path = self.dir.join(format!("keys-{}.pcap", self.files));
+        std::fs::write(&path, b).unwrap();
+        path
+    }
+}
+
+fn checksum(header: &[u8]) -> u16 {
+    let mut sum: u32 = header
+        .chunks(2)
+        .map(|c| u32::from(u16::from_be_bytes([c[0], c[1]])))
+        .sum();
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+fn tones(d: char) -> (f64, f64) {
+    const ROWS: [f64; 4] = [697.0, 770.0, 852.0, 941.0];
+    const COLS: [f64; 3] = [1209.0, 1336.0, 1477.0];
+    let (r, c) = match d {
+        '1' => (0, 0),
+        '2' => (0, 1),
+        '3' => (0, 2),
+        '4' => (1, 0),
+        '5' => (1, 1),
+        '6' => (1, 2),
+        '7' => (2, 0),
+        '8' => (2, 1),
+        '9' => (2, 2),
+        '*' => (3, 0),
+        '0' => (3, 1),
+        '#' => (3, 2),
+        _ => panic!("no tones for {d}"),
+    };
+    (ROWS[r], COLS[c])
+}
+
+/// One step of the caller after the answer.
+enum Step {
+    Pause(u64),
+    Keys(PathBuf),
+}
+
+/// How the call ends.
+enum End {
+    /// UM says goodbye and sends BYE.
+    UmHangsUp,
+    /// UM sends REFER (SIPp answers 202 and logs the Refer-To), then BYE.
+    Refer,
+    /// UM sends REFER, SIPp declines it (603), waits `ms` (the call goes on), hangs up.
+    ReferDeclined(u64),
+    /// The caller hangs up.
+    CallerHangsUp,
+}
+
+/// The scenario: uac_menu.xml with the steps and the ending filled in.
+fn menu_scenario(dir: &Path, steps: &[Step], end: End) -> PathBuf {
+    let template = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sipp/uac_menu.xml"),
+    )
+    .unwrap();
+    let keys: String = steps
+        .iter()
+        .map(|s| match s {
+            Step::Pause(ms) => format!("<pause milliseconds=\"{ms}\"/>\n"),
+            Step::Keys(p) => format!(
+                "<nop><action><exec play_pcap_audio=\"{}\"/><log message=\"keys {}\"/></action></nop>\n",
+                p.display(),
+                p.display()
+            ),
+        })
+        .collect();
+    let ok = |method: &str| {
+        format!(
+            "<send><![CDATA[\n\n      SIP/2.0 {method}\n      [last_Via:]\n      [last_From:]\n      [last_To:]\n      [last_Call-ID:]\n      [last_CSeq:]\n      Content-Length: 0\n\n  ]]></send>\n"
+        )
+    };
+    let bye = format!(
+        "<recv request=\"BYE\" timeout=\"30000\"><action><log message=\"bye from UM\"/></action></recv>\n{}",
+        ok("200 OK")
+    );
+    let refer = matches!(end, End::Refer | End::ReferDeclined(_));
+    let hang_up = "<send><![CDATA[\n\n      BYE [$worker_contact] SIP/2.0\n      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n      From: \"Alice Adams\" <sip:alice@contoso.com>;tag=[pid]SIPpTag00[call_number]\n      To: [$um_party]\n      Call-ID: [call_id]\n      CSeq: 4 BYE\n      Max-Forwards: 70\n      Content-Length: 0\n\n  ]]></send>\n<recv response=\"200\"/>\n";
+    let recv_refer = "<recv request=\"REFER\" timeout=\"30000\"><action>\
+             <ereg regexp=\"&lt;([^&gt;]*)&gt;\" search_in=\"hdr\" header=\"Refer-To:\" check_it=\"true\" assign_to=\"junk9,refer_to\"/>\
+             <ereg regexp=\".*\" search_in=\"hdr\" header=\"Referred-By:\" check_it=\"true\" assign_to=\"referred_by\"/>\
+             <log message=\"refer-to [$refer_to] referred-by [$referred_by]\"/></action></recv>\n";
+    let end = match end {
+        End::UmHangsUp => bye,
+        End::Refer => format!("{recv_refer}{}{bye}", ok("202 Accepted")),
+        End::ReferDeclined(ms) => format!(
+            "{recv_refer}{}<pause milliseconds=\"{ms}\"/>\n{hang_up}",
+            ok("603 Decline")
+        ),
+        End::CallerHangsUp => hang_up.to_string(),
+    };
+    let mut text = template.replace("@KEYS@", &keys).replace("@END@", &end);
+    if refer {
+        text = text.replace(
+            "<Reference variables=\"junk1,",
+            "<Reference variables=\"junk9,junk1,",
+        );
+    }
+    let path = dir.join(format!("menu-{}.xml", steps.len()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The scenario with Bob as the caller and `Ms-Exchange-Command: skip-pin` on each INVITE
+/// (what Lync sends when a signed-in user calls their own voice mail).
+fn as_bob_with_skip_pin(scenario: &Path) {
+    let text = std::fs::read_to_string(scenario)
+        .unwrap()
+        .replace(
+            "From: \"Alice Adams\" <sip:alice@contoso.com>",
+            "From: \"Bob Haddad\" <sip:bob@contoso.com>",
+        )
+        .replace(
+            " INVITE\n",
+            " INVITE\n      Ms-Exchange-Command: skip-pin\n",
+        );
+    assert!(text.contains("skip-pin") && text.contains("sip:bob@"));
+    std::fs::write(scenario, text).unwrap();
+}
+
+/// SIPp calling `number` from pool01 through the call router; OVA and AA calls land on the
+/// first mailbox server of LOC801 (EX-MBX01).
+fn menu_call(serve: &ServeHarness, scenario: &Path, number: &str) -> Sipp {
+    let cas = serve.addr("EX-CAS01", "call_router", "udp");
+    let mbx = serve.addr("EX-MBX01", "worker", "udp").ip();
+    let mut sipp = Sipp::new(scenario.to_str().unwrap(), cas, mbx, "udp");
+    sipp.set("-s", number);
+    sipp.set("-timeout", "90s");
+    sipp
+}
+
+fn run_ok(sipp: &Sipp, serve: &ServeHarness) -> String {
+    let out = sipp.run();
+    let actions = sipp.actions();
+    assert!(
+        out.status.success(),
+        "{:?}\n{}\n{}\n{}\nserve:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr),
+        actions,
+        sipp.errors(),
+        serve.stderr()
+    );
+    actions
+}
+
+fn maildir(lab: &TempLab, sub: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(lab.path().join("mailboxes/bob/Maildir").join(sub))
+        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default()
+}
+
+fn set_pin(lab: &TempLab) {
+    lab.run_env(&["lab", "pin", "set", "bob"], &[("UMCTL_PIN", PIN)])
+        .ok();
+}
+
+/// A lab (LOC801 unsecured, pools granted) and serve; Bob has a PIN.
+fn start() -> (TempLab, ServeHarness, tempfile::TempDir) {
+    let lab = lab_with_short_greeting();
+    set_pin(&lab);
+    let serve = ServeHarness::start(&lab, &["--startup-mode", "tcp"]);
+    (lab, serve, tempfile::tempdir().unwrap())
+}
+
+/// A call-answering call leaves Bob a message (uac_voicemail.xml).
+fn leave_bob_a_message(lab: &TempLab, serve: &ServeHarness) {
+    let sipp = voicemail_sipp(serve, "uac_voicemail.xml");
+    run_ok(&sipp, serve);
+    let msgs = wait_for_messages(lab, 1, Duration::from_secs(15));
+    assert_eq!(msgs.len(), 1, "{}", serve.stderr());
+}
+
+/// Waits until the worker logged a finished OVA/AA call whose media sent at least
+/// `packets` prompt packets; returns the highest count seen.
+fn wait_for_sent_packets(serve: &ServeHarness, packets: u64) -> bool {
+    serve.wait_for_log(Duration::from_secs(10), |log| {
+        log.iter().any(|l| {
+            l["component"] == "worker"
+                && l["media"]["sent_packets"].as_u64().unwrap_or(0) >= packets
+        })
+    })
+}
+
+fn wait_for_read_message(lab: &TempLab) -> bool {
+    for _ in 0..50 {
+        if maildir(lab, "cur").len() == 1 && maildir(lab, "new").is_empty() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+/// Sign in as Bob (9000#, PIN#) with `keys` writing the digits, hear the new message to its
+/// end, hang up.
+fn sign_in_and_listen(lab: &TempLab, serve: &ServeHarness, dir: &Path, inband: bool) {
+    let mut pad = KeyPad::new(dir);
+    let mut press = |d: &str| {
+        if inband {
+            pad.inband(d)
+        } else {
+            pad.rfc4733(d)
+        }
+    };
+    let steps = vec![
+        Step::Pause(1500),
+        Step::Keys(press("9000#")),
+        Step::Pause(3500),
+        Step::Keys(press(&format!("{PIN}#"))),
+        // The PIN check, "you have 1 new voice message", "message from ...", 7 s of message,
+        // the message menu (played to its end, the message counts as heard).
+        Step::Pause(28_000),
+    ];
+    let scenario = menu_scenario(dir, &steps, End::CallerHangsUp);
+    let sipp = menu_call(serve, &scenario, OVA);
+    run_ok(&sipp, serve);
+    assert!(
+        wait_for_read_message(lab),
+        "the message was not marked read: new {:?} cur {:?}\n{}",
+        maildir(lab, "new"),
+        maildir(lab, "cur"),
+        serve.stderr()
+    );
+}
+
+#[test]
+fn ova_sign_in_plays_the_message_a_caller_left_and_marks_it_read() {
+    if !sipp_available("ova_sign_in_plays_the_message_a_caller_left_and_marks_it_read") {
+        return;
+    }
+    let (lab, serve, dir) = start();
+    leave_bob_a_message(&lab, &serve);
+    sign_in_and_listen(&lab, &serve, dir.path(), false);
+    // Prompts and the 7 s message went out as RTP (20 ms packets).
+    assert!(wait_for_sent_packets(&serve, 400), "{}", serve.stderr());
+    assert!(
+        !serve.stderr().contains("UM worker: call"),
+        "{}",
+        serve.stderr()
+    );
+}
+
+#[test]
+fn ova_in_band_dtmf_signs_in_the_same_way() {
+    if !sipp_available("ova_in_band_dtmf_signs_in_the_same_way") {
+        return;
+    }
+    let (lab, serve, dir) = start();
+    leave_bob_a_message(&lab, &serve);
+    sign_in_and_listen(&lab, &serve, dir.path(), true);
+}
+
+/// One OVA call: 9000# then `pins` wrong PINs; UM hangs up.
+fn wrong_pins(serve: &ServeHarness, dir: &Path, pins: usize) -> String {
+    let mut pad = KeyPad::new(dir);
+    let mut steps = vec![Step::Pause(1500), Step::Keys(pad.rfc4733("9000#"))];
+    for _ in 0..pins {
+        steps.push(Step::Pause(2500));
+        steps.push(Step::Keys(pad.rfc4733("135792#")));
+    }
+    let scenario = menu_scenario(dir, &steps, End::UmHangsUp);
+    run_ok(&menu_call(serve, &scenario, OVA), serve)
+}
+
+#[test]
+fn three_wrong_pins_disconnect_and_fifteen_lock_the_mailbox() {
+    if !sipp_available("three_wrong_pins_disconnect_and_fifteen_lock_the_mailbox") {
+        return;
+    }
+    let (lab, serve, dir) = start();
+    for call in 1..=5 {
+        let actions = wrong_pins(&serve, dir.path(), 3);
+        assert!(actions.contains("bye from UM"), "call {call}: {actions}");
+        let show = lab
+            .run(&["lab", "pin", "show", "bob", "--json"])
+            .ok()
+            .json();
+        if call < 5 {
+            assert_eq!(show["locked"], false, "after call {call}: {show}");
+        } else {
+            assert_eq!(show["locked"], true, "after call {call}: {show}");
+        }
+    }
+    // The 6th call hears "your mailbox is locked" after the extension and gets BYE.
+    let actions = wrong_pins(&serve, dir.path(), 0);
+    assert!(actions.contains("bye from UM"), "{actions}");
+    // The PIN is never written to the log.
+    assert!(!serve.stderr().contains("135792"));
+    assert!(!serve.stderr().contains(PIN));
+}
+
+#[test]
+fn directory_search_ends_in_a_refer_to_the_users_extension() {
+    if !sipp_available("directory_search_ends_in_a_refer_to_the_users_extension") {
+        return;
+    }
+    let (_lab, serve, dir) = start();
+    let mut pad = KeyPad::new(dir.path());
+    let steps = vec![
+        Step::Pause(1500),
+        Step::Keys(pad.rfc4733("*")),
+        Step::Pause(1500),
+        // H-A-D-D-A-D
+        Step::Keys(pad.rfc4733("423323#")),
+        Step::Pause(3000),
+        Step::Keys(pad.rfc4733("1")),
+    ];
+    let scenario = menu_scenario(dir.path(), &steps, End::Refer);
+    let actions = run_ok(&menu_call(&serve, &scenario, OVA), &serve);
+    assert!(
+        actions.contains("refer-to sip:9000@LOC801.contoso.com"),
+        "{actions}"
+    );
+    assert!(
+        actions.contains(OVA),
+        "Referred-By names the OVA number: {actions}"
+    );
+    assert!(actions.contains("bye from UM"), "{actions}");
+}
+
+/// The shipped scenario `tests/sipp/uac_aa_key1.xml` (one key: the shipped
+/// dtmf_2833_1.pcap is fine for a single digit).
+#[test]
+fn auto_attendant_key_one_ends_in_a_refer_to_sales() {
+    if !sipp_available("auto_attendant_key_one_ends_in_a_refer_to_sales") {
+        return;
+    }
+    let (_lab, serve, _dir) = start();
+    let scenario = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sipp/uac_aa_key1.xml");
+    let actions = run_ok(&menu_call(&serve, &scenario, AA), &serve);
+    assert!(
+        actions.contains("refer-to sip:9001@LOC801.contoso.com"),
+        "{actions}"
+    );
+    assert!(
+        actions.contains(AA),
+        "Referred-By names the pilot: {actions}"
+    );
+    assert!(actions.contains("bye from UM"), "{actions}");
+}
+
+#[test]
+fn bad_keys_and_a_pin_timeout_get_a_spoken_error_and_the_menu_again() {
+    if !sipp_available("bad_keys_and_a_pin_timeout_get_a_spoken_error_and_the_menu_again") {
+        return;
+    }
+    let (lab, serve, dir) = start();
+    leave_bob_a_message(&lab, &serve);
+    let mut pad = KeyPad::new(dir.path());
+    let steps = vec![
+        Step::Pause(1500),
+        // `#` with no extension: "not a valid choice", the welcome again.
+        Step::Keys(pad.rfc4733("#")),
+        Step::Pause(1500),
+        Step::Keys(pad.rfc4733("9000#")),
+        // No PIN for 5 s: "I did not hear a response", the PIN prompt again.
+        Step::Pause(9000),
+        Step::Keys(pad.rfc4733(&format!("{PIN}#"))),
+        Step::Pause(28_000),
+    ];
+    let scenario = menu_scenario(dir.path(), &steps, End::CallerHangsUp);
+    // The caller's own BYE gets its 200: UM never dropped the call.
+    run_ok(&menu_call(&serve, &scenario, OVA), &serve);
+    assert!(
+        wait_for_read_message(&lab),
+        "signed in after the errors and heard the message: new {:?} cur {:?}\n{}",
+        maildir(&lab, "new"),
+        maildir(&lab, "cur"),
+        serve.stderr()
+    );
+}
+
+#[test]
+fn a_declined_transfer_gets_a_spoken_error_and_the_call_goes_on() {
+    if !sipp_available("a_declined_transfer_gets_a_spoken_error_and_the_call_goes_on") {
+        return;
+    }
+    let (_lab, serve, dir) = start();
+    let mut pad = KeyPad::new(dir.path());
+    let steps = vec![Step::Pause(1500), Step::Keys(pad.rfc4733("2"))];
+    // SIPp declines the REFER, then hangs up itself 3 s later: UM did not drop the call.
+    let scenario = menu_scenario(dir.path(), &steps, End::ReferDeclined(3000));
+    let actions = run_ok(&menu_call(&serve, &scenario, AA), &serve);
+    assert!(
+        actions.contains("refer-to sip:9002@LOC801.contoso.com"),
+        "{actions}"
+    );
+    assert!(!actions.contains("bye from UM"), "{actions}");
+    // The menu's error reaches serve's log at the end of the call.
+    assert!(
+        serve.wait_for_log(Duration::from_secs(5), |_| serve.stderr().contains(
+            "transfer failed: the REFER to sip:9002@LOC801.contoso.com was answered 603"
+        )),
+        "{}",
+        serve.stderr()
+    );
+    // "Sorry, the call could not be transferred" and the menu again: prompt packets flowed
+    // for the 3 s after the refusal.
+    assert!(wait_for_sent_packets(&serve, 150), "{}", serve.stderr());
+}
+
+#[test]
+fn leaving_a_message_after_the_directory_search_reaches_the_users_mailbox() {
+    if !sipp_available("leaving_a_message_after_the_directory_search_reaches_the_users_mailbox") {
+        return;
+    }
+    let (lab, serve, dir) = start();
+    let mut pad = KeyPad::new(dir.path());
+    let steps = vec![
+        Step::Pause(1500),
+        Step::Keys(pad.rfc4733("*")),
+        Step::Pause(1500),
+        Step::Keys(pad.rfc4733("423323#")),
+        Step::Pause(3000),
+        // "To leave a message, press two": Bob's greeting (0.2 s) and the beep, then 3 s.
+        Step::Keys(pad.rfc4733("2")),
+        Step::Pause(2500),
+        Step::Keys(pad.speech(3000)),
+        Step::Pause(3500),
+    ];
+    let scenario = menu_scenario(dir.path(), &steps, End::CallerHangsUp);
+    run_ok(&menu_call(&serve, &scenario, OVA), &serve);
+    let msgs = wait_for_messages(&lab, 1, Duration::from_secs(15));
+    assert_eq!(msgs.len(), 1, "{}", serve.stderr());
+    assert!(msgs[0].contains("Content-Class: voice-ca"), "{}", msgs[0]);
+    assert!(msgs[0].contains("X-Umctl-Call-Id"), "{}", msgs[0]);
+}
+
+#[test]
+fn skip_pin_from_the_pool_signs_bob_in_without_a_pin() {
+    if !sipp_available("skip_pin_from_the_pool_signs_bob_in_without_a_pin") {
+        return;
+    }
+    let (lab, serve, dir) = start();
+    leave_bob_a_message(&lab, &serve);
+    // No key at all: the message is announced and played at once.
+    let steps = vec![Step::Pause(26_000)];
+    let scenario = menu_scenario(dir.path(), &steps, End::CallerHangsUp);
+    as_bob_with_skip_pin(&scenario);
+    run_ok(&menu_call(&serve, &scenario, OVA), &serve);
+    assert!(
+        wait_for_read_message(&lab),
+        "new {:?} cur {:?}\n{}",
+        maildir(&lab, "new"),
+        maildir(&lab, "cur"),
+        serve.stderr()
+    );
+}
