@@ -2,10 +2,10 @@
 //! telephone-events plus in-band (Goertzel) DTMF, SDP offer/answer, and the sans-IO RTP
 //! session (sender, absolute-deadline pacer, receiver statistics) on top of `rtp-rs`.
 //!
-//! Everything here so far is plain functions and state machines: no sockets, no clocks, no
-//! threads; time is always passed in (`now: Instant`). The UDP pump that moves these packets
-//! is still to come (it will be the only socket code in `media/`); the SIP dialog that
-//! carries the SDP lives in `sip/`. This module imports nothing of ours.
+//! Everything here is plain functions and state machines: no sockets, no clocks, no threads;
+//! time is always passed in (`now: Instant`). The UDP socket that moves these packets is the
+//! worker's media engine (`serve::media_engine`); the SIP dialog that carries the SDP lives in
+//! `sip/`. This module imports nothing of ours.
 
 pub mod dtmf;
 pub mod g711;

@@ -201,8 +201,9 @@ pub fn resolve_caller(dir: &dyn Directory, from: &str) -> Caller {
     }
 }
 
-/// A dialogue that plays nothing and waits for the caller to hang up (the calls this worker
-/// has no menu for yet).
+/// A dialogue that plays nothing and waits for the caller to hang up: for a call the worker
+/// answered although its resolution was a rejection, and as the placeholder while the engine
+/// swaps one dialogue for another.
 #[derive(Debug, Default)]
 pub struct Silence;
 
