@@ -37,6 +37,17 @@ pub enum Scope {
     Subtree,
 }
 
+impl Scope {
+    /// Whether a search from `base` with this scope reaches the object `dn`.
+    pub fn covers(self, base: &Dn, dn: &Dn) -> bool {
+        match self {
+            Scope::Base => dn == base,
+            Scope::OneLevel => dn.parent().as_ref() == Some(base),
+            Scope::Subtree => dn.is_within(base),
+        }
+    }
+}
+
 /// The naming contexts of a forest, as the rootDSE announces them.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct NamingContexts {

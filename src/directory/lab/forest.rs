@@ -681,18 +681,8 @@ impl Forest {
                 dn: base.to_string(),
             });
         }
-        let in_scope = |e: &Entry| match scope {
-            Scope::Base => e.dn == *base,
-            Scope::OneLevel => e.dn.parent().as_ref() == Some(base),
-            Scope::Subtree => e.dn.is_within(base),
-        };
-        let project = |e: &Entry| {
-            if attrs.is_empty() {
-                e.clone()
-            } else {
-                e.project(attrs)
-            }
-        };
+        let in_scope = |e: &Entry| scope.covers(base, &e.dn);
+        let project = |e: &Entry| e.project(attrs);
         let mut out = Vec::new();
         if let Some(candidates) = self.candidates(filter) {
             for slot in candidates {

@@ -107,18 +107,8 @@ impl IndexedForest {
                 dn: base.to_string(),
             });
         }
-        let in_scope = |e: &Entry| match scope {
-            Scope::Base => e.dn == *base,
-            Scope::OneLevel => e.dn.parent().as_ref() == Some(base),
-            Scope::Subtree => e.dn.is_within(base),
-        };
-        let project = |e: &Entry| {
-            if attrs.is_empty() {
-                e.clone()
-            } else {
-                e.project(attrs)
-            }
-        };
+        let in_scope = |e: &Entry| scope.covers(base, &e.dn);
+        let project = |e: &Entry| e.project(attrs);
         let keep = |slots: &mut dyn Iterator<Item = u32>, check_scope: bool| {
             slots
                 .filter_map(|s| self.entry(s))
