@@ -15,6 +15,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 UMCTL=${UMCTL:-$here/target/release/umctl}
+. "$here/benches/sipp_lab.sh"
 CALLS=${CALLS:-50}
 RATE=${RATE:-50}
 GREETING=${GREETING:-8}
@@ -36,15 +37,7 @@ cleanup() {
 trap cleanup EXIT
 
 lab=$work/lab
-"$UMCTL" --lab "$lab" grant-permissions --yes >/dev/null
-cat > "$work/unsecured.ldif" <<'LDIF'
-dn: CN=LOC801,CN=UM DialPlan Container,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com
-changetype: modify
-replace: msExchUMDialPlanVoipSecurity
-msExchUMDialPlanVoipSecurity: 0
--
-LDIF
-"$UMCTL" --lab "$lab" lab apply "$work/unsecured.ldif" >/dev/null
+sipp_lab "$UMCTL" "$lab"
 python3 - "$work/greeting.wav" "$GREETING" <<'PY'
 import math, struct, sys, wave
 w = wave.open(sys.argv[1], "wb")

@@ -19,6 +19,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 UMCTL=${UMCTL:-$here/target/release/umctl}
+. "$here/benches/sipp_lab.sh"
 RATES=${RATES:-"1000 2000 4000 8000"}
 DURATION=${DURATION:-5}
 SCENARIO=$here/tests/sipp/uac_302.xml
@@ -43,15 +44,7 @@ trap cleanup EXIT
 
 # umctl: a lab where pool01 is a gateway and LOC801 takes calls over UDP/TCP.
 lab=$work/lab
-"$UMCTL" --lab "$lab" grant-permissions --yes >/dev/null
-cat > "$work/unsecured.ldif" <<'LDIF'
-dn: CN=LOC801,CN=UM DialPlan Container,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com
-changetype: modify
-replace: msExchUMDialPlanVoipSecurity
-msExchUMDialPlanVoipSecurity: 0
--
-LDIF
-"$UMCTL" --lab "$lab" lab apply "$work/unsecured.ldif" >/dev/null
+sipp_lab "$UMCTL" "$lab"
 "$UMCTL" --lab "$lab" --quiet serve --server EX-CAS01 --startup-mode tcp --port-offset $OFFSET \
   > "$work/serve.json" 2> "$work/serve.err" &
 umctl_pid=$!

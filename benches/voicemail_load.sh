@@ -21,6 +21,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 UMCTL=${UMCTL:-$here/target/release/umctl}
+. "$here/benches/sipp_lab.sh"
 CALLS=${CALLS:-200}
 RATE=${RATE:-50}
 SRC=127.0.10.1          # pool01.contoso.com, a UM IP gateway after grant-permissions
@@ -40,15 +41,7 @@ cleanup() {
 trap cleanup EXIT
 
 lab=$work/lab
-"$UMCTL" --lab "$lab" grant-permissions --yes >/dev/null
-cat > "$work/unsecured.ldif" <<'LDIF'
-dn: CN=LOC801,CN=UM DialPlan Container,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com
-changetype: modify
-replace: msExchUMDialPlanVoipSecurity
-msExchUMDialPlanVoipSecurity: 0
--
-LDIF
-"$UMCTL" --lab "$lab" lab apply "$work/unsecured.ldif" >/dev/null
+sipp_lab "$UMCTL" "$lab"
 "$UMCTL" --lab "$lab" lab greeting set bob "$here/fixtures/prompts/beep.wav" >/dev/null
 
 "$UMCTL" --lab "$lab" serve --ephemeral-ports --startup-mode tcp --max-calls "$CALLS" \
