@@ -228,6 +228,59 @@ pub struct ConnectionContext {
     pub shutdown: watch::Receiver<bool>,
 }
 
+/// What a stream transport (TCP or TLS) shares between its accept loop and its senders: the
+/// address it stands for, the connection table, where framed messages go, the shutdown signal.
+#[derive(Clone, Debug)]
+pub struct StreamShared {
+    pub kind: TransportKind,
+    pub local: SocketAddr,
+    pub connections: Connections,
+    pub inbound: mpsc::Sender<Inbound>,
+    pub shutdown: watch::Receiver<bool>,
+}
+
+impl StreamShared {
+    /// The context `serve` drives a newly registered connection with.
+    pub fn context(
+        &self,
+        registration: Registration,
+        outgoing: mpsc::Receiver<Vec<u8>>,
+        peer: SocketAddr,
+    ) -> ConnectionContext {
+        ConnectionContext {
+            registration,
+            outgoing,
+            peer,
+            local: self.local,
+            kind: self.kind,
+            inbound: self.inbound.clone(),
+            limits: self.connections.limits(),
+            shutdown: self.shutdown.clone(),
+        }
+    }
+
+    /// Queues `bytes` on the open connection with `to`; `Err(bytes)` when there is none.
+    pub fn try_send(
+        &self,
+        to: SocketAddr,
+        bytes: Vec<u8>,
+    ) -> Result<Result<(), TransportError>, Vec<u8>> {
+        self.connections.try_send(self.kind, to, bytes)
+    }
+
+    /// Queues `bytes` (`len` of them) on the connection with `to` just opened by a sender.
+    pub fn queue_on_new(
+        &self,
+        to: SocketAddr,
+        bytes: Vec<u8>,
+        len: usize,
+    ) -> Result<(), TransportError> {
+        self.connections
+            .queue(self.kind, to, bytes)
+            .map_err(|(e, _)| super::tcp::send_err(self.kind, to, len, format!("{e:?}")))
+    }
+}
+
 /// Drives one connection until EOF, error, idle timeout or shutdown; then frees its slot.
 pub async fn serve<S>(stream: S, ctx: ConnectionContext)
 where

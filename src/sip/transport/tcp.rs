@@ -9,16 +9,13 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use super::connection::{serve, ConnectionContext, Connections};
+use super::connection::{serve, Connections, StreamShared};
 use super::{Inbound, TransportError, TransportKind};
 
 /// The TCP listener's handle for sending.
 #[derive(Clone, Debug)]
 pub struct TcpTransport {
-    local: SocketAddr,
-    connections: Connections,
-    inbound: mpsc::Sender<Inbound>,
-    shutdown: watch::Receiver<bool>,
+    shared: StreamShared,
 }
 
 pub(crate) fn send_err(
@@ -68,10 +65,13 @@ impl TcpTransport {
         let listener = TcpListener::bind(addr).await.map_err(bind_err)?;
         let local = listener.local_addr().map_err(bind_err)?;
         let transport = TcpTransport {
-            local,
-            connections,
-            inbound,
-            shutdown,
+            shared: StreamShared {
+                kind: TransportKind::Tcp,
+                local,
+                connections,
+                inbound,
+                shutdown,
+            },
         };
         let acceptor = transport.clone();
         let task = tokio::spawn(async move { acceptor.accept_loop(listener).await });
@@ -79,15 +79,15 @@ impl TcpTransport {
     }
 
     async fn accept_loop(self, listener: TcpListener) {
-        let mut shutdown = self.shutdown.clone();
+        let mut shutdown = self.shared.shutdown.clone();
         loop {
             tokio::select! {
                 accepted = listener.accept() => {
                     let Ok((stream, peer)) = accepted else { continue };
                     // Over the limit: the stream is dropped (closed) at once.
-                    if let Ok((registration, outgoing)) = self.connections.register(TransportKind::Tcp, peer) {
+                    if let Ok((registration, outgoing)) = self.shared.connections.register(TransportKind::Tcp, peer) {
                         let _ = stream.set_nodelay(true);
-                        let ctx = self.context(registration, outgoing, peer);
+                        let ctx = self.shared.context(registration, outgoing, peer);
                         tokio::spawn(serve(stream, ctx));
                     }
                 }
@@ -96,26 +96,8 @@ impl TcpTransport {
         }
     }
 
-    fn context(
-        &self,
-        registration: super::connection::Registration,
-        outgoing: mpsc::Receiver<Vec<u8>>,
-        peer: SocketAddr,
-    ) -> ConnectionContext {
-        ConnectionContext {
-            registration,
-            outgoing,
-            peer,
-            local: self.local,
-            kind: TransportKind::Tcp,
-            inbound: self.inbound.clone(),
-            limits: self.connections.limits(),
-            shutdown: self.shutdown.clone(),
-        }
-    }
-
     pub fn local_addr(&self) -> SocketAddr {
-        self.local
+        self.shared.local
     }
 
     /// Queues `bytes` on the connection with `to`, without connecting. `Err(bytes)` when
@@ -125,7 +107,7 @@ impl TcpTransport {
         to: SocketAddr,
         bytes: Vec<u8>,
     ) -> Result<Result<(), TransportError>, Vec<u8>> {
-        self.connections.try_send(TransportKind::Tcp, to, bytes)
+        self.shared.try_send(to, bytes)
     }
 
     /// Sends over the open connection with `to`, connecting first if needed.
@@ -135,18 +117,20 @@ impl TcpTransport {
             Err(bytes) => bytes,
         };
         let len = bytes.len();
-        let limits = self.connections.limits();
-        let (registration, outgoing) = self.connections.register(TransportKind::Tcp, to)?;
-        let stream = tokio::time::timeout(limits.handshake_timeout, connect_from(self.local, to))
-            .await
-            .map_err(|_| send_err(TransportKind::Tcp, to, len, "connect timed out"))?
-            .map_err(|e| send_err(TransportKind::Tcp, to, len, e))?;
+        let limits = self.shared.connections.limits();
+        let (registration, outgoing) = self.shared.connections.register(TransportKind::Tcp, to)?;
+        let stream = tokio::time::timeout(
+            limits.handshake_timeout,
+            connect_from(self.shared.local, to),
+        )
+        .await
+        .map_err(|_| send_err(TransportKind::Tcp, to, len, "connect timed out"))?
+        .map_err(|e| send_err(TransportKind::Tcp, to, len, e))?;
         let _ = stream.set_nodelay(true);
-        let ctx = self.context(registration, outgoing, to);
-        tokio::spawn(serve(stream, ctx));
-        match self.connections.queue(TransportKind::Tcp, to, bytes) {
-            Ok(()) => Ok(()),
-            Err((e, _)) => Err(send_err(TransportKind::Tcp, to, len, format!("{e:?}"))),
-        }
+        tokio::spawn(serve(
+            stream,
+            self.shared.context(registration, outgoing, to),
+        ));
+        self.shared.queue_on_new(to, bytes, len)
     }
 }

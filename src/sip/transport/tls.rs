@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
-use super::connection::{serve, ConnectionContext, Connections, Registration};
+use super::connection::{serve, Connections, StreamShared};
 use super::tcp::{connect_from, send_err};
 use super::{Inbound, TransportError, TransportKind};
 
@@ -117,18 +117,15 @@ pub fn client_config(
 /// The TLS listener's handle for sending.
 #[derive(Clone)]
 pub struct TlsTransport {
-    local: SocketAddr,
+    shared: StreamShared,
     acceptor: TlsAcceptor,
     connector: Option<TlsConnector>,
-    connections: Connections,
-    inbound: mpsc::Sender<Inbound>,
-    shutdown: watch::Receiver<bool>,
 }
 
 impl std::fmt::Debug for TlsTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TlsTransport")
-            .field("local", &self.local)
+            .field("local", &self.shared.local)
             .field("client", &self.connector.is_some())
             .finish()
     }
@@ -153,12 +150,15 @@ impl TlsTransport {
         let listener = TcpListener::bind(addr).await.map_err(bind_err)?;
         let local = listener.local_addr().map_err(bind_err)?;
         let transport = TlsTransport {
-            local,
+            shared: StreamShared {
+                kind: TransportKind::Tls,
+                local,
+                connections,
+                inbound,
+                shutdown,
+            },
             acceptor: TlsAcceptor::from(server),
             connector: client.map(TlsConnector::from),
-            connections,
-            inbound,
-            shutdown,
         };
         let acceptor = transport.clone();
         let task = tokio::spawn(async move { acceptor.accept_loop(listener).await });
@@ -166,21 +166,21 @@ impl TlsTransport {
     }
 
     async fn accept_loop(self, listener: TcpListener) {
-        let mut shutdown = self.shutdown.clone();
+        let mut shutdown = self.shared.shutdown.clone();
         loop {
             tokio::select! {
                 accepted = listener.accept() => {
                     let Ok((stream, peer)) = accepted else { continue };
-                    let Ok((registration, outgoing)) = self.connections.register(TransportKind::Tls, peer) else {
+                    let Ok((registration, outgoing)) = self.shared.connections.register(TransportKind::Tls, peer) else {
                         continue;
                     };
                     let this = self.clone();
                     tokio::spawn(async move {
                         let _ = stream.set_nodelay(true);
-                        let timeout = this.connections.limits().handshake_timeout;
+                        let timeout = this.shared.connections.limits().handshake_timeout;
                         let handshake = tokio::time::timeout(timeout, this.acceptor.accept(stream)).await;
                         if let Ok(Ok(tls)) = handshake {
-                            serve(tls, this.context(registration, outgoing, peer)).await;
+                            serve(tls, this.shared.context(registration, outgoing, peer)).await;
                         }
                     });
                 }
@@ -189,26 +189,8 @@ impl TlsTransport {
         }
     }
 
-    fn context(
-        &self,
-        registration: Registration,
-        outgoing: mpsc::Receiver<Vec<u8>>,
-        peer: SocketAddr,
-    ) -> ConnectionContext {
-        ConnectionContext {
-            registration,
-            outgoing,
-            peer,
-            local: self.local,
-            kind: TransportKind::Tls,
-            inbound: self.inbound.clone(),
-            limits: self.connections.limits(),
-            shutdown: self.shutdown.clone(),
-        }
-    }
-
     pub fn local_addr(&self) -> SocketAddr {
-        self.local
+        self.shared.local
     }
 
     /// Queues on the open connection with `to`; `Err(bytes)` when there is none.
@@ -217,7 +199,7 @@ impl TlsTransport {
         to: SocketAddr,
         bytes: Vec<u8>,
     ) -> Result<Result<(), TransportError>, Vec<u8>> {
-        self.connections.try_send(TransportKind::Tls, to, bytes)
+        self.shared.try_send(to, bytes)
     }
 
     /// Sends over the open connection with `to`, connecting (and verifying the peer's
@@ -236,10 +218,10 @@ impl TlsTransport {
                 "no open connection and no TLS client configuration to open one",
             ));
         };
-        let limits = self.connections.limits();
-        let (registration, outgoing) = self.connections.register(TransportKind::Tls, to)?;
+        let limits = self.shared.connections.limits();
+        let (registration, outgoing) = self.shared.connections.register(TransportKind::Tls, to)?;
         let connect = async {
-            let tcp = connect_from(self.local, to)
+            let tcp = connect_from(self.shared.local, to)
                 .await
                 .map_err(|e| e.to_string())?;
             let _ = tcp.set_nodelay(true);
@@ -252,10 +234,7 @@ impl TlsTransport {
             .await
             .map_err(|_| send_err(TransportKind::Tls, to, len, "connect timed out"))?
             .map_err(|e| send_err(TransportKind::Tls, to, len, e))?;
-        tokio::spawn(serve(tls, self.context(registration, outgoing, to)));
-        match self.connections.queue(TransportKind::Tls, to, bytes) {
-            Ok(()) => Ok(()),
-            Err((e, _)) => Err(send_err(TransportKind::Tls, to, len, format!("{e:?}"))),
-        }
+        tokio::spawn(serve(tls, self.shared.context(registration, outgoing, to)));
+        self.shared.queue_on_new(to, bytes, len)
     }
 }
