@@ -47,14 +47,7 @@ sipp_lab "$UMCTL" "$lab"
 "$UMCTL" --lab "$lab" serve --ephemeral-ports --startup-mode tcp --max-calls "$CALLS" \
   --log-format json > "$work/serve.json" 2> "$work/serve.err" &
 umctl_pid=$!
-for _ in $(seq 100); do [ -s "$work/serve.json" ] && break; sleep 0.1; done
-read -r cas mbx < <(python3 - "$work/serve.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-addr = {(s["name"], x["role"]): x["udp"] for s in r["servers"] for x in s["roles"]}
-print(addr[("EX-CAS01", "call_router")], addr[("EX-MBX02", "worker")].split(":")[0])
-PY
-)
+read -r cas mbx < <(serve_addresses "$work/serve.json")
 [ -n "$cas" ] || { echo "umctl serve did not start:"; cat "$work/serve.err"; exit 1; }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$umctl_pid/stat"; }
