@@ -1,5 +1,7 @@
 # Sourced by the SIPp benches (sip_load.sh, voicemail_load.sh, rtp_pacing.sh): the lab they
-# call into, and where serve bound. `sipp_lab UMCTL LAB` creates the lab at LAB, makes the pools UM IP gateways
+# call into, and where serve bound.
+#
+# `sipp_lab UMCTL LAB` creates the lab at LAB, makes the pools UM IP gateways
 # (grant-permissions) and LOC801 Unsecured, so SIPp (Debian's has no TLS) is admitted over
 # UDP and TCP.
 sipp_lab() {
