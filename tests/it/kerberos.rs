@@ -11,8 +11,12 @@
 //! Needs root (the mount namespace), kinit, faketime and Samba: outside CI a missing one skips
 //! loudly, in CI it fails.
 
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -177,6 +181,73 @@ impl Realm {
     }
 }
 
+/// A TCP proxy in front of the DC's port 389 that hands each chunk the DC sends to the client
+/// in two pieces, the first 2 bytes and, a moment later, the rest: so the client's reads end
+/// inside the 4-byte length prefix of each sealed packet (what made ldap3 0.12.1 drop the
+/// connection, vendor/ldap3/UPSTREAM.md). Stopped when dropped.
+struct SplittingProxy {
+    port: u16,
+    stop: Arc<AtomicBool>,
+    address: String,
+}
+
+impl SplittingProxy {
+    fn start(address: &str) -> SplittingProxy {
+        let listener = TcpListener::bind((address, 0)).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (flag, dc) = (stop.clone(), format!("{address}:389"));
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                if flag.load(Ordering::SeqCst) {
+                    break;
+                }
+                let (Ok(client), Ok(server)) = (client, TcpStream::connect(&dc)) else {
+                    continue;
+                };
+                let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                std::thread::spawn(move || pipe(c2, s2, 0));
+                std::thread::spawn(move || pipe(server, client, 2));
+            }
+        });
+        SplittingProxy {
+            port,
+            stop,
+            address: address.to_string(),
+        }
+    }
+}
+
+/// Copies `from` to `to`; with `split` > 0 each chunk goes out as two writes.
+fn pipe(mut from: TcpStream, mut to: TcpStream, split: usize) {
+    let _ = to.set_nodelay(true);
+    let mut buf = vec![0u8; 64 * 1024];
+    while let Ok(n) = from.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        let cut = if split > 0 && n > split { split } else { n };
+        if to.write_all(&buf[..cut]).is_err() {
+            break;
+        }
+        if cut < n {
+            std::thread::sleep(Duration::from_millis(5));
+            if to.write_all(&buf[cut..n]).is_err() {
+                break;
+            }
+        }
+    }
+    let _ = to.shutdown(Shutdown::Write);
+}
+
+impl Drop for SplittingProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wakes the accept loop so it sees the flag.
+        let _ = TcpStream::connect((self.address.as_str(), self.port));
+    }
+}
+
 /// The three ways to reach the DC by name; TLS checks the certificate against the DC's CA.
 fn sealed() -> Vec<String> {
     vec!["--ldap".into(), format!("ldap://{FQDN}")]
@@ -281,6 +352,17 @@ fn sealed_ldap_runs_every_command_with_a_ticket() {
     // Samba's default: a Kerberos bind must be signed or sealed. ldap:// is sealed, with no
     // StartTLS and no --insecure-plain-bind.
     every_command(&realm, &strs(&sealed()), true, &["+96265515333"]);
+    // Reads that end inside a sealed packet's length prefix: the same trace, the same list.
+    let proxy = SplittingProxy::start(&realm.address);
+    let split = format!("ldap://{FQDN}:{}", proxy.port);
+    let lab = TempLab::new();
+    let trace = ["trace-call", "--json", "--to", "bob", "--from", "alice"];
+    let traced = realm.umctl(&lab, &["--ldap", &split], &trace).ok().json();
+    let direct = realm.umctl(&lab, &strs(&sealed()), &trace).ok().json();
+    assert_eq!(traced["hops"], direct["hops"]);
+    let listed = realm.umctl(&lab, &["--ldap", &split], &["contact", "list", "--json"]);
+    assert!(listed.ok().stdout.contains("sip:ova.5333@contoso.com"));
+    drop(proxy);
     // Over TLS the bind carries no Kerberos layer, so this DC refuses it: the message says
     // to use sealed ldap:// or how to let Samba accept it.
     for how in [start_tls(&realm), ldaps(&realm)] {
