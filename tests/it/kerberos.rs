@@ -16,7 +16,7 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -165,11 +165,7 @@ impl Realm {
             .stdin(Stdio::null())
             .output()
             .expect("run unshare");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Run::from(out)
     }
 
     /// umctl with the administrator's ticket, `--sasl-gssapi` and the connection `how`.
@@ -184,11 +180,13 @@ impl Realm {
 /// A TCP proxy in front of the DC's port 389 that hands each chunk the DC sends to the client
 /// in two pieces, the first 2 bytes and, a moment later, the rest: so the client's reads end
 /// inside the 4-byte length prefix of each sealed packet (what made ldap3 0.12.1 drop the
-/// connection, vendor/ldap3/UPSTREAM.md). Stopped when dropped.
+/// connection, vendor/ldap3/UPSTREAM.md). It keeps what the DC sent, to show that it was
+/// sealed. Stopped when dropped.
 struct SplittingProxy {
     port: u16,
     stop: Arc<AtomicBool>,
     address: String,
+    from_dc: Arc<Mutex<Vec<u8>>>,
 }
 
 impl SplittingProxy {
@@ -196,7 +194,8 @@ impl SplittingProxy {
         let listener = TcpListener::bind((address, 0)).unwrap();
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
-        let (flag, dc) = (stop.clone(), format!("{address}:389"));
+        let from_dc = Arc::new(Mutex::new(Vec::new()));
+        let (flag, dc, seen) = (stop.clone(), format!("{address}:389"), from_dc.clone());
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 if flag.load(Ordering::SeqCst) {
@@ -206,25 +205,30 @@ impl SplittingProxy {
                     continue;
                 };
                 let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-                std::thread::spawn(move || pipe(c2, s2, 0));
-                std::thread::spawn(move || pipe(server, client, 2));
+                let seen = seen.clone();
+                std::thread::spawn(move || pipe(c2, s2, 0, None));
+                std::thread::spawn(move || pipe(server, client, 2, Some(seen)));
             }
         });
         SplittingProxy {
             port,
             stop,
             address: address.to_string(),
+            from_dc,
         }
     }
 }
 
-/// Copies `from` to `to`; with `split` > 0 each chunk goes out as two writes.
-fn pipe(mut from: TcpStream, mut to: TcpStream, split: usize) {
+/// Copies `from` to `to` (and into `keep`); with `split` > 0 each chunk goes out as two writes.
+fn pipe(mut from: TcpStream, mut to: TcpStream, split: usize, keep: Option<Arc<Mutex<Vec<u8>>>>) {
     let _ = to.set_nodelay(true);
     let mut buf = vec![0u8; 64 * 1024];
     while let Ok(n) = from.read(&mut buf) {
         if n == 0 {
             break;
+        }
+        if let Some(keep) = &keep {
+            keep.lock().unwrap().extend_from_slice(&buf[..n]);
         }
         let cut = if split > 0 && n > split { split } else { n };
         if to.write_all(&buf[..cut]).is_err() {
@@ -362,6 +366,13 @@ fn sealed_ldap_runs_every_command_with_a_ticket() {
     assert_eq!(traced["hops"], direct["hops"]);
     let listed = realm.umctl(&lab, &["--ldap", &split], &["contact", "list", "--json"]);
     assert!(listed.ok().stdout.contains("sip:ova.5333@contoso.com"));
+    // Sealed: the DC sent tens of kilobytes, and not one DN or name in the clear.
+    let from_dc = proxy.from_dc.lock().unwrap().clone();
+    let clear = |s: &str| from_dc.windows(s.len()).any(|w| w == s.as_bytes());
+    assert!(from_dc.len() > 10_000, "{} bytes", from_dc.len());
+    for text in ["DC=contoso,DC=com", "Bob Haddad", "sip:ova.5333"] {
+        assert!(!clear(text), "'{text}' crossed the wire in the clear");
+    }
     drop(proxy);
     // Over TLS the bind carries no Kerberos layer, so this DC refuses it: the message says
     // to use sealed ldap:// or how to let Samba accept it.
