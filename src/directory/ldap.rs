@@ -144,10 +144,10 @@ impl LdapDirectory {
             });
         }
         let protection = Protection::of(&url, target)?;
-        let kerberos_host = match target.sasl_gssapi {
-            true => Some(kerberos_host(&url)?),
-            false => None,
-        };
+        let kerberos_host = target
+            .sasl_gssapi
+            .then(|| kerberos_host(&url))
+            .transpose()?;
         let mut settings = LdapConnSettings::new().set_conn_timeout(CONNECT_TIMEOUT);
         if protection.is_tls() {
             settings = settings
@@ -744,12 +744,16 @@ fn connect_error(url: &str, ca_file: Option<&Path>, error: LdapError) -> Directo
             let lower = reason.to_ascii_lowercase();
             if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
             {
+                let host = url::Url::parse(url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+                    .unwrap_or_default();
                 let hint = if lower.contains("not valid for") {
-                    " (the certificate does not name this host: connect by a name it has, or issue one with that name in its subjectAltName, as tests/samba/dc-clone-start.sh does with openssl)"
+                    format!(" (the certificate does not name {host}: connect by a name in its subjectAltName, or give the DC a certificate with subjectAltName DNS:{host}, issued by a CA you pass with --ca-file; Samba's self-signed one has none: point its `tls certfile` and `tls keyfile` at the new one)")
                 } else if ca_file.is_none() {
-                    " (a private CA? pass it with --ca-file FILE)"
+                    " (a private CA? pass it with --ca-file FILE)".to_string()
                 } else {
-                    ""
+                    String::new()
                 };
                 DirectoryError::Tls {
                     server: url.to_string(),

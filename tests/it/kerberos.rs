@@ -411,7 +411,8 @@ fn tls_carries_the_kerberos_bind_where_the_dc_allows_it() {
     let how = ["--ldap", "ldaps://other.contoso.com", "--ca-file", &ca];
     let run = realm.umctl(&lab, &how, &["contact", "list"]).expect_code(3);
     assert!(
-        run.stderr.contains("not valid for") && run.stderr.contains("subjectAltName"),
+        run.stderr.contains("not valid for")
+            && run.stderr.contains("subjectAltName DNS:other.contoso.com"),
         "{}",
         run.stderr
     );
