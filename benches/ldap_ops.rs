@@ -36,6 +36,7 @@ fn main() {
         ca_file: Some(PathBuf::from(ca)),
         insecure_plain_bind: false,
         sasl_gssapi: false,
+        start_tls: false,
     };
     let dir = LdapDirectory::connect(&target).expect("connect");
     let ou = Dn::parse(&ou).expect("OU DN");

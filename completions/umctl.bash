@@ -281,7 +281,7 @@ _umctl() {
 
     case "${cmd}" in
         umctl)
-            opts="-y -v -q -h -V --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help --version grant-permissions new-contact contact trace-call serve lab completions help"
+            opts="-y -v -q -h -V --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help --version grant-permissions new-contact contact trace-call serve lab completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -315,7 +315,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__completions)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help bash elvish fish powershell zsh"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -349,7 +349,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__contact)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help list show set remove help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help list show set remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -467,7 +467,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__contact__subcmd__list)
-            opts="-y -v -q -h --auto-attendant --subscriber-access --dial-plan --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --auto-attendant --subscriber-access --dial-plan --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -505,7 +505,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__contact__subcmd__remove)
-            opts="-y -v -q -h --dry-run --ldif --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --dry-run --ldif --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -539,7 +539,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__contact__subcmd__set)
-            opts="-y -v -q -h --display-number --sip-address --description --display-name --enabled --force --dry-run --ldif --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --display-number --sip-address --description --display-name --enabled --force --dry-run --ldif --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -593,7 +593,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__contact__subcmd__show)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -627,7 +627,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__grant__subcmd__permissions)
-            opts="-y -v -q -h --dry-run --ldif --verify --forest --pool --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --dry-run --ldif --verify --forest --pool --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1061,7 +1061,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help init reset export import apply hosts search show pin greeting help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help init reset export import apply hosts search show pin greeting help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1095,7 +1095,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__apply)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1129,7 +1129,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__export)
-            opts="-o -y -v -q -h --out --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-o -y -v -q -h --out --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1171,7 +1171,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__greeting)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help set record-name help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help set record-name help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1261,7 +1261,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__greeting__subcmd__record__subcmd__name)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1295,7 +1295,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__greeting__subcmd__set)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1567,7 +1567,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__hosts)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1601,7 +1601,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__import)
-            opts="-y -v -q -h --from-ldap --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --from-ldap --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1635,7 +1635,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__init)
-            opts="-y -v -q -h --force --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --force --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1669,7 +1669,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__pin)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help set reset show help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help set reset show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1773,7 +1773,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__pin__subcmd__reset)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1807,7 +1807,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__pin__subcmd__set)
-            opts="-y -v -q -h --pin-file --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --pin-file --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1845,7 +1845,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__pin__subcmd__show)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1879,7 +1879,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__reset)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1913,7 +1913,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__search)
-            opts="-b -s -y -v -q -h --base --scope --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-b -s -y -v -q -h --base --scope --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1963,7 +1963,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__show)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1997,7 +1997,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__new__subcmd__contact)
-            opts="-y -v -q -h --sip-address --registrar-pool --display-number --ou --dial-plan --auto-attendant --display-name --description --force --from-csv --dry-run --ldif --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --sip-address --registrar-pool --display-number --ou --dial-plan --auto-attendant --display-name --description --force --from-csv --dry-run --ldif --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2067,7 +2067,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__serve)
-            opts="-y -v -q -h --server --startup-mode --port-offset --ephemeral-ports --max-calls --log-format --cert --key --smtp --smtp-ca --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --server --startup-mode --port-offset --ephemeral-ports --max-calls --log-format --cert --key --smtp --smtp-ca --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2137,7 +2137,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__trace__subcmd__call)
-            opts="-y -v -q -h --to --from --scenario --hang-up-before-beep --message-seconds --wave-file --digits --live --serve --delivery-wait --ladder --pcap --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --to --from --scenario --hang-up-before-beep --message-seconds --wave-file --digits --live --serve --delivery-wait --ladder --pcap --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

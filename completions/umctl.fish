@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_umctl_global_optspecs
-    string join \n lab= ldap= bind-dn= password-file= ca-file= sasl-gssapi insecure-plain-bind json y/yes v/verbose q/quiet h/help V/version
+    string join \n lab= ldap= bind-dn= password-file= ca-file= sasl-gssapi insecure-plain-bind start-tls json y/yes v/verbose q/quiet h/help V/version
 end
 
 function __fish_umctl_needs_command
@@ -30,7 +30,8 @@ complete -c umctl -n "__fish_umctl_needs_command" -l bind-dn -d 'The account to 
 complete -c umctl -n "__fish_umctl_needs_command" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
 complete -c umctl -n "__fish_umctl_needs_command" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
 complete -c umctl -n "__fish_umctl_needs_command" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_needs_command" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_needs_command" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_needs_command" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_needs_command" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_needs_command" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_needs_command" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -56,7 +57,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l dry-ru
 complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l ldif -d 'With --dry-run: print the plan as LDIF for ldapmodify (or `umctl lab apply`)'
 complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l verify -d 'Change nothing: print ExchUCUtil\'s verification tables; exit 1 when anything is missing'
 complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -80,7 +82,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l force -d 'Cr
 complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l dry-run -d 'Print the changes instead of making them'
 complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l ldif -d 'With --dry-run: print the changes as LDIF change records (for ldapmodify)'
 complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -92,7 +95,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -112,7 +116,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_sub
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l auto-attendant -d 'Only auto-attendant contacts'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l subscriber-access -d 'Only subscriber access (Outlook Voice Access) contacts'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -124,7 +129,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_sub
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -145,7 +151,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_sub
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l dry-run -d 'Print the changes instead of making them'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l ldif -d 'With --dry-run: print the changes as LDIF change records (for ldapmodify)'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -159,7 +166,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_sub
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l dry-run -d 'Print the changes instead of making them'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l ldif -d 'With --dry-run: print the changes as LDIF change records (for ldapmodify)'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -190,7 +198,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l hang-up-befor
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l live -d 'Place the call for real: start `umctl serve` on free loopback ports (or use --serve), play the Front End\'s side from the pool\'s address and record the real messages'
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l ladder -d 'Draw the SIP exchange as a sequence diagram instead of the hop table'
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -215,7 +224,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand serve" -l password-file -d '
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l ephemeral-ports -d 'Listen on ports the system picks (the redirects name the real ports)'
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand serve" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -227,7 +237,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_sub
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -251,7 +262,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l force -d 'Replace an existing lab (it is kept in backups/)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -263,7 +275,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -276,7 +289,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -289,7 +303,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l from-ldap -d 'Copy the Exchange UM and Skype objects of the forest named by --ldap (no secrets)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -301,7 +316,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -313,7 +329,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -329,7 +346,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -341,7 +359,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -353,7 +372,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from pin" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from pin" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from pin" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from pin" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from pin" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from pin" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from pin" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from pin" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from pin" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -369,7 +389,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from greeting" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from greeting" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from greeting" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from greeting" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from greeting" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from greeting" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from greeting" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from greeting" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from greeting" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
@@ -395,7 +416,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand completions" -l bind-dn -d '
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand completions" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand completions" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+complete -c umctl -n "__fish_umctl_using_subcommand completions" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -l json -d 'Print one JSON document instead of tables'
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -s v -l verbose -d 'Say more about what is being done (repeat for more)'

@@ -57,9 +57,19 @@ pub struct GlobalArgs {
     #[arg(long, global = true, requires = "ldap", conflicts_with_all = ["bind_dn", "password_file"])]
     pub sasl_gssapi: bool,
 
-    /// Allow a simple bind over plain ldap:// without StartTLS (test labs only)
+    /// Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos
+    /// bind on ldap:// is sealed and needs no flag)
     #[arg(long, global = true, requires = "ldap")]
     pub insecure_plain_bind: bool,
+
+    /// Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)
+    #[arg(
+        long,
+        global = true,
+        requires = "ldap",
+        conflicts_with = "insecure_plain_bind"
+    )]
+    pub start_tls: bool,
 
     /// Print one JSON document instead of tables
     #[arg(long, global = true)]

@@ -79,6 +79,7 @@ pub fn connect_ldap(global: &GlobalArgs) -> anyhow::Result<LdapDirectory> {
         ca_file: global.ca_file.clone(),
         insecure_plain_bind: global.insecure_plain_bind,
         sasl_gssapi: global.sasl_gssapi,
+        start_tls: global.start_tls,
     };
     Ok(LdapDirectory::connect(&target)?)
 }

@@ -2,7 +2,9 @@
 //!
 //! TLS is the default: `ldaps://` verifies the DC's certificate (the system roots plus
 //! `--ca-file`), `ldap://` upgrades with StartTLS. A simple bind over plain LDAP needs an
-//! explicit `insecure_plain_bind`. Naming contexts come from the rootDSE; searches are paged
+//! explicit `insecure_plain_bind`. A Kerberos bind (SASL GSSAPI) on `ldap://` is sealed by
+//! Kerberos itself, as Windows' tools do on port 389, and adds TLS only with `start_tls`
+//! ([`Protection`] decides). Naming contexts come from the rootDSE; searches are paged
 //! (Simple Paged Results) and continuation references to other partitions are ignored
 //! deliberately: umctl searches each naming context itself. Security descriptors are read
 //! and written with the SD-flags control (DACL only, critical).
@@ -69,6 +71,59 @@ pub struct LdapTarget {
     /// Bind with SASL GSSAPI (Kerberos, the caller's ticket) instead of `bind_dn`/`password`;
     /// needs the `gssapi` cargo feature.
     pub sasl_gssapi: bool,
+    /// Upgrade `ldap://` with StartTLS also for a Kerberos bind (a simple bind always does).
+    pub start_tls: bool,
+}
+
+/// What protects a connection's traffic: one row of the README's matrix (URL x bind kind).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protection {
+    /// TLS from the first byte: `ldaps://`.
+    Ldaps,
+    /// `ldap://` upgraded with StartTLS before the bind.
+    StartTls,
+    /// `ldap://` with a Kerberos bind: SASL GSSAPI's privacy layer signs and seals every
+    /// message after the bind.
+    KerberosSeal,
+    /// Nothing: a simple or anonymous bind over `ldap://` with `insecure_plain_bind`.
+    Plain,
+}
+
+impl Protection {
+    /// Decides from the URL's scheme and the options; refuses `start_tls` on `ldaps://`
+    /// (TLS already) and a URL that is neither `ldaps://` nor `ldap://`.
+    pub fn of(url: &str, target: &LdapTarget) -> Result<Protection> {
+        if url.starts_with("ldaps://") {
+            if target.start_tls {
+                return Err(DirectoryError::BadTarget {
+                    url: url.to_string(),
+                    problem: "--start-tls upgrades ldap:// to TLS, and ldaps:// is TLS already"
+                        .into(),
+                    fix: "drop --start-tls, or use ldap:// with it".into(),
+                });
+            }
+            return Ok(Protection::Ldaps);
+        }
+        if !url.starts_with("ldap://") {
+            return Err(DirectoryError::BadUrl {
+                url: url.to_string(),
+                expected: "ldaps://host or ldap://host".into(),
+            });
+        }
+        Ok(if target.start_tls {
+            Protection::StartTls
+        } else if target.sasl_gssapi {
+            Protection::KerberosSeal
+        } else if target.insecure_plain_bind {
+            Protection::Plain
+        } else {
+            Protection::StartTls
+        })
+    }
+
+    fn is_tls(self) -> bool {
+        matches!(self, Protection::Ldaps | Protection::StartTls)
+    }
 }
 
 /// A real directory over LDAP.
@@ -88,27 +143,22 @@ impl LdapDirectory {
                 feature: "gssapi".into(),
             });
         }
-        let secure = if url.starts_with("ldaps://") {
-            true
-        } else if url.starts_with("ldap://") {
-            !target.insecure_plain_bind
-        } else {
-            return Err(DirectoryError::BadUrl {
-                url,
-                expected: "ldaps://host or ldap://host".into(),
-            });
-        };
+        let protection = Protection::of(&url, target)?;
+        let kerberos_host = target
+            .sasl_gssapi
+            .then(|| kerberos_host(&url))
+            .transpose()?;
         let mut settings = LdapConnSettings::new().set_conn_timeout(CONNECT_TIMEOUT);
-        if secure {
+        if protection.is_tls() {
             settings = settings
                 .set_config(tls_config(target.ca_file.as_deref())?)
-                .set_starttls(url.starts_with("ldap://"));
+                .set_starttls(protection == Protection::StartTls);
         }
         let settings = settings.set_std_stream(StdStream::Tcp(connect_nodelay(&url)?));
         let mut conn = LdapConn::with_settings(settings, &url)
             .map_err(|e| connect_error(&url, target.ca_file.as_deref(), e))?;
-        if target.sasl_gssapi {
-            gssapi_bind(&mut conn, &url)?;
+        if let Some(host) = kerberos_host {
+            gssapi_bind(&mut conn, &url, &host, protection)?;
         } else if let Some(dn) = &target.bind_dn {
             let password = target.password.as_ref().map_or("", Secret::expose);
             if password.is_empty() {
@@ -518,37 +568,129 @@ fn tls_config(ca_file: Option<&Path>) -> Result<Arc<rustls::ClientConfig>> {
     Ok(Arc::new(config))
 }
 
-/// Errors while connecting or binding: TLS problems, refused connections and timeouts.
-/// A SASL GSSAPI bind with the caller's Kerberos ticket, for the service `ldap/<host of url>`
-/// (the DC's FQDN, as Kerberos needs it; an IP address will not do).
+/// The host a Kerberos bind asks a ticket for (`ldap/<host>`): the URL's DNS name. An IP
+/// address has no service principal, so it is refused before connecting.
+fn kerberos_host(url: &str) -> Result<String> {
+    const FIX: &str = "give the DC's name, as in ldap://dc01.contoso.com (add it to DNS or /etc/hosts if it does not resolve)";
+    let bad = |problem: String| DirectoryError::BadTarget {
+        url: url.to_string(),
+        problem,
+        fix: FIX.into(),
+    };
+    let parsed = url::Url::parse(url).map_err(|e| bad(format!("not a URL ({e})")))?;
+    // ldap:// is not a "special" scheme to the url crate: an IPv4 address comes as a name.
+    let host = parsed
+        .host_str()
+        .unwrap_or_default()
+        .trim_matches(['[', ']']);
+    if host.is_empty() {
+        return Err(bad(
+            "Kerberos needs the domain controller's name, and the URL has none".into(),
+        ));
+    }
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        return Err(bad(format!(
+            "Kerberos needs the domain controller's name, and {host} is an IP address, which has no service principal"
+        )));
+    }
+    Ok(host.to_string())
+}
+
+/// A SASL GSSAPI bind with the caller's Kerberos ticket for `ldap/<host>`. On plain
+/// `ldap://` ldap3 negotiates the privacy layer (sign and seal); over TLS no layer.
 #[cfg(feature = "gssapi")]
-fn gssapi_bind(conn: &mut LdapConn, url: &str) -> Result<()> {
-    let host = url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_default();
+fn gssapi_bind(conn: &mut LdapConn, url: &str, host: &str, protection: Protection) -> Result<()> {
     let result = conn
         .with_timeout(OPERATION_TIMEOUT)
-        .sasl_gssapi_bind(&host)
+        .sasl_gssapi_bind(host)
         .map_err(|e| match e {
-            LdapError::LdapResult { result } => result_error(url, "", &result),
-            other => DirectoryError::InvalidCredentials {
-                server: url.to_string(),
-                diagnostic: format!(
-                    "SASL GSSAPI bind for ldap/{host} failed: {other} (is there a Kerberos ticket? run kinit)"
-                ),
-            },
+            LdapError::LdapResult { result } => kerberos_refusal(url, protection, &result),
+            other => kerberos_error(url, host, &other.to_string()),
         })?;
-    check(url, "", result)
+    if result.rc == 0 {
+        Ok(())
+    } else {
+        Err(kerberos_refusal(url, protection, &result))
+    }
 }
 
 /// Without the `gssapi` feature `connect` refuses `sasl_gssapi` before connecting.
 #[cfg(not(feature = "gssapi"))]
-fn gssapi_bind(_conn: &mut LdapConn, _url: &str) -> Result<()> {
+fn gssapi_bind(_conn: &mut LdapConn, _url: &str, _host: &str, _p: Protection) -> Result<()> {
     Err(DirectoryError::NotBuiltIn {
         what: "SASL GSSAPI (--sasl-gssapi)".into(),
         feature: "gssapi".into(),
     })
+}
+
+/// A Kerberos failure on this side (GSSAPI's own text in `detail`) as one sentence naming
+/// the fix: no ticket, an expired ticket, no such service principal, a clock skew.
+#[cfg_attr(not(feature = "gssapi"), allow(dead_code))]
+fn kerberos_error(url: &str, host: &str, detail: &str) -> DirectoryError {
+    let lower = detail.to_ascii_lowercase();
+    let fix = if lower.contains("skew") {
+        "this machine's clock and the domain controller's differ by more than Kerberos allows (5 minutes): set the time right (timedatectl set-ntp true, or chronyc makestep), then run umctl again"
+    } else if lower.contains("expired") {
+        "your Kerberos ticket has expired: run kinit again (kinit -R renews a renewable one), then run umctl again"
+    } else if lower.contains("no kerberos credentials")
+        || lower.contains("no credentials cache")
+        || lower.contains("credentials cache file")
+        || lower.contains("no credentials were supplied")
+    {
+        "there is no Kerberos ticket: run kinit user@REALM first (or point KRB5CCNAME at your ticket cache)"
+    } else if lower.contains("not found in kerberos database") || lower.contains("server not found")
+    {
+        "the KDC knows no service ldap/<host>: give the DC's own FQDN in the URL (the name in its servicePrincipalName), not an alias"
+    } else {
+        "check the ticket with klist and that the URL names the DC by its FQDN"
+    };
+    let fix = fix.replace("<host>", host);
+    DirectoryError::Kerberos {
+        server: url.to_string(),
+        problem: gss_reason(detail),
+        fix,
+    }
+}
+
+/// The useful part of a GSSAPI error text: MIT's minor status ("Ticket expired") rather than
+/// the generic major one ("Unspecified GSS failure.  Minor code may provide more information").
+fn gss_reason(detail: &str) -> String {
+    let detail = detail.trim();
+    let detail = detail
+        .strip_prefix("GSSAPI operation error: ")
+        .unwrap_or(detail);
+    match detail.split_once("Minor code may provide more information (") {
+        Some((_, minor)) => minor.strip_suffix(')').unwrap_or(minor).to_string(),
+        None => detail.to_string(),
+    }
+}
+
+/// The server refused a Kerberos bind: a DC that wants sealing (Samba's default `ldap server
+/// require strong auth = yes` refuses a Kerberos bind without it even over TLS) gets the
+/// sentence that says how; other refusals keep their LDAP meaning.
+#[cfg_attr(not(feature = "gssapi"), allow(dead_code))]
+fn kerberos_refusal(url: &str, protection: Protection, result: &LdapResult) -> DirectoryError {
+    let text = result.text.trim();
+    let sealing = result.rc == 8 || text.to_ascii_lowercase().contains("sign or seal");
+    if sealing && protection.is_tls() {
+        return DirectoryError::Kerberos {
+            server: url.to_string(),
+            problem: format!("the DC requires Kerberos signing or sealing, which umctl does not add over TLS ({text})"),
+            fix: "use ldap:// without --start-tls, which umctl seals with Kerberos, or on Samba set `ldap server require strong auth = allow_sasl_over_tls`".into(),
+        };
+    }
+    if sealing {
+        return DirectoryError::Kerberos {
+            server: url.to_string(),
+            problem: format!("the DC requires Kerberos signing or sealing ({text})"),
+            fix: "umctl asked for sealing and the DC refused it: check the DC's `ldap server require strong auth` and LDAP signing policy".into(),
+        };
+    }
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("skew") || lower.contains("expired") {
+        return kerberos_error(url, "", text);
+    }
+    result_error(url, "", result)
 }
 
 /// The TCP connection to the server of `url`, with Nagle's algorithm off. ldap3 connects
@@ -593,6 +735,7 @@ fn connect_nodelay(url: &str) -> Result<std::net::TcpStream> {
     })))
 }
 
+/// Errors while connecting or binding: TLS problems, refused connections and timeouts.
 fn connect_error(url: &str, ca_file: Option<&Path>, error: LdapError) -> DirectoryError {
     match error {
         LdapError::LdapResult { result } => result_error(url, "", &result),
@@ -601,10 +744,16 @@ fn connect_error(url: &str, ca_file: Option<&Path>, error: LdapError) -> Directo
             let lower = reason.to_ascii_lowercase();
             if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
             {
-                let hint = if ca_file.is_none() {
-                    " (a private CA? pass it with --ca-file FILE)"
+                let host = url::Url::parse(url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+                    .unwrap_or_default();
+                let hint = if lower.contains("not valid for") {
+                    format!(" (the certificate does not name {host}: connect by a name in its subjectAltName, or give the DC a certificate with subjectAltName DNS:{host}, issued by a CA you pass with --ca-file; Samba's self-signed one has none: point its `tls certfile` and `tls keyfile` at the new one)")
+                } else if ca_file.is_none() {
+                    " (a private CA? pass it with --ca-file FILE)".to_string()
                 } else {
-                    ""
+                    String::new()
                 };
                 DirectoryError::Tls {
                     server: url.to_string(),
@@ -702,6 +851,104 @@ fn result_error(url: &str, dn: &str, result: &LdapResult) -> DirectoryError {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    fn target(sasl_gssapi: bool, start_tls: bool, insecure_plain_bind: bool) -> LdapTarget {
+        LdapTarget {
+            url: String::new(),
+            bind_dn: None,
+            password: None,
+            ca_file: None,
+            insecure_plain_bind,
+            sasl_gssapi,
+            start_tls,
+        }
+    }
+
+    /// The README's matrix: URL x bind kind x what protects the traffic.
+    #[test]
+    fn protection_follows_the_url_and_the_bind_kind() {
+        use Protection::*;
+        let cases = [
+            ("ldaps://dc", target(false, false, false), Ldaps),
+            ("ldaps://dc", target(true, false, false), Ldaps),
+            ("ldap://dc", target(false, false, false), StartTls),
+            ("ldap://dc", target(false, true, false), StartTls),
+            ("ldap://dc", target(false, false, true), Plain),
+            ("ldap://dc", target(true, false, false), KerberosSeal),
+            ("ldap://dc", target(true, false, true), KerberosSeal),
+            ("ldap://dc", target(true, true, false), StartTls),
+        ];
+        for (url, t, want) in cases {
+            assert_eq!(Protection::of(url, &t).unwrap(), want, "{url} {t:?}");
+        }
+        let twice = Protection::of("ldaps://dc", &target(true, true, false)).unwrap_err();
+        assert!(twice.to_string().contains("drop --start-tls"), "{twice}");
+        assert_eq!(twice.exit_code(), 2);
+        let http = Protection::of("http://dc", &target(true, false, false)).unwrap_err();
+        assert!(matches!(http, DirectoryError::BadUrl { .. }), "{http}");
+    }
+
+    #[test]
+    fn kerberos_needs_the_dc_by_name() {
+        assert_eq!(
+            kerberos_host("ldap://dc1.contoso.com:389").unwrap(),
+            "dc1.contoso.com"
+        );
+        for url in ["ldap://192.0.2.7", "ldaps://[2001:db8::7]:636", "ldap://"] {
+            let e = kerberos_host(url).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{url}");
+            assert!(e.to_string().contains("ldap://dc01.contoso.com"), "{e}");
+        }
+        let e = kerberos_host("ldap://192.0.2.7").unwrap_err().to_string();
+        assert!(e.contains("192.0.2.7 is an IP address"), "{e}");
+    }
+
+    /// GSSAPI's texts (MIT krb5 1.20, as ldap3 reports them) and the fix each one gets.
+    #[test]
+    fn kerberos_failures_get_one_sentence_naming_the_fix() {
+        let gss = |minor: &str| {
+            format!("GSSAPI operation error: Unspecified GSS failure.  Minor code may provide more information ({minor})")
+        };
+        let cases = [
+            ("No credentials were supplied, or the credentials were unavailable or inaccessible (No Kerberos credentials available (default cache: FILE:/tmp/none))".to_string(), "run kinit user@REALM first"),
+            (gss("Ticket expired"), "has expired: run kinit again"),
+            (gss("Clock skew too great"), "set the time right"),
+            (gss("Server not found in Kerberos database"), "the KDC knows no service ldap/dc1.contoso.com"),
+        ];
+        for (detail, fix) in cases {
+            let e = kerberos_error("ldap://dc1.contoso.com", "dc1.contoso.com", &detail);
+            let text = e.to_string();
+            assert!(text.contains(fix), "{text}");
+            assert!(!text.contains("Minor code"), "{text}");
+            assert_eq!(e.exit_code(), 3);
+        }
+    }
+
+    #[test]
+    fn a_dc_that_wants_sealing_over_tls_says_how() {
+        let refused = LdapResult {
+            rc: 8,
+            matched: String::new(),
+            text: "SASL:[GSSAPI]: Sign or Seal are required.".into(),
+            refs: vec![],
+            ctrls: vec![],
+        };
+        let e = kerberos_refusal("ldaps://dc1", Protection::Ldaps, &refused).to_string();
+        assert!(e.contains("use ldap:// without --start-tls"), "{e}");
+        assert!(e.contains("allow_sasl_over_tls"), "{e}");
+        let e = kerberos_refusal("ldap://dc1", Protection::KerberosSeal, &refused).to_string();
+        assert!(e.contains("the DC refused it"), "{e}");
+        let denied = LdapResult {
+            rc: 49,
+            text: "invalid".into(),
+            ..refused
+        };
+        let e = kerberos_refusal("ldap://dc1", Protection::KerberosSeal, &denied);
+        assert!(
+            matches!(e, DirectoryError::InvalidCredentials { .. }),
+            "{e}"
+        );
+    }
 
     #[test]
     fn connections_go_without_nagle() {

@@ -129,6 +129,20 @@ pub enum DirectoryError {
     },
     #[error("{server}: the domain controller requires signing or encryption for a simple bind (strongerAuthRequired: {diagnostic}); connect with ldaps:// or ldap:// with StartTLS (the default), not --insecure-plain-bind")]
     StrongerAuthRequired { server: String, diagnostic: String },
+    /// A Kerberos (SASL GSSAPI) bind failed; `fix` is one sentence naming the remedy.
+    #[error("{server}: the Kerberos bind failed: {problem}; {fix}")]
+    Kerberos {
+        server: String,
+        problem: String,
+        fix: String,
+    },
+    /// An LDAP URL or option combination that cannot work; `fix` names the one that does.
+    #[error("{url}: {problem}; {fix}")]
+    BadTarget {
+        url: String,
+        problem: String,
+        fix: String,
+    },
     #[error("{dn}: {what} (LDAP result {code}){}", if .diagnostic.is_empty() { String::new() } else { format!(": {}", .diagnostic) })]
     Refused {
         dn: String,
@@ -167,7 +181,8 @@ impl DirectoryError {
             | DirectoryError::Tls { .. }
             | DirectoryError::InvalidCredentials { .. }
             | DirectoryError::InsufficientAccess { .. }
-            | DirectoryError::StrongerAuthRequired { .. } => 3,
+            | DirectoryError::StrongerAuthRequired { .. }
+            | DirectoryError::Kerberos { .. } => 3,
             DirectoryError::AtLine { error, .. } => error.exit_code(),
             _ => 2,
         }

@@ -82,7 +82,8 @@ fn the_password_is_never_taken_from_the_command_line() {
 }
 
 /// `--sasl-gssapi` is always on the command line (so completions and man pages do not depend
-/// on the build); a build without the gssapi feature refuses it before connecting.
+/// on the build); a build without the gssapi feature refuses it before connecting, and one
+/// with it refuses an IP address (Kerberos needs the DC's name) before connecting too.
 #[test]
 fn sasl_gssapi_names_the_missing_feature_or_the_unreachable_dc() {
     let lab = TempLab::new();
@@ -95,8 +96,17 @@ fn sasl_gssapi_names_the_missing_feature_or_the_unreachable_dc() {
         "--sasl-gssapi",
     ];
     if cfg!(feature = "gssapi") {
-        let run = lab.run(&args).expect_code(3);
-        assert!(run.stderr.contains("ldap://127.0.0.1:1"), "{}", run.stderr);
+        let run = lab.run(&args).expect_code(2);
+        assert!(
+            run.stderr.contains("127.0.0.1 is an IP address")
+                && run.stderr.contains("ldap://dc01.contoso.com"),
+            "{}",
+            run.stderr
+        );
+        let mut by_name = args;
+        by_name[4] = "ldap://localhost:1";
+        let run = lab.run(&by_name).expect_code(3);
+        assert!(run.stderr.contains("ldap://localhost:1"), "{}", run.stderr);
     } else {
         let run = lab.run(&args).expect_code(2);
         assert!(

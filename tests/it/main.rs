@@ -8,6 +8,8 @@ mod delivery;
 mod directory_battery;
 mod grant_permissions;
 mod grant_permissions_samba;
+#[cfg(feature = "gssapi")]
+mod kerberos;
 mod lab;
 mod lab_index;
 mod lab_safety;

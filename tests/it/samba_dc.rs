@@ -97,6 +97,12 @@ impl SambaDc {
     /// Starts a DC for one test, or returns `None` (with a loud message) when Samba is not
     /// installed and this is not CI.
     pub fn start(test: &str) -> Option<SambaDc> {
+        SambaDc::start_with(test, "ldap", &[])
+    }
+
+    /// [`SambaDc::start`] with other Samba services (e.g. "ldap kdc" for Kerberos) and more
+    /// smb.conf settings ("name = value").
+    pub fn start_with(test: &str, services: &str, options: &[&str]) -> Option<SambaDc> {
         if !samba_installed() {
             assert!(
                 std::env::var_os("CI").is_none(),
@@ -117,7 +123,8 @@ impl SambaDc {
             .arg(template)
             .arg(&dest)
             .arg(&address)
-            .env("SAMBA_SERVICES", "ldap")
+            .env("SAMBA_SERVICES", services)
+            .env("SAMBA_OPTIONS", options.join("\n"))
             .env("SAMBA_MAX_RUNTIME", "900")
             .stdin(Stdio::null())
             .output()
@@ -163,6 +170,7 @@ impl SambaDc {
             ca_file: Some(PathBuf::from(&self.info.ca_file)),
             insecure_plain_bind: false,
             sasl_gssapi: false,
+            start_tls: false,
         }
     }
 

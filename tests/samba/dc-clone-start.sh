@@ -19,6 +19,8 @@
 #
 # SAMBA_SERVICES="ldap" (env) starts only the LDAP server: one process, faster start, no
 # Kerberos/SMB/RPC (samba-tool over LDAP still works with -U 'CONTOSO\Administrator').
+# SAMBA_OPTIONS (env): more smb.conf settings for this clone, one "name = value" a line (e.g.
+# "ldap server require strong auth = yes"), passed to samba as --option.
 #
 # Internal: dc-clone-start.sh --issue-cert DIR ADDRESS only (re)issues DIR/private/tls/cert.pem.
 set -euo pipefail
@@ -75,6 +77,7 @@ issue_cert "$DST" "$ADDR"
 
 OPTS=()
 [ -z "${SAMBA_SERVICES:-}" ] || OPTS+=(--option="server services = $SAMBA_SERVICES")
+while IFS= read -r o; do [ -z "$o" ] || OPTS+=(--option="$o"); done <<< "${SAMBA_OPTIONS:-}"
 samba -M single -F --debug-stdout --maximum-runtime="${SAMBA_MAX_RUNTIME:-1800}" \
     -s "$DST/etc/smb.conf" "${OPTS[@]}" </dev/null >"$DST/log/samba.out" 2>&1 &
 PID=$!
