@@ -10,7 +10,7 @@ const ORG: &str = "CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration
 
 #[test]
 fn init_seeds_the_forest_once() {
-    let lab = TempLab::new();
+    let lab = TempLab::empty();
     let first = lab.run(&["lab", "init", "--json"]).ok().json();
     assert_eq!(first["created"], true);
     let objects = first["objects"].as_u64().unwrap();
@@ -48,7 +48,7 @@ fn export_prints_the_seeded_forest() {
 fn export_then_import_round_trips() {
     let lab = TempLab::new();
     let exported = lab.run(&["lab", "export"]).ok().stdout;
-    let copy = TempLab::new();
+    let copy = TempLab::empty();
     let file = copy.write("export.ldif", exported.as_bytes());
     let imported = copy
         .run(&["lab", "import", file.to_str().unwrap(), "--json"])
@@ -228,7 +228,7 @@ fn reset_restores_the_forest_and_keeps_the_old_one() {
 
 #[test]
 fn the_lab_folder_comes_from_the_environment_too() {
-    let lab = TempLab::new();
+    let lab = TempLab::empty();
     let out = std::process::Command::new(crate::support::umctl_bin())
         .args(["lab", "init", "--json"])
         .env("UMCTL_LAB", lab.path())

@@ -5,7 +5,7 @@ use crate::support::TempLab;
 
 #[test]
 fn an_unreachable_dc_is_exit_code_3_naming_the_server() {
-    let lab = TempLab::new();
+    let lab = TempLab::empty();
     // Nothing listens on loopback port 1: the connection is refused at once.
     let run = lab
         .run_env(

@@ -12,6 +12,11 @@ objectClass: top
 objectClass: domain
 dc: example
 
+dn: CN=Configuration,DC=example,DC=com
+objectClass: top
+objectClass: configuration
+cn: Configuration
+
 dn: OU=Lab,DC=example,DC=com
 objectClass: top
 objectClass: organizationalUnit

@@ -11,6 +11,7 @@ mod grant_permissions_samba;
 mod lab;
 mod lab_index;
 mod lab_safety;
+mod lab_trust;
 mod ldap_offline;
 mod ldif_files;
 mod mail_smtp;
