@@ -409,17 +409,29 @@ pub fn find_object(dir: &dyn Directory, object: &str) -> anyhow::Result<Entry> {
         ]
         .iter()
         .map(|attr| Filter::eq(attr, object))
-        .chain([Filter::eq("msRTCSIP-PrimaryUserAddress", &sip)])
+        .chain([
+            Filter::eq("msRTCSIP-PrimaryUserAddress", &sip),
+            // An Exchange server's FQDN (what `lab hosts` lists for it).
+            Filter::eq("networkAddress", &format!("ncacn_ip_tcp:{object}")),
+            Filter::eq("msExchUMIPGatewayAddress", object),
+        ])
         .collect(),
     );
     let mut found = dir.search(&Dn::root(), Scope::Subtree, &filter, &[])?;
     match found.len() {
         0 => bail!(UsageError(format!(
-            "no object named '{object}' (looked at cn, sAMAccountName, displayName, dNSHostName, userPrincipalName, mail and the SIP address); give a DN instead"
+            "no object named '{object}' (looked at cn, sAMAccountName, displayName, the FQDN of servers, pools and gateways, userPrincipalName, mail and the SIP address); give a DN instead"
         ))),
         1 => Ok(found.remove(0)),
         n => {
-            let dns: Vec<String> = found.iter().map(|e| e.dn.to_string()).collect();
+            // Each with its most specific class, so the user can tell which is which.
+            let dns: Vec<String> = found
+                .iter()
+                .map(|e| {
+                    let class = e.str_values(attrs::OBJECT_CLASS).last().unwrap_or("?");
+                    format!("{} ({class})", e.dn)
+                })
+                .collect();
             bail!(UsageError(format!(
                 "'{object}' names {n} objects; give one of these DNs instead:\n  {}",
                 dns.join("\n  ")

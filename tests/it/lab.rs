@@ -150,6 +150,28 @@ fn show_finds_objects_by_name_or_dn() {
 }
 
 #[test]
+fn show_finds_servers_and_pools_by_fqdn_and_names_each_class_when_ambiguous() {
+    let lab = TempLab::new();
+    let hosts = lab.run(&["lab", "hosts"]).ok().stdout;
+    for fqdn in ["ex-cas01.contoso.com", "ex-mbx01.contoso.com", "pool01.contoso.com"] {
+        assert!(hosts.contains(fqdn), "{hosts}");
+        let shown = lab.run(&["lab", "show", fqdn, "--json"]).ok().json();
+        let cn = fqdn.split('.').next().unwrap();
+        assert!(
+            shown["dn"].as_str().unwrap().to_lowercase().contains(cn)
+                || shown["attributes"]["dNSHostName"][0] == fqdn,
+            "{fqdn}: {shown}"
+        );
+    }
+    // grant-permissions gives the pool's gateway a hunt group named after LOC801.
+    lab.run(&["grant-permissions", "--yes"]).ok();
+    let run = lab.run(&["lab", "show", "LOC801"]).expect_code(2);
+    assert!(run.stderr.contains("names 5 objects"), "{}", run.stderr);
+    assert!(run.stderr.contains("(msExchUMDialPlan)"), "{}", run.stderr);
+    assert!(run.stderr.contains("(msExchUMHuntGroup)"), "{}", run.stderr);
+}
+
+#[test]
 fn a_fresh_lab_grants_the_rtc_groups_nothing() {
     let lab = TempLab::new();
     let groups = lab
