@@ -153,7 +153,11 @@ fn show_finds_objects_by_name_or_dn() {
 fn show_finds_servers_and_pools_by_fqdn_and_names_each_class_when_ambiguous() {
     let lab = TempLab::new();
     let hosts = lab.run(&["lab", "hosts"]).ok().stdout;
-    for fqdn in ["ex-cas01.contoso.com", "ex-mbx01.contoso.com", "pool01.contoso.com"] {
+    for fqdn in [
+        "ex-cas01.contoso.com",
+        "ex-mbx01.contoso.com",
+        "pool01.contoso.com",
+    ] {
         assert!(hosts.contains(fqdn), "{hosts}");
         let shown = lab.run(&["lab", "show", fqdn, "--json"]).ok().json();
         let cn = fqdn.split('.').next().unwrap();
