@@ -22,6 +22,7 @@ mod ova_calls;
 mod rtp_pacing;
 mod samba;
 mod samba_dc;
+mod samba_paging;
 mod serve;
 mod sip_endpoint;
 mod support;

@@ -779,7 +779,7 @@ pub fn entries_from_ldif(bytes: &[u8], source_name: &str) -> Result<Vec<Entry>> 
 }
 
 /// Entries read elsewhere (a real AD) as the lab would keep them (security descriptors as
-/// SDDL), for a comparison.
+/// SDDL, the naming attribute filled in from the RDN), for a comparison.
 pub fn as_lab_keeps(entries: &[Entry]) -> Result<Vec<Entry>> {
     entries
         .iter()
@@ -788,7 +788,9 @@ pub fn as_lab_keeps(entries: &[Entry]) -> Result<Vec<Entry>> {
                 .attributes()
                 .flat_map(|a| a.values.iter().map(|v| (a.name.clone(), v.clone())))
                 .collect();
-            entry_from_attrs(&e.dn.to_string(), attrs)
+            let entry = entry_from_attrs(&e.dn.to_string(), attrs)?;
+            // An object the contract refuses is compared as it is.
+            Ok(forest::prepare(entry.clone()).map_or(entry, forest::Prepared::into_entry))
         })
         .collect()
 }
