@@ -10,6 +10,19 @@ use crate::support::{run_on, Run, TempLab};
 
 const ORG: &str = "CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com";
 
+/// A new-contact command for LOC801's OVA number.
+const NEW_CONTACT: &[&str] = &[
+    "new-contact",
+    "--sip-address",
+    "sip:ova.loc801@contoso.com",
+    "--registrar-pool",
+    "pool01.contoso.com",
+    "--display-number",
+    "+96265515333",
+    "--ou",
+    "OU=ExUmContacts,DC=contoso,DC=com",
+];
+
 fn set_description(lab: &TempLab, text: &str) -> Run {
     lab.apply(&format!(
         "dn: {ORG}\nchangetype: modify\nreplace: description\ndescription: {text}\n-\n"
@@ -215,17 +228,7 @@ fn a_folder_with_no_lab_is_never_created_by_a_command_but_lab_init() {
         &["lab", "accept-edit"],
         &["lab", "apply", change.to_str().unwrap()],
         &["grant-permissions", "--yes"],
-        &[
-            "new-contact",
-            "--sip-address",
-            "sip:ova@contoso.com",
-            "--registrar-pool",
-            "pool01.contoso.com",
-            "--display-number",
-            "+96265515333",
-            "--ou",
-            "OU=ExUmContacts,DC=contoso,DC=com",
-        ],
+        NEW_CONTACT,
     ];
     let expected = format!("no lab directory at {dir}; create one with umctl lab init --lab {dir}");
     for args in commands {
@@ -282,18 +285,7 @@ fn a_read_only_lab_folder_is_named_before_any_plan() {
     for args in [
         vec!["grant-permissions", "--yes"],
         vec!["lab", "apply", change.to_str().unwrap()],
-        vec![
-            "new-contact",
-            "--sip-address",
-            "sip:ova.loc801@contoso.com",
-            "--registrar-pool",
-            "pool01.contoso.com",
-            "--display-number",
-            "+96265515333",
-            "--ou",
-            "OU=ExUmContacts,DC=contoso,DC=com",
-            "--yes",
-        ],
+        [NEW_CONTACT, &["--yes"]].concat(),
     ] {
         let run = run_read_only(&lab, &args).expect_code(3);
         assert!(run.stderr.contains(&expected), "{args:?}: {}", run.stderr);

@@ -18,6 +18,11 @@ const AA_NUMBER: &str = "+96265515444";
 
 /// new-contact with the four required values plus `extra`.
 fn new_contact(lab: &TempLab, sip: &str, number: &str, extra: &[&str]) -> Run {
+    new_contact_in(lab, OU, sip, number, extra)
+}
+
+/// [`new_contact`] with the contact in `ou`.
+fn new_contact_in(lab: &TempLab, ou: &str, sip: &str, number: &str, extra: &[&str]) -> Run {
     let mut args = vec![
         "new-contact",
         "--sip-address",
@@ -27,7 +32,7 @@ fn new_contact(lab: &TempLab, sip: &str, number: &str, extra: &[&str]) -> Run {
         "--display-number",
         number,
         "--ou",
-        OU,
+        ou,
     ];
     args.extend_from_slice(extra);
     lab.run(&args)
@@ -805,19 +810,7 @@ fn the_ou_must_be_a_class_ad_keeps_contacts_in() {
     let dial_plan = format!("CN=LOC801,CN=UM DialPlan Container,{ORG}");
     for (parent, class) in [(user, "user"), (dial_plan.as_str(), "msExchUMDialPlan")] {
         for dry in [&[][..], &["--dry-run", "--ldif"][..]] {
-            let mut args = vec![
-                "new-contact",
-                "--sip-address",
-                OVA_SIP,
-                "--registrar-pool",
-                POOL,
-                "--display-number",
-                OVA_NUMBER,
-                "--ou",
-                parent,
-            ];
-            args.extend_from_slice(dry);
-            let run = lab.run(&args).expect_code(2);
+            let run = new_contact_in(&lab, parent, OVA_SIP, OVA_NUMBER, dry).expect_code(2);
             assert!(
                 run.stderr.contains(&format!("is a {class}"))
                     && run
@@ -832,19 +825,7 @@ fn the_ou_must_be_a_class_ad_keeps_contacts_in() {
     assert_eq!(lab.export(), before);
     // A container and the domain itself are places AD accepts.
     for parent in ["CN=Users,DC=contoso,DC=com", "DC=contoso,DC=com"] {
-        lab.run(&[
-            "new-contact",
-            "--sip-address",
-            OVA_SIP,
-            "--registrar-pool",
-            POOL,
-            "--display-number",
-            OVA_NUMBER,
-            "--ou",
-            parent,
-            "--dry-run",
-        ])
-        .ok();
+        new_contact_in(&lab, parent, OVA_SIP, OVA_NUMBER, &["--dry-run"]).ok();
     }
 }
 

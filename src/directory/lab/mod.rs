@@ -263,14 +263,7 @@ impl LabDirectory {
         store::check_writable(&paths)?;
         let _lock = WriteLock::acquire(&paths)?;
         let snapshot = snapshots::find(&paths, id)?;
-        let from = snapshot.dir.join("forest.ldif");
-        let bytes: std::sync::Arc<[u8]> = fs::read(&from)
-            .map_err(|e| DirectoryError::io(&from, e))?
-            .into();
-        let Some((start, _)) = trusted_load::trusted(&bytes) else {
-            return Err(integrity::lab_file_mismatch(&from, &bytes));
-        };
-        let forest = trusted_load::load_trusted(bytes, start)?;
+        let forest = load_snapshot(&snapshot)?;
         let generation = read_generation(&paths.forest())?.unwrap_or(0);
         let backup = snapshots::take(&paths, &snapshots::this_command(), None)?;
         save(&paths, &forest, generation + 1)?;
@@ -294,14 +287,7 @@ impl LabDirectory {
                 message: "no snapshots yet (one is kept before every write); give an LDIF file or --ldap to compare with".into(),
             })?,
         };
-        let from = snapshot.dir.join("forest.ldif");
-        let bytes: std::sync::Arc<[u8]> = fs::read(&from)
-            .map_err(|e| DirectoryError::io(&from, e))?
-            .into();
-        let Some((start, _)) = trusted_load::trusted(&bytes) else {
-            return Err(integrity::lab_file_mismatch(&from, &bytes));
-        };
-        let forest = trusted_load::load_trusted(bytes, start)?;
+        let forest = load_snapshot(&snapshot)?;
         Ok((snapshot.id, forest.iter().cloned().collect()))
     }
 
@@ -545,6 +531,19 @@ impl Directory for LabDirectory {
         progress(changes.len());
         Ok(())
     }
+}
+
+/// The forest of a snapshot, refused (as a lab's forest would be) when it does not match its
+/// header.
+fn load_snapshot(snapshot: &snapshots::Snapshot) -> Result<Forest> {
+    let from = snapshot.dir.join("forest.ldif");
+    let bytes: std::sync::Arc<[u8]> = fs::read(&from)
+        .map_err(|e| DirectoryError::io(&from, e))?
+        .into();
+    let Some((start, _)) = trusted_load::trusted(&bytes) else {
+        return Err(integrity::lab_file_mismatch(&from, &bytes));
+    };
+    trusted_load::load_trusted(bytes, start)
 }
 
 /// The lab at `root`, refused when the folder holds none (its forest is not read: this works
