@@ -42,7 +42,9 @@ struct About {
 /// The command line of this process, for the snapshot list (umctl never takes a secret on its
 /// command line); shortened to a readable length.
 pub fn this_command() -> String {
-    let words: Vec<String> = std::env::args().skip(1).collect();
+    let words: Vec<String> = std::iter::once("umctl".to_string())
+        .chain(std::env::args().skip(1))
+        .collect();
     let line = words.join(" ");
     match line.char_indices().nth(120) {
         Some((cut, _)) => format!("{}...", &line[..cut]),
