@@ -27,7 +27,7 @@ fn csv() -> String {
 
 fn run(batch: usize) -> Result<(), Box<dyn std::error::Error>> {
     let tmp = tempfile::tempdir()?;
-    let lab = LabDirectory::open(tmp.path().join("lab"))?;
+    let lab = LabDirectory::init_and_open(tmp.path().join("lab"))?;
     let text = csv();
     let started = Instant::now();
     let (rows, failed) = read_csv(text.as_bytes(), "bench.csv")?;

@@ -61,6 +61,7 @@ fn umctl(lab: &std::path::Path, args: &[&str]) {
 fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path().join("lab");
+    umctl(&root, &["lab", "init"]);
     umctl(&root, &["grant-permissions", "--yes"]);
     let ldif = dir.path().join("unsecured.ldif");
     std::fs::write(&ldif, UNSECURE_LOC801).expect("write LDIF");

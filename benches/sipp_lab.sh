@@ -6,6 +6,7 @@
 # UDP and TCP.
 sipp_lab() {
   local umctl=$1 lab=$2
+  "$umctl" --lab "$lab" lab init >/dev/null
   "$umctl" --lab "$lab" grant-permissions --yes >/dev/null
   "$umctl" --lab "$lab" lab apply - >/dev/null <<'LDIF'
 dn: CN=LOC801,CN=UM DialPlan Container,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com

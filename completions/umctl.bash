@@ -106,8 +106,17 @@ _umctl() {
             umctl__subcmd__help__subcmd__contact,show)
                 cmd="umctl__subcmd__help__subcmd__contact__subcmd__show"
                 ;;
+            umctl__subcmd__help__subcmd__lab,accept-edit)
+                cmd="umctl__subcmd__help__subcmd__lab__subcmd__accept__subcmd__edit"
+                ;;
             umctl__subcmd__help__subcmd__lab,apply)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__apply"
+                ;;
+            umctl__subcmd__help__subcmd__lab,backups)
+                cmd="umctl__subcmd__help__subcmd__lab__subcmd__backups"
+                ;;
+            umctl__subcmd__help__subcmd__lab,diff)
+                cmd="umctl__subcmd__help__subcmd__lab__subcmd__diff"
                 ;;
             umctl__subcmd__help__subcmd__lab,export)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__export"
@@ -130,6 +139,9 @@ _umctl() {
             umctl__subcmd__help__subcmd__lab,reset)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__reset"
                 ;;
+            umctl__subcmd__help__subcmd__lab,restore)
+                cmd="umctl__subcmd__help__subcmd__lab__subcmd__restore"
+                ;;
             umctl__subcmd__help__subcmd__lab,search)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__search"
                 ;;
@@ -151,8 +163,17 @@ _umctl() {
             umctl__subcmd__help__subcmd__lab__subcmd__pin,show)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__pin__subcmd__show"
                 ;;
+            umctl__subcmd__lab,accept-edit)
+                cmd="umctl__subcmd__lab__subcmd__accept__subcmd__edit"
+                ;;
             umctl__subcmd__lab,apply)
                 cmd="umctl__subcmd__lab__subcmd__apply"
+                ;;
+            umctl__subcmd__lab,backups)
+                cmd="umctl__subcmd__lab__subcmd__backups"
+                ;;
+            umctl__subcmd__lab,diff)
+                cmd="umctl__subcmd__lab__subcmd__diff"
                 ;;
             umctl__subcmd__lab,export)
                 cmd="umctl__subcmd__lab__subcmd__export"
@@ -178,6 +199,9 @@ _umctl() {
             umctl__subcmd__lab,reset)
                 cmd="umctl__subcmd__lab__subcmd__reset"
                 ;;
+            umctl__subcmd__lab,restore)
+                cmd="umctl__subcmd__lab__subcmd__restore"
+                ;;
             umctl__subcmd__lab,search)
                 cmd="umctl__subcmd__lab__subcmd__search"
                 ;;
@@ -202,8 +226,17 @@ _umctl() {
             umctl__subcmd__lab__subcmd__greeting__subcmd__help,set)
                 cmd="umctl__subcmd__lab__subcmd__greeting__subcmd__help__subcmd__set"
                 ;;
+            umctl__subcmd__lab__subcmd__help,accept-edit)
+                cmd="umctl__subcmd__lab__subcmd__help__subcmd__accept__subcmd__edit"
+                ;;
             umctl__subcmd__lab__subcmd__help,apply)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__apply"
+                ;;
+            umctl__subcmd__lab__subcmd__help,backups)
+                cmd="umctl__subcmd__lab__subcmd__help__subcmd__backups"
+                ;;
+            umctl__subcmd__lab__subcmd__help,diff)
+                cmd="umctl__subcmd__lab__subcmd__help__subcmd__diff"
                 ;;
             umctl__subcmd__lab__subcmd__help,export)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__export"
@@ -228,6 +261,9 @@ _umctl() {
                 ;;
             umctl__subcmd__lab__subcmd__help,reset)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__reset"
+                ;;
+            umctl__subcmd__lab__subcmd__help,restore)
+                cmd="umctl__subcmd__lab__subcmd__help__subcmd__restore"
                 ;;
             umctl__subcmd__lab__subcmd__help,search)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__search"
@@ -795,7 +831,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__help__subcmd__lab)
-            opts="init reset export import apply hosts search show pin greeting"
+            opts="init reset export import apply hosts search accept-edit backups restore diff show pin greeting"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -808,7 +844,49 @@ _umctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        umctl__subcmd__help__subcmd__lab__subcmd__accept__subcmd__edit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         umctl__subcmd__help__subcmd__lab__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__lab__subcmd__backups)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__lab__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -990,6 +1068,20 @@ _umctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        umctl__subcmd__help__subcmd__lab__subcmd__restore)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         umctl__subcmd__help__subcmd__lab__subcmd__search)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1061,7 +1153,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help init reset export import apply hosts search show pin greeting help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help init reset export import apply hosts search accept-edit backups restore diff show pin greeting help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1094,7 +1186,113 @@ _umctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        umctl__subcmd__lab__subcmd__accept__subcmd__edit)
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         umctl__subcmd__lab__subcmd__apply)
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__backups)
+            opts="-y -v -q -h --keep --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --keep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__diff)
             opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1329,7 +1527,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__help)
-            opts="init reset export import apply hosts search show pin greeting help"
+            opts="init reset export import apply hosts search accept-edit backups restore diff show pin greeting help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1342,7 +1540,49 @@ _umctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        umctl__subcmd__lab__subcmd__help__subcmd__accept__subcmd__edit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         umctl__subcmd__lab__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__help__subcmd__backups)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1525,6 +1765,20 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__help__subcmd__reset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__help__subcmd__restore)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1879,6 +2133,40 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__reset)
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__restore)
             opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

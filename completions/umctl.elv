@@ -316,6 +316,10 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand apply 'Apply LDIF change records (as ldapmodify would), all or nothing'
             cand hosts 'Print the lab''s FQDN to loopback address table'
             cand search 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)'
+            cand accept-edit 'Check a hand-edited forest.ldif in full and stamp it with its object count and digest, so umctl reads it again (a file that does not match its header is refused until then)'
+            cand backups 'List the snapshots kept before every write (time, command, objects)'
+            cand restore 'Bring back the forest of a snapshot (the current forest is kept as a snapshot first)'
+            cand diff 'Show the objects and attributes that differ between the lab and a snapshot (the newest when none is given), an LDIF file, or the real AD named by --ldap'
             cand show 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)'
             cand pin 'Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state'
             cand greeting 'Set a user''s voice mail greeting or recorded name (stored in the lab mailbox folder)'
@@ -461,6 +465,83 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --quiet 'Print only results and errors'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+        }
+        &'umctl;lab;accept-edit'= {
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+            cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'umctl;lab;backups'= {
+            cand --keep 'Keep the N newest snapshots from now on (default 20); older ones are removed'
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+            cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'umctl;lab;restore'= {
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+            cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'umctl;lab;diff'= {
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+            cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'umctl;lab;show'= {
             cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
@@ -655,6 +736,10 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand apply 'Apply LDIF change records (as ldapmodify would), all or nothing'
             cand hosts 'Print the lab''s FQDN to loopback address table'
             cand search 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)'
+            cand accept-edit 'Check a hand-edited forest.ldif in full and stamp it with its object count and digest, so umctl reads it again (a file that does not match its header is refused until then)'
+            cand backups 'List the snapshots kept before every write (time, command, objects)'
+            cand restore 'Bring back the forest of a snapshot (the current forest is kept as a snapshot first)'
+            cand diff 'Show the objects and attributes that differ between the lab and a snapshot (the newest when none is given), an LDIF file, or the real AD named by --ldap'
             cand show 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)'
             cand pin 'Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state'
             cand greeting 'Set a user''s voice mail greeting or recorded name (stored in the lab mailbox folder)'
@@ -673,6 +758,14 @@ set edit:completion:arg-completer[umctl] = {|@words|
         &'umctl;lab;help;hosts'= {
         }
         &'umctl;lab;help;search'= {
+        }
+        &'umctl;lab;help;accept-edit'= {
+        }
+        &'umctl;lab;help;backups'= {
+        }
+        &'umctl;lab;help;restore'= {
+        }
+        &'umctl;lab;help;diff'= {
         }
         &'umctl;lab;help;show'= {
         }
@@ -756,6 +849,10 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand apply 'Apply LDIF change records (as ldapmodify would), all or nothing'
             cand hosts 'Print the lab''s FQDN to loopback address table'
             cand search 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)'
+            cand accept-edit 'Check a hand-edited forest.ldif in full and stamp it with its object count and digest, so umctl reads it again (a file that does not match its header is refused until then)'
+            cand backups 'List the snapshots kept before every write (time, command, objects)'
+            cand restore 'Bring back the forest of a snapshot (the current forest is kept as a snapshot first)'
+            cand diff 'Show the objects and attributes that differ between the lab and a snapshot (the newest when none is given), an LDIF file, or the real AD named by --ldap'
             cand show 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)'
             cand pin 'Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state'
             cand greeting 'Set a user''s voice mail greeting or recorded name (stored in the lab mailbox folder)'
@@ -773,6 +870,14 @@ set edit:completion:arg-completer[umctl] = {|@words|
         &'umctl;help;lab;hosts'= {
         }
         &'umctl;help;lab;search'= {
+        }
+        &'umctl;help;lab;accept-edit'= {
+        }
+        &'umctl;help;lab;backups'= {
+        }
+        &'umctl;help;lab;restore'= {
+        }
+        &'umctl;help;lab;diff'= {
         }
         &'umctl;help;lab;show'= {
         }

@@ -42,6 +42,15 @@ pub enum ContactError {
     BadOu { value: String, error: DnError },
     #[error("OU {dn} does not exist (expected the DN of an existing OU or container)")]
     NoSuchOu { dn: String },
+    #[error("--ou {dn} is a {class}, and Active Directory keeps contacts only in an organizationalUnit, container, builtinDomain or domainDNS (expected the DN of one of those)")]
+    OuNotAContainer { dn: String, class: String },
+    #[error("contact {address} already exists ({dn}) but differs in {differences}; nothing was changed. Change it with `umctl contact set {address} {fix}`, or give another SIP address")]
+    ExistsDiffering {
+        address: String,
+        dn: String,
+        differences: String,
+        fix: String,
+    },
     #[error("dial plan '{name}' not found (known dial plans: {known})")]
     NoSuchDialPlan { name: String, known: String },
     #[error("dial plan {name} is a {uri_type} dial plan (expected a SIP URI dial plan: Skype for Business routes only to those)")]
@@ -425,13 +434,24 @@ impl Ledger {
         Ok(found.into_iter().next().map(|e| Holder::Object(e.dn)))
     }
 
-    /// Whether the OU exists (asked once per OU).
+    /// Whether the OU exists and may hold contacts (asked once per OU).
     fn check_ou(&mut self, dir: &dyn Directory, ou: &Dn) -> Result<(), ContactError> {
         if self.ous.contains(ou) {
             return Ok(());
         }
-        if dir.read(ou, &[attrs::OBJECT_CLASS])?.is_none() {
+        let Some(entry) = dir.read(ou, &[attrs::OBJECT_CLASS])? else {
             return Err(ContactError::NoSuchOu { dn: ou.to_string() });
+        };
+        let classes: Vec<&str> = entry.str_values(attrs::OBJECT_CLASS).collect();
+        if !classes.iter().any(|c| is_contact_container(c)) {
+            return Err(ContactError::OuNotAContainer {
+                dn: ou.to_string(),
+                class: classes
+                    .last()
+                    .copied()
+                    .unwrap_or("object without objectClass")
+                    .into(),
+            });
         }
         self.ous.insert(ou.clone());
         Ok(())
@@ -870,8 +890,21 @@ fn check_sip(dp: &DialPlan) -> Result<(), ContactError> {
     }
 }
 
+/// The classes AD allows a contact under (possSuperiors of contact).
+fn is_contact_container(class: &str) -> bool {
+    [
+        "organizationalUnit",
+        "container",
+        "builtinDomain",
+        "domainDNS",
+    ]
+    .iter()
+    .any(|c| c.eq_ignore_ascii_case(class))
+}
+
 /// The existing contact at `dn` when it is what `spec` would create in `ou` (so creating it
-/// again is a no-op).
+/// again is a no-op). One that is the same contact but differs in an attribute the command
+/// sets (display name, description) is an error naming each difference, never a silent no-op.
 fn identical_existing(
     dir: &dyn Directory,
     dn: &Dn,
@@ -893,7 +926,40 @@ fn identical_existing(
         && c.home_pool == spec.registrar_pool
         && c.source_object.as_ref() == Some(&spec.source)
         && c.dn.parent().as_ref() == Some(ou);
-    Ok(same.then_some(c))
+    if !same {
+        return Ok(None);
+    }
+    let wanted_name = spec
+        .display_name
+        .clone()
+        .unwrap_or_else(|| spec.kind.default_display_name(&spec.source_name));
+    let mut differences = Vec::new();
+    let mut fix = Vec::new();
+    if c.display_name.as_deref() != Some(wanted_name.as_str()) {
+        differences.push(format!(
+            "displayName ('{}' there, '{wanted_name}' asked)",
+            c.display_name.as_deref().unwrap_or("")
+        ));
+        fix.push(format!("--display-name '{wanted_name}'"));
+    }
+    if let Some(wanted) = &spec.description {
+        if c.description.as_deref() != Some(wanted.as_str()) {
+            differences.push(format!(
+                "description ('{}' there, '{wanted}' asked)",
+                c.description.as_deref().unwrap_or("")
+            ));
+            fix.push(format!("--description '{wanted}'"));
+        }
+    }
+    if differences.is_empty() {
+        return Ok(Some(c));
+    }
+    Err(ContactError::ExistsDiffering {
+        address: spec.sip_address.clone(),
+        dn: c.dn.to_string(),
+        differences: differences.join(", "),
+        fix: fix.join(" "),
+    })
 }
 
 /// A contact as `contact list` and `contact show` present it: the stored facts plus the names

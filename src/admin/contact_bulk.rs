@@ -442,7 +442,7 @@ mod tests {
         use crate::directory::lab::LabDirectory;
         use crate::directory::{Change, Entry};
         let tmp = tempfile::tempdir().unwrap();
-        let lab = LabDirectory::open(tmp.path().join("lab")).unwrap();
+        let lab = LabDirectory::init_and_open(tmp.path().join("lab")).unwrap();
         let doomed = Dn::parse("OU=Doomed,DC=contoso,DC=com").unwrap();
         lab.apply(&[Change::Add(
             Entry::new(doomed.clone())

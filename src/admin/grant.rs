@@ -873,18 +873,9 @@ pub fn plan(d: &Discovery, opts: &GrantOptions) -> Result<Plan, GrantError> {
                 met[wi] = true;
             }
         }
-        // ...then others that do the same job under a name no desired hunt group needs.
-        for (wi, want) in desired.iter().enumerate() {
-            if met[wi] {
-                continue;
-            }
-            if let Some(hi) = current.iter().enumerate().position(|(hi, h)| {
-                !kept[hi] && satisfies(h, want) && !desired.iter().any(|w| w.dn == h.dn)
-            }) {
-                kept[hi] = true;
-                met[wi] = true;
-            }
-        }
+        // Any other is replaced: the contract (domain.md A.3, ExchUCUtil.ps1) names each
+        // hunt group after its dial plan, so one with the right pilot under another name is
+        // deleted and created again under the dial plan's name (the lab has no rename).
         for (hi, h) in current.iter().enumerate() {
             if kept[hi] {
                 continue;
@@ -901,15 +892,26 @@ pub fn plan(d: &Discovery, opts: &GrantOptions) -> Result<Plan, GrantError> {
                 }
                 Some(dp) => {
                     let want = dp.pilot_identifier();
-                    if h.pilot_identifier
+                    let proper_kept = current
+                        .iter()
+                        .zip(&kept)
+                        .any(|(k, kept)| *kept && k.dial_plan == h.dial_plan);
+                    if !h
+                        .pilot_identifier
                         .as_deref()
                         .is_some_and(|p| p.eq_ignore_ascii_case(want))
                     {
-                        format!("a second hunt group for {}", dp.name)
-                    } else {
                         format!(
                             "pilot identifier {} should be {want}",
                             h.pilot_identifier.as_deref().unwrap_or("(none)")
+                        )
+                    } else if proper_kept {
+                        format!("a second hunt group for {}", dp.name)
+                    } else {
+                        format!(
+                            "named '{}', not after its dial plan: replaced by {}",
+                            h.name,
+                            hunt_group_identity(&gw_name, &dp.name)
                         )
                     }
                 }
@@ -1412,7 +1414,7 @@ mod tests {
     }
 
     #[test]
-    fn hunt_groups_that_do_the_job_under_another_name_are_kept() {
+    fn hunt_groups_under_another_name_are_replaced_by_the_dial_plans_name() {
         let mut d = discovery();
         let loc = d.dial_plans[0].clone();
         let hq = d.dial_plans[1].clone();
@@ -1427,12 +1429,28 @@ mod tests {
             .into_iter()
             .filter(|(_, n)| n.starts_with("1:1\\"))
             .collect();
+        let mut sorted = k.clone();
+        sorted.sort();
         assert_eq!(
-            k,
+            sorted,
             vec![
-                ("delete hunt group", "1:1\\HQ-SIP".to_string()),
                 ("create hunt group", "1:1\\HQ-SIP".to_string()),
+                ("create hunt group", "1:1\\LOC801".to_string()),
+                ("delete hunt group", "1:1\\Default Hunt Group".to_string()),
+                ("delete hunt group", "1:1\\HQ-SIP".to_string()),
             ]
+        );
+        let renamed = p
+            .items
+            .iter()
+            .find(|i| i.name == "1:1\\Default Hunt Group")
+            .unwrap();
+        assert!(
+            renamed.detail.contains(
+                "named 'Default Hunt Group', not after its dial plan: replaced by 1:1\\LOC801"
+            ),
+            "{}",
+            renamed.detail
         );
         let why = p
             .items

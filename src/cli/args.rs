@@ -373,6 +373,27 @@ pub enum LabCommand {
         #[arg(long, short = 's', value_enum, default_value_t = SearchScope::Sub)]
         scope: SearchScope,
     },
+    /// Check a hand-edited forest.ldif in full and stamp it with its object count and digest,
+    /// so umctl reads it again (a file that does not match its header is refused until then)
+    AcceptEdit,
+    /// List the snapshots kept before every write (time, command, objects)
+    Backups {
+        /// Keep the N newest snapshots from now on (default 20); older ones are removed
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        keep: Option<u32>,
+    },
+    /// Bring back the forest of a snapshot (the current forest is kept as a snapshot first)
+    Restore {
+        /// The snapshot's ID, as `umctl lab backups` lists it
+        id: String,
+    },
+    /// Show the objects and attributes that differ between the lab and a snapshot (the newest
+    /// when none is given), an LDIF file, or the real AD named by --ldap
+    Diff {
+        /// A snapshot ID or an LDIF file [default: the newest snapshot]
+        #[arg(value_name = "ID|FILE")]
+        against: Option<String>,
+    },
     /// Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)
     Show {
         /// A DN, or a name

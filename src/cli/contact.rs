@@ -18,7 +18,7 @@ use crate::admin::contact::{
 use crate::admin::contact_bulk::{apply_bulk, plan_bulk, read_csv, BulkReport};
 use crate::cli::args::{ContactCommand, GlobalArgs, NewContactArgs, PlanArgs};
 use crate::cli::output::{changes_ldif, changes_text, table, Output};
-use crate::cli::target::open_directory;
+use crate::cli::target::open_directory_for;
 use crate::cli::UsageError;
 use crate::directory::model::ContactKind;
 use crate::directory::Change;
@@ -102,7 +102,7 @@ pub fn run_new(global: &GlobalArgs, args: &NewContactArgs) -> anyhow::Result<Exi
         return run_bulk(global, args, path);
     }
     let out = Output::new(global);
-    let dir = open_directory(global)?;
+    let dir = open_directory_for(global, !args.plan.dry_run)?;
     let catalog = Catalog::load(dir.as_ref())?;
     for p in &catalog.problems {
         out.detail(&format!("ignored unreadable object: {p}"));
@@ -343,7 +343,7 @@ fn run_bulk(global: &GlobalArgs, args: &NewContactArgs, path: &Path) -> anyhow::
         (bytes, path.display().to_string())
     };
     let (rows, read_failures) = read_csv(&bytes, &name)?;
-    let dir = open_directory(global)?;
+    let dir = open_directory_for(global, !args.plan.dry_run)?;
     let catalog = Catalog::load(dir.as_ref())?;
     let started = Instant::now();
     let plan = plan_bulk(dir.as_ref(), &catalog, &rows, read_failures, args.force)?;
@@ -448,7 +448,11 @@ fn run_bulk(global: &GlobalArgs, args: &NewContactArgs, path: &Path) -> anyhow::
 
 pub fn run(global: &GlobalArgs, command: &ContactCommand) -> anyhow::Result<ExitCode> {
     let out = Output::new(global);
-    let dir = open_directory(global)?;
+    let writes = match command {
+        ContactCommand::Set { plan, .. } | ContactCommand::Remove { plan, .. } => !plan.dry_run,
+        _ => false,
+    };
+    let dir = open_directory_for(global, writes)?;
     let catalog = Catalog::load(dir.as_ref())?;
     match command {
         ContactCommand::List {

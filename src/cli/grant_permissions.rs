@@ -14,7 +14,7 @@ use crate::admin::grant::{
 };
 use crate::cli::args::{GlobalArgs, GrantPermissionsArgs};
 use crate::cli::output::{table, Output};
-use crate::cli::target::open_directory;
+use crate::cli::target::open_directory_for;
 use crate::cli::UsageError;
 use crate::directory::Directory;
 
@@ -43,7 +43,7 @@ pub fn run(global: &GlobalArgs, args: &GrantPermissionsArgs) -> anyhow::Result<E
         forest: args.forest.clone(),
         pool: args.pool.clone(),
     };
-    let dir = open_directory(global)?;
+    let dir = open_directory_for(global, !args.verify && !args.dry_run)?;
     let dir: &dyn Directory = dir.as_ref();
 
     if args.verify {

@@ -1,5 +1,6 @@
 //! `umctl lab ...`: create, reset, export, import and edit the embedded lab directory, list its
-//! hosts and show one object (`lab pin` is `cli::lab_pin`).
+//! hosts, show one object, list and restore its snapshots, compare it (`lab diff`) and accept
+//! a hand edit (`lab pin` is `cli::lab_pin`).
 
 use std::fs;
 use std::io::Read;
@@ -10,10 +11,10 @@ use anyhow::{bail, Context};
 
 use crate::cli::args::{GlobalArgs, GreetingCommand, LabCommand, SearchScope};
 use crate::cli::output::{entry_json, entry_table, table, Output};
-use crate::cli::target::{connect_ldap, lab_only, lab_root, open_lab};
+use crate::cli::target::{connect_ldap, lab_only, lab_root, open_lab, open_lab_for_writing};
 use crate::cli::UsageError;
 use crate::directory::lab::copy::copy_forest;
-use crate::directory::lab::LabDirectory;
+use crate::directory::lab::{self, snapshots, LabDirectory};
 use crate::directory::ldif::LdifWriter;
 use crate::directory::model::attrs;
 use crate::directory::{Directory, Dn, Entry, Filter, Scope};
@@ -25,7 +26,7 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
         LabCommand::Import {
             from_ldap: true,
             ..
-        }
+        } | LabCommand::Diff { .. }
     ) {
         lab_only(global, "lab")?;
     }
@@ -133,7 +134,7 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
             }
         }
         LabCommand::Apply { file } => {
-            let lab = open_lab(global)?;
+            let lab = open_lab_for_writing(global)?;
             let bytes = read_input(file)?;
             let outcome = lab.apply_ldif(&bytes, &file.display().to_string())?;
             if out.json {
@@ -198,7 +199,7 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
                 GreetingCommand::Set { user, file } => (user, file, GreetingFile::Custom),
                 GreetingCommand::RecordName { user, file } => (user, file, GreetingFile::Name),
             };
-            let lab = open_lab(global)?;
+            let lab = open_lab_for_writing(global)?;
             let entry = find_object(lab, user)?;
             let Some(sam) = entry.first(attrs::SAM_ACCOUNT_NAME) else {
                 bail!(UsageError(format!(
@@ -227,6 +228,37 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
                 ))?;
             }
         }
+        LabCommand::AcceptEdit => {
+            let outcome = LabDirectory::accept_edit(&root)?;
+            if out.json {
+                out.json(&outcome)?;
+            } else {
+                out.text(&format!(
+                    "Checked {} objects in full; forest.ldif at {} is stamped and will be read again.",
+                    outcome.objects,
+                    outcome.path.display()
+                ))?;
+            }
+        }
+        LabCommand::Backups { keep } => backups(global, &out, *keep)?,
+        LabCommand::Restore { id } => {
+            let outcome = LabDirectory::restore(&root, id)?;
+            if out.json {
+                out.json(&outcome)?;
+            } else {
+                out.text(&format!(
+                    "Restored snapshot {id} ({} objects) into {}.",
+                    outcome.objects,
+                    outcome.path.display()
+                ))?;
+                if let Some(backup) = &outcome.backup {
+                    out.note(&format!(
+                        "The forest it replaced is snapshot {backup}: `umctl lab restore {backup}` undoes this."
+                    ));
+                }
+            }
+        }
+        LabCommand::Diff { against } => return diff(global, &out, against.as_deref()),
         LabCommand::Show { object } => {
             let lab = open_lab(global)?;
             let entry = find_object(&lab, object)?;
@@ -238,6 +270,105 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `umctl lab backups [--keep N]`: the snapshots, oldest first.
+fn backups(global: &GlobalArgs, out: &Output, keep: Option<u32>) -> anyhow::Result<()> {
+    // The forest is not read: the list is what a lab whose forest is refused needs.
+    let paths = lab::existing(lab_root(global)?)?;
+    if let Some(keep) = keep {
+        lab::store::check_writable(&paths)?;
+        let pruned = snapshots::set_keep(&paths, keep as usize)?;
+        out.note(&format!(
+            "Keeping the {keep} newest snapshots from now on ({pruned} older removed)."
+        ));
+    }
+    let all = snapshots::list(&paths)?;
+    if out.json {
+        return Ok(out.json(&all)?);
+    }
+    if all.is_empty() {
+        return Ok(out.text("No snapshots yet: one is kept before every write.")?);
+    }
+    out.text(&table(
+        &["ID", "Time", "Objects", "Command"],
+        all.iter().map(|s| {
+            vec![
+                s.id.clone(),
+                s.time.clone(),
+                s.objects.map_or_else(|| "?".into(), |n| n.to_string()),
+                match s.mailboxes {
+                    true => format!("{} (with mailboxes)", s.command),
+                    false => s.command.clone(),
+                },
+            ]
+        }),
+    ))?;
+    out.note(&format!(
+        "{} snapshot(s), the newest {} kept; `umctl lab restore ID` brings one back.",
+        all.len(),
+        snapshots::keep(&paths)
+    ));
+    Ok(())
+}
+
+/// `umctl lab diff [ID | FILE | --ldap URL]`: what differs between the lab and the other
+/// forest; `-` lines are the other forest's, `+` lines the lab's.
+fn diff(global: &GlobalArgs, out: &Output, against: Option<&str>) -> anyhow::Result<ExitCode> {
+    let lab = open_lab(global)?;
+    let (name, other) = match (&global.ldap, against) {
+        (Some(_), Some(x)) => bail!(UsageError(format!(
+            "give either --ldap or '{x}' (a snapshot ID or an LDIF file) to compare with, not both"
+        ))),
+        (Some(_), None) => {
+            let ad = connect_ldap(global)?;
+            let (entries, _) = copy_forest(&ad)?;
+            (ad.describe(), lab::as_lab_keeps(&entries)?)
+        }
+        (None, Some(x)) if !snapshot_exists(lab, x) && Path::new(x).exists() => {
+            let bytes = read_input(Path::new(x))?;
+            (x.to_string(), lab::entries_from_ldif(&bytes, x)?)
+        }
+        (None, x) => {
+            let (id, entries) = lab.snapshot_entries(x)?;
+            (format!("snapshot {id}"), entries)
+        }
+    };
+    let found = lab::diff::diff(&lab.all_entries()?, &other);
+    if out.json {
+        out.json(&serde_json::json!({ "other": name, "diff": found }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    out.text(&render_diff(&name, &found))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn snapshot_exists(lab: &LabDirectory, id: &str) -> bool {
+    snapshots::find(lab.paths(), id).is_ok()
+}
+
+/// The differences as text: `-` for the other forest, `+` for the lab.
+fn render_diff(name: &str, d: &lab::diff::ForestDiff) -> String {
+    if d.is_empty() {
+        return format!("No differences between the lab and {name}.");
+    }
+    let mut lines = vec![format!("--- {name}"), "+++ the lab".to_string()];
+    lines.extend(d.only_in_other.iter().map(|dn| format!("- dn: {dn}")));
+    lines.extend(d.only_in_lab.iter().map(|dn| format!("+ dn: {dn}")));
+    for object in &d.changed {
+        lines.push(format!("~ dn: {}", object.dn));
+        for a in &object.attributes {
+            lines.extend(a.other.iter().map(|v| format!("  - {}: {v}", a.name)));
+            lines.extend(a.lab.iter().map(|v| format!("  + {}: {v}", a.name)));
+        }
+    }
+    lines.push(format!(
+        "{} object(s) only in {name}, {} only in the lab, {} changed.",
+        d.only_in_other.len(),
+        d.only_in_lab.len(),
+        d.changed.len()
+    ));
+    lines.join("\n")
 }
 
 /// A file's bytes, or standard input for `-`.
@@ -278,17 +409,29 @@ pub fn find_object(dir: &dyn Directory, object: &str) -> anyhow::Result<Entry> {
         ]
         .iter()
         .map(|attr| Filter::eq(attr, object))
-        .chain([Filter::eq("msRTCSIP-PrimaryUserAddress", &sip)])
+        .chain([
+            Filter::eq("msRTCSIP-PrimaryUserAddress", &sip),
+            // An Exchange server's FQDN (what `lab hosts` lists for it).
+            Filter::eq("networkAddress", &format!("ncacn_ip_tcp:{object}")),
+            Filter::eq("msExchUMIPGatewayAddress", object),
+        ])
         .collect(),
     );
     let mut found = dir.search(&Dn::root(), Scope::Subtree, &filter, &[])?;
     match found.len() {
         0 => bail!(UsageError(format!(
-            "no object named '{object}' (looked at cn, sAMAccountName, displayName, dNSHostName, userPrincipalName, mail and the SIP address); give a DN instead"
+            "no object named '{object}' (looked at cn, sAMAccountName, displayName, the FQDN of servers, pools and gateways, userPrincipalName, mail and the SIP address); give a DN instead"
         ))),
         1 => Ok(found.remove(0)),
         n => {
-            let dns: Vec<String> = found.iter().map(|e| e.dn.to_string()).collect();
+            // Each with its most specific class, so the user can tell which is which.
+            let dns: Vec<String> = found
+                .iter()
+                .map(|e| {
+                    let class = e.str_values(attrs::OBJECT_CLASS).last().unwrap_or("?");
+                    format!("{} ({class})", e.dn)
+                })
+                .collect();
             bail!(UsageError(format!(
                 "'{object}' names {n} objects; give one of these DNs instead:\n  {}",
                 dns.join("\n  ")

@@ -11,7 +11,7 @@ use anyhow::{bail, Context};
 use crate::cli::args::{GlobalArgs, PinCommand};
 use crate::cli::lab::find_object;
 use crate::cli::output::{table, Output};
-use crate::cli::target::open_lab;
+use crate::cli::target::{open_lab, open_lab_for_writing};
 use crate::cli::UsageError;
 use crate::directory::lab::LabDirectory;
 use crate::directory::model::{DialPlan, UmUser};
@@ -23,7 +23,10 @@ pub const PIN_ENV: &str = "UMCTL_PIN";
 
 pub fn run(global: &GlobalArgs, command: &PinCommand) -> anyhow::Result<ExitCode> {
     let out = Output::new(global);
-    let lab = open_lab(global)?;
+    let lab = match command {
+        PinCommand::Show { .. } => open_lab(global)?,
+        PinCommand::Set { .. } | PinCommand::Reset { .. } => open_lab_for_writing(global)?,
+    };
     let store = LabPinStore::new(lab.paths().mailboxes(), PinPolicy::default());
     let status = match command {
         PinCommand::Set { user, pin_file } => {

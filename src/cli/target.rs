@@ -36,30 +36,44 @@ pub fn lab_only(global: &GlobalArgs, command: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the lab directory (creating it from the built-in forest on first use).
+/// Opens the lab directory for reading: the one function every reading command calls. A
+/// folder that holds no lab is refused ("no lab directory at X; create one with umctl lab
+/// init --lab X", exit 2): only `lab init` and `lab import` create one.
 ///
 /// The lab lives until the process ends: it is leaked on purpose, because tearing down a
 /// forest of 100,000 objects object by object costs more time than the command itself.
 pub fn open_lab(global: &GlobalArgs) -> anyhow::Result<&'static LabDirectory> {
     let root = lab_root(global)?;
-    let lab = LabDirectory::open(&root)
-        .with_context(|| format!("opening the lab directory at {}", root.display()))?;
+    let lab = LabDirectory::open(&root)?;
     Ok(Box::leak(Box::new(lab)))
+}
+
+/// [`open_lab`] for a command that will write: a folder umctl cannot write to is refused
+/// now, before any plan is shown.
+pub fn open_lab_for_writing(global: &GlobalArgs) -> anyhow::Result<&'static LabDirectory> {
+    let lab = open_lab(global)?;
+    lab.check_writable()?;
+    Ok(lab)
 }
 
 /// [`open_lab`] with the whole forest in memory, for a long-running command (serve).
 pub fn open_lab_in_memory(global: &GlobalArgs) -> anyhow::Result<&'static LabDirectory> {
     let root = lab_root(global)?;
-    let lab = LabDirectory::open_in_memory(&root)
-        .with_context(|| format!("opening the lab directory at {}", root.display()))?;
+    let lab = LabDirectory::open_in_memory(&root)?;
     Ok(Box::leak(Box::new(lab)))
 }
 
 /// The directory the options name: the real AD with `--ldap`, else the lab.
 pub fn open_directory(global: &GlobalArgs) -> anyhow::Result<Box<dyn Directory>> {
-    match &global.ldap {
-        Some(_) => Ok(Box::new(connect_ldap(global)?)),
-        None => Ok(Box::new(open_lab(global)?)),
+    open_directory_for(global, false)
+}
+
+/// [`open_directory`]; when `write`, a lab folder umctl cannot write to is refused first.
+pub fn open_directory_for(global: &GlobalArgs, write: bool) -> anyhow::Result<Box<dyn Directory>> {
+    match (&global.ldap, write) {
+        (Some(_), _) => Ok(Box::new(connect_ldap(global)?)),
+        (None, false) => Ok(Box::new(open_lab(global)?)),
+        (None, true) => Ok(Box::new(open_lab_for_writing(global)?)),
     }
 }
 

@@ -75,7 +75,7 @@ mod tests {
     #[test]
     fn fresh_lab_denies_the_rtc_group_and_a_grant_fixes_it() {
         let dir = tempfile::tempdir().unwrap();
-        let lab = LabDirectory::open(dir.path().join("lab")).unwrap();
+        let lab = LabDirectory::init_and_open(dir.path().join("lab")).unwrap();
         let dial_plan = Dn::parse(&format!("CN=LOC801,CN=UM DialPlan Container,{ORG}")).unwrap();
         let token = group_token(&rtc_services());
 
@@ -100,7 +100,7 @@ mod tests {
     #[test]
     fn authenticated_users_read_the_org_object_only() {
         let dir = tempfile::tempdir().unwrap();
-        let lab = LabDirectory::open(dir.path().join("lab")).unwrap();
+        let lab = LabDirectory::init_and_open(dir.path().join("lab")).unwrap();
         let token = group_token(&rtc_services());
         let org = Dn::parse(ORG).unwrap();
         assert!(effective_rights(&lab, &org, &token)

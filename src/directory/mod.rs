@@ -162,6 +162,10 @@ pub enum DirectoryError {
     BadCaFile { path: PathBuf, reason: String },
     #[error("lab directory {path}: {message}")]
     Lab { path: PathBuf, message: String },
+    #[error("no lab directory at {}; create one with umctl lab init --lab {}", .path.display(), .path.display())]
+    NoLab { path: PathBuf },
+    #[error("lab folder {} is read-only; nothing was changed (make it writable, or give another folder with --lab DIR)", .path.display())]
+    ReadOnlyLab { path: PathBuf },
     #[error("step {step} failed on purpose: fault injected for a test ({setting})")]
     FaultInjected { step: usize, setting: String },
     #[error("{path}: {source}")]
@@ -182,7 +186,8 @@ impl DirectoryError {
             | DirectoryError::InvalidCredentials { .. }
             | DirectoryError::InsufficientAccess { .. }
             | DirectoryError::StrongerAuthRequired { .. }
-            | DirectoryError::Kerberos { .. } => 3,
+            | DirectoryError::Kerberos { .. }
+            | DirectoryError::ReadOnlyLab { .. } => 3,
             DirectoryError::AtLine { error, .. } => error.exit_code(),
             _ => 2,
         }
@@ -524,7 +529,7 @@ mod tests {
     #[test]
     fn generic_rollback_undoes_the_finished_steps() {
         let dir = tempfile::tempdir().unwrap();
-        let lab = lab::LabDirectory::open(dir.path()).unwrap();
+        let lab = lab::LabDirectory::init_and_open(dir.path()).unwrap();
         let ous = Dn::parse("OU=ExUmContacts,DC=contoso,DC=com").unwrap();
         let before = lab.read(&ous, &[]).unwrap().unwrap();
         let add = |name: &str| {

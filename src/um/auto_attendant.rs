@@ -452,7 +452,8 @@ mod tests {
     #[test]
     fn the_lab_auto_attendant() {
         let dir = tempfile::tempdir().unwrap();
-        let lab = crate::directory::lab::LabDirectory::open(dir.path().join("lab")).unwrap();
+        let lab =
+            crate::directory::lab::LabDirectory::init_and_open(dir.path().join("lab")).unwrap();
         let org = lookup::organization(&lab).unwrap();
         let aa = lookup::auto_attendant_by_number(&lab, &org, "+96265515444")
             .unwrap()
@@ -472,7 +473,8 @@ mod tests {
     #[test]
     fn key_zero_mappings_are_the_operator_s_and_keys_are_sorted() {
         let dir = tempfile::tempdir().unwrap();
-        let lab = crate::directory::lab::LabDirectory::open(dir.path().join("lab")).unwrap();
+        let lab =
+            crate::directory::lab::LabDirectory::init_and_open(dir.path().join("lab")).unwrap();
         let org = lookup::organization(&lab).unwrap();
         let mut aa = lookup::auto_attendant_by_number(&lab, &org, "+96265515444")
             .unwrap()

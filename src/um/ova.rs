@@ -1224,7 +1224,8 @@ mod tests {
     #[test]
     fn reads_the_dial_plan_users_of_the_lab() {
         let dir = tempfile::tempdir().unwrap();
-        let lab = crate::directory::lab::LabDirectory::open(dir.path().join("lab")).unwrap();
+        let lab =
+            crate::directory::lab::LabDirectory::init_and_open(dir.path().join("lab")).unwrap();
         let org = lookup::organization(&lab).unwrap();
         let dp = lookup::dial_plans(&lab, &org)
             .unwrap()

@@ -518,9 +518,10 @@ fn a_forest_without_pools_or_exchange_says_what_to_run() {
         run.stderr
     );
 
-    // A forest with no Exchange organization: an export without it, imported.
+    // A forest with no Exchange organization: an export without it (and without the header
+    // that records the whole export's count and digest), imported.
     let other = TempLab::new();
-    let export = other.run(&["lab", "export"]).ok().stdout;
+    let export = crate::support::strip_comments(&other.run(&["lab", "export"]).ok().stdout);
     let kept: Vec<&str> = export
         .split("\n\n")
         .filter(|record| {
@@ -537,4 +538,50 @@ fn a_forest_without_pools_or_exchange_says_what_to_run() {
         "{}",
         run.stderr
     );
+}
+
+/// A hunt group with the right dial plan and pilot but another name is replaced by one named
+/// after the dial plan (the contract), in the plan, and --verify says so until it is.
+#[test]
+fn a_hunt_group_under_another_name_is_replaced_by_the_dial_plans_name() {
+    let lab = TempLab::new();
+    lab.run(&["grant-permissions", "--yes"]).ok();
+    let gw = format!("CN=1:1,CN=UM IPGateway Container,{ORG}");
+    lab.apply(&format!(
+        "dn: CN=LOC801,{gw}\nchangetype: delete\n\n\
+         dn: CN=Main Hunt Group,{gw}\nchangetype: add\nobjectClass: top\nobjectClass: msExchUMHuntGroup\n\
+         cn: Main Hunt Group\nmsExchUMHuntGroupDialPlanLink: CN=LOC801,CN=UM DialPlan Container,{ORG}\n\
+         msExchUMPilotIdentifier: LOC801\n"
+    ))
+    .ok();
+    lab.run(&["grant-permissions", "--verify"]).expect_code(1);
+    let plan = lab
+        .run(&["grant-permissions", "--dry-run", "--json"])
+        .ok()
+        .json();
+    let items = plan["plan"]["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{plan}"));
+    let names: Vec<(String, String)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["what"]["kind"].to_string(),
+                i["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(items.len(), 2, "{names:?}");
+    let text = plan.to_string();
+    assert!(
+        text.contains(
+            "named 'Main Hunt Group', not after its dial plan: replaced by 1:1\\\\LOC801"
+        ),
+        "{text}"
+    );
+    lab.run(&["grant-permissions", "--yes"]).ok();
+    lab.run(&["grant-permissions", "--verify"]).ok();
+    lab.run(&["lab", "show", &format!("CN=LOC801,{gw}")]).ok();
+    lab.run(&["lab", "show", &format!("CN=Main Hunt Group,{gw}")])
+        .expect_code(2);
 }

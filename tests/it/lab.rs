@@ -10,7 +10,7 @@ const ORG: &str = "CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration
 
 #[test]
 fn init_seeds_the_forest_once() {
-    let lab = TempLab::new();
+    let lab = TempLab::empty();
     let first = lab.run(&["lab", "init", "--json"]).ok().json();
     assert_eq!(first["created"], true);
     let objects = first["objects"].as_u64().unwrap();
@@ -48,7 +48,7 @@ fn export_prints_the_seeded_forest() {
 fn export_then_import_round_trips() {
     let lab = TempLab::new();
     let exported = lab.run(&["lab", "export"]).ok().stdout;
-    let copy = TempLab::new();
+    let copy = TempLab::empty();
     let file = copy.write("export.ldif", exported.as_bytes());
     let imported = copy
         .run(&["lab", "import", file.to_str().unwrap(), "--json"])
@@ -150,6 +150,32 @@ fn show_finds_objects_by_name_or_dn() {
 }
 
 #[test]
+fn show_finds_servers_and_pools_by_fqdn_and_names_each_class_when_ambiguous() {
+    let lab = TempLab::new();
+    let hosts = lab.run(&["lab", "hosts"]).ok().stdout;
+    for fqdn in [
+        "ex-cas01.contoso.com",
+        "ex-mbx01.contoso.com",
+        "pool01.contoso.com",
+    ] {
+        assert!(hosts.contains(fqdn), "{hosts}");
+        let shown = lab.run(&["lab", "show", fqdn, "--json"]).ok().json();
+        let cn = fqdn.split('.').next().unwrap();
+        assert!(
+            shown["dn"].as_str().unwrap().to_lowercase().contains(cn)
+                || shown["attributes"]["dNSHostName"][0] == fqdn,
+            "{fqdn}: {shown}"
+        );
+    }
+    // grant-permissions gives the pool's gateway a hunt group named after LOC801.
+    lab.run(&["grant-permissions", "--yes"]).ok();
+    let run = lab.run(&["lab", "show", "LOC801"]).expect_code(2);
+    assert!(run.stderr.contains("names 5 objects"), "{}", run.stderr);
+    assert!(run.stderr.contains("(msExchUMDialPlan)"), "{}", run.stderr);
+    assert!(run.stderr.contains("(msExchUMHuntGroup)"), "{}", run.stderr);
+}
+
+#[test]
 fn a_fresh_lab_grants_the_rtc_groups_nothing() {
     let lab = TempLab::new();
     let groups = lab
@@ -228,7 +254,7 @@ fn reset_restores_the_forest_and_keeps_the_old_one() {
 
 #[test]
 fn the_lab_folder_comes_from_the_environment_too() {
-    let lab = TempLab::new();
+    let lab = TempLab::empty();
     let out = std::process::Command::new(crate::support::umctl_bin())
         .args(["lab", "init", "--json"])
         .env("UMCTL_LAB", lab.path())

@@ -80,10 +80,12 @@ fn a_hand_edit_is_seen_whatever_the_index_says() {
     let edited = forest.replace(OLD_NUMBER, NEW_NUMBER);
     assert_eq!(edited.len(), forest.len());
     std::fs::write(lab.file("forest.ldif"), &edited).unwrap();
+    lab.run(&["lab", "show", "bob"]).expect_code(2);
+    lab.run(&["lab", "accept-edit"]).ok();
     assert_eq!(
         holders(&lab, NEW_NUMBER),
         [BOB],
-        "a hand edit (digest mismatch)"
+        "a hand edit (digest mismatch), accepted"
     );
     assert!(holders(&lab, OLD_NUMBER).is_empty());
 

@@ -179,27 +179,39 @@ fn two_concurrent_writers_both_land() {
 }
 
 #[test]
-fn a_hand_edited_forest_is_checked_in_full() {
+fn a_hand_edit_is_refused_until_accepted_and_then_checked_in_full() {
     let lab = TempLab::new();
-    lab.run(&["lab", "init"]).ok();
     let path = lab.path().join("forest.ldif");
     let text = std::fs::read_to_string(&path).unwrap();
-    // A harmless edit is picked up (the digest no longer matches: the whole file is checked).
     let edited = text.replacen(
         "msExchUMPhoneContext: LOC801.contoso.com",
         "msExchUMPhoneContext: LOC801.contoso.com\ndescription: edited by hand",
         1,
     );
     std::fs::write(&path, &edited).unwrap();
+    // The content no longer matches the header: refused, with the way forward.
+    let run = lab.run(&["lab", "show", "LOC801"]).expect_code(2);
+    for expected in [
+        "does not match its own header",
+        "lab accept-edit",
+        "lab restore",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}: {}", run.stderr);
+    }
+    // A deliberate edit is accepted: checked in full, stamped, read again.
+    lab.run(&["lab", "accept-edit"]).ok();
     let shown = lab.run(&["lab", "show", "LOC801", "--json"]).ok().json();
     assert_eq!(shown["attributes"]["description"][0], "edited by hand");
-    // An edit that breaks the contract is refused with the line it is on.
-    let broken = edited.replacen("msExchUMPhoneContext: LOC801.contoso.com\n", "", 1);
+    // An edit that breaks the contract is refused by accept-edit with the line it is on,
+    // and the file stays as it is.
+    let stamped = std::fs::read_to_string(&path).unwrap();
+    let broken = stamped.replacen("msExchUMPhoneContext: LOC801.contoso.com\n", "", 1);
     std::fs::write(&path, &broken).unwrap();
-    let run = lab.run(&["lab", "show", "LOC801"]).expect_code(2);
+    let run = lab.run(&["lab", "accept-edit"]).expect_code(2);
     assert!(
         run.stderr.contains("msExchUMPhoneContext") && run.stderr.contains("line "),
         "{}",
         run.stderr
     );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), broken);
 }

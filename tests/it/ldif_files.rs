@@ -12,6 +12,11 @@ objectClass: top
 objectClass: domain
 dc: example
 
+dn: CN=Configuration,DC=example,DC=com
+objectClass: top
+objectClass: configuration
+cn: Configuration
+
 dn: OU=Lab,DC=example,DC=com
 objectClass: top
 objectClass: organizationalUnit
@@ -123,7 +128,7 @@ fn bad_ldif_names_the_line_and_changes_nothing() {
         .run(&["lab", "import", bad.to_str().unwrap()])
         .expect_code(2);
     assert!(
-        run.stderr.contains("line 15"),
+        run.stderr.contains("line 20"),
         "error must name the line: {}",
         run.stderr
     );

@@ -18,6 +18,11 @@ const AA_NUMBER: &str = "+96265515444";
 
 /// new-contact with the four required values plus `extra`.
 fn new_contact(lab: &TempLab, sip: &str, number: &str, extra: &[&str]) -> Run {
+    new_contact_in(lab, OU, sip, number, extra)
+}
+
+/// [`new_contact`] with the contact in `ou`.
+fn new_contact_in(lab: &TempLab, ou: &str, sip: &str, number: &str, extra: &[&str]) -> Run {
     let mut args = vec![
         "new-contact",
         "--sip-address",
@@ -27,7 +32,7 @@ fn new_contact(lab: &TempLab, sip: &str, number: &str, extra: &[&str]) -> Run {
         "--display-number",
         number,
         "--ou",
-        OU,
+        ou,
     ];
     args.extend_from_slice(extra);
     lab.run(&args)
@@ -795,4 +800,82 @@ fn csv_bulk_with_failing_second_writes_leaves_no_contact() {
         before,
         "a failed bulk run left a change behind"
     );
+}
+
+#[test]
+fn the_ou_must_be_a_class_ad_keeps_contacts_in() {
+    let lab = TempLab::new();
+    let before = lab.export();
+    let user = "CN=Bob Haddad,OU=Contoso Users,DC=contoso,DC=com";
+    let dial_plan = format!("CN=LOC801,CN=UM DialPlan Container,{ORG}");
+    for (parent, class) in [(user, "user"), (dial_plan.as_str(), "msExchUMDialPlan")] {
+        for dry in [&[][..], &["--dry-run", "--ldif"][..]] {
+            let run = new_contact_in(&lab, parent, OVA_SIP, OVA_NUMBER, dry).expect_code(2);
+            assert!(
+                run.stderr.contains(&format!("is a {class}"))
+                    && run
+                        .stderr
+                        .contains("organizationalUnit, container, builtinDomain or domainDNS"),
+                "{parent} {dry:?}: {}",
+                run.stderr
+            );
+            assert!(run.stdout.is_empty(), "no plan: {}", run.stdout);
+        }
+    }
+    assert_eq!(lab.export(), before);
+    // A container and the domain itself are places AD accepts.
+    for parent in ["CN=Users,DC=contoso,DC=com", "DC=contoso,DC=com"] {
+        new_contact_in(&lab, parent, OVA_SIP, OVA_NUMBER, &["--dry-run"]).ok();
+    }
+}
+
+#[test]
+fn a_contact_that_exists_but_differs_is_an_error_naming_the_attribute() {
+    let lab = TempLab::new();
+    let named = |name: &str, extra: &[&str]| {
+        let mut args = vec!["--display-name", name];
+        args.extend_from_slice(extra);
+        new_contact(&lab, OVA_SIP, OVA_NUMBER, &args)
+    };
+    named("OVA Amman", &["--description", "first"]).ok();
+    // The very same contact: nothing to do.
+    let run = named("OVA Amman", &["--description", "first"]).ok();
+    assert!(run.stdout.contains("already exists") || run.stderr.contains("already exists"));
+    let before = lab.export();
+    let run = named("OVA Irbid", &[]).expect_code(2);
+    assert!(
+        run.stderr
+            .contains("differs in displayName ('OVA Amman' there, 'OVA Irbid' asked)")
+            && run.stderr.contains(
+                "umctl contact set sip:ova.loc801@contoso.com --display-name 'OVA Irbid'"
+            ),
+        "{}",
+        run.stderr
+    );
+    let run = named("OVA Amman", &["--description", "second"]).expect_code(2);
+    assert!(
+        run.stderr
+            .contains("description ('first' there, 'second' asked)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(lab.export(), before, "nothing changed");
+    // A CSV row likewise.
+    let csv = format!("{CSV_HEADER}{OVA_SIP},{POOL},{OVA_NUMBER},\"{OU}\",,,OVA Amman,third\r\n");
+    let path = lab.write("same.csv", csv.as_bytes());
+    let run = lab
+        .run(&[
+            "new-contact",
+            "--from-csv",
+            path.to_str().unwrap(),
+            "--json",
+        ])
+        .expect_code(2);
+    assert!(
+        run.stdout
+            .contains("description ('first' there, 'third' asked)"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(lab.export(), before);
 }

@@ -158,7 +158,7 @@ fn connection_failures_are_one_line_errors_with_exit_code_3() {
     else {
         return;
     };
-    let lab = TempLab::new();
+    let lab = TempLab::empty();
     let base = |url: &str, ca: bool| -> Vec<String> {
         let mut v = vec![
             "--ldap".to_string(),

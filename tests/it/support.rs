@@ -52,8 +52,16 @@ impl Run {
 }
 
 impl TempLab {
-    /// An empty folder; the lab is seeded on the first umctl command.
+    /// A lab with the built-in forest, as `umctl lab init` makes it (only `lab init` and
+    /// `lab import` create a lab).
     pub fn new() -> TempLab {
+        let lab = TempLab::empty();
+        umctl::directory::lab::LabDirectory::init(lab.path(), false).expect("lab init");
+        lab
+    }
+
+    /// An empty folder: no lab in it.
+    pub fn empty() -> TempLab {
         TempLab {
             dir: tempfile::Builder::new()
                 .prefix("umctl-lab-")
@@ -115,6 +123,20 @@ impl TempLab {
         let run = self.run(&["lab", "export"]).ok();
         strip_comments(&run.stdout)
     }
+}
+
+/// Runs umctl on the lab folder `dir` (which need not exist).
+pub fn run_on(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(umctl_bin())
+        .arg("--lab")
+        .arg(dir)
+        .args(args)
+        .env_remove("UMCTL_LAB")
+        .env_remove("UMCTL_FAULT")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run umctl");
+    Run::from(out)
 }
 
 /// LDIF without `#` comment lines (headers carry paths and counts).

@@ -847,6 +847,13 @@ pub struct Prepared {
     keys: IndexKeys,
 }
 
+impl Prepared {
+    /// The entry as the forest keeps it (naming attribute filled in).
+    pub fn into_entry(self) -> Entry {
+        self.entry
+    }
+}
+
 /// (index, case-folded value) for every indexed value of an entry.
 pub(crate) type IndexKeys = Vec<(&'static str, Box<str>)>;
 

@@ -3,17 +3,23 @@
 //!
 //! The folder holds `forest.ldif` (the forest as one RFC 2849 file), `hosts` (a loopback
 //! address per lab FQDN), `mailboxes/<sAMAccountName>/` (greetings, recorded names, PINs and
-//! delivered messages) and `backups/`. A fresh folder is seeded from `fixtures/lab/`, compiled
-//! into the binary. Writers take an advisory lock, reload when another process saved in the
-//! meantime, check the contract, and save atomically; readers never see a half-written file.
+//! delivered messages) and `backups/` (a snapshot before every write, see `snapshots`). Only
+//! `lab init` (seeded from `fixtures/lab/`, compiled into the binary) and `lab import` create a
+//! lab; every other command refuses a folder that holds none. Writers take an advisory lock,
+//! reload when another process saved in the meantime, check the contract, keep a snapshot and
+//! save atomically; readers never see a half-written file. A forest file that does not match
+//! its own header (count, digest) is refused, never read nor overwritten (see `integrity`).
 
 pub mod copy;
+pub mod diff;
 pub mod disk_index;
 pub mod forest;
 pub mod hosts;
 pub mod indexed;
+pub mod integrity;
 pub mod positioned;
 pub mod seed;
+pub mod snapshots;
 pub mod store;
 pub mod trusted_load;
 pub mod view;
@@ -76,6 +82,15 @@ pub struct ImportOutcome {
     pub new_hosts: Vec<Host>,
 }
 
+/// What `restore` and `accept_edit` did.
+#[derive(Debug, serde::Serialize)]
+pub struct RestoreOutcome {
+    pub path: PathBuf,
+    pub objects: usize,
+    /// The snapshot of the forest that was replaced (so the restore can be undone).
+    pub backup: Option<String>,
+}
+
 /// What `apply_ldif` did.
 #[derive(Debug, serde::Serialize)]
 pub struct ApplyOutcome {
@@ -84,9 +99,9 @@ pub struct ApplyOutcome {
 }
 
 impl LabDirectory {
-    /// Opens the lab at `root`, seeding it from the embedded fixtures on first use. Reads go
-    /// through the on-disk index and parse only the objects they read: the quickest start for
-    /// a command that reads a few objects.
+    /// Opens the lab at `root` (a folder without a lab is refused: only `init` and `import`
+    /// create one). Reads go through the on-disk index and parse only the objects they read:
+    /// the quickest start for a command that reads a few objects.
     pub fn open(root: impl Into<PathBuf>) -> Result<LabDirectory> {
         Self::open_with(root, true)
     }
@@ -99,13 +114,7 @@ impl LabDirectory {
     }
 
     fn open_with(root: impl Into<PathBuf>, indexed_reads: bool) -> Result<LabDirectory> {
-        let paths = LabPaths::new(root);
-        if read_generation(&paths.forest())?.is_none() {
-            let _lock = WriteLock::acquire(&paths)?;
-            if read_generation(&paths.forest())?.is_none() {
-                seed::write_seed(&paths)?;
-            }
-        }
+        let paths = existing(root)?;
         let (forest, generation) = load_for_reads(&paths, indexed_reads)?;
         Ok(LabDirectory {
             paths,
@@ -116,6 +125,19 @@ impl LabDirectory {
                 checked: Instant::now(),
             }),
         })
+    }
+
+    /// Creates the lab at `root` from the fixtures when it holds none, then opens it (tests
+    /// and benchmarks start from the built-in forest this way).
+    pub fn init_and_open(root: impl Into<PathBuf>) -> Result<LabDirectory> {
+        let root = root.into();
+        Self::init(&root, false)?;
+        Self::open(root)
+    }
+
+    /// Refuses a lab folder umctl cannot write to, before any plan is made.
+    pub fn check_writable(&self) -> Result<()> {
+        store::check_writable(&self.paths)
     }
 
     /// Creates the lab at `root` from the fixtures. An existing lab is kept unless `force`,
@@ -149,25 +171,28 @@ impl LabDirectory {
 
     /// Puts the lab back to the seeded state; the old forest and mailboxes go to `backups/`.
     pub fn reset(root: impl Into<PathBuf>) -> Result<InitOutcome> {
-        Self::init(root, true)
+        let paths = existing(root)?;
+        Self::init(paths.root(), true)
     }
 
     /// Replaces the forest with an LDIF file of content records, after checking every record
-    /// against the contract. A bad file changes nothing and the error names its line. The old
-    /// forest is kept in `backups/`; new FQDNs get lab addresses.
+    /// against the contract and the whole (a domain, the configuration naming context, every
+    /// parent; a header's count and digest, for an export). A bad file changes nothing and the
+    /// error names its line. The old forest is kept in `backups/`; new FQDNs get lab addresses.
+    /// Creates the lab when `root` holds none.
     pub fn import(
         root: impl Into<PathBuf>,
         bytes: &[u8],
         source_name: &str,
     ) -> Result<ImportOutcome> {
         let paths = LabPaths::new(root);
+        integrity::check_import_header(bytes, source_name)?;
         let forest = forest_from_ldif(bytes, source_name)?;
+        integrity::check_whole(&forest, source_name)?;
         let _lock = WriteLock::acquire(&paths)?;
         let previous = read_generation(&paths.forest())?;
-        let backup = match previous {
-            Some(_) => Some(back_up(&paths, false)?),
-            None => None,
-        };
+        let backup = snapshots::take(&paths, &snapshots::this_command(), None)?
+            .map(|id| paths.backups().join(id));
         let mut hosts = read_hosts(&paths)?;
         let new_hosts = assign_hosts(&mut hosts, forest.iter());
         save(&paths, &forest, previous.unwrap_or(0) + 1)?;
@@ -210,20 +235,92 @@ impl LabDirectory {
         &self.paths
     }
 
+    /// Checks a hand-edited forest file in full (each object and the whole forest) and stamps
+    /// it with its count and digest, so it is read again; a file that already matches its
+    /// header is left alone. Works on a lab that refuses to open for that very reason.
+    pub fn accept_edit(root: impl Into<PathBuf>) -> Result<RestoreOutcome> {
+        let paths = existing(root)?;
+        store::check_writable(&paths)?;
+        let _lock = WriteLock::acquire(&paths)?;
+        let (bytes, generation) = read_forest(&paths)?;
+        let name = paths.forest().display().to_string();
+        let forest = forest_from_ldif(&bytes, &name)?;
+        integrity::check_whole(&forest, &name)?;
+        if trusted_load::trusted(&bytes).is_none() {
+            save(&paths, &forest, generation + 1)?;
+        }
+        Ok(RestoreOutcome {
+            path: paths.root().to_path_buf(),
+            objects: forest.len(),
+            backup: None,
+        })
+    }
+
+    /// Brings back the forest of snapshot `id`; the forest it replaces is kept as a snapshot
+    /// first, so a restore can be undone by another.
+    pub fn restore(root: impl Into<PathBuf>, id: &str) -> Result<RestoreOutcome> {
+        let paths = existing(root)?;
+        store::check_writable(&paths)?;
+        let _lock = WriteLock::acquire(&paths)?;
+        let snapshot = snapshots::find(&paths, id)?;
+        let forest = load_snapshot(&snapshot)?;
+        let generation = read_generation(&paths.forest())?.unwrap_or(0);
+        let backup = snapshots::take(&paths, &snapshots::this_command(), None)?;
+        save(&paths, &forest, generation + 1)?;
+        let mut hosts = read_hosts(&paths)?;
+        if !assign_hosts(&mut hosts, forest.iter()).is_empty() {
+            write_hosts(&paths, &hosts)?;
+        }
+        Ok(RestoreOutcome {
+            path: paths.root().to_path_buf(),
+            objects: forest.len(),
+            backup,
+        })
+    }
+
+    /// Every object of snapshot `id` (or the newest), for a comparison, with its ID.
+    pub fn snapshot_entries(&self, id: Option<&str>) -> Result<(String, Vec<Entry>)> {
+        let snapshot = match id {
+            Some(id) => snapshots::find(&self.paths, id)?,
+            None => snapshots::newest(&self.paths)?.ok_or_else(|| DirectoryError::Lab {
+                path: self.paths.backups(),
+                message: "no snapshots yet (one is kept before every write); give an LDIF file or --ldap to compare with".into(),
+            })?,
+        };
+        let forest = load_snapshot(&snapshot)?;
+        Ok((snapshot.id, forest.iter().cloned().collect()))
+    }
+
+    /// Every object of the lab, for a comparison.
+    pub fn all_entries(&self) -> Result<Vec<Entry>> {
+        self.search(
+            &Dn::root(),
+            Scope::Subtree,
+            &Filter::present("objectClass"),
+            &[],
+        )
+    }
+
     pub fn object_count(&self) -> usize {
         self.read_state().map_or(0, |s| s.forest.len())
     }
 
-    /// Writes the whole forest as LDIF (what `umctl lab export` prints).
+    /// Writes the whole forest as LDIF (what `umctl lab export` prints), with a header that
+    /// records its object count and digest, so an import can tell a file cut short.
     pub fn export(&self, out: &mut dyn Write) -> Result<()> {
         let state = self.read_state()?;
+        let mut body = Vec::new();
+        write_view(&mut body, &state.forest).map_err(|e| DirectoryError::io("(memory)", e))?;
         writeln!(
             out,
-            "# umctl lab export: {} objects from {}",
+            "{}{} objects from {}\n{}{}",
+            integrity::EXPORT_COUNT_PREFIX,
             state.forest.len(),
-            self.paths.root().display()
+            self.paths.root().display(),
+            trusted_load::DIGEST_PREFIX,
+            trusted_load::digest(&body)
         )
-        .and_then(|()| write_view(out, &state.forest))
+        .and_then(|()| out.write_all(&body))
         .map_err(|e| DirectoryError::io("(output)", e))
     }
 
@@ -312,8 +409,11 @@ impl LabDirectory {
                 message: "the forest is not loaded for writing".into(),
             });
         };
+        let before = forest.len();
         let value = change(forest)?;
-        if let Err(e) = save(&self.paths, forest, next) {
+        let saved = snapshots::take(&self.paths, &snapshots::this_command(), Some(before))
+            .and_then(|_| save(&self.paths, forest, next));
+        if let Err(e) = saved {
             // The disk still has the old forest: go back to it.
             if let Ok((forest, generation)) = load(&self.paths) {
                 state.forest = ForestView::Loaded(forest);
@@ -433,21 +533,47 @@ impl Directory for LabDirectory {
     }
 }
 
-/// Reads the forest file into memory (what a writer changes): fast when umctl wrote it (its
-/// digest matches), with every check when it was edited by hand.
+/// The forest of a snapshot, refused (as a lab's forest would be) when it does not match its
+/// header.
+fn load_snapshot(snapshot: &snapshots::Snapshot) -> Result<Forest> {
+    let from = snapshot.dir.join("forest.ldif");
+    let bytes: std::sync::Arc<[u8]> = fs::read(&from)
+        .map_err(|e| DirectoryError::io(&from, e))?
+        .into();
+    let Some((start, _)) = trusted_load::trusted(&bytes) else {
+        return Err(integrity::lab_file_mismatch(&from, &bytes));
+    };
+    trusted_load::load_trusted(bytes, start)
+}
+
+/// The lab at `root`, refused when the folder holds none (its forest is not read: this works
+/// on a lab whose forest file is refused, to list and restore its snapshots).
+pub fn existing(root: impl Into<PathBuf>) -> Result<LabPaths> {
+    let paths = LabPaths::new(root);
+    match read_generation(&paths.forest())? {
+        Some(_) => Ok(paths),
+        None => Err(DirectoryError::NoLab {
+            path: paths.root().to_path_buf(),
+        }),
+    }
+}
+
+/// Reads the forest file into memory (what a writer changes). Only a file umctl saved (its
+/// header's digest matches its records) is read; anything else is refused with the way
+/// forward (see `integrity`).
 fn load(paths: &LabPaths) -> Result<(Forest, u64)> {
     let (bytes, generation) = read_forest(paths)?;
     let forest = match trusted_load::trusted(&bytes) {
         Some((start, _)) => trusted_load::load_trusted(bytes.clone(), start)?,
-        None => forest_from_ldif(&bytes, &paths.forest().display().to_string())?,
+        None => return Err(integrity::lab_file_mismatch(&paths.forest(), &bytes)),
     };
     Ok((forest, generation))
 }
 
 /// Opens the forest file for reading: through its on-disk index when umctl wrote the file (its
 /// digest matches, checked by reading the file through once) and the index describes exactly
-/// this file; a missing or stale index is rebuilt first. A hand-edited file is loaded with
-/// every check, as a writer loads it.
+/// this file; a missing or stale index is rebuilt first. A file that does not match its
+/// header is refused, as a writer refuses it.
 fn load_view(paths: &LabPaths) -> Result<(ForestView, u64)> {
     let path = paths.forest();
     let mut file = fs::File::open(&path).map_err(|e| DirectoryError::io(&path, e))?;
@@ -634,6 +760,40 @@ fn prepare_piece(
     Ok(out)
 }
 
+/// The objects of an LDIF file of content records, as the lab would keep them (security
+/// descriptors as SDDL), without the contract checks: for a comparison only.
+pub fn entries_from_ldif(bytes: &[u8], source_name: &str) -> Result<Vec<Entry>> {
+    let records = ldif::parse(bytes).map_err(|error| DirectoryError::Ldif {
+        source_name: source_name.to_string(),
+        error,
+    })?;
+    records
+        .into_iter()
+        .filter_map(|r| match r.body {
+            RecordBody::Content(attrs) | RecordBody::Add(attrs) => Some((r.dn, attrs)),
+            _ => None,
+        })
+        .map(|(dn, attrs)| entry_from_attrs(&dn, attrs))
+        .collect()
+}
+
+/// Entries read elsewhere (a real AD) as the lab would keep them (security descriptors as
+/// SDDL, the naming attribute filled in from the RDN), for a comparison.
+pub fn as_lab_keeps(entries: &[Entry]) -> Result<Vec<Entry>> {
+    entries
+        .iter()
+        .map(|e| {
+            let attrs = e
+                .attributes()
+                .flat_map(|a| a.values.iter().map(|v| (a.name.clone(), v.clone())))
+                .collect();
+            let entry = entry_from_attrs(&e.dn.to_string(), attrs)?;
+            // An object the contract refuses is compared as it is.
+            Ok(forest::prepare(entry.clone()).map_or(entry, forest::Prepared::into_entry))
+        })
+        .collect()
+}
+
 pub(crate) fn entry_from_attrs(dn: &str, attrs: Vec<(String, Vec<u8>)>) -> Result<Entry> {
     let mut entry = Entry::new(Dn::parse(dn)?);
     // Values of one attribute usually come one after another: collect each run and set it in
@@ -755,9 +915,10 @@ fn save(paths: &LabPaths, forest: &Forest, generation: u64) -> Result<()> {
     let digest = trusted_load::digest(&body);
     let header = format!(
         "{GENERATION_PREFIX}{generation}\n{}{digest}\n\
-         # The lab directory of umctl: {} objects. Edit it with umctl (lab apply, lab import);\n\
-         # a hand edit works too (while no umctl process writes), and is checked in full on load.\n",
+         {}{} objects. Edit it with umctl (lab apply, lab import); after a hand edit\n\
+         # (while no umctl process writes), run `umctl lab accept-edit` to check and stamp it.\n",
         trusted_load::DIGEST_PREFIX,
+        integrity::LAB_COUNT_PREFIX,
         forest.len()
     );
     write_atomically(&paths.forest(), |out| {
@@ -793,10 +954,10 @@ fn write_view(out: &mut dyn Write, forest: &ForestView) -> std::io::Result<()> {
     writer.flush()
 }
 
-/// Moves the current forest (and, on reset, the mailboxes) into `backups/`.
+/// Keeps the current forest (and, on reset, the mailboxes) as a snapshot in `backups/`.
 fn back_up(paths: &LabPaths, with_mailboxes: bool) -> Result<PathBuf> {
-    let dir = paths.backups().join(store::backup_stamp());
-    fs::create_dir_all(&dir).map_err(|e| DirectoryError::io(&dir, e))?;
+    let (_, dir) = snapshots::new_dir(paths)?;
+    snapshots::write_about(&dir, &snapshots::this_command(), None)?;
     for (from, name) in [(paths.forest(), "forest.ldif"), (paths.hosts(), "hosts")] {
         if from.exists() {
             fs::copy(&from, dir.join(name)).map_err(|e| DirectoryError::io(&from, e))?;
@@ -806,6 +967,7 @@ fn back_up(paths: &LabPaths, with_mailboxes: bool) -> Result<PathBuf> {
         fs::rename(paths.mailboxes(), dir.join("mailboxes"))
             .map_err(|e| DirectoryError::io(paths.mailboxes(), e))?;
     }
+    snapshots::prune(paths, snapshots::keep(paths))?;
     Ok(dir)
 }
 

@@ -104,10 +104,42 @@ impl WriteLock {
             .read(true)
             .write(true)
             .open(&path)
-            .map_err(|e| DirectoryError::io(&path, e))?;
+            .map_err(|e| read_only_or_io(paths, &path, e))?;
         file.lock().map_err(|e| DirectoryError::io(&path, e))?;
         remove_stale_temp_files(paths.root());
         Ok(WriteLock { _file: file })
+    }
+}
+
+/// Refuses a lab folder umctl cannot write to (by trying: permission bits say nothing to
+/// root, a read-only mount says nothing to them).
+pub fn check_writable(paths: &LabPaths) -> Result<()> {
+    let probe = paths
+        .root()
+        .join(format!(".write-probe-{}", std::process::id()));
+    match OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(read_only_or_io(paths, &probe, e)),
+    }
+}
+
+/// A failed write in the lab folder: "read-only" when permissions or the mount say so.
+fn read_only_or_io(paths: &LabPaths, path: &Path, e: std::io::Error) -> DirectoryError {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+            DirectoryError::ReadOnlyLab {
+                path: paths.root().to_path_buf(),
+            }
+        }
+        _ => DirectoryError::io(path, e),
     }
 }
 
