@@ -15,6 +15,8 @@
 //!   attendant) as events in, actions out; `serve` plays them over RTP.
 //! - [`call_answering`]: [`CallAnsweringDialogue`], greeting, beep, record, deliver.
 //! - [`greeting_file`]: a user's greeting.wav / name.wav checked, converted, stored.
+//! - [`certificate`]: the TLS certificate Lync and Exchange UM accept from each other, judged
+//!   (name, wildcard, validity, chain, EKU) for the live trace, `doctor --tls` and serve.
 //!
 //! - [`ova`]: [`Ova`], the Outlook Voice Access dialogue (sign-in, voice mail, directory
 //!   search); [`pin`]: the PIN policy and [`PinStore`] (lab: [`LabPinStore`]);
@@ -28,6 +30,7 @@
 pub mod auto_attendant;
 pub mod call;
 pub mod call_answering;
+pub mod certificate;
 pub mod dialogue;
 pub mod greeting_file;
 pub mod keypad;

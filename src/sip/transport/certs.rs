@@ -121,28 +121,48 @@ impl LabCa {
     /// A server certificate for `fqdn` (CN and DNS SAN) and `ips` (IP SANs), for TLS server
     /// and client authentication (mutual TLS between Lync and UM uses both).
     pub fn issue(&self, fqdn: &str, ips: &[IpAddr]) -> Result<IssuedCert, TransportError> {
-        let bad =
-            |reason: String| TransportError::Tls(format!("certificate for {fqdn:?}: {reason}"));
         if fqdn.is_empty() || fqdn.contains('*') || fqdn.contains(char::is_whitespace) {
-            return Err(bad("expected a host name without wildcard".into()));
+            return Err(TransportError::Tls(format!(
+                "certificate for {fqdn:?}: expected a host name without wildcard"
+            )));
+        }
+        self.issue_with(&CertOptions::for_name(fqdn).with_ips(ips))
+    }
+
+    /// A certificate as `opts` says, good or deliberately faulty (`umctl lab cert issue`).
+    pub fn issue_with(&self, opts: &CertOptions) -> Result<IssuedCert, TransportError> {
+        let name = opts.name.as_str();
+        let bad =
+            |reason: String| TransportError::Tls(format!("certificate for {name:?}: {reason}"));
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            return Err(bad("expected a host name".into()));
         }
         let mut params =
-            CertificateParams::new(vec![fqdn.to_string()]).map_err(|e| bad(e.to_string()))?;
+            CertificateParams::new(vec![name.to_string()]).map_err(|e| bad(e.to_string()))?;
         params
             .subject_alt_names
-            .extend(ips.iter().map(|ip| SanType::IpAddress(*ip)));
+            .extend(opts.ips.iter().map(|ip| SanType::IpAddress(*ip)));
         let mut dn = DistinguishedName::new();
-        dn.push(DnType::CommonName, fqdn);
+        dn.push(DnType::CommonName, name);
         params.distinguished_name = dn;
         params.use_authority_key_identifier_extension = true;
         params.key_usages = vec![
             KeyUsagePurpose::DigitalSignature,
             KeyUsagePurpose::KeyEncipherment,
         ];
-        params.extended_key_usages = vec![
-            ExtendedKeyUsagePurpose::ServerAuth,
-            ExtendedKeyUsagePurpose::ClientAuth,
-        ];
+        params.extended_key_usages = if opts.server_auth {
+            vec![
+                ExtendedKeyUsagePurpose::ServerAuth,
+                ExtendedKeyUsagePurpose::ClientAuth,
+            ]
+        } else {
+            vec![ExtendedKeyUsagePurpose::ClientAuth]
+        };
+        if let Some((from, to)) = opts.valid_days {
+            let now = time::OffsetDateTime::now_utc();
+            params.not_before = now + time::Duration::days(from);
+            params.not_after = now + time::Duration::days(to);
+        }
         let key = KeyPair::generate().map_err(|e| bad(e.to_string()))?;
         let cert = params
             .signed_by(&key, &self.issuer)
@@ -151,6 +171,54 @@ impl LabCa {
             chain_pem: format!("{}{}", cert.pem(), self.cert_pem),
             key_pem: key.serialize_pem(),
         })
+    }
+}
+
+/// What [`LabCa::issue_with`] puts in a certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertOptions {
+    /// Subject CN and DNS SAN (`*.contoso.com` for a wildcard).
+    pub name: String,
+    /// IP SANs.
+    pub ips: Vec<IpAddr>,
+    /// Valid from/to, in days from now (default: rcgen's, 1975 to 4096).
+    pub valid_days: Option<(i64, i64)>,
+    /// Server and client authentication EKU; false: client authentication only.
+    pub server_auth: bool,
+}
+
+impl CertOptions {
+    /// A good certificate for `name`.
+    pub fn for_name(name: &str) -> CertOptions {
+        CertOptions {
+            name: name.to_string(),
+            ips: Vec::new(),
+            valid_days: None,
+            server_auth: true,
+        }
+    }
+
+    /// `*.` and the domain of `fqdn` (`*.contoso.com` for `ex-cas01.contoso.com`).
+    pub fn wildcard_for(fqdn: &str) -> CertOptions {
+        let domain = fqdn.split_once('.').map_or(fqdn, |(_, d)| d);
+        CertOptions::for_name(&format!("*.{domain}"))
+    }
+
+    pub fn with_ips(mut self, ips: &[IpAddr]) -> CertOptions {
+        self.ips = ips.to_vec();
+        self
+    }
+
+    /// Valid from `from` to `to` days from now (negative: in the past).
+    pub fn days(mut self, from: i64, to: i64) -> CertOptions {
+        self.valid_days = Some((from, to));
+        self
+    }
+
+    /// Without the server authentication EKU.
+    pub fn client_auth_only(mut self) -> CertOptions {
+        self.server_auth = false;
+        self
     }
 }
 
