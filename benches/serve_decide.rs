@@ -81,7 +81,7 @@ fn bench(c: &mut Criterion) {
         other => panic!("not a request: {other:?}"),
     };
     let routing = exchange
-        .decide(&request, peer, TransportKind::Udp, Stage::CallRouter)
+        .decide(&request, peer, TransportKind::Udp, Stage::CallRouter, None)
         .expect("decide")
         .routing;
     let Routing::Redirect(target) = &routing else {
@@ -101,6 +101,7 @@ fn bench(c: &mut Criterion) {
                     peer,
                     TransportKind::Udp,
                     Stage::CallRouter,
+                    None,
                 )
                 .expect("decide")
         })
@@ -113,6 +114,7 @@ fn bench(c: &mut Criterion) {
                     peer,
                     TransportKind::Udp,
                     Stage::CallRouter,
+                    None,
                 )
                 .expect("route")
         })

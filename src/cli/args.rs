@@ -48,8 +48,9 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE", requires = "ldap")]
     pub password_file: Option<PathBuf>,
 
-    /// Trust the CA certificates in this PEM file (for a DC with a private CA)
-    #[arg(long, global = true, value_name = "FILE", requires = "ldap")]
+    /// Trust the CA certificates in this PEM file: the DC's (--ldap, for a private CA) and the
+    /// SIP servers' (trace-call --live over TLS) instead of the lab CA
+    #[arg(long, global = true, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
 
     /// Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind
@@ -203,6 +204,15 @@ pub struct TraceCallArgs {
     /// With --live: write the captured SIP and RTP to this pcap file
     #[arg(long, value_name = "FILE", requires = "live")]
     pub pcap: Option<PathBuf>,
+
+    /// With --live over TLS: the certificate chain (PEM) the caller presents for mutual TLS
+    /// [default: one for the pool FQDN from the lab CA]
+    #[arg(long, value_name = "FILE", requires_all = ["live", "tls_key"])]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key (PEM) of --tls-cert
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// Why the call reaches Exchange UM.
@@ -291,14 +301,30 @@ pub struct ServeArgs {
     #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
     pub log_format: LogFormatArg,
 
-    /// TLS certificate chain (PEM) for every server [default: one per server FQDN from the
-    /// lab CA in <lab>/ca]
-    #[arg(long, value_name = "FILE", requires = "key")]
+    /// The administrator's TLS certificate chain (PEM: the server's certificate, then the
+    /// intermediates) for the servers run (one with --server NAME) [default: one per server
+    /// FQDN from the lab CA in <lab>/ca]
+    #[arg(
+        long = "tls-cert",
+        alias = "cert",
+        value_name = "FILE",
+        requires = "key"
+    )]
     pub cert: Option<PathBuf>,
 
-    /// The certificate's private key (PEM)
-    #[arg(long, value_name = "FILE", requires = "cert")]
+    /// The private key (PEM) of --tls-cert
+    #[arg(
+        long = "tls-key",
+        alias = "key",
+        value_name = "FILE",
+        requires = "cert"
+    )]
     pub key: Option<PathBuf>,
+
+    /// Accept peers' TLS certificates (mutual TLS on SIPSecured and Secured dial plans) issued
+    /// by the CAs in this PEM file [default: the lab CA]
+    #[arg(long, value_name = "FILE")]
+    pub client_ca: Option<PathBuf>,
 
     /// Deliver voice mail to this SMTP server, smtp://host[:port] (STARTTLS when offered),
     /// through the spool in <lab>/spool [default: the lab mailbox,

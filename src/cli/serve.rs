@@ -306,22 +306,32 @@ fn media_log(json: bool, plans: &[ServerPlan]) -> serve::MediaLog {
     )
 }
 
-/// The certificates for the TLS listeners: --cert/--key, else the lab CA in `<lab>/ca`.
+/// The certificates for the TLS listeners: --tls-cert/--tls-key, else the lab CA in
+/// `<lab>/ca`; the peers' certificates are checked against --client-ca, else the lab CA.
 fn tls_source(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<TlsSource> {
-    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
-        let read = |path: &std::path::Path, what: &str| {
-            std::fs::read_to_string(path)
-                .map_err(|e| UsageError(format!("cannot read the {what} {}: {e}", path.display())))
-        };
-        return Ok(TlsSource::Files {
-            chain_pem: read(cert, "certificate file")?,
-            key_pem: read(key, "key file")?,
-        });
-    }
+    let read = |path: &std::path::Path, what: &str| {
+        std::fs::read_to_string(path)
+            .map_err(|e| UsageError(format!("cannot read the {what} {}: {e}", path.display())))
+    };
+    let client_ca_pem = args
+        .client_ca
+        .as_deref()
+        .map(|p| read(p, "--client-ca file"))
+        .transpose()?;
     let dir = lab_root(global)?.join("ca");
     let ca = LabCa::load_or_create(&dir)
         .with_context(|| format!("opening the lab CA in {}", dir.display()))?;
-    Ok(TlsSource::LabCa(Box::new(ca)))
+    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
+        return Ok(TlsSource::Files {
+            chain_pem: read(cert, "--tls-cert file")?,
+            key_pem: read(key, "--tls-key file")?,
+            client_ca_pem: client_ca_pem.unwrap_or_else(|| ca.cert_pem().to_string()),
+        });
+    }
+    Ok(TlsSource::LabCa {
+        ca: Box::new(ca),
+        client_ca_pem,
+    })
 }
 
 /// The address the system resolver gives `fqdn` (IPv4 first).
