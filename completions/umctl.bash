@@ -109,6 +109,9 @@ _umctl() {
             umctl__subcmd__help__subcmd__lab,apply)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__apply"
                 ;;
+            umctl__subcmd__help__subcmd__lab,cert)
+                cmd="umctl__subcmd__help__subcmd__lab__subcmd__cert"
+                ;;
             umctl__subcmd__help__subcmd__lab,export)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__export"
                 ;;
@@ -136,6 +139,9 @@ _umctl() {
             umctl__subcmd__help__subcmd__lab,show)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__show"
                 ;;
+            umctl__subcmd__help__subcmd__lab__subcmd__cert,issue)
+                cmd="umctl__subcmd__help__subcmd__lab__subcmd__cert__subcmd__issue"
+                ;;
             umctl__subcmd__help__subcmd__lab__subcmd__greeting,record-name)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__greeting__subcmd__record__subcmd__name"
                 ;;
@@ -153,6 +159,9 @@ _umctl() {
                 ;;
             umctl__subcmd__lab,apply)
                 cmd="umctl__subcmd__lab__subcmd__apply"
+                ;;
+            umctl__subcmd__lab,cert)
+                cmd="umctl__subcmd__lab__subcmd__cert"
                 ;;
             umctl__subcmd__lab,export)
                 cmd="umctl__subcmd__lab__subcmd__export"
@@ -184,6 +193,18 @@ _umctl() {
             umctl__subcmd__lab,show)
                 cmd="umctl__subcmd__lab__subcmd__show"
                 ;;
+            umctl__subcmd__lab__subcmd__cert,help)
+                cmd="umctl__subcmd__lab__subcmd__cert__subcmd__help"
+                ;;
+            umctl__subcmd__lab__subcmd__cert,issue)
+                cmd="umctl__subcmd__lab__subcmd__cert__subcmd__issue"
+                ;;
+            umctl__subcmd__lab__subcmd__cert__subcmd__help,help)
+                cmd="umctl__subcmd__lab__subcmd__cert__subcmd__help__subcmd__help"
+                ;;
+            umctl__subcmd__lab__subcmd__cert__subcmd__help,issue)
+                cmd="umctl__subcmd__lab__subcmd__cert__subcmd__help__subcmd__issue"
+                ;;
             umctl__subcmd__lab__subcmd__greeting,help)
                 cmd="umctl__subcmd__lab__subcmd__greeting__subcmd__help"
                 ;;
@@ -204,6 +225,9 @@ _umctl() {
                 ;;
             umctl__subcmd__lab__subcmd__help,apply)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__apply"
+                ;;
+            umctl__subcmd__lab__subcmd__help,cert)
+                cmd="umctl__subcmd__lab__subcmd__help__subcmd__cert"
                 ;;
             umctl__subcmd__lab__subcmd__help,export)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__export"
@@ -234,6 +258,9 @@ _umctl() {
                 ;;
             umctl__subcmd__lab__subcmd__help,show)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__show"
+                ;;
+            umctl__subcmd__lab__subcmd__help__subcmd__cert,issue)
+                cmd="umctl__subcmd__lab__subcmd__help__subcmd__cert__subcmd__issue"
                 ;;
             umctl__subcmd__lab__subcmd__help__subcmd__greeting,record-name)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__greeting__subcmd__record__subcmd__name"
@@ -795,7 +822,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__help__subcmd__lab)
-            opts="init reset export import apply hosts search show pin greeting"
+            opts="init reset export import apply hosts search show cert pin greeting"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -811,6 +838,34 @@ _umctl() {
         umctl__subcmd__help__subcmd__lab__subcmd__apply)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__lab__subcmd__cert)
+            opts="issue"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__lab__subcmd__cert__subcmd__issue)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1061,7 +1116,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help init reset export import apply hosts search show pin greeting help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help init reset export import apply hosts search show cert pin greeting help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1101,6 +1156,132 @@ _umctl() {
                 return 0
             fi
             case "${prev}" in
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__cert)
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help issue help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__cert__subcmd__help)
+            opts="issue help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__cert__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__cert__subcmd__help__subcmd__issue)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__cert__subcmd__issue)
+            opts="-y -v -q -h --server --name --wildcard --expired --not-yet-valid --expires-in-days --no-server-auth --untrusted --out --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires-in-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --lab)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1329,7 +1510,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__help)
-            opts="init reset export import apply hosts search show pin greeting help"
+            opts="init reset export import apply hosts search show cert pin greeting help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1345,6 +1526,34 @@ _umctl() {
         umctl__subcmd__lab__subcmd__help__subcmd__apply)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__help__subcmd__cert)
+            opts="issue"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__help__subcmd__cert__subcmd__issue)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2067,7 +2276,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__serve)
-            opts="-y -v -q -h --server --startup-mode --port-offset --ephemeral-ports --max-calls --log-format --cert --key --smtp --smtp-ca --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --server --startup-mode --port-offset --ephemeral-ports --max-calls --log-format --tls-cert --tls-key --client-ca --smtp --smtp-ca --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2093,11 +2302,15 @@ _umctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
-                --cert)
+                --tls-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --key)
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-ca)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2137,7 +2350,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__trace__subcmd__call)
-            opts="-y -v -q -h --to --from --scenario --hang-up-before-beep --message-seconds --wave-file --digits --live --serve --delivery-wait --ladder --pcap --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --to --from --scenario --hang-up-before-beep --message-seconds --wave-file --digits --live --serve --delivery-wait --ladder --pcap --tls-cert --tls-key --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2176,6 +2389,14 @@ _umctl() {
                     return 0
                     ;;
                 --pcap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

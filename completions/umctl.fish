@@ -28,7 +28,7 @@ complete -c umctl -n "__fish_umctl_needs_command" -l lab -d 'The lab directory f
 complete -c umctl -n "__fish_umctl_needs_command" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_needs_command" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_needs_command" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_needs_command" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_needs_command" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_needs_command" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
 complete -c umctl -n "__fish_umctl_needs_command" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_needs_command" -l json -d 'Print one JSON document instead of tables'
@@ -51,7 +51,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l lab -d
 complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l dry-run -d 'Show the plan and change nothing'
 complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l ldif -d 'With --dry-run: print the plan as LDIF for ldapmodify (or `umctl lab apply`)'
 complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l verify -d 'Change nothing: print ExchUCUtil\'s verification tables; exit 1 when anything is missing'
@@ -75,7 +75,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l lab -d 'The 
 complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l force -d 'Create the contact even when the number is not the dial plan\'s OVA number or the auto attendant\'s pilot number (a warning is printed)'
 complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l dry-run -d 'Print the changes instead of making them'
 complete -c umctl -n "__fish_umctl_using_subcommand new-contact" -l ldif -d 'With --dry-run: print the changes as LDIF change records (for ldapmodify)'
@@ -90,7 +90,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and not __fish_seen_subcommand_from list show set remove help" -l json -d 'Print one JSON document instead of tables'
@@ -108,7 +108,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_sub
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l auto-attendant -d 'Only auto-attendant contacts'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l subscriber-access -d 'Only subscriber access (Outlook Voice Access) contacts'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from list" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
@@ -122,7 +122,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_sub
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document instead of tables'
@@ -140,7 +140,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_sub
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l force -d 'Accept a number that is not the dial plan\'s OVA number or the auto attendant\'s pilot'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l dry-run -d 'Print the changes instead of making them'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from set" -l ldif -d 'With --dry-run: print the changes as LDIF change records (for ldapmodify)'
@@ -155,7 +155,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_sub
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l dry-run -d 'Print the changes instead of making them'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l ldif -d 'With --dry-run: print the changes as LDIF change records (for ldapmodify)'
 complete -c umctl -n "__fish_umctl_using_subcommand contact; and __fish_seen_subcommand_from remove" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
@@ -181,11 +181,13 @@ complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l digits -d 'DT
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l serve -d 'With --live: the call router of an `umctl serve` already running, as HOST:PORT (TCP), sips:HOST:PORT (TLS, as Skype for Business calls) or sip:HOST:PORT;transport=udp' -r
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l delivery-wait -d 'With --live: how long to wait for the message in the mailbox' -r
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l pcap -d 'With --live: write the captured SIP and RTP to this pcap file' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l tls-cert -d 'With --live over TLS: the certificate chain (PEM) the caller presents for mutual TLS [default: one for the pool FQDN from the lab CA]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l tls-key -d 'The private key (PEM) of --tls-cert' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l hang-up-before-beep -d 'The caller hangs up before the beep: a missed-call notification instead of a message'
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l live -d 'Place the call for real: start `umctl serve` on free loopback ports (or use --serve), play the Front End\'s side from the pool\'s address and record the real messages'
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l ladder -d 'Draw the SIP exchange as a sequence diagram instead of the hop table'
@@ -204,15 +206,16 @@ complete -c umctl -n "__fish_umctl_using_subcommand serve" -l port-offset -d 'Ad
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l max-calls -d 'MaxCallsAllowed: concurrent calls per Mailbox server (both its workers); beyond it, 503. Exchange\'s Set-UMService takes 0-200; up to 1000 is accepted for load tests' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l log-format -d 'How each SIP transaction is logged on stderr' -r -f -a "text\t'One line of text per transaction'
 json\t'One JSON object per line'"
-complete -c umctl -n "__fish_umctl_using_subcommand serve" -l cert -d 'TLS certificate chain (PEM) for every server [default: one per server FQDN from the lab CA in <lab>/ca]' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand serve" -l key -d 'The certificate\'s private key (PEM)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l tls-cert -d 'The administrator\'s TLS certificate chain (PEM: the server\'s certificate, then the intermediates) for the servers run (one with --server NAME) [default: one per server FQDN from the lab CA in <lab>/ca]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l tls-key -d 'The private key (PEM) of --tls-cert' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l client-ca -d 'Accept peers\' TLS certificates (mutual TLS on SIPSecured and Secured dial plans) issued by the CAs in this PEM file [default: the lab CA]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l smtp -d 'Deliver voice mail to this SMTP server, smtp://host[:port] (STARTTLS when offered), through the spool in <lab>/spool [default: the lab mailbox, <lab>/mailboxes/<sAMAccountName>/Maildir]' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l smtp-ca -d 'Also trust this CA certificate (PEM) for the SMTP server\'s STARTTLS certificate' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand serve" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l ephemeral-ports -d 'Listen on ports the system picks (the redirects name the real ports)'
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
@@ -221,34 +224,35 @@ complete -c umctl -n "__fish_umctl_using_subcommand serve" -s y -l yes -d 'Answe
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -s q -l quiet -d 'Print only results and errors'
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -l json -d 'Print one JSON document instead of tables'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -s q -l quiet -d 'Print only results and errors'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -s h -l help -d 'Print help'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -f -a "init" -d 'Create the lab directory from the built-in contoso.com forest'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -f -a "reset" -d 'Put the lab back to the built-in forest (the old forest and mailboxes go to backups/)'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -f -a "export" -d 'Print the whole forest as LDIF'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -f -a "import" -d 'Replace the forest with an LDIF file (an export), or with a copy of a real forest\'s Exchange and Skype objects (--from-ldap); the old one is kept in backups/'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -f -a "apply" -d 'Apply LDIF change records (as ldapmodify would), all or nothing'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -f -a "hosts" -d 'Print the lab\'s FQDN to loopback address table'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -f -a "search" -d 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -f -a "show" -d 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -f -a "pin" -d 'Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -f -a "greeting" -d 'Set a user\'s voice mail greeting or recorded name (stored in the lab mailbox folder)'
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show pin greeting help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -f -a "init" -d 'Create the lab directory from the built-in contoso.com forest'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -f -a "reset" -d 'Put the lab back to the built-in forest (the old forest and mailboxes go to backups/)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -f -a "export" -d 'Print the whole forest as LDIF'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -f -a "import" -d 'Replace the forest with an LDIF file (an export), or with a copy of a real forest\'s Exchange and Skype objects (--from-ldap); the old one is kept in backups/'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -f -a "apply" -d 'Apply LDIF change records (as ldapmodify would), all or nothing'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -f -a "hosts" -d 'Print the lab\'s FQDN to loopback address table'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -f -a "search" -d 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -f -a "show" -d 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -f -a "cert" -d 'Certificates from the lab CA (<lab>/ca): good ones, and faulty ones to test the TLS checks of trace-call --live and doctor --tls'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -f -a "pin" -d 'Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -f -a "greeting" -d 'Set a user\'s voice mail greeting or recorded name (stored in the lab mailbox folder)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and not __fish_seen_subcommand_from init reset export import apply hosts search show cert pin greeting help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l force -d 'Replace an existing lab (it is kept in backups/)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from init" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
@@ -261,7 +265,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from reset" -l json -d 'Print one JSON document instead of tables'
@@ -274,7 +278,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from export" -l json -d 'Print one JSON document instead of tables'
@@ -286,7 +290,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l from-ldap -d 'Copy the Exchange UM and Skype objects of the forest named by --ldap (no secrets)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from import" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
@@ -299,7 +303,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from apply" -l json -d 'Print one JSON document instead of tables'
@@ -311,7 +315,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from hosts" -l json -d 'Print one JSON document instead of tables'
@@ -327,7 +331,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from search" -l json -d 'Print one JSON document instead of tables'
@@ -339,7 +343,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document instead of tables'
@@ -347,11 +351,25 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from cert" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from cert" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from cert" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from cert" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from cert" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from cert" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from cert" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from cert" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from cert" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from cert" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from cert" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from cert" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from cert" -f -a "issue" -d 'Issue a certificate (PEM chain and key) for an Exchange server or a Skype pool: good by default, or with exactly the faults asked for'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from cert" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from pin" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from pin" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from pin" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from pin" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from pin" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from pin" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from pin" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from pin" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from pin" -l json -d 'Print one JSON document instead of tables'
@@ -367,7 +385,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from greeting" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from greeting" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from greeting" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from greeting" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from greeting" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from greeting" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from greeting" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from greeting" -l json -d 'Print one JSON document instead of tables'
@@ -386,6 +404,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "hosts" -d 'Print the lab\'s FQDN to loopback address table'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "search" -d 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)'
+complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "cert" -d 'Certificates from the lab CA (<lab>/ca): good ones, and faulty ones to test the TLS checks of trace-call --live and doctor --tls'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "pin" -d 'Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "greeting" -d 'Set a user\'s voice mail greeting or recorded name (stored in the lab mailbox folder)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -393,7 +412,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand completions" -l lab -d 'The 
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
-complete -c umctl -n "__fish_umctl_using_subcommand completions" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand completions" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -l json -d 'Print one JSON document instead of tables'
@@ -421,5 +440,6 @@ complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcom
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "hosts" -d 'Print the lab\'s FQDN to loopback address table'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "search" -d 'Search the lab like ldapsearch: print matching objects as LDIF (or JSON)'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "show" -d 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "cert" -d 'Certificates from the lab CA (<lab>/ca): good ones, and faulty ones to test the TLS checks of trace-call --live and doctor --tls'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "pin" -d 'Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "greeting" -d 'Set a user\'s voice mail greeting or recorded name (stored in the lab mailbox folder)'

@@ -394,6 +394,12 @@ pub enum LabCommand {
         /// A DN, or a name
         object: String,
     },
+    /// Certificates from the lab CA (<lab>/ca): good ones, and faulty ones to test the TLS
+    /// checks of trace-call --live and doctor --tls
+    Cert {
+        #[command(subcommand)]
+        command: CertCommand,
+    },
     /// Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state
     Pin {
         #[command(subcommand)]
@@ -595,4 +601,60 @@ pub enum ContactCommand {
         #[command(flatten)]
         plan: PlanArgs,
     },
+}
+
+/// `umctl lab cert ...`
+#[derive(Debug, Subcommand)]
+pub enum CertCommand {
+    /// Issue a certificate (PEM chain and key) for an Exchange server or a Skype pool: good by
+    /// default, or with exactly the faults asked for
+    #[command(after_long_help = "\
+Examples:
+  umctl lab cert issue --server EX-CAS01                  good: CN and SAN ex-cas01.contoso.com
+  umctl lab cert issue --server EX-CAS01 --wildcard       *.contoso.com
+  umctl lab cert issue --server EX-CAS01 --name ex-mbx02.contoso.com
+  umctl lab cert issue --server EX-CAS01 --expired --out /tmp/certs
+  umctl serve --server EX-CAS01 --tls-cert FILE.pem --tls-key FILE.key")]
+    Issue(CertIssueArgs),
+}
+
+/// `umctl lab cert issue` options.
+#[derive(Debug, Args)]
+pub struct CertIssueArgs {
+    /// An Exchange server's name (EX-CAS01) or FQDN, or a host of the lab's hosts table
+    /// (pool01.contoso.com)
+    #[arg(long, value_name = "NAME")]
+    pub server: String,
+
+    /// Put this name in the certificate instead of the server's FQDN (a name that does not match)
+    #[arg(long, value_name = "FQDN", conflicts_with = "wildcard")]
+    pub name: Option<String>,
+
+    /// A wildcard name, *. and the FQDN's domain (not supported between Lync and Exchange UM)
+    #[arg(long)]
+    pub wildcard: bool,
+
+    /// Valid from 40 days ago until 10 days ago
+    #[arg(long, conflicts_with_all = ["not_yet_valid", "expires_in_days"])]
+    pub expired: bool,
+
+    /// Valid only from 10 days from now
+    #[arg(long, conflicts_with = "expires_in_days")]
+    pub not_yet_valid: bool,
+
+    /// Expires in this many days (under 30: the checks warn)
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u16).range(1..))]
+    pub expires_in_days: Option<u16>,
+
+    /// Client authentication only: no server-auth extended key usage
+    #[arg(long)]
+    pub no_server_auth: bool,
+
+    /// Signed by another CA (<lab>/ca/untrusted) that nothing trusts
+    #[arg(long)]
+    pub untrusted: bool,
+
+    /// Write NAME.pem (the chain) and NAME.key here [default: <lab>/ca/issued]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }

@@ -4,14 +4,19 @@
 //! `um::certificate::judge` against the trust anchors (`--ca-file`, else the lab CA), kept for
 //! the hop, and a failing one refuses the TLS connection, as Lync does. [`hop_lines`] turns
 //! what was seen into the hop's lines (the certificate, warnings with their fix).
+//!
+//! [`check_server`] is the same judgement for one listener without a call (`doctor --tls`):
+//! connect, take the chain offered, close, judge. It sends nothing over the connection.
 
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 
 use super::{HopCertificate, Party};
-use crate::sip::transport::tls::ChainInspector;
-use crate::um::certificate::judge;
+use crate::sip::transport::tls::{fetch_chain, ChainInspector};
+use crate::um::certificate::{judge, CertificateCheck, FindingKind, Severity};
 
 /// The caller's view of the servers' certificates during one live call.
 pub struct CertificateWatch {
@@ -105,4 +110,31 @@ pub fn hop_lines(c: &HopCertificate) -> Vec<String> {
         lines.push(format!("WARNING: {} Fix: {}", w.why, w.fix));
     }
     lines
+}
+
+/// Connects to the TLS listener at `addr` as a client dialling `fqdn` (read-only: the
+/// handshake, then the connection is closed) and judges the chain it offers against
+/// `anchors`. A listener that cannot be reached is a failing finding naming the address.
+pub async fn check_server(
+    fqdn: &str,
+    addr: SocketAddr,
+    anchors: &[CertificateDer<'static>],
+    anchors_name: &str,
+    timeout: Duration,
+) -> CertificateCheck {
+    match fetch_chain(addr, fqdn, timeout).await {
+        Ok(chain) => judge(&chain, fqdn, anchors, anchors_name, UnixTime::now()),
+        Err(e) => CertificateCheck {
+            dialled: fqdn.to_string(),
+            offered: None,
+            findings: vec![crate::um::certificate::Finding {
+                kind: FindingKind::Unreachable,
+                severity: Severity::Fail,
+                why: format!("No TLS handshake with {fqdn} at {addr}: {e}."),
+                fix: format!(
+                    "Check that the UM service listens for TLS on {addr} (UMStartupMode TLS or Dual: Set-UMService / Set-UMCallRouterSettings -UMStartupMode Dual, then restart it)"
+                ),
+            }],
+        },
+    }
 }

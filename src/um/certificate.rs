@@ -93,6 +93,8 @@ pub enum FindingKind {
     NoServerAuth,
     /// Valid, but not for much longer.
     ExpiresSoon,
+    /// No TLS handshake at all (doctor --tls: nothing listens, or the handshake fails).
+    Unreachable,
 }
 
 /// How bad a finding is.
@@ -254,13 +256,17 @@ fn reissue(dialled: &str) -> String {
 }
 
 fn name_findings(info: &CertificateInfo, dialled: &str) -> Option<Finding> {
-    let names: Vec<&str> = info
+    let mut names: Vec<&str> = Vec::new();
+    for n in info
         .common_name
         .iter()
         .chain(&info.dns_names)
         .chain(&info.ip_addresses)
-        .map(String::as_str)
-        .collect();
+    {
+        if !names.iter().any(|m| m.eq_ignore_ascii_case(n)) {
+            names.push(n);
+        }
+    }
     if names.iter().any(|n| n.eq_ignore_ascii_case(dialled)) {
         return None;
     }
