@@ -26,6 +26,7 @@ use crate::serve::{
 };
 use crate::sip::endpoint::{LogRecord, NoLog, TransactionLog};
 use crate::sip::transport::certs::LabCa;
+use crate::um::certificate::judge_own;
 use crate::um::{BoundPorts, Stage};
 
 /// How long the BYEs of the active calls may take at shutdown.
@@ -125,6 +126,9 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
+    if let Some(serve::TlsSource::Files { chain_pem, .. }) = &tls {
+        warn_own_certificate(chain_pem, &plans);
+    }
     let exchange = Arc::new(Exchange::new(
         dir,
         hosts,
@@ -332,6 +336,25 @@ fn tls_source(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<TlsSource
         ca: Box::new(ca),
         client_ca_pem,
     })
+}
+
+/// One stderr line per problem of the --tls-cert certificate for each server run (name,
+/// validity, EKU: what its peers will refuse); serve starts anyway, so a faulty certificate
+/// can be tried against the live trace.
+fn warn_own_certificate(chain_pem: &str, plans: &[ServerPlan]) {
+    use rustls::pki_types::pem::PemObject;
+    let chain: Vec<_> = rustls::pki_types::CertificateDer::pem_slice_iter(chain_pem.as_bytes())
+        .filter_map(Result::ok)
+        .collect();
+    for plan in plans {
+        let check = judge_own(&chain, &plan.fqdn, rustls::pki_types::UnixTime::now());
+        for f in &check.findings {
+            eprintln!(
+                "umctl serve: warning: --tls-cert for {} ({}): {} Fix: {}",
+                plan.name, plan.fqdn, f.why, f.fix
+            );
+        }
+    }
 }
 
 /// The address the system resolver gives `fqdn` (IPv4 first).

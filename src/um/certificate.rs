@@ -431,6 +431,21 @@ pub fn judge(
     anchors_name: &str,
     now: UnixTime,
 ) -> CertificateCheck {
+    judge_with(chain, dialled, Some((anchors, anchors_name)), now)
+}
+
+/// [`judge`] without the trust check: what a server can say of its own certificate (`umctl
+/// serve --tls-cert`) without knowing whom its peers trust.
+pub fn judge_own(chain: &[CertificateDer<'_>], fqdn: &str, now: UnixTime) -> CertificateCheck {
+    judge_with(chain, fqdn, None, now)
+}
+
+fn judge_with(
+    chain: &[CertificateDer<'_>],
+    dialled: &str,
+    trust: Option<(&[CertificateDer<'_>], &str)>,
+    now: UnixTime,
+) -> CertificateCheck {
     let mut check = CertificateCheck {
         dialled: dialled.to_string(),
         ..CertificateCheck::default()
@@ -445,11 +460,13 @@ pub fn judge(
         return check;
     };
     let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+    let trusted =
+        trust.and_then(|(anchors, name)| chain_finding(chain, &info, dialled, anchors, name));
     check.findings.extend(
         [
             name_findings(&info, dialled),
             time_findings(&info, dialled, now),
-            chain_finding(chain, &info, dialled, anchors, anchors_name),
+            trusted,
             eku_finding(&info, dialled),
         ]
         .into_iter()
@@ -566,9 +583,13 @@ mod tests {
             "{}",
             untrusted.findings[0].why
         );
-        let client_only = case(&ca, base.client_auth_only());
+        let client_only = case(&ca, base.clone().client_auth_only());
         assert_eq!(kinds(&client_only), [FindingKind::NoServerAuth]);
         let nothing = judge(&[], fqdn, &anchors, "the lab CA", now());
         assert_eq!(kinds(&nothing), [FindingKind::Unreadable]);
+        // Its own certificate, as serve sees it: no trust check.
+        let issued = other.issue_with(&base.clone().days(-40, -10)).unwrap();
+        let own = judge_own(&ders(&issued.chain_pem), fqdn, now());
+        assert_eq!(kinds(&own), [FindingKind::Expired]);
     }
 }

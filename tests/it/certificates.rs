@@ -123,6 +123,11 @@ fn each_faulty_certificate_fails_the_live_trace_at_the_call_router_hop() {
             lines.contains("TLS certificate of the CAS call router"),
             "{lines}"
         );
+        // serve said so when it started (all but trust: it cannot know whom peers trust).
+        let warned = serve
+            .stderr()
+            .contains("warning: --tls-cert for EX-CAS01 (ex-cas01.contoso.com)");
+        assert_eq!(warned, kind != "untrusted", "{kind}: {}", serve.stderr());
         // The call never got past the TLS handshake: serve logged no INVITE.
         assert!(
             !serve.stderr().contains("\"INVITE\""),
@@ -285,4 +290,70 @@ fn doctor_tls_check_reads_a_real_serve_listener() {
         umctl::um::certificate::FindingKind::Unreachable
     );
     assert!(gone.findings[0].why.contains(&addr.to_string()));
+}
+
+/// An INVITE for LOC801 (Secured) over TLS from pool01's address, with or without a client
+/// certificate; the first final response's status line and Warning.
+async fn invite_over_tls(
+    addr: std::net::SocketAddr,
+    ca_pem: &str,
+    identity: Option<(&str, &str)>,
+) -> String {
+    use rustls::pki_types::ServerName;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use umctl::sip::transport::tls::client_config;
+
+    let connector = tokio_rustls::TlsConnector::from(client_config(ca_pem, identity).unwrap());
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.10.1:0".parse().unwrap()).unwrap();
+    let local = {
+        let tcp = socket.connect(addr).await.unwrap();
+        let local = tcp.local_addr().unwrap();
+        let name = ServerName::try_from("ex-cas01.contoso.com").unwrap();
+        let mut tls = connector.connect(name, tcp).await.unwrap();
+        let text = format!(
+            "INVITE sip:LOC801@ex-cas01.contoso.com:{port};transport=tls SIP/2.0\r\n\
+             Via: SIP/2.0/TLS {local};branch=z9hG4bKmtls1\r\nMax-Forwards: 70\r\n\
+             From: <sip:+14255550199@contoso.com;user=phone>;tag=m1\r\n\
+             To: <sip:LOC801@ex-cas01.contoso.com>\r\nCall-ID: mtls-{port}@pool01\r\n\
+             CSeq: 1 INVITE\r\nContact: <sip:{local};transport=tls>\r\nContent-Length: 0\r\n\r\n",
+            port = addr.port()
+        );
+        tls.write_all(text.as_bytes()).await.unwrap();
+        let mut all = String::new();
+        let mut buf = vec![0u8; 8192];
+        while !all.contains("SIP/2.0 4") && !all.contains("SIP/2.0 3") {
+            let n = tokio::time::timeout(Duration::from_secs(10), tls.read(&mut buf))
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(n > 0, "connection closed: {all}");
+            all.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+        all
+    };
+    local
+}
+
+#[tokio::test]
+async fn serve_answers_403_to_a_secured_call_without_a_client_certificate() {
+    let lab = granted_lab();
+    let serve = ServeHarness::start(&lab, &["--server", "EX-CAS01"]);
+    let addr = serve.addr("EX-CAS01", "call_router", "tls");
+    let ca = std::fs::read_to_string(lab.path().join("ca/lab-ca.pem")).unwrap();
+    let answer = invite_over_tls(addr, &ca, None).await;
+    assert!(answer.contains("SIP/2.0 403"), "{answer}");
+    assert!(
+        answer.contains("presented no TLS certificate")
+            && answer.contains("UM IP gateway 1:1 (pool01.contoso.com)"),
+        "{answer}"
+    );
+    // With pool01's certificate from the lab CA: admitted, redirected.
+    let (chain, key, _) = issue(&lab, "pool01.contoso.com", &[]);
+    let (chain, key) = (
+        std::fs::read_to_string(chain).unwrap(),
+        std::fs::read_to_string(key).unwrap(),
+    );
+    let answer = invite_over_tls(addr, &ca, Some((&chain, &key))).await;
+    assert!(answer.contains("SIP/2.0 302"), "{answer}");
 }
