@@ -687,6 +687,22 @@ impl CallCtx<'_, '_> {
                         ),
                         "Wait for calls to end and call again (Retry-After), or raise the limit: Set-UMService -Identity <mailbox server> -MaxCallsAllowed <N> (umctl serve --max-calls N)".to_string(),
                     )
+                } else if status == 403 && text.contains("TLS certificate") {
+                    // Mutual TLS: Exchange did not find a gateway in the caller's certificate.
+                    let rejected = crate::um::rejection(
+                        crate::um::RejectReason::GatewayCertificate,
+                        None,
+                        text.clone(),
+                    );
+                    let rc = super::fix::RejectContext {
+                        pool: &self.plan.invite.pool_fqdn,
+                        ..Default::default()
+                    };
+                    let f = super::fix::rejection(&rejected, &rc);
+                    (
+                        format!("{} answered {line}: {}", party.label(), f.why),
+                        f.fix,
+                    )
                 } else {
                     (
                         format!("{} answered {line}: {text}", party.label()),

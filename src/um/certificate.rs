@@ -312,7 +312,7 @@ fn time_findings(info: &CertificateInfo, dialled: &str, now: i64) -> Option<Find
                 "The certificate offered by {dialled} expired on {} (subject {}), so the TLS connection is refused.",
                 info.not_after, info.subject
             ),
-            format!("Renew it: {}", reissue(dialled)),
+            format!("Renew it. {}", reissue(dialled)),
         ));
     }
     if now < info.not_before_unix {
@@ -335,7 +335,7 @@ fn time_findings(info: &CertificateInfo, dialled: &str, now: i64) -> Option<Find
                 "The certificate offered by {dialled} expires on {} ({left} day(s) from now): calls stop when it does.",
                 info.not_after
             ),
-            format!("Renew it now: {}", reissue(dialled)),
+            format!("Renew it now. {}", reissue(dialled)),
         )
     })
 }

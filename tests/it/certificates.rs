@@ -240,6 +240,8 @@ fn mutual_tls_admits_the_pool_by_its_certificate_name_and_refuses_another_with_4
             && why.contains("pool01.contoso.com"),
         "{why}"
     );
+    let fix = hop(&trace, 6)["fix"].as_str().unwrap();
+    assert!(fix.contains("Set-UMIPGateway"), "{fix}");
     // Its own pool certificate (the default) is admitted.
     let mut args = vec!["trace-call", "--to", "bob", "--live", "--json"];
     args.extend_from_slice(&QUICK);
