@@ -262,7 +262,8 @@ Then stderr gets one line per SIP transaction (--log-format json: JSON lines). C
 stops taking calls, sends BYE to the active ones and exits 0.
 
 Calls are admitted only from a UM IP gateway's address (run grant-permissions first for the
-Skype for Business pools). The worker answers with SDP and receives RTP, but plays no greeting
+Skype for Business pools); on SIPSecured and Secured dial plans over mutual TLS, a name in the
+peer's certificate (trusted by --client-ca, else the lab CA) must be a gateway's address. The worker answers with SDP and receives RTP, but plays no greeting
 and records nothing yet.
 
 Messages go to the lab mailbox (<lab>/mailboxes/<sAMAccountName>/Maildir), or with --smtp to an

@@ -334,8 +334,9 @@ impl Drop for PrivateFolder {
     }
 }
 
-/// The CAs the live trace trusts for the servers' certificates: --ca-file, else the lab CA.
-fn trust_anchors(
+/// The CAs the live trace (and doctor --tls) trusts for the servers' certificates:
+/// --ca-file, else the lab CA; with the name reports give them.
+pub(crate) fn trust_anchors(
     global: &GlobalArgs,
     ca: &LabCa,
 ) -> anyhow::Result<(Vec<CertificateDer<'static>>, String)> {
