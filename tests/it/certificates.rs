@@ -5,29 +5,15 @@
 //! UM IP gateway of the dial plan, else the call router answers 403 naming both. The doctor's
 //! TLS check (`trace::certificates::check_server`) runs against a real serve on loopback.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::support::{ServeHarness, TempLab};
+use crate::trace_live::{granted_lab, hop};
 
 const QUICK: [&str; 4] = ["--message-seconds", "1", "--delivery-wait", "5"];
-
-fn granted_lab() -> TempLab {
-    let lab = TempLab::new();
-    lab.run(&["grant-permissions", "--yes"]).ok();
-    lab
-}
-
-fn hop(trace: &Value, n: u64) -> &Value {
-    trace["hops"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|h| h["number"] == n)
-        .unwrap_or_else(|| panic!("no hop {n} in {trace:#}"))
-}
 
 /// `lab cert issue --server SERVER FLAGS --json`: the chain and key files.
 fn issue(lab: &TempLab, server: &str, flags: &[&str]) -> (PathBuf, PathBuf, Value) {
@@ -40,6 +26,20 @@ fn issue(lab: &TempLab, server: &str, flags: &[&str]) -> (PathBuf, PathBuf, Valu
     let issued = lab.run(&args).ok().json();
     let path = |k: &str| PathBuf::from(issued[k].as_str().unwrap());
     (path("chain"), path("key"), issued)
+}
+
+/// serve (only `server`, else every server) with the certificate `chain` and `key`.
+fn serve_with(lab: &TempLab, chain: &Path, key: &Path, server: Option<&str>) -> ServeHarness {
+    let mut args = vec![
+        "--tls-cert",
+        chain.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+    ];
+    if let Some(s) = server {
+        args.extend(["--server", s]);
+    }
+    ServeHarness::start(lab, &args)
 }
 
 fn live_trace(lab: &TempLab, serve: &str, extra: &[&str]) -> (i32, Value) {
@@ -92,17 +92,7 @@ fn each_faulty_certificate_fails_the_live_trace_at_the_call_router_hop() {
     for (flags, kind, text) in cases {
         let (chain, key, issued) = issue(&lab, "EX-CAS01", flags);
         assert_eq!(issued["check"]["findings"][0]["kind"], kind, "{issued:#}");
-        let serve = ServeHarness::start(
-            &lab,
-            &[
-                "--server",
-                "EX-CAS01",
-                "--tls-cert",
-                chain.to_str().unwrap(),
-                "--tls-key",
-                key.to_str().unwrap(),
-            ],
-        );
+        let serve = serve_with(&lab, &chain, &key, Some("EX-CAS01"));
         let at = format!("sips:{}", serve.addr("EX-CAS01", "call_router", "tls"));
         let (code, trace) = live_trace(&lab, &at, &[]);
         assert_eq!(code, 1, "{kind}: {trace:#}");
@@ -143,17 +133,7 @@ fn ca_file_trusts_another_ca_and_an_expiring_certificate_only_warns() {
     // Signed by the untrusted CA: with --ca-file naming that CA, the call router's
     // certificate passes; the expiry within 30 days is a warning on the hop.
     let (chain, key, _) = issue(&lab, "EX-CAS01", &["--untrusted", "--expires-in-days", "5"]);
-    let serve = ServeHarness::start(
-        &lab,
-        &[
-            "--server",
-            "EX-CAS01",
-            "--tls-cert",
-            chain.to_str().unwrap(),
-            "--tls-key",
-            key.to_str().unwrap(),
-        ],
-    );
+    let serve = serve_with(&lab, &chain, &key, Some("EX-CAS01"));
     let at = format!("sips:{}", serve.addr("EX-CAS01", "call_router", "tls"));
     let untrusted_ca = lab.path().join("ca/untrusted/lab-ca.pem");
     let (_, trace) = live_trace(&lab, &at, &["--ca-file", untrusted_ca.to_str().unwrap()]);
@@ -185,15 +165,7 @@ fn a_good_certificate_on_every_server_but_one_fails_at_the_um_service() {
     // ex-mbx02.contoso.com.
     let lab = granted_lab();
     let (chain, key, _) = issue(&lab, "EX-CAS01", &[]);
-    let serve = ServeHarness::start(
-        &lab,
-        &[
-            "--tls-cert",
-            chain.to_str().unwrap(),
-            "--tls-key",
-            key.to_str().unwrap(),
-        ],
-    );
+    let serve = serve_with(&lab, &chain, &key, None);
     let at = format!("sips:{}", serve.addr("EX-CAS01", "call_router", "tls"));
     let (code, trace) = live_trace(&lab, &at, &[]);
     assert_eq!(code, 1);

@@ -101,6 +101,14 @@ pub fn client_config(
         .with_safe_default_protocol_versions()
         .map_err(|e| tls_err("protocol versions", e))?
         .with_root_certificates(roots(ca_pem, "trusted CA")?);
+    with_identity(builder, identity)
+}
+
+/// The client configuration, presenting `identity` (chain PEM, key PEM) if given.
+fn with_identity(
+    builder: rustls::ConfigBuilder<rustls::ClientConfig, rustls::client::WantsClientCert>,
+    identity: Option<(&str, &str)>,
+) -> Result<Arc<rustls::ClientConfig>, TransportError> {
     let config = match identity {
         None => builder.with_no_client_auth(),
         Some((chain, key)) => builder
@@ -194,17 +202,7 @@ pub fn inspecting_client_config(
         .map_err(|e| tls_err("protocol versions", e))?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(InspectingVerifier { inspect, provider }));
-    let config = match identity {
-        None => builder.with_no_client_auth(),
-        Some((chain, key)) => builder
-            .with_client_auth_cert(
-                certs(chain, "client certificate chain")?,
-                PrivateKeyDer::from_pem_slice(key.as_bytes())
-                    .map_err(|e| tls_err("client private key", e))?,
-            )
-            .map_err(|e| tls_err("client certificate and key", e))?,
-    };
-    Ok(Arc::new(config))
+    with_identity(builder, identity)
 }
 
 /// Connects to `addr`, asks for `server_name` (SNI when it is a DNS name), and returns the
