@@ -529,7 +529,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('--expired', '--expired', [CompletionResultType]::ParameterName, 'Valid from 40 days ago until 10 days ago')
             [CompletionResult]::new('--not-yet-valid', '--not-yet-valid', [CompletionResultType]::ParameterName, 'Valid only from 10 days from now')
             [CompletionResult]::new('--no-server-auth', '--no-server-auth', [CompletionResultType]::ParameterName, 'Client authentication only: no server-auth extended key usage')
-            [CompletionResult]::new('--untrusted', '--untrusted', [CompletionResultType]::ParameterName, 'Signed by another CA (<lab>/ca/untrusted) that nothing trusts')
+            [CompletionResult]::new('--untrusted', '--untrusted', [CompletionResultType]::ParameterName, 'Signed by another CA ("umctl untrusted CA" in <lab>/ca/untrusted) that nothing trusts')
             [CompletionResult]::new('--sasl-gssapi', '--sasl-gssapi', [CompletionResultType]::ParameterName, 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)')
             [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of tables')

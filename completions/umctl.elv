@@ -500,7 +500,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --expired 'Valid from 40 days ago until 10 days ago'
             cand --not-yet-valid 'Valid only from 10 days from now'
             cand --no-server-auth 'Client authentication only: no server-auth extended key usage'
-            cand --untrusted 'Signed by another CA (<lab>/ca/untrusted) that nothing trusts'
+            cand --untrusted 'Signed by another CA ("umctl untrusted CA" in <lab>/ca/untrusted) that nothing trusts'
             cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
             cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
             cand --json 'Print one JSON document instead of tables'

@@ -651,7 +651,7 @@ pub struct CertIssueArgs {
     #[arg(long)]
     pub no_server_auth: bool,
 
-    /// Signed by another CA (<lab>/ca/untrusted) that nothing trusts
+    /// Signed by another CA ("umctl untrusted CA" in <lab>/ca/untrusted) that nothing trusts
     #[arg(long)]
     pub untrusted: bool,
 

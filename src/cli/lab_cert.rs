@@ -22,6 +22,9 @@ use crate::directory::lookup;
 use crate::sip::transport::certs::{CertOptions, LabCa};
 use crate::um::certificate::{judge, CertificateCheck};
 
+/// The common name of the CA `--untrusted` signs with (`<lab>/ca/untrusted`).
+const UNTRUSTED_CA_NAME: &str = "umctl untrusted CA";
+
 #[derive(Serialize)]
 struct Issued {
     server: String,
@@ -40,7 +43,7 @@ pub fn run(global: &GlobalArgs, command: &CertCommand) -> anyhow::Result<ExitCod
         .with_context(|| format!("opening the lab CA in {}", ca_dir.display()))?;
     let signer = if args.untrusted {
         let dir = ca_dir.join("untrusted");
-        LabCa::load_or_create(&dir)
+        LabCa::load_or_create_as(&dir, UNTRUSTED_CA_NAME)
             .with_context(|| format!("opening the untrusted CA in {}", dir.display()))?
     } else {
         LabCa::load_or_create(&ca_dir)?

@@ -267,12 +267,12 @@ fn doctor_tls_check_reads_a_real_serve_listener() {
 }
 
 /// An INVITE for LOC801 (Secured) over TLS from pool01's address, with or without a client
-/// certificate; the first final response's status line and Warning.
+/// certificate: the answer up to the first final response, or why the connection failed.
 async fn invite_over_tls(
     addr: std::net::SocketAddr,
     ca_pem: &str,
     identity: Option<(&str, &str)>,
-) -> String {
+) -> Result<String, String> {
     use rustls::pki_types::ServerName;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use umctl::sip::transport::tls::client_config;
@@ -280,33 +280,44 @@ async fn invite_over_tls(
     let connector = tokio_rustls::TlsConnector::from(client_config(ca_pem, identity).unwrap());
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.bind("127.0.10.1:0".parse().unwrap()).unwrap();
-    let local = {
-        let tcp = socket.connect(addr).await.unwrap();
-        let local = tcp.local_addr().unwrap();
-        let name = ServerName::try_from("ex-cas01.contoso.com").unwrap();
-        let mut tls = connector.connect(name, tcp).await.unwrap();
-        let text = format!(
-            "INVITE sip:LOC801@ex-cas01.contoso.com:{port};transport=tls SIP/2.0\r\n\
-             Via: SIP/2.0/TLS {local};branch=z9hG4bKmtls1\r\nMax-Forwards: 70\r\n\
-             From: <sip:+14255550199@contoso.com;user=phone>;tag=m1\r\n\
-             To: <sip:LOC801@ex-cas01.contoso.com>\r\nCall-ID: mtls-{port}@pool01\r\n\
-             CSeq: 1 INVITE\r\nContact: <sip:{local};transport=tls>\r\nContent-Length: 0\r\n\r\n",
-            port = addr.port()
-        );
-        tls.write_all(text.as_bytes()).await.unwrap();
-        let mut all = String::new();
-        let mut buf = vec![0u8; 8192];
-        while !all.contains("SIP/2.0 4") && !all.contains("SIP/2.0 3") {
-            let n = tokio::time::timeout(Duration::from_secs(10), tls.read(&mut buf))
-                .await
-                .unwrap()
-                .unwrap();
-            assert!(n > 0, "connection closed: {all}");
-            all.push_str(&String::from_utf8_lossy(&buf[..n]));
+    let tcp = socket.connect(addr).await.unwrap();
+    let local = tcp.local_addr().unwrap();
+    let name = ServerName::try_from("ex-cas01.contoso.com").unwrap();
+    let mut tls = connector
+        .connect(name, tcp)
+        .await
+        .map_err(|e| e.to_string())?;
+    let text = format!(
+        "INVITE sip:LOC801@ex-cas01.contoso.com:{port};transport=tls SIP/2.0\r\n\
+         Via: SIP/2.0/TLS {local};branch=z9hG4bKmtls1\r\nMax-Forwards: 70\r\n\
+         From: <sip:+14255550199@contoso.com;user=phone>;tag=m1\r\n\
+         To: <sip:LOC801@ex-cas01.contoso.com>\r\nCall-ID: mtls-{port}@pool01\r\n\
+         CSeq: 1 INVITE\r\nContact: <sip:{local};transport=tls>\r\nContent-Length: 0\r\n\r\n",
+        port = addr.port()
+    );
+    tls.write_all(text.as_bytes())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut all = String::new();
+    let mut buf = vec![0u8; 8192];
+    while !all.contains("SIP/2.0 4") && !all.contains("SIP/2.0 3") {
+        let n = tokio::time::timeout(Duration::from_secs(10), tls.read(&mut buf))
+            .await
+            .map_err(|_| format!("no final answer: {all}"))?
+            .map_err(|e| e.to_string())?;
+        if n == 0 {
+            return Err(format!("connection closed: {all}"));
         }
-        all
-    };
-    local
+        all.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    Ok(all)
+}
+
+fn read_pair(chain: &Path, key: &Path) -> (String, String) {
+    (
+        std::fs::read_to_string(chain).unwrap(),
+        std::fs::read_to_string(key).unwrap(),
+    )
 }
 
 #[tokio::test]
@@ -315,7 +326,7 @@ async fn serve_answers_403_to_a_secured_call_without_a_client_certificate() {
     let serve = ServeHarness::start(&lab, &["--server", "EX-CAS01"]);
     let addr = serve.addr("EX-CAS01", "call_router", "tls");
     let ca = std::fs::read_to_string(lab.path().join("ca/lab-ca.pem")).unwrap();
-    let answer = invite_over_tls(addr, &ca, None).await;
+    let answer = invite_over_tls(addr, &ca, None).await.unwrap();
     assert!(answer.contains("SIP/2.0 403"), "{answer}");
     assert!(
         answer.contains("presented no TLS certificate")
@@ -324,10 +335,39 @@ async fn serve_answers_403_to_a_secured_call_without_a_client_certificate() {
     );
     // With pool01's certificate from the lab CA: admitted, redirected.
     let (chain, key, _) = issue(&lab, "pool01.contoso.com", &[]);
-    let (chain, key) = (
-        std::fs::read_to_string(chain).unwrap(),
-        std::fs::read_to_string(key).unwrap(),
-    );
-    let answer = invite_over_tls(addr, &ca, Some((&chain, &key))).await;
+    let (chain, key) = read_pair(&chain, &key);
+    let answer = invite_over_tls(addr, &ca, Some((&chain, &key)))
+        .await
+        .unwrap();
     assert!(answer.contains("SIP/2.0 302"), "{answer}");
+}
+
+#[tokio::test]
+async fn serve_client_ca_decides_whose_certificates_are_accepted() {
+    let lab = granted_lab();
+    // pool01's certificate from another CA, and serve told to trust that CA.
+    let (other_chain, other_key, _) = issue(&lab, "pool01.contoso.com", &["--untrusted"]);
+    let other_ca = lab.path().join("ca/untrusted/lab-ca.pem");
+    let serve = ServeHarness::start(
+        &lab,
+        &[
+            "--server",
+            "EX-CAS01",
+            "--client-ca",
+            other_ca.to_str().unwrap(),
+        ],
+    );
+    let addr = serve.addr("EX-CAS01", "call_router", "tls");
+    let ca = std::fs::read_to_string(lab.path().join("ca/lab-ca.pem")).unwrap();
+    let (chain, key) = read_pair(&other_chain, &other_key);
+    let answer = invite_over_tls(addr, &ca, Some((&chain, &key)))
+        .await
+        .unwrap();
+    assert!(answer.contains("SIP/2.0 302"), "{answer}");
+    // The lab CA's certificate for pool01 is no longer accepted: the handshake fails.
+    let (lab_chain, lab_key, _) = issue(&lab, "pool01.contoso.com", &[]);
+    let (chain, key) = read_pair(&lab_chain, &lab_key);
+    let refused = invite_over_tls(addr, &ca, Some((&chain, &key))).await;
+    let why = refused.expect_err("the lab CA certificate was accepted");
+    assert!(why.contains("UnknownCA"), "{why}");
 }

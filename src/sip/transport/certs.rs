@@ -47,10 +47,10 @@ fn cert_err(path: &Path, reason: impl std::fmt::Display) -> TransportError {
     }
 }
 
-fn ca_params() -> CertificateParams {
+fn ca_params(name: &str) -> CertificateParams {
     let mut params = CertificateParams::default();
     let mut dn = DistinguishedName::new();
-    dn.push(DnType::CommonName, LAB_CA_NAME);
+    dn.push(DnType::CommonName, name);
     dn.push(DnType::OrganizationName, "umctl lab");
     params.distinguished_name = dn;
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -66,6 +66,11 @@ impl LabCa {
     /// Loads `dir/lab-ca.pem` and `dir/lab-ca.key`, or creates both (and `dir`) when neither
     /// exists. One without the other is an error naming the missing file.
     pub fn load_or_create(dir: &Path) -> Result<LabCa, TransportError> {
+        LabCa::load_or_create_as(dir, LAB_CA_NAME)
+    }
+
+    /// [`LabCa::load_or_create`] for a CA whose common name is `name` (the same on every load).
+    pub fn load_or_create_as(dir: &Path, name: &str) -> Result<LabCa, TransportError> {
         let cert_path = dir.join(CA_CERT_FILE);
         let key_path = dir.join(CA_KEY_FILE);
         match (cert_path.exists(), key_path.exists()) {
@@ -81,14 +86,14 @@ impl LabCa {
                 }
                 Ok(LabCa {
                     cert_pem,
-                    issuer: Issuer::new(ca_params(), key),
+                    issuer: Issuer::new(ca_params(name), key),
                     dir: dir.to_path_buf(),
                 })
             }
             (false, false) => {
                 std::fs::create_dir_all(dir).map_err(|e| cert_err(dir, e))?;
                 let key = KeyPair::generate().map_err(|e| cert_err(&key_path, e))?;
-                let cert = ca_params()
+                let cert = ca_params(name)
                     .self_signed(&key)
                     .map_err(|e| cert_err(&cert_path, e))?;
                 let cert_pem = cert.pem();
@@ -96,7 +101,7 @@ impl LabCa {
                 std::fs::write(&cert_path, &cert_pem).map_err(|e| cert_err(&cert_path, e))?;
                 Ok(LabCa {
                     cert_pem,
-                    issuer: Issuer::new(ca_params(), key),
+                    issuer: Issuer::new(ca_params(name), key),
                     dir: dir.to_path_buf(),
                 })
             }
