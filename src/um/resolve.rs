@@ -402,7 +402,7 @@ pub fn admit_peer<D: Directory + ?Sized>(
         ));
     }
     if tls_needed {
-        if let Some(r) = certificate_rejection(dir, &gateways, &gateway, &dial_plan, peer)? {
+        if let Some(r) = certificate_rejection(dir, &gateways, &gateway, &dial_plan, peer, ctx)? {
             return rejected(r);
         }
     }
@@ -424,15 +424,24 @@ fn certificate_rejection<D: Directory + ?Sized>(
     gateway: &IpGateway,
     dial_plan: &DialPlan,
     peer: &Peer<'_>,
+    ctx: &UmContext<'_>,
 ) -> Result<Option<Rejection>, UmError> {
     let security = format!("{:?}", dial_plan.voip_security);
+    // `pool01.contoso.com at 127.0.10.1` when the lab's hosts table names the address.
+    let who = match (ctx.hosts, peer.source.parse()) {
+        (Some(hosts), Ok(ip)) => hosts.name_of(ip).map_or_else(
+            || peer.source.to_string(),
+            |n| format!("{n} at {}", peer.source),
+        ),
+        _ => peer.source.to_string(),
+    };
     let Some(names) = peer.certificate_names else {
         return Ok(Some(rejection(
             RejectReason::GatewayCertificate,
             Some(dial_plan),
             format!(
-                "{} presented no TLS certificate, so Exchange cannot identify it as UM IP gateway {} ({}): dial plan {} is {security} and needs mutual TLS",
-                peer.source, gateway.name, gateway.address, dial_plan.name
+                "{who} presented no TLS certificate, so Exchange cannot identify it as UM IP gateway {} ({}): dial plan {} is {security} and needs mutual TLS",
+                gateway.name, gateway.address, dial_plan.name
             ),
         )));
     };
@@ -456,8 +465,7 @@ fn certificate_rejection<D: Directory + ?Sized>(
         RejectReason::GatewayCertificate,
         Some(dial_plan),
         format!(
-            "the TLS certificate of {} names {}, which is not the address of a UM IP gateway of dial plan {} (its gateways: {}), so Exchange refuses the call",
-            peer.source,
+            "the TLS certificate of {who} names {}, which is not the address of a UM IP gateway of dial plan {} (its gateways: {}), so Exchange refuses the call",
             if names.is_empty() { "nothing".into() } else { names.join(", ") },
             dial_plan.name,
             of_plan.join(", ")
