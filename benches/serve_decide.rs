@@ -82,7 +82,7 @@ fn bench(c: &mut Criterion) {
         other => panic!("not a request: {other:?}"),
     };
     let routing = exchange
-        .decide(&request, peer, TransportKind::Udp, Stage::CallRouter)
+        .decide(&request, peer, TransportKind::Udp, Stage::CallRouter, None)
         .expect("decide")
         .routing;
     let Routing::Redirect(target) = &routing else {
@@ -102,6 +102,7 @@ fn bench(c: &mut Criterion) {
                     peer,
                     TransportKind::Udp,
                     Stage::CallRouter,
+                    None,
                 )
                 .expect("decide")
         })
@@ -114,6 +115,7 @@ fn bench(c: &mut Criterion) {
                     peer,
                     TransportKind::Udp,
                     Stage::CallRouter,
+                    None,
                 )
                 .expect("route")
         })

@@ -115,6 +115,9 @@ _umctl() {
             umctl__subcmd__help__subcmd__lab,backups)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__backups"
                 ;;
+            umctl__subcmd__help__subcmd__lab,cert)
+                cmd="umctl__subcmd__help__subcmd__lab__subcmd__cert"
+                ;;
             umctl__subcmd__help__subcmd__lab,diff)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__diff"
                 ;;
@@ -148,6 +151,9 @@ _umctl() {
             umctl__subcmd__help__subcmd__lab,show)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__show"
                 ;;
+            umctl__subcmd__help__subcmd__lab__subcmd__cert,issue)
+                cmd="umctl__subcmd__help__subcmd__lab__subcmd__cert__subcmd__issue"
+                ;;
             umctl__subcmd__help__subcmd__lab__subcmd__greeting,record-name)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__greeting__subcmd__record__subcmd__name"
                 ;;
@@ -171,6 +177,9 @@ _umctl() {
                 ;;
             umctl__subcmd__lab,backups)
                 cmd="umctl__subcmd__lab__subcmd__backups"
+                ;;
+            umctl__subcmd__lab,cert)
+                cmd="umctl__subcmd__lab__subcmd__cert"
                 ;;
             umctl__subcmd__lab,diff)
                 cmd="umctl__subcmd__lab__subcmd__diff"
@@ -208,6 +217,18 @@ _umctl() {
             umctl__subcmd__lab,show)
                 cmd="umctl__subcmd__lab__subcmd__show"
                 ;;
+            umctl__subcmd__lab__subcmd__cert,help)
+                cmd="umctl__subcmd__lab__subcmd__cert__subcmd__help"
+                ;;
+            umctl__subcmd__lab__subcmd__cert,issue)
+                cmd="umctl__subcmd__lab__subcmd__cert__subcmd__issue"
+                ;;
+            umctl__subcmd__lab__subcmd__cert__subcmd__help,help)
+                cmd="umctl__subcmd__lab__subcmd__cert__subcmd__help__subcmd__help"
+                ;;
+            umctl__subcmd__lab__subcmd__cert__subcmd__help,issue)
+                cmd="umctl__subcmd__lab__subcmd__cert__subcmd__help__subcmd__issue"
+                ;;
             umctl__subcmd__lab__subcmd__greeting,help)
                 cmd="umctl__subcmd__lab__subcmd__greeting__subcmd__help"
                 ;;
@@ -234,6 +255,9 @@ _umctl() {
                 ;;
             umctl__subcmd__lab__subcmd__help,backups)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__backups"
+                ;;
+            umctl__subcmd__lab__subcmd__help,cert)
+                cmd="umctl__subcmd__lab__subcmd__help__subcmd__cert"
                 ;;
             umctl__subcmd__lab__subcmd__help,diff)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__diff"
@@ -270,6 +294,9 @@ _umctl() {
                 ;;
             umctl__subcmd__lab__subcmd__help,show)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__show"
+                ;;
+            umctl__subcmd__lab__subcmd__help__subcmd__cert,issue)
+                cmd="umctl__subcmd__lab__subcmd__help__subcmd__cert__subcmd__issue"
                 ;;
             umctl__subcmd__lab__subcmd__help__subcmd__greeting,record-name)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__greeting__subcmd__record__subcmd__name"
@@ -831,7 +858,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__help__subcmd__lab)
-            opts="init reset export import apply hosts search accept-edit backups restore diff show pin greeting"
+            opts="init reset export import apply hosts search accept-edit backups restore diff show cert pin greeting"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -875,6 +902,34 @@ _umctl() {
         umctl__subcmd__help__subcmd__lab__subcmd__backups)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__lab__subcmd__cert)
+            opts="issue"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__lab__subcmd__cert__subcmd__issue)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1153,7 +1208,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help init reset export import apply hosts search accept-edit backups restore diff show pin greeting help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help init reset export import apply hosts search accept-edit backups restore diff show cert pin greeting help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1262,6 +1317,132 @@ _umctl() {
             fi
             case "${prev}" in
                 --keep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__cert)
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help issue help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__cert__subcmd__help)
+            opts="issue help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__cert__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__cert__subcmd__help__subcmd__issue)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__cert__subcmd__issue)
+            opts="-y -v -q -h --server --name --wildcard --expired --not-yet-valid --expires-in-days --no-server-auth --untrusted --out --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires-in-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1527,7 +1708,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__help)
-            opts="init reset export import apply hosts search accept-edit backups restore diff show pin greeting help"
+            opts="init reset export import apply hosts search accept-edit backups restore diff show cert pin greeting help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1571,6 +1752,34 @@ _umctl() {
         umctl__subcmd__lab__subcmd__help__subcmd__backups)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__help__subcmd__cert)
+            opts="issue"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__help__subcmd__cert__subcmd__issue)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2355,7 +2564,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__serve)
-            opts="-y -v -q -h --server --startup-mode --port-offset --ephemeral-ports --max-calls --log-format --cert --key --smtp --smtp-ca --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --server --startup-mode --port-offset --ephemeral-ports --max-calls --log-format --tls-cert --tls-key --client-ca --smtp --smtp-ca --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2381,11 +2590,15 @@ _umctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
-                --cert)
+                --tls-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --key)
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-ca)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2425,7 +2638,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__trace__subcmd__call)
-            opts="-y -v -q -h --to --from --scenario --hang-up-before-beep --message-seconds --wave-file --digits --live --serve --delivery-wait --ladder --pcap --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --to --from --scenario --hang-up-before-beep --message-seconds --wave-file --digits --live --serve --delivery-wait --ladder --pcap --tls-cert --tls-key --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2464,6 +2677,14 @@ _umctl() {
                     return 0
                     ;;
                 --pcap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

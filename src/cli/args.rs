@@ -48,8 +48,9 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE", requires = "ldap")]
     pub password_file: Option<PathBuf>,
 
-    /// Trust the CA certificates in this PEM file (for a DC with a private CA)
-    #[arg(long, global = true, value_name = "FILE", requires = "ldap")]
+    /// Trust the CA certificates in this PEM file: the DC's (--ldap, for a private CA) and the
+    /// SIP servers' (trace-call --live over TLS) instead of the lab CA
+    #[arg(long, global = true, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
 
     /// Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind
@@ -213,6 +214,15 @@ pub struct TraceCallArgs {
     /// With --live: write the captured SIP and RTP to this pcap file
     #[arg(long, value_name = "FILE", requires = "live")]
     pub pcap: Option<PathBuf>,
+
+    /// With --live over TLS: the certificate chain (PEM) the caller presents for mutual TLS
+    /// [default: one for the pool FQDN from the lab CA]
+    #[arg(long, value_name = "FILE", requires_all = ["live", "tls_key"])]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key (PEM) of --tls-cert
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// Why the call reaches Exchange UM.
@@ -262,7 +272,8 @@ Then stderr gets one line per SIP transaction (--log-format json: JSON lines). C
 stops taking calls, sends BYE to the active ones and exits 0.
 
 Calls are admitted only from a UM IP gateway's address (run grant-permissions first for the
-Skype for Business pools). The worker answers with SDP and receives RTP, but plays no greeting
+Skype for Business pools); on SIPSecured and Secured dial plans over mutual TLS, a name in the
+peer's certificate (trusted by --client-ca, else the lab CA) must be a gateway's address. The worker answers with SDP and receives RTP, but plays no greeting
 and records nothing yet.
 
 Messages go to the lab mailbox (<lab>/mailboxes/<sAMAccountName>/Maildir), or with --smtp to an
@@ -301,14 +312,30 @@ pub struct ServeArgs {
     #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
     pub log_format: LogFormatArg,
 
-    /// TLS certificate chain (PEM) for every server [default: one per server FQDN from the
-    /// lab CA in <lab>/ca]
-    #[arg(long, value_name = "FILE", requires = "key")]
+    /// The administrator's TLS certificate chain (PEM: the server's certificate, then the
+    /// intermediates) for the servers run (one with --server NAME) [default: one per server
+    /// FQDN from the lab CA in <lab>/ca]
+    #[arg(
+        long = "tls-cert",
+        alias = "cert",
+        value_name = "FILE",
+        requires = "key"
+    )]
     pub cert: Option<PathBuf>,
 
-    /// The certificate's private key (PEM)
-    #[arg(long, value_name = "FILE", requires = "cert")]
+    /// The private key (PEM) of --tls-cert
+    #[arg(
+        long = "tls-key",
+        alias = "key",
+        value_name = "FILE",
+        requires = "cert"
+    )]
     pub key: Option<PathBuf>,
+
+    /// Accept peers' TLS certificates (mutual TLS on SIPSecured and Secured dial plans) issued
+    /// by the CAs in this PEM file [default: the lab CA]
+    #[arg(long, value_name = "FILE")]
+    pub client_ca: Option<PathBuf>,
 
     /// Deliver voice mail to this SMTP server, smtp://host[:port] (STARTTLS when offered),
     /// through the spool in <lab>/spool [default: the lab mailbox,
@@ -398,6 +425,12 @@ pub enum LabCommand {
     Show {
         /// A DN, or a name
         object: String,
+    },
+    /// Certificates from the lab CA (<lab>/ca): good ones, and faulty ones to test the TLS
+    /// checks of trace-call --live and doctor --tls
+    Cert {
+        #[command(subcommand)]
+        command: CertCommand,
     },
     /// Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state
     Pin {
@@ -600,4 +633,60 @@ pub enum ContactCommand {
         #[command(flatten)]
         plan: PlanArgs,
     },
+}
+
+/// `umctl lab cert ...`
+#[derive(Debug, Subcommand)]
+pub enum CertCommand {
+    /// Issue a certificate (PEM chain and key) for an Exchange server or a Skype pool: good by
+    /// default, or with exactly the faults asked for
+    #[command(after_long_help = "\
+Examples:
+  umctl lab cert issue --server EX-CAS01                  good: CN and SAN ex-cas01.contoso.com
+  umctl lab cert issue --server EX-CAS01 --wildcard       *.contoso.com
+  umctl lab cert issue --server EX-CAS01 --name ex-mbx02.contoso.com
+  umctl lab cert issue --server EX-CAS01 --expired --out /tmp/certs
+  umctl serve --server EX-CAS01 --tls-cert FILE.pem --tls-key FILE.key")]
+    Issue(CertIssueArgs),
+}
+
+/// `umctl lab cert issue` options.
+#[derive(Debug, Args)]
+pub struct CertIssueArgs {
+    /// An Exchange server's name (EX-CAS01) or FQDN, or a host of the lab's hosts table
+    /// (pool01.contoso.com)
+    #[arg(long, value_name = "NAME")]
+    pub server: String,
+
+    /// Put this name in the certificate instead of the server's FQDN (a name that does not match)
+    #[arg(long, value_name = "FQDN", conflicts_with = "wildcard")]
+    pub name: Option<String>,
+
+    /// A wildcard name, *. and the FQDN's domain (not supported between Lync and Exchange UM)
+    #[arg(long)]
+    pub wildcard: bool,
+
+    /// Valid from 40 days ago until 10 days ago
+    #[arg(long, conflicts_with_all = ["not_yet_valid", "expires_in_days"])]
+    pub expired: bool,
+
+    /// Valid only from 10 days from now
+    #[arg(long, conflicts_with = "expires_in_days")]
+    pub not_yet_valid: bool,
+
+    /// Expires in this many days (under 30: the checks warn)
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u16).range(1..))]
+    pub expires_in_days: Option<u16>,
+
+    /// Client authentication only: no server-auth extended key usage
+    #[arg(long)]
+    pub no_server_auth: bool,
+
+    /// Signed by another CA ("umctl untrusted CA" in <lab>/ca/untrusted) that nothing trusts
+    #[arg(long)]
+    pub untrusted: bool,
+
+    /// Write NAME.pem (the chain) and NAME.key here [default: <lab>/ca/issued]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }

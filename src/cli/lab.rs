@@ -194,6 +194,7 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
             }
         }
         LabCommand::Pin { command } => return crate::cli::lab_pin::run(global, command),
+        LabCommand::Cert { command } => return crate::cli::lab_cert::run(global, command),
         LabCommand::Greeting { command } => {
             let (user, file, which) = match command {
                 GreetingCommand::Set { user, file } => (user, file, GreetingFile::Custom),

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod contact;
 pub mod grant_permissions;
 pub mod lab;
+pub mod lab_cert;
 pub mod lab_pin;
 pub mod output;
 pub mod serve;

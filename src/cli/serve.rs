@@ -26,6 +26,7 @@ use crate::serve::{
 };
 use crate::sip::endpoint::{LogRecord, NoLog, TransactionLog};
 use crate::sip::transport::certs::LabCa;
+use crate::um::certificate::judge_own;
 use crate::um::{BoundPorts, Stage};
 
 /// How long the BYEs of the active calls may take at shutdown.
@@ -125,6 +126,9 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
+    if let Some(serve::TlsSource::Files { chain_pem, .. }) = &tls {
+        warn_own_certificate(chain_pem, &plans);
+    }
     let exchange = Arc::new(Exchange::new(
         dir,
         hosts,
@@ -306,22 +310,51 @@ fn media_log(json: bool, plans: &[ServerPlan]) -> serve::MediaLog {
     )
 }
 
-/// The certificates for the TLS listeners: --cert/--key, else the lab CA in `<lab>/ca`.
+/// The certificates for the TLS listeners: --tls-cert/--tls-key, else the lab CA in
+/// `<lab>/ca`; the peers' certificates are checked against --client-ca, else the lab CA.
 fn tls_source(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<TlsSource> {
-    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
-        let read = |path: &std::path::Path, what: &str| {
-            std::fs::read_to_string(path)
-                .map_err(|e| UsageError(format!("cannot read the {what} {}: {e}", path.display())))
-        };
-        return Ok(TlsSource::Files {
-            chain_pem: read(cert, "certificate file")?,
-            key_pem: read(key, "key file")?,
-        });
-    }
+    let read = |path: &std::path::Path, what: &str| {
+        std::fs::read_to_string(path)
+            .map_err(|e| UsageError(format!("cannot read the {what} {}: {e}", path.display())))
+    };
+    let client_ca_pem = args
+        .client_ca
+        .as_deref()
+        .map(|p| read(p, "--client-ca file"))
+        .transpose()?;
     let dir = lab_root(global)?.join("ca");
     let ca = LabCa::load_or_create(&dir)
         .with_context(|| format!("opening the lab CA in {}", dir.display()))?;
-    Ok(TlsSource::LabCa(Box::new(ca)))
+    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
+        return Ok(TlsSource::Files {
+            chain_pem: read(cert, "--tls-cert file")?,
+            key_pem: read(key, "--tls-key file")?,
+            client_ca_pem: client_ca_pem.unwrap_or_else(|| ca.cert_pem().to_string()),
+        });
+    }
+    Ok(TlsSource::LabCa {
+        ca: Box::new(ca),
+        client_ca_pem,
+    })
+}
+
+/// One stderr line per problem of the --tls-cert certificate for each server run (name,
+/// validity, EKU: what its peers will refuse); serve starts anyway, so a faulty certificate
+/// can be tried against the live trace.
+fn warn_own_certificate(chain_pem: &str, plans: &[ServerPlan]) {
+    use rustls::pki_types::pem::PemObject;
+    let chain: Vec<_> = rustls::pki_types::CertificateDer::pem_slice_iter(chain_pem.as_bytes())
+        .filter_map(Result::ok)
+        .collect();
+    for plan in plans {
+        let check = judge_own(&chain, &plan.fqdn, rustls::pki_types::UnixTime::now());
+        for f in &check.findings {
+            eprintln!(
+                "umctl serve: warning: --tls-cert for {} ({}): {} Fix: {}",
+                plan.name, plan.fqdn, f.why, f.fix
+            );
+        }
+    }
 }
 
 /// The address the system resolver gives `fqdn` (IPv4 first).

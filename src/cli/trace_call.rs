@@ -23,11 +23,13 @@ use crate::serve::{
 };
 use crate::sip::endpoint::{NoLog, TransactionLog};
 use crate::sip::transport::certs::LabCa;
-use crate::sip::transport::tls::{client_config, server_config, TlsSettings};
+use crate::sip::transport::tls::{server_config, TlsSettings};
 use crate::sip::transport::TransportKind;
 use crate::trace::live::{trace_live, LiveSetup, TlsListenParts};
 use crate::trace::{report, trace_offline, Scenario, Trace, TraceRequest};
 use crate::um::{BoundPorts, Stage, UmContext};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
 
 /// How long the caller listens to the worker's prompts at most before speaking.
 const PROMPT_WAIT: Duration = Duration::from_secs(60);
@@ -178,16 +180,25 @@ fn live(
             .ok()
             .or_else(|| hosts.lookup(fqdn).map(IpAddr::V4))
     };
+    let (anchors, anchors_name) = trust_anchors(global, &ca)?;
+    let caller_identity = caller_identity(args)?;
     let tls = |fqdn: &str, ip: IpAddr| -> Result<TlsListenParts, String> {
         let issued = ca.issue(fqdn, &[ip]).map_err(|e| e.to_string())?;
+        let identity = caller_identity
+            .clone()
+            .unwrap_or((issued.chain_pem.clone(), issued.key_pem.clone()));
         let server = server_config(&TlsSettings {
             cert_chain_pem: issued.chain_pem,
             key_pem: issued.key_pem,
             ..TlsSettings::default()
         })
         .map_err(|e| e.to_string())?;
-        let client = client_config(ca.cert_pem(), None).map_err(|e| e.to_string())?;
-        Ok(TlsListenParts { server, client })
+        Ok(TlsListenParts {
+            server,
+            identity,
+            anchors: anchors.clone(),
+            anchors_name: anchors_name.clone(),
+        })
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -252,11 +263,12 @@ fn live(
                 ));
                 let options = ServeOptions {
                     max_calls: 100,
-                    tls: Some(TlsSource::LabCa(Box::new(
-                        LabCa::load_or_create(&ca_dir).with_context(|| {
+                    tls: Some(TlsSource::LabCa {
+                        ca: Box::new(LabCa::load_or_create(&ca_dir).with_context(|| {
                             format!("opening the lab CA in {}", ca_dir.display())
-                        })?,
-                    ))),
+                        })?),
+                        client_ca_pem: None,
+                    }),
                     mail: MailOptions::for_lab(&lab_root(global)?, None),
                     // Its own folder: the lab's belongs to a `umctl serve` that may be running.
                     recordings: Some(recordings.0.clone()),
@@ -320,6 +332,50 @@ impl Drop for PrivateFolder {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// The CAs the live trace (and doctor --tls) trusts for the servers' certificates:
+/// --ca-file, else the lab CA; with the name reports give them.
+pub(crate) fn trust_anchors(
+    global: &GlobalArgs,
+    ca: &LabCa,
+) -> anyhow::Result<(Vec<CertificateDer<'static>>, String)> {
+    let (pem, name) = match &global.ca_file {
+        Some(path) => (
+            std::fs::read_to_string(path).map_err(|e| {
+                UsageError(format!(
+                    "cannot read the --ca-file {}: {e}; expected PEM CA certificates",
+                    path.display()
+                ))
+            })?,
+            format!("--ca-file {}", path.display()),
+        ),
+        None => (ca.cert_pem().to_string(), "the lab CA".to_string()),
+    };
+    let anchors: Vec<_> = CertificateDer::pem_slice_iter(pem.as_bytes())
+        .collect::<Result<_, _>>()
+        .map_err(|e| UsageError(format!("{name}: {e}; expected PEM CA certificates")))?;
+    if anchors.is_empty() {
+        bail!(UsageError(format!(
+            "{name} holds no PEM CERTIFICATE block; expected PEM CA certificates"
+        )));
+    }
+    Ok((anchors, name))
+}
+
+/// --tls-cert/--tls-key: the certificate the caller presents instead of the pool's.
+fn caller_identity(args: &TraceCallArgs) -> anyhow::Result<Option<(String, String)>> {
+    let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) else {
+        return Ok(None);
+    };
+    let read = |path: &std::path::Path, what: &str| {
+        std::fs::read_to_string(path)
+            .map_err(|e| UsageError(format!("cannot read the {what} {}: {e}", path.display())))
+    };
+    Ok(Some((
+        read(cert, "--tls-cert file")?,
+        read(key, "--tls-key file")?,
+    )))
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use super::route_cache::{RouteCache, RouteKey};
 use crate::directory::lab::HostsTable;
 use crate::directory::Directory;
 use crate::sip::message::response_to;
-use crate::sip::transport::TransportKind;
+use crate::sip::transport::{PeerCertificate, TransportKind};
 use crate::um::{
     resolve_call, route_target_with, BoundPorts, IncomingCall, Rejection, Resolution, Routing,
     Stage, UmContext, UmError,
@@ -64,9 +64,11 @@ impl Exchange {
         peer: SocketAddr,
         transport: TransportKind,
         stage: Stage,
+        certificate: Option<&PeerCertificate>,
     ) -> Option<Routing> {
         let generation = self.dir.generation()?;
-        let key = RouteKey::of(request, peer.ip(), transport == TransportKind::Tls, stage);
+        let key = RouteKey::of(request, peer.ip(), transport == TransportKind::Tls, stage)
+            .with_certificate(certificate);
         self.routes.get(generation, &key)
     }
 
@@ -78,13 +80,17 @@ impl Exchange {
         peer: SocketAddr,
         transport: TransportKind,
         stage: Stage,
+        certificate: Option<&PeerCertificate>,
     ) -> Result<Routing, UmError> {
         let before = self.dir.generation();
-        let key = RouteKey::of(request, peer.ip(), transport == TransportKind::Tls, stage);
+        let key = RouteKey::of(request, peer.ip(), transport == TransportKind::Tls, stage)
+            .with_certificate(certificate);
         if let Some(routing) = before.and_then(|g| self.routes.get(g, &key)) {
             return Ok(routing);
         }
-        let routing = self.decide(request, peer, transport, stage)?.routing;
+        let routing = self
+            .decide(request, peer, transport, stage, certificate)?
+            .routing;
         // Kept only when the whole decision read one generation.
         if let (Some(b), Some(a)) = (before, self.dir.generation()) {
             if a == b {
@@ -94,17 +100,19 @@ impl Exchange {
         Ok(routing)
     }
 
-    /// Reads `request` (from `peer` over `transport`) and decides what the component at
-    /// `stage` does with it.
+    /// Reads `request` (from `peer` over `transport`, with the TLS `certificate` it presented)
+    /// and decides what the component at `stage` does with it.
     pub fn decide(
         &self,
         request: &rsip::Request,
         peer: SocketAddr,
         transport: TransportKind,
         stage: Stage,
+        certificate: Option<&PeerCertificate>,
     ) -> Result<Decision, UmError> {
         let source = peer.ip().to_string();
-        let call = IncomingCall::from_request(request, &source, transport == TransportKind::Tls)?;
+        let call = IncomingCall::from_request(request, &source, transport == TransportKind::Tls)?
+            .with_peer_certificate(certificate.map(|c| &c[..]));
         let ctx = UmContext {
             hosts: self.hosts.as_ref(),
             mailboxes: self.mailboxes.as_deref(),

@@ -114,12 +114,23 @@ impl ServeError {
     }
 }
 
-/// Where the TLS listeners' certificates come from.
+/// Where the TLS listeners' certificates come from, and whose client certificates they accept
+/// (mutual TLS: a UM IP gateway of a SIPSecured or Secured dial plan is admitted by a name in
+/// its certificate, `um::resolve`).
 pub enum TlsSource {
-    /// One certificate chain and key for every server (`--cert`, `--key`).
-    Files { chain_pem: String, key_pem: String },
-    /// A certificate per server FQDN (and address) from the lab CA.
-    LabCa(Box<LabCa>),
+    /// The administrator's certificate chain and key (`--tls-cert`, `--tls-key`), and the CA
+    /// of the peers' certificates (`--client-ca`, else the lab CA).
+    Files {
+        chain_pem: String,
+        key_pem: String,
+        client_ca_pem: String,
+    },
+    /// A certificate per server FQDN (and address) from the lab CA; peers' certificates from
+    /// `client_ca_pem`, else the lab CA.
+    LabCa {
+        ca: Box<LabCa>,
+        client_ca_pem: Option<String>,
+    },
 }
 
 impl TlsSource {
@@ -132,17 +143,27 @@ impl TlsSource {
             fqdn: fqdn.to_string(),
             source,
         };
-        let (chain, key) = match self {
-            TlsSource::Files { chain_pem, key_pem } => (chain_pem.clone(), key_pem.clone()),
-            TlsSource::LabCa(ca) => {
+        let (chain, key, client_ca) = match self {
+            TlsSource::Files {
+                chain_pem,
+                key_pem,
+                client_ca_pem,
+            } => (chain_pem.clone(), key_pem.clone(), client_ca_pem.clone()),
+            TlsSource::LabCa { ca, client_ca_pem } => {
                 let issued = ca.issue(fqdn, &[address]).map_err(cert_err)?;
-                (issued.chain_pem, issued.key_pem)
+                let client_ca = client_ca_pem
+                    .clone()
+                    .unwrap_or_else(|| ca.cert_pem().to_string());
+                (issued.chain_pem, issued.key_pem, client_ca)
             }
         };
+        // A client certificate is asked for, not required: the TLS handshake does not know
+        // the dial plan yet; admission refuses a secured call without one.
         server_config(&TlsSettings {
             cert_chain_pem: chain,
             key_pem: key,
-            ..TlsSettings::default()
+            client_ca_pem: Some(client_ca),
+            require_client_cert: false,
         })
         .map_err(cert_err)
     }
@@ -152,7 +173,7 @@ impl TlsSource {
     /// Certificates for NOTIFYs over TLS from `fqdn`: its server certificate (the transport
     /// needs one) and a client trusting the lab CA. `None` with --cert/--key: no CA to trust.
     fn mwi_tls(&self, fqdn: &str, address: IpAddr) -> Result<Option<delivery::MwiTls>, ServeError> {
-        let TlsSource::LabCa(ca) = self else {
+        let TlsSource::LabCa { ca, .. } = self else {
             return Ok(None);
         };
         let server = self.server_config(fqdn, address)?;

@@ -152,9 +152,13 @@ impl CallHandler for Redirector {
         if self.draining.load(Ordering::SeqCst) {
             return HandlerResponse::respond(super::unavailable(request, &ctx.to_tag));
         }
-        let routing = self
-            .exchange
-            .route(request, ctx.peer, ctx.transport, self.stage);
+        let routing = self.exchange.route(
+            request,
+            ctx.peer,
+            ctx.transport,
+            self.stage,
+            ctx.peer_certificate.as_ref(),
+        );
         HandlerResponse::respond(self.respond(request, ctx, routing))
     }
 
@@ -167,9 +171,13 @@ impl CallHandler for Redirector {
         {
             return Some(self.handle_request(request, ctx));
         }
-        let routing = self
-            .exchange
-            .cached_route(request, ctx.peer, ctx.transport, self.stage)?;
+        let routing = self.exchange.cached_route(
+            request,
+            ctx.peer,
+            ctx.transport,
+            self.stage,
+            ctx.peer_certificate.as_ref(),
+        )?;
         Some(HandlerResponse::respond(self.respond(
             request,
             ctx,

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 
+use crate::sip::transport::PeerCertificate;
 use crate::um::{Routing, Stage};
 
 /// Headers whose values decide who a call was diverted from (`IncomingCall::diverted`).
@@ -33,6 +34,8 @@ pub struct RouteKey {
     pub request_uri: String,
     /// (header name as received, value) of every diversion header, in message order.
     pub diversion: Vec<(String, String)>,
+    /// The TLS certificate the peer presented (mutual TLS admission depends on it).
+    pub certificate: Option<PeerCertificate>,
 }
 
 impl RouteKey {
@@ -55,7 +58,14 @@ impl RouteKey {
             secure,
             request_uri: request.uri.to_string(),
             diversion,
+            certificate: None,
         }
+    }
+
+    /// The key with the peer's TLS certificate.
+    pub fn with_certificate(mut self, certificate: Option<&PeerCertificate>) -> RouteKey {
+        self.certificate = certificate.cloned();
+        self
     }
 }
 

@@ -342,10 +342,13 @@ impl Worker {
         if self.draining.load(Ordering::SeqCst) {
             return super::unavailable(request, tag);
         }
-        let decision = match self
-            .exchange
-            .decide(request, ctx.peer, ctx.transport, Stage::Worker)
-        {
+        let decision = match self.exchange.decide(
+            request,
+            ctx.peer,
+            ctx.transport,
+            Stage::Worker,
+            ctx.peer_certificate.as_ref(),
+        ) {
             Ok(d) => d,
             Err(e) => {
                 let (status, phrase) = error_status(&e);

@@ -34,7 +34,9 @@ use super::transaction::{
 use super::transport::tcp::TcpTransport;
 use super::transport::tls::TlsTransport;
 use super::transport::udp::UdpTransport;
-use super::transport::{ConnectionLimits, Connections, Inbound, TransportError, TransportKind};
+use super::transport::{
+    ConnectionLimits, Connections, Inbound, PeerCertificate, TransportError, TransportKind,
+};
 use super::{Parsed, SipError};
 
 /// The methods the endpoint answers (Allow header).
@@ -100,6 +102,8 @@ pub struct RequestContext {
     pub to_tag: String,
     /// The dialog an in-dialog request belongs to.
     pub dialog: Option<DialogKey>,
+    /// Over TLS: the certificate the peer presented on the connection (mutual TLS).
+    pub peer_certificate: Option<PeerCertificate>,
 }
 
 /// The handler's answer: provisional responses to send first, then the final one. `None` as
@@ -400,6 +404,7 @@ impl Endpoint {
             awaiting_ack: HashMap::new(),
             clients: HashMap::new(),
             watchers: HashMap::new(),
+            inbound_certificate: None,
         };
         tasks.push(tokio::spawn(core.run(
             inbound_rx,
@@ -473,6 +478,8 @@ struct Core {
     clients: HashMap<TransactionKey, oneshot::Sender<Result<rsip::Response, ClientError>>>,
     /// Client transactions whose provisional responses someone watches.
     watchers: HashMap<TransactionKey, mpsc::UnboundedSender<rsip::Response>>,
+    /// The peer certificate of the message being handled (set for one `on_inbound`).
+    inbound_certificate: Option<PeerCertificate>,
 }
 
 /// A far-future instant for "no timer".
@@ -590,7 +597,9 @@ impl Core {
             peer,
             kind,
             local,
+            peer_certificate,
         } = msg;
+        self.inbound_certificate = peer_certificate;
         let bytes = if kind == TransportKind::Udp {
             match check_datagram(&bytes, &self.framing) {
                 Ok(Datagram::KeepAlive) => return,
@@ -652,6 +661,7 @@ impl Core {
         }
         let actions = self.layer.handle_incoming(msg, peer, kind, Instant::now());
         self.execute_with_local(actions, local).await;
+        self.inbound_certificate = None;
     }
 
     /// A message the parser refused: answer a request if its headers can be salvaged.
@@ -859,6 +869,7 @@ impl Core {
                         local,
                         to_tag: dialog.local_tag.clone(),
                         dialog: Some(dialog),
+                        peer_certificate: self.inbound_certificate.clone(),
                     };
                     self.handler.on_ack(&request, &ctx);
                 }
@@ -911,6 +922,7 @@ impl Core {
             local,
             to_tag,
             dialog,
+            peer_certificate: self.inbound_certificate.clone(),
         };
         if let Some(answer) = self.handler.answer_now(&request, &ctx) {
             return self.handled(key, &request, &ctx, Some(answer));

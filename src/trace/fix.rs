@@ -362,6 +362,10 @@ pub fn rejection(r: &Rejection, rc: &RejectContext<'_>) -> Fix {
             format!("{}: Skype for Business always signals over TLS (5061) and {status}", r.detail),
             format!("Set-UMDialPlan -Identity {dp} -VoIPSecurity Secured (SIPSecured when Skype media encryption is optional), then restart the UM and UM Call Router services"),
         ),
+        RejectReason::GatewayCertificate => (
+            format!("{}: {status}. Over mutual TLS Exchange identifies a UM IP gateway by the name in its certificate, which must be the gateway's address (the pool FQDN)", r.detail),
+            format!("Give {pool} a certificate whose subject or SAN is its FQDN from a CA Exchange trusts (in the lab: umctl lab cert issue --server {pool}), or make the UM IP gateway's address that name: Set-UMIPGateway -Identity <gateway> -Address <name in the certificate>"),
+        ),
         RejectReason::CalledPartyNotFound => (
             format!("{}: UM cannot tell whose mailbox the call is for and {status}", r.detail),
             match user {

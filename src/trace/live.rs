@@ -34,14 +34,17 @@ use crate::sip::endpoint::{
 };
 use crate::sip::ids::IdGenerator;
 use crate::sip::message::{find_header, request_bytes, response_bytes};
+use crate::sip::transport::tls::inspecting_client_config;
 use crate::sip::transport::TransportKind;
 use crate::sip::{NameAddr, SipUriParts};
 use crate::um::UmContext;
 
+use super::certificates::{hop_lines, hop_of, CertificateWatch};
 use super::compare::disagreements;
 use super::pcap::{Capture, Wire};
 use super::{
-    trace_offline, CallPlan, LiveDetails, Outcome, Party, SipStep, Trace, TraceError, TraceRequest,
+    trace_offline, CallPlan, HopCertificate, LiveDetails, Outcome, Party, SipStep, Trace,
+    TraceError, TraceRequest,
 };
 
 /// The caller's message when no --wave-file is given (looped to the message length).
@@ -81,10 +84,15 @@ pub struct LiveSetup<'a> {
 /// Makes the caller's TLS configurations for the pool FQDN and address.
 pub type TlsFor<'a> = dyn Fn(&str, IpAddr) -> Result<TlsListenParts, String> + 'a;
 
-/// The TLS configurations of the caller's endpoint.
+/// The TLS side of the caller's endpoint: its listener, the certificate it presents to the
+/// servers (mutual TLS: the pool's), and the trust anchors it judges their certificates by.
 pub struct TlsListenParts {
     pub server: Arc<rustls::ServerConfig>,
-    pub client: Arc<rustls::ClientConfig>,
+    /// The caller's certificate chain and key (PEM).
+    pub identity: (String, String),
+    pub anchors: Vec<rustls::pki_types::CertificateDer<'static>>,
+    /// What the anchors are called in reports (`the lab CA`, `--ca-file ca.pem`).
+    pub anchors_name: String,
 }
 
 /// The caller's endpoint answers nothing itself (the endpoint's defaults: BYE 200, ...).
@@ -110,6 +118,8 @@ struct Recorder {
     wire: Wire,
     /// The caller's signalling address.
     local: SocketAddr,
+    /// Over TLS: the certificates the servers offer, judged per hop.
+    certificates: Option<Arc<CertificateWatch>>,
 }
 
 impl Recorder {
@@ -227,6 +237,7 @@ pub async fn trace_live<D: Directory + ?Sized>(
         .local_addr()
         .map_err(|e| live_err("the RTP socket", e))?;
     let (stop_tx, stop_rx) = watch::channel(false);
+    let mut certificates = None;
     let mut config = EndpointConfig {
         bind: None,
         udp: false,
@@ -240,10 +251,17 @@ pub async fn trace_live<D: Directory + ?Sized>(
             })?;
             let parts = make(&pool, caller_ip)
                 .map_err(|e| live_err(format!("the TLS certificate for {pool}"), e))?;
+            let watch = CertificateWatch::new(parts.anchors, &parts.anchors_name);
+            let client = inspecting_client_config(
+                watch.inspector(),
+                Some((&parts.identity.0, &parts.identity.1)),
+            )
+            .map_err(|e| live_err(format!("the TLS client of {pool}"), e))?;
+            certificates = Some(watch);
             config.tls = Some(TlsListen {
                 bind: SocketAddr::new(caller_ip, 0),
                 server: parts.server,
-                client: Some(parts.client),
+                client: Some(client),
             });
         }
         TransportKind::Tcp => {
@@ -287,6 +305,7 @@ pub async fn trace_live<D: Directory + ?Sized>(
             Wire::Tcp
         },
         local,
+        certificates: certificates.clone(),
     };
     let session = u64::from(rtp_local.port());
     let offer = offer_sdp(rtp_local, session);
@@ -309,6 +328,7 @@ pub async fn trace_live<D: Directory + ?Sized>(
         local,
         rtp: &rtp,
         rtp_local,
+        certificates: certificates.as_deref(),
     };
     let result = ctx
         .after_signalling(signalled, &offline, &mut live, &mut rec, &mut details)
@@ -316,12 +336,25 @@ pub async fn trace_live<D: Directory + ?Sized>(
     let _ = stop_tx.send(true);
     endpoint.wait().await;
     result?;
+    if let Some(watch) = &certificates {
+        details.certificates = watch.seen();
+        show_certificates(&mut live, &details.certificates);
+    }
     live.messages = rec.steps;
     live.first_failure = live.failure().map(|h| h.number);
     live.reached = live.first_failure.is_none();
     details.disagreements = disagreements(&offline, &live);
     live.live = Some(details);
     Ok((live, rec.capture))
+}
+
+/// Each certificate's lines at the end of its hop.
+fn show_certificates(live: &mut Trace, seen: &[HopCertificate]) {
+    for c in seen {
+        if let Some(h) = live.hops.iter_mut().find(|h| h.number == hop_of(c.party)) {
+            h.looked_up.extend(hop_lines(c));
+        }
+    }
 }
 
 /// The Request-URI with the port the call router really listens on.
@@ -389,6 +422,9 @@ async fn signal(
             }
         };
         rec.sent(party, to, &invite);
+        if let Some(watch) = &rec.certificates {
+            watch.dialling(party, &host_of(&spec.request_uri));
+        }
         let (tx, mut rx) = mpsc::unbounded_channel();
         let answer = tokio::time::timeout(
             INVITE_WAIT,
@@ -538,6 +574,7 @@ struct CallCtx<'a, 'b> {
     local: SocketAddr,
     rtp: &'a UdpSocket,
     rtp_local: SocketAddr,
+    certificates: Option<&'a CertificateWatch>,
 }
 
 impl CallCtx<'_, '_> {
@@ -650,6 +687,22 @@ impl CallCtx<'_, '_> {
                         ),
                         "Wait for calls to end and call again (Retry-After), or raise the limit: Set-UMService -Identity <mailbox server> -MaxCallsAllowed <N> (umctl serve --max-calls N)".to_string(),
                     )
+                } else if status == 403 && text.contains("TLS certificate") {
+                    // Mutual TLS: Exchange did not find a gateway in the caller's certificate.
+                    let rejected = crate::um::rejection(
+                        crate::um::RejectReason::GatewayCertificate,
+                        None,
+                        text.clone(),
+                    );
+                    let rc = super::fix::RejectContext {
+                        pool: &self.plan.invite.pool_fqdn,
+                        ..Default::default()
+                    };
+                    let f = super::fix::rejection(&rejected, &rc);
+                    (
+                        format!("{} answered {line}: {}", party.label(), f.why),
+                        f.fix,
+                    )
                 } else {
                     (
                         format!("{} answered {line}: {text}", party.label()),
@@ -675,6 +728,8 @@ impl CallCtx<'_, '_> {
                         fix,
                     );
                 }
+            }
+            Signalled::NoAnswer { party, .. } if self.certificate_refused(party, live, &looked) => {
             }
             Signalled::NoAnswer { party, to, why } => {
                 fail_hop(
@@ -707,6 +762,43 @@ impl CallCtx<'_, '_> {
             }
         }
         Ok(())
+    }
+
+    /// When the caller refused `party`'s certificate: fails its hop with the certificate's
+    /// why and fix (the worker's hop 7, with hop 6 as information) and says true.
+    fn certificate_refused(&self, party: Party, live: &mut Trace, looked: &[String]) -> bool {
+        let Some(c) = self.certificates.and_then(|w| w.failure_of(party)) else {
+            return false;
+        };
+        let Some(f) = c.check.failure() else {
+            return false;
+        };
+        let hop = hop_of(party);
+        let result = format!(
+            "the caller refused the TLS certificate of the {} ({})",
+            party.label(),
+            c.check.dialled
+        );
+        if hop == 7 {
+            set_hop(
+                live,
+                6,
+                looked.to_vec(),
+                "redirected to the UM worker (why: hop 7)",
+                Outcome::Info,
+            );
+            fail_hop(live, 7, Vec::new(), result, f.why.clone(), f.fix.clone());
+        } else {
+            fail_hop(
+                live,
+                hop,
+                looked.to_vec(),
+                result,
+                f.why.clone(),
+                f.fix.clone(),
+            );
+        }
+        true
     }
 
     /// ACK, the prompts, the caller's digits and message, BYE.

@@ -13,9 +13,11 @@
 //!   hops as offline, then the real INVITE, redirects, answer, RTP, BYE and the delivered file.
 //! - [`compare`]: whether an offline and a live trace of one call agree hop for hop.
 //! - [`pcap`]: the live exchange as a pcap file.
+//! - [`certificates`]: the certificates the servers offer a live TLS trace, judged per hop.
 //!
 //! Nothing here parses command lines or prints.
 
+pub mod certificates;
 pub mod compare;
 pub mod fix;
 pub mod live;
@@ -246,6 +248,17 @@ pub struct LiveDetails {
     pub disagreements: Vec<String>,
     /// The pcap file written, if any.
     pub pcap: Option<PathBuf>,
+    /// The TLS certificate each server offered, judged (empty over TCP and UDP).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<HopCertificate>,
+}
+
+/// The certificate a party offered the caller, and its judgement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HopCertificate {
+    pub party: Party,
+    #[serde(flatten)]
+    pub check: crate::um::certificate::CertificateCheck,
 }
 
 impl Trace {

@@ -28,6 +28,11 @@ pub struct IncomingCall {
     pub source: String,
     /// Whether the INVITE came over TLS.
     pub secure: bool,
+    /// Over TLS: the names in the certificate the peer presented (mutual TLS; CN, DNS and IP
+    /// SANs), `None` when it presented none. [`IncomingCall::from_request`] assumes a Front End
+    /// presenting its pool certificate (the names are `source`); serve replaces them with the
+    /// connection's ([`IncomingCall::with_peer_certificate`]).
+    pub peer_names: Option<Vec<String>>,
 }
 
 impl IncomingCall {
@@ -73,7 +78,18 @@ impl IncomingCall {
             diversion_reason,
             source: source.to_string(),
             secure,
+            peer_names: secure.then(|| vec![source.to_string()]),
         })
+    }
+
+    /// The call with the names of the certificate the peer really presented (DER), or none.
+    pub fn with_peer_certificate(mut self, der: Option<&[u8]>) -> IncomingCall {
+        self.peer_names = if self.secure {
+            der.map(super::certificate::certificate_names)
+        } else {
+            None
+        };
+        self
     }
 
     /// Whether the call was diverted to voice mail (call answering) rather than dialed.

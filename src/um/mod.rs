@@ -15,6 +15,8 @@
 //!   attendant) as events in, actions out; `serve` plays them over RTP.
 //! - [`call_answering`]: [`CallAnsweringDialogue`], greeting, beep, record, deliver.
 //! - [`greeting_file`]: a user's greeting.wav / name.wav checked, converted, stored.
+//! - [`certificate`]: the TLS certificate Lync and Exchange UM accept from each other, judged
+//!   (name, wildcard, validity, chain, EKU) for the live trace, `doctor --tls` and serve.
 //!
 //! - [`ova`]: [`Ova`], the Outlook Voice Access dialogue (sign-in, voice mail, directory
 //!   search); [`pin`]: the PIN policy and [`PinStore`] (lab: [`LabPinStore`]);
@@ -28,6 +30,7 @@
 pub mod auto_attendant;
 pub mod call;
 pub mod call_answering;
+pub mod certificate;
 pub mod dialogue;
 pub mod greeting_file;
 pub mod keypad;
@@ -47,8 +50,8 @@ pub use ova::{dial_plan_users, DirectoryUser, Ova, OvaConfig};
 pub use pin::{LabPinStore, PinCheck, PinError, PinPolicy, PinStatus, PinStore};
 pub use ports::{BoundPorts, ExchangePorts, PortMap};
 pub use resolve::{
-    admit, rejection, resolve_call, Admission, Admitted, AutoAttendantCall, CallAnswering, Dialed,
-    Greeting, RejectReason, Rejection, Resolution, SubscriberAccess,
+    admit, admit_peer, rejection, resolve_call, Admission, Admitted, AutoAttendantCall,
+    CallAnswering, Dialed, Greeting, Peer, RejectReason, Rejection, Resolution, SubscriberAccess,
 };
 pub use router::{route_target, route_target_with, RedirectTarget, Routing, Stage, Transport};
 

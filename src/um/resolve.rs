@@ -3,7 +3,9 @@
 //! 1. Admission: the peer must be a UM IP gateway (its address, case-insensitive), enabled;
 //!    the Request-URI user names a hunt group pilot on that gateway, or an Outlook Voice
 //!    Access number / auto-attendant number whose dial plan has a hunt group on it; the
-//!    transport must match the dial plan's VoIP security (TLS for SIPSecured and Secured).
+//!    transport must match the dial plan's VoIP security (TLS for SIPSecured and Secured), and
+//!    over mutual TLS a name in the peer's certificate must be the address of a UM IP gateway
+//!    of the dial plan (Exchange identifies the gateway by its certificate, not its address).
 //! 2. Who answers: a diverted call to a hunt group pilot is call answering: the diverted party
 //!    is looked up as an EUM proxy address in the dial plan (`eum:<party>;phone-context=<ctx>`),
 //!    the recipient must be UM-enabled in that dial plan and its mailbox server
@@ -133,6 +135,8 @@ pub enum RejectReason {
     NoHuntGroup,
     /// TLS versus the dial plan's VoIP security.
     SecurityMismatch,
+    /// Mutual TLS: no certificate, or none of its names is a gateway of the dial plan.
+    GatewayCertificate,
     /// No EUM proxy for the diverted party in the dial plan.
     CalledPartyNotFound,
     /// The recipient is UM-enabled in another dial plan than the EUM address says.
@@ -156,6 +160,7 @@ impl RejectReason {
                 | RejectReason::UnknownPilot
                 | RejectReason::NoHuntGroup
                 | RejectReason::SecurityMismatch
+                | RejectReason::GatewayCertificate
         )
     }
 }
@@ -208,7 +213,8 @@ pub fn rejection(reason: RejectReason, dial_plan: Option<&DialPlan>, detail: Str
     let (status, phrase) = match reason {
         RejectReason::UnknownGateway
         | RejectReason::GatewayDisabled
-        | RejectReason::NoHuntGroup => (403, "Forbidden"),
+        | RejectReason::NoHuntGroup
+        | RejectReason::GatewayCertificate => (403, "Forbidden"),
         RejectReason::UnknownPilot | RejectReason::CalledPartyNotFound => (404, "Not Found"),
         RejectReason::SecurityMismatch => (488, "Not Acceptable Here"),
         RejectReason::WrongDialPlan | RejectReason::NotUmEnabled => (404, "Not Found"),
@@ -258,9 +264,19 @@ pub struct Admitted {
     pub dialed: Dialed,
 }
 
+/// Who sent an INVITE: its address (or FQDN), whether over TLS, and over TLS the names in
+/// the certificate it presented (`None`: none).
+#[derive(Clone, Copy, Debug)]
+pub struct Peer<'a> {
+    pub source: &'a str,
+    pub secure: bool,
+    pub certificate_names: Option<&'a [String]>,
+}
+
 /// Admission (step 1 of [`resolve_call`]): would Exchange take an INVITE from `source` for
-/// `request_user` over TLS (`secure`) or TCP? The Skype side's trace asks the same question
-/// with the same function before the INVITE is sent.
+/// `request_user` over TLS (`secure`, presenting the certificate of the pool `source`) or
+/// TCP? The Skype side's trace asks the same question with the same function before the
+/// INVITE is sent.
 pub fn admit<D: Directory + ?Sized>(
     dir: &D,
     org: &ExchangeOrg,
@@ -269,6 +285,24 @@ pub fn admit<D: Directory + ?Sized>(
     secure: bool,
     ctx: &UmContext<'_>,
 ) -> Result<Result<Admitted, Rejection>, UmError> {
+    let names = [source.to_string()];
+    let peer = Peer {
+        source,
+        secure,
+        certificate_names: secure.then_some(&names[..]),
+    };
+    admit_peer(dir, org, &peer, request_user, ctx)
+}
+
+/// [`admit`] for a peer with the certificate it really presented.
+pub fn admit_peer<D: Directory + ?Sized>(
+    dir: &D,
+    org: &ExchangeOrg,
+    peer: &Peer<'_>,
+    request_user: &str,
+    ctx: &UmContext<'_>,
+) -> Result<Result<Admitted, Rejection>, UmError> {
+    let (source, secure) = (peer.source, peer.secure);
     let rejected = |r: Rejection| Ok(Err(r));
     let gateways = lookup::gateways(dir, org)?;
     let Some(gateway) = gateway_for(&gateways, source, ctx) else {
@@ -367,6 +401,11 @@ pub fn admit<D: Directory + ?Sized>(
             ),
         ));
     }
+    if tls_needed {
+        if let Some(r) = certificate_rejection(dir, &gateways, &gateway, &dial_plan, peer, ctx)? {
+            return rejected(r);
+        }
+    }
     Ok(Ok(Admitted {
         admission: Admission {
             gateway,
@@ -377,6 +416,63 @@ pub fn admit<D: Directory + ?Sized>(
     }))
 }
 
+/// Mutual TLS (SIPSecured and Secured): the peer's certificate must name a UM IP gateway of
+/// the dial plan (one with a hunt group for it), `gateway` (the one its address matched) first.
+fn certificate_rejection<D: Directory + ?Sized>(
+    dir: &D,
+    gateways: &[IpGateway],
+    gateway: &IpGateway,
+    dial_plan: &DialPlan,
+    peer: &Peer<'_>,
+    ctx: &UmContext<'_>,
+) -> Result<Option<Rejection>, UmError> {
+    let security = format!("{:?}", dial_plan.voip_security);
+    // `pool01.contoso.com at 127.0.10.1` when the lab's hosts table names the address.
+    let who = match (ctx.hosts, peer.source.parse()) {
+        (Some(hosts), Ok(ip)) => hosts.name_of(ip).map_or_else(
+            || peer.source.to_string(),
+            |n| format!("{n} at {}", peer.source),
+        ),
+        _ => peer.source.to_string(),
+    };
+    let Some(names) = peer.certificate_names else {
+        return Ok(Some(rejection(
+            RejectReason::GatewayCertificate,
+            Some(dial_plan),
+            format!(
+                "{who} presented no TLS certificate, so Exchange cannot identify it as UM IP gateway {} ({}): dial plan {} is {security} and needs mutual TLS",
+                gateway.name, gateway.address, dial_plan.name
+            ),
+        )));
+    };
+    let named = |g: &IpGateway| names.iter().any(|n| g.has_address(n));
+    if named(gateway) {
+        return Ok(None);
+    }
+    let mut of_plan = Vec::new();
+    for g in gateways {
+        let serves_plan = lookup::hunt_groups(dir, &g.dn)?
+            .iter()
+            .any(|h| h.dial_plan == dial_plan.dn);
+        if serves_plan {
+            if named(g) {
+                return Ok(None);
+            }
+            of_plan.push(format!("{} ({})", g.name, g.address));
+        }
+    }
+    Ok(Some(rejection(
+        RejectReason::GatewayCertificate,
+        Some(dial_plan),
+        format!(
+            "the TLS certificate of {who} names {}, which is not the address of a UM IP gateway of dial plan {} (its gateways: {}), so Exchange refuses the call",
+            if names.is_empty() { "nothing".into() } else { names.join(", ") },
+            dial_plan.name,
+            of_plan.join(", ")
+        ),
+    )))
+}
+
 /// Decides what Exchange UM does with `call`.
 pub fn resolve_call<D: Directory + ?Sized>(
     dir: &D,
@@ -385,7 +481,12 @@ pub fn resolve_call<D: Directory + ?Sized>(
 ) -> Result<Resolution, UmError> {
     let org = lookup::organization(dir)?;
     let user = call.request_user.clone().unwrap_or_default();
-    let admitted = match admit(dir, &org, &call.source, &user, call.secure, ctx)? {
+    let peer = Peer {
+        source: &call.source,
+        secure: call.secure,
+        certificate_names: call.peer_names.as_deref(),
+    };
+    let admitted = match admit_peer(dir, &org, &peer, &user, ctx)? {
         Ok(a) => a,
         Err(r) => return Ok(Resolution::Rejected(r)),
     };

@@ -26,13 +26,13 @@ const POOL01: &str = "127.0.10.1";
 /// Short calls: one second of message; the trace returns as soon as the message arrives.
 const QUICK: [&str; 4] = ["--message-seconds", "1", "--delivery-wait", "20"];
 
-fn granted_lab() -> TempLab {
+pub(crate) fn granted_lab() -> TempLab {
     let lab = TempLab::new();
     lab.run(&["grant-permissions", "--yes"]).ok();
     lab
 }
 
-fn hop(trace: &Value, n: u64) -> &Value {
+pub(crate) fn hop(trace: &Value, n: u64) -> &Value {
     trace["hops"]
         .as_array()
         .unwrap()

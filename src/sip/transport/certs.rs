@@ -47,10 +47,10 @@ fn cert_err(path: &Path, reason: impl std::fmt::Display) -> TransportError {
     }
 }
 
-fn ca_params() -> CertificateParams {
+fn ca_params(name: &str) -> CertificateParams {
     let mut params = CertificateParams::default();
     let mut dn = DistinguishedName::new();
-    dn.push(DnType::CommonName, LAB_CA_NAME);
+    dn.push(DnType::CommonName, name);
     dn.push(DnType::OrganizationName, "umctl lab");
     params.distinguished_name = dn;
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -66,6 +66,11 @@ impl LabCa {
     /// Loads `dir/lab-ca.pem` and `dir/lab-ca.key`, or creates both (and `dir`) when neither
     /// exists. One without the other is an error naming the missing file.
     pub fn load_or_create(dir: &Path) -> Result<LabCa, TransportError> {
+        LabCa::load_or_create_as(dir, LAB_CA_NAME)
+    }
+
+    /// [`LabCa::load_or_create`] for a CA whose common name is `name` (the same on every load).
+    pub fn load_or_create_as(dir: &Path, name: &str) -> Result<LabCa, TransportError> {
         let cert_path = dir.join(CA_CERT_FILE);
         let key_path = dir.join(CA_KEY_FILE);
         match (cert_path.exists(), key_path.exists()) {
@@ -81,14 +86,14 @@ impl LabCa {
                 }
                 Ok(LabCa {
                     cert_pem,
-                    issuer: Issuer::new(ca_params(), key),
+                    issuer: Issuer::new(ca_params(name), key),
                     dir: dir.to_path_buf(),
                 })
             }
             (false, false) => {
                 std::fs::create_dir_all(dir).map_err(|e| cert_err(dir, e))?;
                 let key = KeyPair::generate().map_err(|e| cert_err(&key_path, e))?;
-                let cert = ca_params()
+                let cert = ca_params(name)
                     .self_signed(&key)
                     .map_err(|e| cert_err(&cert_path, e))?;
                 let cert_pem = cert.pem();
@@ -96,7 +101,7 @@ impl LabCa {
                 std::fs::write(&cert_path, &cert_pem).map_err(|e| cert_err(&cert_path, e))?;
                 Ok(LabCa {
                     cert_pem,
-                    issuer: Issuer::new(ca_params(), key),
+                    issuer: Issuer::new(ca_params(name), key),
                     dir: dir.to_path_buf(),
                 })
             }
@@ -121,28 +126,48 @@ impl LabCa {
     /// A server certificate for `fqdn` (CN and DNS SAN) and `ips` (IP SANs), for TLS server
     /// and client authentication (mutual TLS between Lync and UM uses both).
     pub fn issue(&self, fqdn: &str, ips: &[IpAddr]) -> Result<IssuedCert, TransportError> {
-        let bad =
-            |reason: String| TransportError::Tls(format!("certificate for {fqdn:?}: {reason}"));
         if fqdn.is_empty() || fqdn.contains('*') || fqdn.contains(char::is_whitespace) {
-            return Err(bad("expected a host name without wildcard".into()));
+            return Err(TransportError::Tls(format!(
+                "certificate for {fqdn:?}: expected a host name without wildcard"
+            )));
+        }
+        self.issue_with(&CertOptions::for_name(fqdn).with_ips(ips))
+    }
+
+    /// A certificate as `opts` says, good or deliberately faulty (`umctl lab cert issue`).
+    pub fn issue_with(&self, opts: &CertOptions) -> Result<IssuedCert, TransportError> {
+        let name = opts.name.as_str();
+        let bad =
+            |reason: String| TransportError::Tls(format!("certificate for {name:?}: {reason}"));
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            return Err(bad("expected a host name".into()));
         }
         let mut params =
-            CertificateParams::new(vec![fqdn.to_string()]).map_err(|e| bad(e.to_string()))?;
+            CertificateParams::new(vec![name.to_string()]).map_err(|e| bad(e.to_string()))?;
         params
             .subject_alt_names
-            .extend(ips.iter().map(|ip| SanType::IpAddress(*ip)));
+            .extend(opts.ips.iter().map(|ip| SanType::IpAddress(*ip)));
         let mut dn = DistinguishedName::new();
-        dn.push(DnType::CommonName, fqdn);
+        dn.push(DnType::CommonName, name);
         params.distinguished_name = dn;
         params.use_authority_key_identifier_extension = true;
         params.key_usages = vec![
             KeyUsagePurpose::DigitalSignature,
             KeyUsagePurpose::KeyEncipherment,
         ];
-        params.extended_key_usages = vec![
-            ExtendedKeyUsagePurpose::ServerAuth,
-            ExtendedKeyUsagePurpose::ClientAuth,
-        ];
+        params.extended_key_usages = if opts.server_auth {
+            vec![
+                ExtendedKeyUsagePurpose::ServerAuth,
+                ExtendedKeyUsagePurpose::ClientAuth,
+            ]
+        } else {
+            vec![ExtendedKeyUsagePurpose::ClientAuth]
+        };
+        if let Some((from, to)) = opts.valid_days {
+            let now = time::OffsetDateTime::now_utc();
+            params.not_before = now + time::Duration::days(from);
+            params.not_after = now + time::Duration::days(to);
+        }
         let key = KeyPair::generate().map_err(|e| bad(e.to_string()))?;
         let cert = params
             .signed_by(&key, &self.issuer)
@@ -151,6 +176,54 @@ impl LabCa {
             chain_pem: format!("{}{}", cert.pem(), self.cert_pem),
             key_pem: key.serialize_pem(),
         })
+    }
+}
+
+/// What [`LabCa::issue_with`] puts in a certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertOptions {
+    /// Subject CN and DNS SAN (`*.contoso.com` for a wildcard).
+    pub name: String,
+    /// IP SANs.
+    pub ips: Vec<IpAddr>,
+    /// Valid from/to, in days from now (default: rcgen's, 1975 to 4096).
+    pub valid_days: Option<(i64, i64)>,
+    /// Server and client authentication EKU; false: client authentication only.
+    pub server_auth: bool,
+}
+
+impl CertOptions {
+    /// A good certificate for `name`.
+    pub fn for_name(name: &str) -> CertOptions {
+        CertOptions {
+            name: name.to_string(),
+            ips: Vec::new(),
+            valid_days: None,
+            server_auth: true,
+        }
+    }
+
+    /// `*.` and the domain of `fqdn` (`*.contoso.com` for `ex-cas01.contoso.com`).
+    pub fn wildcard_for(fqdn: &str) -> CertOptions {
+        let domain = fqdn.split_once('.').map_or(fqdn, |(_, d)| d);
+        CertOptions::for_name(&format!("*.{domain}"))
+    }
+
+    pub fn with_ips(mut self, ips: &[IpAddr]) -> CertOptions {
+        self.ips = ips.to_vec();
+        self
+    }
+
+    /// Valid from `from` to `to` days from now (negative: in the past).
+    pub fn days(mut self, from: i64, to: i64) -> CertOptions {
+        self.valid_days = Some((from, to));
+        self
+    }
+
+    /// Without the server authentication EKU.
+    pub fn client_auth_only(mut self) -> CertOptions {
+        self.server_auth = false;
+        self
     }
 }
 

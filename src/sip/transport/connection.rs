@@ -16,7 +16,7 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
 
-use super::{Inbound, TransportError, TransportKind};
+use super::{Inbound, PeerCertificate, TransportError, TransportKind};
 use crate::sip::framing::{Frame, Framer, Limits};
 
 /// How long a connection whose input could not be framed stays open for writing.
@@ -226,6 +226,8 @@ pub struct ConnectionContext {
     pub inbound: mpsc::Sender<Inbound>,
     pub limits: ConnectionLimits,
     pub shutdown: watch::Receiver<bool>,
+    /// Over TLS: the peer's certificate, handed up with every message.
+    pub peer_certificate: Option<PeerCertificate>,
 }
 
 /// What a stream transport (TCP or TLS) shares between its accept loop and its senders: the
@@ -256,6 +258,7 @@ impl StreamShared {
             inbound: self.inbound.clone(),
             limits: self.connections.limits(),
             shutdown: self.shutdown.clone(),
+            peer_certificate: None,
         }
     }
 
@@ -295,6 +298,7 @@ where
         inbound,
         limits,
         mut shutdown,
+        peer_certificate,
     } = ctx;
     let (mut rd, mut wr) = tokio::io::split(stream);
     let mut framer = Framer::new(limits.framing);
@@ -314,7 +318,7 @@ where
                 loop {
                     match framer.next_frame() {
                         Ok(Some(Frame::Message(bytes))) => {
-                            let msg = Inbound { bytes, peer, kind, local };
+                            let msg = Inbound { bytes, peer, kind, local, peer_certificate: peer_certificate.clone() };
                             if inbound.send(msg).await.is_err() {
                                 break 'conn;
                             }

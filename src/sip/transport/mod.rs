@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 pub mod certs;
 pub mod connection;
@@ -48,6 +49,9 @@ impl fmt::Display for TransportKind {
     }
 }
 
+/// The DER of the certificate a TLS peer presented (mutual TLS), as received.
+pub type PeerCertificate = Arc<[u8]>;
+
 /// One received unit: a whole framed message on TCP/TLS, a raw datagram on UDP (the endpoint
 /// applies `framing::check_datagram`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,6 +60,8 @@ pub struct Inbound {
     pub peer: SocketAddr,
     pub kind: TransportKind,
     pub local: SocketAddr,
+    /// Over TLS: the certificate the peer presented, if it presented one.
+    pub peer_certificate: Option<PeerCertificate>,
 }
 
 /// Transport failures, naming the address and what was attempted.

@@ -18,7 +18,7 @@ use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 use super::connection::{serve, Connections, StreamShared};
 use super::tcp::{connect_from, send_err};
-use super::{Inbound, TransportError, TransportKind};
+use super::{Inbound, PeerCertificate, TransportError, TransportKind};
 
 /// What the TLS listener presents and whom it trusts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -101,6 +101,14 @@ pub fn client_config(
         .with_safe_default_protocol_versions()
         .map_err(|e| tls_err("protocol versions", e))?
         .with_root_certificates(roots(ca_pem, "trusted CA")?);
+    with_identity(builder, identity)
+}
+
+/// The client configuration, presenting `identity` (chain PEM, key PEM) if given.
+fn with_identity(
+    builder: rustls::ConfigBuilder<rustls::ClientConfig, rustls::client::WantsClientCert>,
+    identity: Option<(&str, &str)>,
+) -> Result<Arc<rustls::ClientConfig>, TransportError> {
     let config = match identity {
         None => builder.with_no_client_auth(),
         Some((chain, key)) => builder
@@ -112,6 +120,133 @@ pub fn client_config(
             .map_err(|e| tls_err("client certificate and key", e))?,
     };
     Ok(Arc::new(config))
+}
+
+/// What a TLS client does with the chain a server offers (the server's certificate first):
+/// `Ok` goes on, `Err(why)` refuses the connection.
+pub type ChainInspector = dyn Fn(&[CertificateDer<'_>]) -> Result<(), String> + Send + Sync;
+
+/// A server certificate verifier that hands the offered chain to a [`ChainInspector`] (the
+/// caller's own judgement: name, validity, trust) and checks the handshake signatures with
+/// ring as rustls does.
+struct InspectingVerifier {
+    inspect: Arc<ChainInspector>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl std::fmt::Debug for InspectingVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InspectingVerifier")
+    }
+}
+
+impl rustls::client::danger::ServerCertVerifier for InspectingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        let mut chain = vec![end_entity.clone()];
+        chain.extend(intermediates.iter().cloned());
+        (self.inspect)(&chain).map_err(rustls::Error::General)?;
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+/// A rustls client configuration whose server certificate check is `inspect`, optionally
+/// presenting a certificate (chain PEM, key PEM) for mutual TLS.
+pub fn inspecting_client_config(
+    inspect: Arc<ChainInspector>,
+    identity: Option<(&str, &str)>,
+) -> Result<Arc<rustls::ClientConfig>, TransportError> {
+    let provider = provider();
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls_err("protocol versions", e))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(InspectingVerifier { inspect, provider }));
+    with_identity(builder, identity)
+}
+
+/// Connects to `addr`, asks for `server_name` (SNI when it is a DNS name), and returns the
+/// chain the server offers, without judging it; the connection is closed after the handshake.
+pub async fn fetch_chain(
+    addr: SocketAddr,
+    server_name: &str,
+    timeout: std::time::Duration,
+) -> Result<Vec<CertificateDer<'static>>, TransportError> {
+    let seen: Arc<std::sync::Mutex<Vec<CertificateDer<'static>>>> = Arc::default();
+    let record = seen.clone();
+    let inspect: Arc<ChainInspector> = Arc::new(move |chain: &[CertificateDer<'_>]| {
+        if let Ok(mut s) = record.lock() {
+            *s = chain.iter().map(|c| c.clone().into_owned()).collect();
+        }
+        Ok(())
+    });
+    let config = inspecting_client_config(inspect, None)?;
+    let name = match server_name.parse::<std::net::IpAddr>() {
+        Ok(ip) => ServerName::IpAddress(ip.into()),
+        Err(_) => ServerName::try_from(server_name.to_string())
+            .map_err(|e| tls_err(&format!("server name {server_name:?}"), e))?,
+    };
+    let failed = |why: String| TransportError::Send {
+        kind: TransportKind::Tls,
+        to: addr,
+        len: 0,
+        reason: why,
+    };
+    let handshake = async {
+        let tcp = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| failed(format!("TCP connect: {e}")))?;
+        TlsConnector::from(config)
+            .connect(name, tcp)
+            .await
+            .map_err(|e| failed(format!("TLS handshake: {e}")))
+    };
+    let tls = tokio::time::timeout(timeout, handshake)
+        .await
+        .map_err(|_| failed(format!("no TLS handshake within {} s", timeout.as_secs())))??;
+    drop(tls);
+    let chain = seen.lock().map(|s| s.clone()).unwrap_or_default();
+    Ok(chain)
 }
 
 /// The TLS listener's handle for sending.
@@ -180,7 +315,14 @@ impl TlsTransport {
                         let timeout = this.shared.connections.limits().handshake_timeout;
                         let handshake = tokio::time::timeout(timeout, this.acceptor.accept(stream)).await;
                         if let Ok(Ok(tls)) = handshake {
-                            serve(tls, this.shared.context(registration, outgoing, peer)).await;
+                            let mut ctx = this.shared.context(registration, outgoing, peer);
+                            ctx.peer_certificate = tls
+                                .get_ref()
+                                .1
+                                .peer_certificates()
+                                .and_then(|c| c.first())
+                                .map(|c| PeerCertificate::from(c.as_ref()));
+                            serve(tls, ctx).await;
                         }
                     });
                 }

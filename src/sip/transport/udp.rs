@@ -47,7 +47,7 @@ impl UdpTransport {
                     got = rx.recv_from(&mut buf) => match got {
                         Ok((n, peer)) => {
                             let bytes = buf.get(..n).unwrap_or_default().to_vec();
-                            let msg = Inbound { bytes, peer, kind: TransportKind::Udp, local };
+                            let msg = Inbound { bytes, peer, kind: TransportKind::Udp, local, peer_certificate: None };
                             if inbound.send(msg).await.is_err() {
                                 break;
                             }
