@@ -941,6 +941,17 @@ impl<W: Write> LdifWriter<W> {
         self.content(&entry.dn.to_string(), entry_values(entry))
     }
 
+    /// One search result, as ldapsearch prints it: an entry with none of the requested
+    /// attributes is its DN line alone (not valid as an import record, fine as a listing).
+    pub fn search_result(&mut self, entry: &crate::directory::Entry) -> io::Result<()> {
+        if entry.attributes().next().is_some() {
+            return self.entry(entry);
+        }
+        self.begin();
+        self.dn_line(&entry.dn.to_string());
+        self.finish_record()
+    }
+
     /// One planned directory change as a change record that `ldapmodify` (and `umctl lab
     /// apply`) accept. A DACL write becomes `replace: nTSecurityDescriptor` with a binary
     /// descriptor holding only the DACL (with `dacl_control`'s DACL flags, so a protected DACL

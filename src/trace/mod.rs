@@ -214,6 +214,10 @@ pub struct Trace {
     /// What the offline trace worked out for placing the call (the live trace's input).
     #[serde(skip)]
     pub plan: Option<CallPlan>,
+    /// The called party is no object at all (a name or SIP address nothing matches): bad
+    /// input rather than a broken call.
+    #[serde(skip)]
+    pub target_missing: bool,
 }
 
 /// What the offline trace worked out that the live trace needs to place the same call.
@@ -252,6 +256,16 @@ impl Trace {
     /// The first failed hop.
     pub fn failure(&self) -> Option<&Hop> {
         self.hops.iter().find(|h| h.outcome == Outcome::Failed)
+    }
+
+    /// The exit code of `umctl trace-call`: 0 the call reaches its goal, 2 the called party
+    /// does not exist, 1 a hop fails.
+    pub fn exit_code(&self) -> u8 {
+        match (self.reached, self.target_missing) {
+            (true, _) => 0,
+            (false, true) => 2,
+            (false, false) => 1,
+        }
     }
 }
 

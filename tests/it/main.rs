@@ -14,6 +14,7 @@ mod lab_safety;
 mod ldap_offline;
 mod ldif_files;
 mod mail_smtp;
+mod messages;
 mod new_contact;
 mod new_contact_samba;
 mod ova;

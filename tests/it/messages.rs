@@ -1,0 +1,184 @@
+//! Every message tells the truth: one exit-code scheme, global options on either side of the
+//! subcommand, one clean sentence per error (each cause once, inputs quoted and shortened),
+//! JSON errors with --json, and `lab search` printing a match that lacks the attributes.
+
+use crate::support::{umctl_bin, TempLab};
+
+#[test]
+fn a_trace_to_nobody_is_bad_input_and_still_shows_the_hops() {
+    let lab = TempLab::new();
+    let run = lab.run(&["trace-call", "--to", "nobody"]).expect_code(2);
+    assert!(run.stdout.contains("FAILED at hop 1"), "{}", run.stdout);
+    assert!(run.stdout.contains("no user or contact matches nobody"));
+    // A number that belongs to no one is a broken call (1), not a missing object.
+    lab.run(&["trace-call", "--to", "+96265519999"])
+        .expect_code(1);
+}
+
+#[test]
+fn a_lab_path_that_is_a_file_is_exit_2_and_says_so_once() {
+    let lab = TempLab::new();
+    let file = lab.write("not-a-folder", b"x");
+    let run = std::process::Command::new(umctl_bin())
+        .args(["--lab", file.to_str().unwrap(), "contact", "list"])
+        .env_remove("UMCTL_LAB")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.matches("os error 20").count(),
+        1,
+        "the cause is repeated: {stderr}"
+    );
+}
+
+#[test]
+fn global_options_work_after_the_subcommand_too() {
+    let lab = TempLab::new();
+    let dir = lab.file("rehearsal");
+    let dir = dir.to_str().unwrap();
+    // The README's order: connection options first, --lab after the subcommand. Nothing
+    // listens on port 1, so it gets as far as connecting: exit 3, naming the server.
+    for args in [
+        vec![
+            "--ldap",
+            "ldap://127.0.0.1:1",
+            "--bind-dn",
+            "administrator@contoso.com",
+            "lab",
+            "import",
+            "--from-ldap",
+            "--lab",
+            dir,
+        ],
+        vec![
+            "lab",
+            "import",
+            "--from-ldap",
+            "--lab",
+            dir,
+            "--ldap",
+            "ldap://127.0.0.1:1",
+            "--bind-dn",
+            "administrator@contoso.com",
+        ],
+    ] {
+        let run = std::process::Command::new(umctl_bin())
+            .args(&args)
+            .env_remove("UMCTL_LAB")
+            .env("UMCTL_LDAP_PASSWORD", "not-used")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("cannot reach ldap://127.0.0.1:1"),
+            "{stderr}"
+        );
+    }
+    // What needs --ldap still says so, wherever it stands.
+    let run = lab
+        .run(&["--bind-dn", "x", "contact", "list"])
+        .expect_code(2);
+    assert!(
+        run.stderr.contains("--bind-dn needs --ldap"),
+        "{}",
+        run.stderr
+    );
+    let run = lab.run(&["contact", "list", "-v", "-q"]).expect_code(2);
+    assert!(
+        run.stderr.contains("--verbose and --quiet"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn lab_search_prints_the_dn_alone_for_a_match_without_the_attribute() {
+    let lab = TempLab::new();
+    let run = lab
+        .run(&[
+            "lab",
+            "search",
+            "(sAMAccountName=bob)",
+            "telephoneNumber",
+            "noSuchAttribute",
+        ])
+        .ok();
+    assert!(run.stdout.contains("telephoneNumber: "), "{}", run.stdout);
+    let run = lab
+        .run(&["lab", "search", "(sAMAccountName=bob)", "noSuchAttribute"])
+        .ok();
+    assert_eq!(
+        run.stdout.trim(),
+        "dn: CN=Bob Haddad,OU=Contoso Users,DC=contoso,DC=com"
+    );
+    assert!(run.stderr.contains("1 object(s) found."), "{}", run.stderr);
+}
+
+#[test]
+fn a_bad_ldap_url_is_echoed_as_given() {
+    let lab = TempLab::new();
+    let run = lab
+        .run(&["--ldap", "ldap://", "contact", "list"])
+        .expect_code(2);
+    assert!(run.stderr.contains("'ldap://'"), "{}", run.stderr);
+    assert!(!run.stderr.contains("'ldap:'"), "{}", run.stderr);
+}
+
+#[test]
+fn a_huge_filter_is_quoted_short() {
+    let lab = TempLab::new();
+    let filter = format!("(cn={}", "a".repeat(120_000));
+    let run = lab.run(&["lab", "search", &filter]).expect_code(2);
+    assert!(
+        run.stderr.len() < 400,
+        "{} bytes: {}",
+        run.stderr.len(),
+        &run.stderr[..400]
+    );
+    assert!(run.stderr.contains("(120004 bytes)"), "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn control_bytes_of_a_wav_file_are_escaped() {
+    let lab = TempLab::new();
+    // A RIFF/WAVE file whose first chunk id is an escape sequence, cut short.
+    let mut wav = b"RIFF\x30\x00\x00\x00WAVE\x1b[31m\x04\x00\x00\x00ab".to_vec();
+    wav.extend_from_slice(b"");
+    let path = lab.write("bad.wav", &wav);
+    let run = lab
+        .run(&["lab", "greeting", "set", "bob", path.to_str().unwrap()])
+        .expect_code(2);
+    assert!(!run.stderr.contains('\x1b'), "{:?}", run.stderr);
+    assert!(run.stderr.contains("'\\x1b[31'"), "{}", run.stderr);
+}
+
+#[test]
+fn with_json_errors_are_json_on_stdout_and_a_sentence_on_stderr() {
+    let lab = TempLab::new();
+    for (args, code, words) in [
+        (
+            vec!["lab", "search", "(cn=x", "--json"],
+            2,
+            "unbalanced parenthesis",
+        ),
+        (vec!["--json", "lab", "frobnicate"], 2, "frobnicate"),
+        (vec!["trace-call", "--json"], 2, "--to"),
+        (
+            vec!["--json", "contact", "list", "--ldap", "ldap://127.0.0.1:1"],
+            3,
+            "cannot reach",
+        ),
+        (vec!["lab", "export", "--json"], 2, "LDIF"),
+    ] {
+        let run = lab.run(&args).expect_code(code);
+        let doc = run.json();
+        assert_eq!(doc["exit"], code, "{args:?}: {doc}");
+        let error = doc["error"].as_str().unwrap();
+        assert!(error.contains(words), "{args:?}: {error}");
+        assert!(run.stderr.contains(words), "{args:?}: {}", run.stderr);
+    }
+}
