@@ -182,3 +182,98 @@ fn with_json_errors_are_json_on_stdout_and_a_sentence_on_stderr() {
         assert!(run.stderr.contains(words), "{args:?}: {}", run.stderr);
     }
 }
+
+/// umctl on a pseudo-terminal (`script`), as a person runs it: waits (at most 30 s) for
+/// `prompt` in its output, types `keys`, and returns the exit code and everything the terminal
+/// received. The child is stopped by its PID on every path.
+fn on_a_terminal(lab: &TempLab, args: &str, prompt: &str, keys: &[u8]) -> (i32, String) {
+    use std::io::{Read, Write};
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+    let command = format!("{} --lab '{}' {args}", umctl_bin(), lab.path().display());
+    let mut child = std::process::Command::new("script")
+        .args(["-qefc", &command, "/dev/null"])
+        .env("TERM", "xterm")
+        .env_remove("UMCTL_LAB")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("script (util-linux) runs umctl on a pseudo-terminal");
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut pipe = child.stdout.take().unwrap();
+    let sink = seen.clone();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = pipe.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let text =
+        |seen: &Arc<Mutex<Vec<u8>>>| String::from_utf8_lossy(&seen.lock().unwrap()).into_owned();
+    let end = Instant::now() + Duration::from_secs(30);
+    while !text(&seen).contains(prompt) && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut stdin = child.stdin.take().unwrap();
+    let _ = stdin.write_all(keys);
+    let _ = stdin.flush();
+    let status = loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            break status;
+        }
+        if Instant::now() > end {
+            let _ = child.kill();
+            break child.wait().unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(stdin);
+    let _ = reader.join();
+    (status.code().unwrap_or(-1), text(&seen))
+}
+
+/// The cursor is visible at the end: no "hide" (ESC [?25l) without a later "show" (ESC [?25h).
+fn cursor_visible(terminal: &str) -> bool {
+    match terminal.rfind("\x1b[?25l") {
+        None => true,
+        Some(hidden) => terminal[hidden..].contains("\x1b[?25h"),
+    }
+}
+
+#[test]
+fn ctrl_c_at_the_confirmation_exits_130_with_the_terminal_restored() {
+    let lab = TempLab::new();
+    lab.run(&["lab", "init"]).ok();
+    let (code, terminal) = on_a_terminal(&lab, "grant-permissions", "Apply these", b"\x03");
+    assert_eq!(code, 130, "{terminal}");
+    assert!(
+        cursor_visible(&terminal),
+        "cursor left hidden: {terminal:?}"
+    );
+    assert!(
+        terminal.contains("interrupted; nothing changed"),
+        "{terminal}"
+    );
+    lab.run(&["grant-permissions", "--verify"]).expect_code(1);
+}
+
+#[test]
+fn declining_the_confirmation_exits_1_and_changes_nothing() {
+    let lab = TempLab::new();
+    lab.run(&["lab", "init"]).ok();
+    let (code, terminal) = on_a_terminal(&lab, "grant-permissions", "Apply these", b"n");
+    assert_eq!(code, 1, "{terminal}");
+    assert!(
+        cursor_visible(&terminal),
+        "cursor left hidden: {terminal:?}"
+    );
+    assert!(terminal.contains("nothing changed"), "{terminal}");
+    lab.run(&["grant-permissions", "--verify"]).expect_code(1);
+    let (code, terminal) = on_a_terminal(&lab, "grant-permissions", "Apply these", b"y");
+    assert_eq!(code, 0, "{terminal}");
+    lab.run(&["grant-permissions", "--verify"]).ok();
+}
