@@ -28,4 +28,5 @@ mod support;
 mod trace_call;
 mod trace_call_samba;
 mod trace_live;
+mod tts;
 mod voicemail;

@@ -236,6 +236,17 @@ fn on_a_terminal(lab: &TempLab, args: &str, prompt: &str, keys: &[u8]) -> (i32, 
     (status.code().unwrap_or(-1), text(&seen))
 }
 
+fn script_available(test: &str) -> bool {
+    let found = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        crate::support::skip_for_missing_peer(test, "script (apt-get install bsdutils)");
+    }
+    found
+}
+
 /// The cursor is visible at the end: no "hide" (ESC [?25l) without a later "show" (ESC [?25h).
 fn cursor_visible(terminal: &str) -> bool {
     match terminal.rfind("\x1b[?25l") {
@@ -246,6 +257,9 @@ fn cursor_visible(terminal: &str) -> bool {
 
 #[test]
 fn ctrl_c_at_the_confirmation_exits_130_with_the_terminal_restored() {
+    if !script_available("ctrl_c_at_the_confirmation_exits_130_with_the_terminal_restored") {
+        return;
+    }
     let lab = TempLab::new();
     lab.run(&["lab", "init"]).ok();
     let (code, terminal) = on_a_terminal(&lab, "grant-permissions", "Apply these", b"\x03");
@@ -263,6 +277,9 @@ fn ctrl_c_at_the_confirmation_exits_130_with_the_terminal_restored() {
 
 #[test]
 fn declining_the_confirmation_exits_1_and_changes_nothing() {
+    if !script_available("declining_the_confirmation_exits_1_and_changes_nothing") {
+        return;
+    }
     let lab = TempLab::new();
     lab.run(&["lab", "init"]).ok();
     let (code, terminal) = on_a_terminal(&lab, "grant-permissions", "Apply these", b"n");
