@@ -10,6 +10,7 @@
 //! - [`cli`]: the command line; the only module that knows clap and terminals.
 //!
 //! - [`quote`]: how every message echoes an input (quoted, escaped, shortened); a leaf.
+//! - [`table`]: how every table is laid out for people (width, whole words, colour); a leaf.
 //!
 //! Imports only go down: `cli` -> `admin` -> `directory`; `sip`, `media` and `mail` import nothing
 //! of ours but the leaf [`quote`].
@@ -24,5 +25,6 @@ pub mod media;
 pub mod quote;
 pub mod serve;
 pub mod sip;
+pub mod table;
 pub mod trace;
 pub mod um;

@@ -187,6 +187,17 @@ fn with_json_errors_are_json_on_stdout_and_a_sentence_on_stderr() {
 /// `prompt` in its output, types `keys`, and returns the exit code and everything the terminal
 /// received. The child is stopped by its PID on every path.
 fn on_a_terminal(lab: &TempLab, args: &str, prompt: &str, keys: &[u8]) -> (i32, String) {
+    on_a_terminal_with(lab, args, prompt, keys, &[])
+}
+
+/// [`on_a_terminal`] with extra environment variables.
+fn on_a_terminal_with(
+    lab: &TempLab,
+    args: &str,
+    prompt: &str,
+    keys: &[u8],
+    env: &[(&str, &str)],
+) -> (i32, String) {
     use std::io::{Read, Write};
     use std::sync::{Arc, Mutex};
     use std::time::{Duration, Instant};
@@ -194,6 +205,7 @@ fn on_a_terminal(lab: &TempLab, args: &str, prompt: &str, keys: &[u8]) -> (i32, 
     let mut child = std::process::Command::new("script")
         .args(["-qefc", &command, "/dev/null"])
         .env("TERM", "xterm")
+        .envs(env.iter().copied())
         .env_remove("UMCTL_LAB")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -293,4 +305,58 @@ fn declining_the_confirmation_exits_1_and_changes_nothing() {
     let (code, terminal) = on_a_terminal(&lab, "grant-permissions", "Apply these", b"y");
     assert_eq!(code, 0, "{terminal}");
     lab.run(&["grant-permissions", "--verify"]).ok();
+}
+
+#[test]
+fn tables_follow_columns_when_piped_and_keep_words_whole() {
+    let lab = TempLab::new();
+    let run = lab
+        .run_env(&["lab", "show", "bob"], &[("COLUMNS", "70")])
+        .ok();
+    let widest = run.stdout.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(
+        widest <= 70,
+        "a line of {widest} characters:\n{}",
+        run.stdout
+    );
+    // The UPN is one word: it is never cut, even in a 70-column table.
+    assert!(run.stdout.contains("bob@contoso.com"), "{}", run.stdout);
+    let run = lab
+        .run_env(&["trace-call", "--to", "nobody"], &[("COLUMNS", "100")])
+        .expect_code(2);
+    let table: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with(['│', '┌', '╞', '└']))
+        .collect();
+    assert!(
+        table.iter().all(|l| l.chars().count() <= 100),
+        "{}",
+        run.stdout
+    );
+    for word in ["sAMAccountName=nobody:", "userPrincipalName=nobody:"] {
+        assert!(run.stdout.contains(word), "{word} cut:\n{}", run.stdout);
+    }
+    // Without COLUMNS a pipe gets the whole line.
+    let run = lab.run(&["lab", "show", "bob"]).ok();
+    assert!(run
+        .stdout
+        .contains("CN=Bob Haddad,OU=Contoso Users,DC=contoso,DC=com"));
+}
+
+#[test]
+fn no_color_means_no_colour_on_a_terminal() {
+    if !script_available("no_color_means_no_colour_on_a_terminal") {
+        return;
+    }
+    let lab = TempLab::new();
+    lab.run(&["lab", "init"]).ok();
+    let colour = |env: &[(&str, &str)]| {
+        let (code, terminal) = on_a_terminal_with(&lab, "trace-call --to nobody", "", b"", env);
+        assert_eq!(code, 2, "{terminal}");
+        assert!(terminal.contains("FAILED"), "{terminal}");
+        terminal.contains("\x1b[3")
+    };
+    assert!(colour(&[]), "a terminal gets the red FAILED");
+    assert!(!colour(&[("NO_COLOR", "1")]), "NO_COLOR is honoured");
 }
