@@ -31,6 +31,17 @@ pub fn escape_controls(line: &str) -> String {
     out
 }
 
+/// The inside of [`quote_bytes`] for a message that puts its own quotes around it: escaped,
+/// cut after [`SHOWN_CHARS`] characters with `...`.
+pub fn excerpt_bytes(input: &[u8]) -> String {
+    let quoted = quote_bytes(input);
+    let inner = quoted.strip_prefix('\'').unwrap_or(&quoted);
+    match inner.rsplit_once("...' (") {
+        Some((cut, _)) => format!("{cut}..."),
+        None => inner.strip_suffix('\'').unwrap_or(inner).to_string(),
+    }
+}
+
 /// Bytes that may not be UTF-8 (a WAV chunk id, a header name): invalid bytes escaped as `\xNN`.
 pub fn quote_bytes(input: &[u8]) -> String {
     let units = input.utf8_chunks().flat_map(|chunk| {
@@ -121,6 +132,15 @@ mod tests {
         assert_eq!(
             quote(&"é".repeat(SHOWN_CHARS)).chars().count(),
             SHOWN_CHARS + 2
+        );
+    }
+
+    #[test]
+    fn excerpts_have_no_quotes_of_their_own() {
+        assert_eq!(excerpt_bytes(b"ab\x1bc"), "ab\\x1bc");
+        assert_eq!(
+            excerpt_bytes(&[b'x'; 100]),
+            format!("{}...", "x".repeat(SHOWN_CHARS))
         );
     }
 

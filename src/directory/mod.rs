@@ -84,13 +84,13 @@ pub enum DirectoryError {
     NoParent { dn: String, parent: String },
     #[error("cannot delete {dn}: it has {children} child object(s); delete them first")]
     NotAllowedOnNonLeaf { dn: String, children: usize },
-    #[error("{dn}: {attr} already has the value '{value}'")]
+    #[error("{dn}: {attr} already has the value {q}", q = crate::quote::Quoted(.value))]
     ValueExists {
         dn: String,
         attr: String,
         value: String,
     },
-    #[error("{dn}: {attr} has no value '{value}' to delete")]
+    #[error("{dn}: {attr} has no value {q} to delete", q = crate::quote::Quoted(.value))]
     NoSuchValue {
         dn: String,
         attr: String,

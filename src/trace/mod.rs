@@ -279,7 +279,7 @@ pub enum TraceError {
     Um(#[from] UmError),
     #[error(transparent)]
     Lookup(#[from] LookupError),
-    #[error("{what} '{value}': expected {expected}")]
+    #[error("{what} {q}: expected {expected}", q = crate::quote::Quoted(.value))]
     BadInput {
         what: &'static str,
         value: String,

@@ -360,3 +360,82 @@ fn no_color_means_no_colour_on_a_terminal() {
     assert!(colour(&[]), "a terminal gets the red FAILED");
     assert!(!colour(&[("NO_COLOR", "1")]), "NO_COLOR is honoured");
 }
+
+#[test]
+fn inputs_without_a_sane_bound_are_refused_clearly() {
+    let lab = TempLab::new();
+    // A "+" and 100,000 digits: no E.164 number has more than 15.
+    let huge = format!("+{}", "9".repeat(100_000));
+    for args in [
+        vec!["trace-call", "--to", huge.as_str()],
+        vec![
+            "new-contact",
+            "--sip-address",
+            "sip:x@contoso.com",
+            "--registrar-pool",
+            "pool01.contoso.com",
+            "--display-number",
+            huge.as_str(),
+            "--ou",
+            "OU=ExUmContacts,DC=contoso,DC=com",
+        ],
+    ] {
+        let run = lab.run(&args).expect_code(2);
+        assert!(run.stderr.contains("15 digits"), "{}", run.stderr);
+        assert!(run.stderr.contains("(100001 bytes)"), "{}", run.stderr);
+        assert!(
+            run.stderr.len() < 400,
+            "{} bytes of error",
+            run.stderr.len()
+        );
+    }
+    // A display name of two lines: one line is what AD and every list expect.
+    let contact = [
+        "new-contact",
+        "--sip-address",
+        "sip:ova.loc801@contoso.com",
+        "--registrar-pool",
+        "pool01.contoso.com",
+        "--display-number",
+        "+96265515333",
+        "--ou",
+        "OU=ExUmContacts,DC=contoso,DC=com",
+    ];
+    let mut two_lines = contact.to_vec();
+    two_lines.extend(["--display-name", "Outlook Voice Access\nLOC801"]);
+    let run = lab.run(&two_lines).expect_code(2);
+    assert!(
+        run.stderr
+            .contains("display name 'Outlook Voice Access\\nLOC801'"),
+        "{}",
+        run.stderr
+    );
+    lab.run(&contact).ok();
+    let run = lab
+        .run(&["contact", "set", "+96265515333", "--display-name", "a\nb"])
+        .expect_code(2);
+    assert!(run.stderr.contains("one line"), "{}", run.stderr);
+    let long = "x".repeat(300);
+    let run = lab
+        .run(&["contact", "set", "+96265515333", "--display-name", &long])
+        .expect_code(2);
+    assert!(
+        run.stderr.contains("at most 256 characters (it has 300)"),
+        "{}",
+        run.stderr
+    );
+    // A 50 MB attribute value in an LDIF file.
+    let before = lab.export();
+    let ldif = format!(
+        "dn: CN=Bob Haddad,OU=Contoso Users,DC=contoso,DC=com\nchangetype: modify\nreplace: description\ndescription: {}\n-\n",
+        "x".repeat(50_000_000)
+    );
+    let run = lab.apply(&ldif).expect_code(2);
+    assert!(
+        run.stderr
+            .contains("'description' is 50000000 bytes: expected at most 1048576 bytes"),
+        "{}",
+        &run.stderr[..run.stderr.len().min(400)]
+    );
+    assert_eq!(lab.export(), before, "nothing may change");
+}
