@@ -436,6 +436,12 @@ impl Sipp {
         self.command().output().unwrap()
     }
 
+    /// The value given for `flag` (`-p`: the local SIP port).
+    pub(crate) fn arg(&self, flag: &str) -> Option<&str> {
+        let i = self.args.iter().position(|a| a == flag)?;
+        self.args.get(i + 1).map(String::as_str)
+    }
+
     pub(crate) fn actions(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
