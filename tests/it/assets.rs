@@ -219,3 +219,34 @@ fn the_readme_and_help_list_the_same_commands() {
         "README command lines umctl refuses: {wrong:#?}"
     );
 }
+
+#[test]
+fn help_and_man_pages_say_what_umctl_does() {
+    let help = |args: &[&str]| {
+        let out = std::process::Command::new(crate::support::umctl_bin())
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let serve = help(&["serve", "--help"]);
+    assert!(!serve.contains("nothing yet"), "{serve}");
+    assert!(serve.contains("Outlook Voice Access"), "{serve}");
+    let top = help(&["--help"])
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        top.contains("lab Manage the embedded lab directory: init, reset, export, import, apply, hosts, search, show, pin, greeting"),
+        "{top}"
+    );
+    // Man pages keep examples as written and end with the exit codes.
+    for (name, page) in umctl::cli::assets::man_pages().unwrap() {
+        let page = String::from_utf8(page).unwrap();
+        assert!(page.contains(".SH EXIT CODES"), "{name}");
+        assert!(page.contains("130  interrupted"), "{name}");
+        if let Some(examples) = page.split(".SH EXAMPLES\n").nth(1) {
+            assert!(examples.starts_with(".nf\n"), "{name}: {examples}");
+        }
+    }
+}
