@@ -42,7 +42,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand contact 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
             cand trace-call 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
             cand serve 'Run Exchange''s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server'
-            cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show, pin'
+            cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, search, show, pin, greeting'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -882,7 +882,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand contact 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
             cand trace-call 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
             cand serve 'Run Exchange''s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server'
-            cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show, pin'
+            cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, search, show, pin, greeting'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }

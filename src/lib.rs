@@ -9,8 +9,11 @@
 //! - [`serve`]: `umctl serve`: the call router, UM service and worker as SIP endpoints.
 //! - [`cli`]: the command line; the only module that knows clap and terminals.
 //!
+//! - [`quote`]: how every message echoes an input (quoted, escaped, shortened); a leaf.
+//! - [`table`]: how every table is laid out for people (width, whole words, colour); a leaf.
+//!
 //! Imports only go down: `cli` -> `admin` -> `directory`; `sip`, `media` and `mail` import nothing
-//! of ours.
+//! of ours but the leaf [`quote`].
 //! See ARCHITECTURE.md.
 
 pub mod admin;
@@ -19,7 +22,9 @@ pub mod directory;
 pub mod frontend;
 pub mod mail;
 pub mod media;
+pub mod quote;
 pub mod serve;
 pub mod sip;
+pub mod table;
 pub mod trace;
 pub mod um;

@@ -6,13 +6,14 @@ use clap::Parser;
 use umctl::cli::{self, args::Cli, output::is_broken_pipe};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return cli::report_usage(&error),
+    };
+    let json = cli.global.json;
     match cli::run(cli) {
         Ok(code) => code,
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("umctl: error: {error:#}");
-            ExitCode::from(cli::exit_code(&error))
-        }
+        Err(error) => cli::report_error(&error, json),
     }
 }

@@ -25,20 +25,25 @@ use crate::directory::{
 #[derive(Debug, thiserror::Error)]
 pub enum ContactError {
     #[error(
-        "SIP address '{value}': expected sip:user@domain (starting with sip:, no spaces or ;<>\",)"
-    )]
+        "SIP address {q}: expected sip:user@domain (starting with sip:, no spaces or ;<>\",)", q = crate::quote::Quoted(.value))]
     BadSipAddress { value: String },
     #[error("SIP address {address} is already used by {holder} (expected an address no user or contact has)")]
     SipAddressInUse { address: String, holder: Holder },
     #[error("display number {0}")]
     BadNumber(ValueError),
+    #[error("{what} {q}: expected {expected}", q = crate::quote::Quoted(.value))]
+    BadText {
+        what: &'static str,
+        value: String,
+        expected: String,
+    },
     #[error("display number {number} is already the line URI of {holder} (expected a number no user or contact has)")]
     NumberInUse { number: String, holder: Holder },
     #[error("registrar pool '{fqdn}' not found (expected the FQDN of a pool: {known})")]
     NoSuchPool { fqdn: String, known: String },
     #[error("registrar pool {fqdn} is {product} (expected Lync Server 2010 or newer: Exchange UM contacts cannot be homed on older pools)")]
     PoolTooOld { fqdn: String, product: String },
-    #[error("OU '{value}' is not a DN ({error}); expected e.g. OU=ExUmContacts,DC=contoso,DC=com")]
+    #[error("OU {q} is not a DN ({error}); expected e.g. OU=ExUmContacts,DC=contoso,DC=com", q = crate::quote::Quoted(.value))]
     BadOu { value: String, error: DnError },
     #[error("OU {dn} does not exist (expected the DN of an existing OU or container)")]
     NoSuchOu { dn: String },
@@ -597,6 +602,12 @@ pub fn plan_new(
         Source::SubscriberAccess(dp) => (ContactKind::SubscriberAccess, &dp.dn, &dp.name, dp),
         Source::AutoAttendant(aa, dp) => (ContactKind::AutoAttendant, &aa.dn, &aa.name, dp),
     };
+    if let Some(name) = &req.display_name {
+        validate_text(name, "display name", DISPLAY_NAME_MAX)?;
+    }
+    if let Some(text) = &req.description {
+        validate_text(text, "description", DESCRIPTION_MAX)?;
+    }
     let spec = ContactSpec {
         kind,
         sip_address: sip.clone(),
@@ -661,6 +672,30 @@ fn required<'a>(
         Ok(t)
     }
 }
+
+/// A display name or description as AD takes it: one line of at most `max` characters
+/// (displayName: 256, description: 1,024, their rangeUpper in the schema).
+pub fn validate_text(value: &str, what: &'static str, max: usize) -> Result<(), ContactError> {
+    let bad = |expected: String| ContactError::BadText {
+        what,
+        value: value.to_string(),
+        expected,
+    };
+    if value.chars().any(char::is_control) {
+        return Err(bad(format!(
+            "one line without control characters, at most {max} characters"
+        )));
+    }
+    let n = value.chars().count();
+    if n > max {
+        return Err(bad(format!("at most {max} characters (it has {n})")));
+    }
+    Ok(())
+}
+
+/// The limits of the two free-text properties a command sets.
+pub const DISPLAY_NAME_MAX: usize = 256;
+pub const DESCRIPTION_MAX: usize = 1024;
 
 fn non_empty(value: &Option<String>) -> Option<String> {
     value
@@ -1244,19 +1279,24 @@ pub fn plan_set(
             mods.push(replace(attrs::OTHER_IP_PHONE, other));
         }
     }
-    for (value, attr, current) in [
+    for (value, attr, current, what, max) in [
         (
             &update.description,
             attrs::DESCRIPTION,
             &contact.description,
+            "description",
+            DESCRIPTION_MAX,
         ),
         (
             &update.display_name,
             attrs::DISPLAY_NAME,
             &contact.display_name,
+            "display name",
+            DISPLAY_NAME_MAX,
         ),
     ] {
         if let Some(v) = value {
+            validate_text(v, what, max)?;
             let v = v.trim();
             if current.as_deref().unwrap_or("") != v {
                 let values = if v.is_empty() {

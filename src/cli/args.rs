@@ -5,12 +5,18 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
-const EXIT_CODES: &str = "\
+/// The one exit-code scheme of every command (each man page ends with it).
+pub const EXIT_CODES: &str = "\
 Exit codes:
-  0  success
-  1  a verification or trace found a problem (grant-permissions --verify, trace-call)
-  2  bad input: a usage error, an invalid value, a contract violation, an object that does not exist
-  3  the directory or the network cannot be reached, or access was denied
+  0    done
+  1    a check failed (grant-permissions --verify, trace-call), or a confirmation was declined
+       (nothing changed)
+  2    bad input: a usage error, an invalid value, a contract violation, an object that does
+       not exist
+  3    the directory or the network cannot be reached, or it refused (access denied)
+  130  interrupted (Ctrl-C); nothing changed
+With --json, an error is one JSON object on stdout, {\"error\": \"...\", \"exit\": N}, and the
+sentence on stderr.
 
 Environment:
   UMCTL_LAB             the lab directory folder (instead of --lab)
@@ -28,7 +34,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command takes, before or after the subcommand.
+/// Options every command takes, before or after the subcommand. Which ones need each other
+/// (`--bind-dn` needs `--ldap`, ...) is checked after parsing, in `cli::check_globals`: clap's
+/// `requires` and `conflicts_with` on a global option see only one side of the subcommand.
 #[derive(Debug, Args, Clone, Default)]
 pub struct GlobalArgs {
     /// The lab directory folder (used when no --ldap is given) [default: the platform data
@@ -37,15 +45,15 @@ pub struct GlobalArgs {
     pub lab: Option<PathBuf>,
 
     /// A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", value_parser = ldap_url)]
     pub ldap: Option<String>,
 
     /// The account to bind as: a DN or a UPN (administrator@contoso.com)
-    #[arg(long, global = true, value_name = "DN", requires = "ldap")]
+    #[arg(long, global = true, value_name = "DN")]
     pub bind_dn: Option<String>,
 
     /// Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)
-    #[arg(long, global = true, value_name = "FILE", requires = "ldap")]
+    #[arg(long, global = true, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
 
     /// Trust the CA certificates in this PEM file: the DC's (--ldap, for a private CA) and the
@@ -55,21 +63,16 @@ pub struct GlobalArgs {
 
     /// Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind
     /// (needs a umctl built with the gssapi feature)
-    #[arg(long, global = true, requires = "ldap", conflicts_with_all = ["bind_dn", "password_file"])]
+    #[arg(long, global = true)]
     pub sasl_gssapi: bool,
 
     /// Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos
     /// bind on ldap:// is sealed and needs no flag)
-    #[arg(long, global = true, requires = "ldap")]
+    #[arg(long, global = true)]
     pub insecure_plain_bind: bool,
 
     /// Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)
-    #[arg(
-        long,
-        global = true,
-        requires = "ldap",
-        conflicts_with = "insecure_plain_bind"
-    )]
+    #[arg(long, global = true)]
     pub start_tls: bool,
 
     /// Print one JSON document instead of tables
@@ -81,12 +84,29 @@ pub struct GlobalArgs {
     pub yes: bool,
 
     /// Say more about what is being done (repeat for more)
-    #[arg(long, short = 'v', global = true, action = ArgAction::Count, conflicts_with = "quiet")]
+    #[arg(long, short = 'v', global = true, action = ArgAction::Count)]
     pub verbose: u8,
 
     /// Print only results and errors
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
+}
+
+/// `--ldap`: ldaps:// or ldap:// and a host, checked before anything connects.
+fn ldap_url(url: &str) -> Result<String, String> {
+    const EXPECTED: &str = "expected ldaps://HOST[:PORT] or ldap://HOST[:PORT]";
+    let lower = url.to_ascii_lowercase();
+    let Some(rest) = ["ldaps://", "ldap://"]
+        .iter()
+        .find_map(|scheme| lower.strip_prefix(scheme))
+    else {
+        return Err(format!("not an LDAP URL; {EXPECTED}"));
+    };
+    let host = rest.split(['/', '?']).next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') {
+        return Err(format!("no host after the scheme; {EXPECTED}"));
+    }
+    Ok(url.to_string())
 }
 
 #[derive(Debug, Subcommand)]
@@ -106,7 +126,8 @@ pub enum Command {
     /// Run Exchange's SIP side on the lab addresses: the UM Call Router of each Client Access
     /// server, the UM service and the UM worker of each Mailbox server
     Serve(ServeArgs),
-    /// Manage the embedded lab directory: init, reset, export, import, apply, hosts, show, pin
+    /// Manage the embedded lab directory: init, reset, export, import, apply, hosts, search,
+    /// show, pin, greeting
     Lab(LabArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
@@ -121,10 +142,8 @@ What it does (ExchUCUtil.ps1 parity):
     pool's FQDN as address is reused) with MessageWaitingIndicatorAllowed = Lync 2010 or newer
     and not a branch registrar, OutcallsAllowed = not a branch registrar, and one hunt group
     per SIP URI dial plan (other hunt groups on that gateway are deleted).
-A second run plans nothing. A failed step undoes the earlier ones.
-
-Exit codes: 0 done (or --verify: complete), 1 --verify found something missing, 2 bad input
-or a missing prerequisite, 3 the directory cannot be reached or refused access.";
+A second run plans nothing. A failed step undoes the earlier ones. --verify exits 0 when
+everything is in place, 1 when anything is missing; declining the confirmation exits 1.";
 
 /// `umctl grant-permissions` options.
 #[derive(Debug, Args)]
@@ -161,7 +180,7 @@ Examples:
   umctl trace-call --to bob --ladder             the SIP exchange as a sequence diagram
   umctl trace-call --to bob --json               one JSON document with every hop
 
-Exit codes: 0 the call reaches its goal, 1 a hop fails, 2 bad input, 3 directory unreachable.")]
+The call reaching its goal exits 0; a failing hop exits 1.")]
 pub struct TraceCallArgs {
     /// Who is called: an extension (9000), an E.164 number (+96265519000), a SIP URI
     /// (sip:bob@contoso.com) or a user name (bob); an Outlook Voice Access or auto-attendant
@@ -273,8 +292,10 @@ stops taking calls, sends BYE to the active ones and exits 0.
 
 Calls are admitted only from a UM IP gateway's address (run grant-permissions first for the
 Skype for Business pools); on SIPSecured and Secured dial plans over mutual TLS, a name in the
-peer's certificate (trusted by --client-ca, else the lab CA) must be a gateway's address. The worker answers with SDP and receives RTP, but plays no greeting
-and records nothing yet.
+peer's certificate (trusted by --client-ca, else the lab CA) must be a gateway's address. The worker answers with SDP and runs the call over RTP: call
+answering (the greeting, the beep, the recording sent as voice mail), Outlook Voice Access on
+the dial plan's OVA number and the auto attendant on its pilot number, with DTMF (RFC 4733 or
+in-band) and REFER transfers.
 
 Messages go to the lab mailbox (<lab>/mailboxes/<sAMAccountName>/Maildir), or with --smtp to an
 SMTP server through a spool in <lab>/spool that survives a restart. After a voice message, a
@@ -377,7 +398,7 @@ pub enum LabCommand {
         #[arg(required_unless_present = "from_ldap", conflicts_with = "from_ldap")]
         file: Option<PathBuf>,
         /// Copy the Exchange UM and Skype objects of the forest named by --ldap (no secrets)
-        #[arg(long, requires = "ldap")]
+        #[arg(long)]
         from_ldap: bool,
     },
     /// Apply LDIF change records (as ldapmodify would), all or nothing

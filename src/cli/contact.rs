@@ -18,6 +18,7 @@ use crate::admin::contact::{
 use crate::admin::contact_bulk::{apply_bulk, plan_bulk, read_csv, BulkReport};
 use crate::cli::args::{ContactCommand, GlobalArgs, NewContactArgs, PlanArgs};
 use crate::cli::output::{changes_ldif, changes_text, table, Output};
+use crate::cli::prompt::interactive;
 use crate::cli::target::open_directory_for;
 use crate::cli::UsageError;
 use crate::directory::model::ContactKind;
@@ -25,11 +26,6 @@ use crate::directory::Change;
 
 /// How many contacts a bulk run writes to the lab per apply.
 const LAB_BATCH: usize = 100;
-
-/// Prompts and confirmations only when a person is at a terminal.
-fn interactive() -> bool {
-    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
-}
 
 fn kind_name(kind: ContactKind) -> &'static str {
     match kind {
@@ -582,21 +578,13 @@ pub fn run(global: &GlobalArgs, command: &ContactCommand) -> anyhow::Result<Exit
                         c.dn
                     )));
                 }
-                let ok = dialoguer::Confirm::new()
-                    .with_prompt(format!(
-                        "Remove the {} contact {} ({}, {})?",
-                        kind_words(c.kind),
-                        c.display_name.as_deref().unwrap_or(""),
-                        c.sip_address,
-                        c.line_uri.number
-                    ))
-                    .default(false)
-                    .interact()
-                    .context("asking for confirmation")?;
-                if !ok {
-                    out.note("Nothing was removed.");
-                    return Ok(ExitCode::SUCCESS);
-                }
+                crate::cli::prompt::confirm(&format!(
+                    "Remove the {} contact {} ({}, {})?",
+                    kind_words(c.kind),
+                    c.display_name.as_deref().unwrap_or(""),
+                    c.sip_address,
+                    c.line_uri.number
+                ))?;
             }
             admin::apply(dir.as_ref(), &changes)?;
             if out.json {

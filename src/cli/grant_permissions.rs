@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use serde::Serialize;
 
 use crate::admin::grant::{
@@ -106,19 +106,11 @@ pub fn run(global: &GlobalArgs, args: &GrantPermissionsArgs) -> anyhow::Result<E
                 plan.items.len()
             )));
         }
-        let go = dialoguer::Confirm::new()
-            .with_prompt(format!(
-                "Apply these {} change(s) to {}?",
-                plan.items.len(),
-                dir.describe()
-            ))
-            .default(false)
-            .interact()
-            .context("reading the confirmation")?;
-        if !go {
-            out.note("Nothing was changed.");
-            return Ok(ExitCode::SUCCESS);
-        }
+        crate::cli::prompt::confirm(&format!(
+            "Apply these {} change(s) to {}?",
+            plan.items.len(),
+            dir.describe()
+        ))?;
     }
 
     let outcome = apply_with_progress(dir, &plan, &out)?;

@@ -76,6 +76,9 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
             }
         }
         LabCommand::Export { out: file } => {
+            if out.json {
+                bail!(UsageError("lab export writes LDIF, not JSON; for the forest as JSON run umctl lab search '(objectClass=*)' --json".into()));
+            }
             let lab = open_lab(global)?;
             match file {
                 Some(path) => {
@@ -186,7 +189,7 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
                 let mut buf = Vec::new();
                 let mut writer = LdifWriter::without_version(&mut buf).unfolded();
                 for entry in &found {
-                    writer.entry(entry)?;
+                    writer.search_result(entry)?;
                 }
                 writer.flush()?;
                 out.text(&String::from_utf8_lossy(&buf))?;

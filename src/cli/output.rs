@@ -5,7 +5,6 @@
 use std::io::Write;
 
 use base64::Engine;
-use comfy_table::{presets, ContentArrangement, Table};
 use serde_json::{json, Map, Value};
 
 use crate::cli::args::GlobalArgs;
@@ -60,26 +59,18 @@ impl Output {
     }
 }
 
-/// A table in umctl's style: header row, no outer frame noise, wrapped to the terminal.
+/// A table in umctl's style (`crate::table`: COLUMNS, whole words, NO_COLOR).
 pub fn table<I, R, C>(headers: &[&str], rows: I) -> String
 where
     I: IntoIterator<Item = R>,
     R: IntoIterator<Item = C>,
     C: Into<comfy_table::Cell>,
 {
-    let mut t = Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(headers.iter().copied());
-    // A terminal that reports no usable width (a pty of 0x0, as `script` makes) would squeeze
-    // every column to one character: lay out without wrapping instead.
-    if t.width().is_some_and(|w| w < 40) {
-        t.set_content_arrangement(ContentArrangement::Disabled);
-    }
+    let mut t = crate::table::new(headers, None);
     for row in rows {
         t.add_row(row);
     }
-    t.to_string()
+    crate::table::render(t)
 }
 
 /// A value for display: text as is, binary as base64 with a marker.

@@ -53,11 +53,7 @@ pub fn run(global: &GlobalArgs, args: &TraceCallArgs) -> anyhow::Result<ExitCode
         trace_offline(&lab, &request, &ctx)?
     };
     print(&out, args, &trace)?;
-    Ok(if trace.reached {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(ExitCode::from(trace.exit_code()))
 }
 
 fn request(args: &TraceCallArgs) -> anyhow::Result<TraceRequest> {

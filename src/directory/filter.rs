@@ -56,30 +56,29 @@ pub enum Filter {
 /// Why a filter string could not be parsed. Offsets are byte offsets into `filter`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FilterError {
-    #[error("empty filter '{filter}': expected something like '(attr=value)'")]
+    #[error("empty filter {q}: expected something like '(attr=value)'", q = crate::quote::Quoted(.filter))]
     Empty { filter: String },
-    #[error("unbalanced parenthesis at offset {offset} in '{filter}': {expected}")]
+    #[error("unbalanced parenthesis at offset {offset} in {q}: {expected}", q = crate::quote::Quoted(.filter))]
     UnbalancedParenthesis {
         filter: String,
         offset: usize,
         expected: String,
     },
-    #[error("unexpected {found} at offset {offset} in '{filter}': expected {expected}")]
+    #[error("unexpected {found} at offset {offset} in {q}: expected {expected}", q = crate::quote::Quoted(.filter))]
     Unexpected {
         filter: String,
         offset: usize,
         expected: &'static str,
         found: String,
     },
-    #[error("invalid escape at offset {offset} in '{filter}': expected two hex digits after '\\', found {found}")]
+    #[error("invalid escape at offset {offset} in {q}: expected two hex digits after '\\', found {found}", q = crate::quote::Quoted(.filter))]
     InvalidEscape {
         filter: String,
         offset: usize,
         found: String,
     },
     #[error(
-        "filter nested too deeply at offset {offset} in '{filter}': expected at most {max} levels"
-    )]
+        "filter nested too deeply at offset {offset} in {q}: expected at most {max} levels", q = crate::quote::Quoted(.filter))]
     TooDeep {
         filter: String,
         offset: usize,

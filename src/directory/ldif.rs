@@ -466,16 +466,9 @@ fn trim_spaces(s: &[u8]) -> &[u8] {
     &s[..end]
 }
 
-/// Shows (part of) raw input in an error message.
+/// Shows (part of) raw input in an error message (the message quotes it).
 fn show(bytes: &[u8]) -> String {
-    const MAX: usize = 60;
-    let text = String::from_utf8_lossy(bytes);
-    if text.chars().count() > MAX {
-        let cut: String = text.chars().take(MAX).collect();
-        format!("{cut}...")
-    } else {
-        text.into_owned()
-    }
+    crate::quote::excerpt_bytes(bytes)
 }
 
 fn name_string(name: &[u8]) -> String {
@@ -483,12 +476,27 @@ fn name_string(name: &[u8]) -> String {
     String::from_utf8_lossy(name).into_owned()
 }
 
+/// The largest attribute value a file may carry: 1 MiB. AD's own limits are lower (a
+/// description holds 1,024 characters, a photo 100 KB); a bigger value is a damaged or wrong file.
+pub const MAX_VALUE_BYTES: usize = 1 << 20;
+
 fn decode_value(line: usize, name: &[u8], spec: ValueSpec<'_>) -> Result<Vec<u8>, LdifError> {
-    match spec {
-        ValueSpec::Plain(v) => Ok(v.to_vec()),
-        ValueSpec::Base64(b) => decode_base64(line, name, b),
-        ValueSpec::Url(u) => read_url(line, name, u),
+    let value = match spec {
+        ValueSpec::Plain(v) => v.to_vec(),
+        ValueSpec::Base64(b) => decode_base64(line, name, b)?,
+        ValueSpec::Url(u) => read_url(line, name, u)?,
+    };
+    if value.len() > MAX_VALUE_BYTES {
+        return Err(LdifError::new(
+            line,
+            format!(
+                "the value of '{}' is {} bytes: expected at most {MAX_VALUE_BYTES} bytes (1 MiB) per value",
+                show(name),
+                value.len()
+            ),
+        ));
     }
+    Ok(value)
 }
 
 fn decode_base64(line: usize, name: &[u8], b: &[u8]) -> Result<Vec<u8>, LdifError> {
@@ -939,6 +947,17 @@ impl<W: Write> LdifWriter<W> {
     /// A content record for a directory entry (exports, the lab file, search output).
     pub fn entry(&mut self, entry: &crate::directory::Entry) -> io::Result<()> {
         self.content(&entry.dn.to_string(), entry_values(entry))
+    }
+
+    /// One search result, as ldapsearch prints it: an entry with none of the requested
+    /// attributes is its DN line alone (not valid as an import record, fine as a listing).
+    pub fn search_result(&mut self, entry: &crate::directory::Entry) -> io::Result<()> {
+        if entry.attributes().next().is_some() {
+            return self.entry(entry);
+        }
+        self.begin();
+        self.dn_line(&entry.dn.to_string());
+        self.finish_record()
     }
 
     /// One planned directory change as a change record that `ldapmodify` (and `umctl lab

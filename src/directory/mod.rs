@@ -84,13 +84,13 @@ pub enum DirectoryError {
     NoParent { dn: String, parent: String },
     #[error("cannot delete {dn}: it has {children} child object(s); delete them first")]
     NotAllowedOnNonLeaf { dn: String, children: usize },
-    #[error("{dn}: {attr} already has the value '{value}'")]
+    #[error("{dn}: {attr} already has the value {q}", q = crate::quote::Quoted(.value))]
     ValueExists {
         dn: String,
         attr: String,
         value: String,
     },
-    #[error("{dn}: {attr} has no value '{value}' to delete")]
+    #[error("{dn}: {attr} has no value {q} to delete", q = crate::quote::Quoted(.value))]
     NoSuchValue {
         dn: String,
         attr: String,
@@ -175,13 +175,38 @@ pub enum DirectoryError {
     },
 }
 
+/// The exit code of an I/O failure: 3 when a peer or a network cannot be reached or refuses, or
+/// access is denied; 2 for a path that is not what was expected (missing, a file where a
+/// folder belongs, unreadable content), which is bad input.
+pub fn io_exit_code(kind: std::io::ErrorKind) -> i32 {
+    use std::io::ErrorKind as K;
+    match kind {
+        K::ConnectionRefused
+        | K::ConnectionReset
+        | K::ConnectionAborted
+        | K::NotConnected
+        | K::AddrInUse
+        | K::AddrNotAvailable
+        | K::BrokenPipe
+        | K::TimedOut
+        | K::HostUnreachable
+        | K::NetworkUnreachable
+        | K::NetworkDown
+        | K::PermissionDenied
+        | K::ReadOnlyFilesystem
+        | K::StorageFull
+        | K::WouldBlock => 3,
+        _ => 2,
+    }
+}
+
 impl DirectoryError {
     /// The documented exit code for this failure: 2 for bad input, 3 when the directory cannot
     /// be reached or refuses access.
     pub fn exit_code(&self) -> i32 {
         match self {
-            DirectoryError::Io { .. }
-            | DirectoryError::Unreachable { .. }
+            DirectoryError::Io { source, .. } => io_exit_code(source.kind()),
+            DirectoryError::Unreachable { .. }
             | DirectoryError::Tls { .. }
             | DirectoryError::InvalidCredentials { .. }
             | DirectoryError::InsufficientAccess { .. }

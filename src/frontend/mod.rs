@@ -36,9 +36,9 @@ use crate::sip::SipError;
 pub enum FrontendError {
     #[error(transparent)]
     Lookup(#[from] LookupError),
-    #[error("'{value}' is not a call target: expected {expected}")]
+    #[error("{q} is not a call target: expected {expected}", q = crate::quote::Quoted(.value))]
     BadTarget { value: String, expected: String },
-    #[error("'{value}' matches {count} objects ({names}); give a SIP address, an E.164 number or --from CALLER to pick the dial plan")]
+    #[error("{q} matches {count} objects ({names}); give a SIP address, an E.164 number or --from CALLER to pick the dial plan", q = crate::quote::Quoted(.value))]
     Ambiguous {
         value: String,
         count: usize,

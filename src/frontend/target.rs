@@ -28,16 +28,22 @@ pub enum TargetSpec {
     UserName(String),
 }
 
+/// The longest call target accepted (msRTCSIP-PrimaryUserAddress holds at most 454 characters).
+const MAX_TARGET_LEN: usize = 454;
+
 impl TargetSpec {
     pub fn parse(s: &str) -> Result<TargetSpec, FrontendError> {
         let t = s.trim();
-        let bad = || FrontendError::BadTarget {
+        let bad = || {
+            FrontendError::BadTarget {
             value: s.to_string(),
-            expected: "an extension (9000), an E.164 number (+96265519000), a SIP URI \
+            expected: "an extension (9000), an E.164 number (+ and at most 15 digits: +96265519000), a SIP URI \
                        (sip:bob@contoso.com) or a user name (bob)"
                 .into(),
+        }
         };
-        if t.is_empty() || t.chars().any(char::is_whitespace) {
+        // No address, number or name in AD is longer (a SIP URI is at most 454 characters).
+        if t.is_empty() || t.chars().any(char::is_whitespace) || t.len() > MAX_TARGET_LEN {
             return Err(bad());
         }
         let lower = t.to_ascii_lowercase();
@@ -71,7 +77,8 @@ impl TargetSpec {
     fn number(s: &str) -> Option<TargetSpec> {
         let digits = s.strip_prefix('+').unwrap_or(s);
         let cleaned: String = digits.chars().filter(|c| !"-.() ".contains(*c)).collect();
-        (!cleaned.is_empty() && cleaned.bytes().all(|b| b.is_ascii_digit()))
+        // E.164: at most 15 digits.
+        (!cleaned.is_empty() && cleaned.len() <= 15 && cleaned.bytes().all(|b| b.is_ascii_digit()))
             .then(|| TargetSpec::Number(format!("+{cleaned}")))
     }
 }

@@ -26,18 +26,18 @@ pub const TARGET_RATE: u32 = 8000;
 /// Problems with a WAV byte stream. Each names what was found and what was expected.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum WavError {
-    #[error("file starts with {found:?}; expected \"RIFF\" (a RIFF/WAVE file)")]
+    #[error("file starts with {q}; expected 'RIFF' (a RIFF/WAVE file)", q = crate::quote::Quoted(.found))]
     NotRiff { found: String },
-    #[error("RIFF form type is {found:?}; expected \"WAVE\"")]
+    #[error("RIFF form type is {q}; expected 'WAVE'", q = crate::quote::Quoted(.found))]
     NotWave { found: String },
-    #[error("file ends inside the {chunk:?} chunk at byte {offset}: it needs {needed} bytes, {available} are left")]
+    #[error("file ends inside the {q} chunk at byte {offset}: it needs {needed} bytes, {available} are left", q = crate::quote::Quoted(.chunk))]
     Truncated {
         chunk: String,
         offset: usize,
         needed: usize,
         available: usize,
     },
-    #[error("no {chunk:?} chunk found; expected a \"fmt \" and a \"data\" chunk")]
+    #[error("no '{chunk}' chunk found; expected a 'fmt ' and a 'data' chunk")]
     MissingChunk { chunk: &'static str },
     #[error("format tag {tag} ({name}) is not supported; expected PCM, A-law or mu-law")]
     UnsupportedFormat { tag: u16, name: &'static str },
@@ -651,7 +651,7 @@ mod tests {
             "format tag 85 (MP3) is not supported; expected PCM, A-law or mu-law"
         );
         let err = decode_8k_mono(b"ID3\x04 this is an mp3 file").unwrap_err();
-        assert!(err.to_string().contains("\"ID3\\u{4}\""), "{err}");
+        assert!(err.to_string().contains("'ID3\\x04'"), "{err}");
         assert!(matches!(
             decode_8k_mono(b"RIFF\0\0\0\0AVI LIST"),
             Err(WavError::NotWave { .. })

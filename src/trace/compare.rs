@@ -175,6 +175,7 @@ mod tests {
             messages,
             live: None,
             plan: None,
+            target_missing: false,
         }
     }
 

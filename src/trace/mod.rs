@@ -216,6 +216,10 @@ pub struct Trace {
     /// What the offline trace worked out for placing the call (the live trace's input).
     #[serde(skip)]
     pub plan: Option<CallPlan>,
+    /// The called party is no object at all (a name or SIP address nothing matches): bad
+    /// input rather than a broken call.
+    #[serde(skip)]
+    pub target_missing: bool,
 }
 
 /// What the offline trace worked out that the live trace needs to place the same call.
@@ -266,6 +270,16 @@ impl Trace {
     pub fn failure(&self) -> Option<&Hop> {
         self.hops.iter().find(|h| h.outcome == Outcome::Failed)
     }
+
+    /// The exit code of `umctl trace-call`: 0 the call reaches its goal, 2 the called party
+    /// does not exist, 1 a hop fails.
+    pub fn exit_code(&self) -> u8 {
+        match (self.reached, self.target_missing) {
+            (true, _) => 0,
+            (false, true) => 2,
+            (false, false) => 1,
+        }
+    }
 }
 
 /// What stops a trace from being made at all (a broken call is a [`Trace`] with a failed hop,
@@ -278,7 +292,7 @@ pub enum TraceError {
     Um(#[from] UmError),
     #[error(transparent)]
     Lookup(#[from] LookupError),
-    #[error("{what} '{value}': expected {expected}")]
+    #[error("{what} {q}: expected {expected}", q = crate::quote::Quoted(.value))]
     BadInput {
         what: &'static str,
         value: String,

@@ -237,6 +237,7 @@ pub fn trace_offline<D: Directory + ?Sized>(
         messages: Vec::new(),
         live: None,
         plan: None,
+        target_missing: false,
     };
     let mut b = Builder {
         hops: Vec::new(),
@@ -294,7 +295,10 @@ fn run<D: Directory + ?Sized>(
                         },
                     )
                 }
-                None => fix::target_not_found(&req.to, &tried),
+                None => {
+                    trace.target_missing = true;
+                    fix::target_not_found(&req.to, &tried)
+                }
             };
             let looked = tried.iter().map(|t| format!("{t}: nothing")).collect();
             b.fail(1, looked, "no user or contact", f);

@@ -5,29 +5,26 @@
 //! file, the pcap file, and whether the offline prediction agrees. Returns strings; printing
 //! is the command line's job.
 
-use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
+use comfy_table::{Cell, Color};
 
 use super::{Outcome, Party, Trace};
 
-/// The table width when stdout is not a terminal.
+/// The table width when stdout is not a terminal and COLUMNS is not set.
 pub const WIDTH: u16 = 140;
 
 /// The hop table, followed by the verdict, the why and the fix.
 pub fn table(trace: &Trace) -> String {
-    let mut t = Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header([
+    let mut t = crate::table::new(
+        &[
             "#",
             "Component",
             "Action",
             "Looked up / sent",
             "Result",
             "Outcome",
-        ]);
-    if t.width().is_none() {
-        t.set_width(WIDTH);
-    }
+        ],
+        Some(WIDTH),
+    );
     for h in &trace.hops {
         let outcome = Cell::new(h.outcome.label());
         let outcome = match h.outcome {
@@ -45,8 +42,12 @@ pub fn table(trace: &Trace) -> String {
         ]);
     }
     let mut out = format!(
-        "Trace ({}) of a call from {} to {}: {}\n{t}\n",
-        trace.mode, trace.caller, trace.target, trace.goal
+        "Trace ({}) of a call from {} to {}: {}\n{}\n",
+        trace.mode,
+        trace.caller,
+        trace.target,
+        trace.goal,
+        crate::table::render(t)
     );
     match trace.failure() {
         Some(h) => {

@@ -1,7 +1,10 @@
 //! Outlook Voice Access and the auto attendant end to end (issue #8): SIPp dials LOC801's OVA
 //! number (+96265515333) or LOC801-AA's pilot (+96265515444) from pool01 through the call
 //! router, the UM service and the worker (`tests/sipp/uac_menu.xml`, a template this file
-//! fills in), and presses keys.
+//! fills in), and presses keys when UM has finished speaking: the offer names a socket of the
+//! test as the caller's RTP address, the test sees each prompt end there (or the message
+//! marked read) and only then lets SIPp go on (an INFO the scenario waits for), so a loaded
+//! machine cannot make the caller press too early and a fast one does not wait for nothing.
 //!
 //! The keys are pcaps written here by a small pcap writer (Ethernet/IPv4/UDP/RTP), played
 //! with `<exec play_pcap_audio>`: RFC 4733 events on payload type 101 (the offer's
@@ -209,9 +212,17 @@ fn tones(d: char) -> (f64, f64) {
     (ROWS[r], COLS[c])
 }
 
-/// One step of the caller after the answer.
+/// One step of the caller after the answer. The caller never waits a fixed time for UM: it
+/// waits for an event the test sees (the prompt's end in the RTP UM sends, the message
+/// marked read), and the test then tells SIPp to go on (an INFO the scenario waits for).
 enum Step {
-    Pause(u64),
+    /// Wait until UM has played a prompt since the last step and gone quiet (it waits for
+    /// keys).
+    AfterPrompt,
+    /// Wait until Bob's message is marked read (moved to `cur/`).
+    AfterRead,
+    /// The caller's own audio lasts this long (SIPp's clock paces both).
+    Speaking(u64),
     Keys(PathBuf),
 }
 
@@ -221,11 +232,16 @@ enum End {
     UmHangsUp,
     /// UM sends REFER (SIPp answers 202 and logs the Refer-To), then BYE.
     Refer,
-    /// UM sends REFER, SIPp declines it (603), waits `ms` (the call goes on), hangs up.
-    ReferDeclined(u64),
+    /// UM sends REFER, SIPp declines it (603); after UM's spoken error (the call goes on) the
+    /// caller hangs up.
+    ReferDeclined,
     /// The caller hangs up.
     CallerHangsUp,
 }
+
+/// Where the scenario waits for the test's go-ahead (an INFO in the call, see [`Caller`]).
+const GO_ON: &str =
+    "<recv request=\"INFO\" timeout=\"90000\"><action><log message=\"go on\"/></action></recv>\n";
 
 /// The scenario: uac_menu.xml with the steps and the ending filled in.
 fn menu_scenario(dir: &Path, steps: &[Step], end: End) -> PathBuf {
@@ -236,7 +252,8 @@ fn menu_scenario(dir: &Path, steps: &[Step], end: End) -> PathBuf {
     let keys: String = steps
         .iter()
         .map(|s| match s {
-            Step::Pause(ms) => format!("<pause milliseconds=\"{ms}\"/>\n"),
+            Step::AfterPrompt | Step::AfterRead => GO_ON.to_string(),
+            Step::Speaking(ms) => format!("<pause milliseconds=\"{ms}\"/>\n"),
             Step::Keys(p) => format!(
                 "<nop><action><exec play_pcap_audio=\"{}\"/><log message=\"keys {}\"/></action></nop>\n",
                 p.display(),
@@ -253,7 +270,7 @@ fn menu_scenario(dir: &Path, steps: &[Step], end: End) -> PathBuf {
         "<recv request=\"BYE\" timeout=\"30000\"><action><log message=\"bye from UM\"/></action></recv>\n{}",
         ok("200 OK")
     );
-    let refer = matches!(end, End::Refer | End::ReferDeclined(_));
+    let refer = matches!(end, End::Refer | End::ReferDeclined);
     let hang_up = "<send><![CDATA[\n\n      BYE [$worker_contact] SIP/2.0\n      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n      From: \"Alice Adams\" <sip:alice@contoso.com>;tag=[pid]SIPpTag00[call_number]\n      To: [$um_party]\n      Call-ID: [call_id]\n      CSeq: 4 BYE\n      Max-Forwards: 70\n      Content-Length: 0\n\n  ]]></send>\n<recv response=\"200\"/>\n";
     let recv_refer = "<recv request=\"REFER\" timeout=\"30000\"><action>\
              <ereg regexp=\"&lt;([^&gt;]*)&gt;\" search_in=\"hdr\" header=\"Refer-To:\" check_it=\"true\" assign_to=\"junk9,refer_to\"/>\
@@ -262,10 +279,7 @@ fn menu_scenario(dir: &Path, steps: &[Step], end: End) -> PathBuf {
     let end = match end {
         End::UmHangsUp => bye,
         End::Refer => format!("{recv_refer}{}{bye}", ok("202 Accepted")),
-        End::ReferDeclined(ms) => format!(
-            "{recv_refer}{}<pause milliseconds=\"{ms}\"/>\n{hang_up}",
-            ok("603 Decline")
-        ),
+        End::ReferDeclined => format!("{recv_refer}{}{GO_ON}{hang_up}", ok("603 Decline")),
         End::CallerHangsUp => hang_up.to_string(),
     };
     let mut text = template.replace("@KEYS@", &keys).replace("@END@", &end);
@@ -308,8 +322,142 @@ fn menu_call(serve: &ServeHarness, scenario: &Path, number: &str) -> Sipp {
     sipp
 }
 
+/// A caller driven by events: the scenario offers `relay` as its RTP address, so UM's prompts
+/// arrive here (SIPp still sends the keys from its own media port); at each
+/// [`Step::AfterPrompt`] or [`Step::AfterRead`] the test waits for that event and sends SIPp
+/// an INFO in the call (Call-ID `menu-call-1`, set with -cid_str).
+struct Caller {
+    relay: std::net::UdpSocket,
+    /// When the last RTP packet from UM arrived.
+    last_packet: std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>,
+}
+
+/// How long UM must stay quiet for its prompt to count as played.
+const QUIET: Duration = Duration::from_millis(700);
+/// The longest wait for one event.
+const EVENT_WAIT: Duration = Duration::from_secs(60);
+
+impl Caller {
+    fn new() -> Caller {
+        let relay = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let last_packet = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let socket = relay.try_clone().unwrap();
+        let seen = last_packet.clone();
+        // Ends with the test process; reads whatever UM sends.
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 2048];
+            while socket.recv(&mut buf).is_ok() {
+                *seen.lock().unwrap() = Some(std::time::Instant::now());
+            }
+        });
+        Caller { relay, last_packet }
+    }
+
+    /// The scenario with this caller's RTP address in its offer.
+    fn offer_here(&self, scenario: &Path) {
+        let addr = self.relay.local_addr().unwrap();
+        let text = std::fs::read_to_string(scenario)
+            .unwrap()
+            .replace("[media_ip]", &addr.ip().to_string())
+            .replace("[media_port]", &addr.port().to_string());
+        std::fs::write(scenario, text).unwrap();
+    }
+
+    /// UM sent a packet after `since` and has been quiet for [`QUIET`].
+    fn prompt_played(&self, since: std::time::Instant) -> bool {
+        self.last_packet
+            .lock()
+            .unwrap()
+            .is_some_and(|t| t > since && t.elapsed() >= QUIET)
+    }
+
+    /// Runs SIPp, sending it an INFO at each event of `events`; SIPp is stopped by its PID if
+    /// it outlives the events by more than two minutes.
+    fn run(&self, sipp: &mut Sipp, lab: &TempLab, events: &[bool]) -> std::process::Output {
+        use std::time::Instant;
+        sipp.set("-cid_str", "menu-call-%u");
+        let sip = std::net::SocketAddr::new(
+            sipp.arg("-i").unwrap().parse().unwrap(),
+            sipp.arg("-p").unwrap().parse().unwrap(),
+        );
+        let mut child = sipp.command().spawn().unwrap();
+        let mut since = Instant::now();
+        for (n, read) in events.iter().enumerate() {
+            let end = Instant::now() + EVENT_WAIT;
+            let happened = || {
+                if *read {
+                    maildir(lab, "cur").len() == 1 && maildir(lab, "new").is_empty()
+                } else {
+                    self.prompt_played(since)
+                }
+            };
+            while !happened() && Instant::now() < end && matches!(child.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let info = format!(
+                "INFO sip:alice@{sip} SIP/2.0\r\nVia: SIP/2.0/UDP {};branch=z9hG4bK-go-{n}\r\n\
+                 From: <sip:test@127.0.0.1>;tag=go\r\nTo: <sip:alice@contoso.com>\r\n\
+                 Call-ID: menu-call-1\r\nCSeq: {} INFO\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+                self.relay.local_addr().unwrap(),
+                n + 10
+            );
+            self.relay.send_to(info.as_bytes(), sip).unwrap();
+            since = Instant::now();
+        }
+        let end = Instant::now() + Duration::from_secs(120);
+        while matches!(child.try_wait(), Ok(None)) && Instant::now() < end {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if matches!(child.try_wait(), Ok(None)) {
+            let _ = child.kill();
+        }
+        child.wait_with_output().unwrap()
+    }
+}
+
+/// The events of `steps` in order: `true` for [`Step::AfterRead`], `false` for a prompt.
+fn events(steps: &[Step], end: &End) -> Vec<bool> {
+    let mut events: Vec<bool> = steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::AfterPrompt => Some(false),
+            Step::AfterRead => Some(true),
+            _ => None,
+        })
+        .collect();
+    if matches!(end, End::ReferDeclined) {
+        events.push(false);
+    }
+    events
+}
+
+/// Fills in the scenario, calls `number` with a [`Caller`] and checks SIPp's exit; `edit`
+/// may change the scenario first. Returns SIPp's action log.
+fn call_menu(
+    lab: &TempLab,
+    serve: &ServeHarness,
+    dir: &Path,
+    number: &str,
+    steps: &[Step],
+    end: End,
+    edit: impl FnOnce(&Path),
+) -> String {
+    let events = events(steps, &end);
+    let scenario = menu_scenario(dir, steps, end);
+    edit(&scenario);
+    let caller = Caller::new();
+    caller.offer_here(&scenario);
+    let mut sipp = menu_call(serve, &scenario, number);
+    let out = caller.run(&mut sipp, lab, &events);
+    check_sipp(&sipp, serve, &out)
+}
+
 fn run_ok(sipp: &Sipp, serve: &ServeHarness) -> String {
     let out = sipp.run();
+    check_sipp(sipp, serve, &out)
+}
+
+fn check_sipp(sipp: &Sipp, serve: &ServeHarness, out: &std::process::Output) -> String {
     let actions = sipp.actions();
     assert!(
         out.status.success(),
@@ -383,17 +531,15 @@ fn sign_in_and_listen(lab: &TempLab, serve: &ServeHarness, dir: &Path, inband: b
         }
     };
     let steps = vec![
-        Step::Pause(1500),
+        Step::AfterPrompt,
         Step::Keys(press("9000#")),
-        Step::Pause(3500),
+        Step::AfterPrompt,
         Step::Keys(press(&format!("{PIN}#"))),
         // The PIN check, "you have 1 new voice message", "message from ...", 7 s of message,
         // the message menu (played to its end, the message counts as heard).
-        Step::Pause(28_000),
+        Step::AfterRead,
     ];
-    let scenario = menu_scenario(dir, &steps, End::CallerHangsUp);
-    let sipp = menu_call(serve, &scenario, OVA);
-    run_ok(&sipp, serve);
+    call_menu(lab, serve, dir, OVA, &steps, End::CallerHangsUp, |_| {});
     assert!(
         wait_for_read_message(lab),
         "the message was not marked read: new {:?} cur {:?}\n{}",
@@ -431,15 +577,14 @@ fn ova_in_band_dtmf_signs_in_the_same_way() {
 }
 
 /// One OVA call: 9000# then `pins` wrong PINs; UM hangs up.
-fn wrong_pins(serve: &ServeHarness, dir: &Path, pins: usize) -> String {
+fn wrong_pins(lab: &TempLab, serve: &ServeHarness, dir: &Path, pins: usize) -> String {
     let mut pad = KeyPad::new(dir);
-    let mut steps = vec![Step::Pause(1500), Step::Keys(pad.rfc4733("9000#"))];
+    let mut steps = vec![Step::AfterPrompt, Step::Keys(pad.rfc4733("9000#"))];
     for _ in 0..pins {
-        steps.push(Step::Pause(2500));
+        steps.push(Step::AfterPrompt);
         steps.push(Step::Keys(pad.rfc4733("135792#")));
     }
-    let scenario = menu_scenario(dir, &steps, End::UmHangsUp);
-    run_ok(&menu_call(serve, &scenario, OVA), serve)
+    call_menu(lab, serve, dir, OVA, &steps, End::UmHangsUp, |_| {})
 }
 
 #[test]
@@ -449,7 +594,7 @@ fn three_wrong_pins_disconnect_and_fifteen_lock_the_mailbox() {
     }
     let (lab, serve, dir) = start();
     for call in 1..=5 {
-        let actions = wrong_pins(&serve, dir.path(), 3);
+        let actions = wrong_pins(&lab, &serve, dir.path(), 3);
         assert!(actions.contains("bye from UM"), "call {call}: {actions}");
         let show = lab
             .run(&["lab", "pin", "show", "bob", "--json"])
@@ -462,7 +607,7 @@ fn three_wrong_pins_disconnect_and_fifteen_lock_the_mailbox() {
         }
     }
     // The 6th call hears "your mailbox is locked" after the extension and gets BYE.
-    let actions = wrong_pins(&serve, dir.path(), 0);
+    let actions = wrong_pins(&lab, &serve, dir.path(), 0);
     assert!(actions.contains("bye from UM"), "{actions}");
     // The PIN is never written to the log.
     assert!(!serve.stderr().contains("135792"));
@@ -474,19 +619,18 @@ fn directory_search_ends_in_a_refer_to_the_users_extension() {
     if !sipp_available("directory_search_ends_in_a_refer_to_the_users_extension") {
         return;
     }
-    let (_lab, serve, dir) = start();
+    let (lab, serve, dir) = start();
     let mut pad = KeyPad::new(dir.path());
     let steps = vec![
-        Step::Pause(1500),
+        Step::AfterPrompt,
         Step::Keys(pad.rfc4733("*")),
-        Step::Pause(1500),
+        Step::AfterPrompt,
         // H-A-D-D-A-D
         Step::Keys(pad.rfc4733("423323#")),
-        Step::Pause(3000),
+        Step::AfterPrompt,
         Step::Keys(pad.rfc4733("1")),
     ];
-    let scenario = menu_scenario(dir.path(), &steps, End::Refer);
-    let actions = run_ok(&menu_call(&serve, &scenario, OVA), &serve);
+    let actions = call_menu(&lab, &serve, dir.path(), OVA, &steps, End::Refer, |_| {});
     assert!(
         actions.contains("refer-to sip:9000@LOC801.contoso.com"),
         "{actions}"
@@ -528,19 +672,28 @@ fn bad_keys_and_a_pin_timeout_get_a_spoken_error_and_the_menu_again() {
     leave_bob_a_message(&lab, &serve);
     let mut pad = KeyPad::new(dir.path());
     let steps = vec![
-        Step::Pause(1500),
+        Step::AfterPrompt,
         // `#` with no extension: "not a valid choice", the welcome again.
         Step::Keys(pad.rfc4733("#")),
-        Step::Pause(1500),
+        Step::AfterPrompt,
         Step::Keys(pad.rfc4733("9000#")),
-        // No PIN for 5 s: "I did not hear a response", the PIN prompt again.
-        Step::Pause(9000),
+        // The PIN prompt, then no PIN for 5 s: "I did not hear a response", the PIN prompt
+        // again.
+        Step::AfterPrompt,
+        Step::AfterPrompt,
         Step::Keys(pad.rfc4733(&format!("{PIN}#"))),
-        Step::Pause(28_000),
+        Step::AfterRead,
     ];
-    let scenario = menu_scenario(dir.path(), &steps, End::CallerHangsUp);
     // The caller's own BYE gets its 200: UM never dropped the call.
-    run_ok(&menu_call(&serve, &scenario, OVA), &serve);
+    call_menu(
+        &lab,
+        &serve,
+        dir.path(),
+        OVA,
+        &steps,
+        End::CallerHangsUp,
+        |_| {},
+    );
     assert!(
         wait_for_read_message(&lab),
         "signed in after the errors and heard the message: new {:?} cur {:?}\n{}",
@@ -555,12 +708,20 @@ fn a_declined_transfer_gets_a_spoken_error_and_the_call_goes_on() {
     if !sipp_available("a_declined_transfer_gets_a_spoken_error_and_the_call_goes_on") {
         return;
     }
-    let (_lab, serve, dir) = start();
+    let (lab, serve, dir) = start();
     let mut pad = KeyPad::new(dir.path());
-    let steps = vec![Step::Pause(1500), Step::Keys(pad.rfc4733("2"))];
-    // SIPp declines the REFER, then hangs up itself 3 s later: UM did not drop the call.
-    let scenario = menu_scenario(dir.path(), &steps, End::ReferDeclined(3000));
-    let actions = run_ok(&menu_call(&serve, &scenario, AA), &serve);
+    let steps = vec![Step::AfterPrompt, Step::Keys(pad.rfc4733("2"))];
+    // SIPp declines the REFER, hears the error and the menu, then hangs up itself: UM did
+    // not drop the call.
+    let actions = call_menu(
+        &lab,
+        &serve,
+        dir.path(),
+        AA,
+        &steps,
+        End::ReferDeclined,
+        |_| {},
+    );
     assert!(
         actions.contains("refer-to sip:9002@LOC801.contoso.com"),
         "{actions}"
@@ -575,7 +736,7 @@ fn a_declined_transfer_gets_a_spoken_error_and_the_call_goes_on() {
         serve.stderr()
     );
     // "Sorry, the call could not be transferred" and the menu again: prompt packets flowed
-    // for the 3 s after the refusal.
+    // after the refusal.
     assert!(wait_for_sent_packets(&serve, 150), "{}", serve.stderr());
 }
 
@@ -587,19 +748,26 @@ fn leaving_a_message_after_the_directory_search_reaches_the_users_mailbox() {
     let (lab, serve, dir) = start();
     let mut pad = KeyPad::new(dir.path());
     let steps = vec![
-        Step::Pause(1500),
+        Step::AfterPrompt,
         Step::Keys(pad.rfc4733("*")),
-        Step::Pause(1500),
+        Step::AfterPrompt,
         Step::Keys(pad.rfc4733("423323#")),
-        Step::Pause(3000),
+        Step::AfterPrompt,
         // "To leave a message, press two": Bob's greeting (0.2 s) and the beep, then 3 s.
         Step::Keys(pad.rfc4733("2")),
-        Step::Pause(2500),
+        Step::AfterPrompt,
         Step::Keys(pad.speech(3000)),
-        Step::Pause(3500),
+        Step::Speaking(3500),
     ];
-    let scenario = menu_scenario(dir.path(), &steps, End::CallerHangsUp);
-    run_ok(&menu_call(&serve, &scenario, OVA), &serve);
+    call_menu(
+        &lab,
+        &serve,
+        dir.path(),
+        OVA,
+        &steps,
+        End::CallerHangsUp,
+        |_| {},
+    );
     let msgs = wait_for_messages(&lab, 1, Duration::from_secs(15));
     assert_eq!(msgs.len(), 1, "{}", serve.stderr());
     assert!(msgs[0].contains("Content-Class: voice-ca"), "{}", msgs[0]);
@@ -614,10 +782,16 @@ fn skip_pin_from_the_pool_signs_bob_in_without_a_pin() {
     let (lab, serve, dir) = start();
     leave_bob_a_message(&lab, &serve);
     // No key at all: the message is announced and played at once.
-    let steps = vec![Step::Pause(26_000)];
-    let scenario = menu_scenario(dir.path(), &steps, End::CallerHangsUp);
-    as_bob_with_skip_pin(&scenario);
-    run_ok(&menu_call(&serve, &scenario, OVA), &serve);
+    let steps = vec![Step::AfterRead];
+    call_menu(
+        &lab,
+        &serve,
+        dir.path(),
+        OVA,
+        &steps,
+        End::CallerHangsUp,
+        as_bob_with_skip_pin,
+    );
     assert!(
         wait_for_read_message(&lab),
         "new {:?} cur {:?}\n{}",

@@ -724,11 +724,10 @@ fn sipp_available() -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sipp_uac_scenario_over_udp_and_tcp() {
     if !sipp_available() {
-        assert!(
-            std::env::var("CI").is_err(),
-            "sipp is required in CI (apt-get install sip-tester)"
+        crate::support::skip_for_missing_peer(
+            "sipp_uac_scenario_over_udp_and_tcp",
+            "sipp (apt-get install sip-tester)",
         );
-        eprintln!("\n\n*** SKIPPED sipp_uac_scenario_over_udp_and_tcp: sipp is not installed (apt-get install sip-tester) ***\n");
         return;
     }
     for (flag, kind) in [("u1", "UDP"), ("t1", "TCP")] {

@@ -311,3 +311,24 @@ impl Drop for ServeHarness {
         }
     }
 }
+
+/// How many tests this run skipped because a peer is missing.
+static SKIPPED_FOR_PEERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Called by a test whose peer (`needs`, with how to install it) is missing. Under CI (`.ci/run`
+/// sets CI=true) a missing peer fails the test. Elsewhere the skip is printed straight to the
+/// process's stderr, which `cargo test` does not capture (only the print macros are), with the
+/// running count: the last such line says "N tests skipped for missing peers".
+#[track_caller]
+pub fn skip_for_missing_peer(test: &str, needs: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: {needs} is required in CI (.ci/run installs it)"
+    );
+    use std::io::Write;
+    let n = SKIPPED_FOR_PEERS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "\n*** SKIPPED {test}: needs {needs} ***\n*** {n} tests skipped for missing peers ***"
+    );
+}

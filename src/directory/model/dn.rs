@@ -40,42 +40,41 @@ pub struct Dn {
 /// Why a DN string could not be parsed. Offsets are byte offsets into `input`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DnError {
-    #[error("unterminated escape at offset {offset} in DN '{input}': expected two hex digits or a special character after '\\'")]
+    #[error("unterminated escape at offset {offset} in DN {q}: expected two hex digits or a special character after '\\'", q = crate::quote::Quoted(.input))]
     UnterminatedEscape { input: String, offset: usize },
-    #[error("invalid escape '\\{found}' at offset {offset} in DN '{input}': expected two hex digits or one of \" + , ; < > \\ # = space")]
+    #[error("invalid escape '\\{found}' at offset {offset} in DN {q}: expected two hex digits or one of \" + , ; < > \\ # = space", q = crate::quote::Quoted(.input))]
     InvalidEscape {
         input: String,
         offset: usize,
         found: char,
     },
-    #[error("bad hex at offset {offset} in DN '{input}': expected a hex digit, found {found}")]
+    #[error("bad hex at offset {offset} in DN {q}: expected a hex digit, found {found}", q = crate::quote::Quoted(.input))]
     BadHex {
         input: String,
         offset: usize,
         found: String,
     },
-    #[error("bad '#' hex value at offset {offset} in DN '{input}': expected an even number of hex digits")]
+    #[error("bad '#' hex value at offset {offset} in DN {q}: expected an even number of hex digits", q = crate::quote::Quoted(.input))]
     OddHexValue { input: String, offset: usize },
-    #[error("escaped bytes of the value at offset {offset} in DN '{input}' are not valid UTF-8")]
+    #[error("escaped bytes of the value at offset {offset} in DN {q} are not valid UTF-8", q = crate::quote::Quoted(.input))]
     InvalidUtf8 { input: String, offset: usize },
-    #[error("missing '=' at offset {offset} in DN '{input}': expected '=' after attribute type '{attr}', found {found}")]
+    #[error("missing '=' at offset {offset} in DN {q}: expected '=' after attribute type '{attr}', found {found}", q = crate::quote::Quoted(.input))]
     MissingEquals {
         input: String,
         offset: usize,
         attr: String,
         found: String,
     },
-    #[error("empty attribute type at offset {offset} in DN '{input}': expected a name such as 'CN' before '='")]
+    #[error("empty attribute type at offset {offset} in DN {q}: expected a name such as 'CN' before '='", q = crate::quote::Quoted(.input))]
     EmptyAttributeType { input: String, offset: usize },
-    #[error("invalid character '{found}' in attribute type at offset {offset} in DN '{input}': expected letters, digits, '-' or '.'")]
+    #[error("invalid character '{found}' in attribute type at offset {offset} in DN {q}: expected letters, digits, '-' or '.'", q = crate::quote::Quoted(.input))]
     InvalidAttributeType {
         input: String,
         offset: usize,
         found: char,
     },
     #[error(
-        "empty RDN at offset {offset} in DN '{input}': expected attribute=value, found {found}"
-    )]
+        "empty RDN at offset {offset} in DN {q}: expected attribute=value, found {found}", q = crate::quote::Quoted(.input))]
     EmptyRdn {
         input: String,
         offset: usize,

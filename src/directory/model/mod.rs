@@ -47,7 +47,7 @@ pub enum ModelError {
         class: &'static str,
         attr: &'static str,
     },
-    #[error("{dn}: {attr} has value '{value}', expected {expected}")]
+    #[error("{dn}: {attr} has value {q}, expected {expected}", q = crate::quote::Quoted(.value))]
     BadValue {
         dn: Dn,
         attr: &'static str,
@@ -65,7 +65,7 @@ pub enum ModelError {
 /// A single value (an EUM address, a line URI, a SID, ...) did not parse. Carries the value
 /// and what was expected; [`ValueError::at`] adds the DN and attribute it came from.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{value}': expected {expected}")]
+#[error("{q}: expected {expected}", q = crate::quote::Quoted(.value))]
 pub struct ValueError {
     pub value: String,
     pub expected: String,

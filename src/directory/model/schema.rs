@@ -272,7 +272,7 @@ pub enum ContractViolation {
         attr: &'static str,
         count: usize,
     },
-    #[error("{dn}: {attr} must be {expected}, got '{value}'")]
+    #[error("{dn}: {attr} must be {expected}, got {q}", q = crate::quote::Quoted(.value))]
     BadSyntax {
         dn: Dn,
         attr: &'static str,
