@@ -11,6 +11,7 @@ pub mod dtmf;
 pub mod g711;
 pub mod rtp;
 pub mod sdp;
+pub mod srtp;
 pub mod wav;
 
 use std::path::PathBuf;
