@@ -1035,6 +1035,7 @@ mod tests {
             remote: Some(peer.local_addr().unwrap()),
             direction: Direction::SendRecv,
             remote_ptime: None,
+            srtp: None,
         };
         let (control, control_rx) = mpsc::unbounded_channel();
         let (hang_up, hang_ups) = mpsc::unbounded_channel();
