@@ -203,6 +203,11 @@ pub struct TraceCallArgs {
     /// With --live: write the captured SIP and RTP to this pcap file
     #[arg(long, value_name = "FILE", requires = "live")]
     pub pcap: Option<PathBuf>,
+
+    /// With --pcap on a Secured dial plan: write the SRTP keys of the captured media to this
+    /// file (for Wireshark or libsrtp's rtp_decoder); they are never in the pcap itself
+    #[arg(long, value_name = "FILE", requires = "pcap")]
+    pub pcap_keys: Option<PathBuf>,
 }
 
 /// Why the call reaches Exchange UM.

@@ -189,6 +189,25 @@ impl CryptoAttribute {
     }
 }
 
+/// `bytes` (a SIP message) with the key material of every `inline:` replaced by `*` of the
+/// same length (so Content-Length stays true): for traces and captures that show SDP.
+pub fn redact_inline_keys(bytes: &[u8]) -> Vec<u8> {
+    const TAG: &[u8] = b"inline:";
+    let mut out = bytes.to_vec();
+    let mut i = 0;
+    while let Some(pos) = out[i..].windows(TAG.len()).position(|w| w == TAG) {
+        let mut j = i + pos + TAG.len();
+        while j < out.len()
+            && (out[j].is_ascii_alphanumeric() || matches!(out[j], b'+' | b'/' | b'='))
+        {
+            out[j] = b'*';
+            j += 1;
+        }
+        i = j;
+    }
+    out
+}
+
 /// Why a packet was dropped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SrtpError {
@@ -745,6 +764,17 @@ mod tests {
         // Near the top: a small sequence number is the next ROC.
         assert_eq!(estimate_index(Some(65530), 3), 1 << 16 | 3);
         assert_eq!(estimate_index(Some(40000), 40100), 40100);
+    }
+
+    #[test]
+    fn inline_keys_are_redacted_to_the_same_length() {
+        let sdp = b"m=audio 1 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:ab+/9=|2^20\r\na=x\r\n";
+        let out = redact_inline_keys(sdp);
+        assert_eq!(out.len(), sdp.len());
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "m=audio 1 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:******|2^20\r\na=x\r\n"
+        );
     }
 
     #[test]
