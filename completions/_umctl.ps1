@@ -250,6 +250,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('--serve', '--serve', [CompletionResultType]::ParameterName, 'With --live: the call router of an `umctl serve` already running, as HOST:PORT (TCP), sips:HOST:PORT (TLS, as Skype for Business calls) or sip:HOST:PORT;transport=udp')
             [CompletionResult]::new('--delivery-wait', '--delivery-wait', [CompletionResultType]::ParameterName, 'With --live: how long to wait for the message in the mailbox')
             [CompletionResult]::new('--pcap', '--pcap', [CompletionResultType]::ParameterName, 'With --live: write the captured SIP and RTP to this pcap file')
+            [CompletionResult]::new('--pcap-keys', '--pcap-keys', [CompletionResultType]::ParameterName, 'With --pcap on a Secured dial plan: write the SRTP keys of the captured media to this file (for Wireshark or libsrtp''s rtp_decoder); they are never in the pcap itself')
             [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
             [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
             [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')

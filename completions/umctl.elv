@@ -233,6 +233,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --serve 'With --live: the call router of an `umctl serve` already running, as HOST:PORT (TCP), sips:HOST:PORT (TLS, as Skype for Business calls) or sip:HOST:PORT;transport=udp'
             cand --delivery-wait 'With --live: how long to wait for the message in the mailbox'
             cand --pcap 'With --live: write the captured SIP and RTP to this pcap file'
+            cand --pcap-keys 'With --pcap on a Secured dial plan: write the SRTP keys of the captured media to this file (for Wireshark or libsrtp''s rtp_decoder); they are never in the pcap itself'
             cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
             cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
             cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'

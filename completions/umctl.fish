@@ -181,6 +181,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l digits -d 'DT
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l serve -d 'With --live: the call router of an `umctl serve` already running, as HOST:PORT (TCP), sips:HOST:PORT (TLS, as Skype for Business calls) or sip:HOST:PORT;transport=udp' -r
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l delivery-wait -d 'With --live: how long to wait for the message in the mailbox' -r
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l pcap -d 'With --live: write the captured SIP and RTP to this pcap file' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l pcap-keys -d 'With --pcap on a Secured dial plan: write the SRTP keys of the captured media to this file (for Wireshark or libsrtp\'s rtp_decoder); they are never in the pcap itself' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
