@@ -29,11 +29,17 @@ fn bench(c: &mut Criterion) {
     let pcm = samples();
     let mut sender = RtpSender::new(8, 1);
     c.bench_function("rtp_build_plain", |b| {
-        b.iter(|| black_box(sender.next_packet(&Law::A.encode(black_box(&pcm))).unwrap()))
+        b.iter(|| {
+            black_box(
+                sender
+                    .next_packet(&Law::A.encode(black_box(&pcm)))
+                    .expect("packet"),
+            )
+        })
     });
     let packet = RtpSender::new(8, 1)
         .next_packet(&Law::A.encode(&pcm))
-        .unwrap();
+        .expect("packet");
     for (name, suite) in [
         ("srtp_protect_80", Suite::AesCm128HmacSha1_80),
         ("srtp_protect_32", Suite::AesCm128HmacSha1_32),
@@ -42,7 +48,7 @@ fn bench(c: &mut Criterion) {
         c.bench_function(name, |b| {
             b.iter(|| {
                 let mut p = packet.clone();
-                ctx.protect_rtp(&mut p).unwrap();
+                ctx.protect_rtp(&mut p).expect("protect");
                 black_box(p)
             })
         });
@@ -55,11 +61,11 @@ fn bench(c: &mut Criterion) {
     c.bench_function("srtp_unprotect_80", |b| {
         b.iter_batched(
             || {
-                let mut p = stream.next_packet(&Law::A.encode(&pcm)).unwrap();
-                tx.protect_rtp(&mut p).unwrap();
+                let mut p = stream.next_packet(&Law::A.encode(&pcm)).expect("packet");
+                tx.protect_rtp(&mut p).expect("protect");
                 p
             },
-            |p| black_box(rx.unprotect_rtp(&p).unwrap()),
+            |p| black_box(rx.unprotect_rtp(&p).expect("unprotect")),
             BatchSize::SmallInput,
         )
     });
