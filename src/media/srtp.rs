@@ -565,6 +565,24 @@ impl SrtpSession {
     }
 }
 
+/// The RTCP hook: a compound RTCP packet we send, as it goes on the wire (SRTCP on a
+/// Secured call, `srtp` the call's session; unchanged without). `None`: it cannot be sent.
+pub fn seal_rtcp(srtp: Option<&mut SrtpSession>, mut packet: Vec<u8>) -> Option<Vec<u8>> {
+    match srtp {
+        Some(s) => s.outbound.protect_rtcp(&mut packet).ok().map(|()| packet),
+        None => Some(packet),
+    }
+}
+
+/// The RTCP hook for what arrives: the compound RTCP packet of a datagram, or `None` when it
+/// fails SRTCP authentication or is replayed (counted in the inbound context's stats).
+pub fn open_rtcp(srtp: Option<&mut SrtpSession>, datagram: &[u8]) -> Option<Vec<u8>> {
+    match srtp {
+        Some(s) => s.inbound.unprotect_rtcp(datagram).ok(),
+        None => Some(datagram.to_vec()),
+    }
+}
+
 /// The keys of one negotiated SRTP stream, as the offer/answer left them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SrtpKeys {
@@ -682,6 +700,35 @@ mod tests {
             Err(SrtpError::Replayed { index: 1 })
         );
         assert_eq!(rx.stats().replayed, 1);
+    }
+
+    #[test]
+    fn rtcp_hooks_seal_and_open_srtcp_only_on_a_secured_call() {
+        let keys = SrtpKeys {
+            suite: Suite::AesCm128HmacSha1_32,
+            local: MasterKey::random().unwrap(),
+            remote: MasterKey::random().unwrap(),
+        };
+        let (mut us, mut them) = (
+            keys.session(),
+            SrtpSession::new(keys.suite, &keys.remote, &keys.local),
+        );
+        let report = hex(RTCP_PLAIN);
+        let sealed = seal_rtcp(Some(&mut us), report.clone()).unwrap();
+        assert_eq!(
+            sealed.len(),
+            report.len() + 4 + 10,
+            "E|index and an 80-bit tag"
+        );
+        assert_eq!(open_rtcp(Some(&mut them), &sealed).unwrap(), report);
+        // Plain RTCP on a Secured call is dropped and counted; without SRTP it passes.
+        assert_eq!(open_rtcp(Some(&mut us), &report), None);
+        assert_eq!(
+            us.inbound.stats().malformed + us.inbound.stats().auth_failures,
+            1
+        );
+        assert_eq!(seal_rtcp(None, report.clone()).unwrap(), report);
+        assert_eq!(open_rtcp(None, &report).unwrap(), report);
     }
 
     fn rtp(seq: u16, payload: &[u8]) -> Vec<u8> {

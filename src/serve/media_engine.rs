@@ -27,8 +27,8 @@
 //!   telephone-event alike, is protected with our key; every datagram in is unprotected
 //!   with the caller's before anything reads it, and one that fails authentication or is
 //!   replayed is dropped and counted ([`CallSummary::srtp`]). RTCP is not handled here yet;
-//!   when it is, its packets go through `SrtpSession::{outbound.protect_rtcp,
-//!   inbound.unprotect_rtcp}` the same way.
+//!   when it is, every report goes out through `media::srtp::seal_rtcp(self.srtp.as_mut(),
+//!   packet)` and every datagram in through `media::srtp::open_rtcp(self.srtp.as_mut(), d)`.
 //!
 //! The worker sends [`Control`]s (ACK, BYE); the engine asks the worker to send BYE by
 //! putting the Call-ID on the hang-up channel, and a REFER through the transfer channel. It
