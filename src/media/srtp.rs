@@ -449,10 +449,7 @@ impl SrtpContext {
         let header = rtp_header_len(body).ok_or(too_short)?;
         let seq = u16::from_be_bytes([body[2], body[3]]);
         let ssrc = be32(&body[8..12]);
-        if !self.recv.contains_key(&ssrc) && self.recv.len() >= MAX_SOURCES {
-            return Err(SrtpError::TooManySources);
-        }
-        let window = self.recv.get(&ssrc).copied().unwrap_or_default();
+        let window = window_of(&self.recv, ssrc)?;
         let index = estimate_index(window.highest, seq);
         window.check(index)?;
         let roc = (index >> 16) as u32;
@@ -498,10 +495,7 @@ impl SrtpContext {
         let e_index = be32(e_index);
         let index = u64::from(e_index & 0x7fff_ffff);
         let ssrc = be32(&body[4..8]);
-        if !self.recv_rtcp.contains_key(&ssrc) && self.recv_rtcp.len() >= MAX_SOURCES {
-            return Err(SrtpError::TooManySources);
-        }
-        let window = self.recv_rtcp.get(&ssrc).copied().unwrap_or_default();
+        let window = window_of(&self.recv_rtcp, ssrc)?;
         window.check(index)?;
         if !self.rtcp.verify(&[authed], tag) {
             return Err(SrtpError::AuthFailed);
@@ -521,6 +515,15 @@ impl SrtpContext {
             Some(_) => self.stats.malformed += 1,
             None => {}
         }
+    }
+}
+
+/// The replay window of `ssrc` (a new one for a new source, while there is room for it).
+fn window_of(windows: &HashMap<u32, ReplayWindow>, ssrc: u32) -> Result<ReplayWindow, SrtpError> {
+    match windows.get(&ssrc) {
+        Some(w) => Ok(*w),
+        None if windows.len() >= MAX_SOURCES => Err(SrtpError::TooManySources),
+        None => Ok(ReplayWindow::default()),
     }
 }
 
@@ -801,6 +804,25 @@ mod tests {
             rx.unprotect_rtp(&[0x80, 0, 0]),
             Err(SrtpError::TooShort { len: 3 })
         );
+    }
+
+    #[test]
+    fn new_ssrcs_past_the_limit_are_refused() {
+        let key = MasterKey::random().unwrap();
+        let suite = Suite::AesCm128HmacSha1_80;
+        let (mut tx, mut rx) = (SrtpContext::new(suite, &key), SrtpContext::new(suite, &key));
+        for n in 0..=MAX_SOURCES as u32 {
+            let mut p = rtp(1, &[0xd5; 160]);
+            p[8..12].copy_from_slice(&n.to_be_bytes());
+            tx.protect_rtp(&mut p).unwrap();
+            let opened = rx.unprotect_rtp(&p);
+            if n < MAX_SOURCES as u32 {
+                assert!(opened.is_ok(), "source {n}");
+            } else {
+                assert_eq!(opened, Err(SrtpError::TooManySources));
+            }
+        }
+        assert_eq!(rx.stats().malformed, 1);
     }
 
     #[test]
