@@ -1319,6 +1319,26 @@ mod tests {
     }
 
     #[test]
+    fn secured_offer_is_srtp_a_secured_worker_answers_and_a_plain_one_refuses() {
+        let rtp: SocketAddr = "127.0.10.1:30000".parse().unwrap();
+        let ours = MasterKey::random().unwrap();
+        let text = offer_sdp(rtp, 7, Some(&ours));
+        assert!(
+            text.contains("m=audio 30000 RTP/SAVP 0 8 101\r\n"),
+            "{text}"
+        );
+        let offer = SessionDescription::parse(&text).unwrap();
+        let worker_key = MasterKey::random().unwrap();
+        let worker =
+            LocalMedia::new("127.0.10.13".parse().unwrap(), 31000, 1).with_srtp(worker_key.clone());
+        let (n, _) = negotiate(&offer, &worker).unwrap();
+        let keys = n.srtp.unwrap();
+        assert_eq!((keys.local, keys.remote), (worker_key, ours));
+        let plain = LocalMedia::new("127.0.10.13".parse().unwrap(), 31000, 1);
+        assert!(negotiate(&offer, &plain).is_err());
+    }
+
+    #[test]
     fn redirect_targets_resolve_through_the_hosts_table() {
         let resolve =
             |h: &str| (h == "ex-mbx02.contoso.com").then(|| "127.0.10.14".parse().unwrap());
