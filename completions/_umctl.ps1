@@ -260,6 +260,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('--pcap', '--pcap', [CompletionResultType]::ParameterName, 'With --live: write the captured SIP and RTP to this pcap file')
             [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'With --live over TLS: the certificate chain (PEM) the caller presents for mutual TLS [default: one for the pool FQDN from the lab CA]')
             [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'The private key (PEM) of --tls-cert')
+            [CompletionResult]::new('--pcap-keys', '--pcap-keys', [CompletionResultType]::ParameterName, 'With --pcap on a Secured dial plan: write the SRTP keys of the captured media to this file (for Wireshark or libsrtp''s rtp_decoder); they are never in the pcap itself')
             [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
             [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
             [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')

@@ -2638,7 +2638,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__trace__subcmd__call)
-            opts="-y -v -q -h --to --from --scenario --hang-up-before-beep --message-seconds --wave-file --digits --live --serve --delivery-wait --ladder --pcap --tls-cert --tls-key --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --to --from --scenario --hang-up-before-beep --message-seconds --wave-file --digits --live --serve --delivery-wait --ladder --pcap --tls-cert --tls-key --pcap-keys --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2685,6 +2685,10 @@ _umctl() {
                     return 0
                     ;;
                 --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pcap-keys)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -243,6 +243,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --pcap 'With --live: write the captured SIP and RTP to this pcap file'
             cand --tls-cert 'With --live over TLS: the certificate chain (PEM) the caller presents for mutual TLS [default: one for the pool FQDN from the lab CA]'
             cand --tls-key 'The private key (PEM) of --tls-cert'
+            cand --pcap-keys 'With --pcap on a Secured dial plan: write the SRTP keys of the captured media to this file (for Wireshark or libsrtp''s rtp_decoder); they are never in the pcap itself'
             cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
             cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
             cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'

@@ -191,6 +191,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l delivery-wait
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l pcap -d 'With --live: write the captured SIP and RTP to this pcap file' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l tls-cert -d 'With --live over TLS: the certificate chain (PEM) the caller presents for mutual TLS [default: one for the pool FQDN from the lab CA]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l tls-key -d 'The private key (PEM) of --tls-cert' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l pcap-keys -d 'With --pcap on a Secured dial plan: write the SRTP keys of the captured media to this file (for Wireshark or libsrtp\'s rtp_decoder); they are never in the pcap itself' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r

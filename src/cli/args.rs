@@ -242,6 +242,10 @@ pub struct TraceCallArgs {
     /// The private key (PEM) of --tls-cert
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// With --pcap on a Secured dial plan: write the SRTP keys of the captured media to this
+    /// file (for Wireshark or libsrtp's rtp_decoder); they are never in the pcap itself
+    #[arg(long, value_name = "FILE", requires = "pcap")]
+    pub pcap_keys: Option<PathBuf>,
 }
 
 /// Why the call reaches Exchange UM.

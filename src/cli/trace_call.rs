@@ -309,6 +309,13 @@ fn live(
             d.pcap = Some(path.clone());
         }
     }
+    if let Some(path) = &args.pcap_keys {
+        let text = capture.srtp_key_file().unwrap_or_else(|| {
+            "# No SRTP in this capture: the dial plan is not Secured (plain RTP).\n".to_string()
+        });
+        write_private(path, &text)
+            .with_context(|| format!("writing the SRTP key file {}", path.display()))?;
+    }
     Ok(trace)
 }
 
@@ -372,6 +379,19 @@ fn caller_identity(args: &TraceCallArgs) -> anyhow::Result<Option<(String, Strin
         read(cert, "--tls-cert file")?,
         read(key, "--tls-key file")?,
     )))
+}
+
+/// Writes `text` to a file only its owner can read (it holds keys).
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(text.as_bytes())
 }
 
 #[cfg(test)]

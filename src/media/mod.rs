@@ -1,6 +1,7 @@
 //! Media for the UM endpoint: G.711 companding, WAV greetings and recordings, RFC 4733
-//! telephone-events plus in-band (Goertzel) DTMF, SDP offer/answer, and the sans-IO RTP
-//! session (sender, absolute-deadline pacer, receiver statistics) on top of `rtp-rs`.
+//! telephone-events plus in-band (Goertzel) DTMF, SDP offer/answer (with SDES for SRTP), the
+//! sans-IO RTP session (sender, absolute-deadline pacer, receiver statistics) on top of
+//! `rtp-rs`, and SRTP/SRTCP (`srtp`).
 //!
 //! Everything here is plain functions and state machines: no sockets, no clocks, no threads;
 //! time is always passed in (`now: Instant`). The UDP socket that moves these packets is the
@@ -11,6 +12,7 @@ pub mod dtmf;
 pub mod g711;
 pub mod rtp;
 pub mod sdp;
+pub mod srtp;
 pub mod wav;
 
 use std::path::PathBuf;
@@ -22,8 +24,8 @@ pub use dtmf::{
 pub use g711::Law;
 pub use rtp::{Pacer, PacketKind, ReceivedPacket, RtpReceiver, RtpSender, RtpStats};
 pub use sdp::{
-    negotiate, Codec, Connection, Direction, LocalMedia, MediaDescription, Negotiated, Origin,
-    RtpMap, SessionDescription,
+    negotiate, Codec, Connection, Direction, Encryption, LocalMedia, MediaDescription, Negotiated,
+    Origin, RtpMap, SessionDescription,
 };
 pub use wav::{WavError, WavFormat, WavInfo};
 
@@ -80,9 +82,17 @@ pub enum MediaError {
     #[error("SDP offer has no audio stream (media offered: {offered:?}); expected an m=audio line with a non-zero port")]
     NoAudioStream { offered: Vec<String> },
 
-    /// The audio stream uses a transport profile we do not speak (e.g. SRTP only).
-    #[error("SDP audio stream uses profile {proto:?}; expected RTP/AVP")]
+    /// The audio stream uses a transport profile we do not answer (SRTP on a plan without it).
+    #[error("SDP audio stream uses profile {proto:?}; expected RTP/AVP (the dial plan is not Secured: plain RTP)")]
     UnsupportedProfile { proto: String },
+
+    /// A Secured dial plan and an offer without usable SRTP (SDES) crypto.
+    #[error("Secured dial plan needs SRTP: the offer has {offered}; expected RTP/SAVP (or Lync's RTP/AVP with a=encryption) with a=crypto AES_CM_128_HMAC_SHA1_80 or AES_CM_128_HMAC_SHA1_32 (RFC 4568)")]
+    SrtpRequired { offered: String },
+
+    /// A dial plan without SRTP (Unsecured, SIPSecured) and an offer that requires it.
+    #[error("the offer requires media encryption (a=encryption:required) but the dial plan is not Secured; expected an offer that allows plain RTP/AVP")]
+    EncryptionRequired,
 
     /// No codec in common: the caller answers 488.
     #[error("no common codec: offer has {offered:?}; expected PCMU (0) or PCMA (8)")]
@@ -98,8 +108,19 @@ impl MediaError {
             MediaError::Sdp { .. } => Some(400),
             MediaError::NoAudioStream { .. }
             | MediaError::UnsupportedProfile { .. }
+            | MediaError::SrtpRequired { .. }
+            | MediaError::EncryptionRequired
             | MediaError::NoCommonCodec { .. } => Some(NOT_ACCEPTABLE_HERE),
             _ => None,
+        }
+    }
+
+    /// The reason phrase of [`MediaError::sip_status`]'s response.
+    pub fn sip_phrase(&self) -> &'static str {
+        match self {
+            MediaError::Sdp { .. } => "Bad Request",
+            MediaError::SrtpRequired { .. } => "Secured dial plan needs SRTP",
+            _ => "Not Acceptable Here",
         }
     }
 }

@@ -4,7 +4,9 @@
 //! Owns: the session description model (only the lines a voice endpoint needs: v, o, s, c,
 //! t, m, a; others are skipped), the choice of codec (PCMU or PCMA in the offerer's order;
 //! static payload types 0 and 8 count without an rtpmap), the telephone-event payload type
-//! (whatever the offer uses, never a hard-coded 101), and the answer. Does not own the SIP
+//! (whatever the offer uses, never a hard-coded 101), the transport profile per the dial
+//! plan's [`Encryption`] (RTP/AVP, or SRTP with one `a=crypto` of ours on Secured plans,
+//! Lync's `a=encryption` read), and the answer. Does not own the SIP
 //! side (which body goes in which message, 488 responses) or sockets; a host name in c= is
 //! left to the caller to resolve.
 //! Hand-written: the subset is small, and the SDP crates on crates.io (`sdp`, `webrtc-sdp`)
@@ -14,6 +16,7 @@ use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 
 use super::g711::Law;
+use super::srtp::{CryptoAttribute, CryptoRefusal, MasterKey, SrtpKeys};
 use super::MediaError;
 
 /// Media direction attribute (RFC 4566 6, RFC 3264 6.1).
@@ -478,6 +481,20 @@ pub struct LocalMedia {
     pub codecs: Vec<Codec>,
     /// Whether to accept RFC 4733 telephone-events.
     pub telephone_event: bool,
+    /// Plain RTP or SRTP (the dial plan's VoIP security decides).
+    pub encryption: Encryption,
+}
+
+/// What the media of a call must be, from the dial plan's VoIP security.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Encryption {
+    /// Unsecured and SIPSecured: RTP/AVP. An offer's `a=crypto` lines on RTP/AVP are
+    /// ignored (an answer without `a=crypto` means plain RTP, RFC 4568 7.1.1); an offer
+    /// that can only be SRTP (RTP/SAVP alone, or Lync's `a=encryption:required`) is refused.
+    Plain,
+    /// Secured: SRTP with SDES. The answer carries one `a=crypto` with this key of ours;
+    /// an offer without a usable `a=crypto` is refused ("Secured dial plan needs SRTP").
+    Srtp(MasterKey),
 }
 
 impl LocalMedia {
@@ -489,7 +506,14 @@ impl LocalMedia {
             session_version: session_id,
             codecs: vec![Codec::Pcmu, Codec::Pcma],
             telephone_event: true,
+            encryption: Encryption::Plain,
         }
+    }
+
+    /// The same, answering (or offering) SRTP with `key`.
+    pub fn with_srtp(mut self, key: MasterKey) -> LocalMedia {
+        self.encryption = Encryption::Srtp(key);
+        self
     }
 }
 
@@ -509,6 +533,8 @@ pub struct Negotiated {
     pub direction: Direction,
     /// The offerer's a=ptime, if any (we always send 20 ms).
     pub remote_ptime: Option<u32>,
+    /// SRTP keys (Secured dial plans); `None`: plain RTP.
+    pub srtp: Option<SrtpKeys>,
 }
 
 /// Packetisation time we send and announce.
@@ -524,30 +550,7 @@ pub fn negotiate(
     offer: &SessionDescription,
     local: &LocalMedia,
 ) -> Result<(Negotiated, SessionDescription), MediaError> {
-    let audio: Vec<(usize, &MediaDescription)> = offer
-        .media
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| m.media.eq_ignore_ascii_case("audio") && m.port != 0)
-        .collect();
-    let Some(&(index, m)) = audio
-        .iter()
-        .find(|(_, m)| m.proto.eq_ignore_ascii_case("RTP/AVP"))
-    else {
-        return Err(match audio.first() {
-            Some((_, m)) => MediaError::UnsupportedProfile {
-                proto: m.proto.clone(),
-            },
-            None => MediaError::NoAudioStream {
-                offered: offer
-                    .media
-                    .iter()
-                    .map(|m| format!("{} {} {}", m.media, m.port, m.proto))
-                    .collect(),
-            },
-        });
-    };
-
+    let (index, m, crypto) = choose_stream(offer, &local.encryption)?;
     let mut chosen = None;
     let mut telephone_event = None;
     for format in &m.formats {
@@ -584,6 +587,23 @@ pub fn negotiate(
         .map(|ip| SocketAddr::new(ip, m.port));
     let direction = offer.direction_of(m).mirror();
 
+    // Ours: the offer's tag and suite, our own key (RFC 4568 7.1.2).
+    let answer_crypto = match (&crypto, &local.encryption) {
+        (Some(theirs), Encryption::Srtp(key)) => Some(CryptoAttribute {
+            tag: theirs.tag,
+            suite: theirs.suite,
+            key: key.clone(),
+        }),
+        _ => None,
+    };
+    let srtp = answer_crypto
+        .as_ref()
+        .zip(crypto.as_ref())
+        .map(|(ours, theirs)| SrtpKeys {
+            suite: ours.suite,
+            local: ours.key.clone(),
+            remote: theirs.key.clone(),
+        });
     let ours = Connection::for_ip(local.address);
     let mut answer_media = Vec::with_capacity(offer.media.len());
     for (i, om) in offer.media.iter().enumerate() {
@@ -625,14 +645,21 @@ pub fn negotiate(
             media: "audio".to_string(),
             port: local.port,
             port_count: None,
-            proto: "RTP/AVP".to_string(),
+            proto: if crypto.is_some() {
+                om.proto.clone()
+            } else {
+                "RTP/AVP".to_string()
+            },
             formats,
             connection: None,
             rtpmaps,
             fmtps,
             ptime: Some(PTIME_MS),
             direction: Some(direction),
-            attributes: Vec::new(),
+            attributes: answer_crypto
+                .iter()
+                .map(|c| ("crypto".to_string(), Some(c.sdp_value())))
+                .collect(),
         });
     }
     let answer = SessionDescription {
@@ -657,15 +684,102 @@ pub fn negotiate(
             remote,
             direction,
             remote_ptime: m.ptime,
+            srtp,
         },
         answer,
     ))
+}
+
+/// Lync's `a=encryption:optional|required|rejected` (media level, else session level).
+fn lync_encryption<'a>(offer: &'a SessionDescription, m: &'a MediaDescription) -> Option<&'a str> {
+    m.attributes
+        .iter()
+        .chain(&offer.attributes)
+        .find(|(n, _)| n.eq_ignore_ascii_case("encryption"))
+        .and_then(|(_, v)| v.as_deref())
+        .map(str::trim)
+}
+
+/// The offer's `a=crypto` lines of one stream, parsed (the first usable one wins).
+fn crypto_lines(m: &MediaDescription) -> Vec<Result<CryptoAttribute, CryptoRefusal>> {
+    m.attributes
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("crypto"))
+        .map(|(_, v)| CryptoAttribute::parse(v.as_deref().unwrap_or_default()))
+        .collect()
+}
+
+/// The audio stream to answer and, on a Secured plan, the offer's `a=crypto` we take.
+fn choose_stream<'a>(
+    offer: &'a SessionDescription,
+    encryption: &Encryption,
+) -> Result<(usize, &'a MediaDescription, Option<CryptoAttribute>), MediaError> {
+    let audio: Vec<(usize, &MediaDescription)> = offer
+        .media
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.media.eq_ignore_ascii_case("audio") && m.port != 0)
+        .collect();
+    let Some(&(_, first)) = audio.first() else {
+        return Err(MediaError::NoAudioStream {
+            offered: offer
+                .media
+                .iter()
+                .map(|m| format!("{} {} {}", m.media, m.port, m.proto))
+                .collect(),
+        });
+    };
+    match encryption {
+        Encryption::Plain => {
+            let plain = |m: &MediaDescription| {
+                m.proto.eq_ignore_ascii_case("RTP/AVP")
+                    && lync_encryption(offer, m) != Some("required")
+            };
+            if let Some(&(i, m)) = audio.iter().find(|(_, m)| plain(m)) {
+                return Ok((i, m, None));
+            }
+            Err(if first.proto.eq_ignore_ascii_case("RTP/AVP") {
+                MediaError::EncryptionRequired
+            } else {
+                MediaError::UnsupportedProfile {
+                    proto: first.proto.clone(),
+                }
+            })
+        }
+        Encryption::Srtp(_) => {
+            let mut why = Vec::new();
+            for &(i, m) in &audio {
+                let savp = m.proto.eq_ignore_ascii_case("RTP/SAVP");
+                // Lync offers SDES on RTP/AVP, marked a=encryption:optional|required.
+                let lync = m.proto.eq_ignore_ascii_case("RTP/AVP")
+                    && lync_encryption(offer, m) != Some("rejected");
+                if !savp && !lync {
+                    why.push(format!("{} without SRTP", m.proto));
+                    continue;
+                }
+                let lines = crypto_lines(m);
+                if lines.is_empty() {
+                    why.push(format!("{} without a=crypto", m.proto));
+                }
+                for line in lines {
+                    match line {
+                        Ok(c) => return Ok((i, m, Some(c))),
+                        Err(e) => why.push(e.to_string()),
+                    }
+                }
+            }
+            Err(MediaError::SrtpRequired {
+                offered: why.join("; "),
+            })
+        }
+    }
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::media::srtp::Suite;
     use std::net::{Ipv4Addr, Ipv6Addr};
 
     fn local() -> LocalMedia {
@@ -707,6 +821,7 @@ mod tests {
                 remote: Some("127.0.0.1:6000".parse().unwrap()),
                 direction: Direction::SendRecv,
                 remote_ptime: None,
+                srtp: None,
             }
         );
         assert_eq!(
@@ -986,5 +1101,143 @@ a=sendrecv
         let err = SessionDescription::parse("v=0\nthis is not sdp\n").unwrap_err();
         assert!(matches!(err, MediaError::Sdp { line_no: 2, .. }));
         assert!(SessionDescription::parse("").is_err());
+    }
+
+    const KEY_A: &str = "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz";
+
+    fn srtp_offer(proto: &str, extra: &str) -> String {
+        format!(
+            "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
+             m=audio 6000 {proto} 0 101\r\na=rtpmap:101 telephone-event/8000\r\n{extra}"
+        )
+    }
+
+    fn secured() -> (LocalMedia, MasterKey) {
+        let key = MasterKey::random().unwrap();
+        (local().with_srtp(key.clone()), key)
+    }
+
+    #[test]
+    fn secured_answers_savp_with_one_crypto_of_the_first_supported_suite_and_its_own_key() {
+        let offer = srtp_offer(
+            "RTP/SAVP",
+            &format!(
+                "a=crypto:1 AES_CM_256_HMAC_SHA1_80 inline:{KEY_A}{KEY_A}\r\n\
+                 a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:{KEY_A}\r\n\
+                 a=crypto:3 AES_CM_128_HMAC_SHA1_80 inline:{KEY_A}\r\n"
+            ),
+        );
+        let (local, key) = secured();
+        let (n, answer) = negotiate(&SessionDescription::parse(&offer).unwrap(), &local).unwrap();
+        let keys = n.srtp.unwrap();
+        assert_eq!(keys.suite, Suite::AesCm128HmacSha1_32);
+        assert_eq!(keys.local, key);
+        assert_eq!(keys.remote.inline(), KEY_A);
+        let text = answer.to_string();
+        assert!(text.contains("m=audio 40000 RTP/SAVP 0 101\r\n"), "{text}");
+        let cryptos: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("a=crypto:"))
+            .collect();
+        assert_eq!(
+            cryptos,
+            [format!(
+                "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:{}",
+                key.inline()
+            )]
+        );
+        assert!(
+            !text.contains(KEY_A),
+            "the answer must carry our key, not theirs"
+        );
+        // The answer parses back to itself.
+        assert_eq!(SessionDescription::parse(&text).unwrap(), answer);
+    }
+
+    #[test]
+    fn secured_refuses_offers_without_usable_crypto_with_488() {
+        let (local, _) = secured();
+        for (offer, names) in [
+            (srtp_offer("RTP/AVP", ""), "RTP/AVP without a=crypto"),
+            (srtp_offer("RTP/SAVP", ""), "RTP/SAVP without a=crypto"),
+            (
+                srtp_offer(
+                    "RTP/SAVP",
+                    &format!("a=crypto:1 F8_128_HMAC_SHA1_80 inline:{KEY_A}\r\n"),
+                ),
+                "F8_128_HMAC_SHA1_80",
+            ),
+            (
+                srtp_offer(
+                    "RTP/AVP",
+                    &format!(
+                        "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY_A}\r\na=encryption:rejected\r\n"
+                    ),
+                ),
+                "RTP/AVP without SRTP",
+            ),
+        ] {
+            let e = negotiate(&SessionDescription::parse(&offer).unwrap(), &local).unwrap_err();
+            assert_eq!(e.sip_status(), Some(488));
+            assert_eq!(e.sip_phrase(), "Secured dial plan needs SRTP");
+            let text = e.to_string();
+            assert!(text.contains(names), "{text}");
+            assert!(!text.contains(KEY_A), "{text}");
+        }
+    }
+
+    #[test]
+    fn secured_takes_lyncs_sdes_on_rtp_avp() {
+        for marker in ["optional", "required"] {
+            let offer = srtp_offer(
+                "RTP/AVP",
+                &format!(
+                    "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:{KEY_A}|2^31\r\na=encryption:{marker}\r\n"
+                ),
+            );
+            let (local, _) = secured();
+            let (n, answer) =
+                negotiate(&SessionDescription::parse(&offer).unwrap(), &local).unwrap();
+            assert_eq!(n.srtp.unwrap().suite, Suite::AesCm128HmacSha1_80);
+            let text = answer.to_string();
+            assert!(text.contains("m=audio 40000 RTP/AVP 0 101\r\n"), "{text}");
+            assert!(
+                text.contains("a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn plain_plans_ignore_crypto_on_avp_and_refuse_offers_that_need_srtp() {
+        // Lync's optional encryption: answered without a=crypto, which means plain RTP.
+        let offer = srtp_offer(
+            "RTP/AVP",
+            &format!(
+                "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY_A}\r\na=encryption:optional\r\n"
+            ),
+        );
+        let (n, answer) = negotiate(&SessionDescription::parse(&offer).unwrap(), &local()).unwrap();
+        assert_eq!(n.srtp, None);
+        let text = answer.to_string();
+        assert!(text.contains("m=audio 40000 RTP/AVP 0 101\r\n"));
+        assert!(!text.contains("a=crypto"), "{text}");
+        // Required encryption, or SAVP only: 488.
+        let required = srtp_offer(
+            "RTP/AVP",
+            &format!(
+                "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY_A}\r\na=encryption:required\r\n"
+            ),
+        );
+        let e = negotiate(&SessionDescription::parse(&required).unwrap(), &local()).unwrap_err();
+        assert!(matches!(e, MediaError::EncryptionRequired), "{e}");
+        assert_eq!(e.sip_status(), Some(488));
+        let savp = srtp_offer(
+            "RTP/SAVP",
+            &format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY_A}\r\n"),
+        );
+        let e = negotiate(&SessionDescription::parse(&savp).unwrap(), &local()).unwrap_err();
+        assert!(e.to_string().contains("\"RTP/SAVP\""), "{e}");
+        assert_eq!(e.sip_status(), Some(488));
     }
 }

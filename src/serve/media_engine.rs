@@ -23,6 +23,13 @@
 //!   while the `transfer` prompt plays, hangs up after it on a 2xx and reports
 //!   `TransferFailed` otherwise; MaxCallDuration ends the call with a goodbye.
 //!
+//! - **SRTP** (Secured dial plans, [`SrtpSession`]): every packet out, audio and
+//!   telephone-event alike, is protected with our key; every datagram in is unprotected
+//!   with the caller's before anything reads it, and one that fails authentication or is
+//!   replayed is dropped and counted ([`CallSummary::srtp`]). RTCP is not handled here yet;
+//!   when it is, every report goes out through `media::srtp::seal_rtcp(self.srtp.as_mut(),
+//!   packet)` and every datagram in through `media::srtp::open_rtcp(self.srtp.as_mut(), d)`.
+//!
 //! The worker sends [`Control`]s (ACK, BYE); the engine asks the worker to send BYE by
 //! putting the Call-ID on the hang-up channel, and a REFER through the transfer channel. It
 //! does no SIP itself.
@@ -44,6 +51,7 @@ use super::worker::TransferRequest;
 use crate::mail::Mailer;
 use crate::media::rtp::{Pacer, PACKET_INTERVAL, SAMPLES_PER_PACKET};
 use crate::media::sdp::Negotiated;
+use crate::media::srtp::{SrtpKeys, SrtpSession, SrtpStats};
 use crate::media::{DtmfDetector, DtmfReceiver, Law, RtpReceiver, RtpSender, RtpStats};
 use crate::um::{Action, Dialogue, Event, PromptPart, RecordingEnd};
 
@@ -116,6 +124,8 @@ pub struct CallSummary {
     pub recorded_samples: u64,
     /// Delivery failures, in words (the spool keeps the recording for the next start).
     pub errors: Vec<String>,
+    /// SRTP calls: the packets dropped unread (failed authentication, replayed, malformed).
+    pub srtp: Option<SrtpStats>,
 }
 
 /// One line of figures for the log.
@@ -130,6 +140,12 @@ pub struct MediaFigures {
     pub lost_packets: u64,
     pub jitter_ms: f64,
     pub recorded_seconds: f64,
+    /// SRTP: packets that failed authentication (dropped, never decoded); absent for RTP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub srtp_auth_failures: Option<u64>,
+    /// SRTP: packets replayed or older than the replay window (dropped).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub srtp_replayed: Option<u64>,
 }
 
 impl CallSummary {
@@ -144,6 +160,8 @@ impl CallSummary {
             lost_packets: self.received.lost,
             jitter_ms: (self.received.jitter_ms * 100.0).round() / 100.0,
             recorded_seconds: self.recorded_samples as f64 / 8000.0,
+            srtp_auth_failures: self.srtp.map(|s| s.auth_failures),
+            srtp_replayed: self.srtp.map(|s| s.replayed),
         }
     }
 
@@ -161,7 +179,10 @@ impl CallSummary {
             f.lost_packets,
             f.jitter_ms,
             f.recorded_seconds
-        )
+        ) + &self
+            .srtp
+            .map(|s| format!(" srtp auth-failures={} replayed={}", s.auth_failures, s.replayed))
+            .unwrap_or_default()
     }
 }
 
@@ -212,6 +233,8 @@ struct Engine {
     audio_pt: u8,
     event_pt: Option<u8>,
     remote: Option<SocketAddr>,
+    /// Secured dial plans: every packet out is protected, every packet in unprotected.
+    srtp: Option<SrtpSession>,
     dialogue: Box<dyn Dialogue>,
     info: CallInfo,
     recordings: PathBuf,
@@ -272,6 +295,7 @@ pub async fn run(media: CallMedia) -> CallSummary {
                 sent: SendStats::default(),
                 recorded_samples: 0,
                 errors: vec![format!("RTP socket: {e}")],
+                srtp: None,
             }
         }
     };
@@ -282,6 +306,7 @@ pub async fn run(media: CallMedia) -> CallSummary {
         audio_pt: negotiated.payload_type,
         event_pt: negotiated.telephone_event,
         remote: negotiated.remote,
+        srtp: negotiated.srtp.as_ref().map(SrtpKeys::session),
         dialogue,
         info,
         recordings,
@@ -327,6 +352,7 @@ pub async fn run(media: CallMedia) -> CallSummary {
         received: engine.receiver.stats(),
         sent: engine.sent,
         recorded_samples: engine.recorded_samples,
+        srtp: engine.srtp.as_ref().map(|s| s.inbound.stats()),
         errors: engine.errors,
     }
 }
@@ -440,12 +466,22 @@ impl Engine {
             let deadline = pacer.next_deadline();
             pacer.advance();
             if let (Ok(packet), Some(remote)) = (self.sender.next_packet(&codes), self.remote) {
-                let _ = self.socket.try_send_to(&packet, remote);
+                self.send_packet(packet, remote);
             }
             self.sent.record(abs_diff(Instant::now(), deadline));
         }
         self.talkspurt_end = Some(pacer.next_deadline());
         self.pacer = Some(pacer);
+    }
+
+    /// Sends one RTP packet, through SRTP on a Secured call.
+    fn send_packet(&mut self, mut packet: Vec<u8>, remote: SocketAddr) {
+        if let Some(srtp) = &mut self.srtp {
+            if srtp.outbound.protect_rtp(&mut packet).is_err() {
+                return;
+            }
+        }
+        let _ = self.socket.try_send_to(&packet, remote);
     }
 
     /// Starts paced sending if it is not running.
@@ -478,6 +514,19 @@ impl Engine {
     }
 
     async fn on_datagram(&mut self, datagram: &[u8], from: SocketAddr, now: Instant) {
+        // SRTP: a packet that fails authentication or is replayed is counted and dropped
+        // before anything reads it (not even the RTP statistics).
+        let clear;
+        let datagram = match &mut self.srtp {
+            Some(srtp) => match srtp.inbound.unprotect_rtp(datagram) {
+                Ok(p) => {
+                    clear = p;
+                    clear.as_slice()
+                }
+                Err(_) => return,
+            },
+            None => datagram,
+        };
         if self.remote.is_none() {
             self.remote = Some(from);
         }
@@ -1023,6 +1072,14 @@ mod tests {
     }
 
     fn start_with(dialogue: Box<dyn Dialogue>, menu: Option<MenuMedia>) -> Call {
+        start_secured(dialogue, menu, None)
+    }
+
+    fn start_secured(
+        dialogue: Box<dyn Dialogue>,
+        menu: Option<MenuMedia>,
+        srtp: Option<SrtpKeys>,
+    ) -> Call {
         let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         socket.set_nonblocking(true).unwrap();
@@ -1035,6 +1092,7 @@ mod tests {
             remote: Some(peer.local_addr().unwrap()),
             direction: Direction::SendRecv,
             remote_ptime: None,
+            srtp,
         };
         let (control, control_rx) = mpsc::unbounded_channel();
         let (hang_up, hang_ups) = mpsc::unbounded_channel();
@@ -1224,6 +1282,83 @@ mod tests {
         assert_eq!(summary.received.received, 50 + event_count);
         let msg = call.mailer.0.lock().unwrap()[0].bytes.clone();
         assert!(!msg.is_empty());
+    }
+
+    /// A Secured call: the beep leaves as SRTP under our key, the caller's SRTP voice and
+    /// telephone-event are recorded and heard, and what fails authentication (a tampered
+    /// packet, plain RTP) is counted and never recorded.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_secured_call_sends_and_records_srtp_and_drops_what_fails_authentication() {
+        use crate::media::srtp::{MasterKey, SrtpContext, Suite};
+        let keys = SrtpKeys {
+            suite: Suite::AesCm128HmacSha1_80,
+            local: MasterKey::random().unwrap(),
+            remote: MasterKey::random().unwrap(),
+        };
+        let mut from_engine = SrtpContext::new(keys.suite, &keys.local);
+        let mut to_engine = SrtpContext::new(keys.suite, &keys.remote);
+        let dialogue = CallAnsweringDialogue::new(vec![], limits());
+        let mut call = start_secured(Box::new(dialogue), None, Some(keys));
+        call.control.send(Control::Acked).unwrap();
+        let peer = call.peer.try_clone().unwrap();
+        let beep =
+            tokio::task::spawn_blocking(move || receive_all(&peer, Duration::from_millis(300)))
+                .await
+                .unwrap();
+        let samples = prompts::system("beep");
+        assert_eq!(beep.len(), samples.len().div_ceil(160));
+        let clear_beep = Law::A.encode(&samples[..160]);
+        let first = &beep[0].1;
+        assert_eq!(
+            first.len(),
+            12 + 160 + 10,
+            "an 80-bit tag follows the payload"
+        );
+        assert_ne!(
+            &first[12..172],
+            clear_beep.as_slice(),
+            "the beep left in clear"
+        );
+        let opened = from_engine.unprotect_rtp(first).unwrap();
+        assert_eq!(&opened[12..], clear_beep.as_slice());
+
+        let codes: Vec<u8> = (0..8000)
+            .map(|i| Law::A.encode_sample(((i as f64 * 0.3).sin() * 8000.0) as i16))
+            .collect();
+        for (n, chunk) in codes.chunks(160).enumerate() {
+            let plain = audio_packet(n as u16, 1000 + n as u32 * 160, chunk);
+            let mut p = plain.clone();
+            to_engine.protect_rtp(&mut p).unwrap();
+            if n == 10 {
+                let mut bad = p.clone();
+                bad[40] ^= 0x55;
+                call.peer.send_to(&bad, call.engine_addr).unwrap();
+            }
+            if n == 20 {
+                // Plain RTP on a Secured call: dropped, never recorded.
+                call.peer.send_to(&plain, call.engine_addr).unwrap();
+            }
+            call.peer.send_to(&p, call.engine_addr).unwrap();
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let mut rtp = RtpSender::new(101, 7);
+        for ev in DtmfSender::new(101).packets('#', 100).unwrap() {
+            let mut p = rtp.event_packet(1000 + 8000, &ev).unwrap();
+            to_engine.protect_rtp(&mut p).unwrap();
+            call.peer.send_to(&p, call.engine_addr).unwrap();
+        }
+        let hung_up = tokio::time::timeout(Duration::from_secs(10), call.hang_ups.recv())
+            .await
+            .unwrap();
+        assert_eq!(hung_up.as_deref(), Some("engine-test@127.0.0.1"));
+        let texts = call.mailer.texts();
+        assert_eq!(texts.len(), 1);
+        assert!(texts[0].contains("(1 second)"), "{}", texts[0]);
+        let summary = call.task.await.unwrap();
+        assert_eq!(summary.recorded_samples, 8000);
+        let srtp = summary.srtp.unwrap();
+        assert_eq!((srtp.auth_failures, srtp.replayed), (2, 0));
+        assert!(summary.to_text().contains("srtp auth-failures=2"));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,7 +1,8 @@
 //! The mailbox server's **UM worker process**: the component that answers. A [`CallHandler`]
 //! that takes a new INVITE through [`Exchange::decide`] (the worker re-checks admission like
 //! every Exchange component), negotiates the SDP answer (`media::sdp::negotiate`: 488 without
-//! a common codec), opens a UDP socket for RTP on the server's address, and answers 180 then
+//! a common codec; SRTP with a fresh key on a Secured dial plan, 488 "Secured dial plan needs
+//! SRTP" for an offer without usable `a=crypto`), opens a UDP socket for RTP on the server's address, and answers 180 then
 //! 200 with the answer. The call stays in the worker's table until BYE, CANCEL, or a 2xx that
 //! is never ACKed; `MaxCallsAllowed` (`--max-calls`) bounds the table, and the call beyond it
 //! gets 503 with Retry-After.
@@ -22,7 +23,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::media::sdp::{negotiate, LocalMedia, SessionDescription};
+use crate::media::sdp::{negotiate, Encryption, LocalMedia, SessionDescription};
+use crate::media::srtp::MasterKey;
 use crate::media::MediaError;
 use rsip::prelude::UntypedHeader;
 
@@ -59,6 +61,8 @@ struct ActiveCall {
     answered: Instant,
     acked: bool,
     rtp_port: u16,
+    /// Plain RTP, or SRTP with the key of our first answer (a re-INVITE's answer keeps it).
+    encryption: Encryption,
     /// The CSeq of our next request in the dialog (REFER, BYE).
     next_cseq: u32,
     /// The call's media engine; told the caller is gone when the call leaves the table.
@@ -373,10 +377,7 @@ impl Worker {
         }
         let offer = match parse_offer(request) {
             Ok(o) => o,
-            Err(e) => {
-                let status = e.sip_status().unwrap_or(488);
-                return error_response(request, status, phrase_of(status), &e.to_string(), tag);
-            }
+            Err(e) => return media_refusal(request, &e, tag),
         };
         let call_id = find_header(&request.headers, "Call-ID").unwrap_or_default();
         // The server's limit counts both workers: held until this call is in the table.
@@ -417,13 +418,15 @@ impl Worker {
         };
         let rtp_port = socket.local_addr().map_or(0, |a| a.port());
         let session_id = u64::from(rtp_port) << 16 | (calls.len() as u64 & 0xffff);
-        let local = LocalMedia::new(self.address, rtp_port, session_id);
+        let encryption = match media_encryption(&decision) {
+            Ok(e) => e,
+            Err(e) => return error_response(request, 500, "Server Internal Error", &e, tag),
+        };
+        let mut local = LocalMedia::new(self.address, rtp_port, session_id);
+        local.encryption = encryption.clone();
         let (negotiated, answer) = match negotiate(&offer, &local) {
             Ok(n) => n,
-            Err(e) => {
-                let status = e.sip_status().unwrap_or(488);
-                return error_response(request, status, phrase_of(status), &e.to_string(), tag);
-            }
+            Err(e) => return media_refusal(request, &e, tag),
         };
         let remote_party = find_header(&request.headers, "From").unwrap_or_default();
         let to = find_header(&request.headers, "To").unwrap_or_default();
@@ -488,6 +491,7 @@ impl Worker {
                 answered: Instant::now(),
                 acked: false,
                 rtp_port,
+                encryption,
                 next_cseq: 1,
                 media: control,
             },
@@ -527,7 +531,11 @@ impl Worker {
     /// A re-INVITE in an answered call: the same RTP port, a new answer.
     fn answer_reinvite(&self, request: &rsip::Request, ctx: &RequestContext) -> rsip::Response {
         let call_id = find_header(&request.headers, "Call-ID").unwrap_or_default();
-        let Some(port) = self.calls().get(&call_id).map(|c| c.rtp_port) else {
+        let Some((port, encryption)) = self
+            .calls()
+            .get(&call_id)
+            .map(|c| (c.rtp_port, c.encryption.clone()))
+        else {
             return error_response(
                 request,
                 481,
@@ -538,31 +546,16 @@ impl Worker {
         };
         let offer = match parse_offer(request) {
             Ok(o) => o,
-            Err(e) => {
-                let status = e.sip_status().unwrap_or(488);
-                return error_response(
-                    request,
-                    status,
-                    phrase_of(status),
-                    &e.to_string(),
-                    &ctx.to_tag,
-                );
-            }
+            Err(e) => return media_refusal(request, &e, &ctx.to_tag),
         };
+        // The engine keeps the keys of the first offer/answer: a re-INVITE is answered with
+        // the same key of ours (a peer that changes its own key is not followed).
         let mut local = LocalMedia::new(self.address, port, u64::from(port) << 16);
         local.session_version += 1;
+        local.encryption = encryption;
         match negotiate(&offer, &local) {
             Ok((_, answer)) => self.ok_with_sdp(request, ctx, &answer),
-            Err(e) => {
-                let status = e.sip_status().unwrap_or(488);
-                error_response(
-                    request,
-                    status,
-                    phrase_of(status),
-                    &e.to_string(),
-                    &ctx.to_tag,
-                )
-            }
+            Err(e) => media_refusal(request, &e, &ctx.to_tag),
         }
     }
 }
@@ -617,12 +610,26 @@ fn parse_offer(request: &rsip::Request) -> Result<SessionDescription, MediaError
     SessionDescription::parse(&text)
 }
 
-fn phrase_of(status: u16) -> &'static str {
-    match status {
-        400 => "Bad Request",
-        488 => "Not Acceptable Here",
-        _ => "Server Internal Error",
+/// The response to an offer we cannot take: 400 or 488, the error's phrase ("Secured dial
+/// plan needs SRTP" for plain RTP on a Secured plan) and the error in a Warning.
+fn media_refusal(request: &rsip::Request, e: &MediaError, tag: &str) -> rsip::Response {
+    let status = e.sip_status().unwrap_or(488);
+    error_response(request, status, e.sip_phrase(), &e.to_string(), tag)
+}
+
+/// The media the admitted call's dial plan asks for: SRTP with a fresh key of ours on a
+/// Secured dial plan (`VoipSecurity::uses_srtp`), plain RTP otherwise.
+fn media_encryption(decision: &super::decide::Decision) -> Result<Encryption, String> {
+    let secured = decision
+        .resolution
+        .admission()
+        .is_some_and(|a| a.dial_plan.voip_security.uses_srtp());
+    if !secured {
+        return Ok(Encryption::Plain);
     }
+    MasterKey::random()
+        .map(Encryption::Srtp)
+        .map_err(|e| e.to_string())
 }
 
 /// Puts `body` (SDP) in `resp` with its Content-Type and Content-Length.

@@ -28,6 +28,7 @@ use crate::media::dtmf::DtmfSender;
 use crate::media::g711::Law;
 use crate::media::rtp::{Pacer, RtpSender, SAMPLES_PER_PACKET};
 use crate::media::sdp::{negotiate, LocalMedia, Negotiated, SessionDescription};
+use crate::media::srtp::{redact_inline_keys, MasterKey, SrtpContext, Suite};
 use crate::sip::endpoint::{
     CallHandler, ClientError, Endpoint, EndpointConfig, EndpointHandle, HandlerResponse, NoLog,
     RequestContext, TlsListen,
@@ -124,13 +125,14 @@ struct Recorder {
 
 impl Recorder {
     fn sent(&mut self, to_party: Party, to: SocketAddr, req: &rsip::Request) {
-        let bytes = request_bytes(req);
+        // SDES keys stay out of the trace and the capture (`--pcap-keys` writes them apart).
+        let bytes = redact_inline_keys(&request_bytes(req));
         let _ = self.capture.push(self.local, to, self.wire, &bytes);
         self.step(Party::SkypeFrontEnd, to_party, &bytes);
     }
 
     fn received(&mut self, from_party: Party, from: SocketAddr, resp: &rsip::Response) {
-        let bytes = spaced_reason(response_bytes(resp));
+        let bytes = redact_inline_keys(&spaced_reason(response_bytes(resp)));
         let _ = self.capture.push(from, self.local, self.wire, &bytes);
         self.step(from_party, Party::SkypeFrontEnd, &bytes);
     }
@@ -308,7 +310,12 @@ pub async fn trace_live<D: Directory + ?Sized>(
         certificates: certificates.clone(),
     };
     let session = u64::from(rtp_local.port());
-    let offer = offer_sdp(rtp_local, session);
+    // A Secured dial plan: the pool offers SRTP with a key of its own, as Skype does.
+    let srtp_key = match plan.srtp {
+        true => Some(MasterKey::random().map_err(|e| live_err("an SRTP key", e))?),
+        false => None,
+    };
+    let offer = offer_sdp(rtp_local, session, srtp_key.as_ref());
 
     let signalled = signal(
         &handle,
@@ -329,6 +336,7 @@ pub async fn trace_live<D: Directory + ?Sized>(
         rtp: &rtp,
         rtp_local,
         certificates: certificates.as_deref(),
+        srtp_key,
     };
     let result = ctx
         .after_signalling(signalled, &offline, &mut live, &mut rec, &mut details)
@@ -370,15 +378,27 @@ fn with_port(uri: &str, port: u16, secure: bool) -> String {
     }
 }
 
-/// The caller's SDP offer: PCMU, PCMA and telephone-event 101, 20 ms.
-fn offer_sdp(rtp: SocketAddr, session: u64) -> String {
+/// The caller's SDP offer: PCMU, PCMA and telephone-event 101, 20 ms; with `srtp`,
+/// RTP/SAVP and one `a=crypto` (AES_CM_128_HMAC_SHA1_80, SDES) with that key.
+fn offer_sdp(rtp: SocketAddr, session: u64, srtp: Option<&MasterKey>) -> String {
     let ip = rtp.ip();
     let family = if ip.is_ipv4() { "IP4" } else { "IP6" };
+    let (proto, crypto) = match srtp {
+        Some(key) => (
+            "RTP/SAVP",
+            format!(
+                "a=crypto:1 {} inline:{}\r\n",
+                Suite::AesCm128HmacSha1_80.name(),
+                key.inline()
+            ),
+        ),
+        None => ("RTP/AVP", String::new()),
+    };
     format!(
         "v=0\r\no=umctl {session} {session} IN {family} {ip}\r\ns=umctl trace-call\r\n\
-         c=IN {family} {ip}\r\nt=0 0\r\nm=audio {port} RTP/AVP 0 8 101\r\n\
+         c=IN {family} {ip}\r\nt=0 0\r\nm=audio {port} {proto} 0 8 101\r\n\
          a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n\
-         a=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n",
+         a=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n{crypto}",
         port = rtp.port()
     )
 }
@@ -548,6 +568,8 @@ fn status_line(resp: &rsip::Response) -> String {
 struct Media {
     /// The RTP the caller sent.
     rtp: Capture,
+    /// Secured: what the caller sends is protected with its own key.
+    srtp_out: Option<SrtpContext>,
     /// What the worker's SDP answer agreed to.
     answer: Option<String>,
     looked: Vec<String>,
@@ -575,6 +597,8 @@ struct CallCtx<'a, 'b> {
     rtp: &'a UdpSocket,
     rtp_local: SocketAddr,
     certificates: Option<&'a CertificateWatch>,
+    /// The key the caller offered (Secured dial plans).
+    srtp_key: Option<MasterKey>,
 }
 
 impl CallCtx<'_, '_> {
@@ -587,11 +611,17 @@ impl CallCtx<'_, '_> {
         rec: &mut Recorder,
         details: &mut LiveDetails,
     ) -> Result<(), TraceError> {
-        let looked: Vec<String> = rec
+        let mut looked: Vec<String> = rec
             .steps
             .iter()
             .map(|s| format!("{} -> {}: {}", s.from.label(), s.to.label(), s.first_line))
             .collect();
+        if self.srtp_key.is_some() {
+            looked.insert(
+                0,
+                "the pool offers SRTP, as Skype for Business does on a Secured dial plan: RTP/SAVP with a=crypto AES_CM_128_HMAC_SHA1_80 (SDES key, RFC 4568)".into(),
+            );
+        }
         let same_as_offline = super::compare::disagreements(
             offline,
             &Trace {
@@ -838,17 +868,33 @@ impl CallCtx<'_, '_> {
         }
 
         let answer = String::from_utf8_lossy(&ok.body).into_owned();
+        let mut ours = LocalMedia::new(self.rtp_local.ip(), self.rtp_local.port(), 1);
+        if let Some(key) = &self.srtp_key {
+            ours = ours.with_srtp(key.clone());
+        }
         let negotiated = SessionDescription::parse(&answer)
-            .and_then(|sdp| {
-                negotiate(
-                    &sdp,
-                    &LocalMedia::new(self.rtp_local.ip(), self.rtp_local.port(), 1),
-                )
-            })
+            .and_then(|sdp| negotiate(&sdp, &ours))
             .map(|(n, _)| n);
+        let mut srtp_in = None;
         if let Ok(n) = &negotiated {
+            if let Some(keys) = &n.srtp {
+                media.srtp_out = Some(SrtpContext::new(keys.suite, &keys.local));
+                srtp_in = Some(SrtpContext::new(keys.suite, &keys.remote));
+                if let Some(worker_rtp) = n.remote {
+                    let suite = keys.suite.name();
+                    let (us, them) = (self.rtp_local, worker_rtp);
+                    rec.capture
+                        .add_srtp_key(us, them, suite, &keys.local.inline());
+                    rec.capture
+                        .add_srtp_key(them, us, suite, &keys.remote.inline());
+                }
+            }
+            let security = match &n.srtp {
+                Some(k) => format!("SRTP {} (SDES keys exchanged)", k.suite.name()),
+                None => "plain RTP".to_string(),
+            };
             media.answer = Some(format!(
-                "the worker's SDP answer (live): {}/8000 (payload type {}){}, RTP to {}",
+                "the worker's SDP answer (live): {security}, {}/8000 (payload type {}){}, RTP to {}",
                 n.codec.encoding_name(),
                 n.payload_type,
                 n.telephone_event
@@ -866,7 +912,7 @@ impl CallCtx<'_, '_> {
                 .map(|n| n.codec.law())
                 .unwrap_or(Law::Mu);
             let pt = negotiated.as_ref().map(|n| n.payload_type).unwrap_or(0);
-            listen(self.rtp, heard, law, pt)
+            listen(self.rtp, heard, law, pt, srtp_in)
         };
         let talk = async {
             match &negotiated {
@@ -994,12 +1040,20 @@ impl CallCtx<'_, '_> {
     }
 
     /// Sends one RTP packet and records it; whether it left.
+    /// Sends one RTP packet (through SRTP on a Secured plan) and records it as sent; whether
+    /// it left.
     async fn send_rtp(&self, bytes: &[u8], remote: SocketAddr, media: &mut Media) -> bool {
-        if self.rtp.send_to(bytes, remote).await.is_err() {
+        let mut packet = bytes.to_vec();
+        if let Some(srtp) = &mut media.srtp_out {
+            if srtp.protect_rtp(&mut packet).is_err() {
+                return false;
+            }
+        }
+        if self.rtp.send_to(&packet, remote).await.is_err() {
             return false;
         }
         media.sent += 1;
-        let _ = media.rtp.push(self.rtp_local, remote, Wire::Udp, bytes);
+        let _ = media.rtp.push(self.rtp_local, remote, Wire::Udp, &packet);
         true
     }
 
@@ -1145,8 +1199,15 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     }
 }
 
-/// Receives the worker's RTP until the call's media phase ends (the caller drops this).
-async fn listen(socket: &UdpSocket, heard: Arc<Mutex<Heard>>, law: Law, audio_pt: u8) {
+/// Receives the worker's RTP until the call's media phase ends (the caller drops this). The
+/// capture keeps packets as received; with `srtp` only those that authenticate count.
+async fn listen(
+    socket: &UdpSocket,
+    heard: Arc<Mutex<Heard>>,
+    law: Law,
+    audio_pt: u8,
+    mut srtp: Option<SrtpContext>,
+) {
     let mut buf = vec![0u8; 2048];
     loop {
         let Ok((n, from)) = socket.recv_from(&mut buf).await else {
@@ -1159,8 +1220,15 @@ async fn listen(socket: &UdpSocket, heard: Arc<Mutex<Heard>>, law: Law, audio_pt
         if let Ok(local) = socket.local_addr() {
             let _ = h.rtp.push(from, local, Wire::Udp, &buf[..n]);
         }
+        let clear = match &mut srtp {
+            Some(ctx) => match ctx.unprotect_rtp(&buf[..n]) {
+                Ok(p) => p,
+                Err(_) => continue,
+            },
+            None => buf[..n].to_vec(),
+        };
         h.packets += 1;
-        if let Ok(reader) = rtp_rs::RtpReader::new(&buf[..n]) {
+        if let Ok(reader) = rtp_rs::RtpReader::new(&clear) {
             if reader.payload_type() == audio_pt {
                 let payload = reader.payload();
                 let level: u32 = law
@@ -1334,12 +1402,32 @@ mod tests {
     #[test]
     fn offer_is_an_sdp_our_negotiation_answers_with_pcmu_and_dtmf() {
         let rtp: SocketAddr = "127.0.10.1:30000".parse().unwrap();
-        let offer = SessionDescription::parse(&offer_sdp(rtp, 7)).unwrap();
+        let offer = SessionDescription::parse(&offer_sdp(rtp, 7, None)).unwrap();
         let local = LocalMedia::new("127.0.10.13".parse().unwrap(), 31000, 1);
         let (n, _) = negotiate(&offer, &local).unwrap();
         assert_eq!(n.payload_type, 0);
         assert_eq!(n.telephone_event, Some(101));
         assert_eq!(n.remote, Some(rtp));
+    }
+
+    #[test]
+    fn secured_offer_is_srtp_a_secured_worker_answers_and_a_plain_one_refuses() {
+        let rtp: SocketAddr = "127.0.10.1:30000".parse().unwrap();
+        let ours = MasterKey::random().unwrap();
+        let text = offer_sdp(rtp, 7, Some(&ours));
+        assert!(
+            text.contains("m=audio 30000 RTP/SAVP 0 8 101\r\n"),
+            "{text}"
+        );
+        let offer = SessionDescription::parse(&text).unwrap();
+        let worker_key = MasterKey::random().unwrap();
+        let worker =
+            LocalMedia::new("127.0.10.13".parse().unwrap(), 31000, 1).with_srtp(worker_key.clone());
+        let (n, _) = negotiate(&offer, &worker).unwrap();
+        let keys = n.srtp.unwrap();
+        assert_eq!((keys.local, keys.remote), (worker_key, ours));
+        let plain = LocalMedia::new("127.0.10.13".parse().unwrap(), 31000, 1);
+        assert!(negotiate(&offer, &plain).is_err());
     }
 
     #[test]

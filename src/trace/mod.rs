@@ -232,6 +232,8 @@ pub struct CallPlan {
     pub delivers: bool,
     /// `<lab>/mailboxes/<sam>`: where the voice message is delivered (lab only).
     pub mailbox: Option<PathBuf>,
+    /// The dial plan is Secured: the pool offers SRTP (SDES), as Skype for Business does.
+    pub srtp: bool,
 }
 
 /// The live-only part of a trace.

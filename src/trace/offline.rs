@@ -744,6 +744,7 @@ fn run<D: Directory + ?Sized>(
         invite: spec.clone(),
         delivers: matches!(b.kind, Kind::VoiceMail),
         mailbox: None,
+        srtp: dp.voip_security.uses_srtp(),
     });
     let admitted = match admit(dir, org, &pool_fqdn, &request_user, secure, ctx)? {
         Ok(a) => a,

@@ -61,6 +61,18 @@ pub enum CaptureError {
 #[derive(Clone, Debug, Default)]
 pub struct Capture {
     packets: Vec<Captured>,
+    /// SRTP keys of the media, one line per direction, for `--pcap-keys` only.
+    srtp_keys: KeyLines,
+}
+
+/// Lines that hold SRTP keys: never printed by `Debug`.
+#[derive(Clone, Default)]
+struct KeyLines(Vec<String>);
+
+impl std::fmt::Debug for KeyLines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeyLines({} redacted)", self.0.len())
+    }
 }
 
 fn v4(addr: SocketAddr) -> Result<SocketAddrV4, CaptureError> {
@@ -104,8 +116,32 @@ impl Capture {
 
     /// Adds the packets of `other` (another stream of the same call), keeping time order.
     pub fn merge(&mut self, other: Capture) {
+        self.srtp_keys.0.extend(other.srtp_keys.0);
         self.packets.extend(other.packets);
         self.packets.sort_by_key(|p| p.at);
+    }
+
+    /// Notes the SRTP key of the media from `from` to `to` (for `--pcap-keys`).
+    pub fn add_srtp_key(&mut self, from: SocketAddr, to: SocketAddr, suite: &str, inline: &str) {
+        self.srtp_keys
+            .0
+            .push(format!("{from} -> {to} {suite} inline:{inline}"));
+    }
+
+    /// The `--pcap-keys` file: one line per SRTP direction (empty without SRTP).
+    pub fn srtp_key_file(&self) -> Option<String> {
+        if self.srtp_keys.0.is_empty() {
+            return None;
+        }
+        let mut text = String::from(
+            "# SRTP master keys of the capture (RFC 4568 inline: base64 of the 16-byte key and 14-byte salt).\n\
+             # <source> -> <destination> <crypto suite> inline:<key||salt>; SRTCP uses the same key.\n",
+        );
+        for line in &self.srtp_keys.0 {
+            text.push_str(line);
+            text.push('\n');
+        }
+        Some(text)
     }
 
     pub fn packets(&self) -> &[Captured] {

@@ -7,6 +7,12 @@
 //! WAV attachment back and checks it is mostly 440 Hz (Goertzel energy against neighbouring
 //! frequencies) and as long as the tone after the beep. Skips loudly without baresip, Kamailio
 //! or unshare rights, and fails in CI.
+//!
+//! On the Secured dial plan (issue 20) the pool speaks TLS to Exchange with a lab-CA
+//! certificate for pool01.contoso.com: baresip with its srtp module and `mediaenc=srtp-mand`
+//! leaves the same voice mail over SRTP, and tshark finds none of the clear G.711 tone in the
+//! RTP it captured (the same check finds it in the plain call); without SRTP the worker
+//! refuses the call with 488 "Secured dial plan needs SRTP".
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -102,9 +108,30 @@ fn tone_share(samples: &[i16]) -> (f64, usize) {
     )
 }
 
-/// Runs tests/baresip/call.sh in its own namespaces; returns (serve's JSON log, baresip's log).
-fn call(lab: &TempLab, tone_seconds: f64) -> (Vec<serde_json::Value>, String) {
+/// What one call.sh run left: serve's JSON log, baresip's log, the media capture.
+struct CallRun {
+    log: Vec<serde_json::Value>,
+    baresip: String,
+    /// The payloads of the RTP the softphone sent, as tshark decodes them from the capture.
+    phone_payloads: Vec<Vec<u8>>,
+    /// tshark's own output (capture problems).
+    tshark: String,
+}
+
+/// Runs tests/baresip/call.sh in its own namespaces with `security` (`tcp`, `tls`,
+/// `tls-srtp`; for TLS the pool gets a lab-CA certificate for pool01.contoso.com).
+fn call(lab: &TempLab, tone_seconds: f64, security: &str) -> CallRun {
     let out = tempfile::tempdir().unwrap();
+    if security != "tcp" {
+        let ca =
+            umctl::sip::transport::certs::LabCa::load_or_create(&lab.path().join("ca")).unwrap();
+        let pool = ca
+            .issue("pool01.contoso.com", &["127.0.10.1".parse().unwrap()])
+            .unwrap();
+        std::fs::write(out.path().join("pool.crt"), &pool.chain_pem).unwrap();
+        std::fs::write(out.path().join("pool.key"), &pool.key_pem).unwrap();
+        std::fs::write(out.path().join("lab-ca.pem"), ca.cert_pem()).unwrap();
+    }
     let tone = out.path().join("tone8k.wav");
     tone_wav(&tone, TONE_HZ, 8000.0, tone_seconds);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/baresip/call.sh");
@@ -119,6 +146,7 @@ fn call(lab: &TempLab, tone_seconds: f64) -> (Vec<serde_json::Value>, String) {
         .arg(&tone)
         .arg(format!("{}", tone_seconds.ceil() as u64 + 3))
         .arg("bob")
+        .arg(security)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -152,7 +180,63 @@ fn call(lab: &TempLab, tone_seconds: f64) -> (Vec<serde_json::Value>, String) {
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect();
-    (log, read("baresip.log"))
+    CallRun {
+        log,
+        baresip: read("baresip.log"),
+        phone_payloads: phone_payloads(&out.path().join("media.pcap")),
+        tshark: read("tshark.log"),
+    }
+}
+
+/// The RTP payloads the softphone sent (from its rtp_ports, 16200-16299), read from the capture by tshark (RTP
+/// found heuristically; for SRTP the payload tshark shows includes the tag).
+fn phone_payloads(pcap: &Path) -> Vec<Vec<u8>> {
+    let out = Command::new("tshark")
+        .arg("-r")
+        .arg(pcap)
+        .args([
+            "-o",
+            "rtp.heuristic_rtp:TRUE",
+            "-Y",
+            "rtp && udp.srcport >= 16200 && udp.srcport <= 16299",
+        ])
+        .args(["-T", "fields", "-e", "rtp.payload"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let hex = l.trim().replace(':', "");
+            (0..hex.len() / 2)
+                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+                .collect()
+        })
+        .filter(|p: &Vec<u8>| !p.is_empty())
+        .collect()
+}
+
+/// How many of `payloads` hold 32 bytes in a row of the tone in clear G.711 (either law,
+/// any alignment).
+fn clear_tone_payloads(payloads: &[Vec<u8>], tone_seconds: f64) -> usize {
+    use umctl::media::Law;
+    const W: usize = 32;
+    let samples: Vec<i16> = (0..(8000.0 * tone_seconds) as usize)
+        .map(|n| (8000.0 * (2.0 * std::f64::consts::PI * TONE_HZ * n as f64 / 8000.0).sin()) as i16)
+        .collect();
+    let mut windows = std::collections::HashSet::new();
+    for law in [Law::Mu, Law::A] {
+        let codes = law.encode(&samples);
+        windows.extend(codes.windows(W).map(<[u8]>::to_vec));
+    }
+    payloads
+        .iter()
+        .filter(|p| p.windows(W).any(|w| windows.contains(w)))
+        .count()
 }
 
 fn transactions(log: &[serde_json::Value]) -> Vec<String> {
@@ -188,8 +272,101 @@ fn baresip_call_through_a_record_routing_pool_leaves_its_tone_as_a_voice_mail() 
     lab.run(&["lab", "greeting", "set", "bob", short.to_str().unwrap()])
         .ok();
     let tone_seconds = 6.0;
-    let (log, baresip) = call(&lab, tone_seconds);
-    let seen = transactions(&log);
+    let run = call(&lab, tone_seconds, "tcp");
+    assert_tone_voice_mail(&lab, &run, tone_seconds);
+    let media = run.log.iter().find_map(|e| e.get("media")).unwrap();
+    assert!(
+        media.get("srtp_auth_failures").is_none(),
+        "plain RTP: {media:#}"
+    );
+    // The checker of the SRTP test below sees the clear tone in plain RTP.
+    let clear = clear_tone_payloads(&run.phone_payloads, tone_seconds);
+    assert!(
+        run.phone_payloads.len() >= 100 && clear * 10 >= run.phone_payloads.len() * 9,
+        "{clear} of {} plain RTP payloads hold the clear tone",
+        run.phone_payloads.len()
+    );
+}
+
+/// Issue 20's real peer: baresip with its srtp module and `mediaenc=srtp-mand` (RTP/SAVP,
+/// SDES) calls LOC801, Secured in the lab, through the pool speaking TLS to Exchange: the
+/// worker answers SRTP, and the tone is recorded and delivered as for plain RTP; the capture
+/// holds no RTP payload with the clear G.711 tone.
+#[test]
+fn baresip_srtp_over_tls_leaves_its_tone_as_a_voice_mail_on_the_secured_plan() {
+    if !peers_available("baresip_srtp_over_tls_leaves_its_tone_as_a_voice_mail_on_the_secured_plan")
+    {
+        return;
+    }
+    let lab = TempLab::new();
+    lab.run(&["grant-permissions", "--yes"]).ok();
+    let short = lab.file("short.wav");
+    tone_wav(&short, 600.0, 2000.0, GREETING_SECONDS);
+    lab.run(&["lab", "greeting", "set", "bob", short.to_str().unwrap()])
+        .ok();
+    let tone_seconds = 6.0;
+    let run = call(&lab, tone_seconds, "tls-srtp");
+    // The worker's media line: SRTP, every packet authenticated.
+    let media = run
+        .log
+        .iter()
+        .find_map(|e| e.get("media"))
+        .unwrap_or_else(|| panic!("no media line in serve's log: {:#?}", run.log));
+    assert_eq!(media["srtp_auth_failures"], 0, "{media:#}");
+    assert!(
+        media["received_packets"].as_u64().unwrap() >= 100,
+        "{media:#}"
+    );
+    assert_tone_voice_mail(&lab, &run, tone_seconds);
+    assert!(
+        run.phone_payloads.len() >= 100,
+        "{} SRTP packets captured; tshark: {}",
+        run.phone_payloads.len(),
+        run.tshark
+    );
+    assert_eq!(
+        clear_tone_payloads(&run.phone_payloads, tone_seconds),
+        0,
+        "an SRTP payload holds the clear G.711 tone"
+    );
+}
+
+/// The same softphone without SRTP on the Secured plan: the worker refuses the call with
+/// 488 "Secured dial plan needs SRTP", and no message is left.
+#[test]
+fn baresip_plain_rtp_on_the_secured_plan_is_refused_with_488() {
+    if !peers_available("baresip_plain_rtp_on_the_secured_plan_is_refused_with_488") {
+        return;
+    }
+    let lab = TempLab::new();
+    lab.run(&["grant-permissions", "--yes"]).ok();
+    let run = call(&lab, 2.0, "tls");
+    let seen = transactions(&run.log);
+    assert!(
+        seen.iter().any(|t| t == "worker INVITE 488"),
+        "{seen:?}\nbaresip:\n{}",
+        run.baresip
+    );
+    // The reason phrase reaches the softphone through the pool.
+    assert!(
+        run.baresip.contains("488 Secured dial plan needs SRTP"),
+        "{}",
+        run.baresip
+    );
+    assert!(
+        !lab.path().join("mailboxes/bob/Maildir/new").exists()
+            || std::fs::read_dir(lab.path().join("mailboxes/bob/Maildir/new"))
+                .unwrap()
+                .next()
+                .is_none()
+    );
+}
+
+/// The voice mail of `run` in Bob's Maildir is the softphone's tone (as long as what is left
+/// of it after the greeting and the beep).
+fn assert_tone_voice_mail(lab: &TempLab, run: &CallRun, tone_seconds: f64) {
+    let (log, baresip) = (&run.log, &run.baresip);
+    let seen = transactions(log);
     for hop in [
         "call_router INVITE 302",
         "um_service INVITE 302",

@@ -594,3 +594,116 @@ fn digits_are_sent_as_rfc4733_events_and_the_call_still_delivers() {
     );
     delivered_message(&lab, &trace, "bob", "IPM.Note.Microsoft.Voicemail.UM.CA");
 }
+
+/// LOC801 is Secured in the lab: the pool offers SRTP, the worker answers it, the message
+/// travels encrypted and is still delivered. The keys are in neither the trace nor the pcap
+/// (its SDP shows `inline:****`), only in the `--pcap-keys` file; with them the captured
+/// media opens, and tshark sees no RTP payload equal to the clear G.711 that was sent.
+#[test]
+fn secured_plan_live_call_is_srtp_and_its_keys_go_to_the_side_file_only() {
+    use umctl::media::srtp::{CryptoAttribute, SrtpContext};
+    let lab = granted_lab();
+    let pcap = lab.file("secured.pcap");
+    let keys = lab.file("secured.keys");
+    let (pcap_arg, keys_arg) = (pcap.to_str().unwrap(), keys.to_str().unwrap());
+    let mut args = vec![
+        "trace-call",
+        "--to",
+        "bob",
+        "--live",
+        "--json",
+        "--pcap",
+        pcap_arg,
+        "--pcap-keys",
+        keys_arg,
+    ];
+    args.extend_from_slice(&QUICK);
+    let run = lab.run(&args);
+    let trace = run.json();
+    assert_signalling_ok(&trace);
+    let offered = hop(&trace, 6)["looked_up"][0].as_str().unwrap().to_string();
+    assert!(
+        offered.contains("offers SRTP") && offered.contains("RTP/SAVP"),
+        "{offered}"
+    );
+    let answered = hop(&trace, 7)["looked_up"].to_string();
+    assert!(
+        answered.contains("SRTP AES_CM_128_HMAC_SHA1_80"),
+        "{answered}"
+    );
+
+    // Two keys, one per direction; in neither the trace nor the capture.
+    let key_file = std::fs::read_to_string(&keys).unwrap();
+    let lines: Vec<&str> = key_file.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(lines.len(), 2, "{key_file}");
+    let pcap_bytes = std::fs::read(&pcap).unwrap();
+    let mut contexts = Vec::new();
+    for line in &lines {
+        let (flow, crypto) = line.split_once(" AES_CM").unwrap();
+        let inline = crypto.split("inline:").nth(1).unwrap();
+        assert!(!run.stdout.contains(inline), "a key is in the trace output");
+        assert!(
+            !pcap_bytes
+                .windows(inline.len())
+                .any(|w| w == inline.as_bytes()),
+            "a key is in the pcap"
+        );
+        let attr = CryptoAttribute::parse(&format!("1 AES_CM{crypto}")).unwrap();
+        let from = flow.split(" -> ").next().unwrap().to_string();
+        contexts.push((from, SrtpContext::new(attr.suite, &attr.key)));
+    }
+    let packets = umctl::trace::pcap::read(&pcap_bytes).unwrap();
+    let invite = String::from_utf8_lossy(&packets[0].payload).into_owned();
+    assert!(
+        invite.contains("m=audio") && invite.contains(" RTP/SAVP "),
+        "{invite}"
+    );
+    assert!(
+        invite.contains("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:****"),
+        "{invite}"
+    );
+
+    // The caller's media opens with its key: that is the clear G.711 it sent.
+    let caller_rtp = packets
+        .iter()
+        .filter(|p| p.wire == umctl::trace::pcap::Wire::Udp && p.from.ip().to_string() == POOL01);
+    let (from, ctx) = contexts
+        .iter_mut()
+        .find(|(from, _)| from.starts_with(POOL01))
+        .unwrap();
+    let mut clear_payloads = Vec::new();
+    let mut rtp_port = 0;
+    for p in caller_rtp {
+        assert_eq!(&p.from.to_string(), from);
+        rtp_port = p.to.port();
+        let clear = ctx.unprotect_rtp(&p.payload).unwrap();
+        clear_payloads.push(hex(&clear[12..]));
+    }
+    assert!(clear_payloads.len() >= 50, "{}", clear_payloads.len());
+
+    if tshark_available("secured_plan_live_call_is_srtp_and_its_keys_go_to_the_side_file_only") {
+        let out = Command::new("tshark")
+            .args(["-r", pcap_arg, "-d", &format!("udp.port=={rtp_port},rtp")])
+            .args(["-Y", "rtp", "-T", "fields", "-e", "rtp.payload"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let seen = String::from_utf8_lossy(&out.stdout);
+        let payloads: Vec<String> = seen.lines().map(|l| l.replace(':', "")).collect();
+        assert!(payloads.len() >= clear_payloads.len(), "{seen}");
+        for clear in &clear_payloads {
+            assert!(
+                !payloads.iter().any(|p| p.contains(clear.as_str())),
+                "tshark shows a clear G.711 payload: {clear}"
+            );
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
