@@ -43,6 +43,7 @@ complete -c umctl -n "__fish_umctl_needs_command" -f -a "contact" -d 'List, show
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "trace-call" -d 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "serve" -d 'Run Exchange\'s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "lab" -d 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show, pin'
+complete -c umctl -n "__fish_umctl_needs_command" -f -a "report" -d 'Call data records and summaries of the calls serve took (Get-UMCallDataRecord, Get-UMCallSummaryReport)'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c umctl -n "__fish_umctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c umctl -n "__fish_umctl_using_subcommand grant-permissions" -l forest -d 'FQDN of the forest that hosts Skype for Business (as ExchUCUtil -Forest); must be the directory\'s forest root domain' -r
@@ -208,6 +209,8 @@ complete -c umctl -n "__fish_umctl_using_subcommand serve" -l cert -d 'TLS certi
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l key -d 'The certificate\'s private key (PEM)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l smtp -d 'Deliver voice mail to this SMTP server, smtp://host[:port] (STARTTLS when offered), through the spool in <lab>/spool [default: the lab mailbox, <lab>/mailboxes/<sAMAccountName>/Maildir]' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l smtp-ca -d 'Also trust this CA certificate (PEM) for the SMTP server\'s STARTTLS certificate' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l data-dir -d 'Keep call records in DIR/calls [default: <lab>/calls; with --ldap, the platform data folder]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l keep-days -d 'Remove call records older than this many days (Exchange keeps 90)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
@@ -389,6 +392,62 @@ complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcomm
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "pin" -d 'Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "greeting" -d 'Set a user\'s voice mail greeting or recorded name (stored in the lab mailbox folder)'
 complete -c umctl -n "__fish_umctl_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and not __fish_seen_subcommand_from calls summary help" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand report; and not __fish_seen_subcommand_from calls summary help" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand report; and not __fish_seen_subcommand_from calls summary help" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand report; and not __fish_seen_subcommand_from calls summary help" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand report; and not __fish_seen_subcommand_from calls summary help" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand report; and not __fish_seen_subcommand_from calls summary help" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and not __fish_seen_subcommand_from calls summary help" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and not __fish_seen_subcommand_from calls summary help" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and not __fish_seen_subcommand_from calls summary help" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and not __fish_seen_subcommand_from calls summary help" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and not __fish_seen_subcommand_from calls summary help" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and not __fish_seen_subcommand_from calls summary help" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and not __fish_seen_subcommand_from calls summary help" -f -a "calls" -d 'The call data records, newest first (Get-UMCallDataRecord)'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and not __fish_seen_subcommand_from calls summary help" -f -a "summary" -d 'Totals per dial plan, gateway or server and per day or month (Get-UMCallSummaryReport)'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and not __fish_seen_subcommand_from calls summary help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from calls" -l data-dir -d 'Read the records of DIR/calls (serve\'s --data-dir) [default: <lab>/calls; with --ldap, the platform data folder]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from calls" -l user -d 'Only calls of this user (sAMAccountName or number: mailbox, signed-in user, caller, callee)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from calls" -l dial-plan -d 'Only calls of this dial plan' -r
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from calls" -l since -d 'Only calls at or after T (YYYY-MM-DD or RFC 3339)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from calls" -l until -d 'Only calls before T (YYYY-MM-DD or RFC 3339)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from calls" -l type -d 'Only calls of this type (CallAnsweringVoiceMessage, CallAnsweringMissedCall, SubscriberAccess, AutoAttendant, Rejected, ...)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from calls" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from calls" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from calls" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from calls" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from calls" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from calls" -l csv -d 'Print CSV with Exchange\'s column names'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from calls" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from calls" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from calls" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from calls" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from calls" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from calls" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from calls" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from summary" -l data-dir -d 'Read the records of DIR/calls (serve\'s --data-dir) [default: <lab>/calls; with --ldap, the platform data folder]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from summary" -l group-by -d 'One row per dial plan, UM IP gateway or server' -r -f -a "dial-plan\t''
+gateway\t''
+server\t''"
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from summary" -l interval -d 'One row per day or per month' -r -f -a "day\t''
+month\t''"
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from summary" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from summary" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from summary" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from summary" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from summary" -l ca-file -d 'Trust the CA certificates in this PEM file (for a DC with a private CA)' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from summary" -l csv -d 'Print CSV with Exchange\'s column names'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from summary" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from summary" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only)'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from summary" -l json -d 'Print one JSON document instead of tables'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from summary" -s y -l yes -d 'Answer yes to confirmations (needed when not on a terminal)'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from summary" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from summary" -s q -l quiet -d 'Print only results and errors'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from summary" -s h -l help -d 'Print help'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "calls" -d 'The call data records, newest first (Get-UMCallDataRecord)'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "summary" -d 'Totals per dial plan, gateway or server and per day or month (Get-UMCallSummaryReport)'
+complete -c umctl -n "__fish_umctl_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
@@ -401,14 +460,15 @@ complete -c umctl -n "__fish_umctl_using_subcommand completions" -s y -l yes -d 
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
 complete -c umctl -n "__fish_umctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab completions help" -f -a "grant-permissions" -d 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab completions help" -f -a "new-contact" -d 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab completions help" -f -a "contact" -d 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab completions help" -f -a "trace-call" -d 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab completions help" -f -a "serve" -d 'Run Exchange\'s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab completions help" -f -a "lab" -d 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show, pin'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab report completions help" -f -a "grant-permissions" -d 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab report completions help" -f -a "new-contact" -d 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab report completions help" -f -a "contact" -d 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab report completions help" -f -a "trace-call" -d 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab report completions help" -f -a "serve" -d 'Run Exchange\'s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab report completions help" -f -a "lab" -d 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, show, pin'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab report completions help" -f -a "report" -d 'Call data records and summaries of the calls serve took (Get-UMCallDataRecord, Get-UMCallSummaryReport)'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab report completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and not __fish_seen_subcommand_from grant-permissions new-contact contact trace-call serve lab report completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from contact" -f -a "list" -d 'List the Exchange UM contacts (Get-CsExUmContact)'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from contact" -f -a "show" -d 'Show one contact'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from contact" -f -a "set" -d 'Change a contact, keeping otherIPPhone in step (Set-CsExUmContact)'
@@ -423,3 +483,5 @@ complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcom
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "show" -d 'Show one object by DN or by name (cn, sAMAccountName, displayName, FQDN, SIP address)'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "pin" -d 'Outlook Voice Access PINs of the lab mailboxes: set one, clear a lockout, show the state'
 complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "greeting" -d 'Set a user\'s voice mail greeting or recorded name (stored in the lab mailbox folder)'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from report" -f -a "calls" -d 'The call data records, newest first (Get-UMCallDataRecord)'
+complete -c umctl -n "__fish_umctl_using_subcommand help; and __fish_seen_subcommand_from report" -f -a "summary" -d 'Totals per dial plan, gateway or server and per day or month (Get-UMCallSummaryReport)'

@@ -9,6 +9,7 @@ pub mod grant_permissions;
 pub mod lab;
 pub mod lab_pin;
 pub mod output;
+pub mod report;
 pub mod serve;
 pub mod target;
 pub mod trace_call;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::TraceCall(args) => trace_call::run(&cli.global, args),
         Command::Serve(args) => serve::run(&cli.global, args),
         Command::Lab(lab) => lab::run(&cli.global, &lab.command),
+        Command::Report(args) => report::run(&cli.global, args),
         Command::NewContact(args) => contact::run_new(&cli.global, args),
         Command::Contact(args) => contact::run(&cli.global, &args.command),
         Command::Completions(args) => {

@@ -137,6 +137,11 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         mail: MailOptions::for_lab(&lab_root(global)?, smtp),
         recordings,
         media_log: None,
+        records: Some(serve::RecordsOptions {
+            dir: crate::cli::report::calls_dir(global, args.data_dir.as_ref())?,
+            keep_days: args.keep_days,
+            on_record: None,
+        }),
     };
     let json = args.log_format == LogFormatArg::Json;
     let quiet = global.quiet;

@@ -65,8 +65,47 @@ const ACK_WAIT: Duration = Duration::from_secs(32);
 pub enum Control {
     /// The 200 was ACKed: media may start.
     Acked,
-    /// The caller hung up (BYE, CANCEL) or serve is stopping.
+    /// The caller hung up (BYE, CANCEL).
     HungUp,
+    /// Serve is stopping: the worker has sent BYE.
+    Shutdown,
+}
+
+/// Who or what ended the call.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Ended {
+    /// The caller (BYE or CANCEL).
+    #[default]
+    Caller,
+    /// The dialogue hung up (goodbye, after a transfer, a failure limit).
+    Um,
+    /// Serve stopped.
+    Shutdown,
+    /// The 200 was never ACKed.
+    NoAck,
+    /// MaxCallDuration.
+    MaxDuration,
+}
+
+/// What a delivered message was.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Delivered {
+    /// A voice message of this many seconds, for this address.
+    VoiceMessage { seconds: f64, to: String },
+    /// A missed-call notification for this address.
+    MissedCall { to: String },
+}
+
+/// What the call did, for its record.
+#[derive(Clone, Debug, Default)]
+pub struct CallEvents {
+    pub notes: Vec<crate::um::CallNote>,
+    /// Every key the caller pressed, in order.
+    pub digits: String,
+    /// The REFER asked for (the Refer-To) and its answer.
+    pub transfer: Option<(String, Result<(), String>)>,
+    pub delivered: Option<Delivered>,
+    pub ended: Ended,
 }
 
 /// Send-side pacing figures: how far from its deadline (early or late) each packet left.
@@ -116,6 +155,9 @@ pub struct CallSummary {
     pub recorded_samples: u64,
     /// Delivery failures, in words (the spool keeps the recording for the next start).
     pub errors: Vec<String>,
+    pub events: CallEvents,
+    /// The round trip RTCP measured (RFC 3550 6.4.1); `None` when the peer sent none.
+    pub round_trip_ms: Option<f64>,
 }
 
 /// One line of figures for the log.
@@ -247,6 +289,7 @@ struct Engine {
     caller_gone: bool,
     done: bool,
     errors: Vec<String>,
+    events: CallEvents,
 }
 
 /// Runs one call to its end.
@@ -272,6 +315,8 @@ pub async fn run(media: CallMedia) -> CallSummary {
                 sent: SendStats::default(),
                 recorded_samples: 0,
                 errors: vec![format!("RTP socket: {e}")],
+                events: CallEvents::default(),
+                round_trip_ms: None,
             }
         }
     };
@@ -310,6 +355,7 @@ pub async fn run(media: CallMedia) -> CallSummary {
         caller_gone: false,
         done: false,
         errors: Vec::new(),
+        events: CallEvents::default(),
     };
     // Media starts with the ACK.
     let acked = tokio::time::timeout(ACK_WAIT, control.recv()).await;
@@ -321,6 +367,12 @@ pub async fn run(media: CallMedia) -> CallSummary {
             .map(|d| Instant::now() + d);
         engine.event(Event::Started).await;
         engine.main_loop(&mut control).await;
+    } else {
+        engine.events.ended = match acked {
+            Ok(Some(Control::Shutdown)) => Ended::Shutdown,
+            Err(_) => Ended::NoAck,
+            _ => Ended::Caller,
+        };
     }
     CallSummary {
         call_id: engine.call_id,
@@ -328,6 +380,8 @@ pub async fn run(media: CallMedia) -> CallSummary {
         sent: engine.sent,
         recorded_samples: engine.recorded_samples,
         errors: engine.errors,
+        events: engine.events,
+        round_trip_ms: None,
     }
 }
 
@@ -347,6 +401,12 @@ impl Engine {
                 biased;
                 c = control.recv(), if control_open => match c {
                     Some(Control::HungUp) => self.caller_hung_up().await,
+                    Some(Control::Shutdown) => {
+                        if !self.done {
+                            self.events.ended = Ended::Shutdown;
+                        }
+                        self.caller_hung_up().await;
+                    }
                     Some(Control::Acked) => {}
                     None => {
                         control_open = false;
@@ -554,6 +614,7 @@ impl Engine {
     }
 
     async fn on_digit(&mut self, digit: char) {
+        self.events.digits.push(digit);
         if self.closing || self.pending_handover.is_some() {
             return;
         }
@@ -644,6 +705,9 @@ impl Engine {
 
     fn end_call(&mut self) {
         if !self.caller_gone {
+            if self.events.ended == Ended::Caller {
+                self.events.ended = Ended::Um;
+            }
             let _ = self.hang_up.send(self.call_id.clone());
         }
         self.done = true;
@@ -654,6 +718,7 @@ impl Engine {
         if self.caller_gone || self.done {
             return;
         }
+        self.events.ended = Ended::MaxDuration;
         self.closing = true;
         self.pending_handover = None;
         self.queue.clear();
@@ -722,6 +787,9 @@ impl Engine {
 
     /// The worker's answer to our REFER.
     async fn transfer_answered(&mut self, answer: Result<(), String>) {
+        if let Some((_, result)) = &mut self.events.transfer {
+            *result = answer.clone();
+        }
         match answer {
             Ok(()) => {
                 if self.queue.is_empty() {
@@ -740,6 +808,7 @@ impl Engine {
         if !self.menu.as_ref().is_some_and(|m| m.blocking) {
             let actions = self.dialogue.on_event(ev, now);
             self.errors.extend(self.dialogue.take_errors());
+            self.events.notes.extend(self.dialogue.take_notes());
             return actions;
         }
         let mut dialogue = std::mem::replace(&mut self.dialogue, Box::new(Silence));
@@ -751,6 +820,7 @@ impl Engine {
         {
             Ok((mut d, actions)) => {
                 self.errors.extend(d.take_errors());
+                self.events.notes.extend(d.take_notes());
                 self.dialogue = d;
                 actions
             }
@@ -815,7 +885,18 @@ impl Engine {
                     })
                     .await;
                     match r {
-                        Ok(Ok(_)) => {}
+                        Ok(Ok(_)) => {
+                            self.events.delivered = Some(if self.recorded_samples == 0 {
+                                Delivered::MissedCall {
+                                    to: self.info.to_address.clone(),
+                                }
+                            } else {
+                                Delivered::VoiceMessage {
+                                    seconds: self.recorded_samples as f64 / 8000.0,
+                                    to: self.info.to_address.clone(),
+                                }
+                            });
+                        }
                         Ok(Err(e)) => self.errors.push(e.to_string()),
                         Err(e) => self.errors.push(e.to_string()),
                     }
@@ -833,7 +914,11 @@ impl Engine {
                 })
                 .await;
                 match r {
-                    Ok(Ok(_)) => {}
+                    Ok(Ok(_)) => {
+                        self.events.delivered = Some(Delivered::MissedCall {
+                            to: self.info.to_address.clone(),
+                        });
+                    }
                     Ok(Err(e)) => self.errors.push(e.to_string()),
                     Err(e) => self.errors.push(e.to_string()),
                 }
@@ -848,6 +933,10 @@ impl Engine {
                         refer_to: refer_to(&target, &m.transfer_domain),
                         reply,
                     };
+                    self.events.transfer = Some((
+                        target.clone(),
+                        Err("no answer to the REFER before the call ended".into()),
+                    ));
                     if m.transfers.send(request).is_ok() {
                         self.transfer_reply = Some(rx);
                     } else {

@@ -28,6 +28,7 @@
 //! It does not parse the command line or print: `cli::serve` does.
 
 pub mod call_limit;
+pub mod call_record;
 pub mod call_setup;
 pub mod decide;
 pub mod delivery;
@@ -69,6 +70,7 @@ pub use worker::{MediaLog, MediaSetup, Worker};
 use crate::mail::Mailer;
 
 use call_limit::{ActiveCalls, CallLimit, WorkerChoice};
+use call_record::RecordSink;
 use redirect::WorkerPorts;
 
 /// What `umctl serve` can fail with before it runs.
@@ -178,6 +180,45 @@ pub struct ServeOptions {
     pub recordings: Option<PathBuf>,
     /// Where each finished call's media figures go (none: not logged).
     pub media_log: Option<MediaLog>,
+    /// Where call records go (none: no records).
+    pub records: Option<RecordsOptions>,
+}
+
+/// The call records of a serve: the `calls/` folder and how long records are kept.
+#[derive(Clone)]
+pub struct RecordsOptions {
+    pub dir: PathBuf,
+    pub keep_days: u32,
+    /// Called with each record once written (the metrics count it).
+    pub on_record: Option<call_record::OnRecord>,
+}
+
+impl RecordsOptions {
+    /// The sink the components write to; removes the records older than `keep_days` now and
+    /// once a day while serve runs.
+    fn start(&self) -> RecordSink {
+        let store = Arc::new(crate::records::CallStore::new(self.dir.clone()));
+        let (pruned, keep) = (store.clone(), self.keep_days);
+        tokio::spawn(async move {
+            loop {
+                let s = pruned.clone();
+                let _ = tokio::task::spawn_blocking(move || {
+                    if let Err(e) = s.prune(keep, std::time::SystemTime::now()) {
+                        eprintln!(
+                            "call records: removing old days in {}: {e}",
+                            s.dir().display()
+                        );
+                    }
+                })
+                .await;
+                tokio::time::sleep(Duration::from_secs(86_400)).await;
+            }
+        });
+        RecordSink {
+            store,
+            on_record: self.on_record.clone(),
+        }
+    }
 }
 
 /// Delivers (as interrupted) what a previous run left in the recordings folder; one line per
@@ -273,6 +314,7 @@ pub async fn start(
     log_for: &dyn Fn(&ServerPlan, Stage) -> Arc<dyn TransactionLog>,
 ) -> Result<Running, ServeError> {
     let (shutdown, watch_rx) = watch::channel(false);
+    let records = options.records.as_ref().map(RecordsOptions::start);
     let mut running = Running {
         report: Report {
             servers: Vec::new(),
@@ -343,6 +385,7 @@ pub async fn start(
             mailer,
             log: options.media_log.clone(),
             menus: call_setup::Menus::new(mailboxes),
+            records: records.clone(),
         });
     }
     let mut reports: Vec<Vec<ComponentReport>> = vec![Vec::new(); servers.len()];
@@ -395,13 +438,18 @@ pub async fn start(
                         );
                         let hosts = [server.fqdn.as_str(), &server.address.to_string()];
                         let r = Arc::new(
-                            Redirector::new(stage, exchange.clone()).with_workers(choice, &hosts),
+                            Redirector::new(stage, exchange.clone())
+                                .with_workers(choice, &hosts)
+                                .with_records(records.clone(), &server.fqdn),
                         );
                         running.redirectors.push(r.clone());
                         r
                     }
                     Stage::CallRouter => {
-                        let r = Arc::new(Redirector::new(stage, exchange.clone()));
+                        let r = Arc::new(
+                            Redirector::new(stage, exchange.clone())
+                                .with_records(records.clone(), &server.fqdn),
+                        );
                         running.redirectors.push(r.clone());
                         r
                     }
