@@ -109,7 +109,7 @@ impl Redirector {
     }
 
     /// The record of a turned-away INVITE (a 302 is not the end of a call).
-    fn record(&self, request: &rsip::Request, response: &rsip::Response) {
+    fn record(&self, request: &rsip::Request, ctx: &RequestContext, response: &rsip::Response) {
         let Some((sink, server)) = &self.records else {
             return;
         };
@@ -124,7 +124,15 @@ impl Redirector {
             Stage::UmService => "UM service",
             Stage::Worker => "UM worker",
         };
-        let base = call_record::base(request, SystemTime::now(), server, component);
+        let mut base = call_record::base(request, SystemTime::now(), server, component);
+        // The decision just made is in the cache: it knows the dial plan, when there is one.
+        if let Some(Routing::Reject(r)) =
+            self.exchange
+                .cached_route(request, ctx.peer, ctx.transport, self.stage)
+        {
+            base.dial_plan = r.dial_plan;
+        }
+        base.gateway = Some(ctx.peer.ip().to_string());
         sink.write(call_record::rejected(base, response));
     }
 
@@ -179,7 +187,7 @@ impl CallHandler for Redirector {
     fn handle_request(&self, request: &rsip::Request, ctx: &RequestContext) -> HandlerResponse {
         let answer = self.answer(request, ctx);
         if let Some(r) = &answer.final_response {
-            self.record(request, r);
+            self.record(request, ctx, r);
         }
         answer
     }
@@ -189,7 +197,7 @@ impl CallHandler for Redirector {
     fn answer_now(&self, request: &rsip::Request, ctx: &RequestContext) -> Option<HandlerResponse> {
         let answer = self.answer_now_inner(request, ctx)?;
         if let Some(r) = &answer.final_response {
-            self.record(request, r);
+            self.record(request, ctx, r);
         }
         Some(answer)
     }

@@ -4,6 +4,7 @@
 
 mod assets;
 mod baresip;
+mod call_records;
 mod delivery;
 mod directory_battery;
 mod grant_permissions;

@@ -1,0 +1,380 @@
+//! Call records, reports and the live trace's truth (issue 13), with the real binary: the
+//! three stories end truthfully (an auto attendant's key 1 ends in a REFER the trace answers
+//! 202 and "transferred to 9001 (Sales)"; a wrong PIN fails the last hop with the failure
+//! count, exit 1; a serve stopped mid-call shows "UM hung up (shutdown)"), each leaving its
+//! record in `<lab>/calls`; `report calls --csv` has Exchange's column names and `report
+//! summary` totals a known mix of calls.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::{ServeHarness, TempLab};
+
+/// The auto attendant and Outlook Voice Access numbers of LOC801.
+const AA_NUMBER: &str = "+96265515444";
+const OVA_NUMBER: &str = "+96265515333";
+
+/// Every record in `<lab>/calls`, in file order.
+pub(crate) fn call_records(lab: &Path) -> Vec<Value> {
+    let mut files: Vec<_> = std::fs::read_dir(lab.join("calls"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+        .iter()
+        .flat_map(|f| {
+            std::fs::read_to_string(f)
+                .unwrap_or_default()
+                .lines()
+                .filter_map(|l| serde_json::from_str(l).ok())
+                .collect::<Vec<Value>>()
+        })
+        .collect()
+}
+
+/// The record of `call_id`, waiting up to 10 s for serve to write it.
+pub(crate) fn record_of(lab: &Path, call_id: &str) -> Value {
+    let end = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(r) = call_records(lab)
+            .into_iter()
+            .find(|r| r["CallIdentity"] == call_id)
+        {
+            return r;
+        }
+        assert!(
+            Instant::now() < end,
+            "no record of {call_id} in {:#?}",
+            call_records(lab)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// An answered call's record has the quality fields.
+pub(crate) fn assert_quality(record: &Value) {
+    for field in [
+        "NMOS",
+        "NMOSDegradation",
+        "PercentPacketLoss",
+        "Jitter",
+        "PacketsReceived",
+    ] {
+        assert!(record[field].is_number(), "{field} in {record:#}");
+    }
+}
+
+/// A granted lab with the LOC801 auto attendant and Outlook Voice Access contacts, and Bob's
+/// PIN 246813.
+fn menu_lab() -> TempLab {
+    let lab = TempLab::new();
+    lab.run(&["grant-permissions", "--yes"]).ok();
+    let ou = "OU=ExUmContacts,DC=contoso,DC=com";
+    lab.run(&[
+        "new-contact",
+        "--auto-attendant",
+        "LOC801-AA",
+        "--display-number",
+        AA_NUMBER,
+        "--sip-address",
+        "sip:loc801-aa@contoso.com",
+        "--registrar-pool",
+        "pool01.contoso.com",
+        "--ou",
+        ou,
+        "--yes",
+    ])
+    .ok();
+    lab.run(&[
+        "new-contact",
+        "--dial-plan",
+        "LOC801",
+        "--display-number",
+        OVA_NUMBER,
+        "--sip-address",
+        "sip:loc801-sa@contoso.com",
+        "--registrar-pool",
+        "pool01.contoso.com",
+        "--ou",
+        ou,
+        "--yes",
+    ])
+    .ok();
+    lab.run_env(&["lab", "pin", "set", "bob"], &[("UMCTL_PIN", "246813")])
+        .ok();
+    lab
+}
+
+fn hop8(trace: &Value) -> &Value {
+    trace["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["number"] == 8)
+        .unwrap()
+}
+
+fn first_lines(trace: &Value) -> Vec<String> {
+    trace["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["first_line"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn auto_attendant_key_1_is_a_refer_the_trace_accepts_and_its_record_says_transferred() {
+    let lab = menu_lab();
+    let trace = lab
+        .run(&[
+            "trace-call",
+            "--to",
+            AA_NUMBER,
+            "--digits",
+            "1",
+            "--live",
+            "--json",
+        ])
+        .ok()
+        .json();
+    let lines = first_lines(&trace);
+    let refer = lines
+        .iter()
+        .position(|l| l.starts_with("REFER "))
+        .expect("REFER on the ladder");
+    assert_eq!(lines[refer + 1], "SIP/2.0 202 Accepted", "{lines:#?}");
+    assert!(lines.iter().any(|l| l.starts_with("NOTIFY ")), "{lines:#?}");
+    let bye = lines.iter().rposition(|l| l.starts_with("BYE ")).unwrap();
+    assert_eq!(lines[bye + 1], "SIP/2.0 200 OK", "{lines:#?}");
+    assert!(!lines.iter().any(|l| l.contains(" 481 ")), "{lines:#?}");
+    let h = hop8(&trace);
+    assert_eq!(h["outcome"], "ok", "{h:#}");
+    assert_eq!(h["result"], "transferred to 9001 (Sales) by REFER", "{h:#}");
+    let call_id = trace["live"]["call_id"].as_str().unwrap();
+    let r = record_of(lab.path(), call_id);
+    assert_eq!(r["CallType"], "AutoAttendant");
+    assert_eq!(r["OfferResult"], "Answer");
+    assert_eq!(r["DropCallReason"], "Transfer");
+    assert_eq!(r["TransferredNumber"], "9001");
+    assert_eq!(r["DialedString"], "1");
+    assert_eq!(r["AutoAttendantName"], "LOC801-AA");
+    assert_quality(&r);
+    assert_eq!(trace["live"]["record"], r);
+}
+
+#[test]
+fn a_wrong_pin_fails_the_last_hop_with_the_failure_count_and_the_right_one_signs_in() {
+    let lab = menu_lab();
+    let run = lab
+        .run(&[
+            "trace-call",
+            "--to",
+            OVA_NUMBER,
+            "--digits",
+            "9000#111999#",
+            "--live",
+            "--json",
+        ])
+        .expect_code(1);
+    let trace = run.json();
+    assert_eq!(trace["first_failure"], 8, "{trace:#}");
+    let h = hop8(&trace);
+    assert_eq!(h["result"], "wrong PIN (failure 1 of 3)", "{h:#}");
+    assert!(
+        h["why"]
+            .as_str()
+            .unwrap()
+            .contains("sign-in did not succeed"),
+        "{h:#}"
+    );
+    assert!(
+        h["fix"]
+            .as_str()
+            .unwrap()
+            .contains("umctl lab pin show bob"),
+        "{h:#}"
+    );
+    let r = record_of(lab.path(), trace["live"]["call_id"].as_str().unwrap());
+    assert_eq!(r["CallType"], "SubscriberAccess");
+    assert_eq!(r["DropCallReason"], "CallerHungUp");
+    assert_eq!(r["Logons"][0]["WrongPin"]["failure"], 1);
+    assert_quality(&r);
+
+    let trace = lab
+        .run(&[
+            "trace-call",
+            "--to",
+            OVA_NUMBER,
+            "--digits",
+            "9000#246813#",
+            "--live",
+            "--json",
+        ])
+        .ok()
+        .json();
+    let h = hop8(&trace);
+    assert_eq!(h["outcome"], "ok", "{h:#}");
+    assert!(
+        h["result"]
+            .as_str()
+            .unwrap()
+            .starts_with("signed in as bob"),
+        "{h:#}"
+    );
+    let r = record_of(lab.path(), trace["live"]["call_id"].as_str().unwrap());
+    assert_eq!(r["UserMailboxName"], "bob");
+}
+
+#[test]
+fn serve_stopped_mid_call_ends_the_trace_with_um_hung_up_shutdown() {
+    let lab = menu_lab();
+    let mut serve = ServeHarness::start(&lab, &[]);
+    let tls = format!("sips:{}", serve.addr("EX-CAS01", "call_router", "tls"));
+    let trace = lab
+        .command(&[
+            "trace-call",
+            "--to",
+            "bob",
+            "--live",
+            "--json",
+            "--serve",
+            &tls,
+            "--message-seconds",
+            "30",
+            "--delivery-wait",
+            "20",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn the trace");
+    let answered = serve.wait_for_log(Duration::from_secs(30), |log| {
+        log.iter()
+            .any(|l| l["method"] == "INVITE" && l["status"] == 200)
+    });
+    // Let the caller speak for a moment, then stop serve (SIGTERM by PID).
+    std::thread::sleep(Duration::from_secs(if answered { 4 } else { 0 }));
+    serve.terminate(Duration::from_secs(20));
+    let out = trace.wait_with_output().expect("the trace ends");
+    assert!(answered, "the worker never answered:\n{}", serve.stderr());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trace: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let h = hop8(&trace);
+    assert_eq!(h["outcome"], "failed", "{h:#}");
+    assert!(
+        h["result"]
+            .as_str()
+            .unwrap()
+            .contains("UM hung up (shutdown)"),
+        "{h:#}"
+    );
+    let lines = first_lines(&trace);
+    let bye = lines.iter().rposition(|l| l.starts_with("BYE ")).unwrap();
+    assert_eq!(lines[bye + 1], "SIP/2.0 200 OK", "{lines:#?}");
+    let r = record_of(lab.path(), trace["live"]["call_id"].as_str().unwrap());
+    assert_eq!(r["DropCallReason"], "Shutdown");
+    assert_eq!(r["OfferResult"], "Answer");
+    assert_quality(&r);
+}
+
+#[test]
+fn reports_list_the_records_with_exchange_s_columns_and_summary_totals_match_a_known_mix() {
+    let lab = TempLab::new();
+    lab.run(&["grant-permissions", "--yes"]).ok();
+    let quick = ["--message-seconds", "1", "--delivery-wait", "20"];
+    // A voice message, a missed call, and (without TLS to a Secured dial plan) a 488.
+    let mut args = vec!["trace-call", "--to", "bob", "--live", "--json"];
+    args.extend_from_slice(&quick);
+    lab.run(&args).ok();
+    lab.run(&[
+        "trace-call",
+        "--to",
+        "bob",
+        "--live",
+        "--json",
+        "--hang-up-before-beep",
+        "--delivery-wait",
+        "20",
+    ])
+    .ok();
+    let serve = ServeHarness::start(&lab, &[]);
+    let tcp = serve.addr("EX-CAS01", "call_router", "tcp").to_string();
+    let mut args = vec![
+        "trace-call",
+        "--to",
+        "bob",
+        "--live",
+        "--json",
+        "--serve",
+        &tcp,
+    ];
+    args.extend_from_slice(&quick);
+    lab.run(&args).expect_code(1);
+    drop(serve);
+
+    let records = call_records(lab.path());
+    let types: Vec<&str> = records
+        .iter()
+        .map(|r| r["CallType"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "CallAnsweringVoiceMessage",
+            "CallAnsweringMissedCall",
+            "Rejected"
+        ],
+        "{records:#?}"
+    );
+    assert_eq!(records[2]["RejectStatus"], 488);
+    assert_eq!(records[2]["Component"], "call router");
+
+    let csv = lab.run(&["report", "calls", "--csv"]).ok().stdout;
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.starts_with("Date,Duration,AudioCodec,DialPlan,CallType,CallingNumber,CalledNumber,Gateway,UserMailboxName,NMOS,NMOSDegradation,PercentPacketLoss,Jitter,RoundTripMilliseconds"),
+        "{header}"
+    );
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    // Newest first.
+    assert!(csv.lines().nth(1).unwrap().contains(",Rejected,"), "{csv}");
+    let voice = lab
+        .run(&[
+            "report",
+            "calls",
+            "--json",
+            "--type",
+            "callansweringvoicemessage",
+            "--user",
+            "bob",
+        ])
+        .ok()
+        .json();
+    assert_eq!(voice.as_array().unwrap().len(), 1, "{voice:#}");
+
+    let summary = lab.run(&["report", "summary", "--json"]).ok().json();
+    let rows = summary.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{summary:#}");
+    let row = &rows[0];
+    assert_eq!(row["Group"], "LOC801");
+    assert_eq!(row["TotalCalls"], 3);
+    assert_eq!(row["VoiceMessages"], 1);
+    assert_eq!(row["MissedCalls"], 1);
+    assert_eq!(row["FailedOrRejectedCalls"], 1);
+    assert_eq!(row["Fax"], 0);
+    assert_eq!(row["TotalAudioQualityCallsSampled"], 2);
+    assert!(row["NMOS"].as_f64().unwrap() > 4.0, "{row:#}");
+
+    let bad = lab
+        .run(&["report", "calls", "--since", "yesterday"])
+        .expect_code(2);
+    assert!(bad.stderr.contains("--since 'yesterday'"));
+}
