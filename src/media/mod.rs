@@ -3,12 +3,13 @@
 //! session (sender, absolute-deadline pacer, receiver statistics) on top of `rtp-rs`.
 //!
 //! Everything here is plain functions and state machines: no sockets, no clocks, no threads;
-//! time is always passed in (`now: Instant`). The UDP socket that moves these packets is the
+//! time is always passed in (`now: Instant`); `rtcp::bind_pair` is the one socket helper. The UDP socket that moves these packets is the
 //! worker's media engine (`serve::media_engine`); the SIP dialog that carries the SDP lives in
 //! `sip/`. This module imports nothing of ours.
 
 pub mod dtmf;
 pub mod g711;
+pub mod rtcp;
 pub mod rtp;
 pub mod sdp;
 pub mod wav;

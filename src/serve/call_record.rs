@@ -197,6 +197,8 @@ pub fn answered(
         }
         None => {}
     }
+    r.rtcp_sent = Some(summary.rtcp_reports.0);
+    r.rtcp_received = Some(summary.rtcp_reports.1);
     r.errors = summary.errors.clone();
     r.drop_call_reason = Some(drop_reason(
         ev.ended,

@@ -31,7 +31,7 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
@@ -42,6 +42,7 @@ use super::prompts;
 use super::recording::{CallInfo, Recorder, Spooled};
 use super::worker::TransferRequest;
 use crate::mail::Mailer;
+use crate::media::rtcp::{self, RtcpSession};
 use crate::media::rtp::{Pacer, PACKET_INTERVAL, SAMPLES_PER_PACKET};
 use crate::media::sdp::Negotiated;
 use crate::media::{DtmfDetector, DtmfReceiver, Law, RtpReceiver, RtpSender, RtpStats};
@@ -158,6 +159,70 @@ pub struct CallSummary {
     pub events: CallEvents,
     /// The round trip RTCP measured (RFC 3550 6.4.1); `None` when the peer sent none.
     pub round_trip_ms: Option<f64>,
+    /// RTCP reports (sent, received).
+    pub rtcp_reports: (u64, u64),
+}
+
+/// The call's RTCP (`media::rtcp`): its socket, the session, when the next report is due and
+/// where the peer's reports come from (else its RTP port + 1).
+struct RtcpLink {
+    socket: UdpSocket,
+    session: RtcpSession,
+    next: Instant,
+    peer: Option<SocketAddr>,
+}
+
+impl RtcpLink {
+    fn open(socket: Option<std::net::UdpSocket>, ssrc: u32, cname: &str) -> Option<RtcpLink> {
+        Some(RtcpLink {
+            socket: UdpSocket::from_std(socket?).ok()?,
+            session: RtcpSession::new(ssrc, cname),
+            next: Instant::now() + rtcp::FIRST_REPORT,
+            peer: None,
+        })
+    }
+
+    /// Sends the report that is due: an SR when we sent RTP, else an RR.
+    fn report(
+        &mut self,
+        now: Instant,
+        sent: &SendStats,
+        sender: &RtpSender,
+        rx: &RtpStats,
+        remote: Option<SocketAddr>,
+    ) {
+        self.next = now + rtcp::REPORT_INTERVAL;
+        let info = (sent.packets > 0).then(|| rtcp::SenderInfo {
+            ntp: 0,
+            rtp_timestamp: sender.next_timestamp(),
+            packets: sent.packets as u32,
+            octets: (sent.packets * u64::from(SAMPLES_PER_PACKET)) as u32,
+        });
+        let bytes = self
+            .session
+            .report(now, rtcp::ntp_of(SystemTime::now()), info, rx);
+        let to = self
+            .peer
+            .or_else(|| remote.map(|r| SocketAddr::new(r.ip(), r.port().wrapping_add(1))));
+        if let Some(to) = to {
+            let _ = self.socket.try_send_to(&bytes, to);
+        }
+    }
+
+    fn received(&mut self, datagram: &[u8], from: SocketAddr) {
+        self.peer = Some(from);
+        let _ = self
+            .session
+            .receive(datagram, Instant::now(), rtcp::ntp_of(SystemTime::now()));
+    }
+}
+
+/// A datagram on the RTCP socket (never, without one).
+async fn recv_rtcp(link: &Option<RtcpLink>, buf: &mut [u8]) -> Option<(usize, SocketAddr)> {
+    match link {
+        Some(l) => l.socket.recv_from(buf).await.ok(),
+        None => std::future::pending().await,
+    }
 }
 
 /// One line of figures for the log.
@@ -210,6 +275,8 @@ impl CallSummary {
 /// Everything one call's engine needs.
 pub struct CallMedia {
     pub socket: std::net::UdpSocket,
+    /// The RTCP socket (the RTP port + 1), when one was bound.
+    pub rtcp: Option<std::net::UdpSocket>,
     pub negotiated: Negotiated,
     pub dialogue: Box<dyn Dialogue>,
     pub info: CallInfo,
@@ -290,12 +357,14 @@ struct Engine {
     done: bool,
     errors: Vec<String>,
     events: CallEvents,
+    rtcp: Option<RtcpLink>,
 }
 
 /// Runs one call to its end.
 pub async fn run(media: CallMedia) -> CallSummary {
     let CallMedia {
         socket,
+        rtcp,
         negotiated,
         dialogue,
         info,
@@ -317,9 +386,12 @@ pub async fn run(media: CallMedia) -> CallSummary {
                 errors: vec![format!("RTP socket: {e}")],
                 events: CallEvents::default(),
                 round_trip_ms: None,
+                rtcp_reports: (0, 0),
             }
         }
     };
+    let sender = RtpSender::with_random_seed(negotiated.payload_type);
+    let rtcp = RtcpLink::open(rtcp, sender.ssrc(), &format!("umctl@{}", info.to_address));
     let mut engine = Engine {
         call_id,
         socket,
@@ -336,7 +408,7 @@ pub async fn run(media: CallMedia) -> CallSummary {
         barge_in: false,
         pacer: None,
         talkspurt_end: None,
-        sender: RtpSender::with_random_seed(negotiated.payload_type),
+        sender,
         sent: SendStats::default(),
         receiver: RtpReceiver::new(8000).with_event_payload_type(negotiated.telephone_event),
         dtmf: DtmfReceiver::new(),
@@ -356,6 +428,7 @@ pub async fn run(media: CallMedia) -> CallSummary {
         done: false,
         errors: Vec::new(),
         events: CallEvents::default(),
+        rtcp,
     };
     // Media starts with the ACK.
     let acked = tokio::time::timeout(ACK_WAIT, control.recv()).await;
@@ -381,13 +454,22 @@ pub async fn run(media: CallMedia) -> CallSummary {
         recorded_samples: engine.recorded_samples,
         errors: engine.errors,
         events: engine.events,
-        round_trip_ms: None,
+        round_trip_ms: engine
+            .rtcp
+            .as_ref()
+            .and_then(|l| l.session.round_trip())
+            .map(|d| d.as_secs_f64() * 1000.0),
+        rtcp_reports: engine
+            .rtcp
+            .as_ref()
+            .map_or((0, 0), |l| (l.session.sent, l.session.received)),
     }
 }
 
 impl Engine {
     async fn main_loop(&mut self, control: &mut mpsc::UnboundedReceiver<Control>) {
         let mut buf = vec![0u8; 2048];
+        let mut rtcp_buf = vec![0u8; 1500];
         let mut control_open = true;
         while !self.done {
             if self.queue.is_empty() && !self.caller_gone {
@@ -424,6 +506,11 @@ impl Engine {
                         self.on_datagram(&buf[..n], from, now).await;
                     }
                 }
+                Some((n, from)) = recv_rtcp(&self.rtcp, &mut rtcp_buf) => {
+                    if let Some(l) = self.rtcp.as_mut() {
+                        l.received(&rtcp_buf[..n], from);
+                    }
+                }
             }
         }
         if let Some(r) = self.recording.take() {
@@ -451,6 +538,7 @@ impl Engine {
         }
         consider(self.timer);
         consider(self.call_deadline);
+        consider(self.rtcp.as_ref().map(|l| l.next));
         if let Some(r) = &self.recording {
             consider(Some(r.last_voice + r.idle));
             consider(Some(Instant::now() + super::recording::SYNC_EVERY));
@@ -461,6 +549,15 @@ impl Engine {
     async fn on_wake(&mut self) {
         let now = Instant::now();
         self.send_due(now);
+        if let Some(l) = self.rtcp.as_mut().filter(|l| now >= l.next) {
+            l.report(
+                now,
+                &self.sent,
+                &self.sender,
+                &self.receiver.stats(),
+                self.remote,
+            );
+        }
         self.sync_recording(now);
         if let Some(r) = &mut self.recording {
             if now >= r.last_voice + r.idle {
@@ -1130,6 +1227,7 @@ mod tests {
         let mailer = Arc::new(Capture::default());
         let spool = tempfile::tempdir().unwrap();
         let media = CallMedia {
+            rtcp: None,
             socket,
             negotiated,
             dialogue,

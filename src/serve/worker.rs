@@ -411,9 +411,12 @@ impl Worker {
             ));
             return resp;
         }
-        let socket = match std::net::UdpSocket::bind(SocketAddr::new(self.address, 0))
-            .and_then(|s| s.set_nonblocking(true).map(|()| s))
-        {
+        let sockets = crate::media::rtcp::bind_pair(self.address).and_then(|(rtp, rtcp)| {
+            rtp.set_nonblocking(true)?;
+            rtcp.set_nonblocking(true)?;
+            Ok((rtp, rtcp))
+        });
+        let (socket, rtcp) = match sockets {
             Ok(s) => s,
             Err(e) => {
                 return error_response(
@@ -457,6 +460,7 @@ impl Worker {
         let (control, control_rx) = mpsc::unbounded_channel();
         let media = CallMedia {
             socket,
+            rtcp: Some(rtcp),
             negotiated,
             dialogue: setup.dialogue,
             info: setup.info,

@@ -26,7 +26,7 @@ use crate::frontend::{build_invite, follow_redirect, InviteSpec};
 use crate::mail::message::HEADER_CALL_ID;
 use crate::media::dtmf::DtmfSender;
 use crate::media::g711::Law;
-use crate::media::rtp::{Pacer, RtpSender, SAMPLES_PER_PACKET};
+use crate::media::rtp::{Pacer, RtpReceiver, RtpSender, SAMPLES_PER_PACKET};
 use crate::media::sdp::{negotiate, LocalMedia, Negotiated, SessionDescription};
 use crate::sip::endpoint::{
     CallHandler, ClientError, Endpoint, EndpointConfig, EndpointHandle, HandlerResponse, NoLog,
@@ -260,9 +260,13 @@ pub async fn trace_live<D: Directory + ?Sized>(
     })?;
 
     // The caller's endpoint and RTP socket, on the pool's address.
-    let rtp = UdpSocket::bind(SocketAddr::new(caller_ip, 0))
-        .await
-        .map_err(|e| live_err(format!("binding an RTP socket on {caller_ip}"), e))?;
+    let (rtp, rtcp) = crate::media::rtcp::bind_pair(caller_ip)
+        .and_then(|(rtp, rtcp)| {
+            rtp.set_nonblocking(true)?;
+            rtcp.set_nonblocking(true)?;
+            Ok((UdpSocket::from_std(rtp)?, UdpSocket::from_std(rtcp)?))
+        })
+        .map_err(|e| live_err(format!("binding RTP and RTCP sockets on {caller_ip}"), e))?;
     let rtp_local = rtp
         .local_addr()
         .map_err(|e| live_err("the RTP socket", e))?;
@@ -354,6 +358,7 @@ pub async fn trace_live<D: Directory + ?Sized>(
         plan: &plan,
         local,
         rtp: &rtp,
+        rtcp: &rtcp,
         rtp_local,
     };
     let result = ctx
@@ -593,6 +598,8 @@ struct Heard {
     rtp: Capture,
     packets: u64,
     last_loud: Option<Instant>,
+    /// Statistics of the worker's stream, for the caller's RTCP receiver reports.
+    stats: Option<RtpReceiver>,
 }
 
 struct CallCtx<'a, 'b> {
@@ -602,6 +609,8 @@ struct CallCtx<'a, 'b> {
     plan: &'a CallPlan,
     local: SocketAddr,
     rtp: &'a UdpSocket,
+    /// The RTP port + 1: the caller's receiver reports, the worker's sender reports.
+    rtcp: &'a UdpSocket,
     rtp_local: SocketAddr,
 }
 
@@ -856,11 +865,13 @@ impl CallCtx<'_, '_> {
                     }
                 }
             };
-            tokio::pin!(talk, listener);
+            let reports = rtcp_reports(self.rtcp, &heard, n_remote(&negotiated));
+            tokio::pin!(talk, listener, reports);
             loop {
                 tokio::select! {
                     () = &mut talk => break,
                     () = &mut listener => {}
+                    () = &mut reports => {}
                     Some(r) = requests.recv() => {
                         let note = self.on_um_request(&r, worker, &dialog, &mut cseq, rec, &mut um).await;
                         notes.push(note);
@@ -1403,6 +1414,44 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     }
 }
 
+/// The worker's RTCP address: its RTP port + 1.
+fn n_remote(n: &Result<Negotiated, crate::media::MediaError>) -> Option<SocketAddr> {
+    let r = n.as_ref().ok()?.remote?;
+    Some(SocketAddr::new(r.ip(), r.port().wrapping_add(1)))
+}
+
+/// The caller's RTCP until the media phase ends: a receiver report every 5 s (the first
+/// after 2.5 s) about the worker's stream, answering the worker's sender reports so the
+/// worker measures the round trip (RFC 3550 6.4.1).
+async fn rtcp_reports(socket: &UdpSocket, heard: &Mutex<Heard>, worker: Option<SocketAddr>) {
+    use crate::media::rtcp::{ntp_of, RtcpSession, FIRST_REPORT, REPORT_INTERVAL};
+    let mut session = RtcpSession::new(rand_ssrc(), "umctl-trace@pool");
+    let mut next = Instant::now() + FIRST_REPORT;
+    let mut buf = vec![0u8; 1500];
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep_until(next.into()) => {
+                next += REPORT_INTERVAL;
+                let stats = lock(heard).stats.as_ref().map(RtpReceiver::stats);
+                if let (Some(to), Some(stats)) = (worker, stats) {
+                    let bytes = session.report(Instant::now(), ntp_of(std::time::SystemTime::now()), None, &stats);
+                    let _ = socket.send_to(&bytes, to).await;
+                }
+            }
+            r = socket.recv_from(&mut buf) => {
+                if let Ok((n, _)) = r {
+                    let _ = session.receive(&buf[..n], Instant::now(), ntp_of(std::time::SystemTime::now()));
+                }
+            }
+        }
+    }
+}
+
+/// An SSRC for the caller's reports.
+fn rand_ssrc() -> u32 {
+    RtpSender::with_random_seed(0).ssrc()
+}
+
 /// Receives the worker's RTP until the call's media phase ends (the caller drops this).
 async fn listen(socket: &UdpSocket, heard: Arc<Mutex<Heard>>, law: Law, audio_pt: u8) {
     let mut buf = vec![0u8; 2048];
@@ -1418,6 +1467,10 @@ async fn listen(socket: &UdpSocket, heard: Arc<Mutex<Heard>>, law: Law, audio_pt
             let _ = h.rtp.push(from, local, Wire::Udp, &buf[..n]);
         }
         h.packets += 1;
+        let _ = h
+            .stats
+            .get_or_insert_with(|| RtpReceiver::new(8000))
+            .receive(now, &buf[..n]);
         if let Ok(reader) = rtp_rs::RtpReader::new(&buf[..n]) {
             if reader.payload_type() == audio_pt {
                 let payload = reader.payload();

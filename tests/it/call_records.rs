@@ -162,6 +162,11 @@ fn auto_attendant_key_1_is_a_refer_the_trace_accepts_and_its_record_says_transfe
     assert_eq!(r["DialedString"], "1");
     assert_eq!(r["AutoAttendantName"], "LOC801-AA");
     assert_quality(&r);
+    // The trace answers the worker's sender reports: RTCP measured the round trip.
+    assert!(r["RtcpSent"].as_u64().unwrap() >= 2, "{r:#}");
+    assert!(r["RtcpReceived"].as_u64().unwrap() >= 1, "{r:#}");
+    let rtt = r["RoundTripMilliseconds"].as_f64().unwrap();
+    assert!((0.0..100.0).contains(&rtt), "{r:#}");
     assert_eq!(trace["live"]["record"], r);
 }
 
