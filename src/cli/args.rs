@@ -318,6 +318,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
+    /// Serve Prometheus metrics at http://ADDR/metrics (ADDR: PORT for 127.0.0.1:PORT, or
+    /// HOST:PORT)
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<String>,
+
     /// Remove call records older than this many days (Exchange keeps 90)
     #[arg(long, value_name = "DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=36500))]
     pub keep_days: u32,

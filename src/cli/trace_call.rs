@@ -271,6 +271,7 @@ fn live(
                         keep_days: crate::records::store::DEFAULT_KEEP_DAYS,
                         on_record: None,
                     }),
+                    metrics: None,
                 };
                 let log_for =
                     |_: &ServerPlan, _: Stage| -> Arc<dyn TransactionLog> { Arc::new(NoLog) };

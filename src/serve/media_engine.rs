@@ -132,6 +132,15 @@ impl SendStats {
         self.max_late = self.max_late.max(late);
     }
 
+    /// (deviation, packets) per 0.1 ms bucket.
+    pub fn deviations(&self) -> impl Iterator<Item = (Duration, u64)> + '_ {
+        self.buckets
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, n)| (Duration::from_micros(i as u64 * 100), *n))
+    }
+
     /// The p-th percentile (0-100) of the lateness, to 0.1 ms.
     pub fn percentile(&self, p: f64) -> Duration {
         let target = ((self.packets as f64) * p / 100.0).ceil() as u64;

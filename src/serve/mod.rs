@@ -34,6 +34,7 @@ pub mod decide;
 pub mod delivery;
 pub mod media_engine;
 pub mod messages;
+pub mod metrics;
 pub mod plan;
 pub mod prompts;
 pub mod recording;
@@ -96,6 +97,11 @@ pub enum ServeError {
         component: String,
         source: TransportError,
     },
+    #[error("--metrics {addr}: cannot listen there: {source}")]
+    Metrics {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("TLS certificate for {fqdn}: {source}")]
     Certificate {
         fqdn: String,
@@ -109,7 +115,7 @@ impl ServeError {
     /// 3 when a port cannot be bound (in use, no permission), else 2 (bad input).
     pub fn exit_code(&self) -> i32 {
         match self {
-            ServeError::Bind { .. } => 3,
+            ServeError::Bind { .. } | ServeError::Metrics { .. } => 3,
             ServeError::Delivery(DeliveryError::Bind { .. }) => 3,
             _ => 2,
         }
@@ -182,6 +188,8 @@ pub struct ServeOptions {
     pub media_log: Option<MediaLog>,
     /// Where call records go (none: no records).
     pub records: Option<RecordsOptions>,
+    /// `--metrics`: where to serve the Prometheus page.
+    pub metrics: Option<SocketAddr>,
 }
 
 /// The call records of a serve: the `calls/` folder and how long records are kept.
@@ -269,6 +277,9 @@ pub struct ServerReport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Report {
     pub servers: Vec<ServerReport>,
+    /// Where `--metrics` serves the Prometheus page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<SocketAddr>,
 }
 
 /// The running components.
@@ -286,6 +297,23 @@ pub struct Running {
     hang_up_tasks: Vec<tokio::task::JoinHandle<()>>,
     /// Held while running: this serve owns the recordings folder.
     recordings_claim: Option<recording::FolderClaim>,
+}
+
+/// The metrics of this serve and its page at `addr` (stops with `stop`); the bound address.
+async fn start_metrics(
+    addr: SocketAddr,
+    options: &ServeOptions,
+    stop: watch::Receiver<bool>,
+) -> Result<(Arc<metrics::Metrics>, SocketAddr), ServeError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Metrics { addr, source })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| ServeError::Metrics { addr, source })?;
+    let m = Arc::new(metrics::Metrics::new(Some(options.mail.spool.clone())));
+    tokio::spawn(metrics::serve_http(listener, m.clone(), stop));
+    Ok((m, bound))
 }
 
 /// The answer while shutting down: 503, try again later (elsewhere).
@@ -314,10 +342,27 @@ pub async fn start(
     log_for: &dyn Fn(&ServerPlan, Stage) -> Arc<dyn TransactionLog>,
 ) -> Result<Running, ServeError> {
     let (shutdown, watch_rx) = watch::channel(false);
-    let records = options.records.as_ref().map(RecordsOptions::start);
+    let metrics = match options.metrics {
+        Some(addr) => Some(start_metrics(addr, &options, watch_rx.clone()).await?),
+        None => None,
+    };
+    let records = options.records.as_ref().map(|r| {
+        let mut r = r.clone();
+        if let Some((m, _)) = &metrics {
+            let (m, before) = (m.clone(), r.on_record.take());
+            r.on_record = Some(Arc::new(move |rec: &crate::records::CallRecord| {
+                m.record(rec);
+                if let Some(f) = &before {
+                    f(rec);
+                }
+            }));
+        }
+        r.start()
+    });
     let mut running = Running {
         report: Report {
             servers: Vec::new(),
+            metrics: None,
         },
         endpoints: Vec::new(),
         redirectors: Vec::new(),
@@ -358,6 +403,18 @@ pub async fn start(
         }
         let delivery = Delivery::start(exchange.clone(), config).await?;
         let mailer = delivery.mailer();
+        if let Some((m, _)) = &metrics {
+            let (m, mut events) = (m.clone(), delivery.subscribe());
+            tokio::spawn(async move {
+                loop {
+                    match events.recv().await {
+                        Ok(e) => m.delivery(&e),
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(_) => return,
+                    }
+                }
+            });
+        }
         running.delivery = Some(delivery);
         running.delivery_server = server.name.clone();
         let recordings = options
@@ -380,10 +437,24 @@ pub async fn start(
             .mailboxes
             .clone()
             .unwrap_or_else(|| options.mail.mailboxes.clone());
+        let log = match (&metrics, options.media_log.clone()) {
+            (Some((m, _)), before) => {
+                let m = m.clone();
+                let log: MediaLog =
+                    Arc::new(move |server: &str, summary: &media_engine::CallSummary| {
+                        m.sent(&summary.sent);
+                        if let Some(f) = &before {
+                            f(server, summary);
+                        }
+                    });
+                Some(log)
+            }
+            (None, before) => before,
+        };
         media = Some(MediaSetup {
             recordings,
             mailer,
-            log: options.media_log.clone(),
+            log,
             menus: call_setup::Menus::new(mailboxes),
             records: records.clone(),
         });
@@ -499,6 +570,13 @@ pub async fn start(
                             }
                         }));
                     }
+                    if let Some((m, _)) = &metrics {
+                        m.watch(
+                            &server.fqdn,
+                            component.process.unwrap_or(1).into(),
+                            w.clone(),
+                        );
+                    }
                     running.workers.push((w.clone(), endpoint.handle()));
                     if let Some(list) = workers_of.get_mut(i) {
                         list.push((w, ports));
@@ -525,6 +603,7 @@ pub async fn start(
             }
         }
     }
+    running.report.metrics = metrics.map(|(_, addr)| addr);
     for (server, mut roles) in servers.iter().zip(reports) {
         roles.sort_by_key(|r| (stage_rank(r.role), r.process));
         running.report.servers.push(ServerReport {

@@ -53,6 +53,23 @@ pub(crate) fn record_of(lab: &Path, call_id: &str) -> Value {
     }
 }
 
+/// The records in `<lab>/calls` once there are at least `n` (waiting up to 15 s).
+pub(crate) fn wait_for_records(lab: &Path, n: usize) -> Vec<Value> {
+    let end = Instant::now() + Duration::from_secs(15);
+    loop {
+        let all = call_records(lab);
+        if all.len() >= n || Instant::now() >= end {
+            assert!(
+                all.len() >= n,
+                "{} record(s), expected {n}: {all:#?}",
+                all.len()
+            );
+            return all;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 /// An answered call's record has the quality fields.
 pub(crate) fn assert_quality(record: &Value) {
     for field in [
