@@ -2333,7 +2333,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__serve)
-            opts="-y -v -q -h --server --startup-mode --port-offset --ephemeral-ports --max-calls --log-format --cert --key --smtp --smtp-ca --data-dir --keep-days --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --server --startup-mode --port-offset --ephemeral-ports --max-calls --log-format --cert --key --smtp --smtp-ca --data-dir --metrics --keep-days --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2376,6 +2376,10 @@ _umctl() {
                     return 0
                     ;;
                 --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

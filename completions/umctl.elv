@@ -265,6 +265,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --smtp 'Deliver voice mail to this SMTP server, smtp://host[:port] (STARTTLS when offered), through the spool in <lab>/spool [default: the lab mailbox, <lab>/mailboxes/<sAMAccountName>/Maildir]'
             cand --smtp-ca 'Also trust this CA certificate (PEM) for the SMTP server''s STARTTLS certificate'
             cand --data-dir 'Keep call records in DIR/calls [default: <lab>/calls; with --ldap, the platform data folder]'
+            cand --metrics 'Serve Prometheus metrics at http://ADDR/metrics (ADDR: PORT for 127.0.0.1:PORT, or HOST:PORT)'
             cand --keep-days 'Remove call records older than this many days (Exchange keeps 90)'
             cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
             cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'

@@ -210,6 +210,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand serve" -l key -d 'The certif
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l smtp -d 'Deliver voice mail to this SMTP server, smtp://host[:port] (STARTTLS when offered), through the spool in <lab>/spool [default: the lab mailbox, <lab>/mailboxes/<sAMAccountName>/Maildir]' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l smtp-ca -d 'Also trust this CA certificate (PEM) for the SMTP server\'s STARTTLS certificate' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l data-dir -d 'Keep call records in DIR/calls [default: <lab>/calls; with --ldap, the platform data folder]' -r -F
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l metrics -d 'Serve Prometheus metrics at http://ADDR/metrics (ADDR: PORT for 127.0.0.1:PORT, or HOST:PORT)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l keep-days -d 'Remove call records older than this many days (Exchange keeps 90)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
