@@ -31,7 +31,14 @@ fn record(i: usize) -> CallRecord {
         call_identity: format!("call-{i}@pool01.contoso.com"),
         calling_number: format!("+1425555{:04}", i % 10_000),
         called_number: "+96265519000".into(),
-        dial_plan: Some(if i.is_multiple_of(3) { "LOC802" } else { "LOC801" }.into()),
+        dial_plan: Some(
+            if i.is_multiple_of(3) {
+                "LOC802"
+            } else {
+                "LOC801"
+            }
+            .into(),
+        ),
         gateway: Some("1:1".into()),
         um_server_name: "ex-mbx01.contoso.com".into(),
         component: "UM worker".into(),

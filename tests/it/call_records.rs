@@ -400,3 +400,155 @@ fn reports_list_the_records_with_exchange_s_columns_and_summary_totals_match_a_k
         .expect_code(2);
     assert!(bad.stderr.contains("--since 'yesterday'"));
 }
+
+/// GET http://`addr`/metrics.
+fn scrape(addr: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect to --metrics");
+    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    let (head, body) = reply.split_once("\r\n\r\n").expect("an HTTP reply");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(head.contains("text/plain; version=0.0.4"), "{head}");
+    body.to_string()
+}
+
+/// `promtool check metrics` on `page` (exit 0: it parses and lints clean).
+fn promtool_check(page: &str) {
+    use std::io::Write;
+    let mut child = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(page.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool: {:?} {}\n{page}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The value of the sample whose line starts with `prefix` (0 when there is none).
+fn sample(page: &str, prefix: &str) -> f64 {
+    page.lines()
+        .filter(|l| l.starts_with(prefix))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+#[test]
+fn metrics_pass_promtool_during_a_sipp_load_and_count_what_the_records_say() {
+    use crate::serve::{granted_lab, sipp_available, unsecure_loc801, Sipp};
+    let test = "metrics_pass_promtool_during_a_sipp_load_and_count_what_the_records_say";
+    if !sipp_available(test) {
+        return;
+    }
+    if std::process::Command::new("promtool")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "promtool is missing (Debian: prometheus)"
+        );
+        eprintln!("skipping {test}: promtool is not installed (Debian: prometheus)");
+        return;
+    }
+    let lab = granted_lab();
+    unsecure_loc801(&lab);
+    let serve = ServeHarness::start(
+        &lab,
+        &[
+            "--startup-mode",
+            "tcp",
+            "--max-calls",
+            "10",
+            "--metrics",
+            "127.0.0.1:0",
+        ],
+    );
+    let metrics = serve.report["metrics"]
+        .as_str()
+        .expect("the metrics address")
+        .to_string();
+    let cas = serve.addr("EX-CAS01", "call_router", "udp");
+    let mbx = serve.addr("EX-MBX02", "um_service", "udp").ip();
+    let mut sipp = Sipp::new("uac_redirects.xml", cas, mbx, "udp");
+    // 20 calls at 50/s, each held 3 s: 10 answered (MaxCallsAllowed), 10 turned away (503).
+    sipp.set("-m", "20")
+        .set("-l", "20")
+        .set("-r", "50")
+        .set("-d", "3000");
+    let caller = sipp.command().spawn().unwrap();
+    let busy = serve.wait_for_log(Duration::from_secs(15), |log| {
+        crate::serve::count(log, "worker", "INVITE", 200) >= 10
+    });
+    let during = scrape(&metrics);
+    let out = caller.wait_with_output().unwrap();
+    assert!(busy, "{}", serve.stderr());
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        sipp.errors(),
+        serve.stderr()
+    );
+    promtool_check(&during);
+    assert_eq!(sample(&during, "umctl_active_calls{"), 10.0, "{during}");
+
+    let records = wait_for_records(lab.path(), 20);
+    let answered = records
+        .iter()
+        .filter(|r| r["OfferResult"] == "Answer")
+        .count();
+    let refused = records.iter().filter(|r| r["RejectStatus"] == 503).count();
+    assert_eq!((answered, refused), (10, 10), "{records:#?}");
+    std::thread::sleep(Duration::from_millis(500));
+    let after = scrape(&metrics);
+    promtool_check(&after);
+    assert_eq!(
+        sample(
+            &after,
+            r#"umctl_calls_total{component="UM worker",call_type="CallAnsweringMissedCall",result="Answer"}"#
+        ) + sample(
+            &after,
+            r#"umctl_calls_total{component="UM worker",call_type="CallAnsweringVoiceMessage",result="Answer"}"#
+        ),
+        answered as f64,
+        "{after}"
+    );
+    assert_eq!(
+        sample(&after, "umctl_calls_total{"),
+        records.len() as f64,
+        "{after}"
+    );
+    assert_eq!(
+        sample(&after, "umctl_service_unavailable_total "),
+        refused as f64,
+        "{after}"
+    );
+    assert_eq!(
+        sample(
+            &after,
+            r#"umctl_rejections_total{component="UM worker",status="503"}"#
+        ),
+        refused as f64
+    );
+    assert_eq!(sample(&after, "umctl_active_calls{"), 0.0, "{after}");
+    assert!(
+        sample(&after, "umctl_rtp_send_deviation_seconds_count ") > 0.0,
+        "{after}"
+    );
+}
