@@ -10,6 +10,7 @@ use std::time::SystemTime;
 
 use super::decide::Decision;
 use super::media_engine::{CallSummary, Delivered, Ended};
+use super::recording::CallInfo;
 use crate::records::{
     utc_timestamp, AudioQuality, CallRecord, CallStore, CallType, DropReason, OfferResult,
 };
@@ -207,6 +208,41 @@ pub fn answered(
         !r.errors.is_empty(),
     ));
     r
+}
+
+/// The record of a call whose recording a crash left behind, delivered (`delivered`) as
+/// interrupted at the next start: the engine never wrote one.
+pub fn recovered(info: &CallInfo, samples: usize, server: &str, delivered: bool) -> CallRecord {
+    let seconds = samples as f64 / 8000.0;
+    CallRecord {
+        date: utc_timestamp(info.received_at()),
+        call_type: Some(if samples == 0 {
+            CallType::CallAnsweringMissedCall
+        } else {
+            CallType::CallAnsweringVoiceMessage
+        }),
+        call_identity: info.call_id.clone(),
+        calling_number: info.from_number.clone(),
+        called_number: info.to_address.clone(),
+        um_server_name: server.to_string(),
+        component: "UM worker".into(),
+        offer_result: Some(OfferResult::Answer),
+        drop_call_reason: Some(DropReason::SystemError),
+        user_mailbox_name: Some(info.to_address.clone()),
+        message_id: delivered.then(|| info.call_id.clone()),
+        message_seconds: Some((seconds * 10.0).round() / 10.0),
+        duration: (seconds * 10.0).round() / 10.0,
+        audio_codec: Some(info.codec.clone()),
+        errors: vec![format!(
+            "serve stopped during the call; the recording was {} at the next start",
+            if delivered {
+                "delivered as interrupted"
+            } else {
+                "kept (its delivery failed)"
+            }
+        )],
+        ..CallRecord::default()
+    }
 }
 
 /// Why the call ended: who hung up, and why UM did.

@@ -231,12 +231,22 @@ impl RecordsOptions {
 
 /// Delivers (as interrupted) what a previous run left in the recordings folder; one line per
 /// recording for the log.
-async fn recover_recordings(mailer: Arc<dyn Mailer>, dir: &Path) -> Vec<String> {
+async fn recover_recordings(
+    mailer: Arc<dyn Mailer>,
+    dir: &Path,
+    records: Option<(&RecordSink, &str)>,
+) -> Vec<String> {
     let dir = dir.to_path_buf();
     let work = tokio::task::spawn_blocking(move || messages::recover(mailer.as_ref(), &dir));
     match work.await {
         Ok(Ok(results)) => results
             .into_iter()
+            .map(|(s, call, r)| {
+                if let (Some((sink, server)), Some((info, samples))) = (records, call) {
+                    sink.write(call_record::recovered(&info, samples, server, r.is_ok()));
+                }
+                (s, r)
+            })
             .map(|(s, r)| match r {
                 Ok(_) => format!(
                     "delivered the interrupted recording {} (serve stopped during the call)",
@@ -424,7 +434,8 @@ pub async fn start(
         match recording::claim(&recordings) {
             Ok(Some(claim)) => {
                 running.recordings_claim = Some(claim);
-                running.recovered = recover_recordings(mailer.clone(), &recordings).await;
+                let sink = records.as_ref().map(|r| (r, server.fqdn.as_str()));
+                running.recovered = recover_recordings(mailer.clone(), &recordings, sink).await;
             }
             Ok(None) => running.recovered.push(format!(
                 "another umctl serve uses {}; its recordings are left to it",
