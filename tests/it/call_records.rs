@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::support::{ServeHarness, TempLab};
+use crate::trace_live::first_lines;
 
 /// The auto attendant and Outlook Voice Access numbers of LOC801.
 const AA_NUMBER: &str = "+96265515444";
@@ -88,58 +89,44 @@ pub(crate) fn assert_quality(record: &Value) {
 fn menu_lab() -> TempLab {
     let lab = TempLab::new();
     lab.run(&["grant-permissions", "--yes"]).ok();
-    let ou = "OU=ExUmContacts,DC=contoso,DC=com";
-    lab.run(&[
-        "new-contact",
-        "--auto-attendant",
-        "LOC801-AA",
-        "--display-number",
-        AA_NUMBER,
-        "--sip-address",
-        "sip:loc801-aa@contoso.com",
-        "--registrar-pool",
-        "pool01.contoso.com",
-        "--ou",
-        ou,
-        "--yes",
-    ])
-    .ok();
-    lab.run(&[
-        "new-contact",
-        "--dial-plan",
-        "LOC801",
-        "--display-number",
-        OVA_NUMBER,
-        "--sip-address",
-        "sip:loc801-sa@contoso.com",
-        "--registrar-pool",
-        "pool01.contoso.com",
-        "--ou",
-        ou,
-        "--yes",
-    ])
-    .ok();
+    let contacts = [
+        (
+            "--auto-attendant",
+            "LOC801-AA",
+            AA_NUMBER,
+            "sip:loc801-aa@contoso.com",
+        ),
+        (
+            "--dial-plan",
+            "LOC801",
+            OVA_NUMBER,
+            "sip:loc801-sa@contoso.com",
+        ),
+    ];
+    for (kind, name, number, sip) in contacts {
+        lab.run(&[
+            "new-contact",
+            kind,
+            name,
+            "--display-number",
+            number,
+            "--sip-address",
+            sip,
+            "--registrar-pool",
+            "pool01.contoso.com",
+            "--ou",
+            "OU=ExUmContacts,DC=contoso,DC=com",
+            "--yes",
+        ])
+        .ok();
+    }
     lab.run_env(&["lab", "pin", "set", "bob"], &[("UMCTL_PIN", "246813")])
         .ok();
     lab
 }
 
 fn hop8(trace: &Value) -> &Value {
-    trace["hops"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|h| h["number"] == 8)
-        .unwrap()
-}
-
-fn first_lines(trace: &Value) -> Vec<String> {
-    trace["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["first_line"].as_str().unwrap().to_string())
-        .collect()
+    crate::trace_live::hop(trace, 8)
 }
 
 #[test]

@@ -32,7 +32,7 @@ fn granted_lab() -> TempLab {
     lab
 }
 
-fn hop(trace: &Value, n: u64) -> &Value {
+pub(crate) fn hop(trace: &Value, n: u64) -> &Value {
     trace["hops"]
         .as_array()
         .unwrap()
@@ -42,7 +42,7 @@ fn hop(trace: &Value, n: u64) -> &Value {
 }
 
 /// The first lines of the ladder's messages.
-fn first_lines(trace: &Value) -> Vec<String> {
+pub(crate) fn first_lines(trace: &Value) -> Vec<String> {
     trace["messages"]
         .as_array()
         .unwrap()
