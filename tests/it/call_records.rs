@@ -382,6 +382,24 @@ fn reports_list_the_records_with_exchange_s_columns_and_summary_totals_match_a_k
     assert_eq!(row["TotalAudioQualityCallsSampled"], 2);
     assert!(row["NMOS"].as_f64().unwrap() > 4.0, "{row:#}");
 
+    // A write a crash cut short: skipped and reported, the whole records still read.
+    let day = std::fs::read_dir(lab.path().join("calls"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut f = std::fs::OpenOptions::new().append(true).open(&day).unwrap();
+    std::io::Write::write_all(&mut f, b"{\"Date\":\"2026-").unwrap();
+    drop(f);
+    let torn = lab.run(&["report", "calls", "--json"]).ok();
+    assert_eq!(torn.json().as_array().unwrap().len(), 3);
+    assert!(
+        torn.stderr.contains("not a whole record"),
+        "{}",
+        torn.stderr
+    );
+
     let bad = lab
         .run(&["report", "calls", "--since", "yesterday"])
         .expect_code(2);
