@@ -557,3 +557,30 @@ fn metrics_pass_promtool_during_a_sipp_load_and_count_what_the_records_say() {
         "{after}"
     );
 }
+
+#[test]
+fn serve_removes_day_files_older_than_keep_days() {
+    let lab = TempLab::new();
+    lab.run(&["grant-permissions", "--yes"]).ok();
+    let calls = lab.path().join("calls");
+    std::fs::create_dir_all(&calls).unwrap();
+    let old = calls.join("2020-01-01.jsonl");
+    std::fs::write(&old, "{}\n").unwrap();
+    let yesterday =
+        umctl::records::utc_timestamp(std::time::SystemTime::now() - Duration::from_secs(86_400));
+    let kept = calls.join(format!("{}.jsonl", &yesterday[..10]));
+    std::fs::write(&kept, "{}\n").unwrap();
+    let _serve = ServeHarness::start(&lab, &["--keep-days", "1"]);
+    let end = Instant::now() + Duration::from_secs(10);
+    while old.exists() && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        !old.exists(),
+        "{} is older than --keep-days 1",
+        old.display()
+    );
+    assert!(kept.exists(), "{} is within --keep-days 1", kept.display());
+    let bad = lab.run(&["serve", "--keep-days", "0"]).expect_code(2);
+    assert!(bad.stderr.contains("--keep-days"), "{}", bad.stderr);
+}
