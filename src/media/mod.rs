@@ -1,6 +1,7 @@
 //! Media for the UM endpoint: G.711 companding, WAV greetings and recordings, RFC 4733
 //! telephone-events plus in-band (Goertzel) DTMF, SDP offer/answer, and the sans-IO RTP
-//! session (sender, absolute-deadline pacer, receiver statistics) on top of `rtp-rs`.
+//! session (sender, absolute-deadline pacer, receiver statistics) on top of `rtp-rs`, with
+//! its RTCP reports (`rtcp`).
 //!
 //! Everything here is plain functions and state machines: no sockets, no clocks, no threads;
 //! time is always passed in (`now: Instant`); `rtcp::bind_pair` is the one socket helper. The UDP socket that moves these packets is the

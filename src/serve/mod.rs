@@ -22,6 +22,8 @@
 //!   recordings a crash left, delivered as interrupted at start.
 //! - [`call_limit`]: MaxCallsAllowed across a server's two workers, and the UM service's
 //!   choice between them.
+//! - [`call_record`]: one call data record per call (`crate::records`), rejected ones too.
+//! - [`metrics`]: `--metrics`, the Prometheus page.
 //! - this file: binding every component ([`start`]), the report of what is bound, and the
 //!   orderly shutdown (stop taking calls, BYE the active ones, stop the endpoints).
 //!

@@ -2,8 +2,10 @@
 //! three stories end truthfully (an auto attendant's key 1 ends in a REFER the trace answers
 //! 202 and "transferred to 9001 (Sales)"; a wrong PIN fails the last hop with the failure
 //! count, exit 1; a serve stopped mid-call shows "UM hung up (shutdown)"), each leaving its
-//! record in `<lab>/calls`; `report calls --csv` has Exchange's column names and `report
-//! summary` totals a known mix of calls.
+//! record in `<lab>/calls`; `report calls --csv` has Exchange's column names, `report
+//! summary` totals a known mix of calls and a torn line is skipped and reported; `serve
+//! --metrics` passes `promtool check metrics` during a SIPp load and counts what the records
+//! say; serve removes days older than `--keep-days`.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
