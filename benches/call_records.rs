@@ -1,7 +1,7 @@
 //! Call records at scale: 1,000,000 records (30 days, a mix of every call type, two dial
 //! plans, quality figures on answered calls) in `calls/`, read for `umctl report summary`
-//! (the store's streaming read into the summary's lean rows, then the totals per dial plan
-//! and day) and one day read in full for `report calls`.
+//! (`report::summarize`: the day files read on all cores, each line parsed for the summary's
+//! fields only, totals per dial plan and day) and one day read in full for `report calls`.
 //! Goal (issue 13): a summary of 1,000,000 records in under 2 s on 2 cores.
 //! Run: cargo bench --bench call_records
 
@@ -10,7 +10,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use umctl::records::report::{summary, GroupBy, Interval, SummaryInput};
+use umctl::records::report::{summarize, GroupBy, Interval};
 use umctl::records::{CallRecord, CallStore, CallType, DropReason, OfferResult};
 
 const RECORDS: usize = 1_000_000;
@@ -90,9 +90,7 @@ fn bench(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(30));
     group.bench_function("summary_by_dial_plan_and_day", |b| {
         b.iter(|| {
-            let mut rows: Vec<SummaryInput> = Vec::with_capacity(RECORDS);
-            store.for_each(None, None, |r| rows.push(r)).expect("read");
-            let out = summary(rows, GroupBy::DialPlan, Interval::Day);
+            let (out, _) = summarize(&store, GroupBy::DialPlan, Interval::Day).expect("read");
             assert_eq!(
                 out.iter().map(|r| r.total_calls).sum::<u64>(),
                 RECORDS as u64

@@ -15,7 +15,7 @@ use crate::cli::args::{
 use crate::cli::output::{table, Output};
 use crate::cli::target::lab_root;
 use crate::cli::UsageError;
-use crate::records::report::{self, CallRow, Filter, GroupBy, Interval, SummaryInput};
+use crate::records::report::{self, CallRow, Filter, GroupBy, Interval};
 use crate::records::{parse_time, CallRecord, CallStore, CallType};
 
 /// The calls folder: `<data-dir>/calls`, else the platform data folder's with --ldap, else
@@ -143,12 +143,9 @@ fn summary(global: &GlobalArgs, args: &ReportSummaryArgs) -> anyhow::Result<Exit
         IntervalArg::Day => Interval::Day,
         IntervalArg::Month => Interval::Month,
     };
-    let mut inputs: Vec<SummaryInput> = Vec::new();
-    let skipped = store
-        .for_each(None, None, |r| inputs.push(r))
+    let (rows, skipped) = report::summarize(&store, group_by, interval)
         .with_context(|| format!("reading the call records in {}", store.dir().display()))?;
     report_skipped(&out, &skipped);
-    let rows = report::summary(inputs, group_by, interval);
     if out.json {
         out.json(&rows)?;
     } else if args.source.csv {

@@ -2,11 +2,13 @@
 //! keeps (newest first), and Get-UMCallSummaryReport's totals per group and interval. The
 //! column names are Exchange's.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::{CallRecord, CallType, DropReason, OfferResult};
+use super::{CallRecord, CallStore, CallType, DropReason, OfferResult};
 
 /// What `report calls` keeps.
 #[derive(Clone, Debug, Default)]
@@ -144,18 +146,20 @@ pub enum Interval {
     Month,
 }
 
-/// The fields a summary reads (the rest of a record is skipped unparsed).
+/// The fields a summary reads (the rest of a record is skipped unparsed); the text borrows
+/// from the line when it can.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct SummaryInput {
-    pub date: String,
+pub struct SummaryInput<'a> {
+    #[serde(borrow)]
+    pub date: Cow<'a, str>,
     pub call_type: Option<CallType>,
-    #[serde(default)]
-    pub dial_plan: Option<String>,
-    #[serde(default)]
-    pub gateway: Option<String>,
-    #[serde(rename = "UMServerName", default)]
-    pub um_server_name: String,
+    #[serde(borrow, default)]
+    pub dial_plan: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub gateway: Option<Cow<'a, str>>,
+    #[serde(rename = "UMServerName", borrow, default)]
+    pub um_server_name: Cow<'a, str>,
     pub offer_result: Option<OfferResult>,
     #[serde(default)]
     pub drop_call_reason: Option<DropReason>,
@@ -209,35 +213,154 @@ struct Sums {
 }
 
 /// Totals per (interval, group), oldest interval first, groups by name.
-pub fn summary<I: IntoIterator<Item = SummaryInput>>(
+pub fn summary<'a, I: IntoIterator<Item = SummaryInput<'a>>>(
     records: I,
     group_by: GroupBy,
     interval: Interval,
 ) -> Vec<SummaryRow> {
-    let mut groups: BTreeMap<(String, String), Sums> = BTreeMap::new();
+    let mut agg = Totals::new(group_by, interval);
     for r in records {
-        let date = match interval {
+        agg.add(&r);
+    }
+    agg.rows()
+}
+
+/// A line that is not a record: its file and line number.
+pub type Skipped = (PathBuf, usize);
+
+/// The summary of every record in `store`: its day files read on all cores, each line parsed
+/// only for the summary's fields. Also the lines skipped (torn).
+pub fn summarize(
+    store: &CallStore,
+    group_by: GroupBy,
+    interval: Interval,
+) -> std::io::Result<(Vec<SummaryRow>, Vec<Skipped>)> {
+    let files = store.files()?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = files.len().div_ceil(threads).max(1);
+    let parts: Vec<std::io::Result<(Totals, Vec<Skipped>)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .chunks(per)
+            .map(|chunk| s.spawn(move || totals_of(chunk, group_by, interval)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(std::io::Error::other("a reader thread panicked")))
+            })
+            .collect()
+    });
+    let mut all = Totals::new(group_by, interval);
+    let mut skipped = Vec::new();
+    for part in parts {
+        let (t, s) = part?;
+        all.merge(t);
+        skipped.extend(s);
+    }
+    Ok((all.rows(), skipped))
+}
+
+fn totals_of(
+    files: &[PathBuf],
+    group_by: GroupBy,
+    interval: Interval,
+) -> std::io::Result<(Totals, Vec<Skipped>)> {
+    let mut t = Totals::new(group_by, interval);
+    let mut skipped = Vec::new();
+    for path in files {
+        let bytes = std::fs::read(path)?;
+        for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+            if line.is_empty() {
+                continue;
+            }
+            match serde_json::from_slice::<SummaryInput<'_>>(line) {
+                Ok(r) => t.add(&r),
+                Err(_) => skipped.push((path.clone(), i + 1)),
+            }
+        }
+    }
+    Ok((t, skipped))
+}
+
+/// Running totals per interval, then per group.
+struct Totals {
+    group_by: GroupBy,
+    interval: Interval,
+    map: BTreeMap<String, BTreeMap<String, Sums>>,
+}
+
+impl Totals {
+    fn new(group_by: GroupBy, interval: Interval) -> Totals {
+        Totals {
+            group_by,
+            interval,
+            map: BTreeMap::new(),
+        }
+    }
+
+    fn add(&mut self, r: &SummaryInput<'_>) {
+        let date = match self.interval {
             Interval::Day => r.date.get(..10),
             Interval::Month => r.date.get(..7),
         }
-        .unwrap_or_default()
-        .to_string();
-        let group = match group_by {
-            GroupBy::DialPlan => r.dial_plan.clone(),
-            GroupBy::Gateway => r.gateway.clone(),
-            GroupBy::Server => Some(r.um_server_name.clone()).filter(|s| !s.is_empty()),
+        .unwrap_or_default();
+        let group = match self.group_by {
+            GroupBy::DialPlan => r.dial_plan.as_deref(),
+            GroupBy::Gateway => r.gateway.as_deref(),
+            GroupBy::Server => Some(r.um_server_name.as_ref()).filter(|s| !s.is_empty()),
         }
-        .unwrap_or_else(|| "(none)".into());
-        let sums = groups.entry((date, group)).or_default();
-        add(sums, &r);
+        .unwrap_or("(none)");
+        if !self.map.contains_key(date) {
+            self.map.insert(date.to_string(), BTreeMap::new());
+        }
+        let Some(groups) = self.map.get_mut(date) else {
+            return;
+        };
+        if !groups.contains_key(group) {
+            groups.insert(group.to_string(), Sums::default());
+        }
+        if let Some(sums) = groups.get_mut(group) {
+            add(sums, r);
+        }
     }
-    groups
-        .into_iter()
-        .map(|((date, group), s)| finish(date, group, s))
-        .collect()
+
+    fn merge(&mut self, other: Totals) {
+        for (date, groups) in other.map {
+            let mine = self.map.entry(date).or_default();
+            for (group, s) in groups {
+                let m = mine.entry(group).or_default();
+                m.row.total_calls += s.row.total_calls;
+                m.row.voice_messages += s.row.voice_messages;
+                m.row.missed_calls += s.row.missed_calls;
+                m.row.subscriber_access += s.row.subscriber_access;
+                m.row.auto_attendant += s.row.auto_attendant;
+                m.row.failed_or_rejected_calls += s.row.failed_or_rejected_calls;
+                m.row.other_calls += s.row.other_calls;
+                m.row.total_audio_quality_calls_sampled += s.row.total_audio_quality_calls_sampled;
+                m.nmos += s.nmos;
+                m.degradation += s.degradation;
+                m.loss += s.loss;
+                m.jitter += s.jitter;
+                m.rtt += s.rtt;
+                m.rtt_n += s.rtt_n;
+            }
+        }
+    }
+
+    fn rows(self) -> Vec<SummaryRow> {
+        self.map
+            .into_iter()
+            .flat_map(|(date, groups)| {
+                groups
+                    .into_iter()
+                    .map(move |(group, s)| finish(date.clone(), group, s))
+            })
+            .collect()
+    }
 }
 
-fn add(s: &mut Sums, r: &SummaryInput) {
+fn add(s: &mut Sums, r: &SummaryInput<'_>) {
     let row = &mut s.row;
     row.total_calls += 1;
     let failed = r.offer_result == Some(OfferResult::Reject)
@@ -292,11 +415,11 @@ mod tests {
         t: CallType,
         offer: OfferResult,
         nmos: Option<f64>,
-    ) -> SummaryInput {
+    ) -> SummaryInput<'static> {
         SummaryInput {
-            date: date.into(),
+            date: date.to_string().into(),
             call_type: Some(t),
-            dial_plan: Some(dp.into()),
+            dial_plan: Some(dp.to_string().into()),
             gateway: None,
             um_server_name: "ex-mbx01".into(),
             offer_result: Some(offer),
