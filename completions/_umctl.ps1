@@ -46,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('trace-call', 'trace-call', [CompletionResultType]::ParameterValue, 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run Exchange''s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server')
             [CompletionResult]::new('lab', 'lab', [CompletionResultType]::ParameterValue, 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, search, show, pin, greeting')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Call data records and summaries of the calls serve took (Get-UMCallDataRecord, Get-UMCallSummaryReport)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -294,6 +295,9 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('--client-ca', '--client-ca', [CompletionResultType]::ParameterName, 'Accept peers'' TLS certificates (mutual TLS on SIPSecured and Secured dial plans) issued by the CAs in this PEM file [default: the lab CA]')
             [CompletionResult]::new('--smtp', '--smtp', [CompletionResultType]::ParameterName, 'Deliver voice mail to this SMTP server, smtp://host[:port] (STARTTLS when offered), through the spool in <lab>/spool [default: the lab mailbox, <lab>/mailboxes/<sAMAccountName>/Maildir]')
             [CompletionResult]::new('--smtp-ca', '--smtp-ca', [CompletionResultType]::ParameterName, 'Also trust this CA certificate (PEM) for the SMTP server''s STARTTLS certificate')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Keep call records in DIR/calls [default: <lab>/calls; with --ldap, the platform data folder]')
+            [CompletionResult]::new('--metrics', '--metrics', [CompletionResultType]::ParameterName, 'Serve Prometheus metrics at http://ADDR/metrics (ADDR: PORT for 127.0.0.1:PORT, or HOST:PORT)')
+            [CompletionResult]::new('--keep-days', '--keep-days', [CompletionResultType]::ParameterName, 'Remove call records older than this many days (Exchange keeps 90)')
             [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
             [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
             [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
@@ -934,6 +938,95 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
         'umctl;lab;help;help' {
             break
         }
+        'umctl;report' {
+            [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
+            [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
+            [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA')
+            [CompletionResult]::new('--sasl-gssapi', '--sasl-gssapi', [CompletionResultType]::ParameterName, 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)')
+            [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)')
+            [CompletionResult]::new('--start-tls', '--start-tls', [CompletionResultType]::ParameterName, 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of tables')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('calls', 'calls', [CompletionResultType]::ParameterValue, 'The call data records, newest first (Get-UMCallDataRecord)')
+            [CompletionResult]::new('summary', 'summary', [CompletionResultType]::ParameterValue, 'Totals per dial plan, gateway or server and per day or month (Get-UMCallSummaryReport)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'umctl;report;calls' {
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Read the records of DIR/calls (serve''s --data-dir) [default: <lab>/calls; with --ldap, the platform data folder]')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Only calls of this user (sAMAccountName or number: mailbox, signed-in user, caller, callee)')
+            [CompletionResult]::new('--dial-plan', '--dial-plan', [CompletionResultType]::ParameterName, 'Only calls of this dial plan')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only calls at or after T (YYYY-MM-DD or RFC 3339)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only calls before T (YYYY-MM-DD or RFC 3339)')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Only calls of this type (CallAnsweringVoiceMessage, CallAnsweringMissedCall, SubscriberAccess, AutoAttendant, Rejected, ...)')
+            [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
+            [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
+            [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA')
+            [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'Print CSV with Exchange''s column names')
+            [CompletionResult]::new('--sasl-gssapi', '--sasl-gssapi', [CompletionResultType]::ParameterName, 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)')
+            [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)')
+            [CompletionResult]::new('--start-tls', '--start-tls', [CompletionResultType]::ParameterName, 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of tables')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'umctl;report;summary' {
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Read the records of DIR/calls (serve''s --data-dir) [default: <lab>/calls; with --ldap, the platform data folder]')
+            [CompletionResult]::new('--group-by', '--group-by', [CompletionResultType]::ParameterName, 'One row per dial plan, UM IP gateway or server')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'One row per day or per month')
+            [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
+            [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
+            [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA')
+            [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'Print CSV with Exchange''s column names')
+            [CompletionResult]::new('--sasl-gssapi', '--sasl-gssapi', [CompletionResultType]::ParameterName, 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)')
+            [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)')
+            [CompletionResult]::new('--start-tls', '--start-tls', [CompletionResultType]::ParameterName, 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of tables')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'umctl;report;help' {
+            [CompletionResult]::new('calls', 'calls', [CompletionResultType]::ParameterValue, 'The call data records, newest first (Get-UMCallDataRecord)')
+            [CompletionResult]::new('summary', 'summary', [CompletionResultType]::ParameterValue, 'Totals per dial plan, gateway or server and per day or month (Get-UMCallSummaryReport)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'umctl;report;help;calls' {
+            break
+        }
+        'umctl;report;help;summary' {
+            break
+        }
+        'umctl;report;help;help' {
+            break
+        }
         'umctl;completions' {
             [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
             [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
@@ -961,6 +1054,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('trace-call', 'trace-call', [CompletionResultType]::ParameterValue, 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run Exchange''s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server')
             [CompletionResult]::new('lab', 'lab', [CompletionResultType]::ParameterValue, 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, search, show, pin, greeting')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Call data records and summaries of the calls serve took (Get-UMCallDataRecord, Get-UMCallSummaryReport)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -1081,6 +1175,17 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             break
         }
         'umctl;help;lab;greeting;record-name' {
+            break
+        }
+        'umctl;help;report' {
+            [CompletionResult]::new('calls', 'calls', [CompletionResultType]::ParameterValue, 'The call data records, newest first (Get-UMCallDataRecord)')
+            [CompletionResult]::new('summary', 'summary', [CompletionResultType]::ParameterValue, 'Totals per dial plan, gateway or server and per day or month (Get-UMCallSummaryReport)')
+            break
+        }
+        'umctl;help;report;calls' {
+            break
+        }
+        'umctl;help;report;summary' {
             break
         }
         'umctl;help;completions' {

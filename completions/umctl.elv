@@ -43,6 +43,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand trace-call 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
             cand serve 'Run Exchange''s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server'
             cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, search, show, pin, greeting'
+            cand report 'Call data records and summaries of the calls serve took (Get-UMCallDataRecord, Get-UMCallSummaryReport)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -276,6 +277,9 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --client-ca 'Accept peers'' TLS certificates (mutual TLS on SIPSecured and Secured dial plans) issued by the CAs in this PEM file [default: the lab CA]'
             cand --smtp 'Deliver voice mail to this SMTP server, smtp://host[:port] (STARTTLS when offered), through the spool in <lab>/spool [default: the lab mailbox, <lab>/mailboxes/<sAMAccountName>/Maildir]'
             cand --smtp-ca 'Also trust this CA certificate (PEM) for the SMTP server''s STARTTLS certificate'
+            cand --data-dir 'Keep call records in DIR/calls [default: <lab>/calls; with --ldap, the platform data folder]'
+            cand --metrics 'Serve Prometheus metrics at http://ADDR/metrics (ADDR: PORT for 127.0.0.1:PORT, or HOST:PORT)'
+            cand --keep-days 'Remove call records older than this many days (Exchange keeps 90)'
             cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
             cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
             cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
@@ -858,6 +862,88 @@ set edit:completion:arg-completer[umctl] = {|@words|
         }
         &'umctl;lab;help;help'= {
         }
+        &'umctl;report'= {
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA'
+            cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+            cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand calls 'The call data records, newest first (Get-UMCallDataRecord)'
+            cand summary 'Totals per dial plan, gateway or server and per day or month (Get-UMCallSummaryReport)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'umctl;report;calls'= {
+            cand --data-dir 'Read the records of DIR/calls (serve''s --data-dir) [default: <lab>/calls; with --ldap, the platform data folder]'
+            cand --user 'Only calls of this user (sAMAccountName or number: mailbox, signed-in user, caller, callee)'
+            cand --dial-plan 'Only calls of this dial plan'
+            cand --since 'Only calls at or after T (YYYY-MM-DD or RFC 3339)'
+            cand --until 'Only calls before T (YYYY-MM-DD or RFC 3339)'
+            cand --type 'Only calls of this type (CallAnsweringVoiceMessage, CallAnsweringMissedCall, SubscriberAccess, AutoAttendant, Rejected, ...)'
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA'
+            cand --csv 'Print CSV with Exchange''s column names'
+            cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+            cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'umctl;report;summary'= {
+            cand --data-dir 'Read the records of DIR/calls (serve''s --data-dir) [default: <lab>/calls; with --ldap, the platform data folder]'
+            cand --group-by 'One row per dial plan, UM IP gateway or server'
+            cand --interval 'One row per day or per month'
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA'
+            cand --csv 'Print CSV with Exchange''s column names'
+            cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+            cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'umctl;report;help'= {
+            cand calls 'The call data records, newest first (Get-UMCallDataRecord)'
+            cand summary 'Totals per dial plan, gateway or server and per day or month (Get-UMCallSummaryReport)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'umctl;report;help;calls'= {
+        }
+        &'umctl;report;help;summary'= {
+        }
+        &'umctl;report;help;help'= {
+        }
         &'umctl;completions'= {
             cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
             cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
@@ -884,6 +970,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand trace-call 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
             cand serve 'Run Exchange''s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server'
             cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, search, show, pin, greeting'
+            cand report 'Call data records and summaries of the calls serve took (Get-UMCallDataRecord, Get-UMCallSummaryReport)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -973,6 +1060,14 @@ set edit:completion:arg-completer[umctl] = {|@words|
         &'umctl;help;lab;greeting;set'= {
         }
         &'umctl;help;lab;greeting;record-name'= {
+        }
+        &'umctl;help;report'= {
+            cand calls 'The call data records, newest first (Get-UMCallDataRecord)'
+            cand summary 'Totals per dial plan, gateway or server and per day or month (Get-UMCallSummaryReport)'
+        }
+        &'umctl;help;report;calls'= {
+        }
+        &'umctl;help;report;summary'= {
         }
         &'umctl;help;completions'= {
         }

@@ -6,6 +6,7 @@
 //! - [`media`]: G.711, WAV, RFC 4733 and in-band DTMF, SDP offer/answer, RTP (sans-IO).
 //! - [`mail`]: voice mail and missed-call messages as MIME; Maildir and SMTP (spooled) delivery.
 //! - [`admin`]: the administrator's operations (grant-permissions), backend-agnostic.
+//! - [`records`]: the call data record (one per call), its store and reports.
 //! - [`serve`]: `umctl serve`: the call router, UM service and worker as SIP endpoints.
 //! - [`cli`]: the command line; the only module that knows clap and terminals.
 //!
@@ -23,6 +24,7 @@ pub mod frontend;
 pub mod mail;
 pub mod media;
 pub mod quote;
+pub mod records;
 pub mod serve;
 pub mod sip;
 pub mod table;

@@ -129,6 +129,9 @@ pub enum Command {
     /// Manage the embedded lab directory: init, reset, export, import, apply, hosts, search,
     /// show, pin, greeting
     Lab(LabArgs),
+    /// Call data records and summaries of the calls serve took (Get-UMCallDataRecord,
+    /// Get-UMCallSummaryReport)
+    Report(ReportArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }
@@ -371,6 +374,103 @@ pub struct ServeArgs {
     /// Also trust this CA certificate (PEM) for the SMTP server's STARTTLS certificate
     #[arg(long, value_name = "FILE", requires = "smtp")]
     pub smtp_ca: Option<PathBuf>,
+
+    /// Keep call records in DIR/calls [default: <lab>/calls; with --ldap, the platform data
+    /// folder]
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Serve Prometheus metrics at http://ADDR/metrics (ADDR: PORT for 127.0.0.1:PORT, or
+    /// HOST:PORT)
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<String>,
+
+    /// Remove call records older than this many days (Exchange keeps 90)
+    #[arg(long, value_name = "DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=36500))]
+    pub keep_days: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub command: ReportCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The call data records, newest first (Get-UMCallDataRecord)
+    Calls(ReportCallsArgs),
+    /// Totals per dial plan, gateway or server and per day or month
+    /// (Get-UMCallSummaryReport)
+    Summary(ReportSummaryArgs),
+}
+
+/// Where the records are read from, and how they are printed.
+#[derive(Debug, Args)]
+pub struct ReportSource {
+    /// Read the records of DIR/calls (serve's --data-dir) [default: <lab>/calls; with --ldap,
+    /// the platform data folder]
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Print CSV with Exchange's column names
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportCallsArgs {
+    #[command(flatten)]
+    pub source: ReportSource,
+
+    /// Only calls of this user (sAMAccountName or number: mailbox, signed-in user, caller,
+    /// callee)
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+
+    /// Only calls of this dial plan
+    #[arg(long, value_name = "NAME")]
+    pub dial_plan: Option<String>,
+
+    /// Only calls at or after T (YYYY-MM-DD or RFC 3339)
+    #[arg(long, value_name = "T")]
+    pub since: Option<String>,
+
+    /// Only calls before T (YYYY-MM-DD or RFC 3339)
+    #[arg(long, value_name = "T")]
+    pub until: Option<String>,
+
+    /// Only calls of this type (CallAnsweringVoiceMessage, CallAnsweringMissedCall,
+    /// SubscriberAccess, AutoAttendant, Rejected, ...)
+    #[arg(long = "type", value_name = "TYPE")]
+    pub call_type: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportSummaryArgs {
+    #[command(flatten)]
+    pub source: ReportSource,
+
+    /// One row per dial plan, UM IP gateway or server
+    #[arg(long, value_enum, default_value = "dial-plan", value_name = "GROUP")]
+    pub group_by: GroupByArg,
+
+    /// One row per day or per month
+    #[arg(long, value_enum, default_value = "day", value_name = "INTERVAL")]
+    pub interval: IntervalArg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum GroupByArg {
+    DialPlan,
+    Gateway,
+    Server,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum IntervalArg {
+    Day,
+    Month,
 }
 
 #[derive(Debug, Args)]

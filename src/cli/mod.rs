@@ -11,6 +11,7 @@ pub mod lab_cert;
 pub mod lab_pin;
 pub mod output;
 pub mod prompt;
+pub mod report;
 pub mod serve;
 pub mod target;
 pub mod trace_call;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::TraceCall(args) => trace_call::run(&cli.global, args),
         Command::Serve(args) => serve::run(&cli.global, args),
         Command::Lab(lab) => lab::run(&cli.global, &lab.command),
+        Command::Report(args) => report::run(&cli.global, args),
         Command::NewContact(args) => contact::run_new(&cli.global, args),
         Command::Contact(args) => contact::run(&cli.global, &args.command),
         Command::Completions(args) => {

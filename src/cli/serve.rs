@@ -135,12 +135,29 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         mailboxes,
         Arc::new(BoundPorts::new()),
     ));
+    let metrics = args
+        .metrics
+        .as_deref()
+        .map(|m| {
+            serve::metrics::parse_addr(m).ok_or_else(|| {
+                UsageError(format!(
+                    "--metrics '{m}': expected PORT (for 127.0.0.1:PORT) or HOST:PORT, e.g. 9464 or 127.0.0.1:9464"
+                ))
+            })
+        })
+        .transpose()?;
     let options = ServeOptions {
         max_calls: usize::from(args.max_calls),
         tls,
         mail: MailOptions::for_lab(&lab_root(global)?, smtp),
         recordings,
         media_log: None,
+        records: Some(serve::RecordsOptions {
+            dir: crate::cli::report::calls_dir(global, args.data_dir.as_ref())?,
+            keep_days: args.keep_days,
+            on_record: None,
+        }),
+        metrics,
     };
     let json = args.log_format == LogFormatArg::Json;
     let quiet = global.quiet;

@@ -169,6 +169,7 @@ fn live(
     let hosts = lab.hosts().context("reading the lab's hosts table")?;
     let mailboxes = lab.paths().mailboxes();
     let ca_dir = lab_root(global)?.join("ca");
+    let calls = crate::cli::report::calls_dir(global, None)?;
     let ca = LabCa::load_or_create(&ca_dir)
         .with_context(|| format!("opening the lab CA in {}", ca_dir.display()))?;
     let resolve = |fqdn: &str| -> Option<IpAddr> {
@@ -226,6 +227,9 @@ fn live(
                     tls: Some(&tls),
                     delivery_wait: Duration::from_secs(args.delivery_wait),
                     prompt_wait: PROMPT_WAIT,
+                    // A serve on this lab writes there; one elsewhere does not.
+                    records: Some(calls.clone()),
+                    records_certain: false,
                 };
                 anyhow::Ok(trace_live(lab, &request, &ctx, &setup).await?)
             }
@@ -269,6 +273,13 @@ fn live(
                     // Its own folder: the lab's belongs to a `umctl serve` that may be running.
                     recordings: Some(recordings.0.clone()),
                     media_log: None,
+                    // The lab's records: the trace reads its call's outcome there.
+                    records: Some(serve::RecordsOptions {
+                        dir: calls.clone(),
+                        keep_days: crate::records::store::DEFAULT_KEEP_DAYS,
+                        on_record: None,
+                    }),
+                    metrics: None,
                 };
                 let log_for =
                     |_: &ServerPlan, _: Stage| -> Arc<dyn TransactionLog> { Arc::new(NoLog) };
@@ -292,6 +303,8 @@ fn live(
                     tls: Some(&tls),
                     delivery_wait: Duration::from_secs(args.delivery_wait),
                     prompt_wait: PROMPT_WAIT,
+                    records: Some(calls.clone()),
+                    records_certain: true,
                 };
                 let result = trace_live(lab, request, &ctx, &setup).await;
                 running.shutdown(Duration::from_secs(1)).await;

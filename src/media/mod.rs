@@ -1,15 +1,17 @@
 //! Media for the UM endpoint: G.711 companding, WAV greetings and recordings, RFC 4733
 //! telephone-events plus in-band (Goertzel) DTMF, SDP offer/answer (with SDES for SRTP), the
 //! sans-IO RTP session (sender, absolute-deadline pacer, receiver statistics) on top of
-//! `rtp-rs`, and SRTP/SRTCP (`srtp`).
+//! `rtp-rs` with its RTCP reports (`rtcp`), and SRTP/SRTCP (`srtp`).
 //!
 //! Everything here is plain functions and state machines: no sockets, no clocks, no threads;
-//! time is always passed in (`now: Instant`). The UDP socket that moves these packets is the
+//! time is always passed in (`now: Instant`); `rtcp::bind_pair` is the one socket helper. The
+//! UDP socket that moves these packets is the
 //! worker's media engine (`serve::media_engine`); the SIP dialog that carries the SDP lives in
 //! `sip/`. This module imports nothing of ours.
 
 pub mod dtmf;
 pub mod g711;
+pub mod rtcp;
 pub mod rtp;
 pub mod sdp;
 pub mod srtp;

@@ -277,6 +277,8 @@ pub struct RtpStats {
     pub jitter: f64,
     /// Interarrival jitter in milliseconds.
     pub jitter_ms: f64,
+    /// The extended highest sequence number received (RFC 3550 6.4.1), of the current source.
+    pub highest_sequence: u32,
 }
 
 impl RtpStats {
@@ -364,6 +366,7 @@ impl RtpReceiver {
                 restarts: 0,
                 jitter: 0.0,
                 jitter_ms: 0.0,
+                highest_sequence: 0,
             },
             jitter: 0.0,
         }
@@ -457,6 +460,7 @@ impl RtpReceiver {
         self.stats.lost = self.stats.expected.saturating_sub(self.stats.received);
         self.stats.jitter = self.jitter;
         self.stats.jitter_ms = self.jitter * 1000.0 / f64::from(self.clock_rate);
+        self.stats.highest_sequence = self.source.as_ref().map_or(0, |s| s.max_ext() as u32);
     }
 
     pub fn stats(&self) -> RtpStats {

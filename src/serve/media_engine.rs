@@ -26,9 +26,9 @@
 //! - **SRTP** (Secured dial plans, [`SrtpSession`]): every packet out, audio and
 //!   telephone-event alike, is protected with our key; every datagram in is unprotected
 //!   with the caller's before anything reads it, and one that fails authentication or is
-//!   replayed is dropped and counted ([`CallSummary::srtp`]). RTCP is not handled here yet;
-//!   when it is, every report goes out through `media::srtp::seal_rtcp(self.srtp.as_mut(),
-//!   packet)` and every datagram in through `media::srtp::open_rtcp(self.srtp.as_mut(), d)`.
+//!   replayed is dropped and counted ([`CallSummary::srtp`]). RTCP reports go out
+//!   through `media::srtp::seal_rtcp` and come in through `media::srtp::open_rtcp`: SRTCP on a
+//!   Secured call, plain RTCP otherwise.
 //!
 //! The worker sends [`Control`]s (ACK, BYE); the engine asks the worker to send BYE by
 //! putting the Call-ID on the hang-up channel, and a REFER through the transfer channel. It
@@ -38,7 +38,7 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
@@ -49,9 +49,10 @@ use super::prompts;
 use super::recording::{CallInfo, Recorder, Spooled};
 use super::worker::TransferRequest;
 use crate::mail::Mailer;
+use crate::media::rtcp::{self, RtcpSession};
 use crate::media::rtp::{Pacer, PACKET_INTERVAL, SAMPLES_PER_PACKET};
 use crate::media::sdp::Negotiated;
-use crate::media::srtp::{SrtpKeys, SrtpSession, SrtpStats};
+use crate::media::srtp::{open_rtcp, seal_rtcp, SrtpKeys, SrtpSession, SrtpStats};
 use crate::media::{DtmfDetector, DtmfReceiver, Law, RtpReceiver, RtpSender, RtpStats};
 use crate::um::{Action, Dialogue, Event, PromptPart, RecordingEnd};
 
@@ -73,8 +74,47 @@ const ACK_WAIT: Duration = Duration::from_secs(32);
 pub enum Control {
     /// The 200 was ACKed: media may start.
     Acked,
-    /// The caller hung up (BYE, CANCEL) or serve is stopping.
+    /// The caller hung up (BYE, CANCEL).
     HungUp,
+    /// Serve is stopping: the worker has sent BYE.
+    Shutdown,
+}
+
+/// Who or what ended the call.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Ended {
+    /// The caller (BYE or CANCEL).
+    #[default]
+    Caller,
+    /// The dialogue hung up (goodbye, after a transfer, a failure limit).
+    Um,
+    /// Serve stopped.
+    Shutdown,
+    /// The 200 was never ACKed.
+    NoAck,
+    /// MaxCallDuration.
+    MaxDuration,
+}
+
+/// What a delivered message was.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Delivered {
+    /// A voice message of this many seconds, for this address.
+    VoiceMessage { seconds: f64, to: String },
+    /// A missed-call notification for this address.
+    MissedCall { to: String },
+}
+
+/// What the call did, for its record.
+#[derive(Clone, Debug, Default)]
+pub struct CallEvents {
+    pub notes: Vec<crate::um::CallNote>,
+    /// Every key the caller pressed, in order.
+    pub digits: String,
+    /// The REFER asked for (the Refer-To) and its answer.
+    pub transfer: Option<(String, Result<(), String>)>,
+    pub delivered: Option<Delivered>,
+    pub ended: Ended,
 }
 
 /// Send-side pacing figures: how far from its deadline (early or late) each packet left.
@@ -98,6 +138,15 @@ impl SendStats {
         self.buckets[i] += 1;
         self.packets += 1;
         self.max_late = self.max_late.max(late);
+    }
+
+    /// (deviation, packets) per 0.1 ms bucket.
+    pub fn deviations(&self) -> impl Iterator<Item = (Duration, u64)> + '_ {
+        self.buckets
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, n)| (Duration::from_micros(i as u64 * 100), *n))
     }
 
     /// The p-th percentile (0-100) of the lateness, to 0.1 ms.
@@ -126,6 +175,80 @@ pub struct CallSummary {
     pub errors: Vec<String>,
     /// SRTP calls: the packets dropped unread (failed authentication, replayed, malformed).
     pub srtp: Option<SrtpStats>,
+    pub events: CallEvents,
+    /// The round trip RTCP measured (RFC 3550 6.4.1); `None` when the peer sent none.
+    pub round_trip_ms: Option<f64>,
+    /// RTCP reports (sent, received).
+    pub rtcp_reports: (u64, u64),
+}
+
+/// The call's RTCP (`media::rtcp`): its socket, the session, when the next report is due and
+/// where the peer's reports come from (else its RTP port + 1).
+struct RtcpLink {
+    socket: UdpSocket,
+    session: RtcpSession,
+    next: Instant,
+    peer: Option<SocketAddr>,
+}
+
+impl RtcpLink {
+    fn open(socket: Option<std::net::UdpSocket>, ssrc: u32, cname: &str) -> Option<RtcpLink> {
+        Some(RtcpLink {
+            socket: UdpSocket::from_std(socket?).ok()?,
+            session: RtcpSession::new(ssrc, cname),
+            next: Instant::now() + rtcp::FIRST_REPORT,
+            peer: None,
+        })
+    }
+
+    /// Sends the report that is due: an SR when we sent RTP, else an RR.
+    fn report(
+        &mut self,
+        now: Instant,
+        sent: &SendStats,
+        sender: &RtpSender,
+        rx: &RtpStats,
+        remote: Option<SocketAddr>,
+        srtp: Option<&mut SrtpSession>,
+    ) {
+        self.next = now + rtcp::REPORT_INTERVAL;
+        let info = (sent.packets > 0).then(|| rtcp::SenderInfo {
+            ntp: 0,
+            rtp_timestamp: sender.next_timestamp(),
+            packets: sent.packets as u32,
+            octets: (sent.packets * u64::from(SAMPLES_PER_PACKET)) as u32,
+        });
+        let bytes = self
+            .session
+            .report(now, rtcp::ntp_of(SystemTime::now()), info, rx);
+        let to = self
+            .peer
+            .or_else(|| remote.map(|r| SocketAddr::new(r.ip(), r.port().wrapping_add(1))));
+        // SRTCP on a Secured call.
+        if let (Some(to), Some(bytes)) = (to, seal_rtcp(srtp, bytes)) {
+            let _ = self.socket.try_send_to(&bytes, to);
+        }
+    }
+
+    /// A report from the peer; on a Secured call only one that passes SRTCP authentication
+    /// counts (and only then does its source become where our reports go).
+    fn received(&mut self, datagram: &[u8], from: SocketAddr, srtp: Option<&mut SrtpSession>) {
+        let Some(report) = open_rtcp(srtp, datagram) else {
+            return;
+        };
+        self.peer = Some(from);
+        let _ = self
+            .session
+            .receive(&report, Instant::now(), rtcp::ntp_of(SystemTime::now()));
+    }
+}
+
+/// A datagram on the RTCP socket (never, without one).
+async fn recv_rtcp(link: &Option<RtcpLink>, buf: &mut [u8]) -> Option<(usize, SocketAddr)> {
+    match link {
+        Some(l) => l.socket.recv_from(buf).await.ok(),
+        None => std::future::pending().await,
+    }
 }
 
 /// One line of figures for the log.
@@ -189,6 +312,8 @@ impl CallSummary {
 /// Everything one call's engine needs.
 pub struct CallMedia {
     pub socket: std::net::UdpSocket,
+    /// The RTCP socket (the RTP port + 1), when one was bound.
+    pub rtcp: Option<std::net::UdpSocket>,
     pub negotiated: Negotiated,
     pub dialogue: Box<dyn Dialogue>,
     pub info: CallInfo,
@@ -270,12 +395,15 @@ struct Engine {
     caller_gone: bool,
     done: bool,
     errors: Vec<String>,
+    events: CallEvents,
+    rtcp: Option<RtcpLink>,
 }
 
 /// Runs one call to its end.
 pub async fn run(media: CallMedia) -> CallSummary {
     let CallMedia {
         socket,
+        rtcp,
         negotiated,
         dialogue,
         info,
@@ -296,9 +424,14 @@ pub async fn run(media: CallMedia) -> CallSummary {
                 recorded_samples: 0,
                 errors: vec![format!("RTP socket: {e}")],
                 srtp: None,
+                events: CallEvents::default(),
+                round_trip_ms: None,
+                rtcp_reports: (0, 0),
             }
         }
     };
+    let sender = RtpSender::with_random_seed(negotiated.payload_type);
+    let rtcp = RtcpLink::open(rtcp, sender.ssrc(), &format!("umctl@{}", info.to_address));
     let mut engine = Engine {
         call_id,
         socket,
@@ -316,7 +449,7 @@ pub async fn run(media: CallMedia) -> CallSummary {
         barge_in: false,
         pacer: None,
         talkspurt_end: None,
-        sender: RtpSender::with_random_seed(negotiated.payload_type),
+        sender,
         sent: SendStats::default(),
         receiver: RtpReceiver::new(8000).with_event_payload_type(negotiated.telephone_event),
         dtmf: DtmfReceiver::new(),
@@ -335,6 +468,8 @@ pub async fn run(media: CallMedia) -> CallSummary {
         caller_gone: false,
         done: false,
         errors: Vec::new(),
+        events: CallEvents::default(),
+        rtcp,
     };
     // Media starts with the ACK.
     let acked = tokio::time::timeout(ACK_WAIT, control.recv()).await;
@@ -346,6 +481,12 @@ pub async fn run(media: CallMedia) -> CallSummary {
             .map(|d| Instant::now() + d);
         engine.event(Event::Started).await;
         engine.main_loop(&mut control).await;
+    } else {
+        engine.events.ended = match acked {
+            Ok(Some(Control::Shutdown)) => Ended::Shutdown,
+            Err(_) => Ended::NoAck,
+            _ => Ended::Caller,
+        };
     }
     CallSummary {
         call_id: engine.call_id,
@@ -354,12 +495,23 @@ pub async fn run(media: CallMedia) -> CallSummary {
         recorded_samples: engine.recorded_samples,
         srtp: engine.srtp.as_ref().map(|s| s.inbound.stats()),
         errors: engine.errors,
+        events: engine.events,
+        round_trip_ms: engine
+            .rtcp
+            .as_ref()
+            .and_then(|l| l.session.round_trip())
+            .map(|d| d.as_secs_f64() * 1000.0),
+        rtcp_reports: engine
+            .rtcp
+            .as_ref()
+            .map_or((0, 0), |l| (l.session.sent, l.session.received)),
     }
 }
 
 impl Engine {
     async fn main_loop(&mut self, control: &mut mpsc::UnboundedReceiver<Control>) {
         let mut buf = vec![0u8; 2048];
+        let mut rtcp_buf = vec![0u8; 1500];
         let mut control_open = true;
         while !self.done {
             if self.queue.is_empty() && !self.caller_gone {
@@ -373,6 +525,12 @@ impl Engine {
                 biased;
                 c = control.recv(), if control_open => match c {
                     Some(Control::HungUp) => self.caller_hung_up().await,
+                    Some(Control::Shutdown) => {
+                        if !self.done {
+                            self.events.ended = Ended::Shutdown;
+                        }
+                        self.caller_hung_up().await;
+                    }
                     Some(Control::Acked) => {}
                     None => {
                         control_open = false;
@@ -388,6 +546,11 @@ impl Engine {
                     if let Ok((n, from)) = r {
                         let now = Instant::now();
                         self.on_datagram(&buf[..n], from, now).await;
+                    }
+                }
+                Some((n, from)) = recv_rtcp(&self.rtcp, &mut rtcp_buf) => {
+                    if let Some(l) = self.rtcp.as_mut() {
+                        l.received(&rtcp_buf[..n], from, self.srtp.as_mut());
                     }
                 }
             }
@@ -417,6 +580,7 @@ impl Engine {
         }
         consider(self.timer);
         consider(self.call_deadline);
+        consider(self.rtcp.as_ref().map(|l| l.next));
         if let Some(r) = &self.recording {
             consider(Some(r.last_voice + r.idle));
             consider(Some(Instant::now() + super::recording::SYNC_EVERY));
@@ -427,6 +591,16 @@ impl Engine {
     async fn on_wake(&mut self) {
         let now = Instant::now();
         self.send_due(now);
+        if let Some(l) = self.rtcp.as_mut().filter(|l| now >= l.next) {
+            l.report(
+                now,
+                &self.sent,
+                &self.sender,
+                &self.receiver.stats(),
+                self.remote,
+                self.srtp.as_mut(),
+            );
+        }
         self.sync_recording(now);
         if let Some(r) = &mut self.recording {
             if now >= r.last_voice + r.idle {
@@ -603,6 +777,7 @@ impl Engine {
     }
 
     async fn on_digit(&mut self, digit: char) {
+        self.events.digits.push(digit);
         if self.closing || self.pending_handover.is_some() {
             return;
         }
@@ -693,6 +868,9 @@ impl Engine {
 
     fn end_call(&mut self) {
         if !self.caller_gone {
+            if self.events.ended == Ended::Caller {
+                self.events.ended = Ended::Um;
+            }
             let _ = self.hang_up.send(self.call_id.clone());
         }
         self.done = true;
@@ -703,6 +881,7 @@ impl Engine {
         if self.caller_gone || self.done {
             return;
         }
+        self.events.ended = Ended::MaxDuration;
         self.closing = true;
         self.pending_handover = None;
         self.queue.clear();
@@ -771,6 +950,9 @@ impl Engine {
 
     /// The worker's answer to our REFER.
     async fn transfer_answered(&mut self, answer: Result<(), String>) {
+        if let Some((_, result)) = &mut self.events.transfer {
+            *result = answer.clone();
+        }
         match answer {
             Ok(()) => {
                 if self.queue.is_empty() {
@@ -789,6 +971,7 @@ impl Engine {
         if !self.menu.as_ref().is_some_and(|m| m.blocking) {
             let actions = self.dialogue.on_event(ev, now);
             self.errors.extend(self.dialogue.take_errors());
+            self.events.notes.extend(self.dialogue.take_notes());
             return actions;
         }
         let mut dialogue = std::mem::replace(&mut self.dialogue, Box::new(Silence));
@@ -800,6 +983,7 @@ impl Engine {
         {
             Ok((mut d, actions)) => {
                 self.errors.extend(d.take_errors());
+                self.events.notes.extend(d.take_notes());
                 self.dialogue = d;
                 actions
             }
@@ -864,7 +1048,18 @@ impl Engine {
                     })
                     .await;
                     match r {
-                        Ok(Ok(_)) => {}
+                        Ok(Ok(_)) => {
+                            self.events.delivered = Some(if self.recorded_samples == 0 {
+                                Delivered::MissedCall {
+                                    to: self.info.to_address.clone(),
+                                }
+                            } else {
+                                Delivered::VoiceMessage {
+                                    seconds: self.recorded_samples as f64 / 8000.0,
+                                    to: self.info.to_address.clone(),
+                                }
+                            });
+                        }
                         Ok(Err(e)) => self.errors.push(e.to_string()),
                         Err(e) => self.errors.push(e.to_string()),
                     }
@@ -882,7 +1077,11 @@ impl Engine {
                 })
                 .await;
                 match r {
-                    Ok(Ok(_)) => {}
+                    Ok(Ok(_)) => {
+                        self.events.delivered = Some(Delivered::MissedCall {
+                            to: self.info.to_address.clone(),
+                        });
+                    }
                     Ok(Err(e)) => self.errors.push(e.to_string()),
                     Err(e) => self.errors.push(e.to_string()),
                 }
@@ -897,6 +1096,10 @@ impl Engine {
                         refer_to: refer_to(&target, &m.transfer_domain),
                         reply,
                     };
+                    self.events.transfer = Some((
+                        target.clone(),
+                        Err("no answer to the REFER before the call ended".into()),
+                    ));
                     if m.transfers.send(request).is_ok() {
                         self.transfer_reply = Some(rx);
                     } else {
@@ -1099,6 +1302,7 @@ mod tests {
         let mailer = Arc::new(Capture::default());
         let spool = tempfile::tempdir().unwrap();
         let media = CallMedia {
+            rtcp: None,
             socket,
             negotiated,
             dialogue,

@@ -106,7 +106,11 @@ pub fn deliver_recording(
 }
 
 /// One leftover recording and what delivering it did.
-pub type Recovered = (Spooled, Result<DeliveryReceipt, DeliveryError>);
+pub type Recovered = (
+    Spooled,
+    Option<(CallInfo, usize)>,
+    Result<DeliveryReceipt, DeliveryError>,
+);
 
 /// Delivers every recording a previous run left in `dir`, marked as interrupted. Returns one
 /// result per recording (a failure leaves its files for the next start).
@@ -114,8 +118,10 @@ pub fn recover(mailer: &dyn Mailer, dir: &Path) -> Result<Vec<Recovered>, Delive
     Ok(leftovers(dir)?
         .into_iter()
         .map(|s| {
+            // What the call was (for its record) before delivery removes the spool files.
+            let call = s.read().ok().map(|(info, codes)| (info, codes.len()));
             let r = deliver_recording(mailer, &s, true);
-            (s, r)
+            (s, call, r)
         })
         .collect())
 }
@@ -151,9 +157,12 @@ mod tests {
         drop(r);
         let results = recover(&mailer, spool.path()).unwrap();
         assert_eq!(results.len(), 1);
-        let Ok(DeliveryReceipt::Delivered { paths }) = &results[0].1 else {
-            panic!("{:?}", results[0].1)
+        let Ok(DeliveryReceipt::Delivered { paths }) = &results[0].2 else {
+            panic!("{:?}", results[0].2)
         };
+        // What the call was, for its record (read before the spool files went).
+        let (call, samples) = results[0].1.clone().unwrap();
+        assert_eq!((call.call_id.as_str(), samples), ("call-1@test", 16000));
         let text = String::from_utf8_lossy(&std::fs::read(&paths[0]).unwrap()).into_owned();
         assert!(text.contains("X-Umctl-Interrupted: true"), "{text}");
         assert!(

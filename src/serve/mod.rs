@@ -22,17 +22,21 @@
 //!   recordings a crash left, delivered as interrupted at start.
 //! - [`call_limit`]: MaxCallsAllowed across a server's two workers, and the UM service's
 //!   choice between them.
+//! - [`call_record`]: one call data record per call (`crate::records`), rejected ones too.
+//! - [`metrics`]: `--metrics`, the Prometheus page.
 //! - this file: binding every component ([`start`]), the report of what is bound, and the
 //!   orderly shutdown (stop taking calls, BYE the active ones, stop the endpoints).
 //!
 //! It does not parse the command line or print: `cli::serve` does.
 
 pub mod call_limit;
+pub mod call_record;
 pub mod call_setup;
 pub mod decide;
 pub mod delivery;
 pub mod media_engine;
 pub mod messages;
+pub mod metrics;
 pub mod plan;
 pub mod prompts;
 pub mod recording;
@@ -69,6 +73,7 @@ pub use worker::{MediaLog, MediaSetup, Worker};
 use crate::mail::Mailer;
 
 use call_limit::{ActiveCalls, CallLimit, WorkerChoice};
+use call_record::RecordSink;
 use redirect::WorkerPorts;
 
 /// What `umctl serve` can fail with before it runs.
@@ -94,6 +99,11 @@ pub enum ServeError {
         component: String,
         source: TransportError,
     },
+    #[error("--metrics {addr}: cannot listen there: {source}")]
+    Metrics {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("TLS certificate for {fqdn}: {source}")]
     Certificate {
         fqdn: String,
@@ -107,7 +117,7 @@ impl ServeError {
     /// 3 when a port cannot be bound (in use, no permission), else 2 (bad input).
     pub fn exit_code(&self) -> i32 {
         match self {
-            ServeError::Bind { .. } => 3,
+            ServeError::Bind { .. } | ServeError::Metrics { .. } => 3,
             ServeError::Delivery(DeliveryError::Bind { .. }) => 3,
             _ => 2,
         }
@@ -199,16 +209,67 @@ pub struct ServeOptions {
     pub recordings: Option<PathBuf>,
     /// Where each finished call's media figures go (none: not logged).
     pub media_log: Option<MediaLog>,
+    /// Where call records go (none: no records).
+    pub records: Option<RecordsOptions>,
+    /// `--metrics`: where to serve the Prometheus page.
+    pub metrics: Option<SocketAddr>,
+}
+
+/// The call records of a serve: the `calls/` folder and how long records are kept.
+#[derive(Clone)]
+pub struct RecordsOptions {
+    pub dir: PathBuf,
+    pub keep_days: u32,
+    /// Called with each record once written (the metrics count it).
+    pub on_record: Option<call_record::OnRecord>,
+}
+
+impl RecordsOptions {
+    /// The sink the components write to; removes the records older than `keep_days` now and
+    /// once a day while serve runs.
+    fn start(&self) -> RecordSink {
+        let store = Arc::new(crate::records::CallStore::new(self.dir.clone()));
+        let (pruned, keep) = (store.clone(), self.keep_days);
+        tokio::spawn(async move {
+            loop {
+                let s = pruned.clone();
+                let _ = tokio::task::spawn_blocking(move || {
+                    if let Err(e) = s.prune(keep, std::time::SystemTime::now()) {
+                        eprintln!(
+                            "call records: removing old days in {}: {e}",
+                            s.dir().display()
+                        );
+                    }
+                })
+                .await;
+                tokio::time::sleep(Duration::from_secs(86_400)).await;
+            }
+        });
+        RecordSink {
+            store,
+            on_record: self.on_record.clone(),
+        }
+    }
 }
 
 /// Delivers (as interrupted) what a previous run left in the recordings folder; one line per
 /// recording for the log.
-async fn recover_recordings(mailer: Arc<dyn Mailer>, dir: &Path) -> Vec<String> {
+async fn recover_recordings(
+    mailer: Arc<dyn Mailer>,
+    dir: &Path,
+    records: Option<(&RecordSink, &str)>,
+) -> Vec<String> {
     let dir = dir.to_path_buf();
     let work = tokio::task::spawn_blocking(move || messages::recover(mailer.as_ref(), &dir));
     match work.await {
         Ok(Ok(results)) => results
             .into_iter()
+            .map(|(s, call, r)| {
+                if let (Some((sink, server)), Some((info, samples))) = (records, call) {
+                    sink.write(call_record::recovered(&info, samples, server, r.is_ok()));
+                }
+                (s, r)
+            })
             .map(|(s, r)| match r {
                 Ok(_) => format!(
                     "delivered the interrupted recording {} (serve stopped during the call)",
@@ -249,6 +310,9 @@ pub struct ServerReport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Report {
     pub servers: Vec<ServerReport>,
+    /// Where `--metrics` serves the Prometheus page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<SocketAddr>,
 }
 
 /// The running components.
@@ -266,6 +330,23 @@ pub struct Running {
     hang_up_tasks: Vec<tokio::task::JoinHandle<()>>,
     /// Held while running: this serve owns the recordings folder.
     recordings_claim: Option<recording::FolderClaim>,
+}
+
+/// The metrics of this serve and its page at `addr` (stops with `stop`); the bound address.
+async fn start_metrics(
+    addr: SocketAddr,
+    options: &ServeOptions,
+    stop: watch::Receiver<bool>,
+) -> Result<(Arc<metrics::Metrics>, SocketAddr), ServeError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Metrics { addr, source })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| ServeError::Metrics { addr, source })?;
+    let m = Arc::new(metrics::Metrics::new(Some(options.mail.spool.clone())));
+    tokio::spawn(metrics::serve_http(listener, m.clone(), stop));
+    Ok((m, bound))
 }
 
 /// The answer while shutting down: 503, try again later (elsewhere).
@@ -294,9 +375,27 @@ pub async fn start(
     log_for: &dyn Fn(&ServerPlan, Stage) -> Arc<dyn TransactionLog>,
 ) -> Result<Running, ServeError> {
     let (shutdown, watch_rx) = watch::channel(false);
+    let metrics = match options.metrics {
+        Some(addr) => Some(start_metrics(addr, &options, watch_rx.clone()).await?),
+        None => None,
+    };
+    let records = options.records.as_ref().map(|r| {
+        let mut r = r.clone();
+        if let Some((m, _)) = &metrics {
+            let (m, before) = (m.clone(), r.on_record.take());
+            r.on_record = Some(Arc::new(move |rec: &crate::records::CallRecord| {
+                m.record(rec);
+                if let Some(f) = &before {
+                    f(rec);
+                }
+            }));
+        }
+        r.start()
+    });
     let mut running = Running {
         report: Report {
             servers: Vec::new(),
+            metrics: None,
         },
         endpoints: Vec::new(),
         redirectors: Vec::new(),
@@ -337,6 +436,18 @@ pub async fn start(
         }
         let delivery = Delivery::start(exchange.clone(), config).await?;
         let mailer = delivery.mailer();
+        if let Some((m, _)) = &metrics {
+            let (m, mut events) = (m.clone(), delivery.subscribe());
+            tokio::spawn(async move {
+                loop {
+                    match events.recv().await {
+                        Ok(e) => m.delivery(&e),
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(_) => return,
+                    }
+                }
+            });
+        }
         running.delivery = Some(delivery);
         running.delivery_server = server.name.clone();
         let recordings = options
@@ -346,7 +457,8 @@ pub async fn start(
         match recording::claim(&recordings) {
             Ok(Some(claim)) => {
                 running.recordings_claim = Some(claim);
-                running.recovered = recover_recordings(mailer.clone(), &recordings).await;
+                let sink = records.as_ref().map(|r| (r, server.fqdn.as_str()));
+                running.recovered = recover_recordings(mailer.clone(), &recordings, sink).await;
             }
             Ok(None) => running.recovered.push(format!(
                 "another umctl serve uses {}; its recordings are left to it",
@@ -359,11 +471,26 @@ pub async fn start(
             .mailboxes
             .clone()
             .unwrap_or_else(|| options.mail.mailboxes.clone());
+        let log = match (&metrics, options.media_log.clone()) {
+            (Some((m, _)), before) => {
+                let m = m.clone();
+                let log: MediaLog =
+                    Arc::new(move |server: &str, summary: &media_engine::CallSummary| {
+                        m.sent(&summary.sent);
+                        if let Some(f) = &before {
+                            f(server, summary);
+                        }
+                    });
+                Some(log)
+            }
+            (None, before) => before,
+        };
         media = Some(MediaSetup {
             recordings,
             mailer,
-            log: options.media_log.clone(),
+            log,
             menus: call_setup::Menus::new(mailboxes),
+            records: records.clone(),
         });
     }
     let mut reports: Vec<Vec<ComponentReport>> = vec![Vec::new(); servers.len()];
@@ -416,13 +543,18 @@ pub async fn start(
                         );
                         let hosts = [server.fqdn.as_str(), &server.address.to_string()];
                         let r = Arc::new(
-                            Redirector::new(stage, exchange.clone()).with_workers(choice, &hosts),
+                            Redirector::new(stage, exchange.clone())
+                                .with_workers(choice, &hosts)
+                                .with_records(records.clone(), &server.fqdn),
                         );
                         running.redirectors.push(r.clone());
                         r
                     }
                     Stage::CallRouter => {
-                        let r = Arc::new(Redirector::new(stage, exchange.clone()));
+                        let r = Arc::new(
+                            Redirector::new(stage, exchange.clone())
+                                .with_records(records.clone(), &server.fqdn),
+                        );
                         running.redirectors.push(r.clone());
                         r
                     }
@@ -472,6 +604,13 @@ pub async fn start(
                             }
                         }));
                     }
+                    if let Some((m, _)) = &metrics {
+                        m.watch(
+                            &server.fqdn,
+                            component.process.unwrap_or(1).into(),
+                            w.clone(),
+                        );
+                    }
                     running.workers.push((w.clone(), endpoint.handle()));
                     if let Some(list) = workers_of.get_mut(i) {
                         list.push((w, ports));
@@ -498,6 +637,7 @@ pub async fn start(
             }
         }
     }
+    running.report.metrics = metrics.map(|(_, addr)| addr);
     for (server, mut roles) in servers.iter().zip(reports) {
         roles.sort_by_key(|r| (stage_rank(r.role), r.process));
         running.report.servers.push(ServerReport {

@@ -12,6 +12,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use rsip::prelude::UntypedHeader;
 
@@ -21,6 +22,7 @@ use crate::um::router::redirect_contact;
 use crate::um::{RedirectTarget, Routing, Stage, Transport, UmError};
 
 use super::call_limit::WorkerChoice;
+use super::call_record::{self, RecordSink};
 
 use super::decide::{error_response, error_status, reject_response, Exchange};
 
@@ -35,6 +37,8 @@ pub struct Redirector {
     /// The names of the server the workers run on (FQDN, address): only a 302 to it is sent
     /// to the chosen worker.
     worker_hosts: Vec<String>,
+    /// Where a rejected INVITE's record goes, and the server's name in it.
+    records: Option<(RecordSink, String)>,
 }
 
 /// The ports a worker process bound.
@@ -52,6 +56,7 @@ impl Redirector {
             draining: AtomicBool::new(false),
             workers: WorkerChoice::new(Vec::new()),
             worker_hosts: Vec::new(),
+            records: None,
         }
     }
 
@@ -95,6 +100,43 @@ impl Redirector {
             target.port = port;
         }
         Ok(target)
+    }
+
+    /// Writes a record for every INVITE this component turns away (as `server`).
+    pub fn with_records(mut self, sink: Option<RecordSink>, server: &str) -> Redirector {
+        self.records = sink.map(|s| (s, server.to_string()));
+        self
+    }
+
+    /// The record of a turned-away INVITE (a 302 is not the end of a call).
+    fn record(&self, request: &rsip::Request, ctx: &RequestContext, response: &rsip::Response) {
+        let Some((sink, server)) = &self.records else {
+            return;
+        };
+        if request.method != rsip::Method::Invite || response.status_code.code() < 300 {
+            return;
+        }
+        if response.status_code.code() == 302 {
+            return;
+        }
+        let component = match self.stage {
+            Stage::CallRouter => "call router",
+            Stage::UmService => "UM service",
+            Stage::Worker => "UM worker",
+        };
+        let mut base = call_record::base(request, SystemTime::now(), server, component);
+        // The decision just made is in the cache: it knows the dial plan, when there is one.
+        if let Some(Routing::Reject(r)) = self.exchange.cached_route(
+            request,
+            ctx.peer,
+            ctx.transport,
+            self.stage,
+            ctx.peer_certificate.as_ref(),
+        ) {
+            base.dial_plan = r.dial_plan;
+        }
+        base.gateway = Some(ctx.peer.ip().to_string());
+        sink.write(call_record::rejected(base, response));
     }
 
     /// Stops taking new calls (503) while serve shuts down.
@@ -146,6 +188,26 @@ impl Redirector {
 
 impl CallHandler for Redirector {
     fn handle_request(&self, request: &rsip::Request, ctx: &RequestContext) -> HandlerResponse {
+        let answer = self.answer(request, ctx);
+        if let Some(r) = &answer.final_response {
+            self.record(request, ctx, r);
+        }
+        answer
+    }
+
+    /// Everything but a new INVITE whose routing is not in the cache: those need the
+    /// directory, on the blocking pool.
+    fn answer_now(&self, request: &rsip::Request, ctx: &RequestContext) -> Option<HandlerResponse> {
+        let answer = self.answer_now_inner(request, ctx)?;
+        if let Some(r) = &answer.final_response {
+            self.record(request, ctx, r);
+        }
+        Some(answer)
+    }
+}
+
+impl Redirector {
+    fn answer(&self, request: &rsip::Request, ctx: &RequestContext) -> HandlerResponse {
         if request.method != rsip::Method::Invite || ctx.dialog.is_some() {
             return HandlerResponse::not_handled();
         }
@@ -162,14 +224,16 @@ impl CallHandler for Redirector {
         HandlerResponse::respond(self.respond(request, ctx, routing))
     }
 
-    /// Everything but a new INVITE whose routing is not in the cache: those need the
-    /// directory, on the blocking pool.
-    fn answer_now(&self, request: &rsip::Request, ctx: &RequestContext) -> Option<HandlerResponse> {
+    fn answer_now_inner(
+        &self,
+        request: &rsip::Request,
+        ctx: &RequestContext,
+    ) -> Option<HandlerResponse> {
         if request.method != rsip::Method::Invite
             || ctx.dialog.is_some()
             || self.draining.load(Ordering::SeqCst)
         {
-            return Some(self.handle_request(request, ctx));
+            return Some(self.answer(request, ctx));
         }
         let routing = self.exchange.cached_route(
             request,

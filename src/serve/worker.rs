@@ -21,7 +21,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::media::sdp::{negotiate, Encryption, LocalMedia, SessionDescription};
 use crate::media::srtp::MasterKey;
@@ -36,9 +36,11 @@ use crate::sip::transport::TransportKind;
 use crate::um::{Routing, Stage};
 
 use super::call_limit::CallLimit;
+use super::call_record::{self, RecordSink};
 use super::decide::{error_response, error_status, reject_response, Exchange};
 use super::media_engine::{self, CallMedia, Control};
 use crate::mail::Mailer;
+use crate::records::CallRecord;
 use tokio::sync::mpsc;
 
 /// How long a 2xx may wait for its ACK before the call is dropped (64*T1, RFC 3261 13.3.1.4).
@@ -86,6 +88,8 @@ pub struct MediaSetup {
     pub log: Option<MediaLog>,
     /// The PIN and message stores of Outlook Voice Access.
     pub menus: super::call_setup::Menus,
+    /// Where each call's record goes.
+    pub records: Option<RecordSink>,
 }
 
 /// A media engine's request for a blind transfer: the worker sends REFER in the call's
@@ -293,6 +297,7 @@ impl Worker {
         let calls: Vec<(String, ActiveCall)> = self.calls().drain().collect();
         let mut pending = Vec::new();
         for (call_id, call) in calls {
+            let _ = call.media.send(Control::Shutdown);
             let Some(bye) = self.bye(&call_id, &call) else {
                 continue;
             };
@@ -341,7 +346,14 @@ impl Worker {
         }
     }
 
-    fn answer_invite(&self, request: &rsip::Request, ctx: &RequestContext) -> rsip::Response {
+    /// A new INVITE; `record` gets what the decision knows (the engine writes the answered
+    /// call's record when it ends, the caller of this the rejected one's).
+    fn answer_invite(
+        &self,
+        request: &rsip::Request,
+        ctx: &RequestContext,
+        record: &mut CallRecord,
+    ) -> rsip::Response {
         let tag = ctx.to_tag.as_str();
         if self.draining.load(Ordering::SeqCst) {
             return super::unavailable(request, tag);
@@ -359,6 +371,7 @@ impl Worker {
                 return error_response(request, status, phrase, &e.to_string(), tag);
             }
         };
+        *record = call_record::with_decision(std::mem::take(record), &decision);
         match decision.routing {
             Routing::Answer => {}
             Routing::Reject(r) => return reject_response(request, &r, tag),
@@ -402,9 +415,12 @@ impl Worker {
             ));
             return resp;
         }
-        let socket = match std::net::UdpSocket::bind(SocketAddr::new(self.address, 0))
-            .and_then(|s| s.set_nonblocking(true).map(|()| s))
-        {
+        let sockets = crate::media::rtcp::bind_pair(self.address).and_then(|(rtp, rtcp)| {
+            rtp.set_nonblocking(true)?;
+            rtcp.set_nonblocking(true)?;
+            Ok((rtp, rtcp))
+        });
+        let (socket, rtcp) = match sockets {
             Ok(s) => s,
             Err(e) => {
                 return error_response(
@@ -450,6 +466,7 @@ impl Worker {
         let (control, control_rx) = mpsc::unbounded_channel();
         let media = CallMedia {
             socket,
+            rtcp: Some(rtcp),
             negotiated,
             dialogue: setup.dialogue,
             info: setup.info,
@@ -468,8 +485,17 @@ impl Worker {
         let engines = self.engines.clone();
         engines.fetch_add(1, Ordering::SeqCst);
         let (log, fqdn) = (self.media.log.clone(), self.fqdn.clone());
+        let (sink, record, peer) = (self.media.records.clone(), record.clone(), ctx.peer);
+        let (codec, started) = (media.negotiated.codec.encoding_name(), Instant::now());
         self.runtime.spawn(async move {
             let summary = media_engine::run(media).await;
+            if let Some(sink) = sink {
+                let duration = started.elapsed().as_secs_f64();
+                let rtt = summary.round_trip_ms;
+                sink.write(call_record::answered(
+                    record, &summary, codec, duration, rtt, peer,
+                ));
+            }
             for e in &summary.errors {
                 eprintln!("UM worker: call {}: {e}", summary.call_id);
             }
@@ -563,10 +589,20 @@ impl Worker {
 impl CallHandler for Worker {
     fn handle_request(&self, request: &rsip::Request, ctx: &RequestContext) -> HandlerResponse {
         match (&request.method, ctx.dialog.is_some()) {
-            (rsip::Method::Invite, false) => HandlerResponse {
-                provisional: vec![response_to(request, 180, "Ringing", Some(&ctx.to_tag))],
-                final_response: Some(self.answer_invite(request, ctx)),
-            },
+            (rsip::Method::Invite, false) => {
+                let mut record =
+                    call_record::base(request, SystemTime::now(), &self.fqdn, "UM worker");
+                let answer = self.answer_invite(request, ctx, &mut record);
+                if answer.status_code.code() >= 300 {
+                    if let Some(sink) = &self.media.records {
+                        sink.write(call_record::rejected(record, &answer));
+                    }
+                }
+                HandlerResponse {
+                    provisional: vec![response_to(request, 180, "Ringing", Some(&ctx.to_tag))],
+                    final_response: Some(answer),
+                }
+            }
             (rsip::Method::Invite, true) => {
                 HandlerResponse::respond(self.answer_reinvite(request, ctx))
             }

@@ -150,6 +150,12 @@ pub trait CallHandler: Send + Sync + 'static {
 
     /// A CANCEL ended the INVITE of `call_id` with 487 before the handler answered.
     fn on_cancelled(&self, _call_id: &str) {}
+
+    /// Whether an in-dialog request belongs to a dialog the handler keeps itself (a UAC's
+    /// call: the endpoint tracks only UAS dialogs and would answer 481).
+    fn owns_dialog(&self, _request: &rsip::Request) -> bool {
+        false
+    }
 }
 
 /// One line of the endpoint's structured log: a finished transaction or a stateless answer.
@@ -905,7 +911,7 @@ impl Core {
         local: SocketAddr,
     ) -> Vec<Action> {
         let dialog = DialogKey::for_uas_request(&request);
-        if dialog.is_some() {
+        if dialog.is_some() && !self.handler.owns_dialog(&request) {
             if let Err(e) = self.dialogs.on_request(&request) {
                 let mut resp =
                     super::message::response_to(&request, e.status(), reason(e.status()), None);

@@ -6,7 +6,7 @@
 //!
 //! Pure: it reads two [`Trace`]s and lists the differences in plain words.
 
-use super::{Party, SipStep, Trace};
+use super::{Outcome, Party, SipStep, Trace};
 
 /// One message of the exchange reduced to what both traces must share.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,7 +80,10 @@ pub fn disagreements(offline: &Trace, live: &Trace) -> Vec<String> {
                 l.component.label(),
                 l.action
             ));
-        } else if o.outcome != l.outcome {
+        } else if o.outcome != l.outcome
+            && !(o.outcome == Outcome::Info && l.outcome == Outcome::Ok)
+        {
+            // (An informational prediction the live call confirmed is agreement.)
             out.push(format!(
                 "hop {} ({}): offline {}, live {}{}",
                 o.number,

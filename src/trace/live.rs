@@ -26,15 +26,17 @@ use crate::frontend::{build_invite, follow_redirect, InviteSpec};
 use crate::mail::message::HEADER_CALL_ID;
 use crate::media::dtmf::DtmfSender;
 use crate::media::g711::Law;
-use crate::media::rtp::{Pacer, RtpSender, SAMPLES_PER_PACKET};
+use crate::media::rtp::{Pacer, RtpReceiver, RtpSender, SAMPLES_PER_PACKET};
 use crate::media::sdp::{negotiate, LocalMedia, Negotiated, SessionDescription};
-use crate::media::srtp::{redact_inline_keys, MasterKey, SrtpContext, Suite};
+use crate::media::srtp::{
+    open_rtcp, redact_inline_keys, seal_rtcp, MasterKey, SrtpContext, SrtpSession, Suite,
+};
 use crate::sip::endpoint::{
     CallHandler, ClientError, Endpoint, EndpointConfig, EndpointHandle, HandlerResponse, NoLog,
     RequestContext, TlsListen,
 };
 use crate::sip::ids::IdGenerator;
-use crate::sip::message::{find_header, request_bytes, response_bytes};
+use crate::sip::message::{find_header, request_bytes, response_bytes, response_to};
 use crate::sip::transport::tls::inspecting_client_config;
 use crate::sip::transport::TransportKind;
 use crate::sip::{NameAddr, SipUriParts};
@@ -42,11 +44,13 @@ use crate::um::UmContext;
 
 use super::certificates::{hop_lines, hop_of, CertificateWatch};
 use super::compare::disagreements;
+use super::outcome::Expect;
 use super::pcap::{Capture, Wire};
 use super::{
     trace_offline, CallPlan, HopCertificate, LiveDetails, Outcome, Party, SipStep, Trace,
     TraceError, TraceRequest,
 };
+use crate::records::{CallRecord, CallStore, Logon};
 
 /// The caller's message when no --wave-file is given (looped to the message length).
 const DEFAULT_MESSAGE: &[u8] = include_bytes!("../../fixtures/prompts/ca-message-sent.wav");
@@ -80,6 +84,10 @@ pub struct LiveSetup<'a> {
     pub delivery_wait: Duration,
     /// The longest the caller listens to the prompts before speaking anyway.
     pub prompt_wait: Duration,
+    /// The calls folder of the lab (`<lab>/calls`), where serve writes the call's record.
+    pub records: Option<PathBuf>,
+    /// Whether the serve surely writes there (in-process), or may (`--serve` on the same lab).
+    pub records_certain: bool,
 }
 
 /// Makes the caller's TLS configurations for the pool FQDN and address.
@@ -96,12 +104,36 @@ pub struct TlsListenParts {
     pub anchors_name: String,
 }
 
-/// The caller's endpoint answers nothing itself (the endpoint's defaults: BYE 200, ...).
-struct Caller;
+/// A request UM sent in the call's dialog, and the caller's answer to it.
+type UmRequest = (rsip::Request, rsip::Response);
+
+/// The caller's endpoint: inside the call's dialog it answers as a Front End does (REFER 202
+/// Accepted, BYE 200, NOTIFY and INFO 200, never 481) and hands each request to the call;
+/// anything else gets the endpoint's defaults.
+struct Caller {
+    call_id: Mutex<String>,
+    requests: mpsc::UnboundedSender<UmRequest>,
+}
 
 impl CallHandler for Caller {
-    fn handle_request(&self, _request: &rsip::Request, _ctx: &RequestContext) -> HandlerResponse {
-        HandlerResponse::not_handled()
+    fn owns_dialog(&self, request: &rsip::Request) -> bool {
+        let ours = lock(&self.call_id);
+        !ours.is_empty()
+            && find_header(&request.headers, "Call-ID").as_deref() == Some(ours.as_str())
+    }
+
+    fn handle_request(&self, request: &rsip::Request, ctx: &RequestContext) -> HandlerResponse {
+        if !self.owns_dialog(request) {
+            return HandlerResponse::not_handled();
+        }
+        let (status, phrase) = match request.method {
+            rsip::Method::Refer => (202, "Accepted"),
+            rsip::Method::Bye | rsip::Method::Notify | rsip::Method::Info => (200, "OK"),
+            _ => (501, "Not Implemented"),
+        };
+        let response = response_to(request, status, phrase, Some(&ctx.to_tag));
+        let _ = self.requests.send((request.clone(), response.clone()));
+        HandlerResponse::respond(response)
     }
 }
 
@@ -135,6 +167,16 @@ impl Recorder {
         let bytes = redact_inline_keys(&spaced_reason(response_bytes(resp)));
         let _ = self.capture.push(from, self.local, self.wire, &bytes);
         self.step(from_party, Party::SkypeFrontEnd, &bytes);
+    }
+
+    /// A request UM sent in the dialog and the caller's answer.
+    fn answered(&mut self, party: Party, peer: SocketAddr, (req, resp): &UmRequest) {
+        let bytes = request_bytes(req);
+        let _ = self.capture.push(peer, self.local, self.wire, &bytes);
+        self.step(party, Party::SkypeFrontEnd, &bytes);
+        let bytes = response_bytes(resp);
+        let _ = self.capture.push(self.local, peer, self.wire, &bytes);
+        self.step(Party::SkypeFrontEnd, party, &bytes);
     }
 
     fn step(&mut self, from: Party, to: Party, bytes: &[u8]) {
@@ -232,14 +274,23 @@ pub async fn trace_live<D: Directory + ?Sized>(
     })?;
 
     // The caller's endpoint and RTP socket, on the pool's address.
-    let rtp = UdpSocket::bind(SocketAddr::new(caller_ip, 0))
-        .await
-        .map_err(|e| live_err(format!("binding an RTP socket on {caller_ip}"), e))?;
+    let (rtp, rtcp) = crate::media::rtcp::bind_pair(caller_ip)
+        .and_then(|(rtp, rtcp)| {
+            rtp.set_nonblocking(true)?;
+            rtcp.set_nonblocking(true)?;
+            Ok((UdpSocket::from_std(rtp)?, UdpSocket::from_std(rtcp)?))
+        })
+        .map_err(|e| live_err(format!("binding RTP and RTCP sockets on {caller_ip}"), e))?;
     let rtp_local = rtp
         .local_addr()
         .map_err(|e| live_err("the RTP socket", e))?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut certificates = None;
+    let (requests_tx, mut requests) = mpsc::unbounded_channel();
+    let caller = Arc::new(Caller {
+        call_id: Mutex::new(String::new()),
+        requests: requests_tx,
+    });
     let mut config = EndpointConfig {
         bind: None,
         udp: false,
@@ -275,7 +326,7 @@ pub async fn trace_live<D: Directory + ?Sized>(
             config.udp = true;
         }
     }
-    let endpoint = Endpoint::start(config, Arc::new(Caller), Arc::new(NoLog), stop_rx)
+    let endpoint = Endpoint::start(config, caller.clone(), Arc::new(NoLog), stop_rx)
         .await
         .map_err(|e| live_err(format!("the caller's SIP endpoint on {caller_ip}"), e))?;
     let addrs = endpoint.addrs();
@@ -290,6 +341,7 @@ pub async fn trace_live<D: Directory + ?Sized>(
     let ids = IdGenerator::new();
     let mut spec = plan.invite.clone();
     spec.call_id = ids.call_id(&pool);
+    *lock(&caller.call_id) = spec.call_id.clone();
     spec.from_tag = ids.tag();
     spec.branch = ids.branch();
     spec.secure = setup.transport == TransportKind::Tls;
@@ -334,12 +386,19 @@ pub async fn trace_live<D: Directory + ?Sized>(
         plan: &plan,
         local,
         rtp: &rtp,
+        rtcp: &rtcp,
         rtp_local,
         certificates: certificates.as_deref(),
         srtp_key,
     };
     let result = ctx
-        .after_signalling(signalled, &offline, &mut live, &mut rec, &mut details)
+        .after_signalling(
+            signalled,
+            &offline,
+            (&mut live, &mut details),
+            &mut rec,
+            &mut requests,
+        )
         .await;
     let _ = stop_tx.send(true);
     endpoint.wait().await;
@@ -577,6 +636,19 @@ struct Media {
     received: u64,
     digits: Option<String>,
     problem: Option<String>,
+    /// UM hung up: the BYE's Reason text (or its first line).
+    um_bye: Option<String>,
+}
+
+/// UM's requests in the dialog so far.
+#[derive(Default)]
+struct UmSide {
+    /// The Refer-To of UM's REFER.
+    referred: Option<String>,
+    /// UM's BYE came.
+    hung_up: bool,
+    /// Its Reason text (empty when it had none).
+    bye_reason: Option<String>,
 }
 
 /// The receiving side: counts packets and notes when the worker's audio was last loud.
@@ -586,6 +658,8 @@ struct Heard {
     rtp: Capture,
     packets: u64,
     last_loud: Option<Instant>,
+    /// Statistics of the worker's stream, for the caller's RTCP receiver reports.
+    stats: Option<RtpReceiver>,
 }
 
 struct CallCtx<'a, 'b> {
@@ -595,6 +669,8 @@ struct CallCtx<'a, 'b> {
     plan: &'a CallPlan,
     local: SocketAddr,
     rtp: &'a UdpSocket,
+    /// The RTP port + 1: the caller's receiver reports, the worker's sender reports.
+    rtcp: &'a UdpSocket,
     rtp_local: SocketAddr,
     certificates: Option<&'a CertificateWatch>,
     /// The key the caller offered (Secured dial plans).
@@ -607,9 +683,9 @@ impl CallCtx<'_, '_> {
         &self,
         signalled: Signalled,
         offline: &Trace,
-        live: &mut Trace,
+        (live, details): (&mut Trace, &mut LiveDetails),
         rec: &mut Recorder,
-        details: &mut LiveDetails,
+        requests: &mut mpsc::UnboundedReceiver<UmRequest>,
     ) -> Result<(), TraceError> {
         let mut looked: Vec<String> = rec
             .steps
@@ -676,7 +752,10 @@ impl CallCtx<'_, '_> {
                 );
                 // Hop 7 stays as predicted: who answers is the directory's answer; the worker
                 // answered the call with the same code.
-                let media = self.converse(&response, worker, &spec, rec).await?;
+                let media = self
+                    .converse(&response, worker, &spec, rec, requests)
+                    .await?;
+                let um_bye = media.um_bye.clone();
                 if let (Some(answer), Some(h)) = (
                     media.answer.clone(),
                     live.hops.iter_mut().find(|h| h.number == 7),
@@ -687,6 +766,7 @@ impl CallCtx<'_, '_> {
                 details.rtp_received_packets = media.received;
                 details.dtmf_sent = media.digits.clone();
                 self.deliver(live, media, details, &spec.call_id).await;
+                self.outcome(live, details, &spec.call_id, um_bye).await;
             }
             Signalled::Refused { party, response } => {
                 let status = response.status_code.code();
@@ -838,33 +918,24 @@ impl CallCtx<'_, '_> {
         worker: SocketAddr,
         spec: &InviteSpec,
         rec: &mut Recorder,
+        requests: &mut mpsc::UnboundedReceiver<UmRequest>,
     ) -> Result<Media, TraceError> {
         let mut media = Media::default();
-        let ids = IdGenerator::new();
-        let remote_target = contact_uri(ok).unwrap_or_else(|| spec.request_uri.clone());
-        let to = find_header(&ok.headers, "To").unwrap_or_default();
-        let transport = self.setup.transport;
-        let in_dialog = |method: &str, cseq: u32| -> Option<rsip::Request> {
-            let text = format!(
-                "{method} {remote_target} SIP/2.0\r\nVia: SIP/2.0/{} {}:{};branch={}\r\n\
-                 Max-Forwards: 70\r\nFrom: {};tag={}\r\nTo: {to}\r\nCall-ID: {}\r\n\
-                 CSeq: {cseq} {method}\r\nContent-Length: 0\r\n\r\n",
-                transport.as_str(),
-                spec.pool_fqdn,
-                self.local.port(),
-                ids.branch(),
-                spec.from,
-                spec.from_tag,
-                spec.call_id,
-            );
-            match crate::sip::parse(text.as_bytes()) {
-                Ok(rsip::SipMessage::Request(r)) => Some(r),
-                _ => None,
-            }
+        let dialog = InDialog {
+            remote_target: contact_uri(ok).unwrap_or_else(|| spec.request_uri.clone()),
+            to: find_header(&ok.headers, "To").unwrap_or_default(),
+            transport: self.setup.transport,
+            local: self.local,
+            spec,
+            ids: IdGenerator::new(),
         };
-        if let Some(ack) = in_dialog("ACK", spec.cseq) {
+        let mut cseq = spec.cseq;
+        if let Some(ack) = dialog.request("ACK", cseq, "", "") {
             rec.sent(Party::Worker, worker, &ack);
-            let _ = self.handle.send_stateless(ack, worker, transport).await;
+            let _ = self
+                .handle
+                .send_stateless(ack, worker, dialog.transport)
+                .await;
         }
 
         let answer = String::from_utf8_lossy(&ok.body).into_owned();
@@ -905,27 +976,73 @@ impl CallCtx<'_, '_> {
             ));
         }
         let heard = Arc::new(Mutex::new(Heard::default()));
-        let listener = {
-            let heard = heard.clone();
-            let law = negotiated
+        let mut um = UmSide::default();
+        let mut notes = Vec::new();
+        {
+            let listener = {
+                let heard = heard.clone();
+                let law = negotiated
+                    .as_ref()
+                    .map(|n| n.codec.law())
+                    .unwrap_or(Law::Mu);
+                let pt = negotiated.as_ref().map(|n| n.payload_type).unwrap_or(0);
+                listen(self.rtp, heard, law, pt, srtp_in)
+            };
+            let talk = async {
+                match &negotiated {
+                    Ok(n) => {
+                        self.talk(n, &heard, &mut media).await;
+                        if !self.plan.delivers && media.problem.is_none() {
+                            // A menu answers the keys: listen until it has had its say.
+                            lock(&heard).last_loud = None;
+                            let after = self.wait_for_prompts(&heard, Instant::now()).await;
+                            media.looked.push(format!("after the keys: {after}"));
+                        }
+                    }
+                    Err(e) => {
+                        media.problem =
+                            Some(format!("the worker's SDP answer cannot be used: {e}"));
+                    }
+                }
+            };
+            // SRTCP on a Secured call, with the call's keys (their own SRTCP index).
+            let srtcp = negotiated
                 .as_ref()
-                .map(|n| n.codec.law())
-                .unwrap_or(Law::Mu);
-            let pt = negotiated.as_ref().map(|n| n.payload_type).unwrap_or(0);
-            listen(self.rtp, heard, law, pt, srtp_in)
-        };
-        let talk = async {
-            match &negotiated {
-                Ok(n) => self.talk(n, &heard, &mut media).await,
-                Err(e) => {
-                    media.problem = Some(format!("the worker's SDP answer cannot be used: {e}"));
+                .ok()
+                .and_then(|n| n.srtp.as_ref())
+                .map(|k| k.session());
+            let reports = rtcp_reports(self.rtcp, &heard, n_remote(&negotiated), srtcp);
+            tokio::pin!(talk, listener, reports);
+            loop {
+                tokio::select! {
+                    () = &mut talk => break,
+                    () = &mut listener => {}
+                    () = &mut reports => {}
+                    Some(r) = requests.recv() => {
+                        let note = self.on_um_request(&r, worker, &dialog, &mut cseq, rec, &mut um).await;
+                        notes.push(note);
+                        if um.hung_up {
+                            break;
+                        }
+                    }
                 }
             }
-        };
-        tokio::select! {
-            () = talk => {}
-            () = listener => {}
+            if um.referred.is_some() && !um.hung_up {
+                // After a REFER, UM ends its leg once its prompt has played.
+                let end = Instant::now() + Duration::from_secs(10);
+                while !um.hung_up {
+                    let left = end.saturating_duration_since(Instant::now());
+                    let Ok(Some(r)) = tokio::time::timeout(left, requests.recv()).await else {
+                        break;
+                    };
+                    let note = self
+                        .on_um_request(&r, worker, &dialog, &mut cseq, rec, &mut um)
+                        .await;
+                    notes.push(note);
+                }
+            }
         }
+        media.looked.extend(notes);
         {
             let mut h = lock(&heard);
             media.received = h.packets;
@@ -939,12 +1056,16 @@ impl CallCtx<'_, '_> {
                 media.received, self.rtp_local
             ),
         );
-
-        if let Some(bye) = in_dialog("BYE", spec.cseq + 1) {
+        if um.hung_up {
+            media.um_bye = um.bye_reason;
+            return Ok(media);
+        }
+        cseq += 1;
+        if let Some(bye) = dialog.request("BYE", cseq, "", "") {
             rec.sent(Party::Worker, worker, &bye);
             match tokio::time::timeout(
                 Duration::from_secs(10),
-                self.handle.request(bye, worker, transport),
+                self.handle.request(bye, worker, dialog.transport),
             )
             .await
             {
@@ -954,6 +1075,64 @@ impl CallCtx<'_, '_> {
             }
         }
         Ok(media)
+    }
+
+    /// A request UM sent in the dialog (answered already by the caller's endpoint): drawn on
+    /// the ladder; a REFER is followed by the NOTIFY of its outcome (RFC 3515), as the Front
+    /// End sends it. Returns a line for the hop.
+    async fn on_um_request(
+        &self,
+        r: &UmRequest,
+        worker: SocketAddr,
+        dialog: &InDialog<'_>,
+        cseq: &mut u32,
+        rec: &mut Recorder,
+        um: &mut UmSide,
+    ) -> String {
+        rec.answered(Party::Worker, worker, r);
+        let (req, resp) = r;
+        let answered = format!("{} {}", resp.status_code.code(), resp.status_code);
+        match req.method {
+            rsip::Method::Bye => {
+                um.hung_up = true;
+                um.bye_reason = Some(bye_reason(req));
+                format!("UM hung up (BYE{}): answered 200 OK", reason_suffix(req))
+            }
+            rsip::Method::Refer => {
+                let to = find_header(&req.headers, "Refer-To").unwrap_or_default();
+                um.referred = Some(to.clone());
+                *cseq += 1;
+                let notify = dialog.request(
+                    "NOTIFY",
+                    *cseq,
+                    "Event: refer\r\nSubscription-State: terminated;reason=noresource\r\nContent-Type: message/sipfrag;version=2.0\r\n",
+                    "SIP/2.0 200 OK\r\n",
+                );
+                let mut line =
+                    format!("UM transfers the caller: REFER to {to} answered 202 Accepted");
+                if let Some(n) = notify {
+                    rec.sent(Party::Worker, worker, &n);
+                    match tokio::time::timeout(
+                        Duration::from_secs(5),
+                        self.handle.request(n, worker, dialog.transport),
+                    )
+                    .await
+                    {
+                        Ok(Ok(resp)) => {
+                            rec.received(Party::Worker, worker, &resp);
+                            line.push_str(&format!(
+                                ", NOTIFY (200 OK) answered {}",
+                                status_line(&resp)
+                            ));
+                        }
+                        Ok(Err(e)) => line.push_str(&format!(", NOTIFY: {}", client_why(&e))),
+                        Err(_) => line.push_str(", NOTIFY: no answer within 5 s"),
+                    }
+                }
+                line
+            }
+            _ => format!("UM sent {}: answered {answered}", req.method),
+        }
     }
 
     /// The caller's side of the media: listen to the prompts, press the digits, speak.
@@ -1107,6 +1286,91 @@ impl CallCtx<'_, '_> {
         Ok((samples, "the shipped ca-message-sent.wav, looped".into()))
     }
 
+    /// Hop 8's verdict from the call's record (`<lab>/calls`): what really happened, and
+    /// whether it is what the digits asked for. A serve that writes its records elsewhere
+    /// leaves the outcome "not visible", never guessed.
+    async fn outcome(
+        &self,
+        live: &mut Trace,
+        details: &mut LiveDetails,
+        call_id: &str,
+        um_bye: Option<String>,
+    ) {
+        let hop8_failed = live
+            .hops
+            .iter()
+            .any(|h| h.number == 8 && h.outcome == Outcome::Failed);
+        let Some(dir) = &self.setup.records else {
+            return;
+        };
+        let wait = if self.setup.records_certain {
+            RECORD_WAIT
+        } else {
+            RECORD_WAIT_ELSEWHERE
+        };
+        let record = find_record(dir, call_id, wait).await;
+        let mut looked = live
+            .hops
+            .iter()
+            .find(|h| h.number == 8)
+            .map(|h| h.looked_up.clone())
+            .unwrap_or_default();
+        let Some(record) = record else {
+            let bye = um_bye.map(|r| {
+                if r.is_empty() {
+                    "UM hung up".to_string()
+                } else {
+                    format!("UM hung up: {r}")
+                }
+            });
+            looked.push(format!(
+                "outcome not visible: no record of Call-ID {call_id} in {} within {} s{}",
+                dir.display(),
+                wait.as_secs(),
+                if self.setup.records_certain {
+                    ""
+                } else {
+                    " (that serve keeps its records elsewhere)"
+                }
+            ));
+            if let Some(bye) = bye.filter(|_| !hop8_failed) {
+                looked.push(bye.clone());
+                fail_hop(
+                    live,
+                    8,
+                    looked,
+                    bye,
+                    "UM ended the call before the caller did, and no record says why.".into(),
+                    "Read umctl serve's log for this Call-ID".into(),
+                );
+            } else if let Some(h) = live.hops.iter_mut().find(|h| h.number == 8) {
+                h.looked_up = looked;
+            }
+            return;
+        };
+        details.record = serde_json::to_value(&record).ok();
+        let outcome = record.outcome();
+        looked.push(format!("call record ({}): {outcome}", dir.display()));
+        if hop8_failed {
+            if let Some(h) = live.hops.iter_mut().find(|h| h.number == 8) {
+                h.looked_up = looked;
+            }
+            return;
+        }
+        match super::outcome::judge(&self.plan.expect, &record) {
+            Ok(()) if self.plan.delivers => {
+                if let Some(h) = live.hops.iter_mut().find(|h| h.number == 8) {
+                    h.looked_up = looked;
+                }
+            }
+            Ok(()) => set_hop(live, 8, looked, outcome, Outcome::Ok),
+            Err(why) => {
+                let fix = outcome_fix(&self.plan.expect, &record);
+                fail_hop(live, 8, looked, outcome, format!("{why}."), fix);
+            }
+        }
+    }
+
     /// Hop 8: the message in the mailbox (call answering), or the session (OVA, AA).
     async fn deliver(
         &self,
@@ -1192,11 +1456,163 @@ impl CallCtx<'_, '_> {
     }
 }
 
+/// The caller's side of the dialog: builds its requests to UM (ACK, NOTIFY, BYE).
+struct InDialog<'a> {
+    remote_target: String,
+    to: String,
+    transport: TransportKind,
+    local: SocketAddr,
+    spec: &'a InviteSpec,
+    ids: IdGenerator,
+}
+
+impl InDialog<'_> {
+    /// `method` with `cseq`, `extra` header lines (each ending CRLF) and `body`.
+    fn request(&self, method: &str, cseq: u32, extra: &str, body: &str) -> Option<rsip::Request> {
+        let text = format!(
+            "{method} {} SIP/2.0\r\nVia: SIP/2.0/{} {}:{};branch={}\r\n\
+             Max-Forwards: 70\r\nFrom: {};tag={}\r\nTo: {}\r\nCall-ID: {}\r\n\
+             CSeq: {cseq} {method}\r\n{extra}Content-Length: {}\r\n\r\n{body}",
+            self.remote_target,
+            self.transport.as_str(),
+            self.spec.pool_fqdn,
+            self.local.port(),
+            self.ids.branch(),
+            self.spec.from,
+            self.spec.from_tag,
+            self.to,
+            self.spec.call_id,
+            body.len(),
+        );
+        match crate::sip::parse(text.as_bytes()) {
+            Ok(rsip::SipMessage::Request(r)) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+/// `: the text` of a request's Reason header (RFC 3326), or nothing.
+fn reason_suffix(req: &rsip::Request) -> String {
+    let reason = bye_reason(req);
+    if reason.is_empty() {
+        String::new()
+    } else {
+        format!(": {reason}")
+    }
+}
+
+/// The text of a BYE's Reason header (`the UM worker is shutting down`), else empty.
+fn bye_reason(req: &rsip::Request) -> String {
+    find_header(&req.headers, "Reason")
+        .and_then(|r| {
+            let start = r.find("text=\"")? + 6;
+            let end = start + r[start..].find('"')?;
+            Some(r[start..end].to_string())
+        })
+        .unwrap_or_default()
+}
+
+/// How long an in-process serve may take to write the call's record after the call.
+const RECORD_WAIT: Duration = Duration::from_secs(10);
+/// How long to look for the record of a `--serve` that may keep its records elsewhere.
+const RECORD_WAIT_ELSEWHERE: Duration = Duration::from_secs(3);
+
+/// The record of `call_id` in the calls folder `dir`, waiting up to `wait` for it.
+async fn find_record(dir: &Path, call_id: &str, wait: Duration) -> Option<CallRecord> {
+    let store = Arc::new(CallStore::new(dir));
+    let end = Instant::now() + wait;
+    loop {
+        let (s, id) = (store.clone(), call_id.to_string());
+        let found = tokio::task::spawn_blocking(move || s.find(&id).ok().flatten())
+            .await
+            .ok()
+            .flatten();
+        if found.is_some() || Instant::now() >= end {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The fix for an outcome that is not what the digits asked for.
+fn outcome_fix(expect: &Expect, record: &CallRecord) -> String {
+    match expect {
+        Expect::SignIn { .. } => {
+            let user = record
+                .logons
+                .iter()
+                .find_map(|l| match l {
+                    Logon::WrongPin { user, .. }
+                    | Logon::LockedOut { user }
+                    | Logon::NoPin { user } => Some(user.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| "USER".into());
+            format!(
+                "Press the mailbox's extension, #, its PIN, #. umctl lab pin show {user} shows the failures counted and a lockout; umctl lab pin reset {user} clears a lockout; umctl lab pin set {user} gives a new PIN"
+            )
+        }
+        Expect::Transfer { target, .. } => format!(
+            "Check that the transfer target {target} exists and that the Front End accepts UM's REFER (umctl trace-call --live --ladder shows it); the worker's answer is in umctl serve's log"
+        ),
+        Expect::Nothing => {
+            "Read umctl serve's log for this Call-ID; a serve that stopped ends its calls with BYE".into()
+        }
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     match m.lock() {
         Ok(g) => g,
         Err(poisoned) => poisoned.into_inner(),
     }
+}
+
+/// The worker's RTCP address: its RTP port + 1.
+fn n_remote(n: &Result<Negotiated, crate::media::MediaError>) -> Option<SocketAddr> {
+    let r = n.as_ref().ok()?.remote?;
+    Some(SocketAddr::new(r.ip(), r.port().wrapping_add(1)))
+}
+
+/// The caller's RTCP until the media phase ends: a receiver report every 5 s (the first
+/// after 2.5 s) about the worker's stream, answering the worker's sender reports so the
+/// worker measures the round trip (RFC 3550 6.4.1).
+async fn rtcp_reports(
+    socket: &UdpSocket,
+    heard: &Mutex<Heard>,
+    worker: Option<SocketAddr>,
+    mut srtcp: Option<SrtpSession>,
+) {
+    use crate::media::rtcp::{ntp_of, RtcpSession, FIRST_REPORT, REPORT_INTERVAL};
+    let mut session = RtcpSession::new(rand_ssrc(), "umctl-trace@pool");
+    let mut next = Instant::now() + FIRST_REPORT;
+    let mut buf = vec![0u8; 1500];
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep_until(next.into()) => {
+                next += REPORT_INTERVAL;
+                let stats = lock(heard).stats.as_ref().map(RtpReceiver::stats);
+                if let (Some(to), Some(stats)) = (worker, stats) {
+                    let bytes = session.report(Instant::now(), ntp_of(std::time::SystemTime::now()), None, &stats);
+                    if let Some(bytes) = seal_rtcp(srtcp.as_mut(), bytes) {
+                        let _ = socket.send_to(&bytes, to).await;
+                    }
+                }
+            }
+            r = socket.recv_from(&mut buf) => {
+                if let Ok((n, _)) = r {
+                    if let Some(report) = open_rtcp(srtcp.as_mut(), &buf[..n]) {
+                        let _ = session.receive(&report, Instant::now(), ntp_of(std::time::SystemTime::now()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An SSRC for the caller's reports.
+fn rand_ssrc() -> u32 {
+    RtpSender::with_random_seed(0).ssrc()
 }
 
 /// Receives the worker's RTP until the call's media phase ends (the caller drops this). The
@@ -1228,6 +1644,10 @@ async fn listen(
             None => buf[..n].to_vec(),
         };
         h.packets += 1;
+        let _ = h
+            .stats
+            .get_or_insert_with(|| RtpReceiver::new(8000))
+            .receive(now, &clear);
         if let Ok(reader) = rtp_rs::RtpReader::new(&clear) {
             if reader.payload_type() == audio_pt {
                 let payload = reader.payload();

@@ -22,6 +22,7 @@ pub mod compare;
 pub mod fix;
 pub mod live;
 pub mod offline;
+pub mod outcome;
 pub mod pcap;
 pub mod report;
 
@@ -234,6 +235,8 @@ pub struct CallPlan {
     pub mailbox: Option<PathBuf>,
     /// The dial plan is Secured: the pool offers SRTP (SDES), as Skype for Business does.
     pub srtp: bool,
+    /// What the digits ask for (the live trace checks the call's record against it).
+    pub expect: outcome::Expect,
 }
 
 /// The live-only part of a trace.
@@ -250,6 +253,9 @@ pub struct LiveDetails {
     pub dtmf_sent: Option<String>,
     /// The file that arrived in the mailbox.
     pub delivered: Option<PathBuf>,
+    /// The call's record as serve wrote it (`None`: not visible from here).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<serde_json::Value>,
     /// Where the offline trace and this one disagree (empty: they agree hop for hop).
     pub disagreements: Vec<String>,
     /// The pcap file written, if any.

@@ -745,6 +745,7 @@ fn run<D: Directory + ?Sized>(
         delivers: matches!(b.kind, Kind::VoiceMail),
         mailbox: None,
         srtp: dp.voip_security.uses_srtp(),
+        expect: super::outcome::Expect::Nothing,
     });
     let admitted = match admit(dir, org, &pool_fqdn, &request_user, secure, ctx)? {
         Ok(a) => a,
@@ -976,6 +977,9 @@ fn run<D: Directory + ?Sized>(
                 ),
             );
             let steps = ova_digits(dir, dpn, req.digits.as_deref())?;
+            if let Some(p) = trace.plan.as_mut() {
+                p.expect = super::outcome::expect_ova(req.digits.as_deref());
+            }
             b.hop(
                 8,
                 steps,
@@ -999,6 +1003,10 @@ fn run<D: Directory + ?Sized>(
                 ),
             );
             let steps = aa_digits(a, &aa.admission.dial_plan, req.digits.as_deref());
+            if let Some(p) = trace.plan.as_mut() {
+                let dp = &aa.admission.dial_plan;
+                p.expect = super::outcome::expect_aa(a, dp, req.digits.as_deref());
+            }
             b.hop(
                 8,
                 steps,

@@ -10,9 +10,10 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use super::dialogue::{Action, Dialogue, Event, PromptPart};
+use super::dialogue::{Action, CallNote, Dialogue, Event, PromptPart};
 use super::keypad::{farewell, play, system, transfer, InputFailures, INPUT_TIMEOUT};
 use crate::directory::model::{AutoAttendant, DialPlan, KeyMapping};
+use crate::records::DropReason;
 
 /// What the menu is made of.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,6 +74,7 @@ pub struct AutoAttendantMenu {
     digits: String,
     input: InputFailures,
     errors: Vec<String>,
+    notes: Vec<CallNote>,
 }
 
 impl AutoAttendantMenu {
@@ -84,6 +86,7 @@ impl AutoAttendantMenu {
             digits: String::new(),
             input,
             errors: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -128,12 +131,18 @@ impl AutoAttendantMenu {
         self.digits.clear();
         if self.input.fail() {
             self.state = State::Done;
+            self.notes
+                .push(CallNote::Disconnect(DropReason::InputFailures));
             return farewell("goodbye");
         }
         self.replay(&[prompt])
     }
 
-    fn transfer_to(&mut self, target: String) -> Vec<Action> {
+    fn transfer_to(&mut self, target: String, name: Option<String>) -> Vec<Action> {
+        self.notes.push(CallNote::Chose {
+            target: target.clone(),
+            name,
+        });
         self.input.clear();
         self.digits.clear();
         self.state = State::Transferring;
@@ -150,7 +159,7 @@ impl AutoAttendantMenu {
         if ext.is_empty() || !len_ok {
             return self.bad_input("invalid-input");
         }
-        self.transfer_to(ext)
+        self.transfer_to(ext, None)
     }
 
     fn on_digit(&mut self, d: char) -> Vec<Action> {
@@ -169,12 +178,12 @@ impl AutoAttendantMenu {
         }
         let key = d.to_digit(10).and_then(|k| u8::try_from(k).ok());
         if let Some(m) = key.and_then(|k| self.config.key_mappings.iter().find(|m| m.key == k)) {
-            let target = m.extension.clone();
-            return self.transfer_to(target);
+            let (target, name) = (m.extension.clone(), m.name.clone());
+            return self.transfer_to(target, Some(name));
         }
         if d == '0' {
             if let Some(op) = self.config.operator_extension.clone() {
-                return self.transfer_to(op);
+                return self.transfer_to(op, Some("operator".into()));
             }
         }
         if key.is_some() && self.config.allow_extensions {
@@ -188,6 +197,10 @@ impl AutoAttendantMenu {
 impl Dialogue for AutoAttendantMenu {
     fn take_errors(&mut self) -> Vec<String> {
         AutoAttendantMenu::take_errors(self)
+    }
+
+    fn take_notes(&mut self) -> Vec<CallNote> {
+        std::mem::take(&mut self.notes)
     }
 
     fn on_event(&mut self, event: Event, _now: Instant) -> Vec<Action> {

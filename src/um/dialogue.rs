@@ -113,6 +113,21 @@ pub enum Action {
     },
 }
 
+/// What a menu did that the call's record keeps (Exchange's UMCallDataRecord fields): the
+/// engine takes them after each event ([`Dialogue::take_notes`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallNote {
+    /// A sign-in attempt and how it ended (Outlook Voice Access).
+    Logon(crate::records::Logon),
+    /// The caller chose to be transferred to `target` (`name`: the menu entry or person).
+    Chose {
+        target: String,
+        name: Option<String>,
+    },
+    /// UM says goodbye and hangs up for this reason (input or logon failures).
+    Disconnect(crate::records::DropReason),
+}
+
 /// A caller-facing state machine: call answering, Outlook Voice Access, auto attendant.
 pub trait Dialogue: Send {
     /// Reacts to `event`, which happened at `now`.
@@ -121,6 +136,11 @@ pub trait Dialogue: Send {
     /// What went wrong since the last call (a store failure, a failed transfer), for the
     /// engine's log; the caller has heard a prompt about it. Never holds a PIN.
     fn take_errors(&mut self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// What happened since the last call, for the call's record.
+    fn take_notes(&mut self) -> Vec<CallNote> {
         Vec::new()
     }
 }

@@ -45,7 +45,7 @@ use std::path::Path;
 pub use auto_attendant::{AutoAttendantConfig, AutoAttendantMenu};
 pub use call::IncomingCall;
 pub use call_answering::{greeting_parts, CallAnsweringDialogue, Limits};
-pub use dialogue::{Action, Dialogue, Event, PromptPart, RecordingEnd};
+pub use dialogue::{Action, CallNote, Dialogue, Event, PromptPart, RecordingEnd};
 pub use ova::{dial_plan_users, DirectoryUser, Ova, OvaConfig};
 pub use pin::{LabPinStore, PinCheck, PinError, PinPolicy, PinStatus, PinStore};
 pub use ports::{BoundPorts, ExchangePorts, PortMap};

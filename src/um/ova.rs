@@ -15,7 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::dialogue::{Action, Dialogue, Event, PromptPart};
+use super::dialogue::{Action, CallNote, Dialogue, Event, PromptPart};
 use super::keypad::{e161_digits, farewell, play, system, transfer, InputFailures, INPUT_TIMEOUT};
 use super::pin::{PinCheck, PinStore};
 use super::UmError;
@@ -23,6 +23,7 @@ use crate::directory::lookup;
 use crate::directory::model::{attrs, DialPlan, UmUser};
 use crate::directory::Directory;
 use crate::mail::{MailStore, StoredMessage};
+use crate::records::{DropReason, Logon};
 
 /// The most keys one entry (extension, PIN, name) may have: longer is a bad input.
 const MAX_DIGITS: usize = 64;
@@ -235,6 +236,7 @@ pub struct Ova {
     input: InputFailures,
     logon_failures: u32,
     errors: Vec<String>,
+    notes: Vec<CallNote>,
 }
 
 impl Ova {
@@ -250,6 +252,7 @@ impl Ova {
             input,
             logon_failures: 0,
             errors: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -290,6 +293,8 @@ impl Ova {
     fn bad_input(&mut self, prompt: &'static str) -> Vec<Action> {
         self.digits.clear();
         if self.input.fail() {
+            self.notes
+                .push(CallNote::Disconnect(DropReason::InputFailures));
             return self.end("goodbye");
         }
         let mut parts = system(&[prompt]);
@@ -307,10 +312,21 @@ impl Ova {
         self.end("goodbye")
     }
 
-    /// A wrong extension or PIN: again, or disconnect at LogonFailuresBeforeDisconnect.
-    fn logon_failed(&mut self, prompt: &'static str, state: State) -> Vec<Action> {
+    /// A wrong extension or PIN (`note` makes the record's entry from the failure's number
+    /// and the limit): again, or disconnect at LogonFailuresBeforeDisconnect.
+    fn logon_failed(
+        &mut self,
+        prompt: &'static str,
+        state: State,
+        note: impl FnOnce(u32, u32) -> Logon,
+    ) -> Vec<Action> {
         self.logon_failures += 1;
-        if self.logon_failures >= self.config.logon_failures_before_disconnect.max(1) {
+        let of = self.config.logon_failures_before_disconnect.max(1);
+        self.notes
+            .push(CallNote::Logon(note(self.logon_failures, of)));
+        if self.logon_failures >= of {
+            self.notes
+                .push(CallNote::Disconnect(DropReason::LogonFailures));
             return self.end("ova-too-many-failures");
         }
         self.enter(state, system(&[prompt]))
@@ -372,10 +388,16 @@ impl Ova {
                     .iter()
                     .position(|u| u.extension.as_deref() == Some(ext.as_str()));
                 let Some(user) = found else {
-                    return self.logon_failed("ova-no-such-extension", State::Welcome);
+                    return self.logon_failed("ova-no-such-extension", State::Welcome, |f, of| {
+                        Logon::NoSuchExtension {
+                            extension: ext,
+                            failure: f,
+                            of,
+                        }
+                    });
                 };
                 match self.pins.is_locked(&self.config.users[user].sam) {
-                    Ok(true) => self.end("ova-locked-out"),
+                    Ok(true) => self.locked_out(user),
                     Ok(false) => self.enter(State::Pin { user }, Vec::new()),
                     Err(e) => self.store_error(e),
                 }
@@ -393,19 +415,52 @@ impl Ova {
                 let pin = std::mem::take(&mut self.digits);
                 let sam = self.config.users[user].sam.clone();
                 match self.pins.check(&sam, &pin) {
-                    Ok(PinCheck::Accepted) => {
-                        self.me = Some(user);
-                        self.voice_mail(Vec::new())
+                    Ok(PinCheck::Accepted) => self.sign_in(user),
+                    Ok(PinCheck::Wrong { .. }) => {
+                        self.logon_failed("ova-pin-wrong", State::Pin { user }, |f, of| {
+                            Logon::WrongPin {
+                                user: sam,
+                                failure: f,
+                                of,
+                            }
+                        })
                     }
-                    Ok(PinCheck::Wrong { .. } | PinCheck::NotSet) => {
-                        self.logon_failed("ova-pin-wrong", State::Pin { user })
+                    Ok(PinCheck::NotSet) => {
+                        self.logon_failed("ova-pin-wrong", State::Pin { user }, |_, _| {
+                            Logon::NoPin { user: sam }
+                        })
                     }
-                    Ok(PinCheck::LockedOut) => self.end("ova-locked-out"),
+                    Ok(PinCheck::LockedOut) => self.locked_out(user),
                     Err(e) => self.store_error(e),
                 }
             }
             _ => self.bad_input("invalid-input"),
         }
+    }
+
+    /// `users[user]` is signed in: the voice mail, and the record's note.
+    fn sign_in(&mut self, user: usize) -> Vec<Action> {
+        self.me = Some(user);
+        let actions = self.voice_mail(Vec::new());
+        let new_messages = match &self.state {
+            State::Messages { list, .. } => u32::try_from(list.len()).unwrap_or(u32::MAX),
+            _ => 0,
+        };
+        self.notes.push(CallNote::Logon(Logon::SignedIn {
+            user: self.config.users[user].sam.clone(),
+            new_messages,
+        }));
+        actions
+    }
+
+    /// The mailbox of `users[user]` is locked: goodbye.
+    fn locked_out(&mut self, user: usize) -> Vec<Action> {
+        self.notes.push(CallNote::Logon(Logon::LockedOut {
+            user: self.config.users[user].sam.clone(),
+        }));
+        self.notes
+            .push(CallNote::Disconnect(DropReason::LogonFailures));
+        self.end("ova-locked-out")
     }
 
     /// Announces the new messages and plays the first, or says there are none.
@@ -572,6 +627,10 @@ impl Ova {
                 match self.config.users[user].extension.clone() {
                     Some(ext) => {
                         self.state = State::Transferring { user };
+                        self.notes.push(CallNote::Chose {
+                            target: ext.clone(),
+                            name: Some(self.config.users[user].display_name.clone()),
+                        });
                         transfer(&ext)
                     }
                     None => {
@@ -625,6 +684,10 @@ impl Dialogue for Ova {
         Ova::take_errors(self)
     }
 
+    fn take_notes(&mut self) -> Vec<CallNote> {
+        std::mem::take(&mut self.notes)
+    }
+
     fn on_event(&mut self, event: Event, _now: Instant) -> Vec<Action> {
         match event {
             Event::Started => {
@@ -635,11 +698,8 @@ impl Dialogue for Ova {
                     .and_then(|sam| self.config.users.iter().position(|u| u.sam == sam));
                 match skip {
                     Some(user) => match self.pins.is_locked(&self.config.users[user].sam) {
-                        Ok(true) => self.end("ova-locked-out"),
-                        Ok(false) => {
-                            self.me = Some(user);
-                            self.voice_mail(Vec::new())
-                        }
+                        Ok(true) => self.locked_out(user),
+                        Ok(false) => self.sign_in(user),
                         Err(e) => self.store_error(e),
                     },
                     None => self.enter(State::Welcome, Vec::new()),

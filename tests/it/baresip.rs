@@ -379,6 +379,11 @@ fn assert_tone_voice_mail(lab: &TempLab, run: &CallRun, tone_seconds: f64) {
         );
     }
     assert!(baresip.contains("Call established"), "{baresip}");
+    let r = &crate::call_records::wait_for_records(lab.path(), 1)[0];
+    assert_eq!(r["CallType"], "CallAnsweringVoiceMessage", "{r:#}");
+    assert_eq!(r["OfferResult"], "Answer", "{r:#}");
+    assert!(r["DropCallReason"].is_string(), "{r:#}");
+    crate::call_records::assert_quality(r);
 
     // The tone, recorded after the beep, is a voice mail in Bob's Maildir.
     let new = lab.path().join("mailboxes/bob/Maildir/new");

@@ -4,6 +4,7 @@
 
 mod assets;
 mod baresip;
+mod call_records;
 mod certificates;
 mod delivery;
 mod directory_battery;

@@ -609,6 +609,14 @@ fn three_wrong_pins_disconnect_and_fifteen_lock_the_mailbox() {
     // The 6th call hears "your mailbox is locked" after the extension and gets BYE.
     let actions = wrong_pins(&lab, &serve, dir.path(), 0);
     assert!(actions.contains("bye from UM"), "{actions}");
+    let records = crate::call_records::wait_for_records(lab.path(), 6);
+    for r in &records {
+        assert_eq!(r["CallType"], "SubscriberAccess", "{r:#}");
+        assert_eq!(r["DropCallReason"], "LogonFailures", "{r:#}");
+        crate::call_records::assert_quality(r);
+    }
+    assert_eq!(records[0]["Logons"][2]["WrongPin"]["failure"], 3);
+    assert_eq!(records[5]["Logons"][0]["LockedOut"]["user"], "bob");
     // The PIN is never written to the log.
     assert!(!serve.stderr().contains("135792"));
     assert!(!serve.stderr().contains(PIN));
@@ -649,7 +657,7 @@ fn auto_attendant_key_one_ends_in_a_refer_to_sales() {
     if !sipp_available("auto_attendant_key_one_ends_in_a_refer_to_sales") {
         return;
     }
-    let (_lab, serve, _dir) = start();
+    let (lab, serve, _dir) = start();
     let scenario = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sipp/uac_aa_key1.xml");
     let actions = run_ok(&menu_call(&serve, &scenario, AA), &serve);
     assert!(
@@ -661,6 +669,13 @@ fn auto_attendant_key_one_ends_in_a_refer_to_sales() {
         "Referred-By names the pilot: {actions}"
     );
     assert!(actions.contains("bye from UM"), "{actions}");
+    let r = &crate::call_records::wait_for_records(lab.path(), 1)[0];
+    assert_eq!(r["CallType"], "AutoAttendant", "{r:#}");
+    assert_eq!(r["DropCallReason"], "Transfer", "{r:#}");
+    assert_eq!(r["TransferredNumber"], "9001", "{r:#}");
+    crate::call_records::assert_quality(r);
+    // SIPp sends no RTCP: the round trip is empty, not zero.
+    assert!(r.get("RoundTripMilliseconds").is_none(), "{r:#}");
 }
 
 #[test]

@@ -586,6 +586,16 @@ fn call_beyond_max_calls_gets_503() {
         "{}",
         serve.stderr()
     );
+    // One record per call: 100 answered, the one turned away as a 503 at the worker.
+    let records = crate::call_records::wait_for_records(lab.path(), 101);
+    let rejected: Vec<_> = records
+        .iter()
+        .filter(|r| r["OfferResult"] == "Reject")
+        .collect();
+    assert_eq!(rejected.len(), 1, "{rejected:#?}");
+    assert_eq!(rejected[0]["RejectStatus"], 503);
+    assert_eq!(rejected[0]["Component"], "UM worker");
+    assert_eq!(records.len(), 101);
 }
 
 #[test]
@@ -627,4 +637,7 @@ fn sigterm_sends_bye_to_the_active_call_and_exits_0() {
         "{}",
         serve.stderr()
     );
+    let records = crate::call_records::wait_for_records(lab.path(), 1);
+    assert_eq!(records[0]["DropCallReason"], "Shutdown", "{records:#?}");
+    assert_eq!(records[0]["OfferResult"], "Answer");
 }

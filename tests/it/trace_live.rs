@@ -42,7 +42,7 @@ pub(crate) fn hop(trace: &Value, n: u64) -> &Value {
 }
 
 /// The first lines of the ladder's messages.
-fn first_lines(trace: &Value) -> Vec<String> {
+pub(crate) fn first_lines(trace: &Value) -> Vec<String> {
     trace["messages"]
         .as_array()
         .unwrap()

@@ -200,6 +200,15 @@ fn the_callers_message_lands_in_bobs_maildir_sample_for_sample() {
         recordings_in(&lab.path().join("recordings")).is_empty(),
         "the spool is empty once the message is delivered"
     );
+    let r = &crate::call_records::wait_for_records(lab.path(), 1)[0];
+    assert_eq!(r["CallType"], "CallAnsweringVoiceMessage", "{r:#}");
+    assert_eq!(r["OfferResult"], "Answer");
+    assert_eq!(r["UserMailboxName"], "bob");
+    assert_eq!(r["MessageSeconds"], 7.1);
+    assert_eq!(r["PacketsReceived"], 236);
+    assert_eq!(r["PacketsLost"], 0);
+    crate::call_records::assert_quality(r);
+    assert!(r.get("RoundTripMilliseconds").is_none(), "{r:#}");
 }
 
 #[test]
@@ -327,6 +336,12 @@ fn a_recording_cut_by_kill_9_is_delivered_interrupted_at_the_next_start() {
         recordings_in(&spool).is_empty(),
         "the spool files are removed after delivery"
     );
+    // The crashed call's one record comes from the recovery.
+    let records = crate::call_records::wait_for_records(lab.path(), 1);
+    assert_eq!(records.len(), 1, "{records:#?}");
+    assert_eq!(records[0]["DropCallReason"], "SystemError");
+    assert_eq!(records[0]["CallType"], "CallAnsweringVoiceMessage");
+    assert!(records[0]["MessageId"].is_string(), "{records:#?}");
 }
 
 /// The recordings in the spool folder (serve's claim, `serve.lock`, is not one).
