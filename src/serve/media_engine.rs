@@ -175,6 +175,8 @@ pub struct CallSummary {
     pub errors: Vec<String>,
     /// SRTP calls: the packets dropped unread (failed authentication, replayed, malformed).
     pub srtp: Option<SrtpStats>,
+    /// SRTCP on SRTP calls: the reports dropped unread.
+    pub srtcp: Option<SrtpStats>,
     pub events: CallEvents,
     /// The round trip RTCP measured (RFC 3550 6.4.1); `None` when the peer sent none.
     pub round_trip_ms: Option<f64>,
@@ -189,15 +191,24 @@ struct RtcpLink {
     session: RtcpSession,
     next: Instant,
     peer: Option<SocketAddr>,
+    /// SRTCP on a Secured call: contexts of their own, so SRTCP's failures are told apart
+    /// from the media's.
+    srtcp: Option<SrtpSession>,
 }
 
 impl RtcpLink {
-    fn open(socket: Option<std::net::UdpSocket>, ssrc: u32, cname: &str) -> Option<RtcpLink> {
+    fn open(
+        socket: Option<std::net::UdpSocket>,
+        ssrc: u32,
+        cname: &str,
+        keys: Option<&SrtpKeys>,
+    ) -> Option<RtcpLink> {
         Some(RtcpLink {
             socket: UdpSocket::from_std(socket?).ok()?,
             session: RtcpSession::new(ssrc, cname),
             next: Instant::now() + rtcp::FIRST_REPORT,
             peer: None,
+            srtcp: keys.map(SrtpKeys::session),
         })
     }
 
@@ -209,7 +220,6 @@ impl RtcpLink {
         sender: &RtpSender,
         rx: &RtpStats,
         remote: Option<SocketAddr>,
-        srtp: Option<&mut SrtpSession>,
     ) {
         self.next = now + rtcp::REPORT_INTERVAL;
         let info = (sent.packets > 0).then(|| rtcp::SenderInfo {
@@ -225,15 +235,15 @@ impl RtcpLink {
             .peer
             .or_else(|| remote.map(|r| SocketAddr::new(r.ip(), r.port().wrapping_add(1))));
         // SRTCP on a Secured call.
-        if let (Some(to), Some(bytes)) = (to, seal_rtcp(srtp, bytes)) {
+        if let (Some(to), Some(bytes)) = (to, seal_rtcp(self.srtcp.as_mut(), bytes)) {
             let _ = self.socket.try_send_to(&bytes, to);
         }
     }
 
     /// A report from the peer; on a Secured call only one that passes SRTCP authentication
     /// counts (and only then does its source become where our reports go).
-    fn received(&mut self, datagram: &[u8], from: SocketAddr, srtp: Option<&mut SrtpSession>) {
-        let Some(report) = open_rtcp(srtp, datagram) else {
+    fn received(&mut self, datagram: &[u8], from: SocketAddr) {
+        let Some(report) = open_rtcp(self.srtcp.as_mut(), datagram) else {
             return;
         };
         self.peer = Some(from);
@@ -269,6 +279,9 @@ pub struct MediaFigures {
     /// SRTP: packets replayed or older than the replay window (dropped).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub srtp_replayed: Option<u64>,
+    /// SRTCP: reports that failed authentication or were replayed (dropped, never read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub srtcp_dropped: Option<u64>,
 }
 
 impl CallSummary {
@@ -285,6 +298,7 @@ impl CallSummary {
             recorded_seconds: self.recorded_samples as f64 / 8000.0,
             srtp_auth_failures: self.srtp.map(|s| s.auth_failures),
             srtp_replayed: self.srtp.map(|s| s.replayed),
+            srtcp_dropped: self.srtcp.map(|s| s.auth_failures + s.replayed),
         }
     }
 
@@ -306,6 +320,9 @@ impl CallSummary {
             .srtp
             .map(|s| format!(" srtp auth-failures={} replayed={}", s.auth_failures, s.replayed))
             .unwrap_or_default()
+            + &f.srtcp_dropped
+                .map(|n| format!(" srtcp-dropped={n}"))
+                .unwrap_or_default()
     }
 }
 
@@ -424,6 +441,7 @@ pub async fn run(media: CallMedia) -> CallSummary {
                 recorded_samples: 0,
                 errors: vec![format!("RTP socket: {e}")],
                 srtp: None,
+                srtcp: None,
                 events: CallEvents::default(),
                 round_trip_ms: None,
                 rtcp_reports: (0, 0),
@@ -431,7 +449,12 @@ pub async fn run(media: CallMedia) -> CallSummary {
         }
     };
     let sender = RtpSender::with_random_seed(negotiated.payload_type);
-    let rtcp = RtcpLink::open(rtcp, sender.ssrc(), &format!("umctl@{}", info.to_address));
+    let rtcp = RtcpLink::open(
+        rtcp,
+        sender.ssrc(),
+        &format!("umctl@{}", info.to_address),
+        negotiated.srtp.as_ref(),
+    );
     let mut engine = Engine {
         call_id,
         socket,
@@ -494,6 +517,11 @@ pub async fn run(media: CallMedia) -> CallSummary {
         sent: engine.sent,
         recorded_samples: engine.recorded_samples,
         srtp: engine.srtp.as_ref().map(|s| s.inbound.stats()),
+        srtcp: engine
+            .rtcp
+            .as_ref()
+            .and_then(|l| l.srtcp.as_ref())
+            .map(|s| s.inbound.stats()),
         errors: engine.errors,
         events: engine.events,
         round_trip_ms: engine
@@ -550,7 +578,7 @@ impl Engine {
                 }
                 Some((n, from)) = recv_rtcp(&self.rtcp, &mut rtcp_buf) => {
                     if let Some(l) = self.rtcp.as_mut() {
-                        l.received(&rtcp_buf[..n], from, self.srtp.as_mut());
+                        l.received(&rtcp_buf[..n], from);
                     }
                 }
             }
@@ -598,7 +626,6 @@ impl Engine {
                 &self.sender,
                 &self.receiver.stats(),
                 self.remote,
-                self.srtp.as_mut(),
             );
         }
         self.sync_recording(now);
