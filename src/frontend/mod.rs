@@ -38,14 +38,35 @@ pub enum FrontendError {
     Lookup(#[from] LookupError),
     #[error("'{value}' is not a call target: expected {expected}")]
     BadTarget { value: String, expected: String },
-    #[error("'{value}' matches {count} objects ({names}); give a SIP address, an E.164 number or --from CALLER to pick the dial plan")]
+    #[error("{}", ambiguous_message(attr, value, count, names))]
     Ambiguous {
+        /// The attribute the objects share the value of.
+        attr: String,
         value: String,
         count: usize,
         names: String,
     },
     #[error("building the SIP message: {0}")]
     Sip(#[from] SipError),
+}
+
+/// Whether objects sharing a value of `attr` is a fault of the directory (a SIP address or a
+/// line URI must be unique), not a target given too loosely.
+pub fn must_be_unique(attr: &str) -> bool {
+    [
+        crate::directory::model::attrs::MSRTCSIP_PRIMARY_USER_ADDRESS,
+        crate::directory::model::attrs::MSRTCSIP_LINE,
+    ]
+    .iter()
+    .any(|a| a.eq_ignore_ascii_case(attr))
+}
+
+fn ambiguous_message(attr: &str, value: &str, count: &usize, names: &str) -> String {
+    if must_be_unique(attr) {
+        format!("'{value}' is the {attr} of {count} objects ({names}); it must belong to one only, so the Front End cannot route the call: give the others their own (Set-CsUser -SipAddress / -LineURI)")
+    } else {
+        format!("'{value}' matches {count} objects ({names}); give a SIP address, an E.164 number or --from CALLER to pick the dial plan")
+    }
 }
 
 impl From<crate::directory::DirectoryError> for FrontendError {

@@ -146,6 +146,10 @@ pub struct Hop {
     pub why: Option<String>,
     /// For a failed hop: the command that fixes it.
     pub fix: Option<String>,
+    /// For a failed hop: the short name of the cause (`rtc-read-denied`), what `umctl doctor`
+    /// groups findings by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<&'static str>,
 }
 
 /// A party of the SIP ladder.
