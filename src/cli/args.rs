@@ -92,6 +92,9 @@ pub enum Command {
     /// Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker,
     /// transport) and name the first broken hop, why, and the fix
     TraceCall(TraceCallArgs),
+    /// Check the whole deployment at once, read-only: every user, contact, OVA and
+    /// auto-attendant number, dial plan, server, gateway and pool; findings grouped by cause
+    Doctor(DoctorArgs),
     /// Run Exchange's SIP side on the lab addresses: the UM Call Router of each Client Access
     /// server, the UM service and the UM worker of each Mailbox server
     Serve(ServeArgs),
@@ -114,6 +117,25 @@ A second run plans nothing. A failed step undoes the earlier ones.
 
 Exit codes: 0 done (or --verify: complete), 1 --verify found something missing, 2 bad input
 or a missing prerequisite, 3 the directory cannot be reached or refused access.";
+
+/// `umctl doctor` options.
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  umctl doctor                  what is broken anywhere, grouped by cause, with the fixes
+  umctl doctor --all            every object checked, broken or not
+  umctl doctor --json           one JSON document with every finding
+  umctl doctor --powershell     the fixes as Exchange / Skype for Business Management Shell lines
+
+Exit codes: 0 nothing is broken, 1 something is, 2 bad input, 3 directory unreachable.")]
+pub struct DoctorArgs {
+    /// List every object checked, not only the broken ones
+    #[arg(long)]
+    pub all: bool,
+    /// Print the fixes of all findings that have one as PowerShell lines
+    #[arg(long, conflicts_with = "all")]
+    pub powershell: bool,
+}
 
 /// `umctl grant-permissions` options.
 #[derive(Debug, Args)]

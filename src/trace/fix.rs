@@ -550,3 +550,140 @@ pub fn rejection(r: &Rejection, rc: &RejectContext<'_>) -> Fix {
     };
     fix(cause, text.0, text.1)
 }
+
+// The failure kinds `umctl doctor` finds on the deployment rather than on one call.
+
+/// An Exchange server that serves UM but is not linked to a SIP dial plan.
+pub fn server_not_in_dial_plan(server: &str, is_cas: bool, dial_plan: &str) -> Fix {
+    fix(
+        "server-not-in-dial-plan",
+        format!(
+            "{server} serves Unified Messaging but is not linked to SIP dial plan {dial_plan} (msExchUMServerDialPlanLink): with Exchange 2013 and later every Client Access and Mailbox server must be in every SIP dial plan, or calls the Front End sends to it (or that Exchange redirects to it) land where the dial plan is unknown"
+        ),
+        if is_cas {
+            format!("Set-UMCallRouterSettings -Server {server} -DialPlans @{{Add=\"{dial_plan}\"}}")
+        } else {
+            format!("Set-UMService -Identity {server} -DialPlans @{{Add=\"{dial_plan}\"}}")
+        },
+    )
+}
+
+/// A UM IP gateway that is disabled.
+pub fn gateway_disabled(gateway: &str, address: &str) -> Fix {
+    fix(
+        "um-ip-gateway-disabled",
+        format!(
+            "UM IP gateway {gateway} ({address}) is disabled (msExchUMIPGatewayStatus): Exchange answers every INVITE from {address} with 403 Forbidden (umctl serve answers 403 for it too)"
+        ),
+        format!("Enable-UMIPGateway -Identity \"{gateway}\""),
+    )
+}
+
+/// More than one UM IP gateway with outcalls allowed for one pool and dial plan.
+pub fn several_outcall_gateways(pool: &str, dial_plan: &str, gateways: &[String]) -> Fix {
+    let keep = gateways.first().map(String::as_str).unwrap_or_default();
+    let others: Vec<String> = gateways
+        .iter()
+        .skip(1)
+        .map(|g| format!("Set-UMIPGateway -Identity \"{g}\" -OutcallsAllowed $false"))
+        .collect();
+    fix(
+        "several-outcall-gateways",
+        format!(
+            "{} UM IP gateways for {pool} allow outcalls in dial plan {dial_plan} ({}): Exchange picks one at random for each outgoing call (play on phone, transfers, MWI), so some of them take a path the administrator did not mean",
+            gateways.len(),
+            gateways.join(", ")
+        ),
+        format!("keep {keep} and turn outcalls off on the others: {}", others.join("; ")),
+    )
+}
+
+/// An auto attendant whose name contains spaces.
+pub fn auto_attendant_name_has_spaces(name: &str) -> Fix {
+    fix(
+        "auto-attendant-name-has-spaces",
+        format!(
+            "auto attendant '{name}' has spaces in its name: OcsUmUtil refuses such auto attendants, so no Exchange UM contact can be made for it the Microsoft way"
+        ),
+        format!(
+            "New-UMAutoAttendant with a name without spaces (e.g. {}) and the same pilot numbers, then Remove-UMAutoAttendant -Identity \"{name}\"",
+            name.replace(' ', "-")
+        ),
+    )
+}
+
+/// An OVA or auto-attendant number that two objects claim.
+pub fn number_claimed_twice(number: &str, owners: &[String]) -> Fix {
+    fix(
+        "number-claimed-twice",
+        format!(
+            "{number} is claimed by {} objects ({}): Exchange answers it as the first it finds, so callers reach one of them at random",
+            owners.len(),
+            owners.join(", ")
+        ),
+        format!(
+            "keep the number on one of them: Set-UMDialPlan -Identity <dial plan> -PilotIdentifierList @{{Remove=\"{number}\"}} or Set-UMAutoAttendant -Identity <auto attendant> -PilotIdentifierList @{{Remove=\"{number}\"}}"
+        ),
+    )
+}
+
+/// An EUM address whose form does not fit the dial plan's URI type.
+pub fn eum_form_mismatch(user: &UmUser, dp: &DialPlan) -> Fix {
+    let id = identity(user);
+    if dp.is_sip() {
+        let sip = user.sip_user().unwrap_or("<user@domain>");
+        return fix(
+            "eum-form-mismatch",
+            format!(
+                "{} is in SIP URI dial plan {} but has no EUM address in SIP form (eum:user@domain): a call diverted by SIP address finds no mailbox (Event 1109 InvalidExtensionInCall)",
+                name(user),
+                dp.name
+            ),
+            format!(
+                "Set-Mailbox -Identity {id} -EmailAddresses @{{Add=\"{}\"}}",
+                EumAddress::new(sip, &dp.phone_context)
+            ),
+        );
+    }
+    let wrong: Vec<String> = user
+        .eum_addresses
+        .iter()
+        .filter(|a| a.is_sip() && a.in_context(&dp.phone_context))
+        .map(|a| format!("\"{a}\""))
+        .collect();
+    fix(
+        "eum-form-mismatch",
+        format!(
+            "{} is in {:?} dial plan {} but has an EUM address in SIP form ({}): such a dial plan matches callers by number, so that address is never used and hides a missing extension",
+            name(user),
+            dp.uri_type,
+            dp.name,
+            wrong.join(", ")
+        ),
+        format!("Set-Mailbox -Identity {id} -EmailAddresses @{{Remove={}}}", wrong.join(",")),
+    )
+}
+
+/// A user whose msRTCSIP-Line extension is not among the EUM extensions.
+pub fn line_eum_mismatch(user: &UmUser, line_ext: &str, dp: &DialPlan) -> Fix {
+    let exts: Vec<String> = user
+        .eum_addresses
+        .iter()
+        .filter(|a| a.is_extension())
+        .map(|a| a.address.clone())
+        .collect();
+    fix(
+        "line-eum-mismatch",
+        format!(
+            "{}'s line URI has extension {line_ext} (msRTCSIP-Line) but the EUM extension is {} in dial plan {}: callers who dial {line_ext} in Outlook Voice Access or an auto attendant do not reach this mailbox, and the Front End and Exchange disagree about the user's number",
+            name(user),
+            if exts.is_empty() { "missing".to_string() } else { exts.join(", ") },
+            dp.name
+        ),
+        format!(
+            "Set-UMMailbox -Identity {} -Extensions {line_ext} (or Set-CsUser -Identity {} -LineURI with the EUM extension)",
+            identity(user),
+            identity(user)
+        ),
+    )
+}

@@ -13,15 +13,20 @@
 //!   hops as offline, then the real INVITE, redirects, answer, RTP, BYE and the delivered file.
 //! - [`compare`]: whether an offline and a live trace of one call agree hop for hop.
 //! - [`pcap`]: the live exchange as a pcap file.
+//! - [`doctor`]: the whole deployment at once (every user, contact, number, dial plan,
+//!   server, gateway and pool), with the trace's own per-call checks; [`snapshot`] is the
+//!   read-only, read-once view of the directory it runs on.
 //!
 //! Nothing here parses command lines or prints.
 
 pub mod compare;
+pub mod doctor;
 pub mod fix;
 pub mod live;
 pub mod offline;
 pub mod pcap;
 pub mod report;
+pub mod snapshot;
 
 use std::path::PathBuf;
 

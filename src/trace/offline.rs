@@ -417,13 +417,25 @@ pub fn trace_offline<D: Directory + ?Sized>(
 
 /// The trace of a callee already found (`umctl doctor` lists users and contacts itself):
 /// the same hops as [`trace_offline`] from hop 1's checks on.
-#[allow(dead_code)] // doctor, next commit
 pub(crate) fn trace_found<D: Directory + ?Sized>(
     cx: Ctx<'_, D>,
     found: Found,
 ) -> Result<Trace, TraceError> {
     let mut run = Run::new(cx);
     run.after_found(found)?;
+    Ok(run.finish())
+}
+
+/// The trace of `spec` in the context `cx` (`umctl doctor` traces OVA and auto-attendant
+/// numbers with its shared answers).
+pub(crate) fn trace_target<D: Directory + ?Sized>(
+    cx: Ctx<'_, D>,
+    spec: &TargetSpec,
+) -> Result<Trace, TraceError> {
+    let mut run = Run::new(cx);
+    if let Some(found) = run.hop1_find(spec)? {
+        run.after_found(found)?;
+    }
     Ok(run.finish())
 }
 

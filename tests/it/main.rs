@@ -6,6 +6,7 @@ mod assets;
 mod baresip;
 mod delivery;
 mod directory_battery;
+mod doctor;
 mod grant_permissions;
 mod grant_permissions_samba;
 mod lab;
