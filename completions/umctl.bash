@@ -511,7 +511,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__contact__subcmd__remove)
-            opts="-y -v -q -h --dry-run --ldif --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --dry-run --ldif --powershell --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -545,7 +545,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__contact__subcmd__set)
-            opts="-y -v -q -h --display-number --sip-address --description --display-name --enabled --force --dry-run --ldif --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --display-number --sip-address --description --display-name --enabled --force --dry-run --ldif --powershell --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -667,7 +667,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__grant__subcmd__permissions)
-            opts="-y -v -q -h --dry-run --ldif --verify --forest --pool --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --dry-run --ldif --powershell --verify --forest --pool --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2051,7 +2051,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__new__subcmd__contact)
-            opts="-y -v -q -h --sip-address --registrar-pool --display-number --ou --dial-plan --auto-attendant --display-name --description --force --from-csv --dry-run --ldif --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --sip-address --registrar-pool --display-number --ou --dial-plan --auto-attendant --display-name --description --force --from-csv --dry-run --ldif --powershell --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -95,12 +95,19 @@ pub fn comment(text: &str) -> String {
 }
 
 /// The grant-permissions plan as Exchange Management Shell lines, in apply order.
-pub fn grant_script(plan: &Plan) -> String {
+/// `whole`: the plan covers every pool, so it is exactly what ExchUCUtil.ps1 does, and the
+/// script says so (an administrator may run that instead).
+pub fn grant_script(plan: &Plan, whole: bool) -> String {
     let mut out = vec![comment(&format!(
-        "umctl grant-permissions for forest {}: {} (the same as ExchUCUtil.ps1 on this forest: & \"$env:ExchangeInstallPath\\Scripts\\ExchUCUtil.ps1\")",
+        "umctl grant-permissions for forest {}: {}",
         plan.forest,
         plan.summary()
     ))];
+    if whole && !plan.items.is_empty() {
+        out.push(comment(
+            "exactly what ExchUCUtil.ps1 does on this forest; instead of the lines below you may run: & $env:ExchangeInstallPath\\Scripts\\ExchUCUtil.ps1",
+        ));
+    }
     if plan.items.is_empty() {
         out.push(comment("nothing to do"));
     }

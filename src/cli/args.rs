@@ -148,6 +148,11 @@ pub struct GrantPermissionsArgs {
     #[arg(long, requires = "dry_run")]
     pub ldif: bool,
 
+    /// With --dry-run: print the plan as Exchange Management Shell lines (Add-ADPermission,
+    /// New-UMIPGateway, New-UMHuntGroup, ...), in apply order, for change control
+    #[arg(long, requires = "dry_run", conflicts_with = "ldif")]
+    pub powershell: bool,
+
     /// Change nothing: print ExchUCUtil's verification tables; exit 1 when anything is missing
     #[arg(long, conflicts_with_all = ["dry_run", "ldif"])]
     pub verify: bool,
@@ -474,6 +479,10 @@ pub struct PlanArgs {
     /// With --dry-run: print the changes as LDIF change records (for ldapmodify)
     #[arg(long, requires = "dry_run")]
     pub ldif: bool,
+    /// With --dry-run: print the changes as Skype for Business Management Shell and
+    /// ActiveDirectory-module lines (New-CsExUmContact, Set-ADObject, ...), for change control
+    #[arg(long, requires = "dry_run", conflicts_with = "ldif")]
+    pub powershell: bool,
 }
 
 #[derive(Debug, Args)]

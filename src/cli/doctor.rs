@@ -67,7 +67,7 @@ fn powershell(global: &GlobalArgs, report: &Report) -> anyhow::Result<String> {
     {
         let dir = open_directory(global)?;
         let plan = grant::plan_for(dir.as_ref(), &GrantOptions::default())?;
-        script.push_str(&powershell::grant_script(&plan));
+        script.push_str(&powershell::grant_script(&plan, true));
     }
     Ok(script)
 }

@@ -19,6 +19,7 @@ mod new_contact;
 mod new_contact_samba;
 mod ova;
 mod ova_calls;
+mod powershell;
 mod rtp_pacing;
 mod samba;
 mod samba_dc;
