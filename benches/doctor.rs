@@ -2,7 +2,9 @@
 //! (benches/support/forest.rs), as an administrator runs it: a fresh process each run, so the
 //! figure includes loading the lab. Goal (issue "The whole deployment at once"): under 5 s.
 //!
-//! Run: cargo bench --bench doctor  (DOCTOR_RUNS sets the number of runs, default 3).
+//! Run: cargo bench --bench doctor  (DOCTOR_RUNS sets the number of runs, default 3;
+//! DOCTOR_LAB_DIR keeps the generated lab there, for a profiler:
+//! `perf record umctl --lab DIR doctor --json`).
 
 #[path = "support/forest.rs"]
 mod forest;
@@ -67,7 +69,10 @@ fn main() {
         .and_then(|r| r.parse().ok())
         .unwrap_or(3);
     let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path().join("lab");
+    let root = match std::env::var_os("DOCTOR_LAB_DIR") {
+        Some(d) => std::path::PathBuf::from(d),
+        None => dir.path().join("lab"),
+    };
     LabDirectory::import(&root, forest::generated_forest().as_bytes(), "generated")
         .expect("import");
     report(

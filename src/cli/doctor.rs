@@ -72,27 +72,36 @@ fn powershell(global: &GlobalArgs, report: &Report) -> anyhow::Result<String> {
     Ok(script)
 }
 
-/// Runs the checks with a progress bar on stderr when it is a terminal.
+/// Runs the checks with a progress bar on stderr when it is a terminal and the run is long
+/// (more than [`PROGRESS_THRESHOLD`] objects).
 fn check(out: &Output, dir: &dyn Directory, ctx: &UmContext<'_>) -> anyhow::Result<Report> {
-    let bar = (std::io::stderr().is_terminal() && !out.quiet && !out.json).then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
-            bar.set_style(style);
-        }
-        bar
-    });
+    let wanted = std::io::stderr().is_terminal() && !out.quiet && !out.json;
+    let mut bar: Option<indicatif::ProgressBar> = None;
     let report = doctor::run(dir, ctx, &mut |p: Progress<'_>| {
-        if let Some(bar) = &bar {
-            bar.set_length(p.total as u64);
-            bar.set_position(p.done as u64);
-            bar.set_message(p.stage.to_string());
+        if !wanted || p.total <= PROGRESS_THRESHOLD {
+            return;
         }
+        let bar = bar.get_or_insert_with(|| {
+            let bar = indicatif::ProgressBar::new(p.total as u64);
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}, {eta} left")
+            {
+                bar.set_style(style);
+            }
+            bar
+        });
+        bar.set_length(p.total as u64);
+        bar.set_position(p.done as u64);
+        bar.set_message(p.stage.to_string());
     });
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
     Ok(report?)
 }
+
+/// How many objects make a run long enough for a progress bar.
+const PROGRESS_THRESHOLD: usize = 1000;
 
 /// The `--json` document: the verdict, the groups, the totals and every finding (and with
 /// `--all`, every object checked).
