@@ -17,6 +17,7 @@
 //! [`Report::push`] takes findings from anyone (the TLS checks of `doctor --tls` add theirs).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 
@@ -519,25 +520,74 @@ fn add_trace(report: &mut Report, kind: &str, object: &str, trace: &Trace) {
 }
 
 /// Every user with a Skype for Business address and every Exchange UM contact: the trace of
-/// a call to it, and the EUM checks that a working call does not show.
+/// a call to it, and the EUM checks that a working call does not show. The recipients are
+/// split between the machine's cores (each part with its own [`Shared`] answers); the parts'
+/// findings are joined in the order of the recipients.
 fn check_recipients(
     d: &Deployment<'_>,
     um: &UmContext<'_>,
     report: &mut Report,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<(), TraceError> {
+    let all = d.dir.recipients();
+    let total = all.len();
+    let holders = sip_address_holders(all);
+    let threads = std::thread::available_parallelism()
+        .map(std::num::NonZeroUsize::get)
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let size = total.div_ceil(threads).max(1);
+    let done = AtomicUsize::new(0);
+    let parts = std::thread::scope(|scope| {
+        let handles: Vec<_> = all
+            .chunks(size)
+            .map(|part| {
+                let (holders, done) = (&holders, &done);
+                scope.spawn(move || check_part(d, um, part, holders, done))
+            })
+            .collect();
+        while !handles.iter().all(|h| h.is_finished()) {
+            progress(Progress {
+                stage: "users and contacts",
+                done: done.load(Ordering::Relaxed),
+                total,
+            });
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect::<Vec<_>>()
+    });
+    for part in parts {
+        let part = part?;
+        report.findings.extend(part.findings);
+        report.checked.extend(part.checked);
+    }
+    progress(Progress {
+        stage: "users and contacts",
+        done: total,
+        total,
+    });
+    Ok(())
+}
+
+/// [`check_recipients`] for one part of the recipients.
+fn check_part(
+    d: &Deployment<'_>,
+    um: &UmContext<'_>,
+    part: &[Entry],
+    sip_holders: &HashMap<String, Vec<String>>,
+    done: &AtomicUsize,
+) -> Result<Report, TraceError> {
+    let mut report = Report::default();
+    let report = &mut report;
     let shared = Shared::default();
     let domain = dns_name(&d.dir.naming_contexts()?.default);
     let caller = resolve_caller(d.dir, &d.org, None, &domain)?;
-    let sip_holders = sip_address_holders(d.dir.recipients());
-    let total = d.dir.recipients().len();
-    for (i, e) in d.dir.recipients().iter().enumerate() {
-        if i % 512 == 0 {
-            progress(Progress {
-                stage: "users and contacts",
-                done: i,
-                total,
-            });
+    for (i, e) in part.iter().enumerate() {
+        if i % 256 == 255 {
+            done.fetch_add(256, Ordering::Relaxed);
         }
         let Some(sip) = e.first(attrs::MSRTCSIP_PRIMARY_USER_ADDRESS) else {
             continue;
@@ -599,12 +649,7 @@ fn check_recipients(
         };
         add_trace(report, kind, &object, &trace);
     }
-    progress(Progress {
-        stage: "users and contacts",
-        done: total,
-        total,
-    });
-    Ok(())
+    Ok(std::mem::take(report))
 }
 
 /// Who holds each SIP address (lowercase), by name.
