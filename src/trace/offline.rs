@@ -253,6 +253,7 @@ pub struct Shared {
     admissions: RefCell<HashMap<AdmitKey, Result<Admitted, Rejection>>>,
     gateways: OnceCell<Vec<IpGateway>>,
     hunt_groups: RefCell<HashMap<Dn, Vec<HuntGroup>>>,
+    pools: RefCell<HashMap<Dn, Option<Pool>>>,
     servers: OnceCell<Vec<ExchangeServer>>,
     pool: OnceCell<Option<String>>,
     contacts_ou: OnceCell<Option<String>>,
@@ -330,6 +331,19 @@ impl<D: Directory + ?Sized> Ctx<'_, D> {
         s.hunt_groups
             .borrow_mut()
             .insert(gateway.clone(), found.clone());
+        Ok(found)
+    }
+
+    /// The pool `dn` names (a callee's home pool).
+    fn pool(&self, dn: &Dn) -> Result<Option<Pool>, TraceError> {
+        let Some(s) = self.shared else {
+            return Ok(lookup::pool(self.dir, dn)?);
+        };
+        if let Some(found) = s.pools.borrow().get(dn) {
+            return Ok(found.clone());
+        }
+        let found = lookup::pool(self.dir, dn)?;
+        s.pools.borrow_mut().insert(dn.clone(), found.clone());
         Ok(found)
     }
 
@@ -656,7 +670,7 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
         }
         let home = callee.home_pool().cloned();
         let pool = match &home {
-            Some(dn) => lookup::pool(self.cx.dir, dn)?,
+            Some(dn) => self.cx.pool(dn)?,
             None => None,
         };
         let id = match callee {

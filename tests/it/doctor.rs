@@ -389,3 +389,37 @@ fn doctor_reads_only() {
     lab.run(&["doctor", "--powershell"]).expect_code(1);
     assert_eq!(lab.export(), before);
 }
+
+/// The findings as (cause, kind, object), sorted.
+fn shape(doc: &Value) -> Vec<(String, String, String)> {
+    let mut out: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["cause"].as_str().unwrap().to_string(),
+                f["kind"].as_str().unwrap().to_string(),
+                f["object"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn doctor_over_ldap_finds_what_it_finds_on_the_lab() {
+    let Some(dc) =
+        crate::samba_dc::SambaDc::start("doctor::doctor_over_ldap_finds_what_it_finds_on_the_lab")
+    else {
+        return;
+    };
+    let lab = TempLab::new();
+    let on_lab = doctor(&lab, 1);
+    let mut args: Vec<String> = vec!["doctor".into(), "--json".into()];
+    args.extend(dc.admin_args());
+    let run = lab.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let on_ad = run.expect_code(1).json();
+    assert_eq!(shape(&on_ad), shape(&on_lab));
+}
