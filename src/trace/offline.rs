@@ -8,6 +8,7 @@
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::path::Path;
+use std::rc::Rc;
 
 use crate::directory::lookup;
 use crate::directory::model::{
@@ -249,8 +250,8 @@ fn existing_contacts_ou<D: Directory + ?Sized>(dir: &D) -> Result<Option<String>
 /// the directory each time). Nothing in it outlives one read-only run.
 #[derive(Default)]
 pub struct Shared {
-    routes: RefCell<HashMap<RouteKey, (ServerChoice, PermissionCheck)>>,
-    admissions: RefCell<HashMap<AdmitKey, Result<Admitted, Rejection>>>,
+    routes: RefCell<HashMap<RouteKey, Rc<Route>>>,
+    admissions: RefCell<HashMap<AdmitKey, Rc<Result<Admitted, Rejection>>>>,
     gateways: OnceCell<Vec<IpGateway>>,
     hunt_groups: RefCell<HashMap<Dn, Vec<HuntGroup>>>,
     pools: RefCell<HashMap<Dn, Option<Pool>>>,
@@ -260,6 +261,8 @@ pub struct Shared {
     dial_plans: OnceCell<Vec<DialPlan>>,
 }
 
+/// The servers of a dial plan and the RTC groups' read access to what a call needs.
+type Route = (ServerChoice, PermissionCheck);
 /// A dial plan and the auto attendant a call is for.
 type RouteKey = (Dn, Option<Dn>);
 /// The pool (lowercase), the Request-URI user and whether the INVITE comes over TLS.
@@ -348,25 +351,21 @@ impl<D: Directory + ?Sized> Ctx<'_, D> {
     }
 
     /// The servers of `dp` and whether the pool's RTC groups can read what the call needs.
-    fn route(
-        &self,
-        dp: &DialPlan,
-        aa: Option<&AutoAttendant>,
-    ) -> Result<(ServerChoice, PermissionCheck), TraceError> {
+    fn route(&self, dp: &DialPlan, aa: Option<&AutoAttendant>) -> Result<Rc<Route>, TraceError> {
         let work = || -> Result<_, TraceError> {
             let servers = um_servers(self.dir, self.org, dp)?;
             let perm = read_permission(self.dir, self.org, dp, aa, &servers.linked)?;
-            Ok((servers, perm))
+            Ok(Rc::new((servers, perm)))
         };
         let Some(s) = self.shared else {
             return work();
         };
         let key = (dp.dn.clone(), aa.map(|a| a.dn.clone()));
         if let Some(found) = s.routes.borrow().get(&key) {
-            return Ok(found.clone());
+            return Ok(Rc::clone(found));
         }
         let found = work()?;
-        s.routes.borrow_mut().insert(key, found.clone());
+        s.routes.borrow_mut().insert(key, Rc::clone(&found));
         Ok(found)
     }
 
@@ -376,17 +375,21 @@ impl<D: Directory + ?Sized> Ctx<'_, D> {
         pool: &str,
         user: &str,
         secure: bool,
-    ) -> Result<Result<Admitted, Rejection>, TraceError> {
-        let work = || admit(self.dir, self.org, pool, user, secure, self.um);
+    ) -> Result<Rc<Result<Admitted, Rejection>>, TraceError> {
+        let work = || -> Result<_, TraceError> {
+            Ok(Rc::new(admit(
+                self.dir, self.org, pool, user, secure, self.um,
+            )?))
+        };
         let Some(s) = self.shared else {
-            return Ok(work()?);
+            return work();
         };
         let key = (pool.to_ascii_lowercase(), user.to_string(), secure);
         if let Some(found) = s.admissions.borrow().get(&key) {
-            return Ok(found.clone());
+            return Ok(Rc::clone(found));
         }
         let found = work()?;
-        s.admissions.borrow_mut().insert(key, found.clone());
+        s.admissions.borrow_mut().insert(key, Rc::clone(&found));
         Ok(found)
     }
 }
@@ -522,10 +525,10 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
         let Some(dp) = self.hop3_dial_plan(&h)? else {
             return Ok(());
         };
-        let Some(servers) = self.hop4_read(&h, &dp)? else {
+        let Some(route) = self.hop4_read(&h, &dp)? else {
             return Ok(());
         };
-        let Some(placed) = self.hop5_admit(&h, &dp, &servers)? else {
+        let Some(placed) = self.hop5_admit(&h, &dp, &route.0)? else {
             return Ok(());
         };
         if let Some(resolution) = self.hop6_sip(&h, &placed)? {
@@ -891,8 +894,9 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
     }
 
     /// Hop 4: can the pool read the dial plan (and its servers, auto attendant).
-    fn hop4_read(&mut self, h: &Homed, dp: &DialPlan) -> Result<Option<ServerChoice>, TraceError> {
-        let (servers, perm) = self.cx.route(dp, h.aa.as_ref())?;
+    fn hop4_read(&mut self, h: &Homed, dp: &DialPlan) -> Result<Option<Rc<Route>>, TraceError> {
+        let route = self.cx.route(dp, h.aa.as_ref())?;
+        let perm = &route.1;
         let looked: Vec<String> = perm.groups.iter().map(group_looked_up).collect();
         if let Some((group, object)) = perm.first_denied() {
             let f = fix::read_denied(group, object, &dp.name);
@@ -912,7 +916,7 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
                 dp.name
             ),
         );
-        Ok(Some(servers))
+        Ok(Some(Rc::clone(&route)))
     }
 
     /// Hop 5: the UM server, the gateway and hunt group, the transport; Exchange's admission.
@@ -1053,10 +1057,11 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
                 return Ok(None);
             }
         }
-        let admitted = match self.cx.admit(pool_fqdn, &request_user, secure)? {
+        let admission = self.cx.admit(pool_fqdn, &request_user, secure)?;
+        let admitted = match admission.as_ref() {
             Ok(a) => a,
             Err(r) => {
-                let f = fix::rejection(&r, &self.reject_context(h, &placed));
+                let f = fix::rejection(r, &self.reject_context(h, &placed));
                 self.b.fail(
                     5,
                     looked,
