@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::Serialize;
 
 use super::fix::{self, Fix, RejectContext};
-use super::offline::{dns_name, resolve_caller, trace_found, Ctx, Shared};
+use super::offline::{all_pools, dns_name, resolve_caller, trace_found, Caller, Ctx, Shared};
 use super::snapshot::Snapshot;
 use super::{Outcome, Trace, TraceError, TraceRequest};
 use crate::directory::lookup;
@@ -237,24 +237,6 @@ fn auto_attendants<D: Directory + ?Sized>(
     Ok(out)
 }
 
-/// Every Skype for Business pool (the pools containers found by objectCategory).
-fn all_pools<D: Directory + ?Sized>(dir: &D) -> Result<Vec<Pool>, TraceError> {
-    let containers = lookup::by_filter(
-        dir,
-        &format!("({}={})", attrs::OBJECT_CATEGORY, attrs::OC_MSRTCSIP_POOLS),
-    )?;
-    let mut pools = Vec::new();
-    for c in containers {
-        for e in lookup::children(dir, &c.dn, attrs::OC_MSRTCSIP_POOL)? {
-            if let Ok(p) = Pool::from_entry(&e) {
-                pools.push(p);
-            }
-        }
-    }
-    pools.sort_by(|a, b| a.cn.cmp(&b.cn));
-    Ok(pools)
-}
-
 /// Each SIP dial plan: linked servers, and whether the RTC groups can read it.
 fn check_dial_plans(d: &Deployment<'_>, report: &mut Report) -> Result<(), TraceError> {
     for dp in d.dial_plans.iter().filter(|dp| dp.is_sip()) {
@@ -453,9 +435,7 @@ fn check_numbers(
         }
     }
     let sip_plans: Vec<&DialPlan> = d.dial_plans.iter().filter(|dp| dp.is_sip()).collect();
-    let shared = Shared::default();
-    let domain = dns_name(&d.dir.naming_contexts()?.default);
-    let caller = resolve_caller(d.dir, &d.org, None, &domain)?;
+    let run = PerRun::new(d)?;
     for (number, who) in &owners {
         // Only the numbers of SIP dial plans and enabled auto attendants are meant to be
         // reached from Skype for Business.
@@ -486,21 +466,51 @@ fn check_numbers(
             scenario: super::Scenario::Direct,
             ..TraceRequest::default()
         };
-        let cx = Ctx {
-            dir: d.dir,
-            org: &d.org,
-            domain: &domain,
-            req: &req,
-            um,
-            caller: &caller,
-            ladder: false,
-            shared: Some(&shared),
-        };
+        let cx = run.context(d, um, &req);
         let trace = super::offline::trace_target(cx, &TargetSpec::Number(number.clone()))?;
         let object = format!("{number} ({})", who.join(", "));
         add_trace(report, "number", &object, &trace);
     }
     Ok(())
+}
+
+/// What the traces of one run (or one part of it) share: the domain, the outside caller and
+/// the [`Shared`] answers.
+struct PerRun {
+    domain: String,
+    caller: Caller,
+    shared: Shared,
+}
+
+impl PerRun {
+    fn new(d: &Deployment<'_>) -> Result<PerRun, TraceError> {
+        let domain = dns_name(&d.dir.naming_contexts()?.default);
+        let caller = resolve_caller(d.dir, &d.org, None, &domain)?;
+        Ok(PerRun {
+            domain,
+            caller,
+            shared: Shared::default(),
+        })
+    }
+
+    /// The context of one object's trace (doctor's: no SIP ladder, shared answers).
+    fn context<'a>(
+        &'a self,
+        d: &'a Deployment<'a>,
+        um: &'a UmContext<'a>,
+        req: &'a TraceRequest,
+    ) -> Ctx<'a, Snapshot<'a>> {
+        Ctx {
+            dir: d.dir,
+            org: &d.org,
+            domain: &self.domain,
+            req,
+            um,
+            caller: &self.caller,
+            ladder: false,
+            shared: Some(&self.shared),
+        }
+    }
 }
 
 /// A trace's failure as a finding (or the object marked as checked).
@@ -582,9 +592,7 @@ fn check_part(
 ) -> Result<Report, TraceError> {
     let mut report = Report::default();
     let report = &mut report;
-    let shared = Shared::default();
-    let domain = dns_name(&d.dir.naming_contexts()?.default);
-    let caller = resolve_caller(d.dir, &d.org, None, &domain)?;
+    let run = PerRun::new(d)?;
     for (i, e) in part.iter().enumerate() {
         if i % 256 == 255 {
             done.fetch_add(256, Ordering::Relaxed);
@@ -611,16 +619,7 @@ fn check_part(
             to: sip.to_string(),
             ..TraceRequest::default()
         };
-        let cx = Ctx {
-            dir: d.dir,
-            org: &d.org,
-            domain: &domain,
-            req: &req,
-            um,
-            caller: &caller,
-            ladder: false,
-            shared: Some(&shared),
-        };
+        let cx = run.context(d, um, &req);
         let trace = if is_user {
             let user = UmUser::from_entry(e).map_err(lookup::LookupError::from)?;
             let found = Found {

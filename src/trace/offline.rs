@@ -199,8 +199,8 @@ pub(crate) fn resolve_caller<D: Directory + ?Sized>(
     }
 }
 
-/// The first Lync 2010+ pool with an FQDN (for fix suggestions).
-fn first_pool<D: Directory + ?Sized>(dir: &D) -> Result<Option<String>, TraceError> {
+/// Every Skype for Business pool (the pools containers found by objectCategory), by cn.
+pub(crate) fn all_pools<D: Directory + ?Sized>(dir: &D) -> Result<Vec<Pool>, TraceError> {
     let containers = lookup::by_filter(
         dir,
         &format!("({}={})", attrs::OBJECT_CATEGORY, attrs::OC_MSRTCSIP_POOLS),
@@ -214,7 +214,12 @@ fn first_pool<D: Directory + ?Sized>(dir: &D) -> Result<Option<String>, TraceErr
         }
     }
     pools.sort_by(|a, b| a.cn.cmp(&b.cn));
-    Ok(pools
+    Ok(pools)
+}
+
+/// The first Lync 2010+ pool with an FQDN (for fix suggestions).
+fn first_pool<D: Directory + ?Sized>(dir: &D) -> Result<Option<String>, TraceError> {
+    Ok(all_pools(dir)?
         .into_iter()
         .find(|p| p.fqdn.is_some() && p.is_lync2010_or_newer())
         .and_then(|p| p.fqdn))
