@@ -373,3 +373,39 @@ pub struct FixLine {
     pub object: String,
     pub fix: String,
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_single_quoted_with_quotes_doubled() {
+        assert_eq!(quote("it's $x"), "'it''s $x'");
+        let line = Cmdlet::new("Set-ADObject")
+            .contact_dn("sip:o'a@x")
+            .hash("Add", "otherIPPhone", "SA:sip:o'a@x;phone-context=c")
+            .text("Description", "a\"b")
+            .build();
+        assert_eq!(
+            line,
+            "Set-ADObject -Identity (Get-CsExUmContact -Identity 'sip:o''a@x').DistinguishedName -Add @{'otherIPPhone'='SA:sip:o''a@x;phone-context=c'} -Description 'a\"b'"
+        );
+    }
+
+    #[test]
+    fn doctor_fixes_split_at_statements_not_inside_hashtables() {
+        let f = FixLine {
+            cause: "c".into(),
+            object: "o".into(),
+            fix: "Set-Mailbox -Identity g -EmailAddresses @{Remove=\"a\"; Add=\"b\"}; Disable-UMMailbox -Identity g; umctl grant-permissions (or New-UMIPGateway -Name <pool>)".into(),
+        };
+        let script = doctor_script(&[f]);
+        assert_eq!(
+            script,
+            "# c: o\nSet-Mailbox -Identity g -EmailAddresses @{Remove=\"a\"; Add=\"b\"}\nDisable-UMMailbox -Identity g\n# umctl grant-permissions (or New-UMIPGateway -Name <pool>)\n"
+        );
+        assert!(!is_cmdlet_line("Set-UMDialPlan -Identity <dial plan>"));
+        assert!(!is_cmdlet_line("keep it: Set-X -A b"));
+    }
+}

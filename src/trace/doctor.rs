@@ -709,3 +709,39 @@ pub fn user_eum_checks(user: &UmUser, dial_plans: &[DialPlan]) -> Vec<Fix> {
     }
     out
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn finding(cause: &str, object: &str) -> Finding {
+        Finding {
+            cause: cause.into(),
+            kind: "user".into(),
+            object: object.into(),
+            hop: Some(4),
+            why: format!("why {object}"),
+            fix: format!("fix {object}"),
+        }
+    }
+
+    #[test]
+    fn groups_count_name_the_first_few_and_sort_largest_first() {
+        let mut r = Report::default();
+        for o in ["a", "b", "c", "d"] {
+            r.push(finding("rtc-read-denied", o));
+        }
+        r.push(finding("sip-disabled", "k"));
+        r.mark("user", "ok-user", None);
+        let g = r.groups();
+        assert_eq!(g.len(), 2);
+        assert_eq!(g[0].cause, "rtc-read-denied");
+        assert_eq!(g[0].count, 4);
+        assert_eq!(g[0].objects, ["a", "b", "c"]);
+        assert_eq!(g[0].fix, "fix a");
+        assert_eq!(r.totals()["user"], (6, 5));
+        assert!(r.broken());
+        assert!(!Report::default().broken());
+    }
+}
