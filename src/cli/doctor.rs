@@ -14,30 +14,39 @@ use crate::admin::grant::{self, GrantOptions};
 use crate::admin::powershell::{self, FixLine};
 use crate::cli::args::{DoctorArgs, GlobalArgs};
 use crate::cli::output::{table, Output};
-use crate::cli::target::{connect_ldap, open_directory, open_lab_in_memory};
+use crate::cli::target::{connect_ldap, open_lab_in_memory};
 use crate::directory::Directory;
 use crate::trace::doctor::{self, Checked, Finding, Group, Progress, Report};
 use crate::um::UmContext;
 
 pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> anyhow::Result<ExitCode> {
     let out = Output::new(global);
-    let report = if global.ldap.is_some() {
+    if global.ldap.is_some() {
         let dir = connect_ldap(global)?;
-        check(&out, &dir, &UmContext::default())?
-    } else {
-        let lab = open_lab_in_memory(global)?;
-        let hosts = lab.hosts().context("reading the lab's hosts table")?;
-        let mailboxes = lab.paths().mailboxes();
-        let ctx = UmContext {
-            hosts: Some(&hosts),
-            mailboxes: Some(&mailboxes),
-        };
-        check(&out, lab, &ctx)?
+        return report(&out, args, &dir, &UmContext::default());
+    }
+    let lab = open_lab_in_memory(global)?;
+    let hosts = lab.hosts().context("reading the lab's hosts table")?;
+    let mailboxes = lab.paths().mailboxes();
+    let ctx = UmContext {
+        hosts: Some(&hosts),
+        mailboxes: Some(&mailboxes),
     };
+    report(&out, args, lab, &ctx)
+}
+
+/// Checks `dir` and prints the report as asked.
+fn report(
+    out: &Output,
+    args: &DoctorArgs,
+    dir: &dyn Directory,
+    ctx: &UmContext<'_>,
+) -> anyhow::Result<ExitCode> {
+    let report = check(out, dir, ctx)?;
     if out.json {
         out.json(&JsonReport::new(&report, args.all))?;
     } else if args.powershell {
-        out.text(&powershell(global, &report)?)?;
+        out.text(&powershell(dir, &report)?)?;
     } else {
         out.text(&text(&report, args.all))?;
     }
@@ -49,7 +58,7 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The fixes as PowerShell; when a fix is `umctl grant-permissions`, its plan's lines too.
-fn powershell(global: &GlobalArgs, report: &Report) -> anyhow::Result<String> {
+fn powershell(dir: &dyn Directory, report: &Report) -> anyhow::Result<String> {
     let lines: Vec<FixLine> = report
         .findings
         .iter()
@@ -65,8 +74,7 @@ fn powershell(global: &GlobalArgs, report: &Report) -> anyhow::Result<String> {
         .iter()
         .any(|f| f.fix.starts_with("umctl grant-permissions"))
     {
-        let dir = open_directory(global)?;
-        let plan = grant::plan_for(dir.as_ref(), &GrantOptions::default())?;
+        let plan = grant::plan_for(dir, &GrantOptions::default())?;
         script.push_str(&powershell::grant_script(&plan, true));
     }
     Ok(script)
