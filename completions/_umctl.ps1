@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('new-contact', 'new-contact', [CompletionResultType]::ParameterValue, 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step')
             [CompletionResult]::new('contact', 'contact', [CompletionResultType]::ParameterValue, 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)')
             [CompletionResult]::new('trace-call', 'trace-call', [CompletionResultType]::ParameterValue, 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the whole deployment at once, read-only: every user, contact, OVA and auto-attendant number, dial plan, server, gateway and pool; findings grouped by cause')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run Exchange''s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server')
             [CompletionResult]::new('lab', 'lab', [CompletionResultType]::ParameterValue, 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, search, show, pin, greeting')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Call data records and summaries of the calls serve took (Get-UMCallDataRecord, Get-UMCallSummaryReport)')
@@ -61,6 +62,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and change nothing')
             [CompletionResult]::new('--ldif', '--ldif', [CompletionResultType]::ParameterName, 'With --dry-run: print the plan as LDIF for ldapmodify (or `umctl lab apply`)')
+            [CompletionResult]::new('--powershell', '--powershell', [CompletionResultType]::ParameterName, 'With --dry-run: print the plan as Exchange Management Shell lines (Add-ADPermission, New-UMIPGateway, New-UMHuntGroup, ...), in apply order, for change control')
             [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Change nothing: print ExchUCUtil''s verification tables; exit 1 when anything is missing')
             [CompletionResult]::new('--sasl-gssapi', '--sasl-gssapi', [CompletionResultType]::ParameterName, 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)')
             [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)')
@@ -94,6 +96,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Create the contact even when the number is not the dial plan''s OVA number or the auto attendant''s pilot number (a warning is printed)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the changes instead of making them')
             [CompletionResult]::new('--ldif', '--ldif', [CompletionResultType]::ParameterName, 'With --dry-run: print the changes as LDIF change records (for ldapmodify)')
+            [CompletionResult]::new('--powershell', '--powershell', [CompletionResultType]::ParameterName, 'With --dry-run: print the changes as Skype for Business Management Shell and ActiveDirectory-module lines (New-CsExUmContact, Set-ADObject, ...), for change control')
             [CompletionResult]::new('--sasl-gssapi', '--sasl-gssapi', [CompletionResultType]::ParameterName, 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)')
             [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)')
             [CompletionResult]::new('--start-tls', '--start-tls', [CompletionResultType]::ParameterName, 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)')
@@ -190,6 +193,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Accept a number that is not the dial plan''s OVA number or the auto attendant''s pilot')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the changes instead of making them')
             [CompletionResult]::new('--ldif', '--ldif', [CompletionResultType]::ParameterName, 'With --dry-run: print the changes as LDIF change records (for ldapmodify)')
+            [CompletionResult]::new('--powershell', '--powershell', [CompletionResultType]::ParameterName, 'With --dry-run: print the changes as Skype for Business Management Shell and ActiveDirectory-module lines (New-CsExUmContact, Set-ADObject, ...), for change control')
             [CompletionResult]::new('--sasl-gssapi', '--sasl-gssapi', [CompletionResultType]::ParameterName, 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)')
             [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)')
             [CompletionResult]::new('--start-tls', '--start-tls', [CompletionResultType]::ParameterName, 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)')
@@ -212,6 +216,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the changes instead of making them')
             [CompletionResult]::new('--ldif', '--ldif', [CompletionResultType]::ParameterName, 'With --dry-run: print the changes as LDIF change records (for ldapmodify)')
+            [CompletionResult]::new('--powershell', '--powershell', [CompletionResultType]::ParameterName, 'With --dry-run: print the changes as Skype for Business Management Shell and ActiveDirectory-module lines (New-CsExUmContact, Set-ADObject, ...), for change control')
             [CompletionResult]::new('--sasl-gssapi', '--sasl-gssapi', [CompletionResultType]::ParameterName, 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)')
             [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)')
             [CompletionResult]::new('--start-tls', '--start-tls', [CompletionResultType]::ParameterName, 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)')
@@ -270,6 +275,28 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('--hang-up-before-beep', '--hang-up-before-beep', [CompletionResultType]::ParameterName, 'The caller hangs up before the beep: a missed-call notification instead of a message')
             [CompletionResult]::new('--live', '--live', [CompletionResultType]::ParameterName, 'Place the call for real: start `umctl serve` on free loopback ports (or use --serve), play the Front End''s side from the pool''s address and record the real messages')
             [CompletionResult]::new('--ladder', '--ladder', [CompletionResultType]::ParameterName, 'Draw the SIP exchange as a sequence diagram instead of the hop table')
+            [CompletionResult]::new('--sasl-gssapi', '--sasl-gssapi', [CompletionResultType]::ParameterName, 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)')
+            [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)')
+            [CompletionResult]::new('--start-tls', '--start-tls', [CompletionResultType]::ParameterName, 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of tables')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'umctl;doctor' {
+            [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
+            [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
+            [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'List every object checked, not only the broken ones')
+            [CompletionResult]::new('--powershell', '--powershell', [CompletionResultType]::ParameterName, 'Print the fixes of all findings that have one as PowerShell lines')
             [CompletionResult]::new('--sasl-gssapi', '--sasl-gssapi', [CompletionResultType]::ParameterName, 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)')
             [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)')
             [CompletionResult]::new('--start-tls', '--start-tls', [CompletionResultType]::ParameterName, 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)')
@@ -1052,6 +1079,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('new-contact', 'new-contact', [CompletionResultType]::ParameterValue, 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step')
             [CompletionResult]::new('contact', 'contact', [CompletionResultType]::ParameterValue, 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)')
             [CompletionResult]::new('trace-call', 'trace-call', [CompletionResultType]::ParameterValue, 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the whole deployment at once, read-only: every user, contact, OVA and auto-attendant number, dial plan, server, gateway and pool; findings grouped by cause')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run Exchange''s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server')
             [CompletionResult]::new('lab', 'lab', [CompletionResultType]::ParameterValue, 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, search, show, pin, greeting')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Call data records and summaries of the calls serve took (Get-UMCallDataRecord, Get-UMCallSummaryReport)')
@@ -1085,6 +1113,9 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             break
         }
         'umctl;help;trace-call' {
+            break
+        }
+        'umctl;help;doctor' {
             break
         }
         'umctl;help;serve' {

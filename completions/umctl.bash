@@ -22,6 +22,9 @@ _umctl() {
             umctl,contact)
                 cmd="umctl__subcmd__contact"
                 ;;
+            umctl,doctor)
+                cmd="umctl__subcmd__doctor"
+                ;;
             umctl,grant-permissions)
                 cmd="umctl__subcmd__grant__subcmd__permissions"
                 ;;
@@ -78,6 +81,9 @@ _umctl() {
                 ;;
             umctl__subcmd__help,contact)
                 cmd="umctl__subcmd__help__subcmd__contact"
+                ;;
+            umctl__subcmd__help,doctor)
+                cmd="umctl__subcmd__help__subcmd__doctor"
                 ;;
             umctl__subcmd__help,grant-permissions)
                 cmd="umctl__subcmd__help__subcmd__grant__subcmd__permissions"
@@ -374,7 +380,7 @@ _umctl() {
 
     case "${cmd}" in
         umctl)
-            opts="-y -v -q -h -V --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help --version grant-permissions new-contact contact trace-call serve lab report completions help"
+            opts="-y -v -q -h -V --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help --version grant-permissions new-contact contact trace-call doctor serve lab report completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -598,7 +604,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__contact__subcmd__remove)
-            opts="-y -v -q -h --dry-run --ldif --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --dry-run --ldif --powershell --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -632,7 +638,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__contact__subcmd__set)
-            opts="-y -v -q -h --display-number --sip-address --description --display-name --enabled --force --dry-run --ldif --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --display-number --sip-address --description --display-name --enabled --force --dry-run --ldif --powershell --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -719,8 +725,42 @@ _umctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        umctl__subcmd__doctor)
+            opts="-y -v -q -h --all --powershell --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         umctl__subcmd__grant__subcmd__permissions)
-            opts="-y -v -q -h --dry-run --ldif --verify --forest --pool --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --dry-run --ldif --powershell --verify --forest --pool --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -762,7 +802,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__help)
-            opts="grant-permissions new-contact contact trace-call serve lab report completions help"
+            opts="grant-permissions new-contact contact trace-call doctor serve lab report completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -848,6 +888,20 @@ _umctl() {
         umctl__subcmd__help__subcmd__contact__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2566,7 +2620,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__new__subcmd__contact)
-            opts="-y -v -q -h --sip-address --registrar-pool --display-number --ou --dial-plan --auto-attendant --display-name --description --force --from-csv --dry-run --ldif --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --sip-address --registrar-pool --display-number --ou --dial-plan --auto-attendant --display-name --description --force --from-csv --dry-run --ldif --powershell --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

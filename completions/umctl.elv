@@ -41,6 +41,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand new-contact 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
             cand contact 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
             cand trace-call 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
+            cand doctor 'Check the whole deployment at once, read-only: every user, contact, OVA and auto-attendant number, dial plan, server, gateway and pool; findings grouped by cause'
             cand serve 'Run Exchange''s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server'
             cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, search, show, pin, greeting'
             cand report 'Call data records and summaries of the calls serve took (Get-UMCallDataRecord, Get-UMCallSummaryReport)'
@@ -57,6 +58,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --ca-file 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA'
             cand --dry-run 'Show the plan and change nothing'
             cand --ldif 'With --dry-run: print the plan as LDIF for ldapmodify (or `umctl lab apply`)'
+            cand --powershell 'With --dry-run: print the plan as Exchange Management Shell lines (Add-ADPermission, New-UMIPGateway, New-UMHuntGroup, ...), in apply order, for change control'
             cand --verify 'Change nothing: print ExchUCUtil''s verification tables; exit 1 when anything is missing'
             cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
             cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
@@ -89,6 +91,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --force 'Create the contact even when the number is not the dial plan''s OVA number or the auto attendant''s pilot number (a warning is printed)'
             cand --dry-run 'Print the changes instead of making them'
             cand --ldif 'With --dry-run: print the changes as LDIF change records (for ldapmodify)'
+            cand --powershell 'With --dry-run: print the changes as Skype for Business Management Shell and ActiveDirectory-module lines (New-CsExUmContact, Set-ADObject, ...), for change control'
             cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
             cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
             cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
@@ -181,6 +184,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --force 'Accept a number that is not the dial plan''s OVA number or the auto attendant''s pilot'
             cand --dry-run 'Print the changes instead of making them'
             cand --ldif 'With --dry-run: print the changes as LDIF change records (for ldapmodify)'
+            cand --powershell 'With --dry-run: print the changes as Skype for Business Management Shell and ActiveDirectory-module lines (New-CsExUmContact, Set-ADObject, ...), for change control'
             cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
             cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
             cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
@@ -202,6 +206,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --ca-file 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA'
             cand --dry-run 'Print the changes instead of making them'
             cand --ldif 'With --dry-run: print the changes as LDIF change records (for ldapmodify)'
+            cand --powershell 'With --dry-run: print the changes as Skype for Business Management Shell and ActiveDirectory-module lines (New-CsExUmContact, Set-ADObject, ...), for change control'
             cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
             cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
             cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
@@ -253,6 +258,27 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --hang-up-before-beep 'The caller hangs up before the beep: a missed-call notification instead of a message'
             cand --live 'Place the call for real: start `umctl serve` on free loopback ports (or use --serve), play the Front End''s side from the pool''s address and record the real messages'
             cand --ladder 'Draw the SIP exchange as a sequence diagram instead of the hop table'
+            cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+            cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'umctl;doctor'= {
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA'
+            cand --all 'List every object checked, not only the broken ones'
+            cand --powershell 'Print the fixes of all findings that have one as PowerShell lines'
             cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
             cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
             cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
@@ -968,6 +994,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand new-contact 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
             cand contact 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
             cand trace-call 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
+            cand doctor 'Check the whole deployment at once, read-only: every user, contact, OVA and auto-attendant number, dial plan, server, gateway and pool; findings grouped by cause'
             cand serve 'Run Exchange''s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server'
             cand lab 'Manage the embedded lab directory: init, reset, export, import, apply, hosts, search, show, pin, greeting'
             cand report 'Call data records and summaries of the calls serve took (Get-UMCallDataRecord, Get-UMCallSummaryReport)'
@@ -993,6 +1020,8 @@ set edit:completion:arg-completer[umctl] = {|@words|
         &'umctl;help;contact;remove'= {
         }
         &'umctl;help;trace-call'= {
+        }
+        &'umctl;help;doctor'= {
         }
         &'umctl;help;serve'= {
         }

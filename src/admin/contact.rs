@@ -1061,21 +1061,7 @@ pub struct ListFilter {
 
 /// The filter that finds Exchange UM contacts (refined by [`ExUmContact::is_ex_um_contact`]).
 fn ex_um_filter() -> Filter {
-    let marker = |m: &str| Filter::Substring {
-        attr: attrs::OTHER_IP_PHONE.to_string(),
-        initial: Some(m.as_bytes().to_vec()),
-        any: Vec::new(),
-        last: None,
-    };
-    Filter::and(vec![
-        Filter::eq(attrs::OBJECT_CLASS, attrs::OC_CONTACT),
-        Filter::or(vec![
-            Filter::eq(attrs::MSRTCSIP_SOURCE_OBJECT_TYPE, "-1879048192"),
-            Filter::eq(attrs::MSRTCSIP_SOURCE_OBJECT_TYPE, "2415919104"),
-            marker("SA:"),
-            marker("AA:"),
-        ]),
-    ])
+    ExUmContact::search_filter()
 }
 
 /// Every Exchange UM contact of the domain that passes `filter`, sorted by display name;

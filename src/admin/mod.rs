@@ -7,6 +7,7 @@
 //!   plus the verification tables (also used by trace-call to explain a missing grant).
 //! - [`contact`], [`contact_bulk`]: `new-contact` and the *-CsExUmContact family (list, show,
 //!   set, remove), one contact or a CSV file of them.
+//! - [`powershell`]: those plans (and doctor's fixes) as the PowerShell the Windows side runs.
 //!
 //! It imports only `directory`; it knows nothing of terminals, clap or output formats beyond
 //! the plans' own LDIF rendering (the command line prints and confirms, in `cli`).
@@ -14,3 +15,4 @@
 pub mod contact;
 pub mod contact_bulk;
 pub mod grant;
+pub mod powershell;

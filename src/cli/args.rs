@@ -123,6 +123,9 @@ pub enum Command {
     /// Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker,
     /// transport) and name the first broken hop, why, and the fix
     TraceCall(TraceCallArgs),
+    /// Check the whole deployment at once, read-only: every user, contact, OVA and
+    /// auto-attendant number, dial plan, server, gateway and pool; findings grouped by cause
+    Doctor(DoctorArgs),
     /// Run Exchange's SIP side on the lab addresses: the UM Call Router of each Client Access
     /// server, the UM service and the UM worker of each Mailbox server
     Serve(ServeArgs),
@@ -148,6 +151,25 @@ What it does (ExchUCUtil.ps1 parity):
 A second run plans nothing. A failed step undoes the earlier ones. --verify exits 0 when
 everything is in place, 1 when anything is missing; declining the confirmation exits 1.";
 
+/// `umctl doctor` options.
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Examples:
+  umctl doctor                  what is broken anywhere, grouped by cause, with the fixes
+  umctl doctor --all            every object checked, broken or not
+  umctl doctor --json           one JSON document with every finding
+  umctl doctor --powershell     the fixes as Exchange / Skype for Business Management Shell lines
+
+doctor exits 0 when nothing is broken and 1 when something is.")]
+pub struct DoctorArgs {
+    /// List every object checked, not only the broken ones
+    #[arg(long)]
+    pub all: bool,
+    /// Print the fixes of all findings that have one as PowerShell lines
+    #[arg(long, conflicts_with = "all")]
+    pub powershell: bool,
+}
+
 /// `umctl grant-permissions` options.
 #[derive(Debug, Args)]
 pub struct GrantPermissionsArgs {
@@ -158,6 +180,11 @@ pub struct GrantPermissionsArgs {
     /// With --dry-run: print the plan as LDIF for ldapmodify (or `umctl lab apply`)
     #[arg(long, requires = "dry_run")]
     pub ldif: bool,
+
+    /// With --dry-run: print the plan as Exchange Management Shell lines (Add-ADPermission,
+    /// New-UMIPGateway, New-UMHuntGroup, ...), in apply order, for change control
+    #[arg(long, requires = "dry_run", conflicts_with = "ldif")]
+    pub powershell: bool,
 
     /// Change nothing: print ExchUCUtil's verification tables; exit 1 when anything is missing
     #[arg(long, conflicts_with_all = ["dry_run", "ldif"])]
@@ -641,6 +668,10 @@ pub struct PlanArgs {
     /// With --dry-run: print the changes as LDIF change records (for ldapmodify)
     #[arg(long, requires = "dry_run")]
     pub ldif: bool,
+    /// With --dry-run: print the changes as Skype for Business Management Shell and
+    /// ActiveDirectory-module lines (New-CsExUmContact, Set-ADObject, ...), for change control
+    #[arg(long, requires = "dry_run", conflicts_with = "ldif")]
+    pub powershell: bool,
 }
 
 #[derive(Debug, Args)]

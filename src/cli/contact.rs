@@ -16,6 +16,7 @@ use crate::admin::contact::{
     NewContact, NewOutcome,
 };
 use crate::admin::contact_bulk::{apply_bulk, plan_bulk, read_csv, BulkReport};
+use crate::admin::powershell;
 use crate::cli::args::{ContactCommand, GlobalArgs, NewContactArgs, PlanArgs};
 use crate::cli::output::{changes_ldif, changes_text, table, Output};
 use crate::cli::prompt::interactive;
@@ -69,8 +70,11 @@ fn print_plan(
     plan: PlanArgs,
     result: ContactResult<'_>,
     changes: &[Change],
+    powershell: &str,
 ) -> anyhow::Result<()> {
-    if plan.ldif {
+    if plan.powershell {
+        out.text(powershell)?;
+    } else if plan.ldif {
         out.text(&changes_ldif([(None, changes)])?)?;
     } else if out.json {
         out.json(&ContactResult {
@@ -85,6 +89,14 @@ fn print_plan(
         ))?;
     }
     Ok(())
+}
+
+/// The FQDN of the pool a planned contact is homed on (what New-CsExUmContact takes).
+fn pool_fqdn(catalog: &Catalog, plan: &admin::NewPlan) -> String {
+    catalog
+        .pool_by_dn(&plan.contact.home_pool)
+        .and_then(|p| p.fqdn.clone())
+        .unwrap_or_else(|| plan.contact.home_pool.to_string())
 }
 
 fn warn_all(out: &Output, warnings: &[String]) {
@@ -162,7 +174,8 @@ pub fn run_new(global: &GlobalArgs, args: &NewContactArgs) -> anyhow::Result<Exi
                 changes: Vec::new(),
             };
             if args.plan.dry_run {
-                print_plan(&out, args.plan, result, &plan.changes)?;
+                let ps = powershell::new_contact_script(&plan, &pool_fqdn(&catalog, &plan));
+                print_plan(&out, args.plan, result, &plan.changes, &ps)?;
                 return Ok(ExitCode::SUCCESS);
             }
             admin::apply(dir.as_ref(), &plan.changes)?;
@@ -352,6 +365,13 @@ fn run_bulk(global: &GlobalArgs, args: &NewContactArgs, path: &Path) -> anyhow::
                 )
             });
             out.text(&changes_ldif(groups)?)?;
+        } else if args.plan.powershell {
+            let script: String = plan
+                .create
+                .iter()
+                .map(|(_, p)| powershell::new_contact_script(p, &pool_fqdn(&catalog, p)))
+                .collect();
+            out.text(&script)?;
         }
         BulkReport::planned(&plan)
     } else {
@@ -383,8 +403,8 @@ fn run_bulk(global: &GlobalArgs, args: &NewContactArgs, path: &Path) -> anyhow::
         skipped: report.skipped.len(),
         failed: report.failed.len(),
     };
-    if args.plan.ldif {
-        // The LDIF went to stdout; the summary goes to stderr.
+    if args.plan.ldif || args.plan.powershell {
+        // The LDIF or PowerShell went to stdout; the summary goes to stderr.
         for f in &report.failed {
             out.note(&format!("{name}, line {}: {}", f.line, f.error));
         }
@@ -544,7 +564,8 @@ pub fn run(global: &GlobalArgs, command: &ContactCommand) -> anyhow::Result<Exit
                 changes: Vec::new(),
             };
             if plan.dry_run && !set.changes.is_empty() {
-                print_plan(&out, *plan, result, &set.changes)?;
+                let ps = powershell::set_contact_script(&set);
+                print_plan(&out, *plan, result, &set.changes, &ps)?;
                 return Ok(ExitCode::SUCCESS);
             }
             admin::apply(dir.as_ref(), &set.changes)?;
@@ -568,7 +589,8 @@ pub fn run(global: &GlobalArgs, command: &ContactCommand) -> anyhow::Result<Exit
                 changes: Vec::new(),
             };
             if plan.dry_run {
-                print_plan(&out, *plan, result, &changes)?;
+                let ps = powershell::remove_contact_script(&c);
+                print_plan(&out, *plan, result, &changes, &ps)?;
                 return Ok(ExitCode::SUCCESS);
             }
             if !global.yes {

@@ -12,6 +12,7 @@ use crate::admin::grant::{
     self, GrantOptions, GroupAccess, Outcome, Plan, Summary, Verification,
     LDAPMODIFY_SD_FLAGS_OPTION,
 };
+use crate::admin::powershell;
 use crate::cli::args::{GlobalArgs, GrantPermissionsArgs};
 use crate::cli::output::{table, Output};
 use crate::cli::target::open_directory_for;
@@ -63,6 +64,10 @@ pub fn run(global: &GlobalArgs, args: &GrantPermissionsArgs) -> anyhow::Result<E
     let plan = grant::plan_for(dir, &opts)?;
 
     if args.dry_run {
+        if args.powershell {
+            out.text(&powershell::grant_script(&plan, opts.pool.is_none()))?;
+            return Ok(ExitCode::SUCCESS);
+        }
         if args.ldif {
             let mut stdout = std::io::stdout().lock();
             grant::write_ldif(&plan, &mut stdout)?;

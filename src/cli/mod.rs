@@ -5,6 +5,7 @@
 pub mod args;
 pub mod assets;
 pub mod contact;
+pub mod doctor;
 pub mod grant_permissions;
 pub mod lab;
 pub mod lab_cert;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::GrantPermissions(args) => grant_permissions::run(&cli.global, args),
         Command::TraceCall(args) => trace_call::run(&cli.global, args),
+        Command::Doctor(args) => doctor::run(&cli.global, args),
         Command::Serve(args) => serve::run(&cli.global, args),
         Command::Lab(lab) => lab::run(&cli.global, &lab.command),
         Command::Report(args) => report::run(&cli.global, args),

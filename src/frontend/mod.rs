@@ -38,14 +38,37 @@ pub enum FrontendError {
     Lookup(#[from] LookupError),
     #[error("{q} is not a call target: expected {expected}", q = crate::quote::Quoted(.value))]
     BadTarget { value: String, expected: String },
-    #[error("{q} matches {count} objects ({names}); give a SIP address, an E.164 number or --from CALLER to pick the dial plan", q = crate::quote::Quoted(.value))]
+    #[error("{}", ambiguous_message(attr, value, count, names))]
     Ambiguous {
+        /// The attribute the objects share the value of.
+        attr: String,
         value: String,
         count: usize,
         names: String,
     },
     #[error("building the SIP message: {0}")]
     Sip(#[from] SipError),
+}
+
+/// Whether objects sharing a value of `attr` is a fault of the directory (a SIP address or a
+/// line URI must be unique), not a target given too loosely.
+pub fn must_be_unique(attr: &str) -> bool {
+    [
+        crate::directory::model::attrs::MSRTCSIP_PRIMARY_USER_ADDRESS,
+        crate::directory::model::attrs::MSRTCSIP_LINE,
+    ]
+    .iter()
+    .any(|a| a.eq_ignore_ascii_case(attr))
+}
+
+fn ambiguous_message(attr: &str, value: &str, count: &usize, names: &str) -> String {
+    if must_be_unique(attr) {
+        let value = crate::quote::Quoted(value);
+        format!("{value} is the {attr} of {count} objects ({names}); it must belong to one only, so the Front End cannot route the call: give the others their own (Set-CsUser -SipAddress / -LineURI)")
+    } else {
+        let value = crate::quote::Quoted(value);
+        format!("{value} matches {count} objects ({names}); give a SIP address, an E.164 number or --from CALLER to pick the dial plan")
+    }
 }
 
 impl From<crate::directory::DirectoryError> for FrontendError {

@@ -252,8 +252,8 @@ fn callee_of(e: &Entry) -> Result<Option<Callee>, FrontendError> {
     Ok(None)
 }
 
-/// The users and contacts among `entries`, at most one expected.
-fn single(value: &str, entries: &[Entry]) -> Result<Option<Callee>, FrontendError> {
+/// The users and contacts among `entries` (found by `attr`), at most one expected.
+fn single(attr: &str, value: &str, entries: &[Entry]) -> Result<Option<Callee>, FrontendError> {
     let mut found = Vec::new();
     for e in entries {
         if let Some(c) = callee_of(e)? {
@@ -262,6 +262,7 @@ fn single(value: &str, entries: &[Entry]) -> Result<Option<Callee>, FrontendErro
     }
     if found.len() > 1 {
         return Err(FrontendError::Ambiguous {
+            attr: attr.to_string(),
             value: value.to_string(),
             count: found.len(),
             names: found
@@ -302,7 +303,7 @@ pub fn resolve_target<D: Directory + ?Sized>(
         let q = format!("{attr}={value}");
         tried.push(q.clone());
         let entries = lookup::by_attribute(dir, attr, value)?;
-        Ok(single(value, &entries)?.map(|c| (c, q)))
+        Ok(single(attr, value, &entries)?.map(|c| (c, q)))
     };
     let found = |callee: Callee, matched: String, owner: Option<NumberOwner>| {
         Ok(TargetLookup::Found(Box::new(Found {
@@ -372,7 +373,7 @@ pub fn resolve_target<D: Directory + ?Sized>(
                         .is_some_and(|l| l.number == *number)
                 })
                 .collect();
-            if let Some(c) = single(number, &entries)? {
+            if let Some(c) = single(attrs::MSRTCSIP_LINE, number, &entries)? {
                 let q = format!(
                     "{}={}",
                     attrs::MSRTCSIP_LINE,
@@ -403,7 +404,7 @@ pub fn resolve_target<D: Directory + ?Sized>(
                         .is_some_and(|l| l.ext.as_deref() == Some(ext.as_str()))
                 })
                 .collect();
-            if let Some(c) = single(ext, &entries)? {
+            if let Some(c) = single(attrs::MSRTCSIP_LINE, ext, &entries)? {
                 let q = format!(
                     "{}={}",
                     attrs::MSRTCSIP_LINE,

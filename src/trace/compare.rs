@@ -159,6 +159,7 @@ mod tests {
             outcome,
             why: None,
             fix: None,
+            cause: None,
         };
         let hops = vec![hop(7, Outcome::Ok), hop(8, outcome8)];
         let first_failure = hops

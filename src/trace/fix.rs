@@ -11,12 +11,16 @@ use crate::um::{RejectReason, Rejection};
 /// A failure explained.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fix {
+    /// A short stable name of the cause (`rtc-read-denied`, `no-hunt-group`): what
+    /// `umctl doctor` groups its findings by, and the trace's JSON names.
+    pub cause: &'static str,
     pub why: String,
     pub fix: String,
 }
 
-fn fix(why: impl Into<String>, fix: impl Into<String>) -> Fix {
+fn fix(cause: &'static str, why: impl Into<String>, fix: impl Into<String>) -> Fix {
     Fix {
+        cause,
         why: why.into(),
         fix: fix.into(),
     }
@@ -41,9 +45,13 @@ fn name(user: &UmUser) -> String {
 /// Where umctl would create a contact and with what: the inputs of a `new-contact` line.
 pub struct ContactPlace<'a> {
     pub pool: Option<&'a str>,
-    pub ou: &'a str,
+    /// Where the directory's Exchange UM contacts live; `None` when it has none yet.
+    pub ou: Option<&'a str>,
     pub domain: &'a str,
 }
+
+/// The `--ou` placeholder when the directory has no Exchange UM contact to learn the OU from.
+pub const OU_PLACEHOLDER: &str = "<OU for Exchange UM contacts>";
 
 /// The `umctl new-contact` command that creates the contact for `number`.
 pub fn new_contact_command(number: &str, owner: &NumberOwner, place: &ContactPlace<'_>) -> String {
@@ -60,7 +68,7 @@ pub fn new_contact_command(number: &str, owner: &NumberOwner, place: &ContactPla
     };
     format!(
         "umctl new-contact {what} --display-number {number} --sip-address {sip} --registrar-pool {pool} --ou \"{}\"",
-        place.ou
+        place.ou.unwrap_or(OU_PLACEHOLDER)
     )
 }
 
@@ -72,6 +80,7 @@ pub fn number_without_contact(
 ) -> Fix {
     match owner {
         Some(o @ NumberOwner::SubscriberAccess(dp)) => fix(
+            "ova-number-without-contact",
             format!(
                 "{number} is the Outlook Voice Access number of dial plan {}, but no user or contact has msRTCSIP-Line tel:{number}: Skype for Business does not know the number belongs to Exchange UM and routes the call out to the PSTN",
                 dp.name
@@ -79,6 +88,7 @@ pub fn number_without_contact(
             new_contact_command(number, o, place),
         ),
         Some(o @ NumberOwner::AutoAttendant(aa)) => fix(
+            "aa-number-without-contact",
             format!(
                 "{number} is the number of auto attendant {}, but no user or contact has msRTCSIP-Line tel:{number}: Skype for Business does not know the number belongs to Exchange UM and routes the call out to the PSTN",
                 aa.name
@@ -86,6 +96,7 @@ pub fn number_without_contact(
             new_contact_command(number, o, place),
         ),
         None => fix(
+            "number-without-owner",
             format!(
                 "no user or contact has msRTCSIP-Line tel:{number}, and it is no Outlook Voice Access or auto-attendant number: Skype for Business routes the call out to the PSTN"
             ),
@@ -97,6 +108,7 @@ pub fn number_without_contact(
 /// A name, SIP address or extension nobody has.
 pub fn target_not_found(target: &str, tried: &[String]) -> Fix {
     fix(
+        "target-not-found",
         format!(
             "no user or contact matches {target} (looked up {}): the Front End has no one to ring and nothing to send to voice mail",
             tried.join(", ")
@@ -110,6 +122,7 @@ pub fn not_sip_enabled(user: &UmUser, pool: Option<&str>) -> Fix {
     let id = identity(user);
     if user.sip_address.is_none() {
         return fix(
+            "not-sip-enabled",
             format!(
                 "{} is not enabled for Skype for Business (no msRTCSIP-PrimaryUserAddress): calls through Skype cannot reach this user, so Skype never routes one to voice mail (a PBX user reaches UM through the PBX's own UM IP gateway)",
                 name(user)
@@ -121,6 +134,7 @@ pub fn not_sip_enabled(user: &UmUser, pool: Option<&str>) -> Fix {
         );
     }
     fix(
+        "sip-disabled",
         format!(
             "{} is disabled for Skype for Business (msRTCSIP-UserEnabled FALSE): the Front End does not route calls to this user, so none reaches voice mail",
             name(user)
@@ -129,9 +143,65 @@ pub fn not_sip_enabled(user: &UmUser, pool: Option<&str>) -> Fix {
     )
 }
 
+/// Two or more objects share a SIP address or line URI, which must be unique.
+pub fn shared_address(attr: &str, value: &str, names: &str) -> Fix {
+    fix(
+        "shared-address",
+        format!(
+            "{value} is the {attr} of more than one object ({names}): the Front End cannot tell whom the call is for, so it routes it to none of them (Skype for Business requires a SIP address and a line URI to be unique in the forest)"
+        ),
+        if attr.eq_ignore_ascii_case(crate::directory::model::attrs::MSRTCSIP_LINE) {
+            format!("keep {value} on one of them and give the others their own: Set-CsUser -Identity <user> -LineURI \"tel:<their number>\"")
+        } else {
+            format!("keep {value} on one of them and give the others their own: Set-CsUser -Identity <user> -SipAddress \"sip:<their address>\"")
+        },
+    )
+}
+
+/// An Exchange UM contact homed on a pool older than Lync Server 2010.
+pub fn contact_pool_too_old(who: &str, pool: &str, newer: Option<&str>) -> Fix {
+    fix(
+        "contact-pool-too-old",
+        format!(
+            "contact {who} is homed on {pool}, a pool older than Lync Server 2010: such pools do not run ExUM Routing for Exchange UM contacts, so the number does not reach Exchange UM"
+        ),
+        format!(
+            "Move-CsExUmContact -Identity \"{who}\" -Target {}",
+            newer.unwrap_or("<Lync 2010 or newer pool FQDN>")
+        ),
+    )
+}
+
+/// The UM startup mode of the server the INVITE goes to refuses the transport.
+pub fn startup_mode(
+    server: &str,
+    mode: crate::directory::model::UmStartupMode,
+    dp: &DialPlan,
+    secure: bool,
+) -> Fix {
+    let (transport, wanted) = if secure {
+        ("TLS", "Dual")
+    } else {
+        ("TCP", "Dual")
+    };
+    fix(
+        "startup-mode-mismatch",
+        format!(
+            "{server}'s UMStartupMode is {} (msExchUMStartupMode), so its UM services do not listen for {transport}, and dial plan {} is {:?}: every call over {transport} fails to connect",
+            mode.label(),
+            dp.name,
+            dp.voip_security
+        ),
+        format!(
+            "Set-UMCallRouterSettings -Server {server} -UMStartupMode {wanted}; Set-UMService -Identity {server} -UMStartupMode {wanted} (then restart the UM Call Router and UM services)"
+        ),
+    )
+}
+
 /// A disabled contact.
 pub fn contact_disabled(contact: &ContactTarget) -> Fix {
     fix(
+        "contact-disabled",
         format!(
             "contact {} is disabled (msRTCSIP-UserEnabled FALSE): the Front End does not route calls to it",
             contact.name()
@@ -152,6 +222,7 @@ pub fn no_home_pool(who: &str, home: Option<&str>, pool: Option<&str>, is_user: 
         "Move-CsExUmContact"
     };
     fix(
+        "no-home-pool",
         why,
         format!(
             "{cmdlet} -Identity \"{who}\" -Target {}",
@@ -163,6 +234,7 @@ pub fn no_home_pool(who: &str, home: Option<&str>, pool: Option<&str>, is_user: 
 /// Hosted voice mail: where the call goes instead.
 pub fn hosted_voice_mail(who: &str, identity: &str, values: &[String], is_user: bool) -> Fix {
     fix(
+        "hosted-voice-mail",
         format!(
             "{who} uses hosted voice mail (msExchUCVoiceMailSettings {}): ExUM Routing sends the call to the hosted voice mail policy's destination (Exchange Online, through the Edge), never to on-premises Exchange UM; this trace stops here",
             values.join(", ")
@@ -211,6 +283,7 @@ fn enable_um(user: &UmUser, dial_plan: &str) -> String {
 /// Not UM-enabled.
 pub fn not_um_enabled(user: &UmUser, flags: Option<i64>, dial_plan: &str) -> Fix {
     fix(
+        "not-um-enabled",
         format!(
             "{} is not enabled for Unified Messaging (msExchUMEnabledFlags {}, bit 1 clear): Skype for Business has no Exchange UM dial plan to send the call to, so there is no voice mail",
             name(user),
@@ -223,6 +296,7 @@ pub fn not_um_enabled(user: &UmUser, flags: Option<i64>, dial_plan: &str) -> Fix
 /// UM-enabled without a dial plan.
 pub fn no_dial_plan(user: &UmUser, dial_plan: &str) -> Fix {
     fix(
+        "no-dial-plan",
         format!(
             "{} is UM-enabled but has neither an EUM proxy address nor msExchUMRecipientDialPlanLink: the Front End cannot tell which dial plan (and so which UM servers) to use",
             name(user)
@@ -243,6 +317,7 @@ pub fn contact_without_dial_plan(contact: &ContactTarget, ctx: Option<&str>, kin
         .map(str::to_string)
         .unwrap_or(address);
     fix(
+        "contact-without-dial-plan",
         format!(
             "contact {} carries no UM dial plan in otherIPPhone: the Front End finds the contact but not the dial plan, so it cannot route the call to Exchange UM",
             contact.name()
@@ -258,6 +333,7 @@ pub fn contact_without_dial_plan(contact: &ContactTarget, ctx: Option<&str>, kin
 /// An EUM or otherIPPhone phone context that names no dial plan.
 pub fn unknown_phone_context(who: &str, ctx: &str, from: &str) -> Fix {
     fix(
+        "unknown-phone-context",
         format!(
             "{who}'s {from} names the phone context {ctx}, but no dial plan has msExchUMPhoneContext {ctx}: the Front End cannot find the dial plan"
         ),
@@ -268,6 +344,7 @@ pub fn unknown_phone_context(who: &str, ctx: &str, from: &str) -> Fix {
 /// The dial plan link names a missing object.
 pub fn missing_dial_plan(who: &str, dn: &str) -> Fix {
     fix(
+        "missing-dial-plan",
         format!("{who}'s msExchUMRecipientDialPlanLink names {dn}, which does not exist"),
         "Disable-UMMailbox and Enable-UMMailbox the user in an existing SIP URI dial plan"
             .to_string(),
@@ -290,18 +367,20 @@ pub fn not_sip(who: &str, user: Option<&UmUser>, dp: &DialPlan, sip_dial_plan: &
         ),
         None => format!("point the contact at a SIP URI dial plan (otherIPPhone phone-context), e.g. {sip_dial_plan}"),
     };
-    fix(why, fix_text)
+    fix("not-sip-dial-plan", why, fix_text)
 }
 
 /// An RTC group cannot read what the Front End needs.
 pub fn read_denied(group: &GroupAccess, object: Option<&ObjectAccess>, dial_plan: &str) -> Fix {
     let Some(obj) = object else {
         return fix(
+            "rtc-group-missing",
             format!("the group {} does not exist: Skype for Business forest preparation has not run", group.group),
             "Enable-CsAdForest (Skype for Business Deployment Wizard: Prepare Forest), then umctl grant-permissions".to_string(),
         );
     };
     fix(
+        "rtc-read-denied",
         format!(
             "{} may not read {} (effective rights: {}; needs {}): no ACE gives the RTC groups read access to the Exchange UM containers (ExchUCUtil.ps1 was never run, or not since the last change), so the Front End cannot read dial plan {dial_plan} and ExUM Routing fails the call (ms-diagnostics 15030 \"Failed to route to Exchange Server\")",
             group.group,
@@ -316,6 +395,7 @@ pub fn read_denied(group: &GroupAccess, object: Option<&ObjectAccess>, dial_plan
 /// No Exchange server linked to the dial plan.
 pub fn no_um_server(dial_plan: &str, cas: Option<&str>, mailbox: Option<&str>) -> Fix {
     fix(
+        "no-um-server",
         format!(
             "no Exchange server is linked to dial plan {dial_plan} (msExchUMServerDialPlanLink): the Front End has no UM server to send the INVITE to"
         ),
@@ -338,6 +418,29 @@ pub struct RejectContext<'a> {
     pub linked_context: Option<&'a str>,
     /// The auto attendant the call is for.
     pub auto_attendant: Option<&'a str>,
+    /// Whether the call comes over TLS (false: a TCP test call, `--unsecured`).
+    pub secure: bool,
+    /// The number a contact carries (the Request-URI user of its call).
+    pub number: Option<&'a str>,
+    /// The UM IP gateway of the pool, when there is one.
+    pub gateway: Option<&'a str>,
+}
+
+/// The cause name of a rejection.
+pub fn rejection_cause(reason: RejectReason) -> &'static str {
+    match reason {
+        RejectReason::UnknownGateway => "no-um-ip-gateway",
+        RejectReason::GatewayDisabled => "um-ip-gateway-disabled",
+        RejectReason::UnknownPilot => "unknown-pilot",
+        RejectReason::NoHuntGroup => "no-hunt-group",
+        RejectReason::SecurityMismatch => "voip-security-mismatch",
+        RejectReason::CalledPartyNotFound => "no-eum-address",
+        RejectReason::WrongDialPlan => "eum-in-other-dial-plan",
+        RejectReason::NotUmEnabled => "eum-owner-not-um-enabled",
+        RejectReason::MailboxServerUnknown => "mailbox-server-unknown",
+        RejectReason::AutoAttendantDisabled => "auto-attendant-disabled",
+        RejectReason::GatewayCertificate => "gateway-certificate-name",
+    }
 }
 
 /// Exchange's admission or lookup refused the call.
@@ -351,8 +454,19 @@ pub fn rejection(r: &Rejection, rc: &RejectContext<'_>) -> Fix {
             format!("umctl grant-permissions (or New-UMIPGateway -Name <pool> -Address {pool})"),
         ),
         RejectReason::GatewayDisabled => (
-            format!("{}: {status}", r.detail),
-            "Enable-UMIPGateway -Identity <gateway>".to_string(),
+            format!("{}: {status} (umctl serve answers 403 for it too)", r.detail),
+            format!("Enable-UMIPGateway -Identity \"{}\"", rc.gateway.unwrap_or("<gateway>")),
+        ),
+        RejectReason::UnknownPilot if rc.number.is_some() => {
+            let number = rc.number.unwrap_or_default();
+            (
+                format!("{}: {status}. The contact's number {number} is no Outlook Voice Access number of a dial plan and no auto attendant's number, so no permission or hunt group can make Exchange answer it (a contact made with --force on a number that is no pilot)", r.detail),
+                format!("add the number where it belongs: Set-UMDialPlan -Identity <dial plan> -PilotIdentifierList @{{Add=\"{number}\"}} (Outlook Voice Access) or Set-UMAutoAttendant -Identity <auto attendant> -PilotIdentifierList @{{Add=\"{number}\"}}; or remove the contact: umctl contact remove {number}"),
+            )
+        }
+        RejectReason::SecurityMismatch if !rc.secure => (
+            format!("{}: this test call comes over TCP, but the dial plan rightly expects TLS, which Skype for Business always uses; the dial plan is not what is wrong", r.detail),
+            "place the call over TLS as the Front End does (trace-call without --unsecured; umctl serve --startup-mode dual or tls)".to_string(),
         ),
         RejectReason::NoHuntGroup | RejectReason::UnknownPilot => (
             format!("{}: {status}. The hunt group links the pool's gateway to the dial plan, with the dial plan name as pilot identifier", r.detail),
@@ -434,5 +548,147 @@ pub fn rejection(r: &Rejection, rc: &RejectContext<'_>) -> Fix {
             ),
         ),
     };
-    fix(text.0, text.1)
+    let cause = match r.reason {
+        RejectReason::UnknownPilot if rc.number.is_some() => "contact-number-not-a-pilot",
+        RejectReason::SecurityMismatch if !rc.secure => "unsecured-test-call",
+        reason => rejection_cause(reason),
+    };
+    fix(cause, text.0, text.1)
+}
+
+// The failure kinds `umctl doctor` finds on the deployment rather than on one call.
+
+/// An Exchange server that serves UM but is not linked to a SIP dial plan.
+pub fn server_not_in_dial_plan(server: &str, is_cas: bool, dial_plan: &str) -> Fix {
+    fix(
+        "server-not-in-dial-plan",
+        format!(
+            "{server} serves Unified Messaging but is not linked to SIP dial plan {dial_plan} (msExchUMServerDialPlanLink): with Exchange 2013 and later every Client Access and Mailbox server must be in every SIP dial plan, or calls the Front End sends to it (or that Exchange redirects to it) land where the dial plan is unknown"
+        ),
+        if is_cas {
+            format!("Set-UMCallRouterSettings -Server {server} -DialPlans @{{Add=\"{dial_plan}\"}}")
+        } else {
+            format!("Set-UMService -Identity {server} -DialPlans @{{Add=\"{dial_plan}\"}}")
+        },
+    )
+}
+
+/// A UM IP gateway that is disabled.
+pub fn gateway_disabled(gateway: &str, address: &str) -> Fix {
+    fix(
+        "um-ip-gateway-disabled",
+        format!(
+            "UM IP gateway {gateway} ({address}) is disabled (msExchUMIPGatewayStatus): Exchange answers every INVITE from {address} with 403 Forbidden (umctl serve answers 403 for it too)"
+        ),
+        format!("Enable-UMIPGateway -Identity \"{gateway}\""),
+    )
+}
+
+/// More than one UM IP gateway with outcalls allowed for one pool and dial plan.
+pub fn several_outcall_gateways(pool: &str, dial_plan: &str, gateways: &[String]) -> Fix {
+    let keep = gateways.first().map(String::as_str).unwrap_or_default();
+    let others: Vec<String> = gateways
+        .iter()
+        .skip(1)
+        .map(|g| format!("Set-UMIPGateway -Identity \"{g}\" -OutcallsAllowed $false"))
+        .collect();
+    fix(
+        "several-outcall-gateways",
+        format!(
+            "{} UM IP gateways for {pool} allow outcalls in dial plan {dial_plan} ({}): Exchange picks one at random for each outgoing call (play on phone, transfers, MWI), so some of them take a path the administrator did not mean",
+            gateways.len(),
+            gateways.join(", ")
+        ),
+        format!("keep {keep} and turn outcalls off on the others: {}", others.join("; ")),
+    )
+}
+
+/// An auto attendant whose name contains spaces.
+pub fn auto_attendant_name_has_spaces(name: &str) -> Fix {
+    fix(
+        "auto-attendant-name-has-spaces",
+        format!(
+            "auto attendant '{name}' has spaces in its name: OcsUmUtil refuses such auto attendants, so no Exchange UM contact can be made for it the Microsoft way"
+        ),
+        format!(
+            "New-UMAutoAttendant with a name without spaces (e.g. {}) and the same pilot numbers, then Remove-UMAutoAttendant -Identity \"{name}\"",
+            name.replace(' ', "-")
+        ),
+    )
+}
+
+/// An OVA or auto-attendant number that two objects claim.
+pub fn number_claimed_twice(number: &str, owners: &[String]) -> Fix {
+    fix(
+        "number-claimed-twice",
+        format!(
+            "{number} is claimed by {} objects ({}): Exchange answers it as the first it finds, so callers reach one of them at random",
+            owners.len(),
+            owners.join(", ")
+        ),
+        format!(
+            "keep the number on one of them: Set-UMDialPlan -Identity <dial plan> -PilotIdentifierList @{{Remove=\"{number}\"}} or Set-UMAutoAttendant -Identity <auto attendant> -PilotIdentifierList @{{Remove=\"{number}\"}}"
+        ),
+    )
+}
+
+/// An EUM address whose form does not fit the dial plan's URI type.
+pub fn eum_form_mismatch(user: &UmUser, dp: &DialPlan) -> Fix {
+    let id = identity(user);
+    if dp.is_sip() {
+        let sip = user.sip_user().unwrap_or("<user@domain>");
+        return fix(
+            "eum-form-mismatch",
+            format!(
+                "{} is in SIP URI dial plan {} but has no EUM address in SIP form (eum:user@domain): a call diverted by SIP address finds no mailbox (Event 1109 InvalidExtensionInCall)",
+                name(user),
+                dp.name
+            ),
+            format!(
+                "Set-Mailbox -Identity {id} -EmailAddresses @{{Add=\"{}\"}}",
+                EumAddress::new(sip, &dp.phone_context)
+            ),
+        );
+    }
+    let wrong: Vec<String> = user
+        .eum_addresses
+        .iter()
+        .filter(|a| a.is_sip() && a.in_context(&dp.phone_context))
+        .map(|a| format!("\"{a}\""))
+        .collect();
+    fix(
+        "eum-form-mismatch",
+        format!(
+            "{} is in {:?} dial plan {} but has an EUM address in SIP form ({}): such a dial plan matches callers by number, so that address is never used and hides a missing extension",
+            name(user),
+            dp.uri_type,
+            dp.name,
+            wrong.join(", ")
+        ),
+        format!("Set-Mailbox -Identity {id} -EmailAddresses @{{Remove={}}}", wrong.join(",")),
+    )
+}
+
+/// A user whose msRTCSIP-Line extension is not among the EUM extensions.
+pub fn line_eum_mismatch(user: &UmUser, line_ext: &str, dp: &DialPlan) -> Fix {
+    let exts: Vec<String> = user
+        .eum_addresses
+        .iter()
+        .filter(|a| a.is_extension())
+        .map(|a| a.address.clone())
+        .collect();
+    fix(
+        "line-eum-mismatch",
+        format!(
+            "{}'s line URI has extension {line_ext} (msRTCSIP-Line) but the EUM extension is {} in dial plan {}: callers who dial {line_ext} in Outlook Voice Access or an auto attendant do not reach this mailbox, and the Front End and Exchange disagree about the user's number",
+            name(user),
+            if exts.is_empty() { "missing".to_string() } else { exts.join(", ") },
+            dp.name
+        ),
+        format!(
+            "Set-UMMailbox -Identity {} -Extensions {line_ext} (or Set-CsUser -Identity {} -LineURI with the EUM extension)",
+            identity(user),
+            identity(user)
+        ),
+    )
 }

@@ -14,17 +14,22 @@
 //! - [`compare`]: whether an offline and a live trace of one call agree hop for hop.
 //! - [`pcap`]: the live exchange as a pcap file.
 //! - [`certificates`]: the certificates the servers offer a live TLS trace, judged per hop.
+//! - [`doctor`]: the whole deployment at once (every user, contact, number, dial plan,
+//!   server, gateway and pool), with the trace's own per-call checks; [`snapshot`] is the
+//!   read-only, read-once view of the directory it runs on.
 //!
 //! Nothing here parses command lines or prints.
 
 pub mod certificates;
 pub mod compare;
+pub mod doctor;
 pub mod fix;
 pub mod live;
 pub mod offline;
 pub mod outcome;
 pub mod pcap;
 pub mod report;
+pub mod snapshot;
 
 use std::path::PathBuf;
 
@@ -149,6 +154,10 @@ pub struct Hop {
     pub why: Option<String>,
     /// For a failed hop: the command that fixes it.
     pub fix: Option<String>,
+    /// For a failed hop: the short name of the cause (`rtc-read-denied`), what `umctl doctor`
+    /// groups findings by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<&'static str>,
 }
 
 /// A party of the SIP ladder.

@@ -5,25 +5,30 @@
 //! `umctl serve` would answer them. The first hop that fails stops the trace; the hops after
 //! it are listed as skipped.
 
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
 use std::path::Path;
+use std::rc::Rc;
 
 use crate::directory::lookup;
 use crate::directory::model::{
-    attrs, AutoAttendant, ContactKind, DialPlan, Dn, ExchangeOrg, Pool, UmUser,
+    attrs, AutoAttendant, ContactKind, DialPlan, Dn, ExUmContact, ExchangeOrg, ExchangeServer,
+    HuntGroup, IpGateway, Pool, UmUser,
 };
 use crate::directory::Directory;
-use crate::frontend::routing::contact_kind_name;
+use crate::frontend::routing::{contact_kind_name, GroupAccess, PermissionCheck, ServerChoice};
 use crate::frontend::{
-    build_invite, dial_plan_for, follow_redirect, read_permission, resolve_target, um_servers,
-    Callee, DialPlanProblem, DialPlanVia, Found, InviteSpec, NumberOwner, TargetLookup, TargetSpec,
+    build_invite, dial_plan_for, follow_redirect, must_be_unique, read_permission, resolve_target,
+    um_servers, Callee, DialPlanProblem, DialPlanVia, Found, FrontendError, InviteSpec,
+    NumberOwner, TargetLookup, TargetSpec,
 };
 use rsip::headers::UntypedHeader;
 
 use crate::sip::response_to;
 use crate::um::router::CALL_ROUTER_PORTS;
 use crate::um::{
-    admit, resolve_call, route_target, Greeting, IncomingCall, Resolution, Routing, Stage,
-    UmContext,
+    admit, resolve_call, route_target, Admitted, CallAnswering, Greeting, IncomingCall, Rejection,
+    Resolution, Routing, Stage, UmContext,
 };
 
 use super::fix::{self, ContactPlace, Fix, RejectContext};
@@ -89,6 +94,7 @@ impl Builder {
             outcome,
             why: None,
             fix: None,
+            cause: None,
         });
     }
 
@@ -102,6 +108,7 @@ impl Builder {
         if let Some(h) = self.hops.last_mut() {
             h.why = Some(f.why);
             h.fix = Some(f.fix);
+            h.cause = Some(f.cause);
         }
         self.skip_rest(n + 1, "not reached");
     }
@@ -114,7 +121,7 @@ impl Builder {
 }
 
 /// The caller as the INVITE names it.
-struct Caller {
+pub(crate) struct Caller {
     /// The From name-addr.
     from: String,
     /// A short name for reports.
@@ -124,7 +131,7 @@ struct Caller {
 }
 
 /// `DC=contoso,DC=com` -> `contoso.com`.
-fn dns_name(dn: &Dn) -> String {
+pub(crate) fn dns_name(dn: &Dn) -> String {
     dn.rdns()
         .iter()
         .filter_map(|r| {
@@ -137,7 +144,7 @@ fn dns_name(dn: &Dn) -> String {
         .join(".")
 }
 
-fn resolve_caller<D: Directory + ?Sized>(
+pub(crate) fn resolve_caller<D: Directory + ?Sized>(
     dir: &D,
     org: &ExchangeOrg,
     from: Option<&str>,
@@ -192,8 +199,8 @@ fn resolve_caller<D: Directory + ?Sized>(
     }
 }
 
-/// The first Lync 2010+ pool with an FQDN (for fix suggestions).
-fn some_pool<D: Directory + ?Sized>(dir: &D) -> Result<Option<String>, TraceError> {
+/// Every Skype for Business pool (the pools containers found by objectCategory), by cn.
+pub(crate) fn all_pools<D: Directory + ?Sized>(dir: &D) -> Result<Vec<Pool>, TraceError> {
     let containers = lookup::by_filter(
         dir,
         &format!("({}={})", attrs::OBJECT_CATEGORY, attrs::OC_MSRTCSIP_POOLS),
@@ -207,10 +214,200 @@ fn some_pool<D: Directory + ?Sized>(dir: &D) -> Result<Option<String>, TraceErro
         }
     }
     pools.sort_by(|a, b| a.cn.cmp(&b.cn));
-    Ok(pools
+    Ok(pools)
+}
+
+/// The first Lync 2010+ pool with an FQDN (for fix suggestions).
+fn first_pool<D: Directory + ?Sized>(dir: &D) -> Result<Option<String>, TraceError> {
+    Ok(all_pools(dir)?
         .into_iter()
         .find(|p| p.fqdn.is_some() && p.is_lync2010_or_newer())
         .and_then(|p| p.fqdn))
+}
+
+/// The OU a new Exchange UM contact belongs in: where the directory's existing Exchange UM
+/// contacts live (the most common parent), else `None` (the fix then names a placeholder).
+fn existing_contacts_ou<D: Directory + ?Sized>(dir: &D) -> Result<Option<String>, TraceError> {
+    let base = dir.naming_contexts()?.default;
+    let found = dir.search(
+        &base,
+        crate::directory::Scope::Subtree,
+        &ExUmContact::search_filter(),
+        &[attrs::OBJECT_CLASS],
+    )?;
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for e in &found {
+        let Some(parent) = e.dn.parent() else {
+            continue;
+        };
+        let parent = parent.to_string();
+        match counts.iter_mut().find(|(p, _)| *p == parent) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((parent, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(counts.into_iter().next().map(|(p, _)| p))
+}
+
+/// Answers that depend on the dial plan and the pool, not on the callee: `umctl doctor`
+/// works them out once per run and hands them to every object's hops (a single trace asks
+/// the directory each time). Nothing in it outlives one read-only run.
+#[derive(Default)]
+pub struct Shared {
+    routes: RefCell<HashMap<RouteKey, Rc<Route>>>,
+    admissions: RefCell<HashMap<AdmitKey, Rc<Result<Admitted, Rejection>>>>,
+    gateways: OnceCell<Vec<IpGateway>>,
+    hunt_groups: RefCell<HashMap<Dn, Vec<HuntGroup>>>,
+    pools: RefCell<HashMap<Dn, Option<Pool>>>,
+    servers: OnceCell<Vec<ExchangeServer>>,
+    pool: OnceCell<Option<String>>,
+    contacts_ou: OnceCell<Option<String>>,
+    dial_plans: OnceCell<Vec<DialPlan>>,
+}
+
+/// The servers of a dial plan and the RTC groups' read access to what a call needs.
+type Route = (ServerChoice, PermissionCheck);
+/// A dial plan and the auto attendant a call is for.
+type RouteKey = (Dn, Option<Dn>);
+/// The pool (lowercase), the Request-URI user and whether the INVITE comes over TLS.
+type AdmitKey = (String, String, bool);
+
+/// What every hop reads: the directory, the request and the caller, and for `umctl doctor`
+/// the [`Shared`] answers.
+pub(crate) struct Ctx<'a, D: Directory + ?Sized> {
+    pub dir: &'a D,
+    pub org: &'a ExchangeOrg,
+    pub domain: &'a str,
+    pub req: &'a TraceRequest,
+    pub um: &'a UmContext<'a>,
+    pub caller: &'a Caller,
+    /// Hop 6 as the three SIP exchanges with their messages (a trace), or only the call
+    /// router's verdict, which the UM service and worker repeat (doctor).
+    pub ladder: bool,
+    pub shared: Option<&'a Shared>,
+}
+
+impl<D: Directory + ?Sized> Ctx<'_, D> {
+    fn some_pool(&self) -> Result<Option<String>, TraceError> {
+        match self.shared {
+            Some(s) => memo_once(&s.pool, || first_pool(self.dir)),
+            None => first_pool(self.dir),
+        }
+    }
+
+    fn contacts_ou(&self) -> Result<Option<String>, TraceError> {
+        match self.shared {
+            Some(s) => memo_once(&s.contacts_ou, || existing_contacts_ou(self.dir)),
+            None => existing_contacts_ou(self.dir),
+        }
+    }
+
+    fn dial_plans(&self) -> Result<Vec<DialPlan>, TraceError> {
+        match self.shared {
+            Some(s) => memo_once(&s.dial_plans, || {
+                Ok(lookup::dial_plans(self.dir, self.org)?)
+            }),
+            None => Ok(lookup::dial_plans(self.dir, self.org)?),
+        }
+    }
+
+    fn exchange_servers(&self) -> Result<Vec<ExchangeServer>, TraceError> {
+        match self.shared {
+            Some(s) => memo_once(&s.servers, || {
+                Ok(lookup::exchange_servers(self.dir, self.org)?)
+            }),
+            None => Ok(lookup::exchange_servers(self.dir, self.org)?),
+        }
+    }
+
+    fn gateways(&self) -> Result<Vec<IpGateway>, TraceError> {
+        match self.shared {
+            Some(s) => memo_once(&s.gateways, || Ok(lookup::gateways(self.dir, self.org)?)),
+            None => Ok(lookup::gateways(self.dir, self.org)?),
+        }
+    }
+
+    fn hunt_groups(&self, gateway: &Dn) -> Result<Vec<HuntGroup>, TraceError> {
+        let Some(s) = self.shared else {
+            return Ok(lookup::hunt_groups(self.dir, gateway)?);
+        };
+        if let Some(found) = s.hunt_groups.borrow().get(gateway) {
+            return Ok(found.clone());
+        }
+        let found = lookup::hunt_groups(self.dir, gateway)?;
+        s.hunt_groups
+            .borrow_mut()
+            .insert(gateway.clone(), found.clone());
+        Ok(found)
+    }
+
+    /// The pool `dn` names (a callee's home pool).
+    fn pool(&self, dn: &Dn) -> Result<Option<Pool>, TraceError> {
+        let Some(s) = self.shared else {
+            return Ok(lookup::pool(self.dir, dn)?);
+        };
+        if let Some(found) = s.pools.borrow().get(dn) {
+            return Ok(found.clone());
+        }
+        let found = lookup::pool(self.dir, dn)?;
+        s.pools.borrow_mut().insert(dn.clone(), found.clone());
+        Ok(found)
+    }
+
+    /// The servers of `dp` and whether the pool's RTC groups can read what the call needs.
+    fn route(&self, dp: &DialPlan, aa: Option<&AutoAttendant>) -> Result<Rc<Route>, TraceError> {
+        let work = || -> Result<_, TraceError> {
+            let servers = um_servers(self.dir, self.org, dp)?;
+            let perm = read_permission(self.dir, self.org, dp, aa, &servers.linked)?;
+            Ok(Rc::new((servers, perm)))
+        };
+        let Some(s) = self.shared else {
+            return work();
+        };
+        let key = (dp.dn.clone(), aa.map(|a| a.dn.clone()));
+        if let Some(found) = s.routes.borrow().get(&key) {
+            return Ok(Rc::clone(found));
+        }
+        let found = work()?;
+        s.routes.borrow_mut().insert(key, Rc::clone(&found));
+        Ok(found)
+    }
+
+    /// Exchange's admission of an INVITE from `pool` for `user` (`um::admit`).
+    fn admit(
+        &self,
+        pool: &str,
+        user: &str,
+        secure: bool,
+    ) -> Result<Rc<Result<Admitted, Rejection>>, TraceError> {
+        let work = || -> Result<_, TraceError> {
+            Ok(Rc::new(admit(
+                self.dir, self.org, pool, user, secure, self.um,
+            )?))
+        };
+        let Some(s) = self.shared else {
+            return work();
+        };
+        let key = (pool.to_ascii_lowercase(), user.to_string(), secure);
+        if let Some(found) = s.admissions.borrow().get(&key) {
+            return Ok(Rc::clone(found));
+        }
+        let found = work()?;
+        s.admissions.borrow_mut().insert(key, Rc::clone(&found));
+        Ok(found)
+    }
+}
+
+fn memo_once<T: Clone>(
+    cell: &OnceCell<T>,
+    work: impl FnOnce() -> Result<T, TraceError>,
+) -> Result<T, TraceError> {
+    if let Some(v) = cell.get() {
+        return Ok(v.clone());
+    }
+    let v = work()?;
+    Ok(cell.get_or_init(|| v).clone())
 }
 
 /// Runs the trace on the directory.
@@ -223,800 +420,1047 @@ pub fn trace_offline<D: Directory + ?Sized>(
     let domain = dns_name(&dir.naming_contexts()?.default);
     let caller = resolve_caller(dir, &org, req.from.as_deref(), &domain)?;
     let spec = TargetSpec::parse(&req.to)?;
-
-    let mut trace = Trace {
-        mode: "offline",
-        target: req.to.clone(),
-        caller: caller.name.clone(),
-        scenario: req.scenario,
-        goal: format!("voice mail for {}", req.to),
-        reached: false,
-        first_failure: None,
-        hops: Vec::new(),
-        parties: vec!["-".into(); 4],
-        messages: Vec::new(),
-        live: None,
-        plan: None,
-        target_missing: false,
+    let cx = Ctx {
+        dir,
+        org: &org,
+        domain: &domain,
+        req,
+        um: ctx,
+        caller: &caller,
+        ladder: true,
+        shared: None,
     };
-    let mut b = Builder {
-        hops: Vec::new(),
-        kind: Kind::VoiceMail,
-        hang_up: req.hang_up_before_beep,
-    };
-    run(
-        dir, &org, &domain, req, ctx, &caller, &spec, &mut b, &mut trace,
-    )?;
-    trace.hops = b.hops;
-    trace.first_failure = trace.failure().map(|h| h.number);
-    trace.reached = trace.first_failure.is_none();
-    Ok(trace)
+    let mut run = Run::new(cx);
+    if let Some(found) = run.hop1_find(&spec)? {
+        run.after_found(found)?;
+    }
+    Ok(run.finish())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run<D: Directory + ?Sized>(
-    dir: &D,
-    org: &ExchangeOrg,
-    domain: &str,
-    req: &TraceRequest,
-    ctx: &UmContext<'_>,
-    caller: &Caller,
-    spec: &TargetSpec,
-    b: &mut Builder,
-    trace: &mut Trace,
-) -> Result<(), TraceError> {
-    let contacts_ou = format!("OU=ExUmContacts,{}", dir.naming_contexts()?.default);
+/// The trace of a callee already found (`umctl doctor` lists users and contacts itself):
+/// the same hops as [`trace_offline`] from hop 1's checks on.
+pub(crate) fn trace_found<D: Directory + ?Sized>(
+    cx: Ctx<'_, D>,
+    found: Found,
+) -> Result<Trace, TraceError> {
+    let mut run = Run::new(cx);
+    run.after_found(found)?;
+    Ok(run.finish())
+}
 
-    // Hop 1: who was called.
-    let found: Found = match resolve_target(dir, org, spec, caller.context.as_deref())? {
-        TargetLookup::Found(f) => *f,
-        TargetLookup::NotFound {
-            tried,
-            number,
-            number_owner,
-        } => {
-            if let Some(owner) = &number_owner {
-                b.kind = match owner {
-                    NumberOwner::SubscriberAccess(_) => Kind::SubscriberAccess,
-                    NumberOwner::AutoAttendant(_) => Kind::AutoAttendant,
-                };
-                trace.goal = goal_for_owner(owner);
-            }
-            let f = match &number {
-                Some(n) => {
-                    let pool = some_pool(dir)?;
-                    fix::number_without_contact(
-                        n,
-                        number_owner.as_ref(),
-                        &ContactPlace {
-                            pool: pool.as_deref(),
-                            ou: &contacts_ou,
-                            domain,
-                        },
-                    )
-                }
-                None => {
-                    trace.target_missing = true;
-                    fix::target_not_found(&req.to, &tried)
-                }
-            };
-            let looked = tried.iter().map(|t| format!("{t}: nothing")).collect();
-            b.fail(1, looked, "no user or contact", f);
+/// The trace of `spec` in the context `cx` (`umctl doctor` traces OVA and auto-attendant
+/// numbers with its shared answers).
+pub(crate) fn trace_target<D: Directory + ?Sized>(
+    cx: Ctx<'_, D>,
+    spec: &TargetSpec,
+) -> Result<Trace, TraceError> {
+    let mut run = Run::new(cx);
+    if let Some(found) = run.hop1_find(spec)? {
+        run.after_found(found)?;
+    }
+    Ok(run.finish())
+}
+
+/// One trace in progress: the context, the hops so far and the trace being filled.
+struct Run<'a, D: Directory + ?Sized> {
+    cx: Ctx<'a, D>,
+    b: Builder,
+    trace: Trace,
+}
+
+/// Hop 1's answer: who is called and the pool that serves the call.
+struct Homed {
+    found: Found,
+    who: String,
+    sip: String,
+    pool_fqdn: String,
+    /// The auto attendant whose number the callee (a contact) carries.
+    aa: Option<AutoAttendant>,
+}
+
+/// Hop 5's answer: the INVITE the Front End sends.
+struct Placed {
+    spec: InviteSpec,
+    secure: bool,
+    /// The phone context of the user's linked dial plan (for the fixes).
+    linked_context: Option<String>,
+    gateway: Option<String>,
+}
+
+impl<'a, D: Directory + ?Sized> Run<'a, D> {
+    fn new(cx: Ctx<'a, D>) -> Self {
+        let req = cx.req;
+        let trace = Trace {
+            mode: "offline",
+            target: req.to.clone(),
+            caller: cx.caller.name.clone(),
+            scenario: req.scenario,
+            goal: format!("voice mail for {}", req.to),
+            reached: false,
+            first_failure: None,
+            hops: Vec::new(),
+            parties: vec!["-".into(); 4],
+            messages: Vec::new(),
+            live: None,
+            plan: None,
+            target_missing: false,
+        };
+        let b = Builder {
+            hops: Vec::new(),
+            kind: Kind::VoiceMail,
+            hang_up: req.hang_up_before_beep,
+        };
+        Run { cx, b, trace }
+    }
+
+    fn finish(mut self) -> Trace {
+        self.trace.hops = self.b.hops;
+        self.trace.first_failure = self.trace.failure().map(|h| h.number);
+        self.trace.reached = self.trace.first_failure.is_none();
+        self.trace
+    }
+
+    /// Hops 2 to 8 after hop 1 found the callee.
+    fn after_found(&mut self, found: Found) -> Result<(), TraceError> {
+        let Some(h) = self.hop1_callee(found)? else {
+            return Ok(());
+        };
+        if !self.hop2_hosted(&h) {
             return Ok(());
         }
-    };
-    let callee = &found.callee;
-    let who = callee.name();
-    let mut looked = vec![format!("{}: {who}", found.matched)];
-    let aa_of_contact: Option<AutoAttendant> = match &found.number_owner {
-        Some(NumberOwner::AutoAttendant(aa)) => Some((**aa).clone()),
-        _ => None,
-    };
-    match callee {
-        Callee::User(_) => {
-            if req.scenario == Scenario::Direct {
-                b.kind = Kind::SubscriberAccess;
-            }
-            trace.goal = match req.scenario {
-                Scenario::Direct => {
-                    format!("Outlook Voice Access, called directly by {}", caller.name)
-                }
-                _ => format!("voice mail for {who}"),
-            };
-        }
-        Callee::Contact(c) => {
-            b.kind = match (&found.number_owner, c.kind) {
-                (Some(NumberOwner::AutoAttendant(_)), _)
-                | (None, Some(ContactKind::AutoAttendant)) => Kind::AutoAttendant,
-                _ => Kind::SubscriberAccess,
-            };
-            trace.goal = match &found.number_owner {
-                Some(o) => goal_for_owner(o),
-                None => format!("{} contact {who}", contact_kind_name(c.kind)),
-            };
-            looked.push(match &c.other_ip_phone {
-                Some(o) => format!("{}: {o}", attrs::OTHER_IP_PHONE),
-                None => format!("{}: (none)", attrs::OTHER_IP_PHONE),
-            });
-        }
-    }
-    if let Some(line) = callee.line_uri() {
-        looked.push(format!("{}: {line}", attrs::MSRTCSIP_LINE));
-    }
-    if !callee.sip_enabled() || callee.sip_address().is_none() {
-        let pool = some_pool(dir)?;
-        let f = match callee {
-            Callee::User(u) => fix::not_sip_enabled(u, pool.as_deref()),
-            Callee::Contact(c) => fix::contact_disabled(c),
+        let Some(dp) = self.hop3_dial_plan(&h)? else {
+            return Ok(());
         };
-        b.fail(
-            1,
-            looked,
-            format!("{who} is not enabled for Skype for Business"),
-            f,
-        );
-        return Ok(());
+        let Some(route) = self.hop4_read(&h, &dp)? else {
+            return Ok(());
+        };
+        let Some(placed) = self.hop5_admit(&h, &dp, &route.0)? else {
+            return Ok(());
+        };
+        if let Some(resolution) = self.hop6_sip(&h, &placed)? {
+            self.hop7_answer(&h, &resolution)?;
+        }
+        Ok(())
     }
-    let home = callee.home_pool().cloned();
-    let pool = match &home {
-        Some(dn) => lookup::pool(dir, dn)?,
-        None => None,
-    };
-    let Some((pool, pool_fqdn)) = pool.and_then(|p| p.fqdn.clone().map(|f| (p, f))) else {
-        let suggestion = some_pool(dir)?;
+
+    fn reject_context<'b>(&self, h: &'b Homed, p: &'b Placed) -> RejectContext<'b> {
+        RejectContext {
+            pool: &h.pool_fqdn,
+            user: match &h.found.callee {
+                Callee::User(u) => Some(u),
+                Callee::Contact(_) => None,
+            },
+            linked_context: p.linked_context.as_deref(),
+            auto_attendant: h.aa.as_ref().map(|a| a.name.as_str()),
+            secure: p.secure,
+            number: match &h.found.callee {
+                Callee::Contact(_) => h.found.callee.line_uri().map(|l| l.number.as_str()),
+                Callee::User(_) => None,
+            },
+            gateway: p.gateway.as_deref(),
+        }
+    }
+
+    /// Hop 1, the lookup: who the target is. `None` when nobody is (the hop failed).
+    fn hop1_find(&mut self, spec: &TargetSpec) -> Result<Option<Found>, TraceError> {
+        let cx = &self.cx;
+        let lookup = match resolve_target(cx.dir, cx.org, spec, cx.caller.context.as_deref()) {
+            Ok(l) => l,
+            Err(FrontendError::Ambiguous {
+                attr,
+                value,
+                count,
+                names,
+            }) if must_be_unique(&attr) => {
+                let f = fix::shared_address(&attr, &value, &names);
+                self.b.fail(
+                    1,
+                    vec![format!("{attr}={value}: {count} objects ({names})")],
+                    format!("{count} objects share {value}"),
+                    f,
+                );
+                return Ok(None);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let (tried, number, number_owner) = match lookup {
+            TargetLookup::Found(f) => return Ok(Some(*f)),
+            TargetLookup::NotFound {
+                tried,
+                number,
+                number_owner,
+            } => (tried, number, number_owner),
+        };
+        if let Some(owner) = &number_owner {
+            self.b.kind = match owner {
+                NumberOwner::SubscriberAccess(_) => Kind::SubscriberAccess,
+                NumberOwner::AutoAttendant(_) => Kind::AutoAttendant,
+            };
+            self.trace.goal = goal_for_owner(owner);
+        }
+        let f = match &number {
+            Some(n) => {
+                let pool = self.cx.some_pool()?;
+                let ou = self.cx.contacts_ou()?;
+                fix::number_without_contact(
+                    n,
+                    number_owner.as_ref(),
+                    &ContactPlace {
+                        pool: pool.as_deref(),
+                        ou: ou.as_deref(),
+                        domain: self.cx.domain,
+                    },
+                )
+            }
+            None => {
+                self.trace.target_missing = true;
+                fix::target_not_found(&self.cx.req.to, &tried)
+            }
+        };
+        let looked = tried.iter().map(|t| format!("{t}: nothing")).collect();
+        self.b.fail(1, looked, "no user or contact", f);
+        Ok(None)
+    }
+
+    /// Hop 1, the checks: enabled for Skype, homed on a usable pool.
+    fn hop1_callee(&mut self, found: Found) -> Result<Option<Homed>, TraceError> {
+        let req = self.cx.req;
+        let callee = &found.callee;
+        let who = callee.name();
+        let mut looked = vec![format!("{}: {who}", found.matched)];
+        let aa: Option<AutoAttendant> = match &found.number_owner {
+            Some(NumberOwner::AutoAttendant(aa)) => Some((**aa).clone()),
+            _ => None,
+        };
+        match callee {
+            Callee::User(_) => {
+                if req.scenario == Scenario::Direct {
+                    self.b.kind = Kind::SubscriberAccess;
+                }
+                self.trace.goal = match req.scenario {
+                    Scenario::Direct => {
+                        format!(
+                            "Outlook Voice Access, called directly by {}",
+                            self.cx.caller.name
+                        )
+                    }
+                    _ => format!("voice mail for {who}"),
+                };
+            }
+            Callee::Contact(c) => {
+                self.b.kind = match (&found.number_owner, c.kind) {
+                    (Some(NumberOwner::AutoAttendant(_)), _)
+                    | (None, Some(ContactKind::AutoAttendant)) => Kind::AutoAttendant,
+                    _ => Kind::SubscriberAccess,
+                };
+                self.trace.goal = match &found.number_owner {
+                    Some(o) => goal_for_owner(o),
+                    None => format!("{} contact {who}", contact_kind_name(c.kind)),
+                };
+                looked.push(match &c.other_ip_phone {
+                    Some(o) => format!("{}: {o}", attrs::OTHER_IP_PHONE),
+                    None => format!("{}: (none)", attrs::OTHER_IP_PHONE),
+                });
+            }
+        }
+        if let Some(line) = callee.line_uri() {
+            looked.push(format!("{}: {line}", attrs::MSRTCSIP_LINE));
+        }
+        if !callee.sip_enabled() || callee.sip_address().is_none() {
+            let pool = self.cx.some_pool()?;
+            let f = match callee {
+                Callee::User(u) => fix::not_sip_enabled(u, pool.as_deref()),
+                Callee::Contact(c) => fix::contact_disabled(c),
+            };
+            self.b.fail(
+                1,
+                looked,
+                format!("{who} is not enabled for Skype for Business"),
+                f,
+            );
+            return Ok(None);
+        }
+        let home = callee.home_pool().cloned();
+        let pool = match &home {
+            Some(dn) => self.cx.pool(dn)?,
+            None => None,
+        };
         let id = match callee {
             Callee::User(u) => fix::identity(u),
             Callee::Contact(c) => c.dn.to_string(),
         };
-        let f = fix::no_home_pool(
-            &id,
-            home.as_ref().map(ToString::to_string).as_deref(),
-            suggestion.as_deref(),
-            matches!(callee, Callee::User(_)),
-        );
-        b.fail(1, looked, format!("{who} has no usable home pool"), f);
-        return Ok(());
-    };
-    trace.parties[Party::SkypeFrontEnd.index()] = pool_fqdn.clone();
-    let pool_version = pool.version.map(|v| format!(", {v}")).unwrap_or_default();
-    let sip = callee.sip_address().unwrap_or_default().to_string();
-    let what = match callee {
-        Callee::User(_) => format!("user {who} ({sip})"),
-        Callee::Contact(c) => format!("{} contact {who} ({sip})", contact_kind_name(c.kind)),
-    };
-    looked.push(format!(
-        "{}: {} ({pool_fqdn})",
-        attrs::MSRTCSIP_PRIMARY_HOME_SERVER,
-        pool.cn
-    ));
-    b.ok(
-        1,
-        looked,
-        format!("{what}, homed on {pool_fqdn} ({}{pool_version})", pool.cn),
-    );
-
-    // Hop 2: hosted voice mail.
-    let vm = callee.voice_mail_settings();
-    let vm_values = vm.to_values();
-    let looked = vec![format!(
-        "{}: {}",
-        attrs::MSEXCH_UC_VOICE_MAIL_SETTINGS,
-        if vm_values.is_empty() {
-            "(not set)".to_string()
-        } else {
-            vm_values.join(", ")
-        }
-    )];
-    if vm.is_hosted() {
-        let (id, is_user) = match callee {
-            Callee::User(u) => (fix::identity(u), true),
-            Callee::Contact(c) => (c.dn.to_string(), false),
+        let Some((pool, pool_fqdn)) = pool.and_then(|p| p.fqdn.clone().map(|f| (p, f))) else {
+            let suggestion = self.cx.some_pool()?;
+            let f = fix::no_home_pool(
+                &id,
+                home.as_ref().map(ToString::to_string).as_deref(),
+                suggestion.as_deref(),
+                matches!(callee, Callee::User(_)),
+            );
+            self.b
+                .fail(1, looked, format!("{who} has no usable home pool"), f);
+            return Ok(None);
         };
-        let f = fix::hosted_voice_mail(&who, &id, &vm_values, is_user);
-        b.fail(
-            2,
+        looked.push(format!(
+            "{}: {} ({pool_fqdn})",
+            attrs::MSRTCSIP_PRIMARY_HOME_SERVER,
+            pool.cn
+        ));
+        if matches!(callee, Callee::Contact(_)) && !pool.is_lync2010_or_newer() {
+            let suggestion = self.cx.some_pool()?;
+            let f = fix::contact_pool_too_old(&id, &pool_fqdn, suggestion.as_deref());
+            self.b.fail(
+                1,
+                looked,
+                format!("{who} is homed on {pool_fqdn}, older than Lync Server 2010"),
+                f,
+            );
+            return Ok(None);
+        }
+        self.trace.parties[Party::SkypeFrontEnd.index()] = pool_fqdn.clone();
+        let pool_version = pool.version.map(|v| format!(", {v}")).unwrap_or_default();
+        let sip = callee.sip_address().unwrap_or_default().to_string();
+        let what = match callee {
+            Callee::User(_) => format!("user {who} ({sip})"),
+            Callee::Contact(c) => format!("{} contact {who} ({sip})", contact_kind_name(c.kind)),
+        };
+        self.b.ok(
+            1,
             looked,
-            "would go to hosted voice mail (the hosted voice mail policy's destination, Exchange Online)",
-            f,
+            format!("{what}, homed on {pool_fqdn} ({}{pool_version})", pool.cn),
         );
-        return Ok(());
+        Ok(Some(Homed {
+            found,
+            who,
+            sip,
+            pool_fqdn,
+            aa,
+        }))
     }
-    b.ok(2, looked, "not hosted: on-premises Exchange UM");
 
-    // Hop 3: UM-enabled, which dial plan.
-    let user: Option<&UmUser> = match callee {
-        Callee::User(u) => Some(u),
-        Callee::Contact(_) => None,
-    };
-    let mut looked = Vec::new();
-    if let Some(u) = user {
-        looked.push(format!(
+    /// Hop 2: hosted voice mail. False when the call goes there (the hop failed).
+    fn hop2_hosted(&mut self, h: &Homed) -> bool {
+        let callee = &h.found.callee;
+        let vm = callee.voice_mail_settings();
+        let vm_values = vm.to_values();
+        let looked = vec![format!(
             "{}: {}",
-            attrs::MSEXCH_UM_ENABLED_FLAGS,
-            match u.um_enabled_flags {
-                Some(f) if u.um_enabled => format!("{f} (UM-enabled)"),
-                Some(f) => format!("{f} (not UM-enabled)"),
-                None => "(not set)".into(),
+            attrs::MSEXCH_UC_VOICE_MAIL_SETTINGS,
+            if vm_values.is_empty() {
+                "(not set)".to_string()
+            } else {
+                vm_values.join(", ")
             }
-        ));
-        for e in &u.eum_addresses {
-            looked.push(format!("EUM proxy: {e}"));
-        }
-        if u.eum_addresses.is_empty() {
-            looked.push("EUM proxy: none".into());
-        }
-        looked.push(format!(
-            "{}: {}",
-            attrs::MSEXCH_UM_RECIPIENT_DIAL_PLAN_LINK,
-            u.dial_plan
-                .as_ref()
-                .and_then(|d| d.rdn_value().map(str::to_string))
-                .unwrap_or_else(|| "(not set)".into())
-        ));
-    }
-    let choice = match dial_plan_for(dir, org, callee)? {
-        Ok(c) => c,
-        Err(problem) => {
-            let dial_plans = lookup::dial_plans(dir, org)?;
-            let ext_len = callee
-                .line_uri()
-                .and_then(|l| l.ext.as_ref().map(String::len))
-                .unwrap_or(0);
-            let sip_dp = fix::guess_dial_plan(&dial_plans, ext_len);
-            let (result, f) = match (&problem, user) {
-                (DialPlanProblem::NotUmEnabled { flags }, Some(u)) => (
-                    format!("{who} is not UM-enabled"),
-                    fix::not_um_enabled(u, *flags, &sip_dp),
-                ),
-                (DialPlanProblem::NoDialPlan, Some(u)) => {
-                    ("no dial plan".to_string(), fix::no_dial_plan(u, &sip_dp))
-                }
-                (DialPlanProblem::ContactWithoutDialPlan, _) => {
-                    let ctx = match &found.number_owner {
-                        Some(NumberOwner::SubscriberAccess(dp)) => Some(dp.phone_context.clone()),
-                        Some(NumberOwner::AutoAttendant(aa)) => {
-                            lookup::read_as(dir, &aa.dial_plan, DialPlan::from_entry)?
-                                .map(|d| d.phone_context)
-                        }
-                        None => None,
-                    };
-                    let kind = if b.kind == Kind::AutoAttendant {
-                        "AA"
-                    } else {
-                        "SA"
-                    };
-                    let Callee::Contact(c) = callee else {
-                        return Ok(());
-                    };
-                    (
-                        "the contact names no dial plan".to_string(),
-                        fix::contact_without_dial_plan(c, ctx.as_deref(), kind),
-                    )
-                }
-                (
-                    DialPlanProblem::UnknownPhoneContext {
-                        phone_context,
-                        from,
-                    },
-                    _,
-                ) => (
-                    format!("no dial plan has phone context {phone_context}"),
-                    fix::unknown_phone_context(&who, phone_context, from),
-                ),
-                (DialPlanProblem::MissingDialPlan { dn }, _) => (
-                    "the linked dial plan does not exist".to_string(),
-                    fix::missing_dial_plan(&who, &dn.to_string()),
-                ),
-                (DialPlanProblem::NotSip { dial_plan }, _) => (
-                    format!("dial plan {} is not a SIP URI dial plan", dial_plan.name),
-                    fix::not_sip(
-                        &who,
-                        user,
-                        dial_plan,
-                        &fix::guess_dial_plan(&dial_plans, usize::from(dial_plan.digits)),
-                    ),
-                ),
-                // A contact is never "not UM-enabled" or without a link: it has otherIPPhone.
-                (DialPlanProblem::NotUmEnabled { .. } | DialPlanProblem::NoDialPlan, None) => (
-                    "no dial plan".to_string(),
-                    fix::missing_dial_plan(&who, "(none)"),
-                ),
+        )];
+        if vm.is_hosted() {
+            let (id, is_user) = match callee {
+                Callee::User(u) => (fix::identity(u), true),
+                Callee::Contact(c) => (c.dn.to_string(), false),
             };
-            b.fail(3, looked, result, f);
-            return Ok(());
+            let f = fix::hosted_voice_mail(&h.who, &id, &vm_values, is_user);
+            self.b.fail(
+                2,
+                looked,
+                "would go to hosted voice mail (the hosted voice mail policy's destination, Exchange Online)",
+                f,
+            );
+            return false;
         }
-    };
-    let dp = choice.dial_plan.clone();
-    match &choice.via {
-        DialPlanVia::Eum(e) => looked.push(format!(
-            "dial plan by EUM phone context {}",
-            e.phone_context
-        )),
-        DialPlanVia::RecipientLink(_) => {
-            looked.push("dial plan by msExchUMRecipientDialPlanLink (no EUM proxy address)".into())
-        }
-        DialPlanVia::OtherIpPhone(o) => looked.push(format!(
-            "dial plan by otherIPPhone phone context {}",
-            o.phone_context
-        )),
+        self.b.ok(2, looked, "not hosted: on-premises Exchange UM");
+        true
     }
-    if let Some(aa) = &aa_of_contact {
-        looked.push(format!(
-            "{}={}: auto attendant {} ({})",
-            attrs::MSEXCH_UM_AUTO_ATTENDANT_DIALED_NUMBERS,
-            callee
+
+    /// Hop 3: UM-enabled, and which dial plan.
+    fn hop3_dial_plan(&mut self, h: &Homed) -> Result<Option<DialPlan>, TraceError> {
+        let callee = &h.found.callee;
+        let user = match callee {
+            Callee::User(u) => Some(u.as_ref()),
+            Callee::Contact(_) => None,
+        };
+        let mut looked = user.map(user_looked_up).unwrap_or_default();
+        let choice = match dial_plan_for(self.cx.dir, self.cx.org, callee)? {
+            Ok(c) => c,
+            Err(problem) => {
+                let (result, f) = self.dial_plan_problem(h, &problem)?;
+                self.b.fail(3, looked, result, f);
+                return Ok(None);
+            }
+        };
+        let dp = choice.dial_plan.clone();
+        looked.push(match &choice.via {
+            DialPlanVia::Eum(e) => format!("dial plan by EUM phone context {}", e.phone_context),
+            DialPlanVia::RecipientLink(_) => {
+                "dial plan by msExchUMRecipientDialPlanLink (no EUM proxy address)".into()
+            }
+            DialPlanVia::OtherIpPhone(o) => {
+                format!(
+                    "dial plan by otherIPPhone phone context {}",
+                    o.phone_context
+                )
+            }
+        });
+        if let Some(aa) = &h.aa {
+            looked.push(format!(
+                "{}={}: auto attendant {} ({})",
+                attrs::MSEXCH_UM_AUTO_ATTENDANT_DIALED_NUMBERS,
+                callee
+                    .line_uri()
+                    .map(|l| l.number.clone())
+                    .unwrap_or_default(),
+                aa.name,
+                if aa.enabled { "enabled" } else { "disabled" }
+            ));
+        }
+        let mut result = format!(
+            "dial plan {} (SIP URI, {}-digit extensions, phone context {}, {:?})",
+            dp.name, dp.digits, dp.phone_context, dp.voip_security
+        );
+        if let Some(link) = &choice.link_differs {
+            result.push_str(&format!(
+                "; note: msExchUMRecipientDialPlanLink says {}",
+                link.rdn_value().unwrap_or_default()
+            ));
+        }
+        self.b.ok(3, looked, result);
+        Ok(Some(dp))
+    }
+
+    /// Hop 3's failure: the result line and the fix.
+    fn dial_plan_problem(
+        &self,
+        h: &Homed,
+        problem: &DialPlanProblem,
+    ) -> Result<(String, Fix), TraceError> {
+        let callee = &h.found.callee;
+        let who = &h.who;
+        let user = match callee {
+            Callee::User(u) => Some(u.as_ref()),
+            Callee::Contact(_) => None,
+        };
+        let dial_plans = self.cx.dial_plans()?;
+        let ext_len = callee
+            .line_uri()
+            .and_then(|l| l.ext.as_ref().map(String::len))
+            .unwrap_or(0);
+        let sip_dp = fix::guess_dial_plan(&dial_plans, ext_len);
+        Ok(match (problem, user, callee) {
+            (DialPlanProblem::NotUmEnabled { flags }, Some(u), _) => (
+                format!("{who} is not UM-enabled"),
+                fix::not_um_enabled(u, *flags, &sip_dp),
+            ),
+            (DialPlanProblem::NoDialPlan, Some(u), _) => {
+                ("no dial plan".to_string(), fix::no_dial_plan(u, &sip_dp))
+            }
+            (DialPlanProblem::ContactWithoutDialPlan, _, Callee::Contact(c)) => {
+                let ctx = match &h.found.number_owner {
+                    Some(NumberOwner::SubscriberAccess(dp)) => Some(dp.phone_context.clone()),
+                    Some(NumberOwner::AutoAttendant(aa)) => {
+                        lookup::read_as(self.cx.dir, &aa.dial_plan, DialPlan::from_entry)?
+                            .map(|d| d.phone_context)
+                    }
+                    None => None,
+                };
+                let kind = if self.b.kind == Kind::AutoAttendant {
+                    "AA"
+                } else {
+                    "SA"
+                };
+                (
+                    "the contact names no dial plan".to_string(),
+                    fix::contact_without_dial_plan(c, ctx.as_deref(), kind),
+                )
+            }
+            (
+                DialPlanProblem::UnknownPhoneContext {
+                    phone_context,
+                    from,
+                },
+                _,
+                _,
+            ) => (
+                format!("no dial plan has phone context {phone_context}"),
+                fix::unknown_phone_context(who, phone_context, from),
+            ),
+            (DialPlanProblem::MissingDialPlan { dn }, _, _) => (
+                "the linked dial plan does not exist".to_string(),
+                fix::missing_dial_plan(who, &dn.to_string()),
+            ),
+            (DialPlanProblem::NotSip { dial_plan }, _, _) => (
+                format!("dial plan {} is not a SIP URI dial plan", dial_plan.name),
+                fix::not_sip(
+                    who,
+                    user,
+                    dial_plan,
+                    &fix::guess_dial_plan(&dial_plans, usize::from(dial_plan.digits)),
+                ),
+            ),
+            // A contact is never "not UM-enabled" or without a link: it has otherIPPhone.
+            _ => (
+                "no dial plan".to_string(),
+                fix::missing_dial_plan(who, "(none)"),
+            ),
+        })
+    }
+
+    /// Hop 4: can the pool read the dial plan (and its servers, auto attendant).
+    fn hop4_read(&mut self, h: &Homed, dp: &DialPlan) -> Result<Option<Rc<Route>>, TraceError> {
+        let route = self.cx.route(dp, h.aa.as_ref())?;
+        let perm = &route.1;
+        let looked: Vec<String> = perm.groups.iter().map(group_looked_up).collect();
+        if let Some((group, object)) = perm.first_denied() {
+            let f = fix::read_denied(group, object, &dp.name);
+            self.b.fail(
+                4,
+                looked,
+                format!("the pool cannot read dial plan {}", dp.name),
+                f,
+            );
+            return Ok(None);
+        }
+        self.b.ok(
+            4,
+            looked,
+            format!(
+                "the RTC groups can read dial plan {} and its servers",
+                dp.name
+            ),
+        );
+        Ok(Some(Rc::clone(&route)))
+    }
+
+    /// Hop 5: the UM server, the gateway and hunt group, the transport; Exchange's admission.
+    fn hop5_admit(
+        &mut self,
+        h: &Homed,
+        dp: &DialPlan,
+        servers: &ServerChoice,
+    ) -> Result<Option<Placed>, TraceError> {
+        let callee = &h.found.callee;
+        let linked: Vec<String> = servers.linked.iter().map(|s| s.name.clone()).collect();
+        let mut looked = vec![format!(
+            "{}={}: {}",
+            attrs::MSEXCH_UM_SERVER_DIAL_PLAN_LINK,
+            dp.name,
+            if linked.is_empty() {
+                "no server".into()
+            } else {
+                linked.join(", ")
+            }
+        )];
+        let Some(target) = servers.target.clone() else {
+            let all = self.cx.exchange_servers()?;
+            let cas = all
+                .iter()
+                .find(|s| s.is_client_access())
+                .map(|s| s.name.clone());
+            let mbx = all.iter().find(|s| s.is_mailbox()).map(|s| s.name.clone());
+            self.b.fail(
+                5,
+                looked,
+                "no UM server serves the dial plan",
+                fix::no_um_server(&dp.name, cas.as_deref(), mbx.as_deref()),
+            );
+            return Ok(None);
+        };
+        let Some(cas_fqdn) = target.fqdn.clone() else {
+            self.b.fail(
+                5,
+                looked,
+                format!("{} has no FQDN", target.name),
+                fix::no_um_server(&dp.name, None, None),
+            );
+            return Ok(None);
+        };
+        let request_user = match callee {
+            Callee::Contact(_) => callee
                 .line_uri()
                 .map(|l| l.number.clone())
                 .unwrap_or_default(),
-            aa.name,
-            if aa.enabled { "enabled" } else { "disabled" }
-        ));
-    }
-    let mut result = format!(
-        "dial plan {} (SIP URI, {}-digit extensions, phone context {}, {:?})",
-        dp.name, dp.digits, dp.phone_context, dp.voip_security
-    );
-    if let Some(link) = &choice.link_differs {
-        result.push_str(&format!(
-            "; note: msExchUMRecipientDialPlanLink says {}",
-            link.rdn_value().unwrap_or_default()
-        ));
-    }
-    b.ok(3, looked, result);
-
-    // Hop 4: can the pool read it.
-    let servers = um_servers(dir, org, &dp)?;
-    let perm = read_permission(dir, org, &dp, aa_of_contact.as_ref(), &servers.linked)?;
-    let looked: Vec<String> = perm
-        .groups
-        .iter()
-        .map(|g| {
-            let denied: Vec<&str> = g
-                .objects
-                .iter()
-                .filter(|o| !o.ok())
-                .map(|o| o.label.as_str())
-                .collect();
-            let servers = denied
-                .iter()
-                .filter(|l| l.starts_with("Exchange server "))
-                .count();
-            let mut named: Vec<String> = denied
-                .iter()
-                .filter(|l| !l.starts_with("Exchange server "))
-                .map(|l| l.to_string())
-                .collect();
-            if servers > 0 {
-                named.push(format!("{servers} Exchange server object(s)"));
+            Callee::User(_) => dp.pilot_identifier().to_string(),
+        };
+        let pool_fqdn = &h.pool_fqdn;
+        let gateways = self.cx.gateways()?;
+        let gateway = gateways.iter().find(|g| g.has_address(pool_fqdn));
+        match gateway {
+            Some(g) => {
+                looked.push(format!(
+                    "UM IP gateway with address {pool_fqdn}: {}",
+                    g.name
+                ));
+                let hgs = self.cx.hunt_groups(&g.dn)?;
+                match hgs.iter().find(|h| h.dial_plan == dp.dn) {
+                    Some(h) => looked.push(format!(
+                        "hunt group for {} on {}: {} (pilot {})",
+                        dp.name,
+                        g.name,
+                        h.name,
+                        h.pilot_identifier.as_deref().unwrap_or("none")
+                    )),
+                    None => looked.push(format!("hunt group for {} on {}: none", dp.name, g.name)),
+                }
             }
-            match (&g.sid, denied.is_empty()) {
-                (None, _) => format!("{}: group not found", g.group),
-                (Some(_), true) => format!("{}: can read all {} objects", g.group, g.objects.len()),
-                (Some(_), false) => format!("{}: cannot read {}", g.group, named.join(", ")),
-            }
-        })
-        .collect();
-    if let Some((group, object)) = perm.first_denied() {
-        let f = fix::read_denied(group, object, &dp.name);
-        b.fail(
-            4,
-            looked,
-            format!("the pool cannot read dial plan {}", dp.name),
-            f,
-        );
-        return Ok(());
-    }
-    b.ok(
-        4,
-        looked,
-        format!(
-            "the RTC groups can read dial plan {} and its servers",
-            dp.name
-        ),
-    );
-
-    // Hop 5: UM server, gateway, hunt group, TLS.
-    let linked: Vec<String> = servers.linked.iter().map(|s| s.name.clone()).collect();
-    let mut looked = vec![format!(
-        "{}={}: {}",
-        attrs::MSEXCH_UM_SERVER_DIAL_PLAN_LINK,
-        dp.name,
-        if linked.is_empty() {
-            "no server".into()
+            None => looked.push(format!("UM IP gateway with address {pool_fqdn}: none")),
+        }
+        let secure = !self.cx.req.unsecured;
+        let cas_port = if secure {
+            CALL_ROUTER_PORTS.1
         } else {
-            linked.join(", ")
-        }
-    )];
-    let Some(target) = servers.target.clone() else {
-        let all = lookup::exchange_servers(dir, org)?;
-        let cas = all
-            .iter()
-            .find(|s| s.is_client_access())
-            .map(|s| s.name.clone());
-        let mbx = all.iter().find(|s| s.is_mailbox()).map(|s| s.name.clone());
-        b.fail(
-            5,
-            looked,
-            "no UM server serves the dial plan",
-            fix::no_um_server(&dp.name, cas.as_deref(), mbx.as_deref()),
-        );
-        return Ok(());
-    };
-    let Some(cas_fqdn) = target.fqdn.clone() else {
-        b.fail(
-            5,
-            looked,
-            format!("{} has no FQDN", target.name),
-            fix::no_um_server(&dp.name, None, None),
-        );
-        return Ok(());
-    };
-    let request_user = match (callee, req.scenario) {
-        (Callee::Contact(_), _) => callee
-            .line_uri()
-            .map(|l| l.number.clone())
-            .unwrap_or_default(),
-        (Callee::User(_), _) => dp.pilot_identifier().to_string(),
-    };
-    let gateways = lookup::gateways(dir, org)?;
-    match gateways.iter().find(|g| g.has_address(&pool_fqdn)) {
-        Some(g) => {
+            CALL_ROUTER_PORTS.0
+        };
+        looked.push(if secure {
+            format!(
+                "VoIP security {:?}; Skype for Business signals over TLS",
+                dp.voip_security
+            )
+        } else {
+            format!(
+                "VoIP security {:?}; this call comes without TLS (over TCP or UDP)",
+                dp.voip_security
+            )
+        });
+        let user = match callee {
+            Callee::User(u) => Some(u.as_ref()),
+            Callee::Contact(_) => None,
+        };
+        let linked_context = match user.and_then(|u| u.dial_plan.as_ref()) {
+            Some(l) if *l == dp.dn => Some(dp.phone_context.clone()),
+            Some(l) => self
+                .cx
+                .dial_plans()?
+                .into_iter()
+                .find(|d| d.dn == *l)
+                .map(|d| d.phone_context),
+            None => None,
+        };
+        let spec = self.invite(h, dp, &request_user, &cas_fqdn, cas_port, secure);
+        self.trace.plan = Some(CallPlan {
+            invite: spec.clone(),
+            delivers: matches!(self.b.kind, Kind::VoiceMail),
+            mailbox: None,
+            srtp: dp.voip_security.uses_srtp(),
+            expect: super::outcome::Expect::Nothing,
+        });
+        let placed = Placed {
+            spec,
+            secure,
+            linked_context,
+            gateway: gateway.map(|g| g.name.clone()),
+        };
+        if let Some(mode) = target.startup_mode {
             looked.push(format!(
-                "UM IP gateway with address {pool_fqdn}: {}",
-                g.name
+                "{} of {}: {}",
+                attrs::MSEXCH_UM_STARTUP_MODE,
+                target.name,
+                mode.label()
             ));
-            let hgs = lookup::hunt_groups(dir, &g.dn)?;
-            match hgs.iter().find(|h| h.dial_plan == dp.dn) {
-                Some(h) => looked.push(format!(
-                    "hunt group for {} on {}: {} (pilot {})",
-                    dp.name,
-                    g.name,
-                    h.name,
-                    h.pilot_identifier.as_deref().unwrap_or("none")
-                )),
-                None => looked.push(format!("hunt group for {} on {}: none", dp.name, g.name)),
-            }
-        }
-        None => looked.push(format!("UM IP gateway with address {pool_fqdn}: none")),
-    }
-    let secure = !req.unsecured;
-    let cas_port = if secure {
-        CALL_ROUTER_PORTS.1
-    } else {
-        CALL_ROUTER_PORTS.0
-    };
-    looked.push(if secure {
-        format!(
-            "VoIP security {:?}; Skype for Business signals over TLS",
-            dp.voip_security
-        )
-    } else {
-        format!(
-            "VoIP security {:?}; this call comes without TLS (over TCP or UDP)",
-            dp.voip_security
-        )
-    });
-    let user_for_fix = user;
-    let linked_ctx = user
-        .and_then(|u| u.dial_plan.as_ref())
-        .and_then(|l| lookup::read_as(dir, l, DialPlan::from_entry).ok().flatten())
-        .map(|d| d.phone_context);
-    let rc = RejectContext {
-        pool: &pool_fqdn,
-        user: user_for_fix,
-        linked_context: linked_ctx.as_deref(),
-        auto_attendant: aa_of_contact.as_ref().map(|a| a.name.as_str()),
-    };
-    // The INVITE the Front End will send (the live trace sends it even when Exchange is
-    // predicted to refuse it).
-    let diverted = matches!(b.kind, Kind::VoiceMail);
-    let to = format!("\"{who}\" <{sip}>");
-    let diversion = match (diverted, req.scenario.diversion_reason(), user) {
-        (true, Some(reason), Some(u)) => {
-            let uri = if dp.is_sip() {
-                sip.clone()
+            let accepts = if secure {
+                mode.accepts_tls()
             } else {
-                format!(
-                    "sip:{}@{domain};user=phone",
-                    u.line_uri
-                        .as_ref()
-                        .map(|l| l.number.clone())
-                        .unwrap_or_default()
-                )
+                mode.accepts_tcp()
             };
-            Some(InviteSpec::diversion_for(&uri, Some(&who), reason))
-        }
-        _ => None,
-    };
-    let mut spec = InviteSpec {
-        request_uri: InviteSpec::request_uri_for(&request_user, &cas_fqdn, cas_port, secure),
-        from: caller.from.clone(),
-        from_tag: "umctl-trace".into(),
-        to,
-        diversion,
-        pool_fqdn: pool_fqdn.clone(),
-        secure,
-        call_id: format!("trace-{}@{pool_fqdn}", std::process::id()),
-        branch: "z9hG4bKumctltrace".into(),
-        cseq: 1,
-    };
-    trace.plan = Some(CallPlan {
-        invite: spec.clone(),
-        delivers: matches!(b.kind, Kind::VoiceMail),
-        mailbox: None,
-        srtp: dp.voip_security.uses_srtp(),
-        expect: super::outcome::Expect::Nothing,
-    });
-    let admitted = match admit(dir, org, &pool_fqdn, &request_user, secure, ctx)? {
-        Ok(a) => a,
-        Err(r) => {
-            b.fail(
-                5,
-                looked,
-                format!("Exchange would answer {} {}", r.status, r.phrase),
-                fix::rejection(&r, &rc),
-            );
-            return Ok(());
-        }
-    };
-    trace.parties[Party::CallRouter.index()] = format!("{cas_fqdn}:{cas_port}");
-    b.ok(
-        5,
-        looked,
-        format!(
-            "INVITE to {} ({cas_fqdn}:{cas_port}, {}); Exchange admits {pool_fqdn} through gateway {}, hunt group {}",
-            target.name,
-            if secure { "TLS" } else { "TCP" },
-            admitted.admission.gateway.name,
-            admitted.admission.hunt_group.name
-        ),
-    );
-
-    // Hop 6: the SIP exchange, answered by the same code serve runs.
-    let stages = [
-        (Stage::CallRouter, Party::CallRouter),
-        (Stage::UmService, Party::UmService),
-        (Stage::Worker, Party::Worker),
-    ];
-    let mut looked = Vec::new();
-    let mut worker_port = 0;
-    let mut final_resolution: Option<Resolution> = None;
-    let mut answered = false;
-    for (stage, party) in stages {
-        let invite = build_invite(&spec)?;
-        push_step(
-            trace,
-            &mut looked,
-            Party::SkypeFrontEnd,
-            party,
-            &invite.to_string(),
-        );
-        let call = IncomingCall::from_request(&invite, &pool_fqdn, secure)?;
-        let resolution = resolve_call(dir, &call, ctx)?;
-        let routing = route_target(dir, &resolution, stage, &call)?;
-        final_resolution = Some(resolution);
-        match routing {
-            Routing::Redirect(t) => {
-                let mut resp = response_to(&invite, 302, "Moved Temporarily", Some("umctl-ex"));
-                resp.headers
-                    .push(rsip::Header::Contact(rsip::headers::Contact::new(format!(
-                        "<{}>",
-                        t.contact
-                    ))));
-                push_step(
-                    trace,
-                    &mut looked,
-                    party,
-                    Party::SkypeFrontEnd,
-                    &resp.to_string(),
+            if !accepts {
+                self.b.fail(
+                    5,
+                    looked,
+                    format!("{} listens on {} only", target.name, mode.label()),
+                    fix::startup_mode(&target.name, mode, dp, secure),
                 );
-                let next = match stage {
-                    Stage::CallRouter => Party::UmService,
-                    _ => Party::Worker,
-                };
-                trace.parties[next.index()] = format!("{}:{}", t.host, t.port);
-                worker_port = t.port;
-                spec = follow_redirect(&spec, &t.contact);
+                return Ok(None);
             }
-            Routing::Answer => {
-                let mut resp = response_to(&invite, 200, "OK", Some("umctl-ex"));
-                resp.headers
-                    .push(rsip::Header::Contact(rsip::headers::Contact::new(format!(
-                        "<sip:{}:{worker_port};transport={}>",
-                        call.request_host,
-                        if secure { "TLS" } else { "TCP" }
-                    ))));
-                push_step(
-                    trace,
-                    &mut looked,
-                    party,
-                    Party::SkypeFrontEnd,
-                    &resp.to_string(),
+        }
+        let admission = self.cx.admit(pool_fqdn, &request_user, secure)?;
+        let admitted = match admission.as_ref() {
+            Ok(a) => a,
+            Err(r) => {
+                let f = fix::rejection(r, &self.reject_context(h, &placed));
+                self.b.fail(
+                    5,
+                    looked,
+                    format!("Exchange would answer {} {}", r.status, r.phrase),
+                    f,
                 );
-                answered = true;
+                return Ok(None);
+            }
+        };
+        self.trace.parties[Party::CallRouter.index()] = format!("{cas_fqdn}:{cas_port}");
+        self.b.ok(
+            5,
+            looked,
+            format!(
+                "INVITE to {} ({cas_fqdn}:{cas_port}, {}); Exchange admits {pool_fqdn} through gateway {}, hunt group {}",
+                target.name,
+                if secure { "TLS" } else { "TCP" },
+                admitted.admission.gateway.name,
+                admitted.admission.hunt_group.name
+            ),
+        );
+        Ok(Some(placed))
+    }
+
+    /// The INVITE the Front End sends (the live trace sends it even when Exchange is
+    /// predicted to refuse it).
+    fn invite(
+        &self,
+        h: &Homed,
+        dp: &DialPlan,
+        request_user: &str,
+        cas_fqdn: &str,
+        cas_port: u16,
+        secure: bool,
+    ) -> InviteSpec {
+        let (who, sip, pool_fqdn) = (&h.who, &h.sip, &h.pool_fqdn);
+        let diverted = matches!(self.b.kind, Kind::VoiceMail);
+        let diversion = match (
+            diverted,
+            self.cx.req.scenario.diversion_reason(),
+            &h.found.callee,
+        ) {
+            (true, Some(reason), Callee::User(u)) => {
+                let uri = if dp.is_sip() {
+                    sip.clone()
+                } else {
+                    format!(
+                        "sip:{}@{};user=phone",
+                        u.line_uri
+                            .as_ref()
+                            .map(|l| l.number.clone())
+                            .unwrap_or_default(),
+                        self.cx.domain
+                    )
+                };
+                Some(InviteSpec::diversion_for(&uri, Some(who), reason))
+            }
+            _ => None,
+        };
+        InviteSpec {
+            request_uri: InviteSpec::request_uri_for(request_user, cas_fqdn, cas_port, secure),
+            from: self.cx.caller.from.clone(),
+            from_tag: "umctl-trace".into(),
+            to: format!("\"{who}\" <{sip}>"),
+            diversion,
+            pool_fqdn: pool_fqdn.clone(),
+            secure,
+            call_id: format!("trace-{}@{pool_fqdn}", std::process::id()),
+            branch: "z9hG4bKumctltrace".into(),
+            cseq: 1,
+        }
+    }
+
+    /// Hop 6: the SIP exchange, answered by the same code serve runs. The resolution of
+    /// the call when the worker answers (or when a lookup, hop 7, turned it away: then hop 7
+    /// is already written).
+    fn hop6_sip(&mut self, h: &Homed, p: &Placed) -> Result<Option<Resolution>, TraceError> {
+        let stages = [
+            (Stage::CallRouter, Party::CallRouter),
+            (Stage::UmService, Party::UmService),
+            (Stage::Worker, Party::Worker),
+        ];
+        let stages = if self.cx.ladder {
+            &stages[..]
+        } else {
+            &stages[..1]
+        };
+        let pool_fqdn = &h.pool_fqdn;
+        let secure = p.secure;
+        let mut spec = p.spec.clone();
+        let mut looked = Vec::new();
+        let mut worker_port = 0;
+        let mut final_resolution: Option<Resolution> = None;
+        for &(stage, party) in stages {
+            let invite = build_invite(&spec)?;
+            let call = IncomingCall::from_request(&invite, pool_fqdn, secure)?;
+            let resolution = resolve_call(self.cx.dir, &call, self.cx.um)?;
+            let routing = route_target(self.cx.dir, &resolution, stage, &call)?;
+            final_resolution = Some(resolution);
+            if !self.cx.ladder {
+                if let Routing::Reject(r) = routing {
+                    return self.hop6_rejected(h, p, party, looked, r, &final_resolution);
+                }
                 break;
             }
-            Routing::Reject(r) => {
-                let mut resp = response_to(&invite, r.status, r.phrase, Some("umctl-ex"));
-                resp.headers.push(rsip::Header::Other(
-                    "Warning".into(),
-                    format!(
-                        "399 {} \"{}\"",
-                        call.request_host,
-                        r.detail.replace('"', "'")
-                    ),
-                ));
-                push_step(
-                    trace,
-                    &mut looked,
-                    party,
-                    Party::SkypeFrontEnd,
-                    &resp.to_string(),
-                );
-                let lookup_failure = !r.reason.is_admission()
-                    && matches!(final_resolution, Some(Resolution::Rejected(_)));
-                if !lookup_failure {
-                    b.fail(
-                        6,
-                        looked,
-                        format!("{} answered {} {}", party.label(), r.status, r.phrase),
-                        fix::rejection(&r, &rc),
-                    );
-                    return Ok(());
+            self.push_step(
+                &mut looked,
+                Party::SkypeFrontEnd,
+                party,
+                &invite.to_string(),
+            );
+            match routing {
+                Routing::Redirect(t) => {
+                    let mut resp = response_to(&invite, 302, "Moved Temporarily", Some("umctl-ex"));
+                    resp.headers
+                        .push(rsip::Header::Contact(rsip::headers::Contact::new(format!(
+                            "<{}>",
+                            t.contact
+                        ))));
+                    self.push_step(&mut looked, party, Party::SkypeFrontEnd, &resp.to_string());
+                    let next = match stage {
+                        Stage::CallRouter => Party::UmService,
+                        _ => Party::Worker,
+                    };
+                    self.trace.parties[next.index()] = format!("{}:{}", t.host, t.port);
+                    worker_port = t.port;
+                    spec = follow_redirect(&spec, &t.contact);
                 }
-                b.hop(
-                    6,
-                    looked,
+                Routing::Answer => {
+                    let mut resp = response_to(&invite, 200, "OK", Some("umctl-ex"));
+                    resp.headers
+                        .push(rsip::Header::Contact(rsip::headers::Contact::new(format!(
+                            "<sip:{}:{worker_port};transport={}>",
+                            call.request_host,
+                            if secure { "TLS" } else { "TCP" }
+                        ))));
+                    self.push_step(&mut looked, party, Party::SkypeFrontEnd, &resp.to_string());
+                    break;
+                }
+                Routing::Reject(r) => {
+                    let mut resp = response_to(&invite, r.status, r.phrase, Some("umctl-ex"));
+                    resp.headers.push(rsip::Header::Other(
+                        "Warning".into(),
+                        format!(
+                            "399 {} \"{}\"",
+                            call.request_host,
+                            r.detail.replace('"', "'")
+                        ),
+                    ));
+                    self.push_step(&mut looked, party, Party::SkypeFrontEnd, &resp.to_string());
+                    return self.hop6_rejected(h, p, party, looked, r, &final_resolution);
+                }
+            }
+        }
+        self.b.ok(
+            6,
+            looked,
+            "302 from the call router, 302 from the UM service, 200 OK from the UM worker",
+        );
+        Ok(final_resolution)
+    }
+
+    /// A rejection in hop 6: an admission failure fails hop 6, a lookup failure hop 7.
+    fn hop6_rejected(
+        &mut self,
+        h: &Homed,
+        p: &Placed,
+        party: Party,
+        looked: Vec<String>,
+        r: Rejection,
+        resolution: &Option<Resolution>,
+    ) -> Result<Option<Resolution>, TraceError> {
+        let f = fix::rejection(&r, &self.reject_context(h, p));
+        let lookup_failure =
+            !r.reason.is_admission() && matches!(resolution, Some(Resolution::Rejected(_)));
+        if !lookup_failure {
+            self.b.fail(
+                6,
+                looked,
+                format!("{} answered {} {}", party.label(), r.status, r.phrase),
+                f,
+            );
+            return Ok(None);
+        }
+        self.b.hop(
+            6,
+            looked,
+            format!(
+                "{} answered {} {} (why: hop 7)",
+                party.label(),
+                r.status,
+                r.phrase
+            ),
+            Outcome::Info,
+        );
+        self.b.fail(7, Vec::new(), r.detail.clone(), f);
+        Ok(None)
+    }
+
+    fn push_step(&mut self, looked: &mut Vec<String>, from: Party, to: Party, text: &str) {
+        push_step(&mut self.trace, looked, from, to, text);
+    }
+
+    /// Hops 7 and 8: who answers, and what the caller gets.
+    fn hop7_answer(&mut self, h: &Homed, resolution: &Resolution) -> Result<(), TraceError> {
+        match resolution {
+            Resolution::CallAnswering(ca) => self.hop7_call_answering(h, ca),
+            Resolution::SubscriberAccess(sa) => {
+                let dpn = &sa.admission.dial_plan;
+                self.b.ok(
+                    7,
+                    vec![format!("dialed {}: Outlook Voice Access of {}", sa.dialed, dpn.name)],
                     format!(
-                        "{} answered {} {} (why: hop 7)",
-                        party.label(),
-                        r.status,
-                        r.phrase
+                        "Outlook Voice Access of {} answers: \"Welcome, you are connected to Microsoft Exchange. To access your mailbox, enter your extension...\"",
+                        dpn.name
                     ),
+                );
+                let steps = ova_digits(self.cx.dir, dpn, self.cx.req.digits.as_deref())?;
+                if let Some(p) = self.trace.plan.as_mut() {
+                    p.expect = super::outcome::expect_ova(self.cx.req.digits.as_deref());
+                }
+                self.b.hop(
+                    8,
+                    steps,
+                    "no voice message is recorded: the caller talks to Outlook Voice Access",
                     Outcome::Info,
                 );
-                b.fail(7, Vec::new(), r.detail.clone(), fix::rejection(&r, &rc));
-                return Ok(());
             }
+            Resolution::AutoAttendant(aa) => {
+                let a = &aa.auto_attendant;
+                let menu: Vec<String> = a
+                    .key_mappings
+                    .iter()
+                    .map(|k| format!("key {}: {} ({})", k.key, k.name, k.extension))
+                    .collect();
+                self.b.ok(
+                    7,
+                    menu,
+                    format!(
+                        "auto attendant {} answers with its business-hours menu",
+                        a.name
+                    ),
+                );
+                let steps = aa_digits(a, &aa.admission.dial_plan, self.cx.req.digits.as_deref());
+                if let Some(p) = self.trace.plan.as_mut() {
+                    let dp = &aa.admission.dial_plan;
+                    p.expect = super::outcome::expect_aa(a, dp, self.cx.req.digits.as_deref());
+                }
+                self.b.hop(
+                    8,
+                    steps,
+                    "no voice message is recorded: the caller uses the auto attendant",
+                    Outcome::Info,
+                );
+            }
+            Resolution::Rejected(_) => {}
         }
+        Ok(())
     }
-    if !answered {
-        return Ok(());
-    }
-    b.ok(
-        6,
-        looked,
-        "302 from the call router, 302 from the UM service, 200 OK from the UM worker",
-    );
 
-    // Hop 7: who answers.
-    let Some(resolution) = final_resolution else {
-        return Ok(());
-    };
-    match &resolution {
-        Resolution::CallAnswering(ca) => {
-            let u = &ca.user;
-            let looked = vec![
-                format!(
-                    "{}={}: {}",
-                    attrs::PROXY_ADDRESSES,
-                    ca.eum,
-                    u.display_name.as_deref().unwrap_or_default()
-                ),
-                format!(
-                    "{}: {}",
-                    attrs::MSEXCH_HOME_SERVER_NAME,
-                    u.home_server.as_deref().unwrap_or_default()
-                ),
-                format!("greeting: {}", greeting_detail(&ca.greeting)),
-            ];
-            b.ok(
-                7,
-                looked,
-                format!(
-                    "{} ({}), mailbox on {}; plays the {}",
-                    u.display_name.as_deref().unwrap_or_default(),
-                    fix::identity(u),
-                    ca.mailbox_server.name,
-                    short_greeting(&ca.greeting)
-                ),
-            );
-            // Hop 8: the message.
-            let codec = format!("{:?}", ca.admission.dial_plan.audio_codec).to_uppercase();
-            let mail = u.mail.clone().unwrap_or_else(|| fix::identity(u));
-            if let (Some(root), Some(sam), Some(plan)) =
-                (ctx.mailboxes, u.sam.as_deref(), trace.plan.as_mut())
-            {
-                plan.mailbox = Some(root.join(sam));
-            }
-            if req.hang_up_before_beep {
-                b.ok(
-                    8,
-                    vec![format!("missed call notification (IPM.Note.Microsoft.Missed.Voice) to {mail}")],
-                    format!(
-                        "the caller hangs up before the beep: {} sends {who} a missed-call notification over SMTP",
-                        ca.mailbox_server.name
-                    ),
-                );
-            } else {
-                let (seconds, source) = message_length(req);
-                let max = ca.admission.dial_plan.max_recording_duration_minutes * 60;
-                let mut looked = vec![
-                    format!("message: {seconds} s ({source}), recorded as {codec}"),
-                    format!("message class IPM.Note.Microsoft.Voicemail.UM.CA to {mail}"),
-                ];
-                if seconds > max {
-                    looked.push(format!(
-                        "cut at the dial plan's MaxRecordingDuration ({max} s)"
-                    ));
-                }
-                if let (Some(root), Some(sam)) = (ctx.mailboxes, u.sam.as_deref()) {
-                    looked.push(format!(
-                        "delivered into {} (checked live)",
-                        root.join(sam).display()
-                    ));
-                }
-                b.ok(
-                    8,
-                    looked,
-                    format!(
-                        "{} records the message and submits it over SMTP to its transport, which delivers it to {who}'s mailbox",
-                        ca.mailbox_server.name
-                    ),
-                );
-            }
+    fn hop7_call_answering(&mut self, h: &Homed, ca: &CallAnswering) {
+        let (req, ctx, who) = (self.cx.req, self.cx.um, &h.who);
+        let u = &ca.user;
+        let looked = vec![
+            format!(
+                "{}={}: {}",
+                attrs::PROXY_ADDRESSES,
+                ca.eum,
+                u.display_name.as_deref().unwrap_or_default()
+            ),
+            format!(
+                "{}: {}",
+                attrs::MSEXCH_HOME_SERVER_NAME,
+                u.home_server.as_deref().unwrap_or_default()
+            ),
+            format!("greeting: {}", greeting_detail(&ca.greeting)),
+        ];
+        self.b.ok(
+            7,
+            looked,
+            format!(
+                "{} ({}), mailbox on {}; plays the {}",
+                u.display_name.as_deref().unwrap_or_default(),
+                fix::identity(u),
+                ca.mailbox_server.name,
+                short_greeting(&ca.greeting)
+            ),
+        );
+        // Hop 8: the message.
+        let codec = format!("{:?}", ca.admission.dial_plan.audio_codec).to_uppercase();
+        let mail = u.mail.clone().unwrap_or_else(|| fix::identity(u));
+        if let (Some(root), Some(sam), Some(plan)) =
+            (ctx.mailboxes, u.sam.as_deref(), self.trace.plan.as_mut())
+        {
+            plan.mailbox = Some(root.join(sam));
         }
-        Resolution::SubscriberAccess(sa) => {
-            let dpn = &sa.admission.dial_plan;
-            b.ok(
-                7,
-                vec![format!("dialed {}: Outlook Voice Access of {}", sa.dialed, dpn.name)],
-                format!(
-                    "Outlook Voice Access of {} answers: \"Welcome, you are connected to Microsoft Exchange. To access your mailbox, enter your extension...\"",
-                    dpn.name
-                ),
-            );
-            let steps = ova_digits(dir, dpn, req.digits.as_deref())?;
-            if let Some(p) = trace.plan.as_mut() {
-                p.expect = super::outcome::expect_ova(req.digits.as_deref());
-            }
-            b.hop(
+        if req.hang_up_before_beep {
+            self.b.ok(
                 8,
-                steps,
-                "no voice message is recorded: the caller talks to Outlook Voice Access",
-                Outcome::Info,
-            );
-        }
-        Resolution::AutoAttendant(aa) => {
-            let a = &aa.auto_attendant;
-            let menu: Vec<String> = a
-                .key_mappings
-                .iter()
-                .map(|k| format!("key {}: {} ({})", k.key, k.name, k.extension))
-                .collect();
-            b.ok(
-                7,
-                menu,
+                vec![format!("missed call notification (IPM.Note.Microsoft.Missed.Voice) to {mail}")],
                 format!(
-                    "auto attendant {} answers with its business-hours menu",
-                    a.name
+                    "the caller hangs up before the beep: {} sends {who} a missed-call notification over SMTP",
+                    ca.mailbox_server.name
                 ),
             );
-            let steps = aa_digits(a, &aa.admission.dial_plan, req.digits.as_deref());
-            if let Some(p) = trace.plan.as_mut() {
-                let dp = &aa.admission.dial_plan;
-                p.expect = super::outcome::expect_aa(a, dp, req.digits.as_deref());
-            }
-            b.hop(
-                8,
-                steps,
-                "no voice message is recorded: the caller uses the auto attendant",
-                Outcome::Info,
-            );
+            return;
         }
-        Resolution::Rejected(_) => {}
+        let (seconds, source) = message_length(req);
+        let max = ca.admission.dial_plan.max_recording_duration_minutes * 60;
+        let mut looked = vec![
+            format!("message: {seconds} s ({source}), recorded as {codec}"),
+            format!("message class IPM.Note.Microsoft.Voicemail.UM.CA to {mail}"),
+        ];
+        if seconds > max {
+            looked.push(format!(
+                "cut at the dial plan's MaxRecordingDuration ({max} s)"
+            ));
+        }
+        if let (Some(root), Some(sam)) = (ctx.mailboxes, u.sam.as_deref()) {
+            looked.push(format!(
+                "delivered into {} (checked live)",
+                root.join(sam).display()
+            ));
+        }
+        self.b.ok(
+            8,
+            looked,
+            format!(
+                "{} records the message and submits it over SMTP to its transport, which delivers it to {who}'s mailbox",
+                ca.mailbox_server.name
+            ),
+        );
     }
-    Ok(())
+}
+
+/// What hop 3 looked up for a user.
+fn user_looked_up(u: &UmUser) -> Vec<String> {
+    let mut looked = vec![format!(
+        "{}: {}",
+        attrs::MSEXCH_UM_ENABLED_FLAGS,
+        match u.um_enabled_flags {
+            Some(f) if u.um_enabled => format!("{f} (UM-enabled)"),
+            Some(f) => format!("{f} (not UM-enabled)"),
+            None => "(not set)".into(),
+        }
+    )];
+    for e in &u.eum_addresses {
+        looked.push(format!("EUM proxy: {e}"));
+    }
+    if u.eum_addresses.is_empty() {
+        looked.push("EUM proxy: none".into());
+    }
+    looked.push(format!(
+        "{}: {}",
+        attrs::MSEXCH_UM_RECIPIENT_DIAL_PLAN_LINK,
+        u.dial_plan
+            .as_ref()
+            .and_then(|d| d.rdn_value().map(str::to_string))
+            .unwrap_or_else(|| "(not set)".into())
+    ));
+    looked
+}
+
+/// What hop 4 says of one RTC group.
+fn group_looked_up(g: &GroupAccess) -> String {
+    let denied: Vec<&str> = g
+        .objects
+        .iter()
+        .filter(|o| !o.ok())
+        .map(|o| o.label.as_str())
+        .collect();
+    let servers = denied
+        .iter()
+        .filter(|l| l.starts_with("Exchange server "))
+        .count();
+    let mut named: Vec<String> = denied
+        .iter()
+        .filter(|l| !l.starts_with("Exchange server "))
+        .map(|l| l.to_string())
+        .collect();
+    if servers > 0 {
+        named.push(format!("{servers} Exchange server object(s)"));
+    }
+    match (&g.sid, denied.is_empty()) {
+        (None, _) => format!("{}: group not found", g.group),
+        (Some(_), true) => format!("{}: can read all {} objects", g.group, g.objects.len()),
+        (Some(_), false) => format!("{}: cannot read {}", g.group, named.join(", ")),
+    }
 }
 
 fn push_step(trace: &mut Trace, looked: &mut Vec<String>, from: Party, to: Party, text: &str) {

@@ -8,6 +8,7 @@ mod call_records;
 mod certificates;
 mod delivery;
 mod directory_battery;
+mod doctor;
 mod grant_permissions;
 mod grant_permissions_samba;
 #[cfg(feature = "gssapi")]
@@ -24,6 +25,7 @@ mod new_contact;
 mod new_contact_samba;
 mod ova;
 mod ova_calls;
+mod powershell;
 mod rtp_pacing;
 mod samba;
 mod samba_dc;

@@ -368,12 +368,29 @@ fn ova_number_without_contact_then_with_one() {
         &[
             "umctl new-contact --dial-plan LOC801 --display-number +96265515333",
             "--registrar-pool pool01.contoso.com",
-            "--ou \"OU=ExUmContacts,DC=contoso,DC=com\"",
+            // No Exchange UM contact exists yet: no OU to learn, a placeholder to fill in.
+            "--ou \"<OU for Exchange UM contacts>\"",
         ],
     );
+    assert!(!hop(&doc, 1)["fix"]
+        .as_str()
+        .unwrap()
+        .contains("OU=ExUmContacts"));
     assert_eq!(doc["goal"], "Outlook Voice Access of dial plan LOC801");
-    // The fix the trace prints is a real new-contact command line: run it as printed.
-    run_fix(&lab, hop(&doc, 1)["fix"].as_str().unwrap());
+    // The fix the trace prints is a real new-contact command line: run it with the OU filled in.
+    let fix = hop(&doc, 1)["fix"].as_str().unwrap().replace(
+        "<OU for Exchange UM contacts>",
+        "OU=ExUmContacts,DC=contoso,DC=com",
+    );
+    run_fix(&lab, &fix);
+    // Now a contact lives in OU=ExUmContacts: the fix for the auto attendant's number names it.
+    expect_failure(
+        &lab,
+        &["--to", "+96265515444"],
+        1,
+        &["number of auto attendant LOC801-AA"],
+        &["--ou \"OU=ExUmContacts,DC=contoso,DC=com\""],
+    );
     let doc = expect_success(&lab, &["--to", "+96265515333", "--digits", "9000#"]);
     assert_eq!(doc["goal"], "Outlook Voice Access of dial plan LOC801");
     assert!(hop(&doc, 7)["result"]
@@ -812,4 +829,118 @@ fn live_only_options_and_bad_input_are_refused_with_exit_2() {
         "{}",
         run.stderr
     );
+}
+
+// Issue 15 item 10: fixes that name the real cause.
+
+#[test]
+fn two_users_sharing_a_sip_address_is_named_as_such() {
+    let lab = granted_lab();
+    lab.apply(&format!(
+        "dn: CN=Karim Aziz,OU=Contoso Users,{D}\nchangetype: modify\nreplace: msRTCSIP-PrimaryUserAddress\nmsRTCSIP-PrimaryUserAddress: sip:bob@contoso.com\n-\n"
+    ))
+    .ok();
+    let doc = expect_failure(
+        &lab,
+        &["--to", "sip:bob@contoso.com"],
+        1,
+        &["more than one object", "Bob Haddad", "Karim Aziz"],
+        &["-SipAddress"],
+    );
+    let h = hop(&doc, 1);
+    assert_eq!(h["cause"], "shared-address");
+    assert!(!h["fix"].as_str().unwrap().contains("give the SIP address"));
+}
+
+#[test]
+fn forced_contact_on_a_number_that_is_no_pilot_is_not_sent_to_grant_permissions() {
+    let lab = granted_lab();
+    lab.run(&[
+        "new-contact",
+        "--dial-plan",
+        "LOC801",
+        "--display-number",
+        "+96265515999",
+        "--sip-address",
+        "sip:loc801-forced@contoso.com",
+        "--registrar-pool",
+        "pool01.contoso.com",
+        "--ou",
+        "OU=ExUmContacts,DC=contoso,DC=com",
+        "--force",
+        "--yes",
+    ])
+    .ok();
+    lab.run(&["grant-permissions", "--verify"]).ok();
+    let doc = expect_failure(
+        &lab,
+        &["--to", "+96265515999"],
+        5,
+        &["+96265515999 is no Outlook Voice Access number"],
+        &["-PilotIdentifierList", "umctl contact remove +96265515999"],
+    );
+    let h = hop(&doc, 5);
+    assert_eq!(h["cause"], "contact-number-not-a-pilot");
+    assert!(!h["fix"].as_str().unwrap().contains("grant-permissions"));
+}
+
+// Issue 14 section 2: the failure kinds that concern one call.
+
+#[test]
+fn disabled_gateway_is_named_with_its_name() {
+    let lab = granted_lab();
+    lab.apply(&format!(
+        "dn: CN=1:1,CN=UM IPGateway Container,{ORG}\nchangetype: modify\nreplace: msExchUMIPGatewayStatus\nmsExchUMIPGatewayStatus: 1\n-\n"
+    ))
+    .ok();
+    let doc = expect_failure(
+        &lab,
+        &["--to", "bob"],
+        5,
+        &["403", "serve answers 403"],
+        &["Enable-UMIPGateway -Identity \"1:1\""],
+    );
+    assert_eq!(hop(&doc, 5)["cause"], "um-ip-gateway-disabled");
+}
+
+#[test]
+fn tcp_only_call_router_fails_a_secured_dial_plan() {
+    let lab = granted_lab();
+    lab.apply(&format!(
+        "dn: CN=EX-CAS01,CN=Servers,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,{ORG}\nchangetype: modify\nreplace: msExchUMStartupMode\nmsExchUMStartupMode: 0\n-\n"
+    ))
+    .ok();
+    let doc = expect_failure(
+        &lab,
+        &["--to", "bob"],
+        5,
+        &["UMStartupMode is TCP", "Secured"],
+        &["Set-UMCallRouterSettings -Server EX-CAS01 -UMStartupMode Dual"],
+    );
+    assert_eq!(hop(&doc, 5)["cause"], "startup-mode-mismatch");
+    // Dual accepts TLS: the call goes through.
+    lab.apply(&format!(
+        "dn: CN=EX-CAS01,CN=Servers,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,{ORG}\nchangetype: modify\nreplace: msExchUMStartupMode\nmsExchUMStartupMode: 2\n-\n"
+    ))
+    .ok();
+    expect_success(&lab, &["--to", "bob"]);
+}
+
+#[test]
+fn contact_homed_on_a_pool_older_than_lync_2010() {
+    let lab = granted_lab();
+    ova_contact(&lab, true);
+    lab.apply(&format!(
+        "dn: CN={OVA_GUID},OU=ExUmContacts,{D}\nchangetype: modify\nreplace: msRTCSIP-PrimaryHomeServer\nmsRTCSIP-PrimaryHomeServer: CN=ocs2007,{}\n-\n",
+        pools()
+    ))
+    .ok();
+    let doc = expect_failure(
+        &lab,
+        &["--to", "+96265515333"],
+        1,
+        &["older than Lync Server 2010"],
+        &["Move-CsExUmContact", "-Target pool01.contoso.com"],
+    );
+    assert_eq!(hop(&doc, 1)["cause"], "contact-pool-too-old");
 }

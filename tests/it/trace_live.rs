@@ -334,6 +334,13 @@ fn live_against_a_running_serve_over_tls_and_tcp() {
         .as_str()
         .unwrap()
         .contains("Incompatible security setting"));
+    // The dial plan is right (Secured); the test call's transport is what differs.
+    let fix = admission["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("over TLS") && !fix.contains("Set-UMDialPlan"),
+        "{fix}"
+    );
+    assert_eq!(admission["cause"], "unsecured-test-call");
     assert_eq!(
         first_lines(&trace).last().unwrap().split(' ').nth(1),
         Some("488")

@@ -66,6 +66,8 @@ pub const MSEXCH_UM_TEMPLATE_LINK: &str = "msExchUMTemplateLink";
 // Exchange servers.
 pub const MSEXCH_CURRENT_SERVER_ROLES: &str = "msExchCurrentServerRoles";
 pub const MSEXCH_UM_SERVER_DIAL_PLAN_LINK: &str = "msExchUMServerDialPlanLink";
+/// UMStartupMode of a server's UM services: 0 TCP, 1 TLS, 2 Dual.
+pub const MSEXCH_UM_STARTUP_MODE: &str = "msExchUMStartupMode";
 
 // UM dial plan.
 pub const MSEXCH_UM_DIAL_PLAN_URI_TYPE: &str = "msExchUMDialPlanURIType";

@@ -234,6 +234,27 @@ impl ExUmContact {
         })
     }
 
+    /// The filter that finds Exchange UM contacts (a contact with the UM source object type
+    /// or an `SA:`/`AA:` otherIPPhone value; refine with [`ExUmContact::is_ex_um_contact`]).
+    pub fn search_filter() -> crate::directory::Filter {
+        use crate::directory::Filter;
+        let marker = |m: &str| Filter::Substring {
+            attr: attrs::OTHER_IP_PHONE.to_string(),
+            initial: Some(m.as_bytes().to_vec()),
+            any: Vec::new(),
+            last: None,
+        };
+        Filter::and(vec![
+            Filter::eq(attrs::OBJECT_CLASS, attrs::OC_CONTACT),
+            Filter::or(vec![
+                Filter::eq(attrs::MSRTCSIP_SOURCE_OBJECT_TYPE, "-1879048192"),
+                Filter::eq(attrs::MSRTCSIP_SOURCE_OBJECT_TYPE, "2415919104"),
+                marker("SA:"),
+                marker("AA:"),
+            ]),
+        ])
+    }
+
     /// Whether an entry looks like an Exchange UM contact (a contact with the UM source object
     /// type or an `SA:`/`AA:` otherIPPhone value), so listing can skip ordinary contacts.
     pub fn is_ex_um_contact(e: &Entry) -> bool {

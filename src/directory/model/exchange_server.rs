@@ -75,6 +75,49 @@ pub struct ExchangeServer {
     pub roles: ServerRoles,
     /// `msExchUMServerDialPlanLink`: the SIP dial plans this server serves.
     pub dial_plans: Vec<Dn>,
+    /// `msExchUMStartupMode`, when the object carries it (Exchange reads an absent value as
+    /// TCP; umctl, whose lab servers carry none, only judges a value that is there).
+    pub startup_mode: Option<UmStartupMode>,
+}
+
+/// UMStartupMode (`msExchUMStartupMode`): the transports the UM call router and UM service
+/// listen on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UmStartupMode {
+    Tcp,
+    Tls,
+    Dual,
+}
+
+impl UmStartupMode {
+    /// The mode of a stored value (0, 1, 2), `None` for any other.
+    pub fn from_value(v: i64) -> Option<UmStartupMode> {
+        match v {
+            0 => Some(UmStartupMode::Tcp),
+            1 => Some(UmStartupMode::Tls),
+            2 => Some(UmStartupMode::Dual),
+            _ => None,
+        }
+    }
+
+    /// Whether the services accept TLS (TLS or Dual).
+    pub fn accepts_tls(self) -> bool {
+        self != UmStartupMode::Tcp
+    }
+
+    /// Whether the services accept TCP (TCP or Dual).
+    pub fn accepts_tcp(self) -> bool {
+        self != UmStartupMode::Tls
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            UmStartupMode::Tcp => "TCP",
+            UmStartupMode::Tls => "TLS",
+            UmStartupMode::Dual => "Dual",
+        }
+    }
 }
 
 impl ExchangeServer {
@@ -100,6 +143,8 @@ impl ExchangeServer {
             legacy_exchange_dn: read::opt_str(e, attrs::LEGACY_EXCHANGE_DN)?,
             roles: ServerRoles(read::opt_i64(e, attrs::MSEXCH_CURRENT_SERVER_ROLES)?.unwrap_or(0)),
             dial_plans: read::all_dn(e, attrs::MSEXCH_UM_SERVER_DIAL_PLAN_LINK)?,
+            startup_mode: read::opt_i64(e, attrs::MSEXCH_UM_STARTUP_MODE)?
+                .and_then(UmStartupMode::from_value),
         })
     }
 

@@ -27,7 +27,7 @@ pub use contact::{ContactKind, ContactSpec, ExUmContact, OtherIpPhone};
 pub use dial_plan::{AudioCodec, DialPlan, UriType, VoipSecurity};
 pub use dn::{Ava, Dn, DnError, Rdn};
 pub use eum_address::EumAddress;
-pub use exchange_server::{ExchangeServer, ServerRoles};
+pub use exchange_server::{ExchangeServer, ServerRoles, UmStartupMode};
 pub use hunt_group::HuntGroup;
 pub use ip_gateway::{GatewayStatus, IpGateway};
 pub use line_uri::LineUri;
