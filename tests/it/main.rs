@@ -15,6 +15,7 @@ mod lab_index;
 mod lab_safety;
 mod ldap_offline;
 mod ldif_files;
+mod mail_servers;
 mod mail_smtp;
 mod new_contact;
 mod new_contact_samba;
