@@ -129,7 +129,10 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         dir,
         hosts,
         mailboxes,
-        Arc::new(BoundPorts::new()),
+        Arc::new(match ports {
+            Ports::Offset(n) => BoundPorts::with_offset(n),
+            Ports::Ephemeral => BoundPorts::new(),
+        }),
     ));
     let options = ServeOptions {
         max_calls: usize::from(args.max_calls),

@@ -6,6 +6,7 @@ mod assets;
 mod baresip;
 mod delivery;
 mod directory_battery;
+mod dispatcher;
 mod grant_permissions;
 mod grant_permissions_samba;
 #[cfg(feature = "gssapi")]

@@ -139,8 +139,16 @@ pub struct ServeHarness {
 impl ServeHarness {
     /// Starts serve on `lab` with `extra` arguments and waits (at most 30 s) for its line.
     pub fn start(lab: &TempLab, extra: &[&str]) -> ServeHarness {
+        let mut args = vec!["--ephemeral-ports"];
+        args.extend_from_slice(extra);
+        ServeHarness::start_with(lab, &args)
+    }
+
+    /// Starts `serve --log-format json` with exactly `extra` (e.g. one `--server` on fixed
+    /// ports, for several serve processes on one lab).
+    pub fn start_with(lab: &TempLab, extra: &[&str]) -> ServeHarness {
         use std::io::{BufRead, BufReader, Read};
-        let mut args = vec!["serve", "--ephemeral-ports", "--log-format", "json"];
+        let mut args = vec!["serve", "--log-format", "json"];
         args.extend_from_slice(extra);
         let mut child = lab
             .command(&args)

@@ -1,0 +1,327 @@
+//! Several serve nodes behind Kamailio's dispatcher (issue 19), as deploy/kamailio/ configures
+//! it: `umctl serve --server EX-CAS01` and `--server EX-CAS02` (the two Client Access servers
+//! of the lab, each on its own lab address) behind one Kamailio listening on pool01's address
+//! (the pool's next hop for UM), and `--server EX-MBX02` (Bob's mailbox server: UM service and
+//! workers). SIPp leaves voice mails through Kamailio at a bounded rate; midway EX-CAS01 is
+//! killed with SIGKILL and restarted 10 s later. Measured and asserted: the dispatcher marks
+//! it down within the detection window, sends it nothing while down and calls again once it
+//! is back; the calls that failed are bounded by the window times the call rate (with
+//! failover, none); every answered call's message is in Bob's Maildir. The figures are
+//! printed. Every process is started here, on loopback, and stopped by its own PID.
+
+use std::fs::File;
+use std::net::{SocketAddr, UdpSocket};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::mail_servers::deploy_file;
+use crate::serve::{count, sipp_available, Sipp};
+use crate::support::ServeHarness;
+use crate::voicemail::{lab_with_short_greeting, wait_for_messages};
+
+/// pool01.contoso.com: a UM IP gateway, so the call routers admit what Kamailio relays.
+const POOL01: &str = "127.0.10.1";
+/// The dispatcher's probe interval and tm's fr_timer in deploy/kamailio/kamailio.cfg (s).
+const PING_INTERVAL_S: f64 = 1.0;
+const FR_TIMER_S: f64 = 1.0;
+
+/// A Kamailio in the foreground (`-DD`: the PID held is the main process), logging to a file.
+struct Kamailio {
+    child: Child,
+    addr: SocketAddr,
+    dir: tempfile::TempDir,
+}
+
+impl Kamailio {
+    fn start(destinations: &[SocketAddr]) -> Kamailio {
+        let dir = tempfile::Builder::new().prefix("kam-").tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("run")).unwrap();
+        let port = UdpSocket::bind((POOL01, 0))
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr: SocketAddr = format!("{POOL01}:{port}").parse().unwrap();
+        let list = deploy_file("kamailio/dispatcher.list")
+            .replace("@CAS01@", &destinations[0].to_string())
+            .replace("@CAS02@", &destinations[1].to_string());
+        std::fs::write(d.join("dispatcher.list"), list).unwrap();
+        let cfg = deploy_file("kamailio/kamailio.cfg")
+            .replace("@LISTEN@", &format!("udp:{addr}"))
+            .replace("@RUN@", d.join("run").to_str().unwrap())
+            .replace("@LIST@", d.join("dispatcher.list").to_str().unwrap());
+        std::fs::write(d.join("kamailio.cfg"), cfg).unwrap();
+        let log = File::create(d.join("kamailio.log")).unwrap();
+        let run = d.join("run");
+        let child = Command::new("kamailio")
+            .arg("-f")
+            .arg(d.join("kamailio.cfg"))
+            .args(["-DD", "-E", "-m", "32", "-M", "4", "-Y"])
+            .arg(&run)
+            .arg("-P")
+            .arg(run.join("kamailio.pid"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("spawn kamailio");
+        let kamailio = Kamailio { child, addr, dir };
+        let end = Instant::now() + Duration::from_secs(10);
+        while kamailio.active().len() < destinations.len() {
+            assert!(
+                Instant::now() < end,
+                "the dispatcher never saw every node up:\n{}\n{}",
+                kamailio.list(),
+                kamailio.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        kamailio
+    }
+
+    /// `kamcmd dispatcher.list` through the private ctl socket.
+    fn list(&self) -> String {
+        let sock = format!(
+            "unix:{}",
+            self.dir.path().join("run/kamailio_ctl").display()
+        );
+        Command::new("kamcmd")
+            .args(["-s", &sock, "dispatcher.list"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    }
+
+    /// The destinations whose flags start with A (active).
+    fn active(&self) -> Vec<String> {
+        flagged(&self.list(), 'A')
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("kamailio.log")).unwrap_or_default()
+    }
+}
+
+/// The URIs in a `dispatcher.list` answer whose FLAGS start with `first`.
+fn flagged(list: &str, first: char) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut uri = None;
+    for line in list.lines().map(str::trim) {
+        if let Some(u) = line.strip_prefix("URI: ") {
+            uri = Some(u.to_string());
+        } else if let Some(f) = line.strip_prefix("FLAGS: ") {
+            if f.starts_with(first) {
+                out.extend(uri.take());
+            }
+        }
+    }
+    out
+}
+
+impl Drop for Kamailio {
+    fn drop(&mut self) {
+        // SIGTERM to the main process stops its children too (SIGKILL would leave them).
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let end = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < end && matches!(self.child.try_wait(), Ok(None)) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port offset for this test's serve nodes (5060 + N ... 5068 + N on the lab addresses).
+fn port_offset() -> u16 {
+    20000 + (std::process::id() % 2000) as u16 * 10
+}
+
+fn start_node(lab: &crate::support::TempLab, server: &str, offset: u16) -> ServeHarness {
+    ServeHarness::start_with(
+        lab,
+        &[
+            "--server",
+            server,
+            "--port-offset",
+            &offset.to_string(),
+            "--startup-mode",
+            "tcp",
+            "--max-calls",
+            "400",
+        ],
+    )
+}
+
+/// SIPp's last `-trace_stat` line: (successful, failed) calls.
+fn sipp_totals(stat: &Path) -> (u64, u64) {
+    let text = std::fs::read_to_string(stat).unwrap_or_default();
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().unwrap_or_default().split(';').collect();
+    let last: Vec<&str> = lines.last().unwrap_or_default().split(';').collect();
+    let col = |name: &str| -> u64 {
+        head.iter()
+            .position(|h| *h == name)
+            .and_then(|i| last.get(i))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {}", stat.display()))
+    };
+    (col("SuccessfulCall(C)"), col("FailedCall(C)"))
+}
+
+#[test]
+fn a_call_router_killed_under_load_is_failed_over_and_no_message_is_lost() {
+    if !sipp_available("a_call_router_killed_under_load_is_failed_over_and_no_message_is_lost")
+        || !Path::new("/usr/sbin/kamailio").is_file()
+    {
+        assert!(std::env::var("CI").is_err(), "kamailio is required in CI");
+        return;
+    }
+    const RATE: u64 = 5;
+    const SECONDS: u64 = 30;
+    let lab = lab_with_short_greeting();
+    let offset = port_offset();
+    let mbx = start_node(&lab, "EX-MBX02", offset);
+    let mut cas01 = start_node(&lab, "EX-CAS01", offset);
+    let cas02 = start_node(&lab, "EX-CAS02", offset);
+    let cas01_addr = cas01.addr("EX-CAS01", "call_router", "udp");
+    let cas02_addr = cas02.addr("EX-CAS02", "call_router", "udp");
+    let kamailio = Kamailio::start(&[cas01_addr, cas02_addr]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let stat = dir.path().join("stat.csv");
+    let mut sipp = Sipp::new(
+        "uac_voicemail.xml",
+        kamailio.addr,
+        mbx.addr("EX-MBX02", "um_service", "udp").ip(),
+        "udp",
+    );
+    sipp.set("-d", "1500")
+        .set("-r", &RATE.to_string())
+        .set("-m", &(RATE * SECONDS).to_string())
+        .set("-l", "400")
+        .set("-timeout", "150s")
+        .set("-stf", stat.to_str().unwrap())
+        .set("-fd", "1");
+    let mut cmd = sipp.command();
+    cmd.arg("-trace_stat")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut caller = cmd.spawn().unwrap();
+    let started = Instant::now();
+
+    std::thread::sleep(Duration::from_secs(SECONDS / 3));
+    cas01.kill_9();
+    let killed = Instant::now();
+    let cas01_uri = format!("sip:{cas01_addr}");
+    while !flagged(&kamailio.list(), 'I').contains(&cas01_uri) {
+        assert!(
+            killed.elapsed() < Duration::from_secs(10),
+            "{}",
+            kamailio.list()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let detected = killed.elapsed();
+    std::thread::sleep(Duration::from_secs(10).saturating_sub(killed.elapsed()));
+    let cas01_again = start_node(&lab, "EX-CAS01", offset);
+    let restarted = Instant::now();
+    while !kamailio.active().contains(&cas01_uri) {
+        assert!(
+            restarted.elapsed() < Duration::from_secs(10),
+            "{}",
+            kamailio.list()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let back_up = restarted.elapsed();
+
+    let end = Instant::now() + Duration::from_secs(150);
+    let status = loop {
+        if let Some(status) = caller.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > end {
+            let _ = caller.kill();
+            break caller.wait().unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let (succeeded, failed) = sipp_totals(&stat);
+    let placed = RATE * SECONDS;
+
+    // The dispatcher's view, from its log: INVITEs per node, and none to CAS01 while down.
+    let log = kamailio.log();
+    let dispatched_to = |addr: SocketAddr| {
+        log.lines()
+            .filter(|l| l.contains("DISPATCH INVITE") && l.ends_with(&format!("-> sip:{addr}")))
+            .count()
+    };
+    let (to01, to02) = (dispatched_to(cas01_addr), dispatched_to(cas02_addr));
+    let failovers = log.lines().filter(|l| l.contains("retrying via")).count();
+    let down_at = log.find("DISPATCHER DOWN").expect("a DOWN event");
+    let up_at = log[down_at..].find("DISPATCHER UP").expect("an UP event") + down_at;
+    let while_down = log[down_at..up_at]
+        .lines()
+        .filter(|l| l.contains("DISPATCH INVITE") && l.ends_with(&format!("-> sip:{cas01_addr}")))
+        .count();
+    let after_up = log[up_at..]
+        .lines()
+        .filter(|l| l.contains("DISPATCH INVITE") && l.ends_with(&format!("-> sip:{cas01_addr}")))
+        .count();
+
+    let msgs = wait_for_messages(&lab, succeeded as usize, Duration::from_secs(30));
+    let answered = count(&mbx.log(), "worker", "INVITE", 200);
+    let window = PING_INTERVAL_S + FR_TIMER_S;
+    let bound = (window * RATE as f64).ceil() as u64;
+    println!(
+        "dispatcher failover: {placed} calls placed at {RATE}/s over {SECONDS} s, {succeeded} \
+         succeeded, {failed} failed (bound {bound} = ({PING_INTERVAL_S} s probe + {FR_TIMER_S} s \
+         fr_timer) x {RATE}/s); EX-CAS01 killed at {:.1} s, marked down after {:.2} s, \
+         restarted 10 s later and up again after {:.2} s; INVITEs dispatched: EX-CAS01 {to01} \
+         ({while_down} while down, {after_up} after it was back), EX-CAS02 {to02}; {failovers} \
+         failed over; calls answered {answered}, messages delivered {}, lost {}",
+        killed.duration_since(started).as_secs_f64(),
+        detected.as_secs_f64(),
+        back_up.as_secs_f64(),
+        msgs.len(),
+        answered.saturating_sub(msgs.len())
+    );
+    assert!(
+        status.success() || failed > 0,
+        "sipp: {status:?}\n{}",
+        sipp.errors()
+    );
+    assert_eq!(succeeded + failed, placed, "{}", sipp.errors());
+    assert!(
+        failed <= bound,
+        "{failed} failed > {bound}\n--- caller\n{}\n--- EX-CAS02\n{}\n--- EX-MBX02\n{}",
+        sipp.actions()
+            .lines()
+            .take(10)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        cas02
+            .stderr()
+            .lines()
+            .take(10)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        mbx.stderr().lines().take(10).collect::<Vec<_>>().join("\n"),
+    );
+    assert!(
+        detected.as_secs_f64() <= window + 1.0,
+        "detected after {detected:?}"
+    );
+    assert_eq!(
+        while_down, 0,
+        "the dispatcher sent calls to a node it marked down"
+    );
+    assert!(after_up > 0 && to02 > 0, "{to01} {to02} {after_up}");
+    assert_eq!(answered, msgs.len(), "answered calls without a message");
+    assert_eq!(msgs.len() as u64, succeeded, "{}", mbx.stderr());
+    drop(cas01_again);
+}
