@@ -2067,7 +2067,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__serve)
-            opts="-y -v -q -h --server --startup-mode --port-offset --ephemeral-ports --max-calls --log-format --cert --key --smtp --smtp-ca --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --server --startup-mode --port-offset --ephemeral-ports --max-calls --log-format --drain-timeout --cert --key --smtp --smtp-ca --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2091,6 +2091,10 @@ _umctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --drain-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --cert)

@@ -268,6 +268,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --port-offset 'Add N to every port (5060 + N, ...), e.g. to run beside a real SIP server'
             cand --max-calls 'MaxCallsAllowed: concurrent calls per Mailbox server (both its workers); beyond it, 503. Exchange''s Set-UMService takes 0-200; up to 1000 is accepted for load tests'
             cand --log-format 'How each SIP transaction is logged on stderr'
+            cand --drain-timeout 'On SIGTERM or Ctrl-C: answer 503 to new calls and to OPTIONS probes, let the active calls finish for at most this many seconds, then send BYE to the rest'
             cand --cert 'TLS certificate chain (PEM) for every server [default: one per server FQDN from the lab CA in <lab>/ca]'
             cand --key 'The certificate''s private key (PEM)'
             cand --smtp 'Deliver voice mail to this SMTP server, smtp://host[:port] (STARTTLS when offered), through the spool in <lab>/spool [default: the lab mailbox, <lab>/mailboxes/<sAMAccountName>/Maildir]'

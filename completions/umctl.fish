@@ -213,6 +213,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand serve" -l port-offset -d 'Ad
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l max-calls -d 'MaxCallsAllowed: concurrent calls per Mailbox server (both its workers); beyond it, 503. Exchange\'s Set-UMService takes 0-200; up to 1000 is accepted for load tests' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l log-format -d 'How each SIP transaction is logged on stderr' -r -f -a "text\t'One line of text per transaction'
 json\t'One JSON object per line'"
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l drain-timeout -d 'On SIGTERM or Ctrl-C: answer 503 to new calls and to OPTIONS probes, let the active calls finish for at most this many seconds, then send BYE to the rest' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l cert -d 'TLS certificate chain (PEM) for every server [default: one per server FQDN from the lab CA in <lab>/ca]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l key -d 'The certificate\'s private key (PEM)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l smtp -d 'Deliver voice mail to this SMTP server, smtp://host[:port] (STARTTLS when offered), through the spool in <lab>/spool [default: the lab mailbox, <lab>/mailboxes/<sAMAccountName>/Maildir]' -r

@@ -11,7 +11,7 @@
 
 use std::fs::File;
 use std::net::{SocketAddr, UdpSocket};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -156,6 +156,73 @@ fn start_node(lab: &crate::support::TempLab, server: &str, offset: u16) -> Serve
     )
 }
 
+/// SIPp leaving voice mails for Bob through Kamailio: `rate` calls/s for `seconds`.
+struct Load {
+    sipp: Sipp,
+    caller: Child,
+    stat: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Load {
+    fn start(kamailio: &Kamailio, rate: u64, seconds: u64) -> Load {
+        let dir = tempfile::tempdir().unwrap();
+        let stat = dir.path().join("stat.csv");
+        // Bob's mailbox server, EX-MBX02 (the lab address the UM service's 302 names).
+        let mut sipp = Sipp::new(
+            "uac_voicemail.xml",
+            kamailio.addr,
+            "127.0.20.12".parse().unwrap(),
+            "udp",
+        );
+        sipp.set("-d", "1500")
+            .set("-r", &rate.to_string())
+            .set("-m", &(rate * seconds).to_string())
+            .set("-l", "400")
+            .set("-timeout", "150s")
+            .set("-stf", stat.to_str().unwrap())
+            .set("-fd", "1");
+        let mut cmd = sipp.command();
+        cmd.arg("-trace_stat")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let caller = cmd.spawn().unwrap();
+        Load {
+            sipp,
+            caller,
+            stat,
+            _dir: dir,
+        }
+    }
+
+    /// Waits (at most 150 s, then SIGKILL by PID) for SIPp: its status, successful and
+    /// failed calls.
+    fn finish(&mut self) -> (std::process::ExitStatus, u64, u64) {
+        let end = Instant::now() + Duration::from_secs(150);
+        let status = loop {
+            if let Some(status) = self.caller.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > end {
+                let _ = self.caller.kill();
+                break self.caller.wait().unwrap();
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        let (ok, failed) = sipp_totals(&self.stat);
+        (status, ok, failed)
+    }
+}
+
+impl Drop for Load {
+    fn drop(&mut self) {
+        if matches!(self.caller.try_wait(), Ok(None)) {
+            let _ = self.caller.kill();
+            let _ = self.caller.wait();
+        }
+    }
+}
+
 /// SIPp's last `-trace_stat` line: (successful, failed) calls.
 fn sipp_totals(stat: &Path) -> (u64, u64) {
     let text = std::fs::read_to_string(stat).unwrap_or_default();
@@ -191,26 +258,7 @@ fn a_call_router_killed_under_load_is_failed_over_and_no_message_is_lost() {
     let cas02_addr = cas02.addr("EX-CAS02", "call_router", "udp");
     let kamailio = Kamailio::start(&[cas01_addr, cas02_addr]);
 
-    let dir = tempfile::tempdir().unwrap();
-    let stat = dir.path().join("stat.csv");
-    let mut sipp = Sipp::new(
-        "uac_voicemail.xml",
-        kamailio.addr,
-        mbx.addr("EX-MBX02", "um_service", "udp").ip(),
-        "udp",
-    );
-    sipp.set("-d", "1500")
-        .set("-r", &RATE.to_string())
-        .set("-m", &(RATE * SECONDS).to_string())
-        .set("-l", "400")
-        .set("-timeout", "150s")
-        .set("-stf", stat.to_str().unwrap())
-        .set("-fd", "1");
-    let mut cmd = sipp.command();
-    cmd.arg("-trace_stat")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let mut caller = cmd.spawn().unwrap();
+    let mut load = Load::start(&kamailio, RATE, SECONDS);
     let started = Instant::now();
 
     std::thread::sleep(Duration::from_secs(SECONDS / 3));
@@ -239,18 +287,7 @@ fn a_call_router_killed_under_load_is_failed_over_and_no_message_is_lost() {
     }
     let back_up = restarted.elapsed();
 
-    let end = Instant::now() + Duration::from_secs(150);
-    let status = loop {
-        if let Some(status) = caller.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > end {
-            let _ = caller.kill();
-            break caller.wait().unwrap();
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    let (succeeded, failed) = sipp_totals(&stat);
+    let (status, succeeded, failed) = load.finish();
     let placed = RATE * SECONDS;
 
     // The dispatcher's view, from its log: INVITEs per node, and none to CAS01 while down.
@@ -293,13 +330,14 @@ fn a_call_router_killed_under_load_is_failed_over_and_no_message_is_lost() {
     assert!(
         status.success() || failed > 0,
         "sipp: {status:?}\n{}",
-        sipp.errors()
+        load.sipp.errors()
     );
-    assert_eq!(succeeded + failed, placed, "{}", sipp.errors());
+    assert_eq!(succeeded + failed, placed, "{}", load.sipp.errors());
     assert!(
         failed <= bound,
         "{failed} failed > {bound}\n--- caller\n{}\n--- EX-CAS02\n{}\n--- EX-MBX02\n{}",
-        sipp.actions()
+        load.sipp
+            .actions()
             .lines()
             .take(10)
             .collect::<Vec<_>>()
@@ -324,4 +362,110 @@ fn a_call_router_killed_under_load_is_failed_over_and_no_message_is_lost() {
     assert_eq!(answered, msgs.len(), "answered calls without a message");
     assert_eq!(msgs.len() as u64, succeeded, "{}", mbx.stderr());
     drop(cas01_again);
+}
+
+/// SIGTERM to `node` (it drains: 503 to new calls and probes, the active calls finish), waits
+/// for its exit (at most `wait`), then starts `server` again; returns the old node's stderr.
+fn drain_and_restart(
+    lab: &crate::support::TempLab,
+    node: &mut ServeHarness,
+    server: &str,
+    offset: u16,
+    wait: Duration,
+) -> String {
+    let status = node
+        .terminate(wait)
+        .unwrap_or_else(|| panic!("{server} still draining after {wait:?}"));
+    assert!(status.success(), "{server}: {status:?}\n{}", node.stderr());
+    let stderr = node.stderr();
+    *node = start_node(lab, server, offset);
+    stderr
+}
+
+#[test]
+fn a_rolling_restart_behind_the_dispatcher_loses_no_answered_call() {
+    if !sipp_available("a_rolling_restart_behind_the_dispatcher_loses_no_answered_call")
+        || !Path::new("/usr/sbin/kamailio").is_file()
+    {
+        assert!(std::env::var("CI").is_err(), "kamailio is required in CI");
+        return;
+    }
+    const RATE: u64 = 5;
+    const SECONDS: u64 = 30;
+    let lab = lab_with_short_greeting();
+    let offset = port_offset();
+    let mut mbx = start_node(&lab, "EX-MBX02", offset);
+    let mut cas01 = start_node(&lab, "EX-CAS01", offset);
+    let mut cas02 = start_node(&lab, "EX-CAS02", offset);
+    let cas01_addr = cas01.addr("EX-CAS01", "call_router", "udp");
+    let cas02_addr = cas02.addr("EX-CAS02", "call_router", "udp");
+    let kamailio = Kamailio::start(&[cas01_addr, cas02_addr]);
+    let mut load = Load::start(&kamailio, RATE, SECONDS);
+
+    // One node after the other, each back in the pool before the next one goes.
+    let mut answered = 0;
+    std::thread::sleep(Duration::from_secs(4));
+    for (node, server, addr) in [
+        (&mut cas01, "EX-CAS01", cas01_addr),
+        (&mut cas02, "EX-CAS02", cas02_addr),
+    ] {
+        let old = drain_and_restart(&lab, node, server, offset, Duration::from_secs(10));
+        assert!(old.contains("draining"), "{old}");
+        let uri = format!("sip:{addr}");
+        let back = Instant::now();
+        while !kamailio.active().contains(&uri) {
+            assert!(
+                back.elapsed() < Duration::from_secs(10),
+                "{}",
+                kamailio.list()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_secs(3));
+    }
+    // Bob's mailbox server last: its active calls (each ~9 s) finish before it stops.
+    let drain_started = Instant::now();
+    let old = drain_and_restart(&lab, &mut mbx, "EX-MBX02", offset, Duration::from_secs(30));
+    let drained_in = drain_started.elapsed();
+    let old_log: Vec<serde_json::Value> = old
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    answered += count(&old_log, "worker", "INVITE", 200);
+    assert!(
+        old.contains("stopped; 0 active call(s), 0 ended with BYE"),
+        "calls were cut by the drain:\n{}",
+        old.lines().rev().take(5).collect::<Vec<_>>().join("\n")
+    );
+
+    let (_status, succeeded, failed) = load.finish();
+    answered += count(&mbx.log(), "worker", "INVITE", 200);
+    let placed = RATE * SECONDS;
+    let msgs = wait_for_messages(&lab, answered, Duration::from_secs(30));
+    let interrupted = msgs
+        .iter()
+        .filter(|m| crate::voicemail::header(m, "X-Umctl-Interrupted").is_some())
+        .count();
+    let log = kamailio.log();
+    let failovers = log.lines().filter(|l| l.contains("retrying via")).count();
+    println!(
+        "rolling restart: {placed} calls placed at {RATE}/s over {SECONDS} s; EX-CAS01, \
+         EX-CAS02 and EX-MBX02 drained (SIGTERM) and restarted one after the other; \
+         EX-MBX02 drained in {:.1} s; {succeeded} succeeded, {failed} failed (not answered: \
+         placed while Bob's mailbox server was draining or restarting); {failovers} INVITEs \
+         failed over from a call router that was stopping; calls answered \
+         {answered}, messages delivered {}, interrupted {interrupted}, lost {}",
+        drained_in.as_secs_f64(),
+        msgs.len(),
+        answered.saturating_sub(msgs.len())
+    );
+    assert_eq!(succeeded + failed, placed);
+    assert_eq!(
+        succeeded as usize,
+        answered,
+        "an answered call failed\n{}",
+        load.sipp.errors().chars().take(2000).collect::<String>()
+    );
+    assert_eq!(msgs.len(), answered, "answered calls without a message");
+    assert_eq!(interrupted, 0, "a drained call was cut");
 }

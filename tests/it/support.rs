@@ -250,6 +250,11 @@ impl ServeHarness {
     /// Sends SIGTERM (by PID) and waits at most `wait` for the exit; `None` if still running.
     pub fn terminate(&mut self, wait: std::time::Duration) -> Option<std::process::ExitStatus> {
         signal(self.child.id(), "TERM");
+        self.wait_exit(wait)
+    }
+
+    /// Waits at most `wait` for serve to exit (no signal); `None` if still running.
+    pub fn wait_exit(&mut self, wait: std::time::Duration) -> Option<std::process::ExitStatus> {
         let end = std::time::Instant::now() + wait;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
