@@ -2,12 +2,19 @@
 //! it: `umctl serve --server EX-CAS01` and `--server EX-CAS02` (the two Client Access servers
 //! of the lab, each on its own lab address) behind one Kamailio listening on pool01's address
 //! (the pool's next hop for UM), and `--server EX-MBX02` (Bob's mailbox server: UM service and
-//! workers). SIPp leaves voice mails through Kamailio at a bounded rate; midway EX-CAS01 is
-//! killed with SIGKILL and restarted 10 s later. Measured and asserted: the dispatcher marks
-//! it down within the detection window, sends it nothing while down and calls again once it
-//! is back; the calls that failed are bounded by the window times the call rate (with
-//! failover, none); every answered call's message is in Bob's Maildir. The figures are
-//! printed. Every process is started here, on loopback, and stopped by its own PID.
+//! workers), all with one `--port-offset`. SIPp leaves voice mails through Kamailio at a
+//! bounded rate (5 calls/s), and midway:
+//! - EX-CAS01 gets SIGKILL and is restarted 10 s later: the dispatcher marks it down within
+//!   the detection window, sends it nothing while down and calls again once it is back; the
+//!   failed calls are bounded by the window times the call rate (with failover, none); every
+//!   answered call's message is in Bob's Maildir;
+//! - EX-MBX02 gets SIGKILL and is restarted 10 s later: every recording in its spool at the
+//!   kill is delivered after the restart (interrupted, or a missed-call notification when the
+//!   caller had not spoken yet), every completed call has its message;
+//! - every node in turn gets SIGTERM (drain) and is restarted: no answered call is cut.
+//!
+//! The figures are printed. Every process is started here, on loopback, and stopped by its
+//! own PID.
 
 use std::fs::File;
 use std::net::{SocketAddr, UdpSocket};
@@ -468,4 +475,87 @@ fn a_rolling_restart_behind_the_dispatcher_loses_no_answered_call() {
     );
     assert_eq!(msgs.len(), answered, "answered calls without a message");
     assert_eq!(interrupted, 0, "a drained call was cut");
+}
+
+/// The recordings in a spool folder: one `.json` sidecar each.
+fn spooled(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_mailbox_server_killed_under_load_delivers_its_spool_interrupted_after_restart() {
+    if !sipp_available(
+        "a_mailbox_server_killed_under_load_delivers_its_spool_interrupted_after_restart",
+    ) || !Path::new("/usr/sbin/kamailio").is_file()
+    {
+        assert!(std::env::var("CI").is_err(), "kamailio is required in CI");
+        return;
+    }
+    const RATE: u64 = 5;
+    const SECONDS: u64 = 20;
+    let lab = lab_with_short_greeting();
+    let offset = port_offset();
+    let mut mbx = start_node(&lab, "EX-MBX02", offset);
+    let cas01 = start_node(&lab, "EX-CAS01", offset);
+    let cas02 = start_node(&lab, "EX-CAS02", offset);
+    let kamailio = Kamailio::start(&[
+        cas01.addr("EX-CAS01", "call_router", "udp"),
+        cas02.addr("EX-CAS02", "call_router", "udp"),
+    ]);
+    let mut load = Load::start(&kamailio, RATE, SECONDS);
+    std::thread::sleep(Duration::from_secs(12));
+    mbx.kill_9();
+    let killed = Instant::now();
+    let spool = lab.path().join("recordings");
+    let at_kill = spooled(&spool);
+    std::thread::sleep(Duration::from_secs(10).saturating_sub(killed.elapsed()));
+    let mbx = start_node(&lab, "EX-MBX02", offset);
+    let (_status, succeeded, failed) = load.finish();
+
+    let expected = succeeded as usize + at_kill;
+    let msgs = wait_for_messages(&lab, expected, Duration::from_secs(30));
+    let header = crate::voicemail::header;
+    let of_kind = |interrupted: bool, audio: bool| {
+        msgs.iter()
+            .filter(|m| header(m, "X-Umctl-Interrupted").is_some() == interrupted)
+            .filter(|m| m.contains("voicemail.wav") == audio)
+            .count()
+    };
+    let complete = of_kind(false, true);
+    let interrupted = of_kind(true, true);
+    // A recording with no audio yet (the caller was still hearing the greeting or the beep)
+    // becomes a missed-call notification.
+    let missed = msgs
+        .iter()
+        .filter(|m| header(m, "Content-Class") == Some("missedcall"))
+        .count();
+    println!(
+        "mailbox server killed: {} calls placed at {RATE}/s, {succeeded} succeeded, {failed} \
+         failed (cut by the kill, or placed while EX-MBX02 was down); {at_kill} recordings \
+         in the spool at the kill: {interrupted} delivered as interrupted voice mail and \
+         {missed} as missed-call notifications (no audio yet) after the restart; {complete} \
+         complete voice mails; {} messages in all; lost {}",
+        RATE * SECONDS,
+        msgs.len(),
+        expected.saturating_sub(msgs.len())
+    );
+    assert!(interrupted > 0, "nothing was being recorded at the kill");
+    assert_eq!(interrupted + missed, at_kill, "{}", mbx.stderr());
+    assert_eq!(
+        complete as u64, succeeded,
+        "a completed call has no message"
+    );
+    assert_eq!(msgs.len(), expected);
+    assert_eq!(spooled(&spool), 0, "the spool is empty once delivered");
+    assert!(
+        mbx.stderr().contains("interrupted recording"),
+        "{}",
+        mbx.stderr()
+    );
 }
