@@ -3,7 +3,9 @@
 //! over LMTP. A voice mail left through serve (SIPp) is read over IMAP: the message byte for
 //! byte as serve wrote it, its class header, the WAV samples SIPp sent; OVA marking it read
 //! shows as `\Seen` over IMAP; a message Dovecot has moved to `cur/` unread is still new to
-//! OVA, and deleted over IMAP it is gone from OVA's list. Every process is started here, bound
+//! OVA, and deleted over IMAP it is gone from OVA's list. With `serve --smtp` pointing at
+//! Postfix, the message arrives through Postfix and LMTP intact, and one left while Postfix is
+//! stopped waits in serve's spool and arrives once it is back. Every process is started here, bound
 //! to 127.0.0.1 and stopped by its own PID. Dovecot refuses mail access as root, so the test
 //! hands the mailboxes to Debian's `mail` user (8:8) as a deployment would.
 
@@ -146,6 +148,11 @@ impl Dovecot {
         imap
     }
 
+    /// The LMTP socket (for Postfix).
+    pub(crate) fn lmtp_socket(&self) -> PathBuf {
+        self.dir.path().join("run/lmtp")
+    }
+
     pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("dovecot.log")).unwrap_or_default()
     }
@@ -154,6 +161,89 @@ impl Dovecot {
 impl Drop for Dovecot {
     fn drop(&mut self) {
         stop(&mut self.child, Duration::from_secs(5));
+    }
+}
+
+/// A private Postfix from `deploy/postfix/`: SMTP on 127.0.0.1:`port`, every recipient to
+/// Dovecot's LMTP socket. The PID held is the master's.
+pub(crate) struct Postfix {
+    child: Option<Child>,
+    pub(crate) port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Postfix {
+    pub(crate) fn start(lmtp: &Path) -> Postfix {
+        let dir = tempfile::Builder::new()
+            .prefix("postfix-")
+            .tempdir()
+            .unwrap();
+        let d = dir.path();
+        run("chmod", &["0755", d.to_str().unwrap()]);
+        std::fs::create_dir_all(d.join("queue")).unwrap();
+        let port = free_tcp_port();
+        let fill = |name: &str| {
+            deploy_file(&format!("postfix/{name}"))
+                .replace("@DIR@", d.to_str().unwrap())
+                .replace("@LMTP@", lmtp.to_str().unwrap())
+                .replace("@SMTP@", &format!("127.0.0.1:{port}"))
+        };
+        std::fs::write(d.join("main.cf"), fill("main.cf")).unwrap();
+        std::fs::write(d.join("master.cf"), fill("master.cf")).unwrap();
+        let check = Command::new("postfix")
+            .args(["-c", d.to_str().unwrap(), "check"])
+            .status()
+            .unwrap();
+        let mut postfix = Postfix {
+            child: None,
+            port,
+            dir,
+        };
+        assert!(check.success(), "postfix check: {}", postfix.log());
+        postfix.restart();
+        postfix
+    }
+
+    /// Starts the master (again) and waits for the 220 greeting.
+    pub(crate) fn restart(&mut self) {
+        let child = Command::new("/usr/lib/postfix/sbin/master")
+            .arg("-c")
+            .arg(self.dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn postfix master");
+        self.child = Some(child);
+        let end = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < end {
+            if let Ok(s) = TcpStream::connect(("127.0.0.1", self.port)) {
+                let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut line = String::new();
+                if BufReader::new(s).read_line(&mut line).is_ok() && line.starts_with("220") {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("postfix gave no 220 within 10 s:\n{}", self.log());
+    }
+
+    /// SIGTERM to the master by its PID; it stops listening at once.
+    pub(crate) fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            stop(&mut child, Duration::from_secs(5));
+        }
+    }
+
+    pub(crate) fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("maillog")).unwrap_or_default()
+    }
+}
+
+impl Drop for Postfix {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 
@@ -319,5 +409,100 @@ fn a_voice_mail_left_through_serve_is_read_over_imap_and_ova_and_imap_agree_on_i
     println!(
         "IMAP: {} bytes read back identical, \\Seen after OVA, expunged message gone from OVA's list",
         written.len()
+    );
+}
+
+/// Files under `dir`, recursively (the SMTP spool's queued messages).
+fn files_under(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| {
+                    let p = e.path();
+                    if p.is_dir() {
+                        files_under(&p)
+                    } else {
+                        usize::from(p.file_name().is_some_and(|n| n != "serve.lock"))
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn serve_delivers_through_postfix_and_dovecot_lmtp_and_its_spool_outlives_a_postfix_restart() {
+    let test =
+        "serve_delivers_through_postfix_and_dovecot_lmtp_and_its_spool_outlives_a_postfix_restart";
+    if !mail_peer_available(test, "/usr/sbin/dovecot", "dovecot-lmtpd")
+        || !mail_peer_available(test, "/usr/lib/postfix/sbin/master", "postfix")
+    {
+        return;
+    }
+    let lab = crate::voicemail::lab_with_short_greeting();
+    let mailboxes = lab.path().join("mailboxes");
+    std::fs::create_dir_all(&mailboxes).unwrap();
+    run("chmod", &["0755", lab.path().to_str().unwrap()]);
+    give_to_mail_user(&mailboxes);
+    let dovecot = Dovecot::start(&mailboxes);
+    let mut postfix = Postfix::start(&dovecot.lmtp_socket());
+    let smtp = format!("smtp://127.0.0.1:{}", postfix.port);
+    let serve = crate::support::ServeHarness::start(
+        &lab,
+        &["--startup-mode", "tcp", "--smtp", smtp.as_str()],
+    );
+    let new = mailboxes.join("bob/Maildir/new");
+    let wait_for = |n: usize, secs: u64| {
+        let end = Instant::now() + Duration::from_secs(secs);
+        while files_in(&new).len() < n && Instant::now() < end {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        files_in(&new).len()
+    };
+    let call = || {
+        let sipp = crate::voicemail::voicemail_sipp(&serve, "uac_voicemail.xml");
+        let out = sipp.run();
+        assert!(
+            out.status.success(),
+            "{}\n{}",
+            sipp.errors(),
+            serve.stderr()
+        );
+    };
+
+    // serve -> SMTP -> Postfix -> LMTP -> Dovecot -> Maildir, read back over IMAP.
+    call();
+    assert_eq!(wait_for(1, 20), 1, "{}\n{}", postfix.log(), serve.stderr());
+    let mut imap = dovecot.login_bob();
+    imap.command("EXAMINE INBOX");
+    let fetched = imap.command("UID FETCH 1 (BODY.PEEK[])");
+    imap.command("LOGOUT");
+    let text = String::from_utf8(literal_after(&fetched, "BODY[] ")).unwrap();
+    assert_eq!(
+        header(&text, "X-Umctl-Message-Class"),
+        Some("IPM.Note.Microsoft.Voicemail.UM.CA")
+    );
+    assert!(
+        attachment_samples(&text) == sent_samples(),
+        "the WAV changed on the way"
+    );
+
+    // Postfix stopped: the message waits in serve's spool; Postfix back: it arrives.
+    let stopped_at = Instant::now();
+    postfix.stop();
+    call();
+    std::thread::sleep(Duration::from_secs(2));
+    let queued = files_under(&lab.path().join("spool"));
+    assert_eq!(files_in(&new).len(), 1);
+    assert!(queued > 0, "nothing in the spool while Postfix was down");
+    postfix.restart();
+    let restarted = Instant::now();
+    assert_eq!(wait_for(2, 60), 2, "{}\n{}", postfix.log(), serve.stderr());
+    println!(
+        "Postfix: first message via SMTP/LMTP read over IMAP intact; with Postfix stopped the \
+         second waited in serve's spool ({queued} file(s)), arrived {:.1} s after Postfix was \
+         back (down {:.1} s); lost 0",
+        restarted.elapsed().as_secs_f64(),
+        restarted.duration_since(stopped_at).as_secs_f64()
     );
 }
