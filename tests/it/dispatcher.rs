@@ -142,10 +142,16 @@ impl Drop for Kamailio {
     }
 }
 
-/// A port offset for this test's serve nodes (5060 + N ... 5068 + N on the lab addresses).
+/// A port offset for this test's serve nodes (5060 + N ... 5068 + N on the lab addresses):
+/// one per pool of this process, none shared with another process's.
 fn port_offset() -> u16 {
-    20000 + (std::process::id() % 2000) as u16 * 10
+    static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst) % 3;
+    20000 + (std::process::id() % 1000) as u16 * 30 + n * 10
 }
+
+/// One pool at a time: each is a bounded load of its own on a shared machine.
+static ONE_POOL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn start_node(lab: &crate::support::TempLab, server: &str, offset: u16) -> ServeHarness {
     ServeHarness::start_with(
@@ -246,24 +252,69 @@ fn sipp_totals(stat: &Path) -> (u64, u64) {
     (col("SuccessfulCall(C)"), col("FailedCall(C)"))
 }
 
-#[test]
-fn a_call_router_killed_under_load_is_failed_over_and_no_message_is_lost() {
-    if !sipp_available("a_call_router_killed_under_load_is_failed_over_and_no_message_is_lost")
-        || !Path::new("/usr/sbin/kamailio").is_file()
-    {
+/// The pool every test here runs: one lab, `serve --server` EX-MBX02, EX-CAS01 and EX-CAS02
+/// on one port offset, and Kamailio in front of the two call routers (both active).
+struct Pool {
+    _one: std::sync::MutexGuard<'static, ()>,
+    lab: crate::support::TempLab,
+    offset: u16,
+    mbx: ServeHarness,
+    cas01: ServeHarness,
+    cas02: ServeHarness,
+    cas01_addr: SocketAddr,
+    cas02_addr: SocketAddr,
+    kamailio: Kamailio,
+}
+
+/// The pool, or `None` (skipped loudly; a failure in CI) without SIPp or Kamailio.
+fn pool(test: &str) -> Option<Pool> {
+    if !sipp_available(test) || !Path::new("/usr/sbin/kamailio").is_file() {
         assert!(std::env::var("CI").is_err(), "kamailio is required in CI");
-        return;
+        eprintln!("\n\n*** SKIPPED {test}: kamailio is not installed ***\n");
+        return None;
     }
-    const RATE: u64 = 5;
-    const SECONDS: u64 = 30;
+    let one = ONE_POOL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let lab = lab_with_short_greeting();
     let offset = port_offset();
     let mbx = start_node(&lab, "EX-MBX02", offset);
-    let mut cas01 = start_node(&lab, "EX-CAS01", offset);
+    let cas01 = start_node(&lab, "EX-CAS01", offset);
     let cas02 = start_node(&lab, "EX-CAS02", offset);
     let cas01_addr = cas01.addr("EX-CAS01", "call_router", "udp");
     let cas02_addr = cas02.addr("EX-CAS02", "call_router", "udp");
     let kamailio = Kamailio::start(&[cas01_addr, cas02_addr]);
+    Some(Pool {
+        _one: one,
+        lab,
+        offset,
+        mbx,
+        cas01,
+        cas02,
+        cas01_addr,
+        cas02_addr,
+        kamailio,
+    })
+}
+
+#[test]
+fn a_call_router_killed_under_load_is_failed_over_and_no_message_is_lost() {
+    let Some(Pool {
+        _one,
+        lab,
+        offset,
+        mbx,
+        mut cas01,
+        cas02,
+        cas01_addr,
+        cas02_addr,
+        kamailio,
+    }) = pool("a_call_router_killed_under_load_is_failed_over_and_no_message_is_lost")
+    else {
+        return;
+    };
+    const RATE: u64 = 5;
+    const SECONDS: u64 = 30;
 
     let mut load = Load::start(&kamailio, RATE, SECONDS);
     let started = Instant::now();
@@ -391,22 +442,22 @@ fn drain_and_restart(
 
 #[test]
 fn a_rolling_restart_behind_the_dispatcher_loses_no_answered_call() {
-    if !sipp_available("a_rolling_restart_behind_the_dispatcher_loses_no_answered_call")
-        || !Path::new("/usr/sbin/kamailio").is_file()
-    {
-        assert!(std::env::var("CI").is_err(), "kamailio is required in CI");
+    let Some(Pool {
+        _one,
+        lab,
+        offset,
+        mut mbx,
+        mut cas01,
+        mut cas02,
+        cas01_addr,
+        cas02_addr,
+        kamailio,
+    }) = pool("a_rolling_restart_behind_the_dispatcher_loses_no_answered_call")
+    else {
         return;
-    }
+    };
     const RATE: u64 = 5;
     const SECONDS: u64 = 30;
-    let lab = lab_with_short_greeting();
-    let offset = port_offset();
-    let mut mbx = start_node(&lab, "EX-MBX02", offset);
-    let mut cas01 = start_node(&lab, "EX-CAS01", offset);
-    let mut cas02 = start_node(&lab, "EX-CAS02", offset);
-    let cas01_addr = cas01.addr("EX-CAS01", "call_router", "udp");
-    let cas02_addr = cas02.addr("EX-CAS02", "call_router", "udp");
-    let kamailio = Kamailio::start(&[cas01_addr, cas02_addr]);
     let mut load = Load::start(&kamailio, RATE, SECONDS);
 
     // One node after the other, each back in the pool before the next one goes.
@@ -490,24 +541,22 @@ fn spooled(dir: &Path) -> usize {
 
 #[test]
 fn a_mailbox_server_killed_under_load_delivers_its_spool_interrupted_after_restart() {
-    if !sipp_available(
-        "a_mailbox_server_killed_under_load_delivers_its_spool_interrupted_after_restart",
-    ) || !Path::new("/usr/sbin/kamailio").is_file()
-    {
-        assert!(std::env::var("CI").is_err(), "kamailio is required in CI");
+    let Some(Pool {
+        _one,
+        lab,
+        offset,
+        mut mbx,
+        kamailio,
+        // Bound, so the call routers run until the end of the test.
+        cas01: _cas01,
+        cas02: _cas02,
+        ..
+    }) = pool("a_mailbox_server_killed_under_load_delivers_its_spool_interrupted_after_restart")
+    else {
         return;
-    }
+    };
     const RATE: u64 = 5;
     const SECONDS: u64 = 20;
-    let lab = lab_with_short_greeting();
-    let offset = port_offset();
-    let mut mbx = start_node(&lab, "EX-MBX02", offset);
-    let cas01 = start_node(&lab, "EX-CAS01", offset);
-    let cas02 = start_node(&lab, "EX-CAS02", offset);
-    let kamailio = Kamailio::start(&[
-        cas01.addr("EX-CAS01", "call_router", "udp"),
-        cas02.addr("EX-CAS02", "call_router", "udp"),
-    ]);
     let mut load = Load::start(&kamailio, RATE, SECONDS);
     std::thread::sleep(Duration::from_secs(12));
     mbx.kill_9();
