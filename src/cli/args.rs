@@ -322,7 +322,8 @@ When everything is bound, one JSON line on stdout names every listener:
   {\"servers\":[{\"name\":\"EX-CAS01\",\"fqdn\":\"ex-cas01.contoso.com\",\"roles\":[{\"role\":\"call_router\",
    \"udp\":\"127.0.20.1:5060\",\"tcp\":\"127.0.20.1:5060\",\"tls\":\"127.0.20.1:5061\"}]}, ...]}
 Then stderr gets one line per SIP transaction (--log-format json: JSON lines). Ctrl-C or SIGTERM
-stops taking calls, sends BYE to the active ones and exits 0.
+stops taking calls (503 to INVITEs and to OPTIONS, so a load balancer moves away), lets the
+active calls finish for --drain-timeout seconds, sends BYE to the rest and exits 0.
 
 Calls are admitted only from a UM IP gateway's address (run grant-permissions first for the
 Skype for Business pools); on SIPSecured and Secured dial plans over mutual TLS, a name in the
@@ -366,6 +367,11 @@ pub struct ServeArgs {
     /// How each SIP transaction is logged on stderr
     #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
     pub log_format: LogFormatArg,
+
+    /// On SIGTERM or Ctrl-C: answer 503 to new calls and to OPTIONS probes, let the active
+    /// calls finish for at most this many seconds, then send BYE to the rest
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub drain_timeout: u64,
 
     /// The administrator's TLS certificate chain (PEM: the server's certificate, then the
     /// intermediates) for the servers run (one with --server NAME) [default: one per server

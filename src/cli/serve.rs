@@ -133,7 +133,10 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         dir,
         hosts,
         mailboxes,
-        Arc::new(BoundPorts::new()),
+        Arc::new(match ports {
+            Ports::Offset(n) => BoundPorts::with_offset(n),
+            Ports::Ephemeral => BoundPorts::new(),
+        }),
     ));
     let metrics = args
         .metrics
@@ -198,6 +201,18 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
             out.flush()?;
         }
         wait_for_stop().await?;
+        let drain = Duration::from_secs(args.drain_timeout);
+        if !quiet && drain > Duration::ZERO {
+            eprintln!(
+                "umctl serve: draining: 503 to new calls, {} active call(s) may finish within {}s (signal again to stop now)",
+                running.active_calls(),
+                args.drain_timeout
+            );
+        }
+        tokio::select! {
+            () = running.drain(drain) => {}
+            r = wait_for_stop() => r?,
+        }
         let active = running.active_calls();
         let hung_up = running.shutdown(BYE_WAIT).await;
         if !quiet {

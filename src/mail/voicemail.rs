@@ -3,7 +3,8 @@
 //! [`VoiceMessage`](super::VoiceMessage) writes, base64) out of a MIME file, and the
 //! [`MailStore`] trait is what a dialogue lists, marks read and deletes messages through;
 //! [`MaildirStore`] implements it over `<mailboxes>/<sAMAccountName>/Maildir/` (read =
-//! renamed from `new/` to `cur/` with the `:2,S` info, as Maildir readers do) and extracts
+//! renamed from `new/` to `cur/` with the `:2,S` info, as Maildir readers do; a file an IMAP
+//! server moved to `cur/` without the S flag is still unread) and extracts
 //! each recording once to `<mailboxes>/<sAMAccountName>/playback/<id>.wav` so the media
 //! engine can play a plain file. It is a small reader for the messages umctl writes, not a
 //! general MIME parser; it does not deliver (`maildir`) nor decide what a caller hears.
@@ -86,22 +87,19 @@ impl MaildirStore {
 
 impl MailStore for MaildirStore {
     fn new_messages(&self, user: &str) -> Result<Vec<StoredMessage>, MailError> {
-        let new = self.maildir(user)?.join("new");
-        let mut names = match fs::read_dir(&new) {
-            Ok(rd) => rd
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-                .filter_map(|e| e.file_name().into_string().ok())
-                .filter(|n| !n.starts_with('.'))
-                .collect::<Vec<_>>(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(MailError::io(&new, "list", e)),
-        };
+        let dir = self.maildir(user)?;
+        // Unread = in `new/`, or in `cur/` without the S flag (an IMAP server such as Dovecot
+        // moves every file it has seen to `cur/NAME:2,` without reading it).
+        let mut found: Vec<(String, PathBuf)> = list(&dir.join("new"))?;
+        found.extend(
+            list(&dir.join("cur"))?
+                .into_iter()
+                .filter(|(name, _)| !info_flags(name).contains('S')),
+        );
         // Unique names start with the delivery time in seconds: name order is arrival order.
-        names.sort();
+        found.sort();
         let mut out = Vec::new();
-        for name in names {
-            let path = new.join(&name);
+        for (name, path) in found {
             let id = name.split(':').next().unwrap_or(&name).to_string();
             if let Some(audio) = self.extract(user, &id, &path)? {
                 let from = fs::read(&path).ok().and_then(|b| sender(&b));
@@ -119,10 +117,17 @@ impl MailStore for MaildirStore {
     fn mark_read(&self, user: &str, id: &str) -> Result<(), MailError> {
         check_name(id, "message id", "a Maildir unique name")?;
         let dir = self.maildir(user)?;
-        let from = dir.join("new").join(id);
         let cur = dir.join("cur");
         fs::create_dir_all(&cur).map_err(|e| MailError::io(&cur, "create directory", e))?;
-        let to = cur.join(format!("{id}:2,S"));
+        let in_new = dir.join("new").join(id);
+        let (from, flags) = match list(&cur)?.into_iter().find(|(n, _)| is_file_of(n, id)) {
+            Some((name, path)) if !in_new.exists() => (path, info_flags(&name).to_string()),
+            _ => (in_new, String::new()),
+        };
+        let mut flags: Vec<char> = flags.chars().chain(['S']).collect();
+        flags.sort_unstable();
+        flags.dedup();
+        let to = cur.join(format!("{id}:2,{}", flags.into_iter().collect::<String>()));
         fs::rename(&from, &to).map_err(|e| MailError::io(&from, "rename to cur/", e))
     }
 
@@ -134,7 +139,7 @@ impl MailStore for MaildirStore {
             candidates.extend(rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| {
                 p.file_name()
                     .and_then(|n| n.to_str())
-                    .is_some_and(|n| n == id || n.starts_with(&format!("{id}:")))
+                    .is_some_and(|n| is_file_of(n, id))
             }));
         }
         let mut removed = false;
@@ -238,6 +243,31 @@ fn sender(mime: &[u8]) -> Option<String> {
     }
 }
 
+/// The message files of a Maildir folder: (file name, path); none if it does not exist.
+fn list(dir: &Path) -> Result<Vec<(String, PathBuf)>, MailError> {
+    match fs::read_dir(dir) {
+        Ok(rd) => Ok(rd
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| Some((e.file_name().into_string().ok()?, e.path())))
+            .filter(|(n, _)| !n.starts_with('.'))
+            .collect()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(MailError::io(dir, "list", e)),
+    }
+}
+
+/// The flags of a `cur/` file name (`ID:2,FLAGS`), empty without info.
+fn info_flags(name: &str) -> &str {
+    name.split_once(":2,").map_or("", |(_, f)| f)
+}
+
+/// Whether the file name `name` is message `id` (with or without info).
+fn is_file_of(name: &str, id: &str) -> bool {
+    name.strip_prefix(id)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(':'))
+}
+
 fn check_name(value: &str, what: &'static str, expected: &'static str) -> Result<(), MailError> {
     let bad = value.is_empty()
         || value.starts_with('.')
@@ -335,6 +365,25 @@ mod tests {
         fs::write(&path, "From: x@y\r\nSubject: hi\r\n\r\nno audio\r\n").unwrap();
         let msg = voicemail_audio(&path).unwrap_err().to_string();
         assert!(msg.contains("no audio/wav part"), "{msg}");
+    }
+
+    #[test]
+    fn a_file_an_imap_server_moved_to_cur_unread_is_still_new_and_keeps_its_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = deliver(dir.path(), &message("First", wav(3), 10));
+        let cur = dir.path().join("bob/Maildir/cur");
+        fs::create_dir_all(&cur).unwrap();
+        // What Dovecot does on SELECT: new/NAME -> cur/NAME:2, (no flags); then \Flagged.
+        fs::rename(&path, cur.join("10.M0P0Q0.lab:2,F")).unwrap();
+        let store = MaildirStore::new(dir.path());
+        let listed = store.new_messages("bob").unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].id, "10.M0P0Q0.lab");
+        store.mark_read("bob", "10.M0P0Q0.lab").unwrap();
+        assert!(cur.join("10.M0P0Q0.lab:2,FS").is_file());
+        assert!(store.new_messages("bob").unwrap().is_empty());
+        store.delete("bob", "10.M0P0Q0.lab").unwrap();
+        assert_eq!(fs::read_dir(&cur).unwrap().count(), 0);
     }
 
     #[test]

@@ -756,6 +756,22 @@ impl Running {
         self.workers.iter().map(|(w, _)| w.active_calls()).sum()
     }
 
+    /// Stops taking calls (503 to new INVITEs, and to OPTIONS probes at the call router and
+    /// the UM service, so a load balancer moves away) and waits at most `timeout` for the
+    /// active calls to end by themselves (Exchange's worker recycle).
+    pub async fn drain(&self, timeout: Duration) {
+        for r in &self.redirectors {
+            r.drain();
+        }
+        for (w, _) in &self.workers {
+            w.drain();
+        }
+        let deadline = tokio::time::Instant::now() + timeout;
+        while self.active_calls() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Stops taking calls (503), sends BYE to every active call (waiting at most `wait` for
     /// the answers), then stops every endpoint. Returns how many BYEs were answered 2xx.
     pub async fn shutdown(mut self, wait: Duration) -> usize {

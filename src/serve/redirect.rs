@@ -208,6 +208,13 @@ impl CallHandler for Redirector {
 
 impl Redirector {
     fn answer(&self, request: &rsip::Request, ctx: &RequestContext) -> HandlerResponse {
+        // Draining: a health probe gets 503 too, so a load balancer moves away at once.
+        if request.method == rsip::Method::Options
+            && ctx.dialog.is_none()
+            && self.draining.load(Ordering::SeqCst)
+        {
+            return HandlerResponse::respond(super::unavailable(request, &ctx.to_tag));
+        }
         if request.method != rsip::Method::Invite || ctx.dialog.is_some() {
             return HandlerResponse::not_handled();
         }

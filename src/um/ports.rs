@@ -47,15 +47,26 @@ impl PortMap for ExchangePorts {
 /// (lower-case host, component) -> (TCP port, TLS port).
 type PortTable = HashMap<(String, Stage), (Option<u16>, Option<u16>)>;
 
-/// The ports `umctl serve` actually bound, filled in as each component starts.
+/// The ports `umctl serve` actually bound, filled in as each component starts. A component
+/// of another serve process (a server not run here) is on Exchange's port plus the
+/// `--port-offset` every node of a deployment shares.
 #[derive(Debug, Default)]
 pub struct BoundPorts {
     ports: RwLock<PortTable>,
+    offset: Option<u16>,
 }
 
 impl BoundPorts {
     pub fn new() -> BoundPorts {
         BoundPorts::default()
+    }
+
+    /// A registry whose unknown servers listen on Exchange's ports plus `offset`.
+    pub fn with_offset(offset: u16) -> BoundPorts {
+        BoundPorts {
+            ports: RwLock::default(),
+            offset: (offset > 0).then_some(offset),
+        }
     }
 
     /// Records that `stage` on the server known as each of `hosts` (its FQDN and its address)
@@ -77,7 +88,10 @@ impl PortMap for BoundPorts {
             Ok(m) => m,
             Err(poisoned) => poisoned.into_inner(),
         };
-        let (tcp, tls) = map.get(&(host.to_ascii_lowercase(), stage))?;
+        let Some((tcp, tls)) = map.get(&(host.to_ascii_lowercase(), stage)) else {
+            let exchange = ExchangePorts.port(host, stage, transport)?;
+            return self.offset.and_then(|n| exchange.checked_add(n));
+        };
         match transport {
             Transport::Tcp => *tcp,
             Transport::Tls => *tls,
@@ -89,6 +103,24 @@ impl PortMap for BoundPorts {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn with_an_offset_other_servers_are_on_exchanges_ports_plus_it() {
+        let ports = BoundPorts::with_offset(100);
+        ports.insert(&["127.0.20.1"], Stage::CallRouter, Some(5160), None);
+        assert_eq!(
+            ports.port("ex-mbx02.contoso.com", Stage::UmService, Transport::Tcp),
+            Some(5162)
+        );
+        assert_eq!(
+            ports.port("127.0.20.12", Stage::Worker, Transport::Tls),
+            Some(5166)
+        );
+        assert_eq!(
+            BoundPorts::with_offset(0).port("x", Stage::Worker, Transport::Tcp),
+            None
+        );
+    }
 
     #[test]
     fn bound_ports_answer_by_fqdn_or_address_and_fall_back_to_none() {

@@ -483,7 +483,7 @@ fn set_pin(lab: &TempLab) {
 }
 
 /// A lab (LOC801 unsecured, pools granted) and serve; Bob has a PIN.
-fn start() -> (TempLab, ServeHarness, tempfile::TempDir) {
+pub(crate) fn start() -> (TempLab, ServeHarness, tempfile::TempDir) {
     let lab = lab_with_short_greeting();
     set_pin(&lab);
     let serve = ServeHarness::start(&lab, &["--startup-mode", "tcp"]);
@@ -491,7 +491,7 @@ fn start() -> (TempLab, ServeHarness, tempfile::TempDir) {
 }
 
 /// A call-answering call leaves Bob a message (uac_voicemail.xml).
-fn leave_bob_a_message(lab: &TempLab, serve: &ServeHarness) {
+pub(crate) fn leave_bob_a_message(lab: &TempLab, serve: &ServeHarness) {
     let sipp = voicemail_sipp(serve, "uac_voicemail.xml");
     run_ok(&sipp, serve);
     let msgs = wait_for_messages(lab, 1, Duration::from_secs(15));
@@ -521,7 +521,7 @@ fn wait_for_read_message(lab: &TempLab) -> bool {
 
 /// Sign in as Bob (9000#, PIN#) with `keys` writing the digits, hear the new message to its
 /// end, hang up.
-fn sign_in_and_listen(lab: &TempLab, serve: &ServeHarness, dir: &Path, inband: bool) {
+pub(crate) fn sign_in_and_listen(lab: &TempLab, serve: &ServeHarness, dir: &Path, inband: bool) {
     let mut pad = KeyPad::new(dir);
     let mut press = |d: &str| {
         if inband {

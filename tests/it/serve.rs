@@ -4,7 +4,9 @@
 //! the UM service's 302 to the worker over UDP and TCP, 488 without a common codec,
 //! MaxCallsAllowed (call 101 of 101 concurrent calls gets 503, counted across both worker
 //! processes), the UM service's 302s alternating between the server's two worker processes,
-//! and SIGTERM (BYE to the active call, exit 0). SIPp tests skip loudly without `sipp`, and fail in CI.
+//! and SIGTERM (BYE to the active call, exit 0; with --drain-timeout, 503 to OPTIONS and new
+//! INVITEs while the active call goes on, BYE at the timeout). SIPp tests skip loudly without
+//! `sipp`, and fail in CI.
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::path::PathBuf;
@@ -605,7 +607,7 @@ fn sigterm_sends_bye_to_the_active_call_and_exits_0() {
     }
     let lab = granted_lab();
     unsecure_loc801(&lab);
-    let mut serve = ServeHarness::start(&lab, &["--startup-mode", "tcp"]);
+    let mut serve = ServeHarness::start(&lab, &["--startup-mode", "tcp", "--drain-timeout", "0"]);
     let cas = serve.addr("EX-CAS01", "call_router", "udp");
     let mbx = serve.addr("EX-MBX02", "worker", "udp").ip();
     let sipp = Sipp::new("uac_redirects_um_hangs_up.xml", cas, mbx, "udp");
@@ -640,4 +642,59 @@ fn sigterm_sends_bye_to_the_active_call_and_exits_0() {
     let records = crate::call_records::wait_for_records(lab.path(), 1);
     assert_eq!(records[0]["DropCallReason"], "Shutdown", "{records:#?}");
     assert_eq!(records[0]["OfferResult"], "Answer");
+}
+
+#[test]
+fn sigterm_drains_503_to_probes_and_new_calls_then_byes_the_call_left_at_the_timeout() {
+    if !sipp_available(
+        "sigterm_drains_503_to_probes_and_new_calls_then_byes_the_call_left_at_the_timeout",
+    ) {
+        return;
+    }
+    let lab = granted_lab();
+    unsecure_loc801(&lab);
+    let mut serve = ServeHarness::start(&lab, &["--startup-mode", "tcp", "--drain-timeout", "3"]);
+    let cas = serve.addr("EX-CAS01", "call_router", "udp");
+    let mbx = serve.addr("EX-MBX02", "worker", "udp").ip();
+    let sipp = Sipp::new("uac_redirects_um_hangs_up.xml", cas, mbx, "udp");
+    let caller = sipp.command().spawn().unwrap();
+    assert!(
+        serve.wait_for_log(Duration::from_secs(10), |log| count(
+            log, "worker", "INVITE", 200
+        ) == 1),
+        "{}",
+        serve.stderr()
+    );
+    std::thread::sleep(Duration::from_millis(300)); // the ACK
+    let sent = std::time::Instant::now();
+    assert!(
+        serve.terminate(Duration::ZERO).is_none(),
+        "serve exited at once"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let sock = udp_from(POOL01);
+    let probe = final_response(&sock, cas, &options(&sock, cas, 1));
+    assert!(status_line(&probe).starts_with("SIP/2.0 503"), "{probe}");
+    assert!(probe.contains("Retry-After"), "{probe}");
+    let call = final_response(&sock, cas, &invite(&sock, cas, "LOC801", "drain-1"));
+    assert!(status_line(&call).starts_with("SIP/2.0 503"), "{call}");
+    // The active call goes on until the drain timeout, then gets BYE.
+    let status = serve
+        .wait_exit(Duration::from_secs(8))
+        .expect("serve exits after the drain timeout");
+    let took = sent.elapsed();
+    assert!(status.success(), "{status:?}\n{}", serve.stderr());
+    assert!(took >= Duration::from_millis(2900), "exited after {took:?}");
+    let out = caller.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", sipp.errors());
+    assert!(sipp.actions().contains("bye from UM"), "{}", sipp.actions());
+    let stderr = serve.stderr();
+    assert!(
+        stderr.contains("draining: 503 to new calls, 1 active call(s)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 active call(s), 1 ended with BYE"),
+        "{stderr}"
+    );
 }

@@ -161,8 +161,16 @@ pub struct ServeHarness {
 impl ServeHarness {
     /// Starts serve on `lab` with `extra` arguments and waits (at most 30 s) for its line.
     pub fn start(lab: &TempLab, extra: &[&str]) -> ServeHarness {
+        let mut args = vec!["--ephemeral-ports"];
+        args.extend_from_slice(extra);
+        ServeHarness::start_with(lab, &args)
+    }
+
+    /// Starts `serve --log-format json` with exactly `extra` (e.g. one `--server` on fixed
+    /// ports, for several serve processes on one lab).
+    pub fn start_with(lab: &TempLab, extra: &[&str]) -> ServeHarness {
         use std::io::{BufRead, BufReader, Read};
-        let mut args = vec!["serve", "--ephemeral-ports", "--log-format", "json"];
+        let mut args = vec!["serve", "--log-format", "json"];
         args.extend_from_slice(extra);
         let mut child = lab
             .command(&args)
@@ -264,6 +272,11 @@ impl ServeHarness {
     /// Sends SIGTERM (by PID) and waits at most `wait` for the exit; `None` if still running.
     pub fn terminate(&mut self, wait: std::time::Duration) -> Option<std::process::ExitStatus> {
         signal(self.child.id(), "TERM");
+        self.wait_exit(wait)
+    }
+
+    /// Waits at most `wait` for serve to exit (no signal); `None` if still running.
+    pub fn wait_exit(&mut self, wait: std::time::Duration) -> Option<std::process::ExitStatus> {
         let end = std::time::Instant::now() + wait;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {

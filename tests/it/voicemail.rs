@@ -37,7 +37,7 @@ fn pcap_rtp(path: &str) -> Vec<(u8, Vec<u8>)> {
 }
 
 /// The samples SIPp sends when it plays g711a.pcap (A-law, payload type 8), decoded.
-fn sent_samples() -> Vec<i16> {
+pub(crate) fn sent_samples() -> Vec<i16> {
     let codes: Vec<u8> = pcap_rtp(G711A_PCAP)
         .into_iter()
         .filter(|(pt, _)| *pt == 8)
@@ -74,7 +74,7 @@ fn messages(dir: &Path) -> Vec<String> {
 }
 
 /// The samples of the message's `voicemail.wav` attachment.
-fn attachment_samples(msg: &str) -> Vec<i16> {
+pub(crate) fn attachment_samples(msg: &str) -> Vec<i16> {
     let at = msg
         .find("voicemail.wav")
         .expect("a voicemail.wav attachment");
@@ -117,7 +117,7 @@ pub(crate) fn voicemail_sipp(serve: &ServeHarness, scenario: &str) -> Sipp {
     sipp
 }
 
-fn header<'a>(msg: &'a str, name: &str) -> Option<&'a str> {
+pub(crate) fn header<'a>(msg: &'a str, name: &str) -> Option<&'a str> {
     msg.lines()
         .find(|l| {
             l.len() > name.len()
