@@ -2,6 +2,7 @@
 //! JSON), prompts and progress. The only module that knows about clap, stdout and terminals;
 //! everything below it takes plain typed values.
 
+pub mod aa;
 pub mod args;
 pub mod assets;
 pub mod contact;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Lab(lab) => lab::run(&cli.global, &lab.command),
         Command::NewContact(args) => contact::run_new(&cli.global, args),
         Command::Contact(args) => contact::run(&cli.global, &args.command),
+        Command::Aa(args) => aa::run(&cli.global, &args.command),
         Command::Completions(args) => {
             let mut stdout = std::io::stdout().lock();
             clap_complete::generate(args.shell, &mut Cli::command(), "umctl", &mut stdout);
@@ -63,6 +65,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
             return e.exit_code() as u8;
         }
         if let Some(e) = cause.downcast_ref::<crate::um::greeting_file::GreetingFileError>() {
+            return e.exit_code() as u8;
+        }
+        if let Some(e) = cause.downcast_ref::<crate::admin::aa::AaError>() {
             return e.exit_code() as u8;
         }
         if cause.downcast_ref::<UsageError>().is_some() {

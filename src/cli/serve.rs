@@ -137,6 +137,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         mail: MailOptions::for_lab(&lab_root(global)?, smtp),
         recordings,
         media_log: None,
+        clock: args.test_clock,
     };
     let json = args.log_format == LogFormatArg::Json;
     let quiet = global.quiet;

@@ -93,6 +93,7 @@ fn request(args: &TraceCallArgs) -> anyhow::Result<TraceRequest> {
         wave_file: args.wave_file.clone(),
         digits: args.digits.clone(),
         unsecured: false,
+        now: args.now,
     })
 }
 
@@ -261,6 +262,7 @@ fn live(
                     // Its own folder: the lab's belongs to a `umctl serve` that may be running.
                     recordings: Some(recordings.0.clone()),
                     media_log: None,
+                    clock: args.now,
                 };
                 let log_for =
                     |_: &ServerPlan, _: Stage| -> Arc<dyn TransactionLog> { Arc::new(NoLog) };

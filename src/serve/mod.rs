@@ -178,6 +178,8 @@ pub struct ServeOptions {
     pub recordings: Option<PathBuf>,
     /// Where each finished call's media figures go (none: not logged).
     pub media_log: Option<MediaLog>,
+    /// A fixed instant auto attendants take as the call's time (tests; none: the clock).
+    pub clock: Option<jiff::Timestamp>,
 }
 
 /// Delivers (as interrupted) what a previous run left in the recordings folder; one line per
@@ -342,7 +344,10 @@ pub async fn start(
             recordings,
             mailer,
             log: options.media_log.clone(),
-            menus: call_setup::Menus::new(mailboxes),
+            menus: call_setup::Menus {
+                clock: options.clock,
+                ..call_setup::Menus::new(mailboxes)
+            },
         });
     }
     let mut reports: Vec<Vec<ComponentReport>> = vec![Vec::new(); servers.len()];

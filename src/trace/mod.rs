@@ -16,6 +16,7 @@
 //!
 //! Nothing here parses command lines or prints.
 
+pub mod aa_facts;
 pub mod compare;
 pub mod fix;
 pub mod live;
@@ -78,6 +79,8 @@ pub struct TraceRequest {
     /// The Front End signals without TLS (TCP or UDP): a live trace to a serve's TCP or UDP
     /// listener. Skype for Business itself always uses TLS (false).
     pub unsecured: bool,
+    /// The call's time for an auto attendant's hours (none: now).
+    pub now: Option<jiff::Timestamp>,
 }
 
 /// Which component acts at a hop.

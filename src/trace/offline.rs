@@ -979,24 +979,20 @@ fn run<D: Directory + ?Sized>(
             );
         }
         Resolution::AutoAttendant(aa) => {
-            let a = &aa.auto_attendant;
-            let menu: Vec<String> = a
-                .key_mappings
-                .iter()
-                .map(|k| format!("key {}: {} ({})", k.key, k.name, k.extension))
-                .collect();
+            let (a, dp) = (&aa.auto_attendant, &aa.admission.dial_plan);
+            let (choice, config) = super::aa_facts::aa_config(a, dp, req.now, ctx.mailboxes);
             b.ok(
                 7,
-                menu,
+                super::aa_facts::aa_heard(a, &choice, &config),
                 format!(
-                    "auto attendant {} answers with its business-hours menu",
-                    a.name
+                    "auto attendant {} answers with its {} menu",
+                    a.name,
+                    choice.describe()
                 ),
             );
-            let steps = aa_digits(a, &aa.admission.dial_plan, req.digits.as_deref());
             b.hop(
                 8,
-                steps,
+                super::aa_facts::aa_digits(&config, req.digits.as_deref()),
                 "no voice message is recorded: the caller uses the auto attendant",
                 Outcome::Info,
             );
@@ -1073,44 +1069,6 @@ fn message_length(req: &TraceRequest) -> (u32, String) {
         Some(s) => (s, "--message-seconds".into()),
         None => (DEFAULT_MESSAGE_SECONDS, "default".into()),
     }
-}
-
-/// What --digits does in an auto attendant's menu.
-fn aa_digits(aa: &AutoAttendant, dp: &DialPlan, digits: Option<&str>) -> Vec<String> {
-    let Some(digits) = digits else {
-        return vec!["no --digits: the caller listens to the menu".into()];
-    };
-    let mut out = Vec::new();
-    for d in digits.chars() {
-        match d {
-            '0' => {
-                let op = aa
-                    .operator_extension
-                    .clone()
-                    .or_else(|| dp.operator_extension.clone());
-                out.push(match op {
-                    Some(ext) => format!("0: transfer to the operator ({ext})"),
-                    None => "0: no operator extension: the menu repeats".into(),
-                });
-                break;
-            }
-            '1'..='9' => {
-                let key = d as u8 - b'0';
-                match aa.key(key) {
-                    Some(k) => {
-                        out.push(format!("{d}: transfer to {} ({})", k.name, k.extension));
-                        break;
-                    }
-                    None => out.push(format!(
-                        "{d}: not in the menu: \"Sorry, that is not a valid choice\""
-                    )),
-                }
-            }
-            '*' | '#' => out.push(format!("{d}: back to the main menu")),
-            other => out.push(format!("{other}: not a DTMF key, ignored")),
-        }
-    }
-    out
 }
 
 /// What --digits does at the Outlook Voice Access prompt: the extension, then the PIN (live).

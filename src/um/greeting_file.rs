@@ -1,5 +1,6 @@
 //! A user's greeting files in the lab mailbox folder (`mailboxes/<sAMAccountName>/`): the
-//! custom greeting (`greeting.wav`) and the recorded name (`name.wav`) that
+//! custom greeting (`greeting.wav`) and the recorded name (`name.wav`) (and, through
+//! [`store_as`], an auto attendant's greetings in `autoattendants/<name>/`) that
 //! [`Greeting::for_mailbox`](super::Greeting::for_mailbox) finds and the worker plays.
 //!
 //! [`store`] checks a WAV the administrator gives (8 or 16 kHz, mono or stereo, PCM or
@@ -95,13 +96,28 @@ pub fn store(
     which: GreetingFile,
     source: &Path,
 ) -> Result<(PathBuf, u64), GreetingFileError> {
+    store_as(mailbox, which.file_name(), source)
+}
+
+/// Reads and checks the WAV at `source`: the audio as 8 kHz mono samples.
+pub fn read_checked(source: &Path) -> Result<Vec<i16>, GreetingFileError> {
     let bytes = fs::read(source).map_err(|e| GreetingFileError::Read {
         path: source.to_path_buf(),
         source: e,
     })?;
-    let samples = check(source, &bytes)?;
-    let target = mailbox.join(which.file_name());
-    let tmp = mailbox.join(format!(".{}.tmp", which.file_name()));
+    check(source, &bytes)
+}
+
+/// Stores the WAV at `source` as `file_name` in `folder` (an auto attendant's greetings too).
+pub fn store_as(
+    folder: &Path,
+    file_name: &str,
+    source: &Path,
+) -> Result<(PathBuf, u64), GreetingFileError> {
+    let mailbox = folder;
+    let samples = read_checked(source)?;
+    let target = mailbox.join(file_name);
+    let tmp = mailbox.join(format!(".{file_name}.tmp"));
     let write_err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| GreetingFileError::Write { path, source }

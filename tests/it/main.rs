@@ -2,6 +2,7 @@
 //! umctl's integration tests: one binary that drives the real `umctl` executable the way a
 //! user does. `support` holds the harness (a throwaway lab folder, a command runner).
 
+mod aa_hours;
 mod assets;
 mod baresip;
 mod delivery;

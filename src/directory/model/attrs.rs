@@ -89,6 +89,11 @@ pub const MSEXCH_UM_AUTO_ATTENDANT_DIALED_NUMBERS: &str = "msExchUMAutoAttendant
 pub const MSEXCH_UM_AUTO_ATTENDANT_FLAGS: &str = "msExchUMAutoAttendantFlags";
 pub const MSEXCH_UM_AUTO_ATTENDANT_BUSINESS_HOUR_FEATURES: &str =
     "msExchUMAutoAttendantBusinessHourFeatures";
+pub const MSEXCH_UM_AUTO_ATTENDANT_AFTER_HOUR_FEATURES: &str =
+    "msExchUMAutoAttendantAfterHourFeatures";
+pub const MSEXCH_UM_AUTO_ATTENDANT_BUSINESS_HOUR_SCHEDULE: &str =
+    "msExchUMAutoAttendantBusinessHourSchedule";
+pub const MSEXCH_UM_AUTO_ATTENDANT_HOLIDAY_SCHEDULE: &str = "msExchUMAutoAttendantHolidaySchedule";
 
 // UM IP gateway and hunt group.
 pub const MSEXCH_UM_IP_GATEWAY_ADDRESS: &str = "msExchUMIPGatewayAddress";

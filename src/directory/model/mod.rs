@@ -5,6 +5,7 @@
 //!
 //! [`Entry`]: crate::directory::entry::Entry
 
+pub mod aa_schedule;
 pub mod attrs;
 pub mod auto_attendant;
 pub mod contact;
@@ -22,7 +23,7 @@ pub mod rtc_group;
 pub mod schema;
 pub mod um_user;
 
-pub use auto_attendant::{AutoAttendant, KeyMapping};
+pub use auto_attendant::{AutoAttendant, KeyMapping, PeriodFeatures};
 pub use contact::{ContactKind, ContactSpec, ExUmContact, OtherIpPhone};
 pub use dial_plan::{AudioCodec, DialPlan, UriType, VoipSecurity};
 pub use dn::{Ava, Dn, DnError, Rdn};
