@@ -787,12 +787,34 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting; with --away, the away (out-of-office) greeting (away.wav)')
+            [CompletionResult]::new('away', 'away', [CompletionResultType]::ParameterValue, 'Turn the user''s away (out-of-office) greeting on or off')
             [CompletionResult]::new('record-name', 'record-name', [CompletionResultType]::ParameterValue, 'Make FILE the user''s recorded name (name.wav), played inside the system greeting')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'umctl;lab;greeting;set' {
+            [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
+            [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
+            [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file (for a DC with a private CA)')
+            [CompletionResult]::new('--away', '--away', [CompletionResultType]::ParameterName, 'Store FILE as the away greeting, played instead while `greeting away USER on`')
+            [CompletionResult]::new('--sasl-gssapi', '--sasl-gssapi', [CompletionResultType]::ParameterName, 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)')
+            [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)')
+            [CompletionResult]::new('--start-tls', '--start-tls', [CompletionResultType]::ParameterName, 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of tables')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'umctl;lab;greeting;away' {
             [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
             [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
             [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
@@ -833,12 +855,16 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             break
         }
         'umctl;lab;greeting;help' {
-            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting; with --away, the away (out-of-office) greeting (away.wav)')
+            [CompletionResult]::new('away', 'away', [CompletionResultType]::ParameterValue, 'Turn the user''s away (out-of-office) greeting on or off')
             [CompletionResult]::new('record-name', 'record-name', [CompletionResultType]::ParameterValue, 'Make FILE the user''s recorded name (name.wav), played inside the system greeting')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'umctl;lab;greeting;help;set' {
+            break
+        }
+        'umctl;lab;greeting;help;away' {
             break
         }
         'umctl;lab;greeting;help;record-name' {
@@ -901,11 +927,15 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             break
         }
         'umctl;lab;help;greeting' {
-            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting; with --away, the away (out-of-office) greeting (away.wav)')
+            [CompletionResult]::new('away', 'away', [CompletionResultType]::ParameterValue, 'Turn the user''s away (out-of-office) greeting on or off')
             [CompletionResult]::new('record-name', 'record-name', [CompletionResultType]::ParameterValue, 'Make FILE the user''s recorded name (name.wav), played inside the system greeting')
             break
         }
         'umctl;lab;help;greeting;set' {
+            break
+        }
+        'umctl;lab;help;greeting;away' {
             break
         }
         'umctl;lab;help;greeting;record-name' {
@@ -1049,11 +1079,15 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             break
         }
         'umctl;help;lab;greeting' {
-            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting; with --away, the away (out-of-office) greeting (away.wav)')
+            [CompletionResult]::new('away', 'away', [CompletionResultType]::ParameterValue, 'Turn the user''s away (out-of-office) greeting on or off')
             [CompletionResult]::new('record-name', 'record-name', [CompletionResultType]::ParameterValue, 'Make FILE the user''s recorded name (name.wav), played inside the system greeting')
             break
         }
         'umctl;help;lab;greeting;set' {
+            break
+        }
+        'umctl;help;lab;greeting;away' {
             break
         }
         'umctl;help;lab;greeting;record-name' {

@@ -193,6 +193,9 @@ _umctl() {
             umctl__subcmd__help__subcmd__lab,show)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__show"
                 ;;
+            umctl__subcmd__help__subcmd__lab__subcmd__greeting,away)
+                cmd="umctl__subcmd__help__subcmd__lab__subcmd__greeting__subcmd__away"
+                ;;
             umctl__subcmd__help__subcmd__lab__subcmd__greeting,record-name)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__greeting__subcmd__record__subcmd__name"
                 ;;
@@ -241,6 +244,9 @@ _umctl() {
             umctl__subcmd__lab,show)
                 cmd="umctl__subcmd__lab__subcmd__show"
                 ;;
+            umctl__subcmd__lab__subcmd__greeting,away)
+                cmd="umctl__subcmd__lab__subcmd__greeting__subcmd__away"
+                ;;
             umctl__subcmd__lab__subcmd__greeting,help)
                 cmd="umctl__subcmd__lab__subcmd__greeting__subcmd__help"
                 ;;
@@ -249,6 +255,9 @@ _umctl() {
                 ;;
             umctl__subcmd__lab__subcmd__greeting,set)
                 cmd="umctl__subcmd__lab__subcmd__greeting__subcmd__set"
+                ;;
+            umctl__subcmd__lab__subcmd__greeting__subcmd__help,away)
+                cmd="umctl__subcmd__lab__subcmd__greeting__subcmd__help__subcmd__away"
                 ;;
             umctl__subcmd__lab__subcmd__greeting__subcmd__help,help)
                 cmd="umctl__subcmd__lab__subcmd__greeting__subcmd__help__subcmd__help"
@@ -291,6 +300,9 @@ _umctl() {
                 ;;
             umctl__subcmd__lab__subcmd__help,show)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__show"
+                ;;
+            umctl__subcmd__lab__subcmd__help__subcmd__greeting,away)
+                cmd="umctl__subcmd__lab__subcmd__help__subcmd__greeting__subcmd__away"
                 ;;
             umctl__subcmd__lab__subcmd__help__subcmd__greeting,record-name)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__greeting__subcmd__record__subcmd__name"
@@ -1288,8 +1300,22 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__help__subcmd__lab__subcmd__greeting)
-            opts="set record-name"
+            opts="set away record-name"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__lab__subcmd__greeting__subcmd__away)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1622,7 +1648,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__greeting)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help set record-name help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help set away record-name help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1655,9 +1681,57 @@ _umctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        umctl__subcmd__lab__subcmd__greeting__subcmd__help)
-            opts="set record-name help"
+        umctl__subcmd__lab__subcmd__greeting__subcmd__away)
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__greeting__subcmd__help)
+            opts="set away record-name help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__greeting__subcmd__help__subcmd__away)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1746,7 +1820,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__greeting__subcmd__set)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --away --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1822,8 +1896,22 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__help__subcmd__greeting)
-            opts="set record-name"
+            opts="set away record-name"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__help__subcmd__greeting__subcmd__away)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

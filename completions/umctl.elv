@@ -736,11 +736,32 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --quiet 'Print only results and errors'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting'
+            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting; with --away, the away (out-of-office) greeting (away.wav)'
+            cand away 'Turn the user''s away (out-of-office) greeting on or off'
             cand record-name 'Make FILE the user''s recorded name (name.wav), played inside the system greeting'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'umctl;lab;greeting;set'= {
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file (for a DC with a private CA)'
+            cand --away 'Store FILE as the away greeting, played instead while `greeting away USER on`'
+            cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+            cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'umctl;lab;greeting;away'= {
             cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
             cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
             cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
@@ -779,11 +800,14 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --help 'Print help'
         }
         &'umctl;lab;greeting;help'= {
-            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting'
+            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting; with --away, the away (out-of-office) greeting (away.wav)'
+            cand away 'Turn the user''s away (out-of-office) greeting on or off'
             cand record-name 'Make FILE the user''s recorded name (name.wav), played inside the system greeting'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'umctl;lab;greeting;help;set'= {
+        }
+        &'umctl;lab;greeting;help;away'= {
         }
         &'umctl;lab;greeting;help;record-name'= {
         }
@@ -830,10 +854,13 @@ set edit:completion:arg-completer[umctl] = {|@words|
         &'umctl;lab;help;pin;show'= {
         }
         &'umctl;lab;help;greeting'= {
-            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting'
+            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting; with --away, the away (out-of-office) greeting (away.wav)'
+            cand away 'Turn the user''s away (out-of-office) greeting on or off'
             cand record-name 'Make FILE the user''s recorded name (name.wav), played inside the system greeting'
         }
         &'umctl;lab;help;greeting;set'= {
+        }
+        &'umctl;lab;help;greeting;away'= {
         }
         &'umctl;lab;help;greeting;record-name'= {
         }
@@ -945,10 +972,13 @@ set edit:completion:arg-completer[umctl] = {|@words|
         &'umctl;help;lab;pin;show'= {
         }
         &'umctl;help;lab;greeting'= {
-            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting'
+            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting; with --away, the away (out-of-office) greeting (away.wav)'
+            cand away 'Turn the user''s away (out-of-office) greeting on or off'
             cand record-name 'Make FILE the user''s recorded name (name.wav), played inside the system greeting'
         }
         &'umctl;help;lab;greeting;set'= {
+        }
+        &'umctl;help;lab;greeting;away'= {
         }
         &'umctl;help;lab;greeting;record-name'= {
         }

@@ -430,12 +430,23 @@ pub enum PinCommand {
 #[derive(Debug, Subcommand)]
 pub enum GreetingCommand {
     /// Make FILE the user's custom greeting (greeting.wav): callers hear it instead of the
-    /// system greeting
+    /// system greeting; with --away, the away (out-of-office) greeting (away.wav)
     Set {
         /// The user: sAMAccountName, SIP address, e-mail address or DN
         user: String,
         /// A WAV file: 8 or 16 kHz, mono or stereo, PCM or G.711 (stored as 8 kHz mono)
         file: PathBuf,
+        /// Store FILE as the away greeting, played instead while `greeting away USER on`
+        #[arg(long)]
+        away: bool,
+    },
+    /// Turn the user's away (out-of-office) greeting on or off
+    Away {
+        /// The user: sAMAccountName, SIP address, e-mail address or DN
+        user: String,
+        /// on or off
+        #[arg(value_name = "ON|OFF", value_parser = on_off, action = clap::ArgAction::Set)]
+        state: bool,
     },
     /// Make FILE the user's recorded name (name.wav), played inside the system greeting
     RecordName {

@@ -8,6 +8,7 @@ pub mod assets;
 pub mod contact;
 pub mod grant_permissions;
 pub mod lab;
+pub mod lab_greeting;
 pub mod lab_pin;
 pub mod output;
 pub mod serve;

@@ -1024,6 +1024,7 @@ fn goal_for_owner(owner: &NumberOwner) -> String {
 
 fn short_greeting(g: &Greeting) -> String {
     match g {
+        Greeting::Away { .. } => "away (out-of-office) greeting".into(),
         Greeting::Custom { .. } => "custom greeting".into(),
         Greeting::RecordedName { .. } => "system greeting with the recorded name".into(),
         Greeting::TextToSpeech { .. } => "text-to-speech greeting".into(),
@@ -1044,7 +1045,7 @@ fn greeting_detail(g: &Greeting) -> String {
             .unwrap_or_default()
     };
     match g {
-        Greeting::Custom { file } | Greeting::RecordedName { file } => {
+        Greeting::Away { file } | Greeting::Custom { file } | Greeting::RecordedName { file } => {
             format!("{}{}", g.describe(), seconds(file))
         }
         _ => g.describe(),

@@ -22,6 +22,8 @@ pub enum GreetingFile {
     Custom,
     /// The recorded name, `name.wav`.
     Name,
+    /// The away (out-of-office) greeting, `away.wav` (played while `away.on` exists).
+    Away,
 }
 
 impl GreetingFile {
@@ -29,6 +31,7 @@ impl GreetingFile {
         match self {
             GreetingFile::Custom => Greeting::CUSTOM_FILE,
             GreetingFile::Name => Greeting::NAME_FILE,
+            GreetingFile::Away => Greeting::AWAY_FILE,
         }
     }
 }
@@ -47,6 +50,8 @@ pub enum GreetingFileError {
     },
     #[error("{} is not usable: {reason}; expected {EXPECTED}", path.display())]
     Invalid { path: PathBuf, reason: String },
+    #[error("{} has no away greeting ({} is missing); record one first with `umctl lab greeting set {user} --away FILE.wav`", user, path.display())]
+    NoAwayGreeting { user: String, path: PathBuf },
     #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,
@@ -87,6 +92,31 @@ pub fn check(source: &Path, bytes: &[u8]) -> Result<Vec<i16>, GreetingFileError>
         return Err(invalid("it holds no audio".into()));
     }
     wav::decode_8k_mono(bytes).map_err(|e| invalid(e.to_string()))
+}
+
+/// Turns the away greeting of the mailbox `user` (folder `mailbox`) on or off; on needs a
+/// recorded `away.wav`. Returns the file callers hear while on.
+pub fn set_away(mailbox: &Path, user: &str, on: bool) -> Result<PathBuf, GreetingFileError> {
+    let away = mailbox.join(Greeting::AWAY_FILE);
+    let marker = mailbox.join(Greeting::AWAY_ON_FILE);
+    let write_err = |source| GreetingFileError::Write {
+        path: marker.clone(),
+        source,
+    };
+    if !on {
+        match fs::remove_file(&marker) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(write_err(e)),
+            _ => return Ok(away),
+        }
+    }
+    if !away.is_file() {
+        return Err(GreetingFileError::NoAwayGreeting {
+            user: user.to_string(),
+            path: away,
+        });
+    }
+    fs::write(&marker, b"on\n").map_err(write_err)?;
+    Ok(away)
 }
 
 /// Stores the WAV at `source` as `which` in `mailbox` (created if needed); returns the path
@@ -181,6 +211,30 @@ mod tests {
             (8000, 1, 8000)
         );
         assert_eq!(fs::read_dir(&mbx).unwrap().count(), 1, "no temp file left");
+    }
+
+    #[test]
+    fn the_away_greeting_wins_while_it_is_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("in.wav");
+        fs::write(&src, wav16k_stereo(1600)).unwrap();
+        let root = dir.path().join("mailboxes");
+        let mbx = root.join("bob");
+        let greeting = || Greeting::for_mailbox(Some(&root), Some("bob"), "Bob");
+        let err = set_away(&mbx, "bob", true).unwrap_err();
+        assert!(err.to_string().contains("--away FILE.wav"), "{err}");
+        assert_eq!(err.exit_code(), 2);
+        store(&mbx, GreetingFile::Custom, &src).unwrap();
+        let (away, _) = store(&mbx, GreetingFile::Away, &src).unwrap();
+        assert!(
+            matches!(greeting(), Greeting::Custom { .. }),
+            "recorded, not on"
+        );
+        set_away(&mbx, "bob", true).unwrap();
+        assert_eq!(greeting(), Greeting::Away { file: away });
+        set_away(&mbx, "bob", false).unwrap();
+        set_away(&mbx, "bob", false).unwrap();
+        assert!(matches!(greeting(), Greeting::Custom { .. }));
     }
 
     #[test]

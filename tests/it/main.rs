@@ -9,6 +9,7 @@ mod delivery;
 mod directory_battery;
 mod grant_permissions;
 mod grant_permissions_samba;
+mod greetings;
 #[cfg(feature = "gssapi")]
 mod kerberos;
 mod lab;
