@@ -42,11 +42,22 @@ pub struct Menus {
 impl Menus {
     /// The stores over `mailboxes` with the default mailbox policy.
     pub fn new(mailboxes: PathBuf) -> Menus {
+        Menus::with_store(
+            mailboxes.clone(),
+            LabPinStore::new(mailboxes, crate::um::PinPolicy::default()),
+        )
+    }
+
+    /// The stores over `mailboxes`, each user held to their UM mailbox policy in `dir`.
+    pub fn with_policies(mailboxes: PathBuf, dir: Arc<dyn Directory>) -> Menus {
+        let pins = LabPinStore::new(mailboxes.clone(), crate::um::PinPolicy::default())
+            .with_policies(crate::um::mailbox_policy::source(dir));
+        Menus::with_store(mailboxes, pins)
+    }
+
+    fn with_store(mailboxes: PathBuf, pins: LabPinStore) -> Menus {
         Menus {
-            pins: Arc::new(LabPinStore::new(
-                mailboxes.clone(),
-                crate::um::PinPolicy::default(),
-            )),
+            pins: Arc::new(pins),
             mail: Arc::new(MaildirStore::new(mailboxes.clone())),
             mailboxes,
             clock: None,

@@ -346,7 +346,7 @@ pub async fn start(
             log: options.media_log.clone(),
             menus: call_setup::Menus {
                 clock: options.clock,
-                ..call_setup::Menus::new(mailboxes)
+                ..call_setup::Menus::with_policies(mailboxes, exchange.dir.clone())
             },
         });
     }

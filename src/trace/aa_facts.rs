@@ -1,8 +1,9 @@
 //! What a trace says about an auto attendant call: which period applies at the call's time
 //! (`--now`), what the caller hears in it (greeting, menu, operator) and what `--digits` does,
 //! all from the same [`AutoAttendantConfig`] serve builds, so the two cannot disagree; and a
-//! warning when part of the auto attendant is in Exchange's serialized form umctl cannot read.
-//! Small functions the offline trace (and doctor) call.
+//! warning when part of the auto attendant is in Exchange's serialized form umctl cannot read;
+//! and the called user's UM mailbox policy. Small functions the offline trace (and doctor)
+//! call.
 
 use std::path::Path;
 
@@ -113,4 +114,25 @@ pub fn aa_digits(config: &AutoAttendantConfig, digits: Option<&str>) -> Vec<Stri
         }
     }
     out
+}
+
+/// The UM mailbox policy the called user is held to, one line (for the call-answering hop).
+pub fn mailbox_policy_line<D: crate::directory::Directory + ?Sized>(
+    dir: &D,
+    sam: Option<&str>,
+) -> String {
+    let found = sam.map(|s| crate::um::mailbox_policy::user_policy(dir, s));
+    match found {
+        Some(Ok(Some(p))) => format!(
+            "UM mailbox policy {}: MinPINLength {}, PINHistoryCount {}, MaxLogonAttempts {}, AllowCommonPatterns {}, MaxGreetingDuration {} min",
+            p.name,
+            p.min_pin_length,
+            p.pin_history,
+            p.max_logon_attempts,
+            p.allow_common_patterns,
+            p.max_greeting_minutes
+        ),
+        Some(Err(e)) => format!("UM mailbox policy: cannot be read ({e}); the defaults apply"),
+        _ => "UM mailbox policy: none linked (msExchUMTemplateLink); the defaults apply".into(),
+    }
 }

@@ -903,6 +903,7 @@ fn run<D: Directory + ?Sized>(
                     u.home_server.as_deref().unwrap_or_default()
                 ),
                 format!("greeting: {}", greeting_detail(&ca.greeting)),
+                super::aa_facts::mailbox_policy_line(dir, u.sam.as_deref()),
             ];
             b.ok(
                 7,

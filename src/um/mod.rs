@@ -17,7 +17,7 @@
 //! - [`greeting_file`]: a user's greeting.wav / name.wav checked, converted, stored.
 //!
 //! - [`ova`]: [`Ova`], the Outlook Voice Access dialogue (sign-in, voice mail, directory
-//!   search); [`pin`]: the PIN policy and [`PinStore`] (lab: [`LabPinStore`]);
+//!   search); [`mailbox_policy`]: a user's UM mailbox policy; [`pin`]: the PIN policy and [`PinStore`] (lab: [`LabPinStore`]);
 //!   [`auto_attendant`]: [`AutoAttendantMenu`]; [`aa_period`]: which period (business hours,
 //!   after hours, holiday) applies at an instant; [`keypad`]: what the DTMF menus share.
 //!
@@ -33,6 +33,7 @@ pub mod call_answering;
 pub mod dialogue;
 pub mod greeting_file;
 pub mod keypad;
+pub mod mailbox_policy;
 pub mod ova;
 pub mod pin;
 pub mod ports;

@@ -18,6 +18,7 @@ mod lab_safety;
 mod ldap_offline;
 mod ldif_files;
 mod mail_smtp;
+mod mailbox_policy;
 mod new_contact;
 mod new_contact_samba;
 mod ova;
