@@ -217,6 +217,9 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
                 )));
             };
             let mailbox = lab.paths().mailbox(sam);
+            if which != GreetingFile::Name {
+                crate::cli::lab_greeting::check_policy(lab, sam, file)?;
+            }
             let (path, ms) = greeting_file::store(&mailbox, which, file)?;
             if out.json {
                 out.json(&serde_json::json!({

@@ -52,6 +52,13 @@ pub enum GreetingFileError {
     Invalid { path: PathBuf, reason: String },
     #[error("{} has no away greeting ({} is missing); record one first with `umctl lab greeting set {user} --away FILE.wav`", user, path.display())]
     NoAwayGreeting { user: String, path: PathBuf },
+    #[error("{} is {seconds} s long; expected at most {max_minutes} min (MaxGreetingDuration of {policy})", path.display())]
+    TooLong {
+        path: PathBuf,
+        seconds: u64,
+        max_minutes: u32,
+        policy: String,
+    },
     #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,
@@ -92,6 +99,26 @@ pub fn check(source: &Path, bytes: &[u8]) -> Result<Vec<i16>, GreetingFileError>
         return Err(invalid("it holds no audio".into()));
     }
     wav::decode_8k_mono(bytes).map_err(|e| invalid(e.to_string()))
+}
+
+/// Refuses a greeting of `samples` (8 kHz) longer than the UM mailbox policy's
+/// MaxGreetingDuration (`max_minutes`, of the policy named `policy`).
+pub fn check_duration(
+    source: &Path,
+    samples: usize,
+    max_minutes: u32,
+    policy: &str,
+) -> Result<(), GreetingFileError> {
+    let seconds = samples as u64 / 8000;
+    if samples as u64 > u64::from(max_minutes) * 60 * 8000 {
+        return Err(GreetingFileError::TooLong {
+            path: source.to_path_buf(),
+            seconds,
+            max_minutes,
+            policy: policy.to_string(),
+        });
+    }
+    Ok(())
 }
 
 /// Turns the away greeting of the mailbox `user` (folder `mailbox`) on or off; on needs a

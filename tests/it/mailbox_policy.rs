@@ -60,3 +60,28 @@ fn trace_names_the_called_users_policy() {
         "{hop7}"
     );
 }
+
+#[test]
+fn a_greeting_longer_than_the_policy_allows_is_refused() {
+    let lab = TempLab::new();
+    // 121 s: over HQ-SIP's MaxGreetingDuration (2 min), under LOC801's default (5 min).
+    let wav = lab.write(
+        "long.wav",
+        &umctl::media::wav::encode_pcm16(&vec![0i16; 121 * 8000]),
+    );
+    let path = wav.to_str().unwrap();
+    let run = lab
+        .run(&["lab", "greeting", "set", "alice", path])
+        .expect_code(2);
+    assert!(
+        run.stderr.contains(
+            "121 s long; expected at most 2 min (MaxGreetingDuration of HQ-SIP Default Policy)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!lab.path().join("mailboxes/alice/greeting.wav").exists());
+    lab.run(&["lab", "greeting", "set", "alice", "--away", path])
+        .expect_code(2);
+    lab.run(&["lab", "greeting", "set", "bob", path]).ok();
+}
