@@ -477,8 +477,8 @@ mod tests {
         assert_transfer(&press(&mut aa, "1"), "9001");
     }
 
-    #[test]
-    fn the_lab_auto_attendant() {
+    /// The lab's LOC801-AA and its dial plan (the folder must outlive them).
+    fn lab_aa() -> (tempfile::TempDir, AutoAttendant, DialPlan) {
         let dir = tempfile::tempdir().unwrap();
         let lab = crate::directory::lab::LabDirectory::open(dir.path().join("lab")).unwrap();
         let org = lookup::organization(&lab).unwrap();
@@ -490,6 +490,12 @@ mod tests {
             .into_iter()
             .find(|d| d.dn == aa.dial_plan)
             .unwrap();
+        (dir, aa, dp)
+    }
+
+    #[test]
+    fn the_lab_auto_attendant() {
+        let (_dir, aa, dp) = lab_aa();
         let now = "2027-01-02T03:00:00Z".parse().unwrap();
         let cfg = AutoAttendantConfig::new(&aa, &dp, &period_at(&aa, now), None);
         assert_eq!(cfg, config());
@@ -500,23 +506,13 @@ mod tests {
 
     #[test]
     fn key_zero_mappings_are_the_operator_s_and_keys_are_sorted() {
-        let dir = tempfile::tempdir().unwrap();
-        let lab = crate::directory::lab::LabDirectory::open(dir.path().join("lab")).unwrap();
-        let org = lookup::organization(&lab).unwrap();
-        let mut aa = lookup::auto_attendant_by_number(&lab, &org, "+96265515444")
-            .unwrap()
-            .unwrap();
+        let (_dir, mut aa, dp) = lab_aa();
         aa.business.key_mappings = vec![
             mapping(3, "C", "3"),
             mapping(0, "Op", "0"),
             mapping(1, "A", "1"),
         ];
         aa.operator_extension = None;
-        let dp = lookup::dial_plans(&lab, &org)
-            .unwrap()
-            .into_iter()
-            .find(|d| d.dn == aa.dial_plan)
-            .unwrap();
         let now = "2027-01-02T03:00:00Z".parse().unwrap();
         let cfg = AutoAttendantConfig::new(&aa, &dp, &period_at(&aa, now), None);
         let keys: Vec<u8> = cfg.key_mappings.iter().map(|m| m.key).collect();
@@ -530,17 +526,7 @@ mod tests {
 
     #[test]
     fn after_hours_and_holidays_use_their_own_menu_greeting_and_operator() {
-        let dir = tempfile::tempdir().unwrap();
-        let lab = crate::directory::lab::LabDirectory::open(dir.path().join("lab")).unwrap();
-        let org = lookup::organization(&lab).unwrap();
-        let mut aa = lookup::auto_attendant_by_number(&lab, &org, "+96265515444")
-            .unwrap()
-            .unwrap();
-        let dp = lookup::dial_plans(&lab, &org)
-            .unwrap()
-            .into_iter()
-            .find(|d| d.dn == aa.dial_plan)
-            .unwrap();
+        let (_dir, mut aa, dp) = lab_aa();
         aa.schedule = vec![WeeklyRange::parse("Mon-Fri 08:00-17:30").unwrap()];
         aa.holidays = vec![Holiday::parse("New Year, ny.wav, 2027-01-01").unwrap()];
         aa.after_hours.key_mappings = vec![mapping(1, "Emergency", "9100")];
