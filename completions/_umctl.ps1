@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('grant-permissions', 'grant-permissions', [CompletionResultType]::ParameterValue, 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify')
             [CompletionResult]::new('new-contact', 'new-contact', [CompletionResultType]::ParameterValue, 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step')
             [CompletionResult]::new('contact', 'contact', [CompletionResultType]::ParameterValue, 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)')
+            [CompletionResult]::new('aa', 'aa', [CompletionResultType]::ParameterValue, 'Show or change an auto attendant''s hours, holidays, after-hours menu and greetings')
             [CompletionResult]::new('trace-call', 'trace-call', [CompletionResultType]::ParameterValue, 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the whole deployment at once, read-only: every user, contact, OVA and auto-attendant number, dial plan, server, gateway and pool; findings grouped by cause')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run Exchange''s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server')
@@ -254,6 +255,161 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
         'umctl;contact;help;help' {
             break
         }
+        'umctl;aa' {
+            [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
+            [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
+            [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA')
+            [CompletionResult]::new('--sasl-gssapi', '--sasl-gssapi', [CompletionResultType]::ParameterName, 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)')
+            [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)')
+            [CompletionResult]::new('--start-tls', '--start-tls', [CompletionResultType]::ParameterName, 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of tables')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show an auto attendant: pilots, time zone, business hours, holidays, the menu and greeting of each period (Get-UMAutoAttendant)')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Change an auto attendant''s time zone, business hours, holidays and after-hours menu (Set-UMAutoAttendant)')
+            [CompletionResult]::new('greeting', 'greeting', [CompletionResultType]::ParameterValue, 'Set the welcome greeting of one period from a WAV file')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'umctl;aa;show' {
+            [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
+            [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
+            [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA')
+            [CompletionResult]::new('--sasl-gssapi', '--sasl-gssapi', [CompletionResultType]::ParameterName, 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)')
+            [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)')
+            [CompletionResult]::new('--start-tls', '--start-tls', [CompletionResultType]::ParameterName, 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of tables')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'umctl;aa;set' {
+            [CompletionResult]::new('--time-zone', '--time-zone', [CompletionResultType]::ParameterName, 'IANA time zone the schedule and holidays are in (e.g. Europe/Amsterdam)')
+            [CompletionResult]::new('--business-hours', '--business-hours', [CompletionResultType]::ParameterName, 'Business hours, replacing the schedule; repeat for more ranges ("Mon-Fri 08:00-17:30", "Sat 09:00-12:00")')
+            [CompletionResult]::new('--after-hours-key', '--after-hours-key', [CompletionResultType]::ParameterName, 'An after-hours key mapping "N;Name, extension" (keys 1-9), replacing the after-hours menu; repeat for more keys')
+            [CompletionResult]::new('--holiday', '--holiday', [CompletionResultType]::ParameterName, 'A holiday "Name,YYYY-MM-DD[,YYYY-MM-DD]" (first and last day); repeat for more')
+            [CompletionResult]::new('--business-operator', '--business-operator', [CompletionResultType]::ParameterName, 'Transfer to the operator on 0 during business hours: on or off')
+            [CompletionResult]::new('--after-hours-operator', '--after-hours-operator', [CompletionResultType]::ParameterName, 'Transfer to the operator on 0 after hours and on holidays: on or off')
+            [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
+            [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
+            [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the changes instead of making them')
+            [CompletionResult]::new('--ldif', '--ldif', [CompletionResultType]::ParameterName, 'With --dry-run: print the changes as LDIF change records (for ldapmodify)')
+            [CompletionResult]::new('--powershell', '--powershell', [CompletionResultType]::ParameterName, 'With --dry-run: print the changes as Skype for Business Management Shell and ActiveDirectory-module lines (New-CsExUmContact, Set-ADObject, ...), for change control')
+            [CompletionResult]::new('--sasl-gssapi', '--sasl-gssapi', [CompletionResultType]::ParameterName, 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)')
+            [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)')
+            [CompletionResult]::new('--start-tls', '--start-tls', [CompletionResultType]::ParameterName, 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of tables')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'umctl;aa;greeting' {
+            [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
+            [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
+            [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA')
+            [CompletionResult]::new('--sasl-gssapi', '--sasl-gssapi', [CompletionResultType]::ParameterName, 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)')
+            [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)')
+            [CompletionResult]::new('--start-tls', '--start-tls', [CompletionResultType]::ParameterName, 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of tables')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store FILE as the business-hours, after-hours or a holiday''s greeting (in the lab''s autoattendants/NAME/ folder) and name it in the directory')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'umctl;aa;greeting;set' {
+            [CompletionResult]::new('--holiday', '--holiday', [CompletionResultType]::ParameterName, 'The greeting of this holiday (added with `aa set --holiday`)')
+            [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
+            [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
+            [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA')
+            [CompletionResult]::new('--business', '--business', [CompletionResultType]::ParameterName, 'The business-hours welcome greeting')
+            [CompletionResult]::new('--after-hours', '--after-hours', [CompletionResultType]::ParameterName, 'The after-hours welcome greeting')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the changes instead of making them')
+            [CompletionResult]::new('--ldif', '--ldif', [CompletionResultType]::ParameterName, 'With --dry-run: print the changes as LDIF change records (for ldapmodify)')
+            [CompletionResult]::new('--powershell', '--powershell', [CompletionResultType]::ParameterName, 'With --dry-run: print the changes as Skype for Business Management Shell and ActiveDirectory-module lines (New-CsExUmContact, Set-ADObject, ...), for change control')
+            [CompletionResult]::new('--sasl-gssapi', '--sasl-gssapi', [CompletionResultType]::ParameterName, 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)')
+            [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)')
+            [CompletionResult]::new('--start-tls', '--start-tls', [CompletionResultType]::ParameterName, 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of tables')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'umctl;aa;greeting;help' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store FILE as the business-hours, after-hours or a holiday''s greeting (in the lab''s autoattendants/NAME/ folder) and name it in the directory')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'umctl;aa;greeting;help;set' {
+            break
+        }
+        'umctl;aa;greeting;help;help' {
+            break
+        }
+        'umctl;aa;help' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show an auto attendant: pilots, time zone, business hours, holidays, the menu and greeting of each period (Get-UMAutoAttendant)')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Change an auto attendant''s time zone, business hours, holidays and after-hours menu (Set-UMAutoAttendant)')
+            [CompletionResult]::new('greeting', 'greeting', [CompletionResultType]::ParameterValue, 'Set the welcome greeting of one period from a WAV file')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'umctl;aa;help;show' {
+            break
+        }
+        'umctl;aa;help;set' {
+            break
+        }
+        'umctl;aa;help;greeting' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store FILE as the business-hours, after-hours or a holiday''s greeting (in the lab''s autoattendants/NAME/ folder) and name it in the directory')
+            break
+        }
+        'umctl;aa;help;greeting;set' {
+            break
+        }
+        'umctl;aa;help;help' {
+            break
+        }
         'umctl;trace-call' {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Who is called: an extension (9000), an E.164 number (+96265519000), a SIP URI (sip:bob@contoso.com) or a user name (bob); an Outlook Voice Access or auto-attendant number is traced as such')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Who calls (same forms) [default: an outside caller, +14255550199]')
@@ -267,6 +423,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'With --live over TLS: the certificate chain (PEM) the caller presents for mutual TLS [default: one for the pool FQDN from the lab CA]')
             [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'The private key (PEM) of --tls-cert')
             [CompletionResult]::new('--pcap-keys', '--pcap-keys', [CompletionResultType]::ParameterName, 'With --pcap on a Secured dial plan: write the SRTP keys of the captured media to this file (for Wireshark or libsrtp''s rtp_decoder); they are never in the pcap itself')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The call''s time, for an auto attendant''s business hours, after hours and holidays (RFC 3339, e.g. 2027-01-04T09:00:00Z) [default: now]')
             [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
             [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
             [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
@@ -315,6 +472,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Run only this Exchange server (its name, e.g. EX-CAS01)')
             [CompletionResult]::new('--startup-mode', '--startup-mode', [CompletionResultType]::ParameterName, 'UMStartupMode: TCP, TLS or both')
             [CompletionResult]::new('--port-offset', '--port-offset', [CompletionResultType]::ParameterName, 'Add N to every port (5060 + N, ...), e.g. to run beside a real SIP server')
+            [CompletionResult]::new('--test-clock', '--test-clock', [CompletionResultType]::ParameterName, 'Test only: take this instant (RFC 3339) as every call''s time for auto attendants')
             [CompletionResult]::new('--max-calls', '--max-calls', [CompletionResultType]::ParameterName, 'MaxCallsAllowed: concurrent calls per Mailbox server (both its workers); beyond it, 503. Exchange''s Set-UMService takes 0-200; up to 1000 is accepted for load tests')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'How each SIP transaction is logged on stderr')
             [CompletionResult]::new('--drain-timeout', '--drain-timeout', [CompletionResultType]::ParameterName, 'On SIGTERM or Ctrl-C: answer 503 to new calls and to OPTIONS probes, let the active calls finish for at most this many seconds, then send BYE to the rest')
@@ -815,12 +973,34 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting; with --away, the away (out-of-office) greeting (away.wav)')
+            [CompletionResult]::new('away', 'away', [CompletionResultType]::ParameterValue, 'Turn the user''s away (out-of-office) greeting on or off')
             [CompletionResult]::new('record-name', 'record-name', [CompletionResultType]::ParameterValue, 'Make FILE the user''s recorded name (name.wav), played inside the system greeting')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'umctl;lab;greeting;set' {
+            [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
+            [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
+            [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA')
+            [CompletionResult]::new('--away', '--away', [CompletionResultType]::ParameterName, 'Store FILE as the away greeting, played instead while `greeting away USER on`')
+            [CompletionResult]::new('--sasl-gssapi', '--sasl-gssapi', [CompletionResultType]::ParameterName, 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)')
+            [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)')
+            [CompletionResult]::new('--start-tls', '--start-tls', [CompletionResultType]::ParameterName, 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of tables')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when not on a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is being done (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'umctl;lab;greeting;away' {
             [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
             [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
             [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
@@ -861,12 +1041,16 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             break
         }
         'umctl;lab;greeting;help' {
-            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting; with --away, the away (out-of-office) greeting (away.wav)')
+            [CompletionResult]::new('away', 'away', [CompletionResultType]::ParameterValue, 'Turn the user''s away (out-of-office) greeting on or off')
             [CompletionResult]::new('record-name', 'record-name', [CompletionResultType]::ParameterValue, 'Make FILE the user''s recorded name (name.wav), played inside the system greeting')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'umctl;lab;greeting;help;set' {
+            break
+        }
+        'umctl;lab;greeting;help;away' {
             break
         }
         'umctl;lab;greeting;help;record-name' {
@@ -953,11 +1137,15 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             break
         }
         'umctl;lab;help;greeting' {
-            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting; with --away, the away (out-of-office) greeting (away.wav)')
+            [CompletionResult]::new('away', 'away', [CompletionResultType]::ParameterValue, 'Turn the user''s away (out-of-office) greeting on or off')
             [CompletionResult]::new('record-name', 'record-name', [CompletionResultType]::ParameterValue, 'Make FILE the user''s recorded name (name.wav), played inside the system greeting')
             break
         }
         'umctl;lab;help;greeting;set' {
+            break
+        }
+        'umctl;lab;help;greeting;away' {
             break
         }
         'umctl;lab;help;greeting;record-name' {
@@ -1079,6 +1267,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('grant-permissions', 'grant-permissions', [CompletionResultType]::ParameterValue, 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify')
             [CompletionResult]::new('new-contact', 'new-contact', [CompletionResultType]::ParameterValue, 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step')
             [CompletionResult]::new('contact', 'contact', [CompletionResultType]::ParameterValue, 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)')
+            [CompletionResult]::new('aa', 'aa', [CompletionResultType]::ParameterValue, 'Show or change an auto attendant''s hours, holidays, after-hours menu and greetings')
             [CompletionResult]::new('trace-call', 'trace-call', [CompletionResultType]::ParameterValue, 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the whole deployment at once, read-only: every user, contact, OVA and auto-attendant number, dial plan, server, gateway and pool; findings grouped by cause')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run Exchange''s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server')
@@ -1111,6 +1300,25 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             break
         }
         'umctl;help;contact;remove' {
+            break
+        }
+        'umctl;help;aa' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show an auto attendant: pilots, time zone, business hours, holidays, the menu and greeting of each period (Get-UMAutoAttendant)')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Change an auto attendant''s time zone, business hours, holidays and after-hours menu (Set-UMAutoAttendant)')
+            [CompletionResult]::new('greeting', 'greeting', [CompletionResultType]::ParameterValue, 'Set the welcome greeting of one period from a WAV file')
+            break
+        }
+        'umctl;help;aa;show' {
+            break
+        }
+        'umctl;help;aa;set' {
+            break
+        }
+        'umctl;help;aa;greeting' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store FILE as the business-hours, after-hours or a holiday''s greeting (in the lab''s autoattendants/NAME/ folder) and name it in the directory')
+            break
+        }
+        'umctl;help;aa;greeting;set' {
             break
         }
         'umctl;help;trace-call' {
@@ -1199,11 +1407,15 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             break
         }
         'umctl;help;lab;greeting' {
-            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting; with --away, the away (out-of-office) greeting (away.wav)')
+            [CompletionResult]::new('away', 'away', [CompletionResultType]::ParameterValue, 'Turn the user''s away (out-of-office) greeting on or off')
             [CompletionResult]::new('record-name', 'record-name', [CompletionResultType]::ParameterValue, 'Make FILE the user''s recorded name (name.wav), played inside the system greeting')
             break
         }
         'umctl;help;lab;greeting;set' {
+            break
+        }
+        'umctl;help;lab;greeting;away' {
             break
         }
         'umctl;help;lab;greeting;record-name' {

@@ -16,6 +16,9 @@ _umctl() {
             ",$1")
                 cmd="umctl"
                 ;;
+            umctl,aa)
+                cmd="umctl__subcmd__aa"
+                ;;
             umctl,completions)
                 cmd="umctl__subcmd__completions"
                 ;;
@@ -45,6 +48,45 @@ _umctl() {
                 ;;
             umctl,trace-call)
                 cmd="umctl__subcmd__trace__subcmd__call"
+                ;;
+            umctl__subcmd__aa,greeting)
+                cmd="umctl__subcmd__aa__subcmd__greeting"
+                ;;
+            umctl__subcmd__aa,help)
+                cmd="umctl__subcmd__aa__subcmd__help"
+                ;;
+            umctl__subcmd__aa,set)
+                cmd="umctl__subcmd__aa__subcmd__set"
+                ;;
+            umctl__subcmd__aa,show)
+                cmd="umctl__subcmd__aa__subcmd__show"
+                ;;
+            umctl__subcmd__aa__subcmd__greeting,help)
+                cmd="umctl__subcmd__aa__subcmd__greeting__subcmd__help"
+                ;;
+            umctl__subcmd__aa__subcmd__greeting,set)
+                cmd="umctl__subcmd__aa__subcmd__greeting__subcmd__set"
+                ;;
+            umctl__subcmd__aa__subcmd__greeting__subcmd__help,help)
+                cmd="umctl__subcmd__aa__subcmd__greeting__subcmd__help__subcmd__help"
+                ;;
+            umctl__subcmd__aa__subcmd__greeting__subcmd__help,set)
+                cmd="umctl__subcmd__aa__subcmd__greeting__subcmd__help__subcmd__set"
+                ;;
+            umctl__subcmd__aa__subcmd__help,greeting)
+                cmd="umctl__subcmd__aa__subcmd__help__subcmd__greeting"
+                ;;
+            umctl__subcmd__aa__subcmd__help,help)
+                cmd="umctl__subcmd__aa__subcmd__help__subcmd__help"
+                ;;
+            umctl__subcmd__aa__subcmd__help,set)
+                cmd="umctl__subcmd__aa__subcmd__help__subcmd__set"
+                ;;
+            umctl__subcmd__aa__subcmd__help,show)
+                cmd="umctl__subcmd__aa__subcmd__help__subcmd__show"
+                ;;
+            umctl__subcmd__aa__subcmd__help__subcmd__greeting,set)
+                cmd="umctl__subcmd__aa__subcmd__help__subcmd__greeting__subcmd__set"
                 ;;
             umctl__subcmd__contact,help)
                 cmd="umctl__subcmd__contact__subcmd__help"
@@ -76,6 +118,9 @@ _umctl() {
             umctl__subcmd__contact__subcmd__help,show)
                 cmd="umctl__subcmd__contact__subcmd__help__subcmd__show"
                 ;;
+            umctl__subcmd__help,aa)
+                cmd="umctl__subcmd__help__subcmd__aa"
+                ;;
             umctl__subcmd__help,completions)
                 cmd="umctl__subcmd__help__subcmd__completions"
                 ;;
@@ -105,6 +150,18 @@ _umctl() {
                 ;;
             umctl__subcmd__help,trace-call)
                 cmd="umctl__subcmd__help__subcmd__trace__subcmd__call"
+                ;;
+            umctl__subcmd__help__subcmd__aa,greeting)
+                cmd="umctl__subcmd__help__subcmd__aa__subcmd__greeting"
+                ;;
+            umctl__subcmd__help__subcmd__aa,set)
+                cmd="umctl__subcmd__help__subcmd__aa__subcmd__set"
+                ;;
+            umctl__subcmd__help__subcmd__aa,show)
+                cmd="umctl__subcmd__help__subcmd__aa__subcmd__show"
+                ;;
+            umctl__subcmd__help__subcmd__aa__subcmd__greeting,set)
+                cmd="umctl__subcmd__help__subcmd__aa__subcmd__greeting__subcmd__set"
                 ;;
             umctl__subcmd__help__subcmd__contact,list)
                 cmd="umctl__subcmd__help__subcmd__contact__subcmd__list"
@@ -165,6 +222,9 @@ _umctl() {
                 ;;
             umctl__subcmd__help__subcmd__lab__subcmd__cert,issue)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__cert__subcmd__issue"
+                ;;
+            umctl__subcmd__help__subcmd__lab__subcmd__greeting,away)
+                cmd="umctl__subcmd__help__subcmd__lab__subcmd__greeting__subcmd__away"
                 ;;
             umctl__subcmd__help__subcmd__lab__subcmd__greeting,record-name)
                 cmd="umctl__subcmd__help__subcmd__lab__subcmd__greeting__subcmd__record__subcmd__name"
@@ -247,6 +307,9 @@ _umctl() {
             umctl__subcmd__lab__subcmd__cert__subcmd__help,issue)
                 cmd="umctl__subcmd__lab__subcmd__cert__subcmd__help__subcmd__issue"
                 ;;
+            umctl__subcmd__lab__subcmd__greeting,away)
+                cmd="umctl__subcmd__lab__subcmd__greeting__subcmd__away"
+                ;;
             umctl__subcmd__lab__subcmd__greeting,help)
                 cmd="umctl__subcmd__lab__subcmd__greeting__subcmd__help"
                 ;;
@@ -255,6 +318,9 @@ _umctl() {
                 ;;
             umctl__subcmd__lab__subcmd__greeting,set)
                 cmd="umctl__subcmd__lab__subcmd__greeting__subcmd__set"
+                ;;
+            umctl__subcmd__lab__subcmd__greeting__subcmd__help,away)
+                cmd="umctl__subcmd__lab__subcmd__greeting__subcmd__help__subcmd__away"
                 ;;
             umctl__subcmd__lab__subcmd__greeting__subcmd__help,help)
                 cmd="umctl__subcmd__lab__subcmd__greeting__subcmd__help__subcmd__help"
@@ -315,6 +381,9 @@ _umctl() {
                 ;;
             umctl__subcmd__lab__subcmd__help__subcmd__cert,issue)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__cert__subcmd__issue"
+                ;;
+            umctl__subcmd__lab__subcmd__help__subcmd__greeting,away)
+                cmd="umctl__subcmd__lab__subcmd__help__subcmd__greeting__subcmd__away"
                 ;;
             umctl__subcmd__lab__subcmd__help__subcmd__greeting,record-name)
                 cmd="umctl__subcmd__lab__subcmd__help__subcmd__greeting__subcmd__record__subcmd__name"
@@ -380,8 +449,332 @@ _umctl() {
 
     case "${cmd}" in
         umctl)
-            opts="-y -v -q -h -V --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help --version grant-permissions new-contact contact trace-call doctor serve lab report completions help"
+            opts="-y -v -q -h -V --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help --version grant-permissions new-contact contact aa trace-call doctor serve lab report completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__aa)
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help show set greeting help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__aa__subcmd__greeting)
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help set help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__aa__subcmd__greeting__subcmd__help)
+            opts="set help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__aa__subcmd__greeting__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__aa__subcmd__greeting__subcmd__help__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__aa__subcmd__greeting__subcmd__set)
+            opts="-y -v -q -h --business --after-hours --holiday --dry-run --ldif --powershell --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --holiday)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__aa__subcmd__help)
+            opts="show set greeting help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__aa__subcmd__help__subcmd__greeting)
+            opts="set"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__aa__subcmd__help__subcmd__greeting__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__aa__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__aa__subcmd__help__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__aa__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__aa__subcmd__set)
+            opts="-y -v -q -h --time-zone --business-hours --after-hours-key --holiday --business-operator --after-hours-operator --dry-run --ldif --powershell --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --time-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --business-hours)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --after-hours-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --holiday)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --business-operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --after-hours-operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__aa__subcmd__show)
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -802,8 +1195,78 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__help)
-            opts="grant-permissions new-contact contact trace-call doctor serve lab report completions help"
+            opts="grant-permissions new-contact contact aa trace-call doctor serve lab report completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__aa)
+            opts="show set greeting"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__aa__subcmd__greeting)
+            opts="set"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__aa__subcmd__greeting__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__aa__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__aa__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1054,8 +1517,22 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__help__subcmd__lab__subcmd__greeting)
-            opts="set record-name"
+            opts="set away record-name"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__help__subcmd__lab__subcmd__greeting__subcmd__away)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1676,7 +2153,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__greeting)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help set record-name help"
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help set away record-name help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1709,9 +2186,57 @@ _umctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        umctl__subcmd__lab__subcmd__greeting__subcmd__help)
-            opts="set record-name help"
+        umctl__subcmd__lab__subcmd__greeting__subcmd__away)
+            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-dn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__greeting__subcmd__help)
+            opts="set away record-name help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__greeting__subcmd__help__subcmd__away)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1800,7 +2325,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__greeting__subcmd__set)
-            opts="-y -v -q -h --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --away --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1946,8 +2471,22 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__lab__subcmd__help__subcmd__greeting)
-            opts="set record-name"
+            opts="set away record-name"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        umctl__subcmd__lab__subcmd__help__subcmd__greeting__subcmd__away)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2884,7 +3423,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__serve)
-            opts="-y -v -q -h --server --startup-mode --port-offset --ephemeral-ports --max-calls --log-format --drain-timeout --tls-cert --tls-key --client-ca --smtp --smtp-ca --data-dir --metrics --keep-days --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --server --startup-mode --port-offset --ephemeral-ports --test-clock --max-calls --log-format --drain-timeout --tls-cert --tls-key --client-ca --smtp --smtp-ca --data-dir --metrics --keep-days --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2899,6 +3438,10 @@ _umctl() {
                     return 0
                     ;;
                 --port-offset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --test-clock)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2974,7 +3517,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__trace__subcmd__call)
-            opts="-y -v -q -h --to --from --scenario --hang-up-before-beep --message-seconds --wave-file --digits --live --serve --delivery-wait --ladder --pcap --tls-cert --tls-key --pcap-keys --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --to --from --scenario --hang-up-before-beep --message-seconds --wave-file --digits --live --serve --delivery-wait --ladder --pcap --tls-cert --tls-key --pcap-keys --now --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3025,6 +3568,10 @@ _umctl() {
                     return 0
                     ;;
                 --pcap-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -40,6 +40,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand grant-permissions 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
             cand new-contact 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
             cand contact 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
+            cand aa 'Show or change an auto attendant''s hours, holidays, after-hours menu and greetings'
             cand trace-call 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
             cand doctor 'Check the whole deployment at once, read-only: every user, contact, OVA and auto-attendant number, dial plan, server, gateway and pool; findings grouped by cause'
             cand serve 'Run Exchange''s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server'
@@ -237,6 +238,147 @@ set edit:completion:arg-completer[umctl] = {|@words|
         }
         &'umctl;contact;help;help'= {
         }
+        &'umctl;aa'= {
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA'
+            cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+            cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand show 'Show an auto attendant: pilots, time zone, business hours, holidays, the menu and greeting of each period (Get-UMAutoAttendant)'
+            cand set 'Change an auto attendant''s time zone, business hours, holidays and after-hours menu (Set-UMAutoAttendant)'
+            cand greeting 'Set the welcome greeting of one period from a WAV file'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'umctl;aa;show'= {
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA'
+            cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+            cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'umctl;aa;set'= {
+            cand --time-zone 'IANA time zone the schedule and holidays are in (e.g. Europe/Amsterdam)'
+            cand --business-hours 'Business hours, replacing the schedule; repeat for more ranges ("Mon-Fri 08:00-17:30", "Sat 09:00-12:00")'
+            cand --after-hours-key 'An after-hours key mapping "N;Name, extension" (keys 1-9), replacing the after-hours menu; repeat for more keys'
+            cand --holiday 'A holiday "Name,YYYY-MM-DD[,YYYY-MM-DD]" (first and last day); repeat for more'
+            cand --business-operator 'Transfer to the operator on 0 during business hours: on or off'
+            cand --after-hours-operator 'Transfer to the operator on 0 after hours and on holidays: on or off'
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA'
+            cand --dry-run 'Print the changes instead of making them'
+            cand --ldif 'With --dry-run: print the changes as LDIF change records (for ldapmodify)'
+            cand --powershell 'With --dry-run: print the changes as Skype for Business Management Shell and ActiveDirectory-module lines (New-CsExUmContact, Set-ADObject, ...), for change control'
+            cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+            cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'umctl;aa;greeting'= {
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA'
+            cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+            cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand set 'Store FILE as the business-hours, after-hours or a holiday''s greeting (in the lab''s autoattendants/NAME/ folder) and name it in the directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'umctl;aa;greeting;set'= {
+            cand --holiday 'The greeting of this holiday (added with `aa set --holiday`)'
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA'
+            cand --business 'The business-hours welcome greeting'
+            cand --after-hours 'The after-hours welcome greeting'
+            cand --dry-run 'Print the changes instead of making them'
+            cand --ldif 'With --dry-run: print the changes as LDIF change records (for ldapmodify)'
+            cand --powershell 'With --dry-run: print the changes as Skype for Business Management Shell and ActiveDirectory-module lines (New-CsExUmContact, Set-ADObject, ...), for change control'
+            cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+            cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'umctl;aa;greeting;help'= {
+            cand set 'Store FILE as the business-hours, after-hours or a holiday''s greeting (in the lab''s autoattendants/NAME/ folder) and name it in the directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'umctl;aa;greeting;help;set'= {
+        }
+        &'umctl;aa;greeting;help;help'= {
+        }
+        &'umctl;aa;help'= {
+            cand show 'Show an auto attendant: pilots, time zone, business hours, holidays, the menu and greeting of each period (Get-UMAutoAttendant)'
+            cand set 'Change an auto attendant''s time zone, business hours, holidays and after-hours menu (Set-UMAutoAttendant)'
+            cand greeting 'Set the welcome greeting of one period from a WAV file'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'umctl;aa;help;show'= {
+        }
+        &'umctl;aa;help;set'= {
+        }
+        &'umctl;aa;help;greeting'= {
+            cand set 'Store FILE as the business-hours, after-hours or a holiday''s greeting (in the lab''s autoattendants/NAME/ folder) and name it in the directory'
+        }
+        &'umctl;aa;help;greeting;set'= {
+        }
+        &'umctl;aa;help;help'= {
+        }
         &'umctl;trace-call'= {
             cand --to 'Who is called: an extension (9000), an E.164 number (+96265519000), a SIP URI (sip:bob@contoso.com) or a user name (bob); an Outlook Voice Access or auto-attendant number is traced as such'
             cand --from 'Who calls (same forms) [default: an outside caller, +14255550199]'
@@ -250,6 +392,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --tls-cert 'With --live over TLS: the certificate chain (PEM) the caller presents for mutual TLS [default: one for the pool FQDN from the lab CA]'
             cand --tls-key 'The private key (PEM) of --tls-cert'
             cand --pcap-keys 'With --pcap on a Secured dial plan: write the SRTP keys of the captured media to this file (for Wireshark or libsrtp''s rtp_decoder); they are never in the pcap itself'
+            cand --now 'The call''s time, for an auto attendant''s business hours, after hours and holidays (RFC 3339, e.g. 2027-01-04T09:00:00Z) [default: now]'
             cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
             cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
             cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
@@ -296,6 +439,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --server 'Run only this Exchange server (its name, e.g. EX-CAS01)'
             cand --startup-mode 'UMStartupMode: TCP, TLS or both'
             cand --port-offset 'Add N to every port (5060 + N, ...), e.g. to run beside a real SIP server'
+            cand --test-clock 'Test only: take this instant (RFC 3339) as every call''s time for auto attendants'
             cand --max-calls 'MaxCallsAllowed: concurrent calls per Mailbox server (both its workers); beyond it, 503. Exchange''s Set-UMService takes 0-200; up to 1000 is accepted for load tests'
             cand --log-format 'How each SIP transaction is logged on stderr'
             cand --drain-timeout 'On SIGTERM or Ctrl-C: answer 503 to new calls and to OPTIONS probes, let the active calls finish for at most this many seconds, then send BYE to the rest'
@@ -768,11 +912,32 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --quiet 'Print only results and errors'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting'
+            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting; with --away, the away (out-of-office) greeting (away.wav)'
+            cand away 'Turn the user''s away (out-of-office) greeting on or off'
             cand record-name 'Make FILE the user''s recorded name (name.wav), played inside the system greeting'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'umctl;lab;greeting;set'= {
+            cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
+            cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
+            cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
+            cand --password-file 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)'
+            cand --ca-file 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA'
+            cand --away 'Store FILE as the away greeting, played instead while `greeting away USER on`'
+            cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
+            cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
+            cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'
+            cand --json 'Print one JSON document instead of tables'
+            cand -y 'Answer yes to confirmations (needed when not on a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when not on a terminal)'
+            cand -v 'Say more about what is being done (repeat for more)'
+            cand --verbose 'Say more about what is being done (repeat for more)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'umctl;lab;greeting;away'= {
             cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
             cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
             cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
@@ -811,11 +976,14 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --help 'Print help'
         }
         &'umctl;lab;greeting;help'= {
-            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting'
+            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting; with --away, the away (out-of-office) greeting (away.wav)'
+            cand away 'Turn the user''s away (out-of-office) greeting on or off'
             cand record-name 'Make FILE the user''s recorded name (name.wav), played inside the system greeting'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'umctl;lab;greeting;help;set'= {
+        }
+        &'umctl;lab;greeting;help;away'= {
         }
         &'umctl;lab;greeting;help;record-name'= {
         }
@@ -880,10 +1048,13 @@ set edit:completion:arg-completer[umctl] = {|@words|
         &'umctl;lab;help;pin;show'= {
         }
         &'umctl;lab;help;greeting'= {
-            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting'
+            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting; with --away, the away (out-of-office) greeting (away.wav)'
+            cand away 'Turn the user''s away (out-of-office) greeting on or off'
             cand record-name 'Make FILE the user''s recorded name (name.wav), played inside the system greeting'
         }
         &'umctl;lab;help;greeting;set'= {
+        }
+        &'umctl;lab;help;greeting;away'= {
         }
         &'umctl;lab;help;greeting;record-name'= {
         }
@@ -994,6 +1165,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand grant-permissions 'Let Skype for Business read Exchange UM and give each pool a UM IP gateway with hunt groups (what ExchUCUtil.ps1 does): plan, confirm, apply all or nothing; or verify'
             cand new-contact 'Create an Outlook Voice Access (subscriber access) or auto-attendant contact with its dial plan in otherIPPhone: New-CsExUmContact and the dial-plan edit in one step'
             cand contact 'List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)'
+            cand aa 'Show or change an auto attendant''s hours, holidays, after-hours menu and greetings'
             cand trace-call 'Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker, transport) and name the first broken hop, why, and the fix'
             cand doctor 'Check the whole deployment at once, read-only: every user, contact, OVA and auto-attendant number, dial plan, server, gateway and pool; findings grouped by cause'
             cand serve 'Run Exchange''s SIP side on the lab addresses: the UM Call Router of each Client Access server, the UM service and the UM worker of each Mailbox server'
@@ -1019,6 +1191,20 @@ set edit:completion:arg-completer[umctl] = {|@words|
         &'umctl;help;contact;set'= {
         }
         &'umctl;help;contact;remove'= {
+        }
+        &'umctl;help;aa'= {
+            cand show 'Show an auto attendant: pilots, time zone, business hours, holidays, the menu and greeting of each period (Get-UMAutoAttendant)'
+            cand set 'Change an auto attendant''s time zone, business hours, holidays and after-hours menu (Set-UMAutoAttendant)'
+            cand greeting 'Set the welcome greeting of one period from a WAV file'
+        }
+        &'umctl;help;aa;show'= {
+        }
+        &'umctl;help;aa;set'= {
+        }
+        &'umctl;help;aa;greeting'= {
+            cand set 'Store FILE as the business-hours, after-hours or a holiday''s greeting (in the lab''s autoattendants/NAME/ folder) and name it in the directory'
+        }
+        &'umctl;help;aa;greeting;set'= {
         }
         &'umctl;help;trace-call'= {
         }
@@ -1084,10 +1270,13 @@ set edit:completion:arg-completer[umctl] = {|@words|
         &'umctl;help;lab;pin;show'= {
         }
         &'umctl;help;lab;greeting'= {
-            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting'
+            cand set 'Make FILE the user''s custom greeting (greeting.wav): callers hear it instead of the system greeting; with --away, the away (out-of-office) greeting (away.wav)'
+            cand away 'Turn the user''s away (out-of-office) greeting on or off'
             cand record-name 'Make FILE the user''s recorded name (name.wav), played inside the system greeting'
         }
         &'umctl;help;lab;greeting;set'= {
+        }
+        &'umctl;help;lab;greeting;away'= {
         }
         &'umctl;help;lab;greeting;record-name'= {
         }

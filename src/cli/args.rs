@@ -120,6 +120,8 @@ pub enum Command {
     NewContact(NewContactArgs),
     /// List, show, change or remove Exchange UM contacts (the *-CsExUmContact family)
     Contact(ContactArgs),
+    /// Show or change an auto attendant's hours, holidays, after-hours menu and greetings
+    Aa(AaArgs),
     /// Follow one call hop by hop (Skype front end, AD, CAS call router, UM service, worker,
     /// transport) and name the first broken hop, why, and the fix
     TraceCall(TraceCallArgs),
@@ -276,6 +278,11 @@ pub struct TraceCallArgs {
     /// file (for Wireshark or libsrtp's rtp_decoder); they are never in the pcap itself
     #[arg(long, value_name = "FILE", requires = "pcap")]
     pub pcap_keys: Option<PathBuf>,
+
+    /// The call's time, for an auto attendant's business hours, after hours and holidays
+    /// (RFC 3339, e.g. 2027-01-04T09:00:00Z) [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<jiff::Timestamp>,
 }
 
 /// Why the call reaches Exchange UM.
@@ -358,6 +365,10 @@ pub struct ServeArgs {
     /// Listen on ports the system picks (the redirects name the real ports)
     #[arg(long)]
     pub ephemeral_ports: bool,
+
+    /// Test only: take this instant (RFC 3339) as every call's time for auto attendants
+    #[arg(long, value_name = "TIME", hide = true)]
+    pub test_clock: Option<jiff::Timestamp>,
 
     /// MaxCallsAllowed: concurrent calls per Mailbox server (both its workers); beyond it, 503.
     /// Exchange's Set-UMService takes 0-200; up to 1000 is accepted for load tests
@@ -631,12 +642,23 @@ pub enum PinCommand {
 #[derive(Debug, Subcommand)]
 pub enum GreetingCommand {
     /// Make FILE the user's custom greeting (greeting.wav): callers hear it instead of the
-    /// system greeting
+    /// system greeting; with --away, the away (out-of-office) greeting (away.wav)
     Set {
         /// The user: sAMAccountName, SIP address, e-mail address or DN
         user: String,
         /// A WAV file: 8 or 16 kHz, mono or stereo, PCM or G.711 (stored as 8 kHz mono)
         file: PathBuf,
+        /// Store FILE as the away greeting, played instead while `greeting away USER on`
+        #[arg(long)]
+        away: bool,
+    },
+    /// Turn the user's away (out-of-office) greeting on or off
+    Away {
+        /// The user: sAMAccountName, SIP address, e-mail address or DN
+        user: String,
+        /// on or off
+        #[arg(value_name = "ON|OFF", value_parser = on_off, action = clap::ArgAction::Set)]
+        state: bool,
     },
     /// Make FILE the user's recorded name (name.wav), played inside the system greeting
     RecordName {
@@ -737,6 +759,90 @@ Examples:
 
 On a terminal, missing values are asked for; otherwise they are errors. The contact is
 written as one change: if adding otherIPPhone fails, the contact is removed again.";
+
+#[derive(Debug, Args)]
+pub struct AaArgs {
+    #[command(subcommand)]
+    pub command: AaCommand,
+}
+
+/// `umctl aa ...`
+#[derive(Debug, Subcommand)]
+pub enum AaCommand {
+    /// Show an auto attendant: pilots, time zone, business hours, holidays, the menu and
+    /// greeting of each period (Get-UMAutoAttendant)
+    Show {
+        /// The auto attendant's name (e.g. LOC801-AA)
+        name: String,
+    },
+    /// Change an auto attendant's time zone, business hours, holidays and after-hours menu
+    /// (Set-UMAutoAttendant)
+    Set {
+        /// The auto attendant's name
+        name: String,
+        /// IANA time zone the schedule and holidays are in (e.g. Europe/Amsterdam)
+        #[arg(long, value_name = "TZ")]
+        time_zone: Option<String>,
+        /// Business hours, replacing the schedule; repeat for more ranges ("Mon-Fri
+        /// 08:00-17:30", "Sat 09:00-12:00")
+        #[arg(long, value_name = "RANGE")]
+        business_hours: Vec<String>,
+        /// An after-hours key mapping "N;Name, extension" (keys 1-9), replacing the after-hours
+        /// menu; repeat for more keys
+        #[arg(long, value_name = "KEY")]
+        after_hours_key: Vec<String>,
+        /// A holiday "Name,YYYY-MM-DD[,YYYY-MM-DD]" (first and last day); repeat for more
+        #[arg(long, value_name = "HOLIDAY")]
+        holiday: Vec<String>,
+        /// Transfer to the operator on 0 during business hours: on or off
+        #[arg(long, value_name = "ON|OFF", value_parser = on_off)]
+        business_operator: Option<bool>,
+        /// Transfer to the operator on 0 after hours and on holidays: on or off
+        #[arg(long, value_name = "ON|OFF", value_parser = on_off)]
+        after_hours_operator: Option<bool>,
+        #[command(flatten)]
+        plan: PlanArgs,
+    },
+    /// Set the welcome greeting of one period from a WAV file
+    Greeting {
+        #[command(subcommand)]
+        command: AaGreetingCommand,
+    },
+}
+
+/// `umctl aa greeting ...`
+#[derive(Debug, Subcommand)]
+pub enum AaGreetingCommand {
+    /// Store FILE as the business-hours, after-hours or a holiday's greeting (in the lab's
+    /// autoattendants/NAME/ folder) and name it in the directory
+    #[command(group(clap::ArgGroup::new("period").required(true)))]
+    Set {
+        /// The auto attendant's name
+        name: String,
+        /// The business-hours welcome greeting
+        #[arg(long, group = "period")]
+        business: bool,
+        /// The after-hours welcome greeting
+        #[arg(long, group = "period")]
+        after_hours: bool,
+        /// The greeting of this holiday (added with `aa set --holiday`)
+        #[arg(long, group = "period", value_name = "HOLIDAY")]
+        holiday: Option<String>,
+        /// A WAV file: 8 or 16 kHz, mono or stereo, PCM or G.711 (stored as 8 kHz mono)
+        file: PathBuf,
+        #[command(flatten)]
+        plan: PlanArgs,
+    },
+}
+
+/// `on` or `off`.
+fn on_off(s: &str) -> Result<bool, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(format!("'{s}': expected on or off")),
+    }
+}
 
 #[derive(Debug, Args)]
 pub struct ContactArgs {

@@ -200,8 +200,18 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
         LabCommand::Cert { command } => return crate::cli::lab_cert::run(global, command),
         LabCommand::Greeting { command } => {
             let (user, file, which) = match command {
-                GreetingCommand::Set { user, file } => (user, file, GreetingFile::Custom),
+                GreetingCommand::Set { user, file, away } => {
+                    let which = if *away {
+                        GreetingFile::Away
+                    } else {
+                        GreetingFile::Custom
+                    };
+                    (user, file, which)
+                }
                 GreetingCommand::RecordName { user, file } => (user, file, GreetingFile::Name),
+                GreetingCommand::Away { user, state } => {
+                    return crate::cli::lab_greeting::away(global, &out, user, *state);
+                }
             };
             let lab = open_lab_for_writing(global)?;
             let entry = find_object(lab, user)?;
@@ -212,6 +222,9 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
                 )));
             };
             let mailbox = lab.paths().mailbox(sam);
+            if which != GreetingFile::Name {
+                crate::cli::lab_greeting::check_policy(lab, sam, file)?;
+            }
             let (path, ms) = greeting_file::store(&mailbox, which, file)?;
             if out.json {
                 out.json(&serde_json::json!({
@@ -223,6 +236,7 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
                 let what = match which {
                     GreetingFile::Custom => "greeting",
                     GreetingFile::Name => "recorded name",
+                    GreetingFile::Away => "away greeting",
                 };
                 out.text(&format!(
                     "Stored the {what} of {sam} ({}.{:03} s, 8 kHz mono) in {}.",

@@ -5,6 +5,7 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{bail, Context};
 
@@ -27,12 +28,15 @@ pub fn run(global: &GlobalArgs, command: &PinCommand) -> anyhow::Result<ExitCode
         PinCommand::Show { .. } => open_lab(global)?,
         PinCommand::Set { .. } | PinCommand::Reset { .. } => open_lab_for_writing(global)?,
     };
-    let store = LabPinStore::new(lab.paths().mailboxes(), PinPolicy::default());
+    let store = LabPinStore::new(lab.paths().mailboxes(), PinPolicy::default())
+        .with_policies(crate::um::mailbox_policy::source(Arc::new(lab)));
     let status = match command {
         PinCommand::Set { user, pin_file } => {
             let (sam, extension) = mailbox_user(lab, user)?;
             let pin = read_pin(pin_file.as_deref(), &sam)?;
-            store.set(&sam, &pin, extension.as_deref()).map_err(usage)?;
+            store
+                .set(&sam, &pin, extension.as_deref())
+                .map_err(|e| usage(e).context(policy_name(lab, &sam)))?;
             out.note(&format!(
                 "PIN set for {sam}; failure count and lockout cleared."
             ));
@@ -51,6 +55,14 @@ pub fn run(global: &GlobalArgs, command: &PinCommand) -> anyhow::Result<ExitCode
     };
     print_status(&out, &status)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// "UM mailbox policy NAME of USER", for an error that names a rule.
+fn policy_name(lab: &LabDirectory, sam: &str) -> String {
+    match crate::um::mailbox_policy::user_policy(lab, sam) {
+        Ok(Some(p)) => format!("UM mailbox policy {} of {sam}", p.name),
+        _ => format!("the default UM mailbox policy (no msExchUMTemplateLink on {sam})"),
+    }
 }
 
 fn usage(e: PinError) -> anyhow::Error {

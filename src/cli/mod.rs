@@ -2,6 +2,7 @@
 //! JSON), prompts and progress. The only module that knows about clap, stdout and terminals;
 //! everything below it takes plain typed values.
 
+pub mod aa;
 pub mod args;
 pub mod assets;
 pub mod contact;
@@ -9,6 +10,7 @@ pub mod doctor;
 pub mod grant_permissions;
 pub mod lab;
 pub mod lab_cert;
+pub mod lab_greeting;
 pub mod lab_pin;
 pub mod output;
 pub mod prompt;
@@ -40,6 +42,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(args) => report::run(&cli.global, args),
         Command::NewContact(args) => contact::run_new(&cli.global, args),
         Command::Contact(args) => contact::run(&cli.global, &args.command),
+        Command::Aa(args) => aa::run(&cli.global, &args.command),
         Command::Completions(args) => {
             let mut stdout = std::io::stdout().lock();
             clap_complete::generate(args.shell, &mut Cli::command(), "umctl", &mut stdout);
@@ -110,6 +113,8 @@ fn known_exit_code(cause: &(dyn std::error::Error + 'static)) -> Option<u8> {
     } else if let Some(e) = cause.downcast_ref::<serve::ServeError>() {
         e.exit_code()
     } else if let Some(e) = cause.downcast_ref::<um::greeting_file::GreetingFileError>() {
+        e.exit_code()
+    } else if let Some(e) = cause.downcast_ref::<admin::aa::AaError>() {
         e.exit_code()
     } else if let Some(e) = cause.downcast_ref::<prompt::Stopped>() {
         return Some(e.exit_code());

@@ -161,6 +161,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
             on_record: None,
         }),
         metrics,
+        clock: args.test_clock,
     };
     let json = args.log_format == LogFormatArg::Json;
     let quiet = global.quiet;

@@ -91,6 +91,7 @@ fn request(args: &TraceCallArgs) -> anyhow::Result<TraceRequest> {
         wave_file: args.wave_file.clone(),
         digits: args.digits.clone(),
         unsecured: false,
+        now: args.now,
     })
 }
 
@@ -280,6 +281,7 @@ fn live(
                         on_record: None,
                     }),
                     metrics: None,
+                    clock: args.now,
                 };
                 let log_for =
                     |_: &ServerPlan, _: Stage| -> Arc<dyn TransactionLog> { Arc::new(NoLog) };

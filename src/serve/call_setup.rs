@@ -16,35 +16,51 @@ use std::time::{Duration, Instant, SystemTime};
 use super::decide::Decision;
 use super::recording::{unix_ms, CallInfo};
 use crate::directory::lookup;
-use crate::directory::model::{attrs, DialPlan, UmUser};
+use crate::directory::model::{attrs, AutoAttendant, DialPlan, UmUser};
 use crate::directory::Directory;
 use crate::mail::MaildirStore;
 use crate::sip::headers::NameAddr;
 use crate::sip::SipUriParts;
+use crate::um::aa_period::period_at;
+use crate::um::auto_attendant::greeting_folder;
 use crate::um::{
     greeting_parts, Action, AutoAttendantConfig, AutoAttendantMenu, CallAnsweringDialogue,
     Dialogue, Event, Greeting, LabPinStore, Limits, Ova, OvaConfig, Resolution,
 };
 
 /// What the Outlook Voice Access calls of one serve share: the lab's `mailboxes` folder, one
-/// PIN store and one message store over it.
+/// PIN store and one message store over it; and the clock auto attendants read the period
+/// from (`clock`: a fixed instant for tests, else the time of the call).
 #[derive(Clone)]
 pub struct Menus {
     pub mailboxes: PathBuf,
     pub pins: Arc<LabPinStore>,
     pub mail: Arc<MaildirStore>,
+    pub clock: Option<jiff::Timestamp>,
 }
 
 impl Menus {
     /// The stores over `mailboxes` with the default mailbox policy.
     pub fn new(mailboxes: PathBuf) -> Menus {
+        Menus::with_store(
+            mailboxes.clone(),
+            LabPinStore::new(mailboxes, crate::um::PinPolicy::default()),
+        )
+    }
+
+    /// The stores over `mailboxes`, each user held to their UM mailbox policy in `dir`.
+    pub fn with_policies(mailboxes: PathBuf, dir: Arc<dyn Directory>) -> Menus {
+        let pins = LabPinStore::new(mailboxes.clone(), crate::um::PinPolicy::default())
+            .with_policies(crate::um::mailbox_policy::source(dir));
+        Menus::with_store(mailboxes, pins)
+    }
+
+    fn with_store(mailboxes: PathBuf, pins: LabPinStore) -> Menus {
         Menus {
-            pins: Arc::new(LabPinStore::new(
-                mailboxes.clone(),
-                crate::um::PinPolicy::default(),
-            )),
+            pins: Arc::new(pins),
             mail: Arc::new(MaildirStore::new(mailboxes.clone())),
             mailboxes,
+            clock: None,
         }
     }
 }
@@ -98,6 +114,8 @@ pub struct CallSetup {
     /// The host of a transfer target given as an extension: the dial plan's phone context,
     /// else the caller's domain.
     pub transfer_domain: String,
+    /// What the serve log should say about this call (the auto attendant's period).
+    pub notes: Vec<String>,
 }
 
 impl CallSetup {
@@ -255,6 +273,7 @@ pub fn setup(
         max_call,
         message_for: message_for.clone(),
         transfer_domain: transfer_domain.clone(),
+        notes: Vec::new(),
     };
     match &decision.resolution {
         Resolution::CallAnswering(ca) => {
@@ -270,6 +289,7 @@ pub fn setup(
                 max_call: None,
                 message_for: None,
                 transfer_domain,
+                notes: Vec::new(),
             }
         }
         Resolution::SubscriberAccess(sa) => {
@@ -290,11 +310,30 @@ pub fn setup(
         Resolution::AutoAttendant(aa) => {
             info.to_name = Some(aa.auto_attendant.name.clone());
             info.to_address = aa.auto_attendant.name.clone();
-            let config = AutoAttendantConfig::new(&aa.auto_attendant, &aa.admission.dial_plan);
-            menu(Box::new(AutoAttendantMenu::new(config)), info, false)
+            let (config, notes) =
+                auto_attendant(&aa.auto_attendant, &aa.admission.dial_plan, menus);
+            let mut setup = menu(Box::new(AutoAttendantMenu::new(config)), info, false);
+            setup.notes = notes;
+            setup
         }
         Resolution::Rejected(_) => menu(Box::new(Silence), info, false),
     }
+}
+
+/// The auto attendant's menu for the period at the call's time, and the log lines saying
+/// which period applies and what umctl cannot read.
+fn auto_attendant(
+    aa: &AutoAttendant,
+    dial_plan: &DialPlan,
+    menus: &Menus,
+) -> (AutoAttendantConfig, Vec<String>) {
+    let now = menus.clock.unwrap_or_else(jiff::Timestamp::now);
+    let choice = period_at(aa, now);
+    let folder = greeting_folder(&menus.mailboxes, &aa.name);
+    let config = AutoAttendantConfig::new(aa, dial_plan, &choice, Some(&folder));
+    let mut notes = vec![format!("auto attendant {}: {}", aa.name, choice.describe())];
+    notes.extend(aa.exchange_form_note());
+    (config, notes)
 }
 
 /// A menu that could not be built (the directory failed): a goodbye, never silence.

@@ -213,6 +213,8 @@ pub struct ServeOptions {
     pub records: Option<RecordsOptions>,
     /// `--metrics`: where to serve the Prometheus page.
     pub metrics: Option<SocketAddr>,
+    /// A fixed instant auto attendants take as the call's time (tests; none: the clock).
+    pub clock: Option<jiff::Timestamp>,
 }
 
 /// The call records of a serve: the `calls/` folder and how long records are kept.
@@ -489,7 +491,10 @@ pub async fn start(
             recordings,
             mailer,
             log,
-            menus: call_setup::Menus::new(mailboxes),
+            menus: call_setup::Menus {
+                clock: options.clock,
+                ..call_setup::Menus::with_policies(mailboxes, exchange.dir.clone())
+            },
             records: records.clone(),
         });
     }

@@ -463,6 +463,9 @@ impl Worker {
             &self.media.menus,
             skip_pin,
         );
+        for note in &setup.notes {
+            eprintln!("UM worker: call {call_id}: {note}");
+        }
         let (control, control_rx) = mpsc::unbounded_channel();
         let media = CallMedia {
             socket,

@@ -20,6 +20,7 @@
 //!
 //! Nothing here parses command lines or prints.
 
+pub mod aa_facts;
 pub mod certificates;
 pub mod compare;
 pub mod doctor;
@@ -86,6 +87,8 @@ pub struct TraceRequest {
     /// The Front End signals without TLS (TCP or UDP): a live trace to a serve's TCP or UDP
     /// listener. Skype for Business itself always uses TLS (false).
     pub unsecured: bool,
+    /// The call's time for an auto attendant's hours (none: now).
+    pub now: Option<jiff::Timestamp>,
 }
 
 /// Which component acts at a hop.

@@ -1302,28 +1302,24 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
                 );
             }
             Resolution::AutoAttendant(aa) => {
-                let a = &aa.auto_attendant;
-                let menu: Vec<String> = a
-                    .key_mappings
-                    .iter()
-                    .map(|k| format!("key {}: {} ({})", k.key, k.name, k.extension))
-                    .collect();
+                let (a, dp) = (&aa.auto_attendant, &aa.admission.dial_plan);
+                let (choice, config) =
+                    super::aa_facts::aa_config(a, dp, self.cx.req.now, self.cx.um.mailboxes);
                 self.b.ok(
                     7,
-                    menu,
+                    super::aa_facts::aa_heard(a, &choice, &config),
                     format!(
-                        "auto attendant {} answers with its business-hours menu",
-                        a.name
+                        "auto attendant {} answers with its {} menu",
+                        a.name,
+                        choice.describe()
                     ),
                 );
-                let steps = aa_digits(a, &aa.admission.dial_plan, self.cx.req.digits.as_deref());
                 if let Some(p) = self.trace.plan.as_mut() {
-                    let dp = &aa.admission.dial_plan;
                     p.expect = super::outcome::expect_aa(a, dp, self.cx.req.digits.as_deref());
                 }
                 self.b.hop(
                     8,
-                    steps,
+                    super::aa_facts::aa_digits(&config, self.cx.req.digits.as_deref()),
                     "no voice message is recorded: the caller uses the auto attendant",
                     Outcome::Info,
                 );
@@ -1349,6 +1345,7 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
                 u.home_server.as_deref().unwrap_or_default()
             ),
             format!("greeting: {}", greeting_detail(&ca.greeting)),
+            super::aa_facts::mailbox_policy_line(self.cx.dir, u.sam.as_deref()),
         ];
         self.b.ok(
             7,
@@ -1485,6 +1482,7 @@ fn goal_for_owner(owner: &NumberOwner) -> String {
 
 fn short_greeting(g: &Greeting) -> String {
     match g {
+        Greeting::Away { .. } => "away (out-of-office) greeting".into(),
         Greeting::Custom { .. } => "custom greeting".into(),
         Greeting::RecordedName { .. } => "system greeting with the recorded name".into(),
         Greeting::TextToSpeech { .. } => "text-to-speech greeting".into(),
@@ -1505,7 +1503,7 @@ fn greeting_detail(g: &Greeting) -> String {
             .unwrap_or_default()
     };
     match g {
-        Greeting::Custom { file } | Greeting::RecordedName { file } => {
+        Greeting::Away { file } | Greeting::Custom { file } | Greeting::RecordedName { file } => {
             format!("{}{}", g.describe(), seconds(file))
         }
         _ => g.describe(),
@@ -1530,44 +1528,6 @@ fn message_length(req: &TraceRequest) -> (u32, String) {
         Some(s) => (s, "--message-seconds".into()),
         None => (DEFAULT_MESSAGE_SECONDS, "default".into()),
     }
-}
-
-/// What --digits does in an auto attendant's menu.
-fn aa_digits(aa: &AutoAttendant, dp: &DialPlan, digits: Option<&str>) -> Vec<String> {
-    let Some(digits) = digits else {
-        return vec!["no --digits: the caller listens to the menu".into()];
-    };
-    let mut out = Vec::new();
-    for d in digits.chars() {
-        match d {
-            '0' => {
-                let op = aa
-                    .operator_extension
-                    .clone()
-                    .or_else(|| dp.operator_extension.clone());
-                out.push(match op {
-                    Some(ext) => format!("0: transfer to the operator ({ext})"),
-                    None => "0: no operator extension: the menu repeats".into(),
-                });
-                break;
-            }
-            '1'..='9' => {
-                let key = d as u8 - b'0';
-                match aa.key(key) {
-                    Some(k) => {
-                        out.push(format!("{d}: transfer to {} ({})", k.name, k.extension));
-                        break;
-                    }
-                    None => out.push(format!(
-                        "{d}: not in the menu: \"Sorry, that is not a valid choice\""
-                    )),
-                }
-            }
-            '*' | '#' => out.push(format!("{d}: back to the main menu")),
-            other => out.push(format!("{other}: not a DTMF key, ignored")),
-        }
-    }
-    out
 }
 
 /// What --digits does at the Outlook Voice Access prompt: the extension, then the PIN (live).

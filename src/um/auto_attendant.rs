@@ -1,15 +1,17 @@
-//! The auto attendant (domain.md A.2, B.5.2) as a [`Dialogue`]: the business-hours greeting
-//! (the auto attendant's own WAV when it has one, else `aa-welcome`), then the menu built
-//! from its key mappings ("For Sales, press 1"), `0` for the operator (the auto attendant's
-//! OperatorExtension, else the dial plan's) and dial-by-extension when allowed; a mapped key,
+//! The auto attendant (domain.md A.2, B.5.2) as a [`Dialogue`]: the greeting of the period the
+//! call falls in (`aa_period`: business hours, after hours or a holiday; the auto attendant's
+//! own WAV when it has one, else `aa-welcome`), then the menu built from that period's key
+//! mappings ("For Sales, press 1"), `0` for the operator when the period allows it (the auto
+//! attendant's OperatorExtension, else the dial plan's) and dial-by-extension when allowed; a mapped key,
 //! `0` or an extension + `#` ends in a transfer. A bad key or a silence replays the menu after
 //! a spoken error, up to the dial plan's InputFailuresBeforeDisconnect, then a goodbye. An
-//! extension may not start with a mapped key (the key wins at once). The after-hours menu,
-//! holidays and dial-by-name are not modelled (the lab's schedule is always open).
+//! extension may not start with a mapped key (the key wins at once). Dial-by-name is not
+//! modelled.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::aa_period::PeriodChoice;
 use super::dialogue::{Action, CallNote, Dialogue, Event, PromptPart};
 use super::keypad::{farewell, play, system, transfer, InputFailures, INPUT_TIMEOUT};
 use crate::directory::model::{AutoAttendant, DialPlan, KeyMapping};
@@ -33,10 +35,23 @@ pub struct AutoAttendantConfig {
 }
 
 impl AutoAttendantConfig {
-    /// From the directory objects: key mappings sorted by key (0 dropped), the operator of
-    /// the auto attendant or else of the dial plan, extensions allowed.
-    pub fn new(aa: &AutoAttendant, dial_plan: &DialPlan) -> AutoAttendantConfig {
-        let mut key_mappings: Vec<KeyMapping> = aa
+    /// From the directory objects, for the period `choice`: that period's key mappings sorted
+    /// by key (0 dropped), its greeting when the file is in `greetings` (the AA's greeting
+    /// folder), the operator of the auto attendant or else of the dial plan unless the period
+    /// turns it off, extensions allowed.
+    pub fn new(
+        aa: &AutoAttendant,
+        dial_plan: &DialPlan,
+        choice: &PeriodChoice,
+        greetings: Option<&Path>,
+    ) -> AutoAttendantConfig {
+        let features = choice.features(aa);
+        let greeting = choice
+            .greeting(aa)
+            .zip(greetings)
+            .map(|(file, dir)| dir.join(file))
+            .filter(|p| p.is_file());
+        let mut key_mappings: Vec<KeyMapping> = features
             .key_mappings
             .iter()
             .filter(|m| m.key != 0)
@@ -46,18 +61,29 @@ impl AutoAttendantConfig {
         key_mappings.dedup_by_key(|m| m.key);
         AutoAttendantConfig {
             name: aa.name.clone(),
-            greeting: None,
+            greeting,
             key_mappings,
             operator_extension: aa
                 .operator_extension
                 .clone()
-                .or_else(|| dial_plan.operator_extension.clone()),
+                .or_else(|| dial_plan.operator_extension.clone())
+                .filter(|_| features.operator),
             allow_extensions: true,
             extension_digits: Some(dial_plan.digits),
             input_failures_before_disconnect: dial_plan.input_failures_before_disconnect,
             input_timeout: INPUT_TIMEOUT,
         }
     }
+}
+
+/// Where an auto attendant's greeting files live: `autoattendants/<name>/` beside the lab's
+/// `mailboxes/` folder.
+pub fn greeting_folder(mailboxes: &Path, aa_name: &str) -> PathBuf {
+    mailboxes
+        .parent()
+        .unwrap_or(mailboxes)
+        .join("autoattendants")
+        .join(aa_name)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -241,6 +267,8 @@ impl Dialogue for AutoAttendantMenu {
 mod tests {
     use super::*;
     use crate::directory::lookup;
+    use crate::directory::model::aa_schedule::{Holiday, WeeklyRange};
+    use crate::um::aa_period::period_at;
 
     fn mapping(key: u8, name: &str, extension: &str) -> KeyMapping {
         KeyMapping {
@@ -462,8 +490,8 @@ mod tests {
         assert_transfer(&press(&mut aa, "1"), "9001");
     }
 
-    #[test]
-    fn the_lab_auto_attendant() {
+    /// The lab's LOC801-AA and its dial plan (the folder must outlive them).
+    fn lab_aa() -> (tempfile::TempDir, AutoAttendant, DialPlan) {
         let dir = tempfile::tempdir().unwrap();
         let lab =
             crate::directory::lab::LabDirectory::init_and_open(dir.path().join("lab")).unwrap();
@@ -476,7 +504,14 @@ mod tests {
             .into_iter()
             .find(|d| d.dn == aa.dial_plan)
             .unwrap();
-        let cfg = AutoAttendantConfig::new(&aa, &dp);
+        (dir, aa, dp)
+    }
+
+    #[test]
+    fn the_lab_auto_attendant() {
+        let (_dir, aa, dp) = lab_aa();
+        let now = "2027-01-02T03:00:00Z".parse().unwrap();
+        let cfg = AutoAttendantConfig::new(&aa, &dp, &period_at(&aa, now), None);
         assert_eq!(cfg, config());
         let mut menu = AutoAttendantMenu::new(cfg);
         send(&mut menu, Event::Started);
@@ -485,25 +520,15 @@ mod tests {
 
     #[test]
     fn key_zero_mappings_are_the_operator_s_and_keys_are_sorted() {
-        let dir = tempfile::tempdir().unwrap();
-        let lab =
-            crate::directory::lab::LabDirectory::init_and_open(dir.path().join("lab")).unwrap();
-        let org = lookup::organization(&lab).unwrap();
-        let mut aa = lookup::auto_attendant_by_number(&lab, &org, "+96265515444")
-            .unwrap()
-            .unwrap();
-        aa.key_mappings = vec![
+        let (_dir, mut aa, dp) = lab_aa();
+        aa.business.key_mappings = vec![
             mapping(3, "C", "3"),
             mapping(0, "Op", "0"),
             mapping(1, "A", "1"),
         ];
         aa.operator_extension = None;
-        let dp = lookup::dial_plans(&lab, &org)
-            .unwrap()
-            .into_iter()
-            .find(|d| d.dn == aa.dial_plan)
-            .unwrap();
-        let cfg = AutoAttendantConfig::new(&aa, &dp);
+        let now = "2027-01-02T03:00:00Z".parse().unwrap();
+        let cfg = AutoAttendantConfig::new(&aa, &dp, &period_at(&aa, now), None);
         let keys: Vec<u8> = cfg.key_mappings.iter().map(|m| m.key).collect();
         assert_eq!(keys, [1, 3]);
         assert_eq!(
@@ -511,5 +536,33 @@ mod tests {
             Some("9009"),
             "the dial plan's"
         );
+    }
+
+    #[test]
+    fn after_hours_and_holidays_use_their_own_menu_greeting_and_operator() {
+        let (_dir, mut aa, dp) = lab_aa();
+        aa.schedule = vec![WeeklyRange::parse("Mon-Fri 08:00-17:30").unwrap()];
+        aa.holidays = vec![Holiday::parse("New Year, ny.wav, 2027-01-01").unwrap()];
+        aa.after_hours.key_mappings = vec![mapping(1, "Emergency", "9100")];
+        aa.after_hours.operator = false;
+        aa.after_hours.greeting = Some("closed.wav".into());
+        let greetings = tempfile::tempdir().unwrap();
+        std::fs::write(greetings.path().join("ny.wav"), b"RIFF").unwrap();
+        let at = |s: &str| period_at(&aa, s.parse().unwrap());
+        let cfg = |s: &str| AutoAttendantConfig::new(&aa, &dp, &at(s), Some(greetings.path()));
+
+        let business = cfg("2027-01-04T09:00:00Z");
+        assert_eq!(business.key_mappings[0].extension, "9001");
+        assert_eq!(business.operator_extension.as_deref(), Some("9009"));
+        let after = cfg("2027-01-04T18:00:00Z");
+        assert_eq!(after.key_mappings, [mapping(1, "Emergency", "9100")]);
+        assert_eq!(after.operator_extension, None, "operator=off after hours");
+        assert_eq!(after.greeting, None, "closed.wav is not in the folder");
+        let holiday = cfg("2027-01-01T12:00:00Z");
+        assert_eq!(holiday.greeting, Some(greetings.path().join("ny.wav")));
+        assert_eq!(holiday.key_mappings, after.key_mappings);
+        let mut menu = AutoAttendantMenu::new(after);
+        send(&mut menu, Event::Started);
+        assert_transfer(&press(&mut menu, "1"), "9100");
     }
 }

@@ -63,7 +63,9 @@ impl Limits {
 pub fn greeting_parts(greeting: &Greeting, display_name: Option<&str>) -> Vec<PromptPart> {
     let name = display_name.map(str::trim).filter(|n| !n.is_empty());
     match (greeting, name) {
-        (Greeting::Custom { file }, _) => vec![PromptPart::File(file.clone())],
+        (Greeting::Away { file } | Greeting::Custom { file }, _) => {
+            vec![PromptPart::File(file.clone())]
+        }
         (Greeting::RecordedName { file }, _) => vec![
             PromptPart::Name {
                 recorded: Some(file.clone()),

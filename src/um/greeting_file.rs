@@ -1,5 +1,6 @@
 //! A user's greeting files in the lab mailbox folder (`mailboxes/<sAMAccountName>/`): the
-//! custom greeting (`greeting.wav`) and the recorded name (`name.wav`) that
+//! custom greeting (`greeting.wav`) and the recorded name (`name.wav`) (and, through
+//! [`store_as`], an auto attendant's greetings in `autoattendants/<name>/`) that
 //! [`Greeting::for_mailbox`](super::Greeting::for_mailbox) finds and the worker plays.
 //!
 //! [`store`] checks a WAV the administrator gives (8 or 16 kHz, mono or stereo, PCM or
@@ -21,6 +22,8 @@ pub enum GreetingFile {
     Custom,
     /// The recorded name, `name.wav`.
     Name,
+    /// The away (out-of-office) greeting, `away.wav` (played while `away.on` exists).
+    Away,
 }
 
 impl GreetingFile {
@@ -28,6 +31,7 @@ impl GreetingFile {
         match self {
             GreetingFile::Custom => Greeting::CUSTOM_FILE,
             GreetingFile::Name => Greeting::NAME_FILE,
+            GreetingFile::Away => Greeting::AWAY_FILE,
         }
     }
 }
@@ -46,6 +50,15 @@ pub enum GreetingFileError {
     },
     #[error("{} is not usable: {reason}; expected {EXPECTED}", path.display())]
     Invalid { path: PathBuf, reason: String },
+    #[error("{} has no away greeting ({} is missing); record one first with `umctl lab greeting set {user} --away FILE.wav`", user, path.display())]
+    NoAwayGreeting { user: String, path: PathBuf },
+    #[error("{} is {seconds} s long; expected at most {max_minutes} min (MaxGreetingDuration of {policy})", path.display())]
+    TooLong {
+        path: PathBuf,
+        seconds: u64,
+        max_minutes: u32,
+        policy: String,
+    },
     #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,
@@ -88,6 +101,51 @@ pub fn check(source: &Path, bytes: &[u8]) -> Result<Vec<i16>, GreetingFileError>
     wav::decode_8k_mono(bytes).map_err(|e| invalid(e.to_string()))
 }
 
+/// Refuses a greeting of `samples` (8 kHz) longer than the UM mailbox policy's
+/// MaxGreetingDuration (`max_minutes`, of the policy named `policy`).
+pub fn check_duration(
+    source: &Path,
+    samples: usize,
+    max_minutes: u32,
+    policy: &str,
+) -> Result<(), GreetingFileError> {
+    let seconds = samples as u64 / 8000;
+    if samples as u64 > u64::from(max_minutes) * 60 * 8000 {
+        return Err(GreetingFileError::TooLong {
+            path: source.to_path_buf(),
+            seconds,
+            max_minutes,
+            policy: policy.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Turns the away greeting of the mailbox `user` (folder `mailbox`) on or off; on needs a
+/// recorded `away.wav`. Returns the file callers hear while on.
+pub fn set_away(mailbox: &Path, user: &str, on: bool) -> Result<PathBuf, GreetingFileError> {
+    let away = mailbox.join(Greeting::AWAY_FILE);
+    let marker = mailbox.join(Greeting::AWAY_ON_FILE);
+    let write_err = |source| GreetingFileError::Write {
+        path: marker.clone(),
+        source,
+    };
+    if !on {
+        match fs::remove_file(&marker) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(write_err(e)),
+            _ => return Ok(away),
+        }
+    }
+    if !away.is_file() {
+        return Err(GreetingFileError::NoAwayGreeting {
+            user: user.to_string(),
+            path: away,
+        });
+    }
+    fs::write(&marker, b"on\n").map_err(write_err)?;
+    Ok(away)
+}
+
 /// Stores the WAV at `source` as `which` in `mailbox` (created if needed); returns the path
 /// written and the duration in milliseconds.
 pub fn store(
@@ -95,13 +153,28 @@ pub fn store(
     which: GreetingFile,
     source: &Path,
 ) -> Result<(PathBuf, u64), GreetingFileError> {
+    store_as(mailbox, which.file_name(), source)
+}
+
+/// Reads and checks the WAV at `source`: the audio as 8 kHz mono samples.
+pub fn read_checked(source: &Path) -> Result<Vec<i16>, GreetingFileError> {
     let bytes = fs::read(source).map_err(|e| GreetingFileError::Read {
         path: source.to_path_buf(),
         source: e,
     })?;
-    let samples = check(source, &bytes)?;
-    let target = mailbox.join(which.file_name());
-    let tmp = mailbox.join(format!(".{}.tmp", which.file_name()));
+    check(source, &bytes)
+}
+
+/// Stores the WAV at `source` as `file_name` in `folder` (an auto attendant's greetings too).
+pub fn store_as(
+    folder: &Path,
+    file_name: &str,
+    source: &Path,
+) -> Result<(PathBuf, u64), GreetingFileError> {
+    let mailbox = folder;
+    let samples = read_checked(source)?;
+    let target = mailbox.join(file_name);
+    let tmp = mailbox.join(format!(".{file_name}.tmp"));
     let write_err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| GreetingFileError::Write { path, source }
@@ -165,6 +238,30 @@ mod tests {
             (8000, 1, 8000)
         );
         assert_eq!(fs::read_dir(&mbx).unwrap().count(), 1, "no temp file left");
+    }
+
+    #[test]
+    fn the_away_greeting_wins_while_it_is_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("in.wav");
+        fs::write(&src, wav16k_stereo(1600)).unwrap();
+        let root = dir.path().join("mailboxes");
+        let mbx = root.join("bob");
+        let greeting = || Greeting::for_mailbox(Some(&root), Some("bob"), "Bob");
+        let err = set_away(&mbx, "bob", true).unwrap_err();
+        assert!(err.to_string().contains("--away FILE.wav"), "{err}");
+        assert_eq!(err.exit_code(), 2);
+        store(&mbx, GreetingFile::Custom, &src).unwrap();
+        let (away, _) = store(&mbx, GreetingFile::Away, &src).unwrap();
+        assert!(
+            matches!(greeting(), Greeting::Custom { .. }),
+            "recorded, not on"
+        );
+        set_away(&mbx, "bob", true).unwrap();
+        assert_eq!(greeting(), Greeting::Away { file: away });
+        set_away(&mbx, "bob", false).unwrap();
+        set_away(&mbx, "bob", false).unwrap();
+        assert!(matches!(greeting(), Greeting::Custom { .. }));
     }
 
     #[test]

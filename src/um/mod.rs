@@ -19,14 +19,16 @@
 //!   (name, wildcard, validity, chain, EKU) for the live trace, `doctor --tls` and serve.
 //!
 //! - [`ova`]: [`Ova`], the Outlook Voice Access dialogue (sign-in, voice mail, directory
-//!   search); [`pin`]: the PIN policy and [`PinStore`] (lab: [`LabPinStore`]);
-//!   [`auto_attendant`]: [`AutoAttendantMenu`]; [`keypad`]: what the DTMF menus share.
+//!   search); [`mailbox_policy`]: a user's UM mailbox policy; [`pin`]: the PIN policy and [`PinStore`] (lab: [`LabPinStore`]);
+//!   [`auto_attendant`]: [`AutoAttendantMenu`]; [`aa_period`]: which period (business hours,
+//!   after hours, holiday) applies at an instant; [`keypad`]: what the DTMF menus share.
 //!
 //! `umctl serve` answers real INVITEs with exactly these functions and `umctl trace-call`
 //! predicts the answers with them, so the two cannot disagree. Nothing here owns a socket,
 //! plays audio or prints (the sockets of `umctl serve` are `crate::serve`'s); the Skype side
 //! (hosted voice mail, choosing a UM server, building the INVITE) is `frontend`.
 
+pub mod aa_period;
 pub mod auto_attendant;
 pub mod call;
 pub mod call_answering;
@@ -34,6 +36,7 @@ pub mod certificate;
 pub mod dialogue;
 pub mod greeting_file;
 pub mod keypad;
+pub mod mailbox_policy;
 pub mod ova;
 pub mod pin;
 pub mod ports;

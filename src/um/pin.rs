@@ -11,11 +11,13 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
+
+use crate::directory::model::UmMailboxPolicy;
 
 /// The PIN file in a mailbox folder.
 pub const PIN_FILE: &str = "pin.json";
@@ -25,6 +27,8 @@ pub const DEFAULT_MIN_PIN_LENGTH: usize = 6;
 pub const MAX_PIN_LENGTH: usize = 24;
 /// UM mailbox policy default MaxLogonAttempts: failures across calls before the lockout.
 pub const DEFAULT_MAX_LOGON_ATTEMPTS: u32 = 15;
+/// UM mailbox policy default PINHistoryCount.
+pub const DEFAULT_PIN_HISTORY: usize = 5;
 /// PBKDF2 rounds for new PINs (OWASP's 2023 figure for PBKDF2-HMAC-SHA256 is 600 000; a PIN
 /// has little entropy anyway, the lockout is what protects it, so a call must not wait long).
 pub const DEFAULT_PBKDF2_ITERATIONS: u32 = 100_000;
@@ -80,6 +84,9 @@ pub struct PinPolicy {
     pub max_logon_attempts: u32,
     /// AllowCommonPatterns (default false): repeated or sequential digits, the extension.
     pub allow_common_patterns: bool,
+    /// PINHistoryCount (default 5): the last N PINs (the current one included) may not be
+    /// set again.
+    pub history: usize,
 }
 
 impl Default for PinPolicy {
@@ -88,16 +95,34 @@ impl Default for PinPolicy {
             min_length: DEFAULT_MIN_PIN_LENGTH,
             max_logon_attempts: DEFAULT_MAX_LOGON_ATTEMPTS,
             allow_common_patterns: false,
+            history: DEFAULT_PIN_HISTORY,
         }
     }
 }
+
+impl From<&UmMailboxPolicy> for PinPolicy {
+    fn from(p: &UmMailboxPolicy) -> PinPolicy {
+        PinPolicy {
+            min_length: p.min_pin_length as usize,
+            max_logon_attempts: p.max_logon_attempts,
+            allow_common_patterns: p.allow_common_patterns,
+            history: p.pin_history as usize,
+        }
+    }
+}
+
+/// Where a store finds the policy of a user (`None`: the store's default policy).
+pub type PolicySource = Arc<dyn Fn(&str) -> Option<PinPolicy> + Send + Sync>;
 
 impl PinPolicy {
     /// Whether `pin` may be set for a user with `extension`. The error says what is wrong,
     /// never what the PIN is.
     pub fn check(&self, pin: &str, extension: Option<&str>) -> Result<(), PinError> {
         let fail = |reason: String, expected: String| Err(PinError::Policy { reason, expected });
-        let digits = format!("{} to {MAX_PIN_LENGTH} digits", self.min_length);
+        let digits = format!(
+            "{} to {MAX_PIN_LENGTH} digits (MinPINLength {})",
+            self.min_length, self.min_length
+        );
         if pin.is_empty() {
             return fail("it is empty".into(), digits);
         }
@@ -169,16 +194,60 @@ struct PinRecord {
     hash: String,
     failures: u32,
     locked: bool,
+    /// The PINs set before this one, newest first (PINHistoryCount), as salted hashes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    history: Vec<OldPin>,
+}
+
+/// A former PIN's hash.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct OldPin {
+    iterations: u32,
+    salt: String,
+    hash: String,
+}
+
+impl OldPin {
+    fn of(r: &PinRecord) -> OldPin {
+        OldPin {
+            iterations: r.iterations,
+            salt: r.salt.clone(),
+            hash: r.hash.clone(),
+        }
+    }
+
+    fn record(&self) -> PinRecord {
+        PinRecord {
+            algorithm: ALGORITHM.to_string(),
+            iterations: self.iterations,
+            salt: self.salt.clone(),
+            hash: self.hash.clone(),
+            failures: 0,
+            locked: false,
+            history: Vec::new(),
+        }
+    }
 }
 
 /// The lab's PINs: `<mailboxes>/<user>/pin.json`.
-#[derive(Debug)]
 pub struct LabPinStore {
     mailboxes: PathBuf,
     policy: PinPolicy,
+    /// Each user's UM mailbox policy, when the store knows the directory.
+    policies: Option<PolicySource>,
     iterations: NonZeroU32,
     /// Serialises read-modify-write of the PIN files between calls in this process.
     lock: Mutex<()>,
+}
+
+impl std::fmt::Debug for LabPinStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LabPinStore")
+            .field("mailboxes", &self.mailboxes)
+            .field("policy", &self.policy)
+            .field("policies", &self.policies.is_some())
+            .finish()
+    }
 }
 
 impl LabPinStore {
@@ -187,6 +256,7 @@ impl LabPinStore {
         LabPinStore {
             mailboxes: mailboxes.into(),
             policy,
+            policies: None,
             iterations: NonZeroU32::new(DEFAULT_PBKDF2_ITERATIONS).unwrap_or(NonZeroU32::MIN),
             lock: Mutex::new(()),
         }
@@ -200,6 +270,20 @@ impl LabPinStore {
 
     pub fn policy(&self) -> &PinPolicy {
         &self.policy
+    }
+
+    /// Read each user's policy from `source` (the directory: `um::mailbox_policy`).
+    pub fn with_policies(mut self, source: PolicySource) -> LabPinStore {
+        self.policies = Some(source);
+        self
+    }
+
+    /// The policy `user` is held to.
+    pub fn policy_for(&self, user: &str) -> PinPolicy {
+        self.policies
+            .as_ref()
+            .and_then(|f| f(user))
+            .unwrap_or(self.policy)
     }
 
     /// `<mailboxes>/<user>/pin.json`.
@@ -220,8 +304,30 @@ impl LabPinStore {
     /// Sets `user`'s PIN (checked against the policy, `extension` for the pattern rule) with
     /// a fresh salt; the failure count and lockout are cleared.
     pub fn set(&self, user: &str, pin: &str, extension: Option<&str>) -> Result<(), PinError> {
-        self.policy.check(pin, extension)?;
+        let policy = self.policy_for(user);
+        policy.check(pin, extension)?;
         let path = self.path(user)?;
+        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        let old = read_record(&path)?;
+        let mut history: Vec<OldPin> = match &old {
+            Some(r) => std::iter::once(OldPin::of(r))
+                .chain(r.history.iter().cloned())
+                .collect(),
+            None => Vec::new(),
+        };
+        history.truncate(policy.history);
+        for former in &history {
+            if verify(&path, &former.record(), pin)? {
+                return Err(PinError::Policy {
+                    reason: format!("it is one of the last {} PINs", policy.history),
+                    expected: format!(
+                        "a PIN not used recently (PINHistoryCount {})",
+                        policy.history
+                    ),
+                });
+            }
+        }
+        history.truncate(policy.history.saturating_sub(1));
         let mut salt = [0u8; SALT_LEN];
         SystemRandom::new()
             .fill(&mut salt)
@@ -242,8 +348,8 @@ impl LabPinStore {
             hash: b64.encode(hash),
             failures: 0,
             locked: false,
+            history,
         };
-        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
         write_record(&path, &record)
     }
 
@@ -272,7 +378,7 @@ impl LabPinStore {
             pin_set: record.is_some(),
             locked: record.is_some_and(|r| r.locked),
             failures: record.map_or(0, |r| r.failures),
-            max_logon_attempts: self.policy.max_logon_attempts,
+            max_logon_attempts: self.policy_for(user).max_logon_attempts,
         }
     }
 }
@@ -299,7 +405,7 @@ impl PinStore for LabPinStore {
             return Ok(PinCheck::Accepted);
         }
         record.failures = record.failures.saturating_add(1);
-        record.locked = record.failures >= self.policy.max_logon_attempts;
+        record.locked = record.failures >= self.policy_for(user).max_logon_attempts;
         write_record(&path, &record)?;
         Ok(if record.locked {
             PinCheck::LockedOut
@@ -416,6 +522,33 @@ mod tests {
             ..PinPolicy::default()
         };
         lax.check("1111", Some("1111")).unwrap();
+    }
+
+    #[test]
+    fn the_last_pins_may_not_be_set_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = PinPolicy {
+            history: 3,
+            ..PinPolicy::default()
+        };
+        let s = store(dir.path()).with_policies(Arc::new(move |_: &str| Some(policy)));
+        for pin in ["246813", "135792", "975318"] {
+            s.set("bob", pin, None).unwrap();
+        }
+        for old in ["246813", "135792", "975318"] {
+            let msg = s.set("bob", old, None).unwrap_err().to_string();
+            assert!(msg.contains("one of the last 3 PINs"), "{msg}");
+            assert!(
+                msg.contains("PINHistoryCount 3") && !msg.contains(old),
+                "{msg}"
+            );
+        }
+        s.set("bob", "864213", None).unwrap();
+        // Four PINs later the first one is free again.
+        s.set("bob", "246813", None).unwrap();
+        assert_eq!(s.check("bob", "246813").unwrap(), PinCheck::Accepted);
+        let text = fs::read_to_string(s.path("bob").unwrap()).unwrap();
+        assert!(!text.contains("246813") && !text.contains("864213"));
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub struct Admission {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Greeting {
+    /// The user's away (out-of-office) greeting (`away.wav`), turned on (`away.on`).
+    Away { file: PathBuf },
     /// The user's own recording (`greeting.wav` in the mailbox).
     Custom { file: PathBuf },
     /// A system prompt around the user's recorded name (`name.wav`).
@@ -52,13 +54,21 @@ pub enum Greeting {
 impl Greeting {
     pub const CUSTOM_FILE: &'static str = "greeting.wav";
     pub const NAME_FILE: &'static str = "name.wav";
+    pub const AWAY_FILE: &'static str = "away.wav";
+    /// Present while the away greeting is on (`umctl lab greeting away USER on`).
+    pub const AWAY_ON_FILE: &'static str = "away.on";
 
-    /// The greeting of the mailbox `sam` under `mailboxes` (`None`: contents unknown).
+    /// The greeting of the mailbox `sam` under `mailboxes` (`None`: contents unknown): the
+    /// away greeting while it is on, else the custom one, else the recorded name, else TTS.
     pub fn for_mailbox(mailboxes: Option<&Path>, sam: Option<&str>, display: &str) -> Greeting {
         let (Some(root), Some(sam)) = (mailboxes, sam) else {
             return Greeting::Unknown;
         };
         let folder = root.join(sam);
+        let away = folder.join(Self::AWAY_FILE);
+        if folder.join(Self::AWAY_ON_FILE).is_file() && away.is_file() {
+            return Greeting::Away { file: away };
+        }
         let custom = folder.join(Self::CUSTOM_FILE);
         if custom.is_file() {
             return Greeting::Custom { file: custom };
@@ -77,6 +87,9 @@ impl Greeting {
     /// A short description for reports.
     pub fn describe(&self) -> String {
         match self {
+            Greeting::Away { file } => {
+                format!("away (out-of-office) greeting ({})", file.display())
+            }
             Greeting::Custom { file } => format!("custom greeting ({})", file.display()),
             Greeting::RecordedName { file } => {
                 format!(

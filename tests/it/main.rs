@@ -2,6 +2,7 @@
 //! umctl's integration tests: one binary that drives the real `umctl` executable the way a
 //! user does. `support` holds the harness (a throwaway lab folder, a command runner).
 
+mod aa_hours;
 mod assets;
 mod baresip;
 mod call_records;
@@ -12,6 +13,7 @@ mod dispatcher;
 mod doctor;
 mod grant_permissions;
 mod grant_permissions_samba;
+mod greetings;
 #[cfg(feature = "gssapi")]
 mod kerberos;
 mod lab;
@@ -22,6 +24,7 @@ mod ldap_offline;
 mod ldif_files;
 mod mail_servers;
 mod mail_smtp;
+mod mailbox_policy;
 mod messages;
 mod new_contact;
 mod new_contact_samba;

@@ -91,6 +91,23 @@ pub const MSEXCH_UM_AUTO_ATTENDANT_DIALED_NUMBERS: &str = "msExchUMAutoAttendant
 pub const MSEXCH_UM_AUTO_ATTENDANT_FLAGS: &str = "msExchUMAutoAttendantFlags";
 pub const MSEXCH_UM_AUTO_ATTENDANT_BUSINESS_HOUR_FEATURES: &str =
     "msExchUMAutoAttendantBusinessHourFeatures";
+pub const MSEXCH_UM_AUTO_ATTENDANT_AFTER_HOUR_FEATURES: &str =
+    "msExchUMAutoAttendantAfterHourFeatures";
+pub const MSEXCH_UM_AUTO_ATTENDANT_BUSINESS_HOUR_SCHEDULE: &str =
+    "msExchUMAutoAttendantBusinessHourSchedule";
+pub const MSEXCH_UM_AUTO_ATTENDANT_HOLIDAY_SCHEDULE: &str = "msExchUMAutoAttendantHolidaySchedule";
+
+// UM mailbox policy (msExchUMRecipientTemplate, UMMailboxPolicySchema).
+pub const MSEXCH_UM_MAILBOX_POLICY_DIAL_PLAN_LINK: &str = "msExchUMMailboxPolicyDialPlanLink";
+pub const MSEXCH_UM_PIN_POLICY_MIN_PASSWORD_LENGTH: &str = "msExchUMPinPolicyMinPasswordLength";
+pub const MSEXCH_UM_PIN_POLICY_PREVIOUS_DISALLOWED: &str =
+    "msExchUMPinPolicyNumberOfPreviousPasswordsDisallowed";
+pub const MSEXCH_UM_PIN_POLICY_ACCOUNT_LOCKOUT_FAILURES: &str =
+    "msExchUMPinPolicyAccountLockoutFailures";
+pub const MSEXCH_UM_PIN_POLICY_DISALLOW_COMMON_PATTERNS: &str =
+    "msExchUMPinPolicyDisallowCommonPatterns";
+pub const MSEXCH_UM_LOGON_FAILURES_BEFORE_PIN_RESET: &str = "msExchUMLogonFailuresBeforePINReset";
+pub const MSEXCH_UM_MAX_GREETING_DURATION: &str = "msExchUMMaxGreetingDuration";
 
 // UM IP gateway and hunt group.
 pub const MSEXCH_UM_IP_GATEWAY_ADDRESS: &str = "msExchUMIPGatewayAddress";

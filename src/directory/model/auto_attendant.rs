@@ -1,13 +1,17 @@
 //! UM auto attendants (`msExchUMAutoAttendant`, domain.md A.2 and B.3.5): dial plan link, pilot
-//! numbers, enabled flag, operator extension and umctl's key mappings (`key=N;Name, extension`
-//! values of `msExchUMAutoAttendantBusinessHourFeatures`). It does not play menus or transfer
-//! calls (`um::auto_attendant`).
+//! numbers, enabled flag, operator extension and, per period (business hours, after hours),
+//! umctl's key mappings (`key=N;Name, extension` values of
+//! `msExchUMAutoAttendantBusinessHourFeatures` / `...AfterHourFeatures`) with the settings kept
+//! beside them, the schedule and the holidays (`aa_schedule`). Values in Exchange's own
+//! serialized form are listed in [`AutoAttendant::exchange_forms`], not read. It does not play
+//! menus or transfer calls (`um::auto_attendant`) nor decide the period (`um::aa_period`).
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::Serialize;
 
+use super::aa_schedule::{is_exchange_form, Holiday, Setting, WeeklyRange};
 use super::{attrs, read, Dn, ModelError, ValueError};
 use crate::directory::entry::Entry;
 
@@ -77,6 +81,91 @@ impl FromStr for KeyMapping {
     }
 }
 
+/// What callers get in one period (business hours, or after hours and holidays).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PeriodFeatures {
+    /// umctl's key mappings, in stored order.
+    pub key_mappings: Vec<KeyMapping>,
+    /// The welcome greeting file (`greeting=FILE.wav`), else the system welcome.
+    pub greeting: Option<String>,
+    /// `operator=off` turns transfer to the operator on 0 off (on by default).
+    pub operator: bool,
+}
+
+impl PeriodFeatures {
+    /// Reads one features attribute: key mappings, settings; Exchange's XML is skipped and
+    /// reported through `foreign`. Returns the features and the time zone if one is set.
+    fn read(
+        e: &Entry,
+        attr: &'static str,
+        foreign: &mut Vec<&'static str>,
+    ) -> Result<(PeriodFeatures, Option<String>), ModelError> {
+        let mut out = PeriodFeatures {
+            operator: true,
+            ..PeriodFeatures::default()
+        };
+        let mut tz = None;
+        for raw in e.values(attr) {
+            if is_exchange_form(raw) {
+                foreign.push(attr);
+                continue;
+            }
+            let v = String::from_utf8_lossy(raw);
+            if KeyMapping::is_key_mapping(&v) {
+                out.key_mappings
+                    .push(KeyMapping::parse(&v).map_err(|err| err.at(&e.dn, attr))?);
+                continue;
+            }
+            let expected =
+                "key=N;Name, extension, greeting=FILE.wav, operator=on|off or timezone=Area/City";
+            match Setting::parse(&v) {
+                None => return Err(ValueError::new(v, expected).at(&e.dn, attr)),
+                Some(Err(err)) => return Err(err.at(&e.dn, attr)),
+                Some(Ok(Setting::Greeting(g))) => out.greeting = Some(g),
+                Some(Ok(Setting::Operator(on))) => out.operator = on,
+                Some(Ok(Setting::TimeZone(z))) => tz = Some(z),
+            }
+        }
+        Ok((out, tz))
+    }
+
+    /// The stored values, in umctl's form.
+    pub fn values(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.key_mappings.iter().map(|k| k.to_string()).collect();
+        if let Some(g) = &self.greeting {
+            out.push(Setting::Greeting(g.clone()).to_string());
+        }
+        if !self.operator {
+            out.push(Setting::Operator(false).to_string());
+        }
+        out
+    }
+
+    /// The mapping for a pressed key.
+    pub fn key(&self, key: u8) -> Option<&KeyMapping> {
+        self.key_mappings.iter().find(|m| m.key == key)
+    }
+}
+
+/// Parses every text value of `attr` with `parse`; binary or XML values go to `foreign`.
+fn read_list<T>(
+    e: &Entry,
+    attr: &'static str,
+    parse: fn(&str) -> Result<T, ValueError>,
+    foreign: &mut Vec<&'static str>,
+) -> Result<Vec<T>, ModelError> {
+    let mut out = Vec::new();
+    for raw in e.values(attr) {
+        match std::str::from_utf8(raw) {
+            Ok(v) if !is_exchange_form(raw) => {
+                out.push(parse(v).map_err(|err| err.at(&e.dn, attr))?)
+            }
+            _ => foreign.push(attr),
+        }
+    }
+    Ok(out)
+}
+
 /// One auto attendant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AutoAttendant {
@@ -89,20 +178,47 @@ pub struct AutoAttendant {
     /// Bit 1 of `msExchUMAutoAttendantFlags`; absent reads as disabled (Exchange's default).
     pub enabled: bool,
     pub operator_extension: Option<String>,
-    /// umctl's key mappings, in stored order.
-    pub key_mappings: Vec<KeyMapping>,
+    /// Business-hours features (`msExchUMAutoAttendantBusinessHourFeatures`).
+    pub business: PeriodFeatures,
+    /// After-hours (and holiday) features (`msExchUMAutoAttendantAfterHourFeatures`).
+    pub after_hours: PeriodFeatures,
+    /// `timezone=` among the business-hours features; `None` reads as UTC.
+    pub time_zone: Option<String>,
+    /// Business hours; empty means always open (Exchange's default).
+    pub schedule: Vec<WeeklyRange>,
+    pub holidays: Vec<Holiday>,
+    /// Attributes holding Exchange's own serialized form, which umctl does not read.
+    pub exchange_forms: Vec<&'static str>,
 }
 
 impl AutoAttendant {
     pub fn from_entry(e: &Entry) -> Result<AutoAttendant, ModelError> {
         const CLASS: &str = attrs::OC_MSEXCH_UM_AUTO_ATTENDANT;
         read::expect_class(e, CLASS)?;
-        let attr = attrs::MSEXCH_UM_AUTO_ATTENDANT_BUSINESS_HOUR_FEATURES;
-        let key_mappings = e
-            .str_values(attr)
-            .filter(|v| KeyMapping::is_key_mapping(v))
-            .map(|v| KeyMapping::parse(v).map_err(|err| err.at(&e.dn, attr)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut foreign = Vec::new();
+        let (business, time_zone) = PeriodFeatures::read(
+            e,
+            attrs::MSEXCH_UM_AUTO_ATTENDANT_BUSINESS_HOUR_FEATURES,
+            &mut foreign,
+        )?;
+        let (after_hours, _) = PeriodFeatures::read(
+            e,
+            attrs::MSEXCH_UM_AUTO_ATTENDANT_AFTER_HOUR_FEATURES,
+            &mut foreign,
+        )?;
+        let schedule = read_list(
+            e,
+            attrs::MSEXCH_UM_AUTO_ATTENDANT_BUSINESS_HOUR_SCHEDULE,
+            WeeklyRange::parse,
+            &mut foreign,
+        )?;
+        let holidays = read_list(
+            e,
+            attrs::MSEXCH_UM_AUTO_ATTENDANT_HOLIDAY_SCHEDULE,
+            Holiday::parse,
+            &mut foreign,
+        )?;
+        foreign.dedup();
         Ok(AutoAttendant {
             dn: e.dn.clone(),
             name: read::name(e, CLASS)?,
@@ -111,13 +227,29 @@ impl AutoAttendant {
             enabled: read::opt_i64(e, attrs::MSEXCH_UM_AUTO_ATTENDANT_FLAGS)?
                 .is_some_and(|f| f & AA_ENABLED_FLAG != 0),
             operator_extension: read::opt_str(e, attrs::MSEXCH_UM_OPERATOR_EXTENSION)?,
-            key_mappings,
+            business,
+            after_hours,
+            time_zone,
+            schedule,
+            holidays,
+            exchange_forms: foreign,
         })
     }
 
-    /// The mapping for a pressed key.
+    /// The business-hours mapping for a pressed key.
     pub fn key(&self, key: u8) -> Option<&KeyMapping> {
-        self.key_mappings.iter().find(|m| m.key == key)
+        self.business.key(key)
+    }
+
+    /// Why umctl cannot tell what callers hear, when part of the AA is in Exchange's form.
+    pub fn exchange_form_note(&self) -> Option<String> {
+        (!self.exchange_forms.is_empty()).then(|| {
+            format!(
+                "auto attendant {} keeps {} in Exchange's serialized form, which umctl does not read: its menus, hours or holidays may differ from what umctl shows (set them with `umctl aa set` to use umctl's form)",
+                self.name,
+                self.exchange_forms.join(", ")
+            )
+        })
     }
 
     /// Whether `number` is one of the pilot numbers (exact text).
@@ -166,7 +298,18 @@ mod tests {
         assert_eq!(aa.dial_plan.rdn_value(), Some("LOC801"));
         assert!(aa.enabled);
         assert!(aa.has_pilot_number("+96265519100"));
-        assert_eq!(aa.key_mappings.len(), 2, "the XML value is not ours");
+        assert_eq!(
+            aa.business.key_mappings.len(),
+            2,
+            "the XML value is not ours"
+        );
+        assert_eq!(
+            aa.exchange_forms,
+            [attrs::MSEXCH_UM_AUTO_ATTENDANT_BUSINESS_HOUR_FEATURES]
+        );
+        assert!(aa.exchange_form_note().unwrap().contains("MainAA keeps"));
+        assert!(aa.business.operator);
+        assert!(aa.schedule.is_empty() && aa.holidays.is_empty());
         assert_eq!(aa.key(1).unwrap().extension, "9001");
         assert_eq!(aa.key(2).unwrap().name, "Service, Parts");
         assert_eq!(aa.key(3), None);
@@ -219,6 +362,59 @@ mod tests {
         fn key_mapping_parse_never_panics(s in "\\PC{0,30}") {
             let _ = KeyMapping::parse(&s);
         }
+    }
+
+    #[test]
+    fn reads_hours_holidays_and_after_hours_features() {
+        let mut e = main_aa();
+        e.set(
+            attrs::MSEXCH_UM_AUTO_ATTENDANT_BUSINESS_HOUR_FEATURES,
+            vec![
+                b"key=1;Sales, 9001".to_vec(),
+                b"timezone=Asia/Amman".to_vec(),
+            ],
+        );
+        e.set(
+            attrs::MSEXCH_UM_AUTO_ATTENDANT_AFTER_HOUR_FEATURES,
+            vec![
+                b"key=1;Emergency, 9100".to_vec(),
+                b"greeting=closed.wav".to_vec(),
+                b"operator=off".to_vec(),
+            ],
+        );
+        e.set_str(
+            attrs::MSEXCH_UM_AUTO_ATTENDANT_BUSINESS_HOUR_SCHEDULE,
+            "Sun-Thu 08:00-16:00",
+        );
+        e.set(
+            attrs::MSEXCH_UM_AUTO_ATTENDANT_HOLIDAY_SCHEDULE,
+            vec![b"New Year, , 2027-01-01".to_vec(), vec![0x00, 0x9f]],
+        );
+        let aa = AutoAttendant::from_entry(&e).unwrap();
+        assert_eq!(aa.time_zone.as_deref(), Some("Asia/Amman"));
+        assert_eq!(aa.after_hours.key(1).unwrap().extension, "9100");
+        assert_eq!(aa.after_hours.greeting.as_deref(), Some("closed.wav"));
+        assert!(!aa.after_hours.operator && aa.business.operator);
+        assert_eq!(aa.schedule[0].to_string(), "Sun-Thu 08:00-16:00");
+        assert_eq!(aa.holidays[0].name, "New Year");
+        assert_eq!(
+            aa.exchange_forms,
+            [attrs::MSEXCH_UM_AUTO_ATTENDANT_HOLIDAY_SCHEDULE]
+        );
+        assert_eq!(
+            aa.after_hours.values(),
+            [
+                "key=1;Emergency, 9100",
+                "greeting=closed.wav",
+                "operator=off"
+            ]
+        );
+        e.set_str(attrs::MSEXCH_UM_AUTO_ATTENDANT_AFTER_HOUR_FEATURES, "hello");
+        let msg = AutoAttendant::from_entry(&e).unwrap_err().to_string();
+        assert!(
+            msg.contains("msExchUMAutoAttendantAfterHourFeatures has value 'hello'"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //!
 //! [`Entry`]: crate::directory::entry::Entry
 
+pub mod aa_schedule;
 pub mod attrs;
 pub mod auto_attendant;
 pub mod contact;
@@ -20,9 +21,10 @@ pub mod pool;
 mod read;
 pub mod rtc_group;
 pub mod schema;
+pub mod um_policy;
 pub mod um_user;
 
-pub use auto_attendant::{AutoAttendant, KeyMapping};
+pub use auto_attendant::{AutoAttendant, KeyMapping, PeriodFeatures};
 pub use contact::{ContactKind, ContactSpec, ExUmContact, OtherIpPhone};
 pub use dial_plan::{AudioCodec, DialPlan, UriType, VoipSecurity};
 pub use dn::{Ava, Dn, DnError, Rdn};
@@ -35,6 +37,7 @@ pub use organization::ExchangeOrg;
 pub use pool::{Pool, PoolVersion};
 pub use rtc_group::RtcGroup;
 pub use schema::{check_entry, ContractViolation};
+pub use um_policy::UmMailboxPolicy;
 pub use um_user::{UmUser, VoiceMailSettings};
 
 /// An entry could not be read as the typed object asked for. Every variant names the entry's
