@@ -242,7 +242,7 @@ mod tests {
 
     fn lab_aa() -> (tempfile::TempDir, LabDirectory, AutoAttendant) {
         let dir = tempfile::tempdir().unwrap();
-        let lab = LabDirectory::open(dir.path().join("lab")).unwrap();
+        let lab = LabDirectory::init_and_open(dir.path().join("lab")).unwrap();
         let org = lookup::organization(&lab).unwrap();
         let aa = lookup::auto_attendant_by_number(&lab, &org, "+96265515444")
             .unwrap()

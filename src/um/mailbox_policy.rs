@@ -52,7 +52,8 @@ mod tests {
     #[test]
     fn each_user_is_held_to_their_own_policy() {
         let dir = tempfile::tempdir().unwrap();
-        let lab: Arc<dyn Directory> = Arc::new(LabDirectory::open(dir.path().join("lab")).unwrap());
+        let lab: Arc<dyn Directory> =
+            Arc::new(LabDirectory::init_and_open(dir.path().join("lab")).unwrap());
         let hq = user_policy(lab.as_ref(), "alice").unwrap().unwrap();
         assert_eq!(hq.name, "HQ-SIP Default Policy");
         assert_eq!(

@@ -242,7 +242,7 @@ fn a_wrong_pin_fails_the_last_hop_with_the_failure_count_and_the_right_one_signs
 #[test]
 fn serve_stopped_mid_call_ends_the_trace_with_um_hung_up_shutdown() {
     let lab = menu_lab();
-    let mut serve = ServeHarness::start(&lab, &[]);
+    let mut serve = ServeHarness::start(&lab, &["--drain-timeout", "0"]);
     let tls = format!("sips:{}", serve.addr("EX-CAS01", "call_router", "tls"));
     let trace = lab
         .command(&[

@@ -648,6 +648,12 @@ fn directory_search_ends_in_a_refer_to_the_users_extension() {
         "Referred-By names the OVA number: {actions}"
     );
     assert!(actions.contains("bye from UM"), "{actions}");
+    let r = &crate::call_records::wait_for_records(lab.path(), 1)[0];
+    assert_eq!(r["CallType"], "SubscriberAccess", "{r:#}");
+    assert_eq!(r["OfferResult"], "Answer", "{r:#}");
+    assert_eq!(r["DropCallReason"], "Transfer", "{r:#}");
+    assert_eq!(r["TransferredNumber"], "9000", "{r:#}");
+    crate::call_records::assert_quality(r);
 }
 
 /// The shipped scenario `tests/sipp/uac_aa_key1.xml` (one key: the shipped

@@ -530,6 +530,16 @@ fn sipp_follows_both_redirects_to_the_worker_over_udp_and_tcp() {
     }
     // One call after the other: the UM service sent them to different worker processes.
     assert_eq!(reached, workers, "calls went to {reached:?}");
+    // Each call left one record, written by the worker that answered it.
+    let records = crate::call_records::wait_for_records(lab.path(), 2);
+    assert_eq!(records.len(), 2, "{records:#?}");
+    for r in &records {
+        assert_eq!(r["OfferResult"], "Answer", "{r:#}");
+        assert_eq!(r["Component"], "UM worker", "{r:#}");
+        assert_eq!(r["DialPlan"], "LOC801", "{r:#}");
+        assert!(r["DropCallReason"].is_string(), "{r:#}");
+        crate::call_records::assert_quality(r);
+    }
     // Over TCP every transaction is logged at once (UDP waits for its timers).
     assert!(
         serve.wait_for_log(Duration::from_secs(5), |log| {

@@ -328,6 +328,13 @@ impl Drop for ServeHarness {
 /// How many tests this run skipped because a peer is missing.
 static SKIPPED_FOR_PEERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
+/// Figures a test measured (failover, delivery counts), written past the harness's capture so
+/// `cargo test` (and CI's log) shows them also when the test passes.
+pub fn show_figures(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "\n{text}");
+}
+
 /// Called by a test whose peer (`needs`, with how to install it) is missing. Under CI (`.ci/run`
 /// sets CI=true) a missing peer fails the test. Elsewhere the skip is printed straight to the
 /// process's stderr, which `cargo test` does not capture (only the print macros are), with the
