@@ -191,11 +191,10 @@ impl LabDirectory {
         integrity::check_whole(&forest, source_name)?;
         let _lock = WriteLock::acquire(&paths)?;
         let previous = read_generation(&paths.forest())?;
-        let backup = snapshots::take(&paths, &snapshots::this_command(), None)?
-            .map(|id| paths.backups().join(id));
         let mut hosts = read_hosts(&paths)?;
         let new_hosts = assign_hosts(&mut hosts, forest.iter());
-        save(&paths, &forest, previous.unwrap_or(0) + 1)?;
+        let backup = snapshot_and_save(&paths, None, &forest, previous.unwrap_or(0) + 1)?
+            .map(|id| paths.backups().join(id));
         write_hosts(&paths, &hosts)?;
         fs::create_dir_all(paths.mailboxes())
             .map_err(|e| DirectoryError::io(paths.mailboxes(), e))?;
@@ -265,8 +264,7 @@ impl LabDirectory {
         let snapshot = snapshots::find(&paths, id)?;
         let forest = load_snapshot(&snapshot)?;
         let generation = read_generation(&paths.forest())?.unwrap_or(0);
-        let backup = snapshots::take(&paths, &snapshots::this_command(), None)?;
-        save(&paths, &forest, generation + 1)?;
+        let backup = snapshot_and_save(&paths, None, &forest, generation + 1)?;
         let mut hosts = read_hosts(&paths)?;
         if !assign_hosts(&mut hosts, forest.iter()).is_empty() {
             write_hosts(&paths, &hosts)?;
@@ -411,8 +409,7 @@ impl LabDirectory {
         };
         let before = forest.len();
         let value = change(forest)?;
-        let saved = snapshots::take(&self.paths, &snapshots::this_command(), Some(before))
-            .and_then(|_| save(&self.paths, forest, next));
+        let saved = snapshot_and_save(&self.paths, Some(before), forest, next);
         if let Err(e) = saved {
             // The disk still has the old forest: go back to it.
             if let Ok((forest, generation)) = load(&self.paths) {
@@ -905,6 +902,23 @@ fn changes_from_ldif(bytes: &[u8], source_name: &str) -> Result<Vec<(usize, Chan
         changes.push((line, change));
     }
     Ok(changes)
+}
+
+/// Keeps the current forest as a snapshot (see `snapshots`), then saves `forest`; returns the
+/// snapshot's ID. A failed save leaves the old forest in place: its snapshot is then made a
+/// file of its own, so it stays what it is whatever happens to `forest.ldif` next.
+fn snapshot_and_save(
+    paths: &LabPaths,
+    objects: Option<usize>,
+    forest: &Forest,
+    generation: u64,
+) -> Result<Option<String>> {
+    let id = snapshots::take(paths, &snapshots::this_command(), objects)?;
+    let saved = save(paths, forest, generation);
+    if let (Err(_), Some(id)) = (&saved, &id) {
+        let _ = snapshots::unshare(paths, id);
+    }
+    saved.map(|()| id)
 }
 
 /// Saves the forest atomically with the given generation, then its on-disk index.
