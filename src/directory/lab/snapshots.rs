@@ -7,8 +7,10 @@
 //! a copy of a 100,000-user forest is 107 MB per write. It is safe because every write then
 //! replaces `forest.ldif` by renaming a new file over it, so the snapshot is the only name
 //! left on the old content, and a later hand edit in place (`head > forest.ldif`, an editor)
-//! changes the new file, never a snapshot. The one case where the two would stay one file, a
-//! save that fails after the snapshot, is undone by [`unshare`] (the writers call it).
+//! changes the new file, never a snapshot. Where the two would stay one file, a save that
+//! fails after the snapshot, [`unshare`] separates them (the writers call it); after a crash
+//! between the snapshot and the rename, the next write does (until then, an edit in place
+//! would change that newest snapshot too).
 
 use std::fs;
 use std::path::PathBuf;
@@ -64,6 +66,10 @@ pub fn take(paths: &LabPaths, command: &str, objects: Option<usize>) -> Result<O
     let forest = paths.forest();
     if !forest.exists() {
         return Ok(None);
+    }
+    // A writer that crashed between its snapshot and its rename left the two as one file.
+    if let Some(last) = newest(paths)? {
+        unshare(paths, &last.id)?;
     }
     let (id, dir) = new_dir(paths)?;
     let target = dir.join("forest.ldif");
@@ -297,8 +303,14 @@ mod tests {
 
         let failed = take(&paths, "write that fails", None).unwrap().unwrap();
         let kept = paths.backups().join(&failed).join("forest.ldif");
+        assert!(same_file(&kept, &paths.forest()));
         unshare(&paths, &failed).unwrap();
         assert!(!same_file(&kept, &paths.forest()));
+        // A crash after the snapshot: the next snapshot separates the one left linked.
+        let crashed = take(&paths, "write that crashes", None).unwrap().unwrap();
+        let crashed = paths.backups().join(&crashed).join("forest.ldif");
+        take(&paths, "next write", None).unwrap().unwrap();
+        assert!(!same_file(&crashed, &paths.forest()));
         fs::write(paths.forest(), "edited again").unwrap();
         assert_eq!(fs::read_to_string(&kept).unwrap(), "edited in place");
     }
