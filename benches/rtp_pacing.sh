@@ -38,14 +38,7 @@ trap cleanup EXIT
 
 lab=$work/lab
 sipp_lab "$UMCTL" "$lab"
-python3 - "$work/greeting.wav" "$GREETING" <<'PY'
-import math, struct, sys, wave
-w = wave.open(sys.argv[1], "wb")
-w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
-n = int(8000 * float(sys.argv[2]))
-w.writeframes(b"".join(struct.pack("<h", int(6000 * math.sin(2 * math.pi * 440 * i / 8000))) for i in range(n)))
-w.close()
-PY
+tone_wav "$work/greeting.wav" "$GREETING"
 "$UMCTL" --lab "$lab" lab greeting set bob "$work/greeting.wav" >/dev/null
 
 "$UMCTL" --lab "$lab" serve --ephemeral-ports --startup-mode tcp --max-calls "$CALLS" \

@@ -1,5 +1,5 @@
-# Sourced by the SIPp benches (sip_load.sh, voicemail_load.sh, rtp_pacing.sh): the lab they
-# call into, and where serve bound.
+# Sourced by the SIPp benches (sip_load.sh, voicemail_load.sh, rtp_pacing.sh, memory.sh): the
+# lab they call into, where serve bound, and a greeting tone.
 #
 # `sipp_lab UMCTL LAB` creates the lab at LAB, makes the pools UM IP gateways
 # (grant-permissions) and LOC801 Unsecured, so SIPp (Debian's has no TLS) is admitted over
@@ -27,5 +27,18 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 addr = {(s["name"], x["role"]): x["udp"] for s in r["servers"] for x in s["roles"]}
 print(addr[("EX-CAS01", "call_router")], addr[("EX-MBX02", "worker")].split(":")[0])
+PY
+}
+
+# `tone_wav FILE SECONDS`: writes a SECONDS-long 440 Hz tone (8 kHz, 16-bit mono WAV), a
+# greeting for `umctl lab greeting set`.
+tone_wav() {
+  python3 - "$1" "$2" <<'PY'
+import math, struct, sys, wave
+w = wave.open(sys.argv[1], "wb")
+w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+n = int(8000 * float(sys.argv[2]))
+w.writeframes(b"".join(struct.pack("<h", int(6000 * math.sin(2 * math.pi * 440 * i / 8000))) for i in range(n)))
+w.close()
 PY
 }

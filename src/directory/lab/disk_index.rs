@@ -46,6 +46,29 @@ pub struct Stamp {
 /// objectClass values). `None` when the records do not form a forest (a duplicate DN, an
 /// object before its parent): such a file is left to the full load, which names the problem.
 pub fn build(stamp: &Stamp, records: &[Scanned]) -> Option<Vec<u8>> {
+    let placed: Vec<Placed<'_>> = records
+        .iter()
+        .map(|(key, _, range, _)| (&**key, range.clone()))
+        .collect();
+    let rows = records.iter().enumerate().flat_map(|(slot, (.., keys))| {
+        keys.iter()
+            .map(move |(name, key)| (*name, &**key, slot as u32))
+    });
+    build_from(stamp, &placed, rows)
+}
+
+/// One record of the forest file: its normalized DN and where its text is.
+pub type Placed<'a> = (&'a str, Range<usize>);
+
+/// Builds the index from the records in file order and the (index name, key, record number)
+/// rows of their indexed values and objectClass values, in any order: what [`build`] reads
+/// from the file, or what the save knows from the forest it just wrote (see
+/// `Forest::disk_rows`). `None` as for [`build`].
+pub fn build_from<'a>(
+    stamp: &Stamp,
+    records: &[Placed<'a>],
+    rows: impl Iterator<Item = (&'static str, &'a str, u32)>,
+) -> Option<Vec<u8>> {
     let n = records.len();
     let mut blob: Vec<u8> = Vec::new();
     let mut ids: HashMap<&str, u32> = HashMap::default();
@@ -54,9 +77,9 @@ pub fn build(stamp: &Stamp, records: &[Scanned]) -> Option<Vec<u8>> {
     let mut roots: BTreeSet<u32> = BTreeSet::new();
     let mut dn_keys = Vec::with_capacity(n);
     // The same structure `Forest::add_raw` builds: a parent is an object loaded before.
-    for (slot, (key, _, _, _)) in records.iter().enumerate() {
+    for (slot, (key, _)) in records.iter().enumerate() {
         let slot = u32::try_from(slot).ok().filter(|s| *s != NONE)?;
-        if ids.contains_key(&**key) {
+        if ids.contains_key(key) {
             return None;
         }
         let parent = parent_key(key)?;
@@ -77,7 +100,7 @@ pub fn build(stamp: &Stamp, records: &[Scanned]) -> Option<Vec<u8>> {
                     && records
                         .get(*r as usize)
                         .and_then(|(k, ..)| parent_key(k))
-                        .is_some_and(|p| p == &**key)
+                        .is_some_and(|p| p == *key)
             })
             .collect();
         for r in adopted {
@@ -89,7 +112,7 @@ pub fn build(stamp: &Stamp, records: &[Scanned]) -> Option<Vec<u8>> {
     let mut by_dn: Vec<(u128, &str, u32)> = records
         .iter()
         .enumerate()
-        .map(|(slot, (key, ..))| (head(key), &**key, slot as u32))
+        .map(|(slot, (key, ..))| (head(key), *key, slot as u32))
         .collect();
     by_dn.sort_unstable();
     // Children in CSR form, each list in slot (insertion) order.
@@ -110,13 +133,8 @@ pub fn build(stamp: &Stamp, records: &[Scanned]) -> Option<Vec<u8>> {
     }
     // Per index, its (key, slot) rows sorted; equal keys share their blob bytes.
     let mut tables: HashMap<&'static str, Vec<(u128, &str, u32)>> = HashMap::default();
-    for (slot, (_, _, _, keys)) in records.iter().enumerate() {
-        for (name, key) in keys {
-            tables
-                .entry(name)
-                .or_default()
-                .push((head(key), key, slot as u32));
-        }
+    for (name, key, slot) in rows {
+        tables.entry(name).or_default().push((head(key), key, slot));
     }
     let mut names: Vec<&'static str> = tables.keys().copied().collect();
     names.sort_unstable();
@@ -133,7 +151,7 @@ pub fn build(stamp: &Stamp, records: &[Scanned]) -> Option<Vec<u8>> {
     }
     put_u32(&mut out, n as u32);
     put_u32(&mut out, names.len() as u32);
-    for (_, _, range, _) in records {
+    for (_, range) in records {
         out.extend_from_slice(&(range.start as u64).to_le_bytes());
         out.extend_from_slice(&(range.end as u64).to_le_bytes());
     }

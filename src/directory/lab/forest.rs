@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 // than SipHash here, and flooding resistance buys nothing for a local file.
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::directory::model::attrs::NT_SECURITY_DESCRIPTOR;
+use crate::directory::model::attrs::{NT_SECURITY_DESCRIPTOR, OBJECT_CLASS};
 use crate::directory::model::rtc_group::sid_from_value;
 use crate::directory::model::schema::check_entry;
 use crate::directory::security::{Acl, SecurityDescriptor, Sid};
@@ -217,6 +217,24 @@ fn parse_record(text: &[u8]) -> Option<Entry> {
     }
 }
 
+/// What [`Forest::disk_rows`] found: (index, value, object number) rows of the equality
+/// indexes, and (value, object number) rows of objectClass.
+pub(crate) struct DiskRows<'a> {
+    pub indexed: Vec<(&'static str, &'a str, u32)>,
+    pub classes: Vec<(Box<str>, u32)>,
+}
+
+impl DiskRows<'_> {
+    /// Every row, with its index name.
+    pub fn all(&self) -> impl Iterator<Item = (&'static str, &str, u32)> {
+        self.indexed.iter().copied().chain(
+            self.classes
+                .iter()
+                .map(|(value, n)| (CLASS_INDEX, &**value, *n)),
+        )
+    }
+}
+
 /// The lab forest in memory.
 #[derive(Default)]
 pub struct Forest {
@@ -270,6 +288,16 @@ impl Forest {
         &self,
         writer: &mut crate::directory::ldif::LdifWriter<W>,
     ) -> std::io::Result<()> {
+        self.write_records_then(writer, |_| {})
+    }
+
+    /// [`Forest::write_records`], calling `written` with each object's normalized DN right
+    /// after its record (the save notes where each record ends, for the on-disk index).
+    pub(crate) fn write_records_then<'a, W: std::io::Write>(
+        &'a self,
+        writer: &mut crate::directory::ldif::LdifWriter<W>,
+        mut written: impl FnMut(&'a str),
+    ) -> std::io::Result<()> {
         for stored in self.slots.iter().flatten() {
             // A slot still holding record text was never changed (a change replaces the slot).
             match &stored.raw {
@@ -278,8 +306,54 @@ impl Forest {
                 }
                 None => writer.entry(stored.entry())?,
             }
+            written(&stored.key);
         }
         Ok(())
+    }
+
+    /// The rows of the on-disk index (see `disk_index::build_from`) for the forest as
+    /// [`Forest::write_records`] writes it, objects numbered in that order: every indexed value
+    /// from the in-memory indexes, and every objectClass value from the entries (or, for an
+    /// object never parsed, from its record text). Nothing is rescanned but objectClass lines.
+    pub(crate) fn disk_rows(&self) -> Result<DiskRows<'_>> {
+        let mut numbers = vec![u32::MAX; self.slots.len()];
+        let mut classes = Vec::with_capacity(self.live * 4);
+        for (n, (slot, stored)) in self
+            .slots
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| s.as_ref().map(|s| (i, s)))
+            .enumerate()
+        {
+            numbers[slot] = n as u32;
+            let n = n as u32;
+            match (stored.entry.get(), &stored.raw) {
+                (Some(entry), _) => classes.extend(
+                    entry
+                        .values(OBJECT_CLASS)
+                        .iter()
+                        .filter_map(|v| index_key(v).map(|k| (k, n))),
+                ),
+                (None, Some(raw)) => {
+                    let text = raw.text.get(raw.range.clone()).unwrap_or_default();
+                    let found = super::trusted_load::record_classes(text)?;
+                    classes.extend(found.into_iter().map(|k| (k, n)));
+                }
+                (None, None) => {}
+            }
+        }
+        let mut indexed = Vec::new();
+        for (name, values) in &self.index {
+            for (value, postings) in values {
+                indexed.extend(
+                    postings
+                        .slots()
+                        .iter()
+                        .map(|s| (*name, &**value, numbers[*s as usize])),
+                );
+            }
+        }
+        Ok(DiskRows { indexed, classes })
     }
 
     fn slot_of(&self, dn: &Dn) -> Option<Slot> {

@@ -191,11 +191,10 @@ impl LabDirectory {
         integrity::check_whole(&forest, source_name)?;
         let _lock = WriteLock::acquire(&paths)?;
         let previous = read_generation(&paths.forest())?;
-        let backup = snapshots::take(&paths, &snapshots::this_command(), None)?
-            .map(|id| paths.backups().join(id));
         let mut hosts = read_hosts(&paths)?;
         let new_hosts = assign_hosts(&mut hosts, forest.iter());
-        save(&paths, &forest, previous.unwrap_or(0) + 1)?;
+        let backup = snapshot_and_save(&paths, None, &forest, previous.unwrap_or(0) + 1)?
+            .map(|id| paths.backups().join(id));
         write_hosts(&paths, &hosts)?;
         fs::create_dir_all(paths.mailboxes())
             .map_err(|e| DirectoryError::io(paths.mailboxes(), e))?;
@@ -265,8 +264,7 @@ impl LabDirectory {
         let snapshot = snapshots::find(&paths, id)?;
         let forest = load_snapshot(&snapshot)?;
         let generation = read_generation(&paths.forest())?.unwrap_or(0);
-        let backup = snapshots::take(&paths, &snapshots::this_command(), None)?;
-        save(&paths, &forest, generation + 1)?;
+        let backup = snapshot_and_save(&paths, None, &forest, generation + 1)?;
         let mut hosts = read_hosts(&paths)?;
         if !assign_hosts(&mut hosts, forest.iter()).is_empty() {
             write_hosts(&paths, &hosts)?;
@@ -411,8 +409,7 @@ impl LabDirectory {
         };
         let before = forest.len();
         let value = change(forest)?;
-        let saved = snapshots::take(&self.paths, &snapshots::this_command(), Some(before))
-            .and_then(|_| save(&self.paths, forest, next));
+        let saved = snapshot_and_save(&self.paths, Some(before), forest, next);
         if let Err(e) = saved {
             // The disk still has the old forest: go back to it.
             if let Ok((forest, generation)) = load(&self.paths) {
@@ -907,11 +904,29 @@ fn changes_from_ldif(bytes: &[u8], source_name: &str) -> Result<Vec<(usize, Chan
     Ok(changes)
 }
 
+/// Keeps the current forest as a snapshot (see `snapshots`), then saves `forest`; returns the
+/// snapshot's ID. A failed save leaves the old forest in place: its snapshot is then made a
+/// file of its own, so it stays what it is whatever happens to `forest.ldif` next.
+fn snapshot_and_save(
+    paths: &LabPaths,
+    objects: Option<usize>,
+    forest: &Forest,
+    generation: u64,
+) -> Result<Option<String>> {
+    let id = snapshots::take(paths, &snapshots::this_command(), objects)?;
+    let saved = save(paths, forest, generation);
+    if let (Err(_), Some(id)) = (&saved, &id) {
+        let _ = snapshots::unshare(paths, id);
+    }
+    saved.map(|()| id)
+}
+
 /// Saves the forest atomically with the given generation, then its on-disk index.
 fn save(paths: &LabPaths, forest: &Forest, generation: u64) -> Result<()> {
     // The records first, to put their digest in the header (see trusted_load).
     let mut body = Vec::with_capacity(1 << 20);
-    write_forest(&mut body, forest).map_err(|e| DirectoryError::io(paths.forest(), e))?;
+    let ends = write_forest_noting_ends(&mut body, forest)
+        .map_err(|e| DirectoryError::io(paths.forest(), e))?;
     let digest = trusted_load::digest(&body);
     let header = format!(
         "{GENERATION_PREFIX}{generation}\n{}{digest}\n\
@@ -934,20 +949,59 @@ fn save(paths: &LabPaths, forest: &Forest, generation: u64) -> Result<()> {
         file_len: (header.len() + body.len()) as u64,
         body_start: header.len() as u64,
     };
-    if let Ok(Some(index)) = build_index(&body, &stamp) {
+    // Built from the forest in memory and the record ends noted while writing: no rescan.
+    let start = header.len();
+    let placed: Vec<disk_index::Placed<'_>> = ends
+        .iter()
+        .scan(FIRST_RECORD, |from, (key, end)| {
+            // Each record follows its blank separator line.
+            let range = start + *from + 1..start + *end;
+            *from = *end;
+            Some((*key, range))
+        })
+        .collect();
+    let rows = forest.disk_rows()?;
+    if let Some(index) = disk_index::build_from(&stamp, &placed, rows.all()) {
         let _ = write_atomically(&paths.index(), |out| out.write_all(&index));
     }
     Ok(())
 }
 
-/// The records of the forest: `version: 1`, then one content record per object, unfolded.
-fn write_forest(out: &mut dyn Write, forest: &Forest) -> std::io::Result<()> {
-    let mut writer = LdifWriter::new(out)?.unfolded();
-    forest.write_records(&mut writer)?;
-    writer.flush()
+/// Where the first record's separator starts in the records: after `version: 1\n`.
+const FIRST_RECORD: usize = "version: 1\n".len();
+
+/// The records of the forest into `body`: `version: 1`, then one content record per object,
+/// unfolded; with each record's normalized DN and the byte of `body` where the record ends.
+fn write_forest_noting_ends<'f>(
+    body: &mut Vec<u8>,
+    forest: &'f Forest,
+) -> std::io::Result<Vec<(&'f str, usize)>> {
+    let mut ends = Vec::with_capacity(forest.len());
+    let at = std::cell::Cell::new(0);
+    let mut writer = LdifWriter::new(Counting { out: body, at: &at })?.unfolded();
+    forest.write_records_then(&mut writer, |key| ends.push((key, at.get())))?;
+    writer.flush()?;
+    Ok(ends)
 }
 
-/// [`write_forest`], for the forest a directory answers from.
+/// A writer into a buffer that tells how many bytes it holds (the LDIF writer owns it).
+struct Counting<'a> {
+    out: &'a mut Vec<u8>,
+    at: &'a std::cell::Cell<usize>,
+}
+
+impl Write for Counting<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.out.extend_from_slice(bytes);
+        self.at.set(self.out.len());
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The records of the forest a directory answers from (as the save writes them).
 fn write_view(out: &mut dyn Write, forest: &ForestView) -> std::io::Result<()> {
     let mut writer = LdifWriter::new(out)?.unfolded();
     forest.write_records(&mut writer)?;
@@ -1002,4 +1056,71 @@ pub fn default_root() -> Option<PathBuf> {
 /// True when `root` holds a lab forest.
 pub fn exists(root: &Path) -> bool {
     LabPaths::new(root).forest().exists()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::directory::{ModOp, Modification};
+
+    /// The index of the file as it is now, built by rescanning it (what a reader that finds no
+    /// index does).
+    fn rescanned(paths: &LabPaths) -> Vec<u8> {
+        let bytes = fs::read(paths.forest()).unwrap();
+        let (start, digest) = trusted_load::trusted(&bytes).unwrap();
+        let stamp = disk_index::Stamp {
+            digest,
+            generation: store::parse_generation(&bytes).unwrap(),
+            file_len: bytes.len() as u64,
+            body_start: start as u64,
+        };
+        build_index(&bytes[start..], &stamp).unwrap().unwrap()
+    }
+
+    /// The index a save builds from the forest in memory is, byte for byte, the index a rescan
+    /// of the written file builds: for objects still held as record text (a trusted load),
+    /// parsed and changed ones, a new one with a base64 value, after a delete.
+    #[test]
+    fn saved_index_is_the_rescanned_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("lab");
+        LabDirectory::init(&root, false).unwrap();
+        let paths = LabPaths::new(&root);
+        let lab = LabDirectory::open_in_memory(&root).unwrap();
+        let contacts = "OU=ExUmContacts,DC=contoso,DC=com";
+        let contact = Dn::parse(&format!("CN=Index Contact,{contacts}")).unwrap();
+        lab.add(
+            Entry::new(contact.clone())
+                .with("objectClass", "top")
+                .with("objectClass", "person")
+                .with("objectClass", "organizationalPerson")
+                .with("objectClass", "Contact")
+                .with("displayName", "Index Contact \u{e9}t\u{e9}")
+                .with("mail", "Index.Contact@Contoso.com")
+                .with("proxyAddresses", "SMTP:Index.Contact@contoso.com")
+                .with(
+                    "proxyAddresses",
+                    "eum:1234;phone-context=LOC801.contoso.com",
+                ),
+        )
+        .unwrap();
+        assert_eq!(fs::read(paths.index()).unwrap(), rescanned(&paths));
+        lab.modify(
+            &contact,
+            &[Modification {
+                op: ModOp::Replace,
+                attr: "mail".into(),
+                values: vec!["Other@contoso.com".into()],
+            }],
+        )
+        .unwrap();
+        assert_eq!(fs::read(paths.index()).unwrap(), rescanned(&paths));
+        // A fresh writer: every other object is still its record text.
+        let lab = LabDirectory::open_in_memory(&root).unwrap();
+        lab.delete(&contact).unwrap();
+        let written = fs::read(paths.index()).unwrap();
+        assert_eq!(written, rescanned(&paths));
+        assert!(written.windows(b"contact".len()).any(|w| w == b"contact"));
+    }
 }

@@ -294,22 +294,45 @@ fn read_line(
     if !is_dn && index.is_none() {
         return Ok(());
     }
-    let rest = &line[colon + 1..];
-    let value = match rest.strip_prefix(b":") {
-        Some(b64) => base64::engine::general_purpose::STANDARD
-            .decode(b64.trim_ascii())
-            .map_err(|_| DirectoryError::Lab {
-                path: "forest.ldif".into(),
-                message: format!("bad base64 at byte {at}"),
-            })?,
-        None => rest.strip_prefix(b" ").unwrap_or(rest).to_vec(),
-    };
+    let value = line_value(&line[colon + 1..], at)?;
     if is_dn {
         *dn = Some(dn_key(&String::from_utf8_lossy(&value))?);
     } else if let (Some(index), Some(key)) = (index, index_key(&value)) {
         keys.push((index, key));
     }
     Ok(())
+}
+
+/// The value of a line after its `name:`: base64 after `::`, else the text after one space.
+fn line_value(rest: &[u8], at: usize) -> Result<Vec<u8>> {
+    match rest.strip_prefix(b":") {
+        Some(b64) => base64::engine::general_purpose::STANDARD
+            .decode(b64.trim_ascii())
+            .map_err(|_| DirectoryError::Lab {
+                path: "forest.ldif".into(),
+                message: format!("bad base64 at byte {at}"),
+            }),
+        None => Ok(rest.strip_prefix(b" ").unwrap_or(rest).to_vec()),
+    }
+}
+
+/// The objectClass index keys of one record umctl wrote (as [`scan_all`] reads them with
+/// `classes`), without reading its other values.
+pub(crate) fn record_classes(record: &[u8]) -> Result<Vec<Box<str>>> {
+    let mut classes = Vec::new();
+    let mut at = 0;
+    for line in record.split(|b| *b == b'\n') {
+        let name_len = OBJECT_CLASS.len();
+        let is_class = line.len() > name_len
+            && line[name_len] == b':'
+            && line[..name_len].eq_ignore_ascii_case(OBJECT_CLASS.as_bytes());
+        if is_class {
+            let value = line_value(&line[name_len + 1..], at)?;
+            classes.extend(index_key(&value));
+        }
+        at += line.len() + 1;
+    }
+    Ok(classes)
 }
 
 /// The normalized key of a DN umctl wrote. A plain DN (printable ASCII, no escapes, no
