@@ -360,7 +360,11 @@ impl<'a> Parser<'a> {
         let mut rest = parts.into_iter();
         let initial = rest.next().filter(|p| !p.is_empty());
         // "a**b" is tolerated: empty middle parts constrain nothing.
-        let any = rest.filter(|p| !p.is_empty()).collect();
+        let any: Vec<Vec<u8>> = rest.filter(|p| !p.is_empty()).collect();
+        // "(cn=**)" constrains nothing at all: it is a presence test, and prints as one.
+        if initial.is_none() && any.is_empty() && last.is_none() {
+            return Ok(Filter::Present(attr));
+        }
         Ok(Filter::Substring {
             attr,
             initial,
@@ -983,6 +987,10 @@ mod tests {
             Filter::eq_bytes("cn", b"*()\\\0")
         );
         assert_eq!(p(r"(cn=\2A)"), eq("cn", "*"));
+        // Found by the ldap_filter fuzz target: only stars is a presence test (and prints
+        // as one, so the printed filter reads back the same).
+        assert_eq!(p("(cn=**)"), Filter::Present("cn".into()));
+        assert_eq!(p("(cn=**)").to_string(), "(cn=*)");
         assert_eq!(p(r"(cn=Ren\c3\a9)"), eq("cn", "René"));
         assert_eq!(p("(cn=René)"), eq("cn", "René"));
         assert_eq!(
