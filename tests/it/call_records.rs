@@ -73,6 +73,26 @@ pub(crate) fn wait_for_records(lab: &Path, n: usize) -> Vec<Value> {
     }
 }
 
+/// Every call a test placed left exactly one record: `n` of them, each answered and ended for
+/// a reason; `kind` is the call type of at least one. With `quality`, each has the audio
+/// quality fields too.
+pub(crate) fn assert_calls_recorded(lab: &Path, n: usize, kind: &str, quality: bool) -> Vec<Value> {
+    let records = wait_for_records(lab, n);
+    assert_eq!(records.len(), n, "{records:#?}");
+    for r in &records {
+        assert_eq!(r["OfferResult"], "Answer", "{r:#}");
+        assert!(r["DropCallReason"].is_string(), "{r:#}");
+        if quality {
+            assert_quality(r);
+        }
+    }
+    assert!(
+        records.iter().any(|r| r["CallType"] == kind),
+        "no {kind} record: {records:#?}"
+    );
+    records
+}
+
 /// An answered call's record has the quality fields.
 pub(crate) fn assert_quality(record: &Value) {
     for field in [

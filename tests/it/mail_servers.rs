@@ -409,6 +409,7 @@ fn a_voice_mail_left_through_serve_is_read_over_imap_and_ova_and_imap_agree_on_i
         "IMAP: {} bytes read back identical, \\Seen after OVA, expunged message gone from OVA's list",
         written.len()
     ));
+    crate::call_records::assert_calls_recorded(lab.path(), 3, "SubscriberAccess", true);
 }
 
 /// Files under `dir`, recursively (the SMTP spool's queued messages).
@@ -504,4 +505,5 @@ fn serve_delivers_through_postfix_and_dovecot_lmtp_and_its_spool_outlives_a_post
         restarted.elapsed().as_secs_f64(),
         restarted.duration_since(stopped_at).as_secs_f64()
     ));
+    crate::call_records::assert_calls_recorded(lab.path(), 2, "CallAnsweringVoiceMessage", true);
 }

@@ -564,6 +564,7 @@ fn ova_sign_in_plays_the_message_a_caller_left_and_marks_it_read() {
         "{}",
         serve.stderr()
     );
+    crate::call_records::assert_calls_recorded(lab.path(), 2, "SubscriberAccess", true);
 }
 
 #[test]
@@ -574,6 +575,7 @@ fn ova_in_band_dtmf_signs_in_the_same_way() {
     let (lab, serve, dir) = start();
     leave_bob_a_message(&lab, &serve);
     sign_in_and_listen(&lab, &serve, dir.path(), true);
+    crate::call_records::assert_calls_recorded(lab.path(), 2, "SubscriberAccess", true);
 }
 
 /// One OVA call: 9000# then `pins` wrong PINs; UM hangs up.
@@ -722,6 +724,7 @@ fn bad_keys_and_a_pin_timeout_get_a_spoken_error_and_the_menu_again() {
         maildir(&lab, "cur"),
         serve.stderr()
     );
+    crate::call_records::assert_calls_recorded(lab.path(), 2, "SubscriberAccess", true);
 }
 
 #[test]
@@ -759,6 +762,14 @@ fn a_declined_transfer_gets_a_spoken_error_and_the_call_goes_on() {
     // "Sorry, the call could not be transferred" and the menu again: prompt packets flowed
     // after the refusal.
     assert!(wait_for_sent_packets(&serve, 150), "{}", serve.stderr());
+    let records = crate::call_records::assert_calls_recorded(lab.path(), 1, "AutoAttendant", true);
+    // The caller hung up after the refusal: the record says so and names the refused REFER.
+    assert_eq!(
+        records[0]["DropCallReason"], "CallerHungUp",
+        "{:#}",
+        records[0]
+    );
+    assert!(records[0]["TransferFailed"].is_string(), "{:#}", records[0]);
 }
 
 #[test]
@@ -793,6 +804,14 @@ fn leaving_a_message_after_the_directory_search_reaches_the_users_mailbox() {
     assert_eq!(msgs.len(), 1, "{}", serve.stderr());
     assert!(msgs[0].contains("Content-Class: voice-ca"), "{}", msgs[0]);
     assert!(msgs[0].contains("X-Umctl-Call-Id"), "{}", msgs[0]);
+    // The OVA call that left a message is recorded as the voice message it became.
+    let records = crate::call_records::assert_calls_recorded(
+        lab.path(),
+        1,
+        "CallAnsweringVoiceMessage",
+        true,
+    );
+    assert!(records[0]["MessageId"].is_string(), "{:#}", records[0]);
 }
 
 #[test]
@@ -820,4 +839,5 @@ fn skip_pin_from_the_pool_signs_bob_in_without_a_pin() {
         maildir(&lab, "cur"),
         serve.stderr()
     );
+    crate::call_records::assert_calls_recorded(lab.path(), 2, "SubscriberAccess", true);
 }

@@ -707,4 +707,10 @@ fn sigterm_drains_503_to_probes_and_new_calls_then_byes_the_call_left_at_the_tim
         stderr.contains("1 active call(s), 1 ended with BYE"),
         "{stderr}"
     );
+    // The call UM ended at the drain timeout is recorded as ended by the shutdown.
+    let records = crate::call_records::wait_for_records(lab.path(), 1);
+    assert!(
+        records.iter().any(|r| r["DropCallReason"] == "Shutdown"),
+        "{records:#?}"
+    );
 }

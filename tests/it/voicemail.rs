@@ -244,6 +244,13 @@ fn hanging_up_during_the_greeting_leaves_a_missed_call_notification() {
     );
     assert!(!msgs[0].contains("voicemail.wav"));
     assert_no_worker_errors(&serve);
+    let records =
+        crate::call_records::assert_calls_recorded(lab.path(), 1, "CallAnsweringMissedCall", false);
+    assert_eq!(
+        records[0]["DropCallReason"], "CallerHungUp",
+        "{:#}",
+        records[0]
+    );
 }
 
 #[test]
@@ -270,6 +277,7 @@ fn pound_ends_the_recording_and_the_message_is_there_before_ums_bye() {
     let got = attachment_samples(&msgs[0]);
     assert!(got == sent_samples(), "recorded {} samples", got.len());
     assert_no_worker_errors(&serve);
+    crate::call_records::assert_calls_recorded(lab.path(), 1, "CallAnsweringVoiceMessage", true);
 }
 
 #[test]
