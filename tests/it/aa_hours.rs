@@ -259,4 +259,11 @@ fn serve_plays_the_menu_of_the_period_at_the_call_s_time() {
         "{holiday}"
     );
     assert!(log.contains("holiday New Year"), "{log}");
+    let records = crate::call_records::assert_calls_recorded(lab.path(), 3, "AutoAttendant", true);
+    let mut transferred: Vec<&str> = records
+        .iter()
+        .map(|r| r["TransferredNumber"].as_str().unwrap_or_default())
+        .collect();
+    transferred.sort_unstable();
+    assert_eq!(transferred, ["9001", "9100", "9100"], "{records:#?}");
 }

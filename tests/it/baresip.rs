@@ -360,6 +360,14 @@ fn baresip_plain_rtp_on_the_secured_plan_is_refused_with_488() {
                 .next()
                 .is_none()
     );
+    // The refusal is a call record too: rejected with 488 and its reason.
+    let records = crate::call_records::wait_for_records(lab.path(), 1);
+    assert!(
+        records
+            .iter()
+            .any(|r| r["OfferResult"] == "Reject" && r["RejectStatus"] == 488),
+        "{records:#?}"
+    );
 }
 
 /// The voice mail of `run` in Bob's Maildir is the softphone's tone (as long as what is left

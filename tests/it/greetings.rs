@@ -112,4 +112,5 @@ fn serve_plays_the_away_greeting_while_it_is_on() {
     // 1.0 s away greeting + 0.4 s beep = 70 packets; 0.2 s greeting + beep = 30.
     assert!(sent[0] >= 65, "away on: {sent:?}");
     assert!(sent[1] <= 40, "away off: {sent:?}");
+    crate::call_records::assert_calls_recorded(lab.path(), 2, "CallAnsweringVoiceMessage", true);
 }
