@@ -6,13 +6,15 @@
 //! auto-attendant number. A call diverted on no-answer or busy carries a Diversion header
 //! (RFC 5806) naming the user as the dial plan knows it: the SIP address for a SIP URI dial
 //! plan, the number otherwise. These are umctl's choices where Microsoft published none
-//! (domain.md B.7 item 4). Messages are built as text and parsed with `sip::parse`, so they
+//! (domain.md B.7 item 4). Messages are built with `sip::request::RequestBuilder`, so they
 //! are real rsip messages, exactly as a peer would receive them.
 
 use serde::Serialize;
 
 use super::FrontendError;
-use crate::sip::{DiversionEntry, SipError};
+use crate::sip::request::{RequestBuilder, Via};
+use crate::sip::transport::TransportKind;
+use crate::sip::DiversionEntry;
 
 /// Everything the INVITE is made of.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -52,39 +54,32 @@ impl InviteSpec {
 
 /// The INVITE for `spec`, as an rsip request.
 pub fn build_invite(spec: &InviteSpec) -> Result<rsip::Request, FrontendError> {
-    let proto = if spec.secure { "TLS" } else { "TCP" };
-    let port = if spec.secure { 5061 } else { 5060 };
-    let transport = if spec.secure { "tls" } else { "tcp" };
-    let mut text = format!(
-        "INVITE {uri} SIP/2.0\r\n\
-         Via: SIP/2.0/{proto} {pool}:{port};branch={branch}\r\n\
-         Max-Forwards: 70\r\n\
-         From: {from};tag={tag}\r\n\
-         To: {to}\r\n\
-         Call-ID: {call_id}\r\n\
-         CSeq: {cseq} INVITE\r\n\
-         Contact: <sip:{pool}:{port};transport={transport}>\r\n",
-        uri = spec.request_uri,
-        pool = spec.pool_fqdn,
-        branch = spec.branch,
-        from = spec.from,
-        tag = spec.from_tag,
-        to = spec.to,
-        call_id = spec.call_id,
-        cseq = spec.cseq,
+    let (transport, port) = if spec.secure {
+        (TransportKind::Tls, 5061)
+    } else {
+        (TransportKind::Tcp, 5060)
+    };
+    let sent_by = format!("{}:{port}", spec.pool_fqdn);
+    let via = Via::new(transport, sent_by.as_str(), spec.branch.as_str());
+    let contact = format!(
+        "sip:{sent_by};transport={}",
+        transport.as_str().to_ascii_lowercase()
     );
+    let mut invite = RequestBuilder::new(rsip::Method::Invite, &spec.request_uri, &via)
+        .from(&spec.from, &spec.from_tag)
+        .to(&spec.to, None)
+        .call_id(&spec.call_id)
+        .cseq(spec.cseq)
+        .contact(&contact);
     if let Some(d) = &spec.diversion {
-        text.push_str(&format!("Diversion: {d}\r\n"));
+        invite = invite.header("Diversion", d);
     }
-    text.push_str("User-Agent: umctl trace-call (Skype for Business ExUM Routing)\r\n");
-    text.push_str("Content-Length: 0\r\n\r\n");
-    match crate::sip::parse(text.as_bytes())? {
-        rsip::SipMessage::Request(r) => Ok(r),
-        rsip::SipMessage::Response(_) => Err(FrontendError::Sip(SipError::StartLine {
-            line: text.lines().next().unwrap_or_default().to_string(),
-            expected: "an INVITE request line".into(),
-        })),
-    }
+    Ok(invite
+        .header(
+            "User-Agent",
+            "umctl trace-call (Skype for Business ExUM Routing)",
+        )
+        .build()?)
 }
 
 /// The spec of the INVITE that follows a 302 to `contact`: new Request-URI, new branch,

@@ -28,11 +28,14 @@ use crate::media::srtp::MasterKey;
 use crate::media::MediaError;
 use rsip::prelude::UntypedHeader;
 
+use crate::sip::dialog::Dialog;
 use crate::sip::endpoint::{CallHandler, EndpointHandle, HandlerResponse, RequestContext};
 use crate::sip::headers::{MsExchangeCommand, NameAddr};
 use crate::sip::ids::IdGenerator;
 use crate::sip::message::{find_header, response_to};
+use crate::sip::request::Via;
 use crate::sip::transport::TransportKind;
+use crate::sip::SipError;
 use crate::um::{Routing, Stage};
 
 use super::call_limit::CallLimit;
@@ -53,20 +56,14 @@ struct ActiveCall {
     peer: SocketAddr,
     transport: TransportKind,
     local: SocketAddr,
-    /// Where in-dialog requests go: the INVITE's Contact URI.
-    remote_target: String,
-    /// Our side: the INVITE's To (without tag) and our tag.
-    local_party: String,
-    local_tag: String,
-    /// The caller's From, with its tag.
-    remote_party: String,
+    /// The call's dialog, we are its UAS: where our requests go, the route set, the tags,
+    /// our CSeq (REFER, BYE).
+    dialog: Dialog,
     answered: Instant,
     acked: bool,
     rtp_port: u16,
     /// Plain RTP, or SRTP with the key of our first answer (a re-INVITE's answer keeps it).
     encryption: Encryption,
-    /// The CSeq of our next request in the dialog (REFER, BYE).
-    next_cseq: u32,
     /// The call's media engine; told the caller is gone when the call leaves the table.
     media: mpsc::UnboundedSender<Control>,
 }
@@ -188,11 +185,9 @@ impl Worker {
             let Some(call) = calls.get_mut(call_id) else {
                 return Err("the call has ended".into());
             };
-            let cseq = call.next_cseq;
-            call.next_cseq += 1;
             let refer = self
-                .refer(call_id, call, cseq, refer_to)
-                .ok_or_else(|| format!("cannot build a REFER to {refer_to}"))?;
+                .refer(call, refer_to)
+                .map_err(|e| format!("cannot build a REFER to {refer_to}: {e}"))?;
             (refer, call.peer, call.transport)
         };
         match tokio::time::timeout(REFER_WAIT, endpoint.request(refer, peer, transport)).await {
@@ -209,47 +204,37 @@ impl Worker {
         }
     }
 
-    /// The REFER of a blind transfer (CSeq `cseq`).
-    fn refer(
-        &self,
-        call_id: &str,
-        call: &ActiveCall,
-        cseq: u32,
-        refer_to: &str,
-    ) -> Option<rsip::Request> {
-        let referred_by = NameAddr::parse("To", &call.local_party)
-            .map(|a| crate::sip::headers::ReferredBy {
-                addr: NameAddr {
-                    display: a.display,
-                    uri: a.uri,
-                    params: Default::default(),
-                },
-            })
-            .ok()?;
-        let transport = match call.transport {
+    /// The REFER of a blind transfer, our next request in the call's dialog.
+    fn refer(&self, call: &mut ActiveCall, refer_to: &str) -> Result<rsip::Request, SipError> {
+        let referred_by = crate::sip::headers::ReferredBy {
+            addr: NameAddr {
+                display: None,
+                uri: call.dialog.local_uri.clone(),
+                params: Default::default(),
+            },
+        };
+        let contact = self.contact(call.local.port(), call.transport, "");
+        let via = self.via(call);
+        call.dialog
+            .request(rsip::Method::Refer, &via)
+            .contact(&contact)
+            .header("Refer-To", &format!("<{refer_to}>"))
+            .header("Referred-By", &referred_by.to_string())
+            .build()
+    }
+
+    /// The Via of our request in `call`'s dialog (a fresh branch).
+    fn via(&self, call: &ActiveCall) -> Via {
+        Via::new(call.transport, call.local.to_string(), self.ids.branch())
+    }
+
+    /// Our Contact URI on the connection's local `port` (`user@` when given).
+    fn contact(&self, port: u16, transport: TransportKind, user: &str) -> String {
+        let transport = match transport {
             TransportKind::Tls => "TLS",
             _ => "TCP",
         };
-        let text = format!(
-            "REFER {} SIP/2.0\r\nVia: SIP/2.0/{} {};branch={}\r\nMax-Forwards: 70\r\n\
-             From: {};tag={}\r\nTo: {}\r\nCall-ID: {call_id}\r\nCSeq: {cseq} REFER\r\n\
-             Contact: <sip:{}:{};transport={transport}>\r\n\
-             Refer-To: <{refer_to}>\r\nReferred-By: {referred_by}\r\n\
-             Content-Length: 0\r\n\r\n",
-            call.remote_target,
-            call.transport.as_str(),
-            call.local,
-            self.ids.branch(),
-            call.local_party,
-            call.local_tag,
-            call.remote_party,
-            self.fqdn,
-            call.local.port(),
-        );
-        match crate::sip::parse(text.as_bytes()) {
-            Ok(rsip::SipMessage::Request(r)) => Some(r),
-            _ => None,
-        }
+        format!("sip:{user}{}:{port};transport={transport}", self.fqdn)
     }
 
     /// Media engines still running.
@@ -259,10 +244,10 @@ impl Worker {
 
     /// Ends one call from our side: removes it and sends BYE (waiting at most `wait`).
     pub async fn hang_up(&self, endpoint: &EndpointHandle, call_id: &str, wait: Duration) {
-        let Some(call) = self.calls().remove(call_id) else {
+        let Some(mut call) = self.calls().remove(call_id) else {
             return;
         };
-        let Some(bye) = self.bye(call_id, &call) else {
+        let Some(bye) = self.bye(&mut call) else {
             return;
         };
         let _ = tokio::time::timeout(wait, endpoint.request(bye, call.peer, call.transport)).await;
@@ -296,9 +281,9 @@ impl Worker {
     pub async fn hang_up_all(&self, endpoint: &EndpointHandle, wait: Duration) -> usize {
         let calls: Vec<(String, ActiveCall)> = self.calls().drain().collect();
         let mut pending = Vec::new();
-        for (call_id, call) in calls {
+        for (_, mut call) in calls {
             let _ = call.media.send(Control::Shutdown);
-            let Some(bye) = self.bye(&call_id, &call) else {
+            let Some(bye) = self.bye(&mut call) else {
                 continue;
             };
             let endpoint = endpoint.clone();
@@ -319,31 +304,19 @@ impl Worker {
         ok
     }
 
-    /// The BYE for `call` (our next CSeq in the dialog: 1 unless a REFER went first).
-    fn bye(&self, call_id: &str, call: &ActiveCall) -> Option<rsip::Request> {
-        let text = format!(
-            "BYE {} SIP/2.0\r\nVia: SIP/2.0/{} {};branch={}\r\nMax-Forwards: 70\r\n\
-             From: {};tag={}\r\nTo: {}\r\nCall-ID: {call_id}\r\nCSeq: {} BYE\r\n\
-             Reason: Q.850;cause=16;text=\"{}\"\r\n\
-             Content-Length: 0\r\n\r\n",
-            call.remote_target,
-            call.transport.as_str(),
-            call.local,
-            self.ids.branch(),
-            call.local_party,
-            call.local_tag,
-            call.remote_party,
-            call.next_cseq,
-            if self.draining.load(Ordering::SeqCst) {
-                "the UM worker is shutting down"
-            } else {
-                "the call is complete"
-            },
-        );
-        match crate::sip::parse(text.as_bytes()) {
-            Ok(rsip::SipMessage::Request(r)) => Some(r),
-            _ => None,
-        }
+    /// The BYE for `call`, our next request in its dialog (CSeq 1 unless a REFER went first).
+    fn bye(&self, call: &mut ActiveCall) -> Option<rsip::Request> {
+        let why = if self.draining.load(Ordering::SeqCst) {
+            "the UM worker is shutting down"
+        } else {
+            "the call is complete"
+        };
+        let via = self.via(call);
+        call.dialog
+            .request(rsip::Method::Bye, &via)
+            .header("Reason", &format!("Q.850;cause=16;text=\"{why}\""))
+            .build()
+            .ok()
     }
 
     /// A new INVITE; `record` gets what the decision knows (the engine writes the answered
@@ -355,39 +328,11 @@ impl Worker {
         record: &mut CallRecord,
     ) -> rsip::Response {
         let tag = ctx.to_tag.as_str();
-        if self.draining.load(Ordering::SeqCst) {
-            return super::unavailable(request, tag);
-        }
-        let decision = match self.exchange.decide(
-            request,
-            ctx.peer,
-            ctx.transport,
-            Stage::Worker,
-            ctx.peer_certificate.as_ref(),
-        ) {
+        let decision = match self.admit(request, ctx) {
             Ok(d) => d,
-            Err(e) => {
-                let (status, phrase) = error_status(&e);
-                return error_response(request, status, phrase, &e.to_string(), tag);
-            }
+            Err(refusal) => return refusal,
         };
         *record = call_record::with_decision(std::mem::take(record), &decision);
-        match decision.routing {
-            Routing::Answer => {}
-            Routing::Reject(r) => return reject_response(request, &r, tag),
-            Routing::Redirect(t) => {
-                return error_response(
-                    request,
-                    500,
-                    "Server Internal Error",
-                    &format!(
-                        "the worker answers calls, but routing said redirect to {}",
-                        t.contact
-                    ),
-                    tag,
-                )
-            }
-        }
         let offer = match parse_offer(request) {
             Ok(o) => o,
             Err(e) => return media_refusal(request, &e, tag),
@@ -398,68 +343,153 @@ impl Worker {
         let others = self.limit.calls_besides(self);
         let mut calls = self.calls();
         if calls.len() + others >= self.limit.max() {
-            let mut resp = error_response(
-                request,
-                503,
-                "Service Unavailable",
-                &format!(
-                    "the UM workers on {} have {} active calls, the server's MaxCallsAllowed",
-                    self.fqdn,
-                    calls.len() + others
-                ),
-                tag,
-            );
-            resp.headers.push(rsip::Header::Other(
-                "Retry-After".into(),
-                RETRY_AFTER_SECS.to_string(),
-            ));
-            return resp;
+            return self.full(request, calls.len() + others, tag);
         }
-        let sockets = crate::media::rtcp::bind_pair(self.address).and_then(|(rtp, rtcp)| {
-            rtp.set_nonblocking(true)?;
-            rtcp.set_nonblocking(true)?;
-            Ok((rtp, rtcp))
-        });
-        let (socket, rtcp) = match sockets {
-            Ok(s) => s,
-            Err(e) => {
-                return error_response(
-                    request,
-                    500,
-                    "Server Internal Error",
-                    &format!("cannot open an RTP socket on {}: {e}", self.address),
-                    tag,
-                )
+        let opened = match self.open_media(&decision, &offer, calls.len()) {
+            Ok(o) => o,
+            Err(OpenError::Media(e)) => return media_refusal(request, &e, tag),
+            Err(OpenError::Other(e)) => {
+                return error_response(request, 500, "Server Internal Error", &e, tag)
             }
         };
-        let rtp_port = socket.local_addr().map_or(0, |a| a.port());
-        let session_id = u64::from(rtp_port) << 16 | (calls.len() as u64 & 0xffff);
-        let encryption = match media_encryption(&decision) {
-            Ok(e) => e,
-            Err(e) => return error_response(request, 500, "Server Internal Error", &e, tag),
+        let ok = self.ok_with_sdp(request, ctx, &opened.answer);
+        let dialog = match Dialog::uas(request, &ok, ctx.transport == TransportKind::Tls) {
+            Ok(d) => d,
+            Err(e) => return error_response(request, 400, "Bad Request", &e.to_string(), tag),
         };
+        let (rtp_port, encryption) = (opened.rtp_port, opened.encryption.clone());
+        let control = self.start_engine(request, ctx, &decision, &call_id, record, opened);
+        calls.insert(
+            call_id,
+            ActiveCall {
+                peer: ctx.peer,
+                transport: ctx.transport,
+                local: ctx.local,
+                dialog,
+                answered: Instant::now(),
+                acked: false,
+                rtp_port,
+                encryption,
+                media: control,
+            },
+        );
+        ok
+    }
+
+    /// Exchange's decision on a new INVITE, or the response that turns it away (503 while
+    /// draining, the rejection, 500 for a redirect the worker cannot follow).
+    fn admit(
+        &self,
+        request: &rsip::Request,
+        ctx: &RequestContext,
+    ) -> Result<super::decide::Decision, rsip::Response> {
+        let tag = ctx.to_tag.as_str();
+        if self.draining.load(Ordering::SeqCst) {
+            return Err(super::unavailable(request, tag));
+        }
+        let decision = self
+            .exchange
+            .decide(
+                request,
+                ctx.peer,
+                ctx.transport,
+                Stage::Worker,
+                ctx.peer_certificate.as_ref(),
+            )
+            .map_err(|e| {
+                let (status, phrase) = error_status(&e);
+                error_response(request, status, phrase, &e.to_string(), tag)
+            })?;
+        match &decision.routing {
+            Routing::Answer => Ok(decision),
+            Routing::Reject(r) => Err(reject_response(request, r, tag)),
+            Routing::Redirect(t) => Err(error_response(
+                request,
+                500,
+                "Server Internal Error",
+                &format!(
+                    "the worker answers calls, but routing said redirect to {}",
+                    t.contact
+                ),
+                tag,
+            )),
+        }
+    }
+
+    /// 503 with Retry-After: the server has `active` calls, its MaxCallsAllowed.
+    fn full(&self, request: &rsip::Request, active: usize, tag: &str) -> rsip::Response {
+        let mut resp = error_response(
+            request,
+            503,
+            "Service Unavailable",
+            &format!(
+                "the UM workers on {} have {active} active calls, the server's MaxCallsAllowed",
+                self.fqdn
+            ),
+            tag,
+        );
+        resp.headers.push(rsip::Header::Other(
+            "Retry-After".into(),
+            RETRY_AFTER_SECS.to_string(),
+        ));
+        resp
+    }
+
+    /// The call's RTP and RTCP sockets (bound once, kept by the engine), its encryption and
+    /// the SDP answer to `offer`; `active` calls make the session id unique.
+    fn open_media(
+        &self,
+        decision: &super::decide::Decision,
+        offer: &SessionDescription,
+        active: usize,
+    ) -> Result<OpenedMedia, OpenError> {
+        let (socket, rtcp) = crate::media::rtcp::bind_pair(self.address)
+            .and_then(|(rtp, rtcp)| {
+                rtp.set_nonblocking(true)?;
+                rtcp.set_nonblocking(true)?;
+                Ok((rtp, rtcp))
+            })
+            .map_err(|e| {
+                OpenError::Other(format!(
+                    "cannot open an RTP socket on {}: {e}",
+                    self.address
+                ))
+            })?;
+        let rtp_port = socket.local_addr().map_or(0, |a| a.port());
+        let session_id = u64::from(rtp_port) << 16 | (active as u64 & 0xffff);
+        let encryption = media_encryption(decision).map_err(OpenError::Other)?;
         let mut local = LocalMedia::new(self.address, rtp_port, session_id);
         local.encryption = encryption.clone();
-        let (negotiated, answer) = match negotiate(&offer, &local) {
-            Ok(n) => n,
-            Err(e) => return media_refusal(request, &e, tag),
-        };
-        let remote_party = find_header(&request.headers, "From").unwrap_or_default();
-        let to = find_header(&request.headers, "To").unwrap_or_default();
-        let remote_target = find_header(&request.headers, "Contact")
-            .and_then(|c| NameAddr::parse("Contact", &c).ok())
-            .or_else(|| NameAddr::parse("From", &remote_party).ok())
-            .map(|n| n.uri)
-            .unwrap_or_default();
+        let (negotiated, answer) = negotiate(offer, &local).map_err(OpenError::Media)?;
+        Ok(OpenedMedia {
+            socket,
+            rtcp,
+            rtp_port,
+            encryption,
+            negotiated,
+            answer,
+        })
+    }
+
+    /// Sets up the call's dialogue and starts its media engine; returns the engine's control.
+    fn start_engine(
+        &self,
+        request: &rsip::Request,
+        ctx: &RequestContext,
+        decision: &super::decide::Decision,
+        call_id: &str,
+        record: &CallRecord,
+        opened: OpenedMedia,
+    ) -> mpsc::UnboundedSender<Control> {
         let skip_pin = MsExchangeCommand::from_headers(&request.headers)
             .ok()
             .flatten()
             .is_some_and(|c| c.skip_pin);
         let setup = super::call_setup::setup(
             &self.exchange.dir,
-            &decision,
-            &call_id,
-            negotiated.codec.encoding_name(),
+            decision,
+            call_id,
+            opened.negotiated.codec.encoding_name(),
             &self.media.menus,
             skip_pin,
         );
@@ -468,9 +498,9 @@ impl Worker {
         }
         let (control, control_rx) = mpsc::unbounded_channel();
         let media = CallMedia {
-            socket,
-            rtcp: Some(rtcp),
-            negotiated,
+            socket: opened.socket,
+            rtcp: Some(opened.rtcp),
+            negotiated: opened.negotiated,
             dialogue: setup.dialogue,
             info: setup.info,
             recordings: self.media.recordings.clone(),
@@ -485,10 +515,16 @@ impl Worker {
                 transfers: self.transfers.clone(),
             }),
         };
+        self.spawn_engine(media, record.clone(), ctx.peer);
+        control
+    }
+
+    /// Runs `media` on the runtime; when it ends, writes the call's record and media log.
+    fn spawn_engine(&self, media: CallMedia, record: CallRecord, peer: SocketAddr) {
         let engines = self.engines.clone();
         engines.fetch_add(1, Ordering::SeqCst);
         let (log, fqdn) = (self.media.log.clone(), self.fqdn.clone());
-        let (sink, record, peer) = (self.media.records.clone(), record.clone(), ctx.peer);
+        let sink = self.media.records.clone();
         let (codec, started) = (media.negotiated.codec.encoding_name(), Instant::now());
         self.runtime.spawn(async move {
             let summary = media_engine::run(media).await;
@@ -507,26 +543,6 @@ impl Worker {
             }
             engines.fetch_sub(1, Ordering::SeqCst);
         });
-        calls.insert(
-            call_id,
-            ActiveCall {
-                peer: ctx.peer,
-                transport: ctx.transport,
-                local: ctx.local,
-                remote_target,
-                local_party: to,
-                local_tag: ctx.to_tag.clone(),
-                remote_party,
-                answered: Instant::now(),
-                acked: false,
-                rtp_port,
-                encryption,
-                next_cseq: 1,
-                media: control,
-            },
-        );
-        drop(calls);
-        self.ok_with_sdp(request, ctx, &answer)
     }
 
     /// 200 OK with our Contact and the SDP answer.
@@ -543,15 +559,10 @@ impl Worker {
             .as_ref()
             .map(|a| format!("{}@", a.user))
             .unwrap_or_default();
-        let transport = match ctx.transport {
-            TransportKind::Tls => "TLS",
-            _ => "TCP",
-        };
+        let contact = self.contact(ctx.local.port(), ctx.transport, &user);
         resp.headers
             .push(rsip::Header::Contact(rsip::headers::Contact::new(format!(
-                "<sip:{user}{}:{};transport={transport}>",
-                self.fqdn,
-                ctx.local.port()
+                "<{contact}>"
             ))));
         set_body(&mut resp, answer.to_string().into_bytes());
         resp
@@ -636,6 +647,23 @@ impl CallHandler for Worker {
     fn on_cancelled(&self, call_id: &str) {
         self.calls().remove(call_id);
     }
+}
+
+/// What [`Worker::open_media`] opened for a call.
+struct OpenedMedia {
+    socket: std::net::UdpSocket,
+    rtcp: std::net::UdpSocket,
+    rtp_port: u16,
+    encryption: Encryption,
+    negotiated: crate::media::sdp::Negotiated,
+    answer: SessionDescription,
+}
+
+/// Why the media of a call could not be opened: an offer we cannot take (400/488), or a
+/// fault of ours (500).
+enum OpenError {
+    Media(MediaError),
+    Other(String),
 }
 
 /// The SDP offer of an INVITE.

@@ -1,8 +1,13 @@
 //! UAS dialogs (RFC 3261 12): the [`DialogKey`] (Call-ID, local tag, remote tag), creation
 //! from an INVITE and our 2xx (12.1.1), matching an in-dialog request (BYE, ACK, re-INVITE,
 //! INFO, ...) to its dialog, and the remote CSeq order check (12.2.2: lower or equal is 500,
-//! except ACK and CANCEL, which repeat the INVITE's number). Owns [`Dialogs`], the map. Does
-//! not own transactions (`sip::transaction`), media, or what a dialog means to UM.
+//! except ACK and CANCEL, which repeat the INVITE's number). Owns [`Dialogs`], the map, and
+//! the requests we send inside a dialog ([`Dialog::request`], 12.2.1.1: Request-URI = remote
+//! target, Route = route set, From/To with the tags, Call-ID, our CSeq), for both sides: the
+//! UM worker is the UAS of its calls ([`Dialog::uas`]), the live trace the UAC of its call
+//! ([`Dialog::uac`]). Only loose routers are supported (every route has `;lr`, as Lync,
+//! Exchange and Kamailio's `record_route` put). Does not own transactions
+//! (`sip::transaction`), media, or what a dialog means to UM.
 //!
 //! To tags come from [`crate::sip::ids::IdGenerator::tag`]: 64 bits hashed by std's
 //! `RandomState` from a counter and the clock (RFC 3261 19.3 asks for 32 random bits).
@@ -11,6 +16,7 @@ use std::collections::HashMap;
 
 use super::headers::NameAddr;
 use super::message::{find_header, find_headers};
+use super::request::{RequestBuilder, Via};
 use super::transaction::key::{call_id, cseq, tag};
 
 /// RFC 3261 12: a dialog is identified by Call-ID, local tag and remote tag. For a UAS the
@@ -62,11 +68,107 @@ pub struct Dialog {
 }
 
 impl Dialog {
+    /// The dialog we are the UAS of, made by `invite` and our `response` (12.1.1): a 101-199
+    /// with a To tag makes an early dialog, a 2xx a confirmed one.
+    pub fn uas(
+        invite: &rsip::Request,
+        response: &rsip::Response,
+        secure: bool,
+    ) -> Result<Dialog, DialogError> {
+        let key = DialogKey {
+            call_id: call_id(&invite.headers)
+                .map_err(|_| DialogError::Missing { what: "Call-ID" })?,
+            local_tag: tag(&response.headers, "To").ok_or(DialogError::Missing {
+                what: "the To tag of our response",
+            })?,
+            remote_tag: tag(&invite.headers, "From").unwrap_or_default(),
+        };
+        let (remote_cseq, _) =
+            cseq(&invite.headers).map_err(|_| DialogError::Missing { what: "CSeq" })?;
+        Ok(Dialog {
+            key,
+            state: state_after(response),
+            remote_cseq,
+            local_cseq: 0,
+            remote_target: contact_uri(&invite.headers),
+            route_set: find_headers(&invite.headers, "Record-Route"),
+            local_uri: uri_of(&invite.headers, "To"),
+            remote_uri: uri_of(&invite.headers, "From"),
+            secure,
+        })
+    }
+
+    /// The dialog we are the UAC of, made by our `invite` and its `response` (12.1.2): the
+    /// route set is the response's Record-Route in reverse, our CSeq goes on from the
+    /// INVITE's (the ACK repeats it).
+    pub fn uac(invite: &rsip::Request, response: &rsip::Response) -> Result<Dialog, DialogError> {
+        let key = DialogKey {
+            call_id: call_id(&invite.headers)
+                .map_err(|_| DialogError::Missing { what: "Call-ID" })?,
+            local_tag: tag(&invite.headers, "From").ok_or(DialogError::Missing {
+                what: "the From tag of our INVITE",
+            })?,
+            remote_tag: tag(&response.headers, "To").unwrap_or_default(),
+        };
+        let (local_cseq, _) =
+            cseq(&invite.headers).map_err(|_| DialogError::Missing { what: "CSeq" })?;
+        let mut route_set = find_headers(&response.headers, "Record-Route");
+        route_set.reverse();
+        Ok(Dialog {
+            key,
+            state: state_after(response),
+            remote_cseq: 0,
+            local_cseq,
+            remote_target: contact_uri(&response.headers),
+            route_set,
+            local_uri: uri_of(&invite.headers, "From"),
+            remote_uri: uri_of(&invite.headers, "To"),
+            secure: invite.uri.scheme == Some(rsip::Scheme::Sips),
+        })
+    }
+
     /// The CSeq number for our next in-dialog request.
     pub fn next_local_cseq(&mut self) -> u32 {
         self.local_cseq = self.local_cseq.wrapping_add(1).max(1);
         self.local_cseq
     }
+
+    /// Our next request in this dialog (12.2.1.1), leaving by `via`: to the remote target
+    /// (the peer's URI when it sent no Contact), through the route set, From us with our tag,
+    /// To the peer with its tag, our next CSeq (an ACK or CANCEL repeats the current one).
+    /// The caller adds what the method needs (Contact, Refer-To, a body) and builds it.
+    pub fn request(&mut self, method: rsip::Method, via: &Via) -> RequestBuilder {
+        let number = match method {
+            rsip::Method::Ack | rsip::Method::Cancel => self.local_cseq,
+            _ => self.next_local_cseq(),
+        };
+        let target = self.remote_target.as_deref().unwrap_or(&self.remote_uri);
+        let mut builder = RequestBuilder::new(method, target, via);
+        for route in &self.route_set {
+            builder = builder.header("Route", route);
+        }
+        builder
+            .from(&self.local_uri, &self.key.local_tag)
+            .to(&self.remote_uri, Some(&self.key.remote_tag))
+            .call_id(&self.key.call_id)
+            .cseq(number)
+    }
+}
+
+/// Early after a provisional response, Confirmed after a 2xx.
+fn state_after(response: &rsip::Response) -> DialogState {
+    if (200..300).contains(&response.status_code.code()) {
+        DialogState::Confirmed
+    } else {
+        DialogState::Early
+    }
+}
+
+/// The URI of a message's Contact.
+fn contact_uri(headers: &rsip::Headers) -> Option<String> {
+    find_header(headers, "Contact")
+        .and_then(|c| NameAddr::parse("Contact", &c).ok())
+        .map(|a| a.uri)
 }
 
 /// Why an in-dialog request cannot be taken, with the status the UAS answers.
@@ -122,42 +224,14 @@ impl Dialogs {
         response: &rsip::Response,
         secure: bool,
     ) -> Result<DialogKey, DialogError> {
-        let key = DialogKey {
-            call_id: call_id(&invite.headers)
-                .map_err(|_| DialogError::Missing { what: "Call-ID" })?,
-            local_tag: tag(&response.headers, "To").ok_or(DialogError::Missing {
-                what: "the To tag of our response",
-            })?,
-            remote_tag: tag(&invite.headers, "From").unwrap_or_default(),
-        };
-        let state = if (200..300).contains(&response.status_code.code()) {
-            DialogState::Confirmed
-        } else {
-            DialogState::Early
-        };
+        let dialog = Dialog::uas(invite, response, secure)?;
+        let key = dialog.key.clone();
         if let Some(existing) = self.map.get_mut(&key) {
-            if state == DialogState::Confirmed {
-                existing.state = state;
+            if dialog.state == DialogState::Confirmed {
+                existing.state = dialog.state;
             }
             return Ok(key);
         }
-        let (remote_cseq, _) =
-            cseq(&invite.headers).map_err(|_| DialogError::Missing { what: "CSeq" })?;
-        let remote_target = find_header(&invite.headers, "Contact")
-            .and_then(|c| NameAddr::parse("Contact", &c).ok())
-            .map(|a| a.uri);
-        let route_set = find_headers(&invite.headers, "Record-Route");
-        let dialog = Dialog {
-            key: key.clone(),
-            state,
-            remote_cseq,
-            local_cseq: 0,
-            remote_target,
-            route_set,
-            local_uri: uri_of(&invite.headers, "To"),
-            remote_uri: uri_of(&invite.headers, "From"),
-            secure,
-        };
         self.map.insert(key.clone(), dialog);
         Ok(key)
     }
@@ -196,10 +270,8 @@ impl Dialogs {
             _ => dialog.remote_cseq = number,
         }
         if req.method == rsip::Method::Invite {
-            if let Some(contact) = find_header(&req.headers, "Contact")
-                .and_then(|c| NameAddr::parse("Contact", &c).ok())
-            {
-                dialog.remote_target = Some(contact.uri);
+            if let Some(contact) = contact_uri(&req.headers) {
+                dialog.remote_target = Some(contact);
             }
         }
         Ok(dialog)

@@ -22,8 +22,10 @@ pub mod ids;
 pub mod message;
 pub mod mwi;
 pub mod normalize;
+pub mod request;
 pub mod transaction;
 pub mod transport;
+pub mod wire;
 
 #[cfg(test)]
 mod corpus_tests;

@@ -7,6 +7,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::sip::request::{RequestBuilder, Via};
 use crate::sip::transport::TransportKind;
 
 /// What a NOTIFY tells the phone: whether messages wait, for which account, and (when the
@@ -72,49 +73,30 @@ pub struct NotifyParams {
     pub cseq: u32,
 }
 
-/// The NOTIFY text for `summary`, to the user's SIP URI (the gateway routes it on).
-pub fn notify_text(params: &NotifyParams, summary: &Summary) -> String {
-    let body = summary.body();
-    let uri = sip_uri(&summary.account);
-    let transport = params.transport.as_str();
-    format!(
-        "NOTIFY {uri} SIP/2.0\r\n\
-         Via: SIP/2.0/{transport} {local};branch={branch}\r\n\
-         Max-Forwards: 70\r\n\
-         From: <{from}>;tag={tag}\r\n\
-         To: <{uri}>\r\n\
-         Call-ID: {call_id}\r\n\
-         CSeq: {cseq} NOTIFY\r\n\
-         Contact: <sip:{local};transport={lower}>\r\n\
-         Event: message-summary\r\n\
-         Subscription-State: terminated\r\n\
-         Content-Type: application/simple-message-summary\r\n\
-         Content-Length: {len}\r\n\r\n{body}",
-        local = params.local,
-        branch = params.branch,
-        from = params.from,
-        tag = params.from_tag,
-        call_id = params.call_id,
-        cseq = params.cseq,
-        lower = transport.to_ascii_lowercase(),
-        len = body.len(),
-    )
-}
-
-/// The NOTIFY as a request the endpoint can send.
+/// The NOTIFY for `summary`, to the user's SIP URI (the gateway routes it on), as a request
+/// the endpoint can send.
 pub fn notify(params: &NotifyParams, summary: &Summary) -> Result<rsip::Request, MwiError> {
-    let text = notify_text(params, summary);
-    match crate::sip::parse(text.as_bytes()) {
-        Ok(rsip::SipMessage::Request(r)) => Ok(r),
-        Ok(rsip::SipMessage::Response(_)) => Err(MwiError::Build {
-            account: summary.account.clone(),
-            reason: "parsed as a response".into(),
-        }),
-        Err(e) => Err(MwiError::Build {
+    let uri = sip_uri(&summary.account);
+    let local = params.local.to_string();
+    let via = Via::new(params.transport, local.as_str(), params.branch.as_str());
+    let contact = format!(
+        "sip:{local};transport={}",
+        params.transport.as_str().to_ascii_lowercase()
+    );
+    RequestBuilder::new(rsip::Method::Notify, &uri, &via)
+        .from(&params.from, &params.from_tag)
+        .to(&uri, None)
+        .call_id(&params.call_id)
+        .cseq(params.cseq)
+        .contact(&contact)
+        .header("Event", "message-summary")
+        .header("Subscription-State", "terminated")
+        .body("application/simple-message-summary", summary.body())
+        .build()
+        .map_err(|e| MwiError::Build {
             account: summary.account.clone(),
             reason: e.to_string(),
-        }),
-    }
+        })
 }
 
 /// Why a NOTIFY could not be built.
@@ -220,8 +202,8 @@ mod tests {
         );
         let body = String::from_utf8(req.body.clone()).unwrap();
         assert_eq!(body, s.body());
-        assert!(notify_text(&params(), &s)
-            .contains("Via: SIP/2.0/TCP 127.0.20.12:40000;branch=z9hG4bKmwi1\r\n"));
+        let text = String::from_utf8(crate::sip::message::request_bytes(&req)).unwrap();
+        assert!(text.contains("Via: SIP/2.0/TCP 127.0.20.12:40000;branch=z9hG4bKmwi1\r\n"));
     }
 
     #[test]

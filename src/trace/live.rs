@@ -31,12 +31,14 @@ use crate::media::sdp::{negotiate, LocalMedia, Negotiated, SessionDescription};
 use crate::media::srtp::{
     open_rtcp, redact_inline_keys, seal_rtcp, MasterKey, SrtpContext, SrtpSession, Suite,
 };
+use crate::sip::dialog::Dialog;
 use crate::sip::endpoint::{
     CallHandler, ClientError, Endpoint, EndpointConfig, EndpointHandle, HandlerResponse, NoLog,
     RequestContext, TlsListen,
 };
 use crate::sip::ids::IdGenerator;
 use crate::sip::message::{find_header, request_bytes, response_bytes, response_to};
+use crate::sip::request::{RequestBuilder, Via};
 use crate::sip::transport::tls::inspecting_client_config;
 use crate::sip::transport::TransportKind;
 use crate::sip::{NameAddr, SipUriParts};
@@ -921,16 +923,8 @@ impl CallCtx<'_, '_> {
         requests: &mut mpsc::UnboundedReceiver<UmRequest>,
     ) -> Result<Media, TraceError> {
         let mut media = Media::default();
-        let dialog = InDialog {
-            remote_target: contact_uri(ok).unwrap_or_else(|| spec.request_uri.clone()),
-            to: find_header(&ok.headers, "To").unwrap_or_default(),
-            transport: self.setup.transport,
-            local: self.local,
-            spec,
-            ids: IdGenerator::new(),
-        };
-        let mut cseq = spec.cseq;
-        if let Some(ack) = dialog.request("ACK", cseq, "", "") {
+        let mut dialog = InDialog::new(spec, ok, self.setup.transport, self.local)?;
+        if let Ok(ack) = dialog.request(rsip::Method::Ack).build() {
             rec.sent(Party::Worker, worker, &ack);
             let _ = self
                 .handle
@@ -1019,7 +1013,7 @@ impl CallCtx<'_, '_> {
                     () = &mut listener => {}
                     () = &mut reports => {}
                     Some(r) = requests.recv() => {
-                        let note = self.on_um_request(&r, worker, &dialog, &mut cseq, rec, &mut um).await;
+                        let note = self.on_um_request(&r, worker, &mut dialog, rec, &mut um).await;
                         notes.push(note);
                         if um.hung_up {
                             break;
@@ -1036,7 +1030,7 @@ impl CallCtx<'_, '_> {
                         break;
                     };
                     let note = self
-                        .on_um_request(&r, worker, &dialog, &mut cseq, rec, &mut um)
+                        .on_um_request(&r, worker, &mut dialog, rec, &mut um)
                         .await;
                     notes.push(note);
                 }
@@ -1060,8 +1054,7 @@ impl CallCtx<'_, '_> {
             media.um_bye = um.bye_reason;
             return Ok(media);
         }
-        cseq += 1;
-        if let Some(bye) = dialog.request("BYE", cseq, "", "") {
+        if let Ok(bye) = dialog.request(rsip::Method::Bye).build() {
             rec.sent(Party::Worker, worker, &bye);
             match tokio::time::timeout(
                 Duration::from_secs(10),
@@ -1084,8 +1077,7 @@ impl CallCtx<'_, '_> {
         &self,
         r: &UmRequest,
         worker: SocketAddr,
-        dialog: &InDialog<'_>,
-        cseq: &mut u32,
+        dialog: &mut InDialog,
         rec: &mut Recorder,
         um: &mut UmSide,
     ) -> String {
@@ -1101,16 +1093,15 @@ impl CallCtx<'_, '_> {
             rsip::Method::Refer => {
                 let to = find_header(&req.headers, "Refer-To").unwrap_or_default();
                 um.referred = Some(to.clone());
-                *cseq += 1;
-                let notify = dialog.request(
-                    "NOTIFY",
-                    *cseq,
-                    "Event: refer\r\nSubscription-State: terminated;reason=noresource\r\nContent-Type: message/sipfrag;version=2.0\r\n",
-                    "SIP/2.0 200 OK\r\n",
-                );
+                let notify = dialog
+                    .request(rsip::Method::Notify)
+                    .header("Event", "refer")
+                    .header("Subscription-State", "terminated;reason=noresource")
+                    .body("message/sipfrag;version=2.0", "SIP/2.0 200 OK\r\n")
+                    .build();
                 let mut line =
                     format!("UM transfers the caller: REFER to {to} answered 202 Accepted");
-                if let Some(n) = notify {
+                if let Ok(n) = notify {
                     rec.sent(Party::Worker, worker, &n);
                     match tokio::time::timeout(
                         Duration::from_secs(5),
@@ -1456,38 +1447,46 @@ impl CallCtx<'_, '_> {
     }
 }
 
-/// The caller's side of the dialog: builds its requests to UM (ACK, NOTIFY, BYE).
-struct InDialog<'a> {
-    remote_target: String,
-    to: String,
+/// The caller's side of the dialog (we are its UAC, `sip::dialog`): builds its requests to
+/// UM (ACK, NOTIFY, BYE), each with a fresh Via branch.
+struct InDialog {
+    dialog: Dialog,
     transport: TransportKind,
-    local: SocketAddr,
-    spec: &'a InviteSpec,
+    /// The pool's FQDN and our local port (Via sent-by).
+    sent_by: String,
     ids: IdGenerator,
 }
 
-impl InDialog<'_> {
-    /// `method` with `cseq`, `extra` header lines (each ending CRLF) and `body`.
-    fn request(&self, method: &str, cseq: u32, extra: &str, body: &str) -> Option<rsip::Request> {
-        let text = format!(
-            "{method} {} SIP/2.0\r\nVia: SIP/2.0/{} {}:{};branch={}\r\n\
-             Max-Forwards: 70\r\nFrom: {};tag={}\r\nTo: {}\r\nCall-ID: {}\r\n\
-             CSeq: {cseq} {method}\r\n{extra}Content-Length: {}\r\n\r\n{body}",
-            self.remote_target,
-            self.transport.as_str(),
-            self.spec.pool_fqdn,
-            self.local.port(),
-            self.ids.branch(),
-            self.spec.from,
-            self.spec.from_tag,
-            self.to,
-            self.spec.call_id,
-            body.len(),
-        );
-        match crate::sip::parse(text.as_bytes()) {
-            Ok(rsip::SipMessage::Request(r)) => Some(r),
-            _ => None,
-        }
+impl InDialog {
+    /// The dialog the INVITE of `spec` and UM's 2xx `ok` made (UM's Contact is the remote
+    /// target; the INVITE's Request-URI when it sent none).
+    fn new(
+        spec: &InviteSpec,
+        ok: &rsip::Response,
+        transport: TransportKind,
+        local: SocketAddr,
+    ) -> Result<InDialog, TraceError> {
+        let fail = |why: String| TraceError::Live {
+            what: "the dialog of the call".into(),
+            why,
+        };
+        let invite = build_invite(spec)?;
+        let mut dialog = Dialog::uac(&invite, ok).map_err(|e| fail(e.to_string()))?;
+        dialog
+            .remote_target
+            .get_or_insert_with(|| spec.request_uri.clone());
+        Ok(InDialog {
+            dialog,
+            transport,
+            sent_by: format!("{}:{}", spec.pool_fqdn, local.port()),
+            ids: IdGenerator::new(),
+        })
+    }
+
+    /// Our next `method` request in the dialog; the caller adds what it needs and builds it.
+    fn request(&mut self, method: rsip::Method) -> RequestBuilder {
+        let via = Via::new(self.transport, self.sent_by.as_str(), self.ids.branch());
+        self.dialog.request(method, &via)
     }
 }
 
