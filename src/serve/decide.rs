@@ -16,6 +16,7 @@ use crate::directory::lab::HostsTable;
 use crate::directory::Directory;
 use crate::sip::message::response_to;
 use crate::sip::transport::{PeerCertificate, TransportKind};
+use crate::sip::wire::warning;
 use crate::um::{
     resolve_call, route_target_with, BoundPorts, IncomingCall, Rejection, Resolution, Routing,
     Stage, UmContext, UmError,
@@ -131,20 +132,6 @@ impl Exchange {
             routing,
         })
     }
-}
-
-/// A Warning header (RFC 3261 20.43, code 399) carrying `text` as one safe quoted string.
-pub fn warning(text: &str) -> rsip::Header {
-    let clean: String = text
-        .chars()
-        .map(|c| match c {
-            '"' | '\\' => '\'',
-            c if c.is_control() => ' ',
-            c => c,
-        })
-        .take(300)
-        .collect();
-    rsip::Header::Other("Warning".into(), format!("399 umctl \"{clean}\""))
 }
 
 /// The reason phrase for a rejection: Exchange's phrase and, in parentheses, the detail up to

@@ -53,7 +53,7 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::sip::endpoint::{
-    CallHandler, Endpoint, EndpointConfig, EndpointHandle, TlsListen, TransactionLog,
+    CallHandler, Endpoint, EndpointConfig, EndpointHandle, Listeners, TlsListen, TransactionLog,
 };
 use crate::sip::message::response_to;
 use crate::sip::transport::certs::LabCa;
@@ -665,7 +665,7 @@ pub async fn start(
 }
 
 /// Binds one component: UDP and TCP on the same port (an ephemeral one is picked free on
-/// both), TLS on its own.
+/// both, and the sockets that found it are the ones the endpoint keeps), TLS on its own.
 async fn bind(
     server: &ServerPlan,
     component: &ComponentPlan,
@@ -679,48 +679,47 @@ async fn bind(
         component: component_name(component.stage).to_string(),
         source,
     };
-    let attempts = if component.tcp == Some(0) { 20 } else { 1 };
-    let mut last = None;
-    for _ in 0..attempts {
-        let port = match component.tcp {
-            Some(0) => Some(free_udp_and_tcp_port(server.address).map_err(|e| {
-                bind_err(TransportError::Bind {
-                    kind: crate::sip::transport::TransportKind::Tcp,
-                    addr: SocketAddr::new(server.address, 0),
-                    source: e,
-                })
-            })?),
-            p => p,
-        };
-        let config = EndpointConfig {
-            bind: port.map(|p| SocketAddr::new(server.address, p)),
-            udp: port.is_some(),
-            tcp: port.is_some(),
-            tls: tls.clone(),
-            ..EndpointConfig::default()
-        };
-        match Endpoint::start(config, handler.clone(), log.clone(), shutdown.clone()).await {
-            Ok(e) => return Ok(e),
-            Err(e) => last = Some(e),
-        }
-    }
-    Err(bind_err(last.unwrap_or_else(|| {
-        TransportError::Tls("no listener configured".into())
-    })))
+    let listeners = match component.tcp {
+        Some(0) => Some(udp_and_tcp_on_one_port(server.address).map_err(|e| {
+            bind_err(TransportError::Bind {
+                kind: crate::sip::transport::TransportKind::Tcp,
+                addr: SocketAddr::new(server.address, 0),
+                source: e,
+            })
+        })?),
+        _ => None,
+    };
+    let config = EndpointConfig {
+        bind: component.tcp.map(|p| SocketAddr::new(server.address, p)),
+        udp: component.tcp.is_some(),
+        tcp: component.tcp.is_some(),
+        tls,
+        ..EndpointConfig::default()
+    };
+    Endpoint::start_on(config, listeners, handler, log, shutdown)
+        .await
+        .map_err(bind_err)
 }
 
-/// A port free for both UDP and TCP on `address` (bound, checked, released).
-fn free_udp_and_tcp_port(address: IpAddr) -> std::io::Result<u16> {
+/// A UDP socket and a TCP listener bound to the same ephemeral port on `address`, kept.
+fn udp_and_tcp_on_one_port(address: IpAddr) -> std::io::Result<Listeners> {
     let mut last = None;
     for _ in 0..50 {
         let udp = std::net::UdpSocket::bind(SocketAddr::new(address, 0))?;
         let port = udp.local_addr()?.port();
         match std::net::TcpListener::bind(SocketAddr::new(address, port)) {
-            Ok(_) => return Ok(port),
+            Ok(tcp) => {
+                udp.set_nonblocking(true)?;
+                tcp.set_nonblocking(true)?;
+                return Ok(Listeners {
+                    udp: Some(tokio::net::UdpSocket::from_std(udp)?),
+                    tcp: Some(tokio::net::TcpListener::from_std(tcp)?),
+                });
+            }
             Err(e) => last = Some(e),
         }
     }
-    Err(last.unwrap_or_else(|| std::io::Error::other("no free port")))
+    Err(last.unwrap_or_else(|| std::io::Error::other("no port free for both UDP and TCP")))
 }
 
 /// Call router, UM service, worker: the order of a server's roles in the report.

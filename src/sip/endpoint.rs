@@ -37,6 +37,7 @@ use super::transport::udp::UdpTransport;
 use super::transport::{
     ConnectionLimits, Connections, Inbound, PeerCertificate, TransportError, TransportKind,
 };
+use super::wire::{phrase, warning};
 use super::{Parsed, SipError};
 
 /// The methods the endpoint answers (Allow header).
@@ -71,6 +72,33 @@ impl Default for EndpointConfig {
             limits: ConnectionLimits::default(),
             server: format!("umctl/{}", env!("CARGO_PKG_VERSION")),
         }
+    }
+}
+
+/// The UDP socket and TCP listener of an endpoint, bound (tokio's, inside the runtime).
+#[derive(Debug, Default)]
+pub struct Listeners {
+    pub udp: Option<tokio::net::UdpSocket>,
+    pub tcp: Option<tokio::net::TcpListener>,
+}
+
+impl Listeners {
+    /// Binds what `config` asks for at `config.bind` (port 0 picks one for each).
+    async fn bind(config: &EndpointConfig) -> Result<Listeners, TransportError> {
+        let mut out = Listeners::default();
+        let Some(addr) = config.bind else {
+            return Ok(out);
+        };
+        let err = |kind| move |source| TransportError::Bind { kind, addr, source };
+        if config.udp {
+            let udp = tokio::net::UdpSocket::bind(addr).await;
+            out.udp = Some(udp.map_err(err(TransportKind::Udp))?);
+        }
+        if config.tcp {
+            let tcp = tokio::net::TcpListener::bind(addr).await;
+            out.tcp = Some(tcp.map_err(err(TransportKind::Tcp))?);
+        }
+        Ok(out)
     }
 }
 
@@ -353,31 +381,43 @@ impl Endpoint {
         log: Arc<dyn TransactionLog>,
         shutdown: watch::Receiver<bool>,
     ) -> Result<Endpoint, TransportError> {
+        Endpoint::start_on(config, None, handler, log, shutdown).await
+    }
+
+    /// [`Endpoint::start`] on UDP and TCP `listeners` bound already (`None`: bind
+    /// `config.bind`); they are kept, never released and bound again.
+    pub async fn start_on(
+        config: EndpointConfig,
+        listeners: Option<Listeners>,
+        handler: Arc<dyn CallHandler>,
+        log: Arc<dyn TransactionLog>,
+        shutdown: watch::Receiver<bool>,
+    ) -> Result<Endpoint, TransportError> {
         let (inbound_tx, inbound_rx) = mpsc::channel::<Inbound>(1024);
         let connections = Connections::new(config.limits);
         let mut tasks = Vec::new();
         let mut addrs = BoundAddrs::default();
         let mut transports = Transports::default();
-        if let Some(bind) = config.bind {
-            if config.udp {
-                let (udp, task) =
-                    UdpTransport::bind(bind, inbound_tx.clone(), shutdown.clone()).await?;
-                addrs.udp = Some(udp.local_addr());
-                transports.udp = Some(udp);
-                tasks.push(task);
-            }
-            if config.tcp {
-                let (tcp, task) = TcpTransport::bind(
-                    bind,
-                    connections.clone(),
-                    inbound_tx.clone(),
-                    shutdown.clone(),
-                )
-                .await?;
-                addrs.tcp = Some(tcp.local_addr());
-                transports.tcp = Some(tcp);
-                tasks.push(task);
-            }
+        let listeners = match listeners {
+            Some(l) => l,
+            None => Listeners::bind(&config).await?,
+        };
+        if let Some(socket) = listeners.udp {
+            let (udp, task) = UdpTransport::start(socket, inbound_tx.clone(), shutdown.clone())?;
+            addrs.udp = Some(udp.local_addr());
+            transports.udp = Some(udp);
+            tasks.push(task);
+        }
+        if let Some(listener) = listeners.tcp {
+            let (tcp, task) = TcpTransport::start(
+                listener,
+                connections.clone(),
+                inbound_tx.clone(),
+                shutdown.clone(),
+            )?;
+            addrs.tcp = Some(tcp.local_addr());
+            transports.tcp = Some(tcp);
+            tasks.push(task);
         }
         if let Some(tls) = &config.tls {
             let (t, task) = TlsTransport::bind(
@@ -493,37 +533,6 @@ fn far_future() -> tokio::time::Instant {
     tokio::time::Instant::now() + Duration::from_secs(3600)
 }
 
-fn reason(status: u16) -> &'static str {
-    match status {
-        100 => "Trying",
-        200 => "OK",
-        400 => "Bad Request",
-        416 => "Unsupported URI Scheme",
-        481 => "Call/Transaction Does Not Exist",
-        500 => "Server Internal Error",
-        501 => "Not Implemented",
-        505 => "Version Not Supported",
-        513 => "Message Too Large",
-        _ => "Error",
-    }
-}
-
-/// A Warning header value (RFC 3261 20.43, code 399 "miscellaneous") carrying `text`.
-fn warning(text: &str) -> rsip::Header {
-    let clean: String = text
-        .chars()
-        .map(|c| {
-            if c == '"' || c == '\\' || c.is_control() {
-                '\''
-            } else {
-                c
-            }
-        })
-        .take(200)
-        .collect();
-    rsip::Header::Other("Warning".into(), format!("399 umctl \"{clean}\""))
-}
-
 /// The headers a response needs (Via, From, To, Call-ID, CSeq), read line by line from a
 /// request the parser refused, so it can still get its 400 (RFC 3261 18.3 / RFC 4475).
 /// `None` for responses, ACKs, or when one of the five is missing.
@@ -627,7 +636,7 @@ impl Core {
                 let mut resp = response_from_headers(
                     &foreign.headers,
                     foreign.status,
-                    reason(foreign.status),
+                    phrase(foreign.status),
                     Some(&self.ids.tag()),
                 );
                 if foreign.status == 501 {
@@ -654,7 +663,7 @@ impl Core {
                     let mut resp = response_from_headers(
                         &req.headers,
                         e.status(),
-                        reason(e.status()),
+                        phrase(e.status()),
                         Some(&self.ids.tag()),
                     );
                     resp.headers.push(warning(&e.to_string()));
@@ -683,7 +692,7 @@ impl Core {
         };
         let status = err.status();
         let mut resp =
-            response_from_headers(&headers, status, reason(status), Some(&self.ids.tag()));
+            response_from_headers(&headers, status, phrase(status), Some(&self.ids.tag()));
         resp.headers.push(warning(&err.to_string()));
         let method = String::from_utf8_lossy(bytes)
             .split(' ')
@@ -914,7 +923,7 @@ impl Core {
         if dialog.is_some() && !self.handler.owns_dialog(&request) {
             if let Err(e) = self.dialogs.on_request(&request) {
                 let mut resp =
-                    super::message::response_to(&request, e.status(), reason(e.status()), None);
+                    super::message::response_to(&request, e.status(), phrase(e.status()), None);
                 resp.headers.push(warning(&e.to_string()));
                 return self.answer(&key, resp);
             }
@@ -987,7 +996,7 @@ impl Core {
     ) -> Vec<Action> {
         let answer = answer.unwrap_or_else(|| {
             let mut resp =
-                super::message::response_to(request, 500, reason(500), Some(&ctx.to_tag));
+                super::message::response_to(request, 500, phrase(500), Some(&ctx.to_tag));
             resp.headers.push(warning("the call handler failed"));
             HandlerResponse::respond(resp)
         });
@@ -1057,7 +1066,7 @@ impl Core {
             _ => 501,
         };
         let mut resp =
-            super::message::response_to(request, status, reason(status), Some(&ctx.to_tag));
+            super::message::response_to(request, status, phrase(status), Some(&ctx.to_tag));
         resp.headers
             .push(rsip::Header::Allow(rsip::headers::Allow::new(ALLOW)));
         if request.method == rsip::Method::Options {
@@ -1156,12 +1165,6 @@ t: <sip:a@b>\r\ni: c\r\nCSeq: 1 INVITE\r\nContent-Length: 99\r\n\r\nshort";
         assert!(salvage(b"ACK sip:a@b SIP/2.0\r\nVia: x\r\n\r\n").is_none());
         assert!(salvage(b"SIP/2.0 200 OK\r\n\r\n").is_none());
         assert!(salvage(b"INVITE sip:a@b SIP/2.0\r\nVia: x\r\n\r\n").is_none());
-    }
-
-    #[test]
-    fn warning_is_one_safe_quoted_string() {
-        let w = warning("bad \"value\"\r\nx");
-        assert_eq!(w.to_string(), "Warning: 399 umctl \"bad 'value'''x\"");
     }
 
     #[test]

@@ -86,6 +86,21 @@ pub fn phrase(status: u16) -> &'static str {
     }
 }
 
+/// `CamelCase` words spaced (`MovedTemporarily` -> `Moved Temporarily`), for a phrase rsip
+/// printed as its variant name.
+pub fn spaced_words(name: &str) -> String {
+    let mut spaced = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if previous_lower && c.is_ascii_uppercase() {
+            spaced.push(' ');
+        }
+        previous_lower = c.is_ascii_lowercase();
+        spaced.push(c);
+    }
+    spaced
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -116,5 +131,9 @@ mod tests {
         assert_eq!(phrase(481), "Call/Transaction Does Not Exist");
         assert_eq!(phrase(513), "Message Too Large");
         assert_eq!(phrase(299), "Unknown");
+        assert_eq!(
+            spaced_words("UnknownResourcePriority"),
+            "Unknown Resource Priority"
+        );
     }
 }

@@ -193,7 +193,8 @@ impl Recorder {
 }
 
 /// rsip keeps the status code of a parsed response but prints its reason phrase as the
-/// variant name (`302 MovedTemporarily`): put the spaces back (`302 Moved Temporarily`).
+/// variant name (`302 MovedTemporarily`): put RFC 3261's phrase back (`302 Moved
+/// Temporarily`, `sip::wire::phrase`), or the spaces for a code it has none for.
 fn spaced_reason(bytes: Vec<u8>) -> Vec<u8> {
     let Some(end) = bytes.windows(2).position(|w| w == b"\r\n") else {
         return bytes;
@@ -207,15 +208,10 @@ fn spaced_reason(bytes: Vec<u8>) -> Vec<u8> {
     if reason.contains(' ') {
         return bytes;
     }
-    let mut spaced = String::new();
-    let mut previous_lower = false;
-    for c in reason.chars() {
-        if previous_lower && c.is_ascii_uppercase() {
-            spaced.push(' ');
-        }
-        previous_lower = c.is_ascii_lowercase();
-        spaced.push(c);
-    }
+    let spaced = match code.parse().map(crate::sip::wire::phrase) {
+        Ok(known) if known != "Unknown" => known.to_string(),
+        _ => crate::sip::wire::spaced_words(reason),
+    };
     let mut out = format!("{version} {code} {spaced}").into_bytes();
     out.extend_from_slice(&bytes[end..]);
     out

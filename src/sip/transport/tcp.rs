@@ -63,7 +63,23 @@ impl TcpTransport {
             source,
         };
         let listener = TcpListener::bind(addr).await.map_err(bind_err)?;
-        let local = listener.local_addr().map_err(bind_err)?;
+        TcpTransport::start(listener, connections, inbound, shutdown)
+    }
+
+    /// Starts accepting on a listener bound already (kept as it is: never re-bound).
+    pub fn start(
+        listener: TcpListener,
+        connections: Connections,
+        inbound: mpsc::Sender<Inbound>,
+        shutdown: watch::Receiver<bool>,
+    ) -> Result<(TcpTransport, JoinHandle<()>), TransportError> {
+        let local = listener
+            .local_addr()
+            .map_err(|source| TransportError::Bind {
+                kind: TransportKind::Tcp,
+                addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+                source,
+            })?;
         let transport = TcpTransport {
             shared: StreamShared {
                 kind: TransportKind::Tcp,

@@ -27,15 +27,29 @@ impl UdpTransport {
     pub async fn bind(
         addr: SocketAddr,
         inbound: mpsc::Sender<Inbound>,
-        mut shutdown: watch::Receiver<bool>,
+        shutdown: watch::Receiver<bool>,
     ) -> Result<(UdpTransport, JoinHandle<()>), TransportError> {
         let bind_err = |source| TransportError::Bind {
             kind: TransportKind::Udp,
             addr,
             source,
         };
-        let socket = Arc::new(UdpSocket::bind(addr).await.map_err(bind_err)?);
-        let local = socket.local_addr().map_err(bind_err)?;
+        let socket = UdpSocket::bind(addr).await.map_err(bind_err)?;
+        UdpTransport::start(socket, inbound, shutdown)
+    }
+
+    /// Starts the receive loop on a socket bound already (kept as it is: never re-bound).
+    pub fn start(
+        socket: UdpSocket,
+        inbound: mpsc::Sender<Inbound>,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> Result<(UdpTransport, JoinHandle<()>), TransportError> {
+        let socket = Arc::new(socket);
+        let local = socket.local_addr().map_err(|source| TransportError::Bind {
+            kind: TransportKind::Udp,
+            addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+            source,
+        })?;
         // A burst of datagrams waits in the kernel while the endpoint is busy: room for a few
         // thousand requests instead of the default ~200 KB (the kernel caps it at rmem_max).
         let _ = socket2::SockRef::from(socket.as_ref()).set_recv_buffer_size(RECV_BUFFER);
