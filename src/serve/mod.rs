@@ -381,39 +381,86 @@ pub async fn start(
         Some(addr) => Some(start_metrics(addr, &options, watch_rx.clone()).await?),
         None => None,
     };
-    let records = options.records.as_ref().map(|r| {
-        let mut r = r.clone();
-        if let Some((m, _)) = &metrics {
-            let (m, before) = (m.clone(), r.on_record.take());
-            r.on_record = Some(Arc::new(move |rec: &crate::records::CallRecord| {
-                m.record(rec);
-                if let Some(f) = &before {
-                    f(rec);
-                }
-            }));
-        }
-        r.start()
-    });
-    let mut running = Running {
-        report: Report {
-            servers: Vec::new(),
-            metrics: None,
-        },
-        endpoints: Vec::new(),
-        redirectors: Vec::new(),
-        workers: Vec::new(),
-        delivery: None,
-        delivery_server: String::new(),
-        shutdown,
-        sweeper: tokio::spawn(async {}),
-        hang_up_tasks: Vec::new(),
-        recordings_claim: None,
-        recovered: Vec::new(),
+    let counter = metrics.as_ref().map(|(m, _)| m.clone());
+    let records = options
+        .records
+        .as_ref()
+        .map(|r| records_counted(r, counter.as_ref()));
+    let mut running = Running::new(shutdown);
+    let media = start_delivery(
+        servers,
+        &exchange,
+        &options,
+        log_for,
+        counter.as_ref(),
+        records.as_ref(),
+        &mut running,
+    )
+    .await?;
+    let mut starting = Starting {
+        exchange: &exchange,
+        records,
+        media,
+        metrics: counter,
+        limits: servers
+            .iter()
+            .map(|_| CallLimit::new(options.max_calls))
+            .collect(),
+        max_calls: options.max_calls,
+        workers_of: vec![Vec::new(); servers.len()],
+        reports: vec![Vec::new(); servers.len()],
     };
+    for stage in [Stage::Worker, Stage::UmService, Stage::CallRouter] {
+        for (i, server) in servers.iter().enumerate() {
+            for component in server.components.iter().filter(|c| c.stage == stage) {
+                let tls = options.tls.as_ref();
+                let started = starting
+                    .component(i, server, component, tls, log_for, &watch_rx, &mut running)
+                    .await;
+                if let Err(e) = started {
+                    running.stop_endpoints().await;
+                    return Err(e);
+                }
+            }
+        }
+    }
+    running.report.metrics = metrics.map(|(_, addr)| addr);
+    running.finish(servers, starting.reports);
+    Ok(running)
+}
+
+/// The call records sink, each record also counted by the metrics when they run.
+fn records_counted(
+    options: &RecordsOptions,
+    metrics: Option<&Arc<metrics::Metrics>>,
+) -> RecordSink {
+    let mut r = options.clone();
+    if let Some(m) = metrics {
+        let (m, before) = (m.clone(), r.on_record.take());
+        r.on_record = Some(Arc::new(move |rec: &crate::records::CallRecord| {
+            m.record(rec);
+            if let Some(f) = &before {
+                f(rec);
+            }
+        }));
+    }
+    r.start()
+}
+
+/// Starts delivery (when a server has a worker) and returns what the workers record and
+/// deliver with.
+async fn start_delivery(
+    servers: &[ServerPlan],
+    exchange: &Arc<Exchange>,
+    options: &ServeOptions,
+    log_for: &dyn Fn(&ServerPlan, Stage) -> Arc<dyn TransactionLog>,
+    metrics: Option<&Arc<metrics::Metrics>>,
+    records: Option<&RecordSink>,
+    running: &mut Running,
+) -> Result<Option<MediaSetup>, ServeError> {
     // Delivery runs on the first mailbox server with a worker, before the workers exist so
     // they can be handed its mailer; MWI leaves from each user's own mailbox server. Then
     // what a crashed run left is delivered.
-    let mut media = None;
     let with_worker: Vec<&ServerPlan> = servers
         .iter()
         .filter(|s| s.components.iter().any(|c| c.stage == Stage::Worker))
@@ -438,7 +485,7 @@ pub async fn start(
         }
         let delivery = Delivery::start(exchange.clone(), config).await?;
         let mailer = delivery.mailer();
-        if let Some((m, _)) = &metrics {
+        if let Some(m) = metrics {
             let (m, mut events) = (m.clone(), delivery.subscribe());
             tokio::spawn(async move {
                 loop {
@@ -459,7 +506,7 @@ pub async fn start(
         match recording::claim(&recordings) {
             Ok(Some(claim)) => {
                 running.recordings_claim = Some(claim);
-                let sink = records.as_ref().map(|r| (r, server.fqdn.as_str()));
+                let sink = records.map(|r| (r, server.fqdn.as_str()));
                 running.recovered = recover_recordings(mailer.clone(), &recordings, sink).await;
             }
             Ok(None) => running.recovered.push(format!(
@@ -473,8 +520,8 @@ pub async fn start(
             .mailboxes
             .clone()
             .unwrap_or_else(|| options.mail.mailboxes.clone());
-        let log = match (&metrics, options.media_log.clone()) {
-            (Some((m, _)), before) => {
+        let log = match (metrics, options.media_log.clone()) {
+            (Some(m), before) => {
                 let m = m.clone();
                 let log: MediaLog =
                     Arc::new(move |server: &str, summary: &media_engine::CallSummary| {
@@ -487,7 +534,7 @@ pub async fn start(
             }
             (None, before) => before,
         };
-        media = Some(MediaSetup {
+        return Ok(Some(MediaSetup {
             recordings,
             mailer,
             log,
@@ -495,173 +542,226 @@ pub async fn start(
                 clock: options.clock,
                 ..call_setup::Menus::with_policies(mailboxes, exchange.dir.clone())
             },
-            records: records.clone(),
-        });
+            records: records.cloned(),
+        }));
     }
-    let mut reports: Vec<Vec<ComponentReport>> = vec![Vec::new(); servers.len()];
-    // Per server: its workers, with their (TCP, TLS) ports, for its UM service's 302.
-    let mut workers_of: Vec<Vec<(Arc<dyn ActiveCalls>, WorkerPorts)>> =
-        vec![Vec::new(); servers.len()];
-    let limits: Vec<Arc<CallLimit>> = servers
-        .iter()
-        .map(|_| CallLimit::new(options.max_calls))
-        .collect();
-    let order = [Stage::Worker, Stage::UmService, Stage::CallRouter];
-    for stage in order {
-        for (i, server) in servers.iter().enumerate() {
-            for component in server.components.iter().filter(|c| c.stage == stage) {
-                let tls = match (component.tls, &options.tls) {
-                    (Some(port), Some(source)) => Some(TlsListen {
-                        bind: SocketAddr::new(server.address, port),
-                        server: source.server_config(&server.fqdn, server.address)?,
-                        client: None,
-                    }),
-                    _ => None,
-                };
-                let mut worker = None;
-                let handler: Arc<dyn CallHandler> = match stage {
-                    Stage::Worker => {
-                        // A plan with a worker always has delivery and media (above).
-                        let Some(media) = &media else { continue };
-                        let limit = limits
-                            .get(i)
-                            .cloned()
-                            .unwrap_or_else(|| CallLimit::new(options.max_calls));
-                        let w = Arc::new(Worker::new(
-                            exchange.clone(),
-                            &server.fqdn,
-                            server.address,
-                            limit.clone(),
-                            tokio::runtime::Handle::current(),
-                            media.clone(),
-                        ));
-                        limit.join(&w);
-                        worker = Some(w.clone());
-                        w
-                    }
-                    Stage::UmService => {
-                        let choice = WorkerChoice::new(
-                            workers_of
-                                .get_mut(i)
-                                .map(std::mem::take)
-                                .unwrap_or_default(),
-                        );
-                        let hosts = [server.fqdn.as_str(), &server.address.to_string()];
-                        let r = Arc::new(
-                            Redirector::new(stage, exchange.clone())
-                                .with_workers(choice, &hosts)
-                                .with_records(records.clone(), &server.fqdn),
-                        );
-                        running.redirectors.push(r.clone());
-                        r
-                    }
-                    Stage::CallRouter => {
-                        let r = Arc::new(
-                            Redirector::new(stage, exchange.clone())
-                                .with_records(records.clone(), &server.fqdn),
-                        );
-                        running.redirectors.push(r.clone());
-                        r
-                    }
-                };
-                let endpoint = bind(
-                    server,
-                    component,
-                    tls,
-                    handler,
-                    log_for(server, stage),
-                    watch_rx.clone(),
-                )
-                .await;
-                let endpoint = match endpoint {
-                    Ok(e) => e,
-                    Err(e) => {
-                        running.stop_endpoints().await;
-                        return Err(e);
-                    }
-                };
-                let addrs = endpoint.addrs();
-                let ports = WorkerPorts {
-                    tcp: addrs.tcp.map(|a| a.port()),
-                    tls: addrs.tls.map(|a| a.port()),
-                };
-                if let Some(w) = worker {
-                    if let Some(mut requests) = w.take_hang_up_requests() {
-                        let (w, handle) = (w.clone(), endpoint.handle());
-                        running.hang_up_tasks.push(tokio::spawn(async move {
-                            while let Some(call_id) = requests.recv().await {
-                                let (w, handle) = (w.clone(), handle.clone());
-                                tokio::spawn(async move {
-                                    w.hang_up(&handle, &call_id, Duration::from_secs(32)).await;
-                                });
-                            }
-                        }));
-                    }
-                    if let Some(mut requests) = w.take_transfer_requests() {
-                        let (w, handle) = (w.clone(), endpoint.handle());
-                        running.hang_up_tasks.push(tokio::spawn(async move {
-                            while let Some(t) = requests.recv().await {
-                                let (w, handle) = (w.clone(), handle.clone());
-                                tokio::spawn(async move {
-                                    let r = w.transfer(&handle, &t.call_id, &t.refer_to).await;
-                                    let _ = t.reply.send(r);
-                                });
-                            }
-                        }));
-                    }
-                    if let Some((m, _)) = &metrics {
-                        m.watch(
-                            &server.fqdn,
-                            component.process.unwrap_or(1).into(),
-                            w.clone(),
-                        );
-                    }
-                    running.workers.push((w.clone(), endpoint.handle()));
-                    if let Some(list) = workers_of.get_mut(i) {
-                        list.push((w, ports));
-                    }
-                }
-                // A stage's first component is where Exchange's fixed ports point (the first
-                // worker process: what trace-call names); the UM service picks among both.
-                if component.process.unwrap_or(1) == 1 {
-                    exchange.ports.insert(
-                        &[&server.fqdn, &server.address.to_string()],
-                        stage,
-                        ports.tcp,
-                        ports.tls,
-                    );
-                }
-                reports[i].push(ComponentReport {
-                    role: stage,
-                    process: component.process,
-                    udp: addrs.udp,
-                    tcp: addrs.tcp,
-                    tls: addrs.tls,
-                });
-                running.endpoints.push(endpoint);
+    Ok(None)
+}
+
+/// A component's call handler, and the worker when it is one.
+type Handler = (Arc<dyn CallHandler>, Option<Arc<Worker>>);
+
+/// What `start` carries from one component to the next.
+struct Starting<'a> {
+    exchange: &'a Arc<Exchange>,
+    records: Option<RecordSink>,
+    /// Present when delivery runs: a plan with a worker always has it.
+    media: Option<MediaSetup>,
+    metrics: Option<Arc<metrics::Metrics>>,
+    /// Per server: the MaxCallsAllowed its workers share.
+    limits: Vec<Arc<CallLimit>>,
+    max_calls: usize,
+    /// Per server: its workers, with their (TCP, TLS) ports, for its UM service's 302.
+    workers_of: Vec<Vec<(Arc<dyn ActiveCalls>, WorkerPorts)>>,
+    reports: Vec<Vec<ComponentReport>>,
+}
+
+impl Starting<'_> {
+    /// Binds and starts one component of server `i`.
+    #[allow(clippy::too_many_arguments)]
+    async fn component(
+        &mut self,
+        i: usize,
+        server: &ServerPlan,
+        component: &ComponentPlan,
+        tls: Option<&TlsSource>,
+        log_for: &dyn Fn(&ServerPlan, Stage) -> Arc<dyn TransactionLog>,
+        watch_rx: &watch::Receiver<bool>,
+        running: &mut Running,
+    ) -> Result<(), ServeError> {
+        let stage = component.stage;
+        let tls = match (component.tls, tls) {
+            (Some(port), Some(source)) => Some(TlsListen {
+                bind: SocketAddr::new(server.address, port),
+                server: source.server_config(&server.fqdn, server.address)?,
+                client: None,
+            }),
+            _ => None,
+        };
+        let Some((handler, worker)) = self.handler(i, server, stage, running) else {
+            return Ok(());
+        };
+        let log = log_for(server, stage);
+        let endpoint = bind(server, component, tls, handler, log, watch_rx.clone()).await?;
+        let addrs = endpoint.addrs();
+        let ports = WorkerPorts {
+            tcp: addrs.tcp.map(|a| a.port()),
+            tls: addrs.tls.map(|a| a.port()),
+        };
+        if let Some(w) = worker {
+            self.run_worker(i, server, component, w, &endpoint, ports, running);
+        }
+        // A stage's first component is where Exchange's fixed ports point (the first
+        // worker process: what trace-call names); the UM service picks among both.
+        if component.process.unwrap_or(1) == 1 {
+            self.exchange.ports.insert(
+                &[&server.fqdn, &server.address.to_string()],
+                stage,
+                ports.tcp,
+                ports.tls,
+            );
+        }
+        if let Some(reports) = self.reports.get_mut(i) {
+            reports.push(ComponentReport {
+                role: stage,
+                process: component.process,
+                udp: addrs.udp,
+                tcp: addrs.tcp,
+                tls: addrs.tls,
+            });
+        }
+        running.endpoints.push(endpoint);
+        Ok(())
+    }
+
+    /// The call handler of a `stage` component of server `i` (and the worker, for one);
+    /// `None` for a worker without delivery (a plan with a worker always has it).
+    fn handler(
+        &mut self,
+        i: usize,
+        server: &ServerPlan,
+        stage: Stage,
+        running: &mut Running,
+    ) -> Option<Handler> {
+        let exchange = self.exchange.clone();
+        let redirector = match stage {
+            Stage::Worker => {
+                let media = self.media.as_ref()?;
+                let limit = self
+                    .limits
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| CallLimit::new(self.max_calls));
+                let w = Arc::new(Worker::new(
+                    exchange,
+                    &server.fqdn,
+                    server.address,
+                    limit.clone(),
+                    tokio::runtime::Handle::current(),
+                    media.clone(),
+                ));
+                limit.join(&w);
+                return Some((w.clone(), Some(w)));
             }
+            Stage::UmService => {
+                let choice = WorkerChoice::new(
+                    self.workers_of
+                        .get_mut(i)
+                        .map(std::mem::take)
+                        .unwrap_or_default(),
+                );
+                let hosts = [server.fqdn.as_str(), &server.address.to_string()];
+                Redirector::new(stage, exchange).with_workers(choice, &hosts)
+            }
+            Stage::CallRouter => Redirector::new(stage, exchange),
+        };
+        let r = Arc::new(redirector.with_records(self.records.clone(), &server.fqdn));
+        running.redirectors.push(r.clone());
+        Some((r, None))
+    }
+
+    /// Starts what a worker needs beside its endpoint: the tasks that send its hang-ups and
+    /// transfers, its metrics, its place in the UM service's choice.
+    #[allow(clippy::too_many_arguments)]
+    fn run_worker(
+        &mut self,
+        i: usize,
+        server: &ServerPlan,
+        component: &ComponentPlan,
+        w: Arc<Worker>,
+        endpoint: &Endpoint,
+        ports: WorkerPorts,
+        running: &mut Running,
+    ) {
+        if let Some(mut requests) = w.take_hang_up_requests() {
+            let (w, handle) = (w.clone(), endpoint.handle());
+            running.hang_up_tasks.push(tokio::spawn(async move {
+                while let Some(call_id) = requests.recv().await {
+                    let (w, handle) = (w.clone(), handle.clone());
+                    tokio::spawn(async move {
+                        w.hang_up(&handle, &call_id, Duration::from_secs(32)).await;
+                    });
+                }
+            }));
+        }
+        if let Some(mut requests) = w.take_transfer_requests() {
+            let (w, handle) = (w.clone(), endpoint.handle());
+            running.hang_up_tasks.push(tokio::spawn(async move {
+                while let Some(t) = requests.recv().await {
+                    let (w, handle) = (w.clone(), handle.clone());
+                    tokio::spawn(async move {
+                        let r = w.transfer(&handle, &t.call_id, &t.refer_to).await;
+                        let _ = t.reply.send(r);
+                    });
+                }
+            }));
+        }
+        if let Some(m) = &self.metrics {
+            m.watch(
+                &server.fqdn,
+                component.process.unwrap_or(1).into(),
+                w.clone(),
+            );
+        }
+        running.workers.push((w.clone(), endpoint.handle()));
+        if let Some(list) = self.workers_of.get_mut(i) {
+            list.push((w, ports));
         }
     }
-    running.report.metrics = metrics.map(|(_, addr)| addr);
-    for (server, mut roles) in servers.iter().zip(reports) {
-        roles.sort_by_key(|r| (stage_rank(r.role), r.process));
-        running.report.servers.push(ServerReport {
-            name: server.name.clone(),
-            fqdn: server.fqdn.clone(),
-            roles,
+}
+
+impl Running {
+    /// Nothing started yet; `shutdown` stops what will be.
+    fn new(shutdown: watch::Sender<bool>) -> Running {
+        Running {
+            report: Report {
+                servers: Vec::new(),
+                metrics: None,
+            },
+            endpoints: Vec::new(),
+            redirectors: Vec::new(),
+            workers: Vec::new(),
+            delivery: None,
+            delivery_server: String::new(),
+            shutdown,
+            sweeper: tokio::spawn(async {}),
+            hang_up_tasks: Vec::new(),
+            recordings_claim: None,
+            recovered: Vec::new(),
+        }
+    }
+
+    /// The report of every server's components, and the sweeper of unacknowledged calls.
+    fn finish(&mut self, servers: &[ServerPlan], reports: Vec<Vec<ComponentReport>>) {
+        for (server, mut roles) in servers.iter().zip(reports) {
+            roles.sort_by_key(|r| (stage_rank(r.role), r.process));
+            self.report.servers.push(ServerReport {
+                name: server.name.clone(),
+                fqdn: server.fqdn.clone(),
+                roles,
+            });
+        }
+        let workers: Vec<Arc<Worker>> = self.workers.iter().map(|(w, _)| w.clone()).collect();
+        self.sweeper = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                for w in &workers {
+                    w.sweep(std::time::Instant::now());
+                }
+            }
         });
     }
-    let workers: Vec<Arc<Worker>> = running.workers.iter().map(|(w, _)| w.clone()).collect();
-    running.sweeper = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
-        loop {
-            tick.tick().await;
-            for w in &workers {
-                w.sweep(std::time::Instant::now());
-            }
-        }
-    });
-    Ok(running)
 }
 
 /// Binds one component: UDP and TCP on the same port (an ephemeral one is picked free on

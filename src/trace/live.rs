@@ -217,6 +217,37 @@ fn spaced_reason(bytes: Vec<u8>) -> Vec<u8> {
     out
 }
 
+/// Offline predicted Exchange refuses the call at admission (hop 5), but the live call was
+/// admitted and answered: hop 5 says so, hop 7 is left unworked.
+fn admitted_after_all(offline: &Trace, live: &mut Trace) {
+    let predicted = offline
+        .hops
+        .iter()
+        .find(|h| h.number == 5)
+        .map(|h| h.result.clone())
+        .unwrap_or_default();
+    let keep = live
+        .hops
+        .iter()
+        .find(|h| h.number == 5)
+        .map(|h| h.looked_up.clone())
+        .unwrap_or_default();
+    set_hop(
+        live,
+        5,
+        keep,
+        format!("Exchange admitted the call (live), where offline predicted: {predicted}"),
+        Outcome::Ok,
+    );
+    set_hop(
+        live,
+        7,
+        Vec::new(),
+        "the UM worker answered; the offline trace stopped at hop 5, so who answers is not worked out",
+        Outcome::Info,
+    );
+}
+
 /// How the INVITE phase ended.
 enum Signalled {
     /// 200 OK from the worker.
@@ -272,58 +303,14 @@ pub async fn trace_live<D: Directory + ?Sized>(
     })?;
 
     // The caller's endpoint and RTP socket, on the pool's address.
-    let (rtp, rtcp) = crate::media::rtcp::bind_pair(caller_ip)
-        .and_then(|(rtp, rtcp)| {
-            rtp.set_nonblocking(true)?;
-            rtcp.set_nonblocking(true)?;
-            Ok((UdpSocket::from_std(rtp)?, UdpSocket::from_std(rtcp)?))
-        })
-        .map_err(|e| live_err(format!("binding RTP and RTCP sockets on {caller_ip}"), e))?;
-    let rtp_local = rtp
-        .local_addr()
-        .map_err(|e| live_err("the RTP socket", e))?;
+    let (rtp, rtcp, rtp_local) = caller_rtp(caller_ip)?;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let mut certificates = None;
     let (requests_tx, mut requests) = mpsc::unbounded_channel();
     let caller = Arc::new(Caller {
         call_id: Mutex::new(String::new()),
         requests: requests_tx,
     });
-    let mut config = EndpointConfig {
-        bind: None,
-        udp: false,
-        tcp: false,
-        ..EndpointConfig::default()
-    };
-    match setup.transport {
-        TransportKind::Tls => {
-            let make = setup.tls.ok_or_else(|| {
-                live_err("TLS to the call router", "no TLS configuration was given")
-            })?;
-            let parts = make(&pool, caller_ip)
-                .map_err(|e| live_err(format!("the TLS certificate for {pool}"), e))?;
-            let watch = CertificateWatch::new(parts.anchors, &parts.anchors_name);
-            let client = inspecting_client_config(
-                watch.inspector(),
-                Some((&parts.identity.0, &parts.identity.1)),
-            )
-            .map_err(|e| live_err(format!("the TLS client of {pool}"), e))?;
-            certificates = Some(watch);
-            config.tls = Some(TlsListen {
-                bind: SocketAddr::new(caller_ip, 0),
-                server: parts.server,
-                client: Some(client),
-            });
-        }
-        TransportKind::Tcp => {
-            config.bind = Some(SocketAddr::new(caller_ip, 0));
-            config.tcp = true;
-        }
-        TransportKind::Udp => {
-            config.bind = Some(SocketAddr::new(caller_ip, 0));
-            config.udp = true;
-        }
-    }
+    let (config, certificates) = caller_config(setup, &pool, caller_ip)?;
     let endpoint = Endpoint::start(config, caller.clone(), Arc::new(NoLog), stop_rx)
         .await
         .map_err(|e| live_err(format!("the caller's SIP endpoint on {caller_ip}"), e))?;
@@ -336,17 +323,8 @@ pub async fn trace_live<D: Directory + ?Sized>(
     let handle = endpoint.handle();
     details.caller = local.to_string();
 
-    let ids = IdGenerator::new();
-    let mut spec = plan.invite.clone();
-    spec.call_id = ids.call_id(&pool);
+    let (mut spec, router) = call_spec(&plan, setup, &pool)?;
     *lock(&caller.call_id) = spec.call_id.clone();
-    spec.from_tag = ids.tag();
-    spec.branch = ids.branch();
-    spec.secure = setup.transport == TransportKind::Tls;
-    let cas = host_of(&spec.request_uri);
-    let router =
-        (setup.call_router)(&cas).map_err(|e| live_err(format!("the call router of {cas}"), e))?;
-    spec.request_uri = with_port(&spec.request_uri, router.port(), spec.secure);
     details.call_id = spec.call_id.clone();
     let mut rec = Recorder {
         steps: Vec::new(),
@@ -411,6 +389,87 @@ pub async fn trace_live<D: Directory + ?Sized>(
     details.disagreements = disagreements(&offline, &live);
     live.live = Some(details);
     Ok((live, rec.capture))
+}
+
+/// The caller's RTP and RTCP sockets on `caller_ip` (bound once, kept) and the RTP address.
+fn caller_rtp(caller_ip: IpAddr) -> Result<(UdpSocket, UdpSocket, SocketAddr), TraceError> {
+    let (rtp, rtcp) = crate::media::rtcp::bind_pair(caller_ip)
+        .and_then(|(rtp, rtcp)| {
+            rtp.set_nonblocking(true)?;
+            rtcp.set_nonblocking(true)?;
+            Ok((UdpSocket::from_std(rtp)?, UdpSocket::from_std(rtcp)?))
+        })
+        .map_err(|e| live_err(format!("binding RTP and RTCP sockets on {caller_ip}"), e))?;
+    let rtp_local = rtp
+        .local_addr()
+        .map_err(|e| live_err("the RTP socket", e))?;
+    Ok((rtp, rtcp, rtp_local))
+}
+
+/// The caller's endpoint configuration on `caller_ip` for the trace's transport (for TLS,
+/// with the pool's certificate and a client that watches UM's certificates).
+fn caller_config(
+    setup: &LiveSetup<'_>,
+    pool: &str,
+    caller_ip: IpAddr,
+) -> Result<(EndpointConfig, Option<Arc<CertificateWatch>>), TraceError> {
+    let mut certificates = None;
+    let mut config = EndpointConfig {
+        bind: None,
+        udp: false,
+        tcp: false,
+        ..EndpointConfig::default()
+    };
+    match setup.transport {
+        TransportKind::Tls => {
+            let make = setup.tls.ok_or_else(|| {
+                live_err("TLS to the call router", "no TLS configuration was given")
+            })?;
+            let parts = make(pool, caller_ip)
+                .map_err(|e| live_err(format!("the TLS certificate for {pool}"), e))?;
+            let watch = CertificateWatch::new(parts.anchors, &parts.anchors_name);
+            let client = inspecting_client_config(
+                watch.inspector(),
+                Some((&parts.identity.0, &parts.identity.1)),
+            )
+            .map_err(|e| live_err(format!("the TLS client of {pool}"), e))?;
+            certificates = Some(watch);
+            config.tls = Some(TlsListen {
+                bind: SocketAddr::new(caller_ip, 0),
+                server: parts.server,
+                client: Some(client),
+            });
+        }
+        TransportKind::Tcp => {
+            config.bind = Some(SocketAddr::new(caller_ip, 0));
+            config.tcp = true;
+        }
+        TransportKind::Udp => {
+            config.bind = Some(SocketAddr::new(caller_ip, 0));
+            config.udp = true;
+        }
+    }
+    Ok((config, certificates))
+}
+
+/// The INVITE of the live call: the offline plan's, with a fresh Call-ID, tag and branch,
+/// to the call router's real port; and that call router's address.
+fn call_spec(
+    plan: &CallPlan,
+    setup: &LiveSetup<'_>,
+    pool: &str,
+) -> Result<(InviteSpec, SocketAddr), TraceError> {
+    let ids = IdGenerator::new();
+    let mut spec = plan.invite.clone();
+    spec.call_id = ids.call_id(pool);
+    spec.from_tag = ids.tag();
+    spec.branch = ids.branch();
+    spec.secure = setup.transport == TransportKind::Tls;
+    let cas = host_of(&spec.request_uri);
+    let router =
+        (setup.call_router)(&cas).map_err(|e| live_err(format!("the call router of {cas}"), e))?;
+    spec.request_uri = with_port(&spec.request_uri, router.port(), spec.secure);
+    Ok((spec, router))
 }
 
 /// Each certificate's lines at the end of its hop.
@@ -714,32 +773,7 @@ impl CallCtx<'_, '_> {
                 spec,
             } => {
                 if refused_at_admission {
-                    let predicted = offline
-                        .hops
-                        .iter()
-                        .find(|h| h.number == 5)
-                        .map(|h| h.result.clone())
-                        .unwrap_or_default();
-                    let keep = live
-                        .hops
-                        .iter()
-                        .find(|h| h.number == 5)
-                        .map(|h| h.looked_up.clone())
-                        .unwrap_or_default();
-                    set_hop(
-                        live,
-                        5,
-                        keep,
-                        format!("Exchange admitted the call (live), where offline predicted: {predicted}"),
-                        Outcome::Ok,
-                    );
-                    set_hop(
-                        live,
-                        7,
-                        Vec::new(),
-                        "the UM worker answered; the offline trace stopped at hop 5, so who answers is not worked out",
-                        Outcome::Info,
-                    );
+                    admitted_after_all(offline, live);
                 }
                 set_hop(
                     live,
@@ -767,75 +801,8 @@ impl CallCtx<'_, '_> {
                 self.outcome(live, details, &spec.call_id, um_bye).await;
             }
             Signalled::Refused { party, response } => {
-                let status = response.status_code.code();
-                let text = warning_text(&response);
-                let line = status_line(&response);
-                if refused_at_admission {
-                    if let Some(h) = live.hops.iter_mut().find(|h| h.number == 5) {
-                        h.looked_up.extend(looked);
-                        h.result = format!("{} answered {line} (live)", party.label());
-                    }
-                    return Ok(());
-                }
-                if same_as_offline {
-                    // Exchange answered as predicted: the offline hops 6-8 stand, with the
-                    // real messages.
-                    if let Some(h) = live.hops.iter_mut().find(|h| h.number == 6) {
-                        h.looked_up = looked;
-                        h.result = format!("{} answered {line} (live)", party.label());
-                    }
-                    return Ok(());
-                }
-                let at_worker = party == Party::Worker;
-                let (why, fix) = if status == 503 {
-                    (
-                        format!(
-                            "{} is turning calls away: {text}. Exchange does this when the UM worker already has MaxCallsAllowed calls (or is shutting down).",
-                            party.label()
-                        ),
-                        "Wait for calls to end and call again (Retry-After), or raise the limit: Set-UMService -Identity <mailbox server> -MaxCallsAllowed <N> (umctl serve --max-calls N)".to_string(),
-                    )
-                } else if status == 403 && text.contains("TLS certificate") {
-                    // Mutual TLS: Exchange did not find a gateway in the caller's certificate.
-                    let rejected = crate::um::rejection(
-                        crate::um::RejectReason::GatewayCertificate,
-                        None,
-                        text.clone(),
-                    );
-                    let rc = super::fix::RejectContext {
-                        pool: &self.plan.invite.pool_fqdn,
-                        ..Default::default()
-                    };
-                    let f = super::fix::rejection(&rejected, &rc);
-                    (
-                        format!("{} answered {line}: {}", party.label(), f.why),
-                        f.fix,
-                    )
-                } else {
-                    (
-                        format!("{} answered {line}: {text}", party.label()),
-                        live_fix(offline),
-                    )
-                };
-                if at_worker {
-                    set_hop(
-                        live,
-                        6,
-                        looked,
-                        format!("{} answered {line} (why: hop 7)", party.label()),
-                        Outcome::Info,
-                    );
-                    fail_hop(live, 7, Vec::new(), format!("{line}: {text}"), why, fix);
-                } else {
-                    fail_hop(
-                        live,
-                        6,
-                        looked,
-                        format!("{} answered {line}", party.label()),
-                        why,
-                        fix,
-                    );
-                }
+                let refusal = (party, &response, refused_at_admission, same_as_offline);
+                self.on_refused(offline, live, looked, refusal);
             }
             Signalled::NoAnswer { party, .. } if self.certificate_refused(party, live, &looked) => {
             }
@@ -870,6 +837,105 @@ impl CallCtx<'_, '_> {
             }
         }
         Ok(())
+    }
+
+    /// Hops 5-7 when `party` answered the INVITE with a final non-2xx `response`: Exchange's
+    /// real answer at admission, the offline hops kept when it answered as predicted, else
+    /// the failed hop with why and what to do.
+    fn on_refused(
+        &self,
+        offline: &Trace,
+        live: &mut Trace,
+        looked: Vec<String>,
+        (party, response, refused_at_admission, same_as_offline): (
+            Party,
+            &rsip::Response,
+            bool,
+            bool,
+        ),
+    ) {
+        let status = response.status_code.code();
+        let text = warning_text(response);
+        let line = status_line(response);
+        if refused_at_admission {
+            if let Some(h) = live.hops.iter_mut().find(|h| h.number == 5) {
+                h.looked_up.extend(looked);
+                h.result = format!("{} answered {line} (live)", party.label());
+            }
+            return;
+        }
+        if same_as_offline {
+            // Exchange answered as predicted: the offline hops 6-8 stand, with the
+            // real messages.
+            if let Some(h) = live.hops.iter_mut().find(|h| h.number == 6) {
+                h.looked_up = looked;
+                h.result = format!("{} answered {line} (live)", party.label());
+            }
+            return;
+        }
+        let at_worker = party == Party::Worker;
+        let (why, fix) = self.refusal_why(offline, party, status, &text, &line);
+        if at_worker {
+            set_hop(
+                live,
+                6,
+                looked,
+                format!("{} answered {line} (why: hop 7)", party.label()),
+                Outcome::Info,
+            );
+            fail_hop(live, 7, Vec::new(), format!("{line}: {text}"), why, fix);
+        } else {
+            fail_hop(
+                live,
+                6,
+                looked,
+                format!("{} answered {line}", party.label()),
+                why,
+                fix,
+            );
+        }
+    }
+
+    /// Why `party` refused the call (`status`, its Warning `text` and status `line`) and
+    /// what to do about it.
+    fn refusal_why(
+        &self,
+        offline: &Trace,
+        party: Party,
+        status: u16,
+        text: &str,
+        line: &str,
+    ) -> (String, String) {
+        if status == 503 {
+            (
+                format!(
+                    "{} is turning calls away: {text}. Exchange does this when the UM worker already has MaxCallsAllowed calls (or is shutting down).",
+                    party.label()
+                ),
+                "Wait for calls to end and call again (Retry-After), or raise the limit: Set-UMService -Identity <mailbox server> -MaxCallsAllowed <N> (umctl serve --max-calls N)".to_string(),
+            )
+        } else if status == 403 && text.contains("TLS certificate") {
+            // Mutual TLS: Exchange did not find a gateway in the caller's certificate.
+            let rejected = crate::um::rejection(
+                crate::um::RejectReason::GatewayCertificate,
+                None,
+                text.to_string(),
+            );
+            let rc = super::fix::RejectContext {
+                pool: &self.plan.invite.pool_fqdn,
+                ..Default::default()
+            };
+            let f = super::fix::rejection(&rejected, &rc);
+            (
+                format!("{} answered {line}: {}", party.label(), f.why),
+                f.fix,
+            )
+        } else {
+            (
+                format!("{} answered {line}: {text}", party.label()),
+                live_fix(offline),
+            )
+        }
     }
 
     /// When the caller refused `party`'s certificate: fails its hop with the certificate's
@@ -928,43 +994,7 @@ impl CallCtx<'_, '_> {
                 .await;
         }
 
-        let answer = String::from_utf8_lossy(&ok.body).into_owned();
-        let mut ours = LocalMedia::new(self.rtp_local.ip(), self.rtp_local.port(), 1);
-        if let Some(key) = &self.srtp_key {
-            ours = ours.with_srtp(key.clone());
-        }
-        let negotiated = SessionDescription::parse(&answer)
-            .and_then(|sdp| negotiate(&sdp, &ours))
-            .map(|(n, _)| n);
-        let mut srtp_in = None;
-        if let Ok(n) = &negotiated {
-            if let Some(keys) = &n.srtp {
-                media.srtp_out = Some(SrtpContext::new(keys.suite, &keys.local));
-                srtp_in = Some(SrtpContext::new(keys.suite, &keys.remote));
-                if let Some(worker_rtp) = n.remote {
-                    let suite = keys.suite.name();
-                    let (us, them) = (self.rtp_local, worker_rtp);
-                    rec.capture
-                        .add_srtp_key(us, them, suite, &keys.local.inline());
-                    rec.capture
-                        .add_srtp_key(them, us, suite, &keys.remote.inline());
-                }
-            }
-            let security = match &n.srtp {
-                Some(k) => format!("SRTP {} (SDES keys exchanged)", k.suite.name()),
-                None => "plain RTP".to_string(),
-            };
-            media.answer = Some(format!(
-                "the worker's SDP answer (live): {security}, {}/8000 (payload type {}){}, RTP to {}",
-                n.codec.encoding_name(),
-                n.payload_type,
-                n.telephone_event
-                    .map(|pt| format!(", telephone-event {pt}"))
-                    .unwrap_or_default(),
-                n.remote
-                    .map_or_else(|| "(no address)".to_string(), |a| a.to_string())
-            ));
-        }
+        let (negotiated, srtp_in) = self.read_answer(ok, rec, &mut media);
         let heard = Arc::new(Mutex::new(Heard::default()));
         let mut um = UmSide::default();
         let mut notes = Vec::new();
@@ -1050,6 +1080,70 @@ impl CallCtx<'_, '_> {
             media.um_bye = um.bye_reason;
             return Ok(media);
         }
+        self.hang_up(&mut dialog, worker, rec, &mut media).await;
+        Ok(media)
+    }
+
+    /// UM's SDP answer in `ok`, negotiated against our offer: the call's codec and, on a
+    /// Secured call, the SRTP contexts (ours goes into `media`, the keys into the capture)
+    /// and the line for hop 7.
+    fn read_answer(
+        &self,
+        ok: &rsip::Response,
+        rec: &mut Recorder,
+        media: &mut Media,
+    ) -> (
+        Result<Negotiated, crate::media::MediaError>,
+        Option<SrtpContext>,
+    ) {
+        let answer = String::from_utf8_lossy(&ok.body).into_owned();
+        let mut ours = LocalMedia::new(self.rtp_local.ip(), self.rtp_local.port(), 1);
+        if let Some(key) = &self.srtp_key {
+            ours = ours.with_srtp(key.clone());
+        }
+        let negotiated = SessionDescription::parse(&answer)
+            .and_then(|sdp| negotiate(&sdp, &ours))
+            .map(|(n, _)| n);
+        let mut srtp_in = None;
+        if let Ok(n) = &negotiated {
+            if let Some(keys) = &n.srtp {
+                media.srtp_out = Some(SrtpContext::new(keys.suite, &keys.local));
+                srtp_in = Some(SrtpContext::new(keys.suite, &keys.remote));
+                if let Some(worker_rtp) = n.remote {
+                    let suite = keys.suite.name();
+                    let (us, them) = (self.rtp_local, worker_rtp);
+                    rec.capture
+                        .add_srtp_key(us, them, suite, &keys.local.inline());
+                    rec.capture
+                        .add_srtp_key(them, us, suite, &keys.remote.inline());
+                }
+            }
+            let security = match &n.srtp {
+                Some(k) => format!("SRTP {} (SDES keys exchanged)", k.suite.name()),
+                None => "plain RTP".to_string(),
+            };
+            media.answer = Some(format!(
+                "the worker's SDP answer (live): {security}, {}/8000 (payload type {}){}, RTP to {}",
+                n.codec.encoding_name(),
+                n.payload_type,
+                n.telephone_event
+                    .map(|pt| format!(", telephone-event {pt}"))
+                    .unwrap_or_default(),
+                n.remote
+                    .map_or_else(|| "(no address)".to_string(), |a| a.to_string())
+            ));
+        }
+        (negotiated, srtp_in)
+    }
+
+    /// Our BYE in `dialog`, its answer drawn on the ladder (what went wrong in `media`).
+    async fn hang_up(
+        &self,
+        dialog: &mut InDialog,
+        worker: SocketAddr,
+        rec: &mut Recorder,
+        media: &mut Media,
+    ) {
         if let Ok(bye) = dialog.request(rsip::Method::Bye).build() {
             rec.sent(Party::Worker, worker, &bye);
             match tokio::time::timeout(
@@ -1063,7 +1157,6 @@ impl CallCtx<'_, '_> {
                 Err(_) => media.looked.push("BYE: no answer within 10 s".into()),
             }
         }
-        Ok(media)
     }
 
     /// A request UM sent in the dialog (answered already by the caller's endpoint): drawn on
