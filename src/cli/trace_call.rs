@@ -236,56 +236,8 @@ fn live(
             }
             None => {
                 let dir: Arc<dyn Directory> = Arc::new(lab);
-                let org = lookup::organization(dir.as_ref())?;
-                let servers = lookup::exchange_servers(dir.as_ref(), &org)?;
-                let address_of = |fqdn: &str| -> Result<IpAddr, serve::ServeError> {
-                    hosts
-                        .lookup(fqdn)
-                        .map(IpAddr::V4)
-                        .ok_or_else(|| serve::ServeError::NoAddress {
-                            fqdn: fqdn.to_string(),
-                            why: "it is not in the lab's hosts table (see `umctl lab hosts`)"
-                                .into(),
-                        })
-                };
-                let plans = serve::plan(
-                    &servers,
-                    None,
-                    StartupMode::Dual,
-                    Ports::Ephemeral,
-                    &address_of,
-                )?;
-                let recordings = PrivateFolder::new("umctl-trace-recordings");
-                let exchange = Arc::new(Exchange::new(
-                    dir,
-                    Some(hosts.clone()),
-                    Some(mailboxes.clone()),
-                    Arc::new(BoundPorts::new()),
-                ));
-                let options = ServeOptions {
-                    max_calls: 100,
-                    tls: Some(TlsSource::LabCa {
-                        ca: Box::new(LabCa::load_or_create(&ca_dir).with_context(|| {
-                            format!("opening the lab CA in {}", ca_dir.display())
-                        })?),
-                        client_ca_pem: None,
-                    }),
-                    mail: MailOptions::for_lab(&lab_root(global)?, None),
-                    // Its own folder: the lab's belongs to a `umctl serve` that may be running.
-                    recordings: Some(recordings.0.clone()),
-                    media_log: None,
-                    // The lab's records: the trace reads its call's outcome there.
-                    records: Some(serve::RecordsOptions {
-                        dir: calls.clone(),
-                        keep_days: crate::records::store::DEFAULT_KEEP_DAYS,
-                        on_record: None,
-                    }),
-                    metrics: None,
-                    clock: args.now,
-                };
-                let log_for =
-                    |_: &ServerPlan, _: Stage| -> Arc<dyn TransactionLog> { Arc::new(NoLog) };
-                let running = serve::start(&plans, exchange, options, &log_for).await?;
+                let here = (&hosts, &mailboxes, ca_dir.as_path(), &calls);
+                let (running, _recordings) = serve_in_process(global, args, dir, here).await?;
                 let report = running.report.clone();
                 let locate = |cas: &str| -> Result<SocketAddr, String> {
                     report
@@ -316,6 +268,82 @@ fn live(
     })?;
     runtime.shutdown_timeout(Duration::from_secs(1));
     let mut trace = trace;
+    write_capture(args, &mut trace, &capture)?;
+    Ok(trace)
+}
+
+/// The lab's servers served in-process for a live trace: ephemeral ports, TLS from the lab
+/// CA (`here`: the hosts table, the mailboxes, the CA folder and the calls folder), records
+/// in the lab's calls folder, recordings in a private folder (kept while it runs).
+async fn serve_in_process(
+    global: &GlobalArgs,
+    args: &TraceCallArgs,
+    dir: Arc<dyn Directory>,
+    (hosts, mailboxes, ca_dir, calls): (
+        &crate::directory::lab::HostsTable,
+        &std::path::PathBuf,
+        &std::path::Path,
+        &std::path::PathBuf,
+    ),
+) -> anyhow::Result<(serve::Running, PrivateFolder)> {
+    let org = lookup::organization(dir.as_ref())?;
+    let servers = lookup::exchange_servers(dir.as_ref(), &org)?;
+    let address_of = |fqdn: &str| -> Result<IpAddr, serve::ServeError> {
+        hosts
+            .lookup(fqdn)
+            .map(IpAddr::V4)
+            .ok_or_else(|| serve::ServeError::NoAddress {
+                fqdn: fqdn.to_string(),
+                why: "it is not in the lab's hosts table (see `umctl lab hosts`)".into(),
+            })
+    };
+    let plans = serve::plan(
+        &servers,
+        None,
+        StartupMode::Dual,
+        Ports::Ephemeral,
+        &address_of,
+    )?;
+    let recordings = PrivateFolder::new("umctl-trace-recordings");
+    let exchange = Arc::new(Exchange::new(
+        dir,
+        Some(hosts.clone()),
+        Some(mailboxes.clone()),
+        Arc::new(BoundPorts::new()),
+    ));
+    let options = ServeOptions {
+        max_calls: 100,
+        tls: Some(TlsSource::LabCa {
+            ca: Box::new(
+                LabCa::load_or_create(ca_dir)
+                    .with_context(|| format!("opening the lab CA in {}", ca_dir.display()))?,
+            ),
+            client_ca_pem: None,
+        }),
+        mail: MailOptions::for_lab(&lab_root(global)?, None),
+        // Its own folder: the lab's belongs to a `umctl serve` that may be running.
+        recordings: Some(recordings.0.clone()),
+        media_log: None,
+        // The lab's records: the trace reads its call's outcome there.
+        records: Some(serve::RecordsOptions {
+            dir: calls.clone(),
+            keep_days: crate::records::store::DEFAULT_KEEP_DAYS,
+            on_record: None,
+        }),
+        metrics: None,
+        clock: args.now,
+    };
+    let log_for = |_: &ServerPlan, _: Stage| -> Arc<dyn TransactionLog> { Arc::new(NoLog) };
+    let running = serve::start(&plans, exchange, options, &log_for).await?;
+    Ok((running, recordings))
+}
+
+/// `--pcap` and `--pcap-keys`: the call's capture and its SRTP keys, written.
+fn write_capture(
+    args: &TraceCallArgs,
+    trace: &mut Trace,
+    capture: &crate::trace::pcap::Capture,
+) -> anyhow::Result<()> {
     if let Some(path) = &args.pcap {
         let bytes = capture.to_pcap().context("writing the capture")?;
         std::fs::write(path, bytes)
@@ -331,7 +359,7 @@ fn live(
         write_private(path, &text)
             .with_context(|| format!("writing the SRTP key file {}", path.display()))?;
     }
-    Ok(trace)
+    Ok(())
 }
 
 /// A folder of this process under the system's temporary folder, removed when dropped.

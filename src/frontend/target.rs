@@ -363,22 +363,9 @@ pub fn resolve_target<D: Directory + ?Sized>(
             }
             // A line with an extension: tel:+96265519000;ext=9000 (a substring search).
             let filter = format!("({}={line};*)", attrs::MSRTCSIP_LINE);
-            tried.push(format!("{}={line};*", attrs::MSRTCSIP_LINE));
-            let entries = lookup::by_filter(dir, &filter)?;
-            let entries: Vec<Entry> = entries
-                .into_iter()
-                .filter(|e| {
-                    e.first(attrs::MSRTCSIP_LINE)
-                        .and_then(|l| LineUri::parse(l).ok())
-                        .is_some_and(|l| l.number == *number)
-                })
-                .collect();
-            if let Some(c) = single(attrs::MSRTCSIP_LINE, number, &entries)? {
-                let q = format!(
-                    "{}={}",
-                    attrs::MSRTCSIP_LINE,
-                    c.line_uri().map(ToString::to_string).unwrap_or_default()
-                );
+            let shown = format!("{}={line};*", attrs::MSRTCSIP_LINE);
+            let same = |l: &LineUri| l.number == *number;
+            if let Some((c, q)) = by_line(dir, &mut tried, &filter, shown, number, same)? {
                 return found(c, q, owner);
             }
             Ok(TargetLookup::NotFound {
@@ -395,21 +382,9 @@ pub fn resolve_target<D: Directory + ?Sized>(
                 }
             }
             let filter = format!("({}=tel:*;ext={ext}*)", attrs::MSRTCSIP_LINE);
-            tried.push(format!("{}=tel:*;ext={ext}", attrs::MSRTCSIP_LINE));
-            let entries: Vec<Entry> = lookup::by_filter(dir, &filter)?
-                .into_iter()
-                .filter(|e| {
-                    e.first(attrs::MSRTCSIP_LINE)
-                        .and_then(|l| LineUri::parse(l).ok())
-                        .is_some_and(|l| l.ext.as_deref() == Some(ext.as_str()))
-                })
-                .collect();
-            if let Some(c) = single(attrs::MSRTCSIP_LINE, ext, &entries)? {
-                let q = format!(
-                    "{}={}",
-                    attrs::MSRTCSIP_LINE,
-                    c.line_uri().map(ToString::to_string).unwrap_or_default()
-                );
+            let shown = format!("{}=tel:*;ext={ext}", attrs::MSRTCSIP_LINE);
+            let same = |l: &LineUri| l.ext.as_deref() == Some(ext.as_str());
+            if let Some((c, q)) = by_line(dir, &mut tried, &filter, shown, ext, same)? {
                 return found(c, q, None);
             }
             Ok(TargetLookup::NotFound {
@@ -419,6 +394,32 @@ pub fn resolve_target<D: Directory + ?Sized>(
             })
         }
     }
+}
+
+/// The one user whose msRTCSIP-Line matches the directory `filter` (noted in `tried` as
+/// `shown`) and passes `same` (the substring search finds more), with the line it matched.
+fn by_line<D: Directory + ?Sized>(
+    dir: &D,
+    tried: &mut Vec<String>,
+    filter: &str,
+    shown: String,
+    key: &str,
+    same: impl Fn(&LineUri) -> bool,
+) -> Result<Option<(Callee, String)>, FrontendError> {
+    tried.push(shown);
+    let entries: Vec<Entry> = lookup::by_filter(dir, filter)?
+        .into_iter()
+        .filter(|e| {
+            e.first(attrs::MSRTCSIP_LINE)
+                .and_then(|l| LineUri::parse(l).ok())
+                .is_some_and(|l| same(&l))
+        })
+        .collect();
+    Ok(single(attrs::MSRTCSIP_LINE, key, &entries)?.map(|c| {
+        let line = c.line_uri().map(ToString::to_string).unwrap_or_default();
+        let q = format!("{}={line}", attrs::MSRTCSIP_LINE);
+        (c, q)
+    }))
 }
 
 #[cfg(test)]
