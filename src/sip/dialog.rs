@@ -290,6 +290,8 @@ fn uri_of(headers: &rsip::Headers, name: &str) -> String {
 mod tests {
     use super::*;
     use crate::sip::message::{parse, response_to};
+    use crate::sip::transport::TransportKind;
+    use rsip::prelude::UntypedHeader;
 
     fn req(method: &str, cseq: u32, to_tag: &str) -> rsip::Request {
         let text = format!(
@@ -356,5 +358,57 @@ mod tests {
         // A response without a To tag cannot make a dialog.
         let untagged = response_to(&invite, 200, "OK", None);
         assert!(dialogs.create_uas(&invite, &untagged, false).is_err());
+    }
+
+    fn headers_of(req: &rsip::Request, name: &str) -> Vec<String> {
+        find_headers(&req.headers, name)
+    }
+
+    #[test]
+    fn uas_requests_go_to_the_contact_through_the_route_set() {
+        let invite = req("INVITE", 1, "");
+        let ok = response_to(&invite, 200, "OK", Some("um9"));
+        let mut d = Dialog::uas(&invite, &ok, false).unwrap();
+        let via = Via::new(TransportKind::Tcp, "127.0.0.1:5065", "z9hG4bKx");
+        let refer = d.request(rsip::Method::Refer, &via).build().unwrap();
+        assert_eq!(refer.uri.to_string(), "sip:alice@127.0.0.1:5070");
+        assert_eq!(headers_of(&refer, "Route"), ["<sip:p1;lr>", "<sip:p2;lr>"]);
+        assert_eq!(headers_of(&refer, "From"), ["<sip:um@lab>;tag=um9"]);
+        assert_eq!(headers_of(&refer, "To"), ["<sip:alice@lab>;tag=a1"]);
+        assert_eq!(headers_of(&refer, "CSeq"), ["1 REFER"]);
+        let bye = d.request(rsip::Method::Bye, &via).build().unwrap();
+        assert_eq!(headers_of(&bye, "CSeq"), ["2 BYE"]);
+        assert_eq!(headers_of(&bye, "Call-ID"), ["d1"]);
+        // To the peer (the UAS of nothing here) our BYE's To tag is its own tag.
+        assert_eq!(
+            DialogKey::for_uas_request(&bye).map(|k| k.local_tag),
+            Some("a1".to_string())
+        );
+    }
+
+    #[test]
+    fn uac_ack_repeats_the_invite_cseq_and_the_route_set_is_reversed() {
+        let invite = req("INVITE", 7, "");
+        let mut ok = response_to(&invite, 200, "OK", Some("u1"));
+        ok.headers
+            .push(rsip::Header::Contact(rsip::headers::Contact::new(
+                "<sip:um@127.0.0.9:5065>",
+            )));
+        for rr in ["<sip:p2;lr>", "<sip:p1;lr>"] {
+            ok.headers
+                .push(rsip::Header::RecordRoute(rsip::headers::RecordRoute::new(
+                    rr,
+                )));
+        }
+        let mut d = Dialog::uac(&invite, &ok).unwrap();
+        let via = Via::new(TransportKind::Tls, "pool:5061", "z9hG4bKy");
+        let ack = d.request(rsip::Method::Ack, &via).build().unwrap();
+        assert_eq!(ack.uri.to_string(), "sip:um@127.0.0.9:5065");
+        assert_eq!(headers_of(&ack, "CSeq"), ["7 ACK"]);
+        assert_eq!(headers_of(&ack, "Route"), ["<sip:p1;lr>", "<sip:p2;lr>"]);
+        assert_eq!(headers_of(&ack, "From"), ["<sip:alice@lab>;tag=a1"]);
+        assert_eq!(headers_of(&ack, "To"), ["<sip:um@lab>;tag=u1"]);
+        let bye = d.request(rsip::Method::Bye, &via).build().unwrap();
+        assert_eq!(headers_of(&bye, "CSeq"), ["8 BYE"]);
     }
 }
