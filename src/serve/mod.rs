@@ -51,10 +51,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 use tokio::sync::watch;
+use tracing::Instrument;
 
-use crate::sip::endpoint::{
-    CallHandler, Endpoint, EndpointConfig, EndpointHandle, TlsListen, TransactionLog,
-};
+use crate::sip::endpoint::{CallHandler, Endpoint, EndpointConfig, EndpointHandle, TlsListen};
 use crate::sip::message::response_to;
 use crate::sip::transport::certs::LabCa;
 use crate::sip::transport::tls::{server_config, TlsSettings};
@@ -68,7 +67,7 @@ pub use delivery::{
 };
 pub use plan::{plan, ComponentPlan, Ports, ServerPlan, StartupMode};
 pub use redirect::Redirector;
-pub use worker::{MediaLog, MediaSetup, Worker};
+pub use worker::{MediaSetup, Worker};
 
 use crate::mail::Mailer;
 
@@ -207,8 +206,6 @@ pub struct ServeOptions {
     /// Where recordings in progress are spooled (`<lab>/recordings`); without one, a
     /// `umctl-serve/recordings` folder in the system's temporary folder.
     pub recordings: Option<PathBuf>,
-    /// Where each finished call's media figures go (none: not logged).
-    pub media_log: Option<MediaLog>,
     /// Where call records go (none: no records).
     pub records: Option<RecordsOptions>,
     /// `--metrics`: where to serve the Prometheus page.
@@ -237,7 +234,7 @@ impl RecordsOptions {
                 let s = pruned.clone();
                 let _ = tokio::task::spawn_blocking(move || {
                     if let Err(e) = s.prune(keep, std::time::SystemTime::now()) {
-                        eprintln!(
+                        tracing::warn!(
                             "call records: removing old days in {}: {e}",
                             s.dir().display()
                         );
@@ -326,7 +323,6 @@ pub struct Running {
     redirectors: Vec<Arc<Redirector>>,
     workers: Vec<(Arc<Worker>, EndpointHandle)>,
     delivery: Option<Delivery>,
-    delivery_server: String,
     shutdown: watch::Sender<bool>,
     sweeper: tokio::task::JoinHandle<()>,
     hang_up_tasks: Vec<tokio::task::JoinHandle<()>>,
@@ -369,12 +365,11 @@ pub(crate) fn unavailable(request: &rsip::Request, to_tag: &str) -> rsip::Respon
 /// Binds every component of every server in `servers` (in order: workers first, so the
 /// ports the redirects name are known before a call router takes a call) and starts them.
 /// A server's two workers share its MaxCallsAllowed; its UM service redirects to either.
-/// `log_for` gives each component its log sink.
+/// Each component runs in a `component` span (`server`, `component`) that its log lines carry.
 pub async fn start(
     servers: &[ServerPlan],
     exchange: Arc<Exchange>,
     options: ServeOptions,
-    log_for: &dyn Fn(&ServerPlan, Stage) -> Arc<dyn TransactionLog>,
 ) -> Result<Running, ServeError> {
     let (shutdown, watch_rx) = watch::channel(false);
     let metrics = match options.metrics {
@@ -403,7 +398,6 @@ pub async fn start(
         redirectors: Vec::new(),
         workers: Vec::new(),
         delivery: None,
-        delivery_server: String::new(),
         shutdown,
         sweeper: tokio::spawn(async {}),
         hang_up_tasks: Vec::new(),
@@ -423,18 +417,11 @@ pub async fn start(
             Some(source) => source.mwi_tls(&s.fqdn, s.address),
             None => Ok(None),
         };
-        let mut config = DeliveryConfig::for_server(
-            server,
-            options.mail.clone(),
-            mwi_tls(server)?,
-            log_for(server, Stage::Worker),
-        );
+        let mut config = DeliveryConfig::for_server(server, options.mail.clone(), mwi_tls(server)?);
         for other in others {
-            config.other_mwi.push(MwiConfig::for_server(
-                other,
-                mwi_tls(other)?,
-                log_for(other, Stage::Worker),
-            ));
+            config
+                .other_mwi
+                .push(MwiConfig::for_server(other, mwi_tls(other)?));
         }
         let delivery = Delivery::start(exchange.clone(), config).await?;
         let mailer = delivery.mailer();
@@ -451,7 +438,6 @@ pub async fn start(
             });
         }
         running.delivery = Some(delivery);
-        running.delivery_server = server.name.clone();
         let recordings = options
             .recordings
             .clone()
@@ -473,24 +459,10 @@ pub async fn start(
             .mailboxes
             .clone()
             .unwrap_or_else(|| options.mail.mailboxes.clone());
-        let log = match (&metrics, options.media_log.clone()) {
-            (Some((m, _)), before) => {
-                let m = m.clone();
-                let log: MediaLog =
-                    Arc::new(move |server: &str, summary: &media_engine::CallSummary| {
-                        m.sent(&summary.sent);
-                        if let Some(f) = &before {
-                            f(server, summary);
-                        }
-                    });
-                Some(log)
-            }
-            (None, before) => before,
-        };
         media = Some(MediaSetup {
             recordings,
             mailer,
-            log,
+            metrics: metrics.as_ref().map(|(m, _)| m.clone()),
             menus: call_setup::Menus {
                 clock: options.clock,
                 ..call_setup::Menus::with_policies(mailboxes, exchange.dir.clone())
@@ -564,15 +536,9 @@ pub async fn start(
                         r
                     }
                 };
-                let endpoint = bind(
-                    server,
-                    component,
-                    tls,
-                    handler,
-                    log_for(server, stage),
-                    watch_rx.clone(),
-                )
-                .await;
+                let endpoint = bind(server, component, tls, handler, watch_rx.clone())
+                    .instrument(component_span(&server.name, stage))
+                    .await;
                 let endpoint = match endpoint {
                     Ok(e) => e,
                     Err(e) => {
@@ -671,7 +637,6 @@ async fn bind(
     component: &ComponentPlan,
     tls: Option<TlsListen>,
     handler: Arc<dyn CallHandler>,
-    log: Arc<dyn TransactionLog>,
     shutdown: watch::Receiver<bool>,
 ) -> Result<Endpoint, ServeError> {
     let bind_err = |source| ServeError::Bind {
@@ -699,7 +664,7 @@ async fn bind(
             tls: tls.clone(),
             ..EndpointConfig::default()
         };
-        match Endpoint::start(config, handler.clone(), log.clone(), shutdown.clone()).await {
+        match Endpoint::start(config, handler.clone(), shutdown.clone()).await {
             Ok(e) => return Ok(e),
             Err(e) => last = Some(e),
         }
@@ -732,6 +697,17 @@ fn stage_rank(stage: Stage) -> u8 {
     }
 }
 
+/// The span a component's log lines carry: `server` (its name) and `component`
+/// (`call_router`, `um_service`, `worker`, as in the JSON log).
+pub fn component_span(server: &str, stage: Stage) -> tracing::Span {
+    let component = match stage {
+        Stage::CallRouter => "call_router",
+        Stage::UmService => "um_service",
+        Stage::Worker => "worker",
+    };
+    tracing::info_span!("component", server = %server, component)
+}
+
 /// The component's name in messages.
 pub fn component_name(stage: Stage) -> &'static str {
     match stage {
@@ -745,15 +721,6 @@ impl Running {
     /// The mailer the workers deliver through (`None` when no worker runs here).
     pub fn mailer(&self) -> Option<Arc<dyn crate::mail::Mailer>> {
         self.delivery.as_ref().map(Delivery::mailer)
-    }
-
-    /// The delivery service's events (SMTP outcomes, MWI attempts) and the name of the
-    /// server it runs on, for the log.
-    pub fn delivery_events(
-        &self,
-    ) -> Option<(String, tokio::sync::broadcast::Receiver<DeliveryEvent>)> {
-        let d = self.delivery.as_ref()?;
-        Some((self.delivery_server.clone(), d.subscribe()))
     }
 
     /// Active calls across all workers.

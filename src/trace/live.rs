@@ -32,7 +32,7 @@ use crate::media::srtp::{
     open_rtcp, redact_inline_keys, seal_rtcp, MasterKey, SrtpContext, SrtpSession, Suite,
 };
 use crate::sip::endpoint::{
-    CallHandler, ClientError, Endpoint, EndpointConfig, EndpointHandle, HandlerResponse, NoLog,
+    CallHandler, ClientError, Endpoint, EndpointConfig, EndpointHandle, HandlerResponse,
     RequestContext, TlsListen,
 };
 use crate::sip::ids::IdGenerator;
@@ -295,6 +295,8 @@ pub async fn trace_live<D: Directory + ?Sized>(
         bind: None,
         udp: false,
         tcp: false,
+        // The trace reports its own requests.
+        log_transactions: false,
         ..EndpointConfig::default()
     };
     match setup.transport {
@@ -326,7 +328,7 @@ pub async fn trace_live<D: Directory + ?Sized>(
             config.udp = true;
         }
     }
-    let endpoint = Endpoint::start(config, caller.clone(), Arc::new(NoLog), stop_rx)
+    let endpoint = Endpoint::start(config, caller.clone(), stop_rx)
         .await
         .map_err(|e| live_err(format!("the caller's SIP endpoint on {caller_ip}"), e))?;
     let addrs = endpoint.addrs();

@@ -22,6 +22,7 @@ mod lab_safety;
 mod lab_trust;
 mod ldap_offline;
 mod ldif_files;
+mod log_capture;
 mod mail_servers;
 mod mail_smtp;
 mod mailbox_policy;
