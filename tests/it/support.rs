@@ -251,6 +251,15 @@ impl ServeHarness {
             .collect()
     }
 
+    /// The log lines that report a problem (WARN or ERROR: a media engine error, a record
+    /// not written, ...).
+    pub fn problems(&self) -> Vec<serde_json::Value> {
+        self.log()
+            .into_iter()
+            .filter(|l| l["level"] == "WARN" || l["level"] == "ERROR")
+            .collect()
+    }
+
     /// Waits (at most `wait`) until `done` holds for the log lines; returns whether it did.
     pub fn wait_for_log(
         &self,
