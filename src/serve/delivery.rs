@@ -148,7 +148,7 @@ impl MwiConfig {
     }
 }
 
-/// What [`Delivery`] did, for logs and tests.
+/// What [`Delivery`] did, for the metrics and tests (the log has its own lines).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DeliveryEvent {
     /// The SMTP spool worker's news.

@@ -164,7 +164,7 @@ pub trait CallHandler: Send + Sync + 'static {
 }
 
 /// One line of the endpoint's structured log: a finished transaction or a stateless answer.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogRecord {
     pub role: Role,
     pub method: String,

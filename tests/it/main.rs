@@ -37,6 +37,7 @@ mod samba;
 mod samba_dc;
 mod samba_paging;
 mod serve;
+mod serve_log;
 mod sip_endpoint;
 mod support;
 mod trace_call;
