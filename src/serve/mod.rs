@@ -700,11 +700,9 @@ fn stage_rank(stage: Stage) -> u8 {
 /// The span a component's log lines carry: `server` (its name) and `component`
 /// (`call_router`, `um_service`, `worker`, as in the JSON log).
 pub fn component_span(server: &str, stage: Stage) -> tracing::Span {
-    let component = match stage {
-        Stage::CallRouter => "call_router",
-        Stage::UmService => "um_service",
-        Stage::Worker => "worker",
-    };
+    // The name Stage serializes to, as everywhere in JSON.
+    let name = serde_json::to_value(stage).ok();
+    let component = name.as_ref().and_then(|v| v.as_str()).unwrap_or("?");
     tracing::info_span!("component", server = %server, component)
 }
 
