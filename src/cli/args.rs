@@ -307,12 +307,12 @@ pub enum StartupModeArg {
     Dual,
 }
 
-/// How serve logs each SIP transaction on stderr.
+/// How serve's log on stderr looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormatArg {
-    /// One line of text per transaction
+    /// One line of text per event, with its spans (server, component, call)
     Text,
-    /// One JSON object per line
+    /// One flat JSON object per line
     Json,
 }
 
@@ -375,7 +375,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u16).range(0..=1000))]
     pub max_calls: u16,
 
-    /// How each SIP transaction is logged on stderr
+    /// How the log on stderr looks (transactions, calls, MWI, SMTP; -q / -v / -vv set the level)
     #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
     pub log_format: LogFormatArg,
 

@@ -12,6 +12,7 @@ pub mod lab;
 pub mod lab_cert;
 pub mod lab_greeting;
 pub mod lab_pin;
+pub mod log;
 pub mod output;
 pub mod prompt;
 pub mod report;
@@ -33,6 +34,7 @@ pub struct UsageError(pub String);
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     check_globals(&cli.global)?;
+    start_log(&cli);
     match &cli.command {
         Command::GrantPermissions(args) => grant_permissions::run(&cli.global, args),
         Command::TraceCall(args) => trace_call::run(&cli.global, args),
@@ -49,6 +51,22 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The `tracing` subscriber on stderr: serve's log (text or `--log-format json`, INFO by
+/// default), the other commands' `-v` details (WARN by default).
+fn start_log(cli: &Cli) {
+    let (format, serve) = match &cli.command {
+        Command::Serve(args) if args.log_format == args::LogFormatArg::Json => {
+            (log::Format::Json, true)
+        }
+        Command::Serve(_) => (log::Format::Text, true),
+        _ => (log::Format::Text, false),
+    };
+    log::init(
+        log::level(cli.global.verbose, cli.global.quiet, serve),
+        format,
+    );
 }
 
 /// What clap cannot check for a global option given on either side of the subcommand: the

@@ -1,9 +1,9 @@
 //! `umctl serve`: opens the directory (the lab with its hosts table and mailbox folders, or a
 //! real AD with `--ldap` and `--server`), plans the components, starts them (`crate::serve`),
-//! prints the one JSON line naming every listener on stdout, logs one line per SIP
-//! transaction on stderr (text or JSON; MWI NOTIFY attempts too), delivers messages to the
-//! lab Maildir or `--smtp`, and on Ctrl-C / SIGTERM stops taking calls, sends
-//! BYE to the active ones and exits 0.
+//! prints the one JSON line naming every listener on stdout (the log on stderr is `tracing`'s,
+//! set up by `cli::log`: one line per SIP transaction, call, SMTP outcome, MWI attempt),
+//! delivers messages to the lab Maildir or `--smtp`, and on Ctrl-C / SIGTERM stops taking
+//! calls, sends BYE to the active ones and exits 0.
 
 use std::io::Write;
 use std::net::{IpAddr, ToSocketAddrs};
@@ -12,61 +12,23 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use serde::Serialize;
 
-use crate::cli::args::{GlobalArgs, LogFormatArg, ServeArgs, StartupModeArg};
+use crate::cli::args::{GlobalArgs, ServeArgs, StartupModeArg};
 use crate::cli::target::{connect_ldap, lab_root, open_lab_in_memory};
 use crate::cli::UsageError;
 use crate::directory::lookup;
 use crate::directory::Directory;
-use crate::mail::{SmtpConfig, SpoolEvent};
+use crate::mail::SmtpConfig;
 use crate::serve::{
-    self, DeliveryEvent, Exchange, MailOptions, Ports, ServeError, ServeOptions, ServerPlan,
-    StartupMode, TlsSource,
+    self, Exchange, MailOptions, Ports, ServeError, ServeOptions, ServerPlan, StartupMode,
+    TlsSource,
 };
-use crate::sip::endpoint::{LogRecord, NoLog, TransactionLog};
 use crate::sip::transport::certs::LabCa;
 use crate::um::certificate::judge_own;
-use crate::um::{BoundPorts, Stage};
+use crate::um::BoundPorts;
 
 /// How long the BYEs of the active calls may take at shutdown.
 const BYE_WAIT: Duration = Duration::from_secs(3);
-
-/// One transaction log line on stderr, labelled with the server and component.
-struct StderrLog {
-    server: String,
-    component: Stage,
-    json: bool,
-}
-
-#[derive(Serialize)]
-struct JsonLine<'a> {
-    server: &'a str,
-    component: Stage,
-    #[serde(flatten)]
-    record: &'a LogRecord,
-}
-
-impl TransactionLog for StderrLog {
-    fn finished(&self, record: &LogRecord) {
-        let line = if self.json {
-            serde_json::to_string(&JsonLine {
-                server: &self.server,
-                component: self.component,
-                record,
-            })
-            .unwrap_or_default()
-        } else {
-            let component = serde_json::to_value(self.component)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            format!("{} {component} {}", self.server, record.to_text())
-        };
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{line}");
-    }
-}
 
 pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     if global.ldap.is_some() && args.server.is_none() {
@@ -154,7 +116,6 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         tls,
         mail: MailOptions::for_lab(&lab_root(global)?, smtp),
         recordings,
-        media_log: None,
         records: Some(serve::RecordsOptions {
             dir: crate::cli::report::calls_dir(global, args.data_dir.as_ref())?,
             keep_days: args.keep_days,
@@ -163,37 +124,14 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         metrics,
         clock: args.test_clock,
     };
-    let json = args.log_format == LogFormatArg::Json;
-    let quiet = global.quiet;
-    let mut options = options;
-    if !quiet {
-        options.media_log = Some(media_log(json, &plans));
-    }
-    let log_for = move |server: &ServerPlan, stage: Stage| -> Arc<dyn TransactionLog> {
-        if quiet {
-            Arc::new(NoLog)
-        } else {
-            Arc::new(StderrLog {
-                server: server.name.clone(),
-                component: stage,
-                json,
-            })
-        }
-    };
-
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {
-        let running = serve::start(&plans, exchange, options, &log_for).await?;
-        if !quiet {
-            if let Some((server, events)) = running.delivery_events() {
-                tokio::spawn(log_smtp(server, events, json));
-            }
-        }
+        let running = serve::start(&plans, exchange, options).await?;
         for line in &running.recovered {
-            eprintln!("umctl serve: {line}");
+            tracing::info!("{line}");
         }
         let line = serde_json::to_string(&running.report)?;
         {
@@ -203,9 +141,9 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         }
         wait_for_stop().await?;
         let drain = Duration::from_secs(args.drain_timeout);
-        if !quiet && drain > Duration::ZERO {
-            eprintln!(
-                "umctl serve: draining: 503 to new calls, {} active call(s) may finish within {}s (signal again to stop now)",
+        if drain > Duration::ZERO {
+            tracing::info!(
+                "draining: 503 to new calls, {} active call(s) may finish within {}s (signal again to stop now)",
                 running.active_calls(),
                 args.drain_timeout
             );
@@ -216,83 +154,11 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         }
         let active = running.active_calls();
         let hung_up = running.shutdown(BYE_WAIT).await;
-        if !quiet {
-            eprintln!("umctl serve: stopped; {active} active call(s), {hung_up} ended with BYE");
-        }
+        tracing::info!("stopped; {active} active call(s), {hung_up} ended with BYE");
         anyhow::Ok(())
     })?;
     runtime.shutdown_timeout(Duration::from_secs(1));
     Ok(ExitCode::SUCCESS)
-}
-
-/// One stderr line per SMTP outcome (MWI attempts are logged as transactions already).
-async fn log_smtp(
-    server: String,
-    mut events: tokio::sync::broadcast::Receiver<DeliveryEvent>,
-    json: bool,
-) {
-    use tokio::sync::broadcast::error::RecvError;
-    loop {
-        let event = match events.recv().await {
-            Ok(DeliveryEvent::Smtp(e)) => e,
-            Ok(DeliveryEvent::Mwi(_)) | Err(RecvError::Lagged(_)) => continue,
-            Err(RecvError::Closed) => return,
-        };
-        let line = if json {
-            serde_json::to_string(&SmtpLine::new(&server, &event)).unwrap_or_default()
-        } else {
-            format!("{server} delivery smtp {}", smtp_text(&event))
-        };
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{line}");
-    }
-}
-
-fn smtp_text(e: &SpoolEvent) -> String {
-    match e {
-        SpoolEvent::Delivered { id, message_id } => {
-            format!("delivered {id} message-id={message_id}")
-        }
-        SpoolEvent::Deferred {
-            id,
-            failures,
-            retry_in,
-            reason,
-        } => format!(
-            "deferred {id} attempt {failures}, retry in {}ms: {reason}",
-            retry_in.as_millis()
-        ),
-        SpoolEvent::Failed { id, reason } => format!("failed {id} (moved to failed/): {reason}"),
-        SpoolEvent::SpoolTrouble { reason } => format!("spool trouble: {reason}"),
-    }
-}
-
-/// The JSON form of an SMTP outcome line.
-#[derive(Serialize)]
-struct SmtpLine<'a> {
-    server: &'a str,
-    component: &'static str,
-    smtp: &'static str,
-    id: Option<String>,
-    detail: String,
-}
-
-impl<'a> SmtpLine<'a> {
-    fn new(server: &'a str, e: &SpoolEvent) -> SmtpLine<'a> {
-        let (smtp, id) = match e {
-            SpoolEvent::Delivered { id, .. } => ("delivered", Some(id.to_string())),
-            SpoolEvent::Deferred { id, .. } => ("deferred", Some(id.to_string())),
-            SpoolEvent::Failed { id, .. } => ("failed", Some(id.to_string())),
-            SpoolEvent::SpoolTrouble { .. } => ("spool_trouble", None),
-        };
-        SmtpLine {
-            server,
-            component: "delivery",
-            smtp,
-            id,
-            detail: smtp_text(e),
-        }
-    }
 }
 
 /// `--smtp` (checked before anything starts) and `--smtp-ca`.
@@ -311,36 +177,6 @@ fn smtp_config(args: &ServeArgs) -> anyhow::Result<Option<SmtpConfig>> {
         config.extra_roots_pem.push(pem);
     }
     Ok(Some(config))
-}
-
-/// One line per finished call on stderr: the media figures (RTP sent, its deviation from
-/// the 20 ms deadlines, received, lost, jitter, seconds recorded), labelled like the
-/// transaction log.
-fn media_log(json: bool, plans: &[ServerPlan]) -> serve::MediaLog {
-    let names: Vec<(String, String)> = plans
-        .iter()
-        .map(|p| (p.fqdn.clone(), p.name.clone()))
-        .collect();
-    Arc::new(
-        move |fqdn: &str, summary: &serve::media_engine::CallSummary| {
-            let server = names
-                .iter()
-                .find(|(f, _)| f.eq_ignore_ascii_case(fqdn))
-                .map_or(fqdn, |(_, n)| n.as_str());
-            let line = if json {
-                serde_json::json!({
-                    "server": server,
-                    "component": Stage::Worker,
-                    "media": summary.figures(),
-                })
-                .to_string()
-            } else {
-                format!("{server} worker media {}", summary.to_text())
-            };
-            let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "{line}");
-        },
-    )
 }
 
 /// The certificates for the TLS listeners: --tls-cert/--tls-key, else the lab CA in
@@ -371,7 +207,7 @@ fn tls_source(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<TlsSource
     })
 }
 
-/// One stderr line per problem of the --tls-cert certificate for each server run (name,
+/// One warning per problem of the --tls-cert certificate for each server run (name,
 /// validity, EKU: what its peers will refuse); serve starts anyway, so a faulty certificate
 /// can be tried against the live trace.
 fn warn_own_certificate(chain_pem: &str, plans: &[ServerPlan]) {
@@ -382,9 +218,12 @@ fn warn_own_certificate(chain_pem: &str, plans: &[ServerPlan]) {
     for plan in plans {
         let check = judge_own(&chain, &plan.fqdn, rustls::pki_types::UnixTime::now());
         for f in &check.findings {
-            eprintln!(
-                "umctl serve: warning: --tls-cert for {} ({}): {} Fix: {}",
-                plan.name, plan.fqdn, f.why, f.fix
+            tracing::warn!(
+                "warning: --tls-cert for {} ({}): {} Fix: {}",
+                plan.name,
+                plan.fqdn,
+                f.why,
+                f.fix
             );
         }
     }

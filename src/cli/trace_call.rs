@@ -18,10 +18,7 @@ use crate::cli::target::{connect_ldap, open_lab};
 use crate::cli::UsageError;
 use crate::directory::lookup;
 use crate::directory::Directory;
-use crate::serve::{
-    self, Exchange, MailOptions, Ports, ServeOptions, ServerPlan, StartupMode, TlsSource,
-};
-use crate::sip::endpoint::{NoLog, TransactionLog};
+use crate::serve::{self, Exchange, MailOptions, Ports, ServeOptions, StartupMode, TlsSource};
 use crate::sip::transport::certs::LabCa;
 use crate::sip::transport::tls::{server_config, TlsSettings};
 use crate::sip::transport::TransportKind;
@@ -323,7 +320,6 @@ async fn serve_in_process(
         mail: MailOptions::for_lab(&lab_root(global)?, None),
         // Its own folder: the lab's belongs to a `umctl serve` that may be running.
         recordings: Some(recordings.0.clone()),
-        media_log: None,
         // The lab's records: the trace reads its call's outcome there.
         records: Some(serve::RecordsOptions {
             dir: calls.clone(),
@@ -333,8 +329,7 @@ async fn serve_in_process(
         metrics: None,
         clock: args.now,
     };
-    let log_for = |_: &ServerPlan, _: Stage| -> Arc<dyn TransactionLog> { Arc::new(NoLog) };
-    let running = serve::start(&plans, exchange, options, &log_for).await?;
+    let running = serve::start(&plans, exchange, options).await?;
     Ok((running, recordings))
 }
 

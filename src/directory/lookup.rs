@@ -6,7 +6,8 @@
 //! Searches stay cheap on a large forest: containers are read one level deep (the lab has a
 //! child index) and recipients are found by equality on attributes AD and the lab index
 //! (proxyAddresses, msRTCSIP-Line, msRTCSIP-PrimaryUserAddress, sAMAccountName, ...). It
-//! decides nothing about a call; that is `frontend` and `um`.
+//! decides nothing about a call; that is `frontend` and `um`. Each search and read is a
+//! DEBUG event (what was asked, how many were found): `trace-call -v` shows them.
 
 use super::model::{
     attrs, AutoAttendant, DialPlan, Dn, ExchangeOrg, ExchangeServer, HuntGroup, IpGateway,
@@ -39,16 +40,18 @@ pub type Result<T, E = LookupError> = std::result::Result<T, E>;
 
 /// Objects of `class` one level below `base` (none when `base` does not exist).
 pub fn children<D: Directory + ?Sized>(dir: &D, base: &Dn, class: &str) -> Result<Vec<Entry>> {
-    match dir.search(
+    let found = match dir.search(
         base,
         Scope::OneLevel,
         &Filter::eq(attrs::OBJECT_CLASS, class),
         &[],
     ) {
-        Ok(found) => Ok(found),
-        Err(DirectoryError::NoSuchObject { .. }) => Ok(Vec::new()),
-        Err(e) => Err(e.into()),
-    }
+        Ok(found) => found,
+        Err(DirectoryError::NoSuchObject { .. }) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    tracing::debug!(base = %base, class, found = found.len(), "directory: children");
+    Ok(found)
 }
 
 /// Recipients (entries in the domain partition) whose `attr` equals `value`
@@ -56,15 +59,28 @@ pub fn children<D: Directory + ?Sized>(dir: &D, base: &Dn, class: &str) -> Resul
 pub fn by_attribute<D: Directory + ?Sized>(dir: &D, attr: &str, value: &str) -> Result<Vec<Entry>> {
     let base = dir.naming_contexts()?.default;
     let filter = Filter::eq(attr, value);
-    Ok(dir.search(&base, Scope::Subtree, &filter, &[])?)
+    let found = dir.search(&base, Scope::Subtree, &filter, &[])?;
+    tracing::debug!(
+        attr,
+        value,
+        found = found.len(),
+        "directory: recipients by attribute"
+    );
+    Ok(found)
 }
 
 /// Recipients matching the RFC 4515 `filter` text (for substring searches such as
 /// `(msRTCSIP-Line=tel:+1425*)`; these scan on the lab, so keep them off the hot path).
 pub fn by_filter<D: Directory + ?Sized>(dir: &D, filter: &str) -> Result<Vec<Entry>> {
     let base = dir.naming_contexts()?.default;
-    let filter = Filter::parse(filter).map_err(DirectoryError::from)?;
-    Ok(dir.search(&base, Scope::Subtree, &filter, &[])?)
+    let parsed = Filter::parse(filter).map_err(DirectoryError::from)?;
+    let found = dir.search(&base, Scope::Subtree, &parsed, &[])?;
+    tracing::debug!(
+        filter,
+        found = found.len(),
+        "directory: recipients by filter"
+    );
+    Ok(found)
 }
 
 /// The Exchange organization (the first one under `CN=Microsoft Exchange,CN=Services`).
@@ -89,7 +105,9 @@ pub fn read_as<D, T>(
 where
     D: Directory + ?Sized,
 {
-    match dir.read(dn, &[])? {
+    let entry = dir.read(dn, &[])?;
+    tracing::debug!(dn = %dn, found = entry.is_some(), "directory: read");
+    match entry {
         Some(e) => Ok(Some(parse(&e)?)),
         None => Ok(None),
     }

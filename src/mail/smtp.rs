@@ -240,6 +240,53 @@ pub enum SpoolEvent {
     SpoolTrouble { reason: String },
 }
 
+impl SpoolEvent {
+    /// The outcome as one word for logs: `delivered`, `deferred`, `failed`, `spool_trouble`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SpoolEvent::Delivered { .. } => "delivered",
+            SpoolEvent::Deferred { .. } => "deferred",
+            SpoolEvent::Failed { .. } => "failed",
+            SpoolEvent::SpoolTrouble { .. } => "spool_trouble",
+        }
+    }
+
+    /// The spooled message it is about (none for spool trouble).
+    pub fn id(&self) -> Option<&SpoolId> {
+        match self {
+            SpoolEvent::Delivered { id, .. }
+            | SpoolEvent::Deferred { id, .. }
+            | SpoolEvent::Failed { id, .. } => Some(id),
+            SpoolEvent::SpoolTrouble { .. } => None,
+        }
+    }
+}
+
+/// The outcome as a sentence for logs.
+impl std::fmt::Display for SpoolEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SpoolEvent::Delivered { id, message_id } => {
+                write!(f, "delivered {id} message-id={message_id}")
+            }
+            SpoolEvent::Deferred {
+                id,
+                failures,
+                retry_in,
+                reason,
+            } => write!(
+                f,
+                "deferred {id} attempt {failures}, retry in {}ms: {reason}",
+                retry_in.as_millis()
+            ),
+            SpoolEvent::Failed { id, reason } => {
+                write!(f, "failed {id} (moved to failed/): {reason}")
+            }
+            SpoolEvent::SpoolTrouble { reason } => write!(f, "spool trouble: {reason}"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Retry {
     failures: u32,

@@ -35,7 +35,7 @@ impl RecordSink {
         let sink = self.clone();
         let work = move || {
             if let Err(e) = sink.store.append(&record) {
-                eprintln!(
+                tracing::error!(
                     "call record of {}: cannot write to {}: {e}",
                     record.call_identity,
                     sink.store.dir().display()

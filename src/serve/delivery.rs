@@ -31,6 +31,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 use super::Exchange;
 use crate::directory::lookup;
@@ -42,7 +43,7 @@ use crate::mail::{
 };
 use crate::sip::endpoint::{
     CallHandler, Endpoint, EndpointConfig, EndpointHandle, HandlerResponse, LogRecord,
-    RequestContext, TlsListen, TransactionLog,
+    RequestContext, TlsListen,
 };
 use crate::sip::ids::IdGenerator;
 use crate::sip::mwi::{self, NotifyParams, RetrySchedule, Summary};
@@ -72,8 +73,6 @@ pub struct MwiConfig {
     pub schedule: RetrySchedule,
     /// SIP timers of the NOTIFY transactions (an unanswered NOTIFY fails after 64*T1).
     pub timers: Timers,
-    /// Where the one line per attempt goes (serve's log).
-    pub log: Arc<dyn TransactionLog>,
 }
 
 /// Where messages go and how.
@@ -122,14 +121,13 @@ impl DeliveryConfig {
         server: &super::ServerPlan,
         mail: MailOptions,
         tls: Option<MwiTls>,
-        log: Arc<dyn TransactionLog>,
     ) -> DeliveryConfig {
         DeliveryConfig {
             mailboxes: mail.mailboxes,
             smtp: mail.smtp,
             spool: mail.spool,
             sender: format!("um@{}", server.fqdn.to_lowercase()),
-            mwi: MwiConfig::for_server(server, tls, log),
+            mwi: MwiConfig::for_server(server, tls),
             other_mwi: Vec::new(),
         }
     }
@@ -138,11 +136,7 @@ impl DeliveryConfig {
 impl MwiConfig {
     /// NOTIFYs from `server`'s address, From `sip:um@<fqdn>`, the default retry schedule and
     /// RFC 3261 timers.
-    pub fn for_server(
-        server: &super::ServerPlan,
-        tls: Option<MwiTls>,
-        log: Arc<dyn TransactionLog>,
-    ) -> MwiConfig {
+    pub fn for_server(server: &super::ServerPlan, tls: Option<MwiTls>) -> MwiConfig {
         MwiConfig {
             server: server.name.clone(),
             local: server.address,
@@ -150,12 +144,11 @@ impl MwiConfig {
             tls,
             schedule: RetrySchedule::default(),
             timers: Timers::default(),
-            log,
         }
     }
 }
 
-/// What [`Delivery`] did, for logs and tests.
+/// What [`Delivery`] did, for the metrics and tests (the log has its own lines).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DeliveryEvent {
     /// The SMTP spool worker's news.
@@ -229,8 +222,22 @@ struct MwiSender {
     tls: Option<SocketAddr>,
     from: String,
     schedule: RetrySchedule,
-    log: Arc<dyn TransactionLog>,
+    /// The span its log lines go out in: its server, component `worker` (where the MWI of a
+    /// mailbox server comes from in Exchange).
+    span: tracing::Span,
     ids: IdGenerator,
+}
+
+/// One log line per SMTP outcome (delivered INFO, deferred and spool trouble WARN, failed
+/// ERROR), with the names serve's JSON log had: `smtp`, `id`, `detail`.
+fn log_spool_event(event: &SpoolEvent) {
+    let (smtp, id, detail) = (event.kind(), event.id().map(ToString::to_string), event);
+    let id = id.as_deref();
+    match event {
+        SpoolEvent::Delivered { .. } => tracing::info!(smtp, id, detail = %detail, "SMTP"),
+        SpoolEvent::Failed { .. } => tracing::error!(smtp, id, detail = %detail, "SMTP"),
+        _ => tracing::warn!(smtp, id, detail = %detail, "SMTP"),
+    }
 }
 
 /// The NOTIFY endpoint takes no requests.
@@ -253,6 +260,7 @@ impl Delivery {
         let (events, _) = broadcast::channel(1024);
         let mut tasks = Vec::new();
 
+        let server = config.mwi.server.clone();
         let mut mwi = Vec::new();
         for c in std::iter::once(config.mwi).chain(config.other_mwi) {
             let (sender, endpoint) = MwiSender::start(c, stopped.clone()).await?;
@@ -295,12 +303,17 @@ impl Delivery {
             let (tx, mut rx) = mpsc::unbounded_channel();
             tasks.push(worker.with_events(tx).spawn(stopped.clone()));
             let inner2 = inner.clone();
-            tasks.push(tokio::spawn(async move {
-                while let Some(event) = rx.recv().await {
-                    inner2.on_spool_event(&event);
-                    let _ = inner2.events.send(DeliveryEvent::Smtp(event));
+            let span = tracing::info_span!("component", server = %server, component = "delivery");
+            tasks.push(tokio::spawn(
+                async move {
+                    while let Some(event) = rx.recv().await {
+                        inner2.on_spool_event(&event);
+                        log_spool_event(&event);
+                        let _ = inner2.events.send(DeliveryEvent::Smtp(event));
+                    }
                 }
-            }));
+                .instrument(span),
+            ));
         }
         Ok(Delivery {
             inner,
@@ -620,10 +633,11 @@ impl MwiSender {
                 tcp: true,
                 tls,
                 timers: config.timers,
+                // One line per attempt, with what it was for, comes from the sender.
+                log_transactions: false,
                 ..EndpointConfig::default()
             },
             Arc::new(ClientOnly),
-            Arc::new(crate::sip::endpoint::NoLog),
             stopped,
         )
         .await
@@ -632,6 +646,7 @@ impl MwiSender {
             source,
         })?;
         let addrs = endpoint.addrs();
+        let span = tracing::info_span!("component", server = %config.server, component = "worker");
         let sender = MwiSender {
             server: config.server,
             endpoint: endpoint.handle(),
@@ -639,7 +654,7 @@ impl MwiSender {
             tls: addrs.tls,
             from: config.from,
             schedule: config.schedule,
-            log: config.log,
+            span,
             ids: IdGenerator::new(),
         };
         Ok((sender, endpoint))
@@ -653,7 +668,7 @@ impl MwiSender {
             tls: self.tls,
             from: self.from.clone(),
             schedule: self.schedule,
-            log: self.log.clone(),
+            span: self.span.clone(),
             ids: IdGenerator::new(),
         }
     }
@@ -675,7 +690,7 @@ impl MwiSender {
     }
 
     fn log_record(&self, record: LogRecord) {
-        self.log.finished(&record);
+        self.span.in_scope(|| record.emit());
     }
 
     /// Sends the NOTIFY to one gateway until a 2xx or the schedule gives up.

@@ -51,9 +51,10 @@ use std::time::Duration;
 
 use serde::Serialize;
 use tokio::sync::watch;
+use tracing::Instrument;
 
 use crate::sip::endpoint::{
-    CallHandler, Endpoint, EndpointConfig, EndpointHandle, Listeners, TlsListen, TransactionLog,
+    CallHandler, Endpoint, EndpointConfig, EndpointHandle, Listeners, TlsListen,
 };
 use crate::sip::message::response_to;
 use crate::sip::transport::certs::LabCa;
@@ -68,7 +69,7 @@ pub use delivery::{
 };
 pub use plan::{plan, ComponentPlan, Ports, ServerPlan, StartupMode};
 pub use redirect::Redirector;
-pub use worker::{MediaLog, MediaSetup, Worker};
+pub use worker::{MediaSetup, Worker};
 
 use crate::mail::Mailer;
 
@@ -207,8 +208,6 @@ pub struct ServeOptions {
     /// Where recordings in progress are spooled (`<lab>/recordings`); without one, a
     /// `umctl-serve/recordings` folder in the system's temporary folder.
     pub recordings: Option<PathBuf>,
-    /// Where each finished call's media figures go (none: not logged).
-    pub media_log: Option<MediaLog>,
     /// Where call records go (none: no records).
     pub records: Option<RecordsOptions>,
     /// `--metrics`: where to serve the Prometheus page.
@@ -237,7 +236,7 @@ impl RecordsOptions {
                 let s = pruned.clone();
                 let _ = tokio::task::spawn_blocking(move || {
                     if let Err(e) = s.prune(keep, std::time::SystemTime::now()) {
-                        eprintln!(
+                        tracing::warn!(
                             "call records: removing old days in {}: {e}",
                             s.dir().display()
                         );
@@ -326,7 +325,6 @@ pub struct Running {
     redirectors: Vec<Arc<Redirector>>,
     workers: Vec<(Arc<Worker>, EndpointHandle)>,
     delivery: Option<Delivery>,
-    delivery_server: String,
     shutdown: watch::Sender<bool>,
     sweeper: tokio::task::JoinHandle<()>,
     hang_up_tasks: Vec<tokio::task::JoinHandle<()>>,
@@ -369,12 +367,11 @@ pub(crate) fn unavailable(request: &rsip::Request, to_tag: &str) -> rsip::Respon
 /// Binds every component of every server in `servers` (in order: workers first, so the
 /// ports the redirects name are known before a call router takes a call) and starts them.
 /// A server's two workers share its MaxCallsAllowed; its UM service redirects to either.
-/// `log_for` gives each component its log sink.
+/// Each component runs in a `component` span (`server`, `component`) that its log lines carry.
 pub async fn start(
     servers: &[ServerPlan],
     exchange: Arc<Exchange>,
     options: ServeOptions,
-    log_for: &dyn Fn(&ServerPlan, Stage) -> Arc<dyn TransactionLog>,
 ) -> Result<Running, ServeError> {
     let (shutdown, watch_rx) = watch::channel(false);
     let metrics = match options.metrics {
@@ -391,7 +388,6 @@ pub async fn start(
         servers,
         &exchange,
         &options,
-        log_for,
         counter.as_ref(),
         records.as_ref(),
         &mut running,
@@ -415,7 +411,7 @@ pub async fn start(
             for component in server.components.iter().filter(|c| c.stage == stage) {
                 let tls = options.tls.as_ref();
                 let started = starting
-                    .component(i, server, component, tls, log_for, &watch_rx, &mut running)
+                    .component(i, server, component, tls, &watch_rx, &mut running)
                     .await;
                 if let Err(e) = started {
                     running.stop_endpoints().await;
@@ -453,7 +449,6 @@ async fn start_delivery(
     servers: &[ServerPlan],
     exchange: &Arc<Exchange>,
     options: &ServeOptions,
-    log_for: &dyn Fn(&ServerPlan, Stage) -> Arc<dyn TransactionLog>,
     metrics: Option<&Arc<metrics::Metrics>>,
     records: Option<&RecordSink>,
     running: &mut Running,
@@ -470,18 +465,11 @@ async fn start_delivery(
             Some(source) => source.mwi_tls(&s.fqdn, s.address),
             None => Ok(None),
         };
-        let mut config = DeliveryConfig::for_server(
-            server,
-            options.mail.clone(),
-            mwi_tls(server)?,
-            log_for(server, Stage::Worker),
-        );
+        let mut config = DeliveryConfig::for_server(server, options.mail.clone(), mwi_tls(server)?);
         for other in others {
-            config.other_mwi.push(MwiConfig::for_server(
-                other,
-                mwi_tls(other)?,
-                log_for(other, Stage::Worker),
-            ));
+            config
+                .other_mwi
+                .push(MwiConfig::for_server(other, mwi_tls(other)?));
         }
         let delivery = Delivery::start(exchange.clone(), config).await?;
         let mailer = delivery.mailer();
@@ -498,7 +486,6 @@ async fn start_delivery(
             });
         }
         running.delivery = Some(delivery);
-        running.delivery_server = server.name.clone();
         let recordings = options
             .recordings
             .clone()
@@ -520,24 +507,10 @@ async fn start_delivery(
             .mailboxes
             .clone()
             .unwrap_or_else(|| options.mail.mailboxes.clone());
-        let log = match (metrics, options.media_log.clone()) {
-            (Some(m), before) => {
-                let m = m.clone();
-                let log: MediaLog =
-                    Arc::new(move |server: &str, summary: &media_engine::CallSummary| {
-                        m.sent(&summary.sent);
-                        if let Some(f) = &before {
-                            f(server, summary);
-                        }
-                    });
-                Some(log)
-            }
-            (None, before) => before,
-        };
         return Ok(Some(MediaSetup {
             recordings,
             mailer,
-            log,
+            metrics: metrics.cloned(),
             menus: call_setup::Menus {
                 clock: options.clock,
                 ..call_setup::Menus::with_policies(mailboxes, exchange.dir.clone())
@@ -575,7 +548,6 @@ impl Starting<'_> {
         server: &ServerPlan,
         component: &ComponentPlan,
         tls: Option<&TlsSource>,
-        log_for: &dyn Fn(&ServerPlan, Stage) -> Arc<dyn TransactionLog>,
         watch_rx: &watch::Receiver<bool>,
         running: &mut Running,
     ) -> Result<(), ServeError> {
@@ -591,8 +563,9 @@ impl Starting<'_> {
         let Some((handler, worker)) = self.handler(i, server, stage, running) else {
             return Ok(());
         };
-        let log = log_for(server, stage);
-        let endpoint = bind(server, component, tls, handler, log, watch_rx.clone()).await?;
+        let endpoint = bind(server, component, tls, handler, watch_rx.clone())
+            .instrument(component_span(&server.name, stage))
+            .await?;
         let addrs = endpoint.addrs();
         let ports = WorkerPorts {
             tcp: addrs.tcp.map(|a| a.port()),
@@ -732,7 +705,6 @@ impl Running {
             redirectors: Vec::new(),
             workers: Vec::new(),
             delivery: None,
-            delivery_server: String::new(),
             shutdown,
             sweeper: tokio::spawn(async {}),
             hang_up_tasks: Vec::new(),
@@ -771,7 +743,6 @@ async fn bind(
     component: &ComponentPlan,
     tls: Option<TlsListen>,
     handler: Arc<dyn CallHandler>,
-    log: Arc<dyn TransactionLog>,
     shutdown: watch::Receiver<bool>,
 ) -> Result<Endpoint, ServeError> {
     let bind_err = |source| ServeError::Bind {
@@ -796,7 +767,7 @@ async fn bind(
         tls,
         ..EndpointConfig::default()
     };
-    Endpoint::start_on(config, listeners, handler, log, shutdown)
+    Endpoint::start_on(config, listeners, handler, shutdown)
         .await
         .map_err(bind_err)
 }
@@ -831,6 +802,15 @@ fn stage_rank(stage: Stage) -> u8 {
     }
 }
 
+/// The span a component's log lines carry: `server` (its name) and `component`
+/// (`call_router`, `um_service`, `worker`, as in the JSON log).
+pub fn component_span(server: &str, stage: Stage) -> tracing::Span {
+    // The name Stage serializes to, as everywhere in JSON.
+    let name = serde_json::to_value(stage).ok();
+    let component = name.as_ref().and_then(|v| v.as_str()).unwrap_or("?");
+    tracing::info_span!("component", server = %server, component)
+}
+
 /// The component's name in messages.
 pub fn component_name(stage: Stage) -> &'static str {
     match stage {
@@ -844,15 +824,6 @@ impl Running {
     /// The mailer the workers deliver through (`None` when no worker runs here).
     pub fn mailer(&self) -> Option<Arc<dyn crate::mail::Mailer>> {
         self.delivery.as_ref().map(Delivery::mailer)
-    }
-
-    /// The delivery service's events (SMTP outcomes, MWI attempts) and the name of the
-    /// server it runs on, for the log.
-    pub fn delivery_events(
-        &self,
-    ) -> Option<(String, tokio::sync::broadcast::Receiver<DeliveryEvent>)> {
-        let d = self.delivery.as_ref()?;
-        Some((self.delivery_server.clone(), d.subscribe()))
     }
 
     /// Active calls across all workers.

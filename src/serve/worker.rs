@@ -45,6 +45,7 @@ use super::media_engine::{self, CallMedia, Control};
 use crate::mail::Mailer;
 use crate::records::CallRecord;
 use tokio::sync::mpsc;
+use tracing::Instrument;
 
 /// How long a 2xx may wait for its ACK before the call is dropped (64*T1, RFC 3261 13.3.1.4).
 pub const ACK_WAIT: Duration = Duration::from_secs(32);
@@ -81,8 +82,8 @@ pub struct MediaSetup {
     pub recordings: PathBuf,
     /// The one delivery seam: the lab Maildir by default.
     pub mailer: Arc<dyn Mailer>,
-    /// Where each finished call's media figures go (the server's FQDN, the summary).
-    pub log: Option<MediaLog>,
+    /// Counts each finished call's RTP sending (`--metrics`); its figures go to the log.
+    pub metrics: Option<Arc<super::metrics::Metrics>>,
     /// The PIN and message stores of Outlook Voice Access.
     pub menus: super::call_setup::Menus,
     /// Where each call's record goes.
@@ -97,11 +98,16 @@ pub struct TransferRequest {
     pub reply: tokio::sync::oneshot::Sender<Result<(), String>>,
 }
 
+/// The call's media figures as one log line: `media`, an object in the JSON log.
+fn log_media(summary: &media_engine::CallSummary) {
+    match serde_json::to_value(summary.figures()) {
+        Ok(media) => tracing::info!(media = %media, "call media"),
+        Err(_) => tracing::info!("call media: {}", summary.to_text()),
+    }
+}
+
 /// How long a REFER may wait for its final answer.
 pub const REFER_WAIT: Duration = Duration::from_secs(10);
-
-/// Receives the media figures of each finished call.
-pub type MediaLog = Arc<dyn Fn(&str, &media_engine::CallSummary) + Send + Sync>;
 
 /// The worker of one mailbox server.
 pub struct Worker {
@@ -494,7 +500,7 @@ impl Worker {
             skip_pin,
         );
         for note in &setup.notes {
-            eprintln!("UM worker: call {call_id}: {note}");
+            tracing::info!("{note}");
         }
         let (control, control_rx) = mpsc::unbounded_channel();
         let media = CallMedia {
@@ -523,26 +529,31 @@ impl Worker {
     fn spawn_engine(&self, media: CallMedia, record: CallRecord, peer: SocketAddr) {
         let engines = self.engines.clone();
         engines.fetch_add(1, Ordering::SeqCst);
-        let (log, fqdn) = (self.media.log.clone(), self.fqdn.clone());
+        let metrics = self.media.metrics.clone();
+        let span = tracing::info_span!("call", call_id = %media.info.call_id);
         let sink = self.media.records.clone();
         let (codec, started) = (media.negotiated.codec.encoding_name(), Instant::now());
-        self.runtime.spawn(async move {
-            let summary = media_engine::run(media).await;
-            if let Some(sink) = sink {
-                let duration = started.elapsed().as_secs_f64();
-                let rtt = summary.round_trip_ms;
-                sink.write(call_record::answered(
-                    record, &summary, codec, duration, rtt, peer,
-                ));
+        self.runtime.spawn(
+            async move {
+                let summary = media_engine::run(media).await;
+                if let Some(sink) = sink {
+                    let duration = started.elapsed().as_secs_f64();
+                    let rtt = summary.round_trip_ms;
+                    sink.write(call_record::answered(
+                        record, &summary, codec, duration, rtt, peer,
+                    ));
+                }
+                for e in &summary.errors {
+                    tracing::warn!(error = %e, "media engine error");
+                }
+                if let Some(m) = metrics {
+                    m.sent(&summary.sent);
+                }
+                log_media(&summary);
+                engines.fetch_sub(1, Ordering::SeqCst);
             }
-            for e in &summary.errors {
-                eprintln!("UM worker: call {}: {e}", summary.call_id);
-            }
-            if let Some(log) = log {
-                log(&fqdn, &summary);
-            }
-            engines.fetch_sub(1, Ordering::SeqCst);
-        });
+            .instrument(span),
+        );
     }
 
     /// 200 OK with our Contact and the SDP answer.

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use rsip::prelude::UntypedHeader;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 use super::dialog::{DialogKey, Dialogs};
 use super::framing::{check_datagram, Datagram};
@@ -59,6 +60,9 @@ pub struct EndpointConfig {
     pub limits: ConnectionLimits,
     /// Product token for the Server header of responses the endpoint writes itself.
     pub server: String,
+    /// Log each finished transaction (and each stateless rejection) as a `tracing` event;
+    /// off for an endpoint whose owner logs its requests itself (MWI, the live trace).
+    pub log_transactions: bool,
 }
 
 impl Default for EndpointConfig {
@@ -71,6 +75,7 @@ impl Default for EndpointConfig {
             timers: Timers::default(),
             limits: ConnectionLimits::default(),
             server: format!("umctl/{}", env!("CARGO_PKG_VERSION")),
+            log_transactions: true,
         }
     }
 }
@@ -187,7 +192,7 @@ pub trait CallHandler: Send + Sync + 'static {
 }
 
 /// One line of the endpoint's structured log: a finished transaction or a stateless answer.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogRecord {
     pub role: Role,
     pub method: String,
@@ -224,43 +229,38 @@ impl LogRecord {
         }
     }
 
-    /// The record as one line of text (the CLI prints this or the JSON form).
-    pub fn to_text(&self) -> String {
+    /// The record as one `tracing` event (INFO, target `umctl::sip::transaction`), its
+    /// fields named as in serve's JSON log; the span around it adds server and component.
+    pub fn emit(&self) {
         let role = match self.role {
-            Role::Server => "in",
-            Role::Client => "out",
+            Role::Server => "server",
+            Role::Client => "client",
         };
-        let status = self
-            .status
-            .map_or_else(|| "-".to_string(), |s| s.to_string());
-        let mut line = format!(
-            "{role} {} {} {} {} {} {}ms call-id={}",
-            self.transport,
-            self.peer,
-            self.method,
-            status,
-            self.outcome,
-            self.duration_ms,
-            self.call_id
+        tracing::info!(
+            target: "umctl::sip::transaction",
+            role,
+            method = %self.method,
+            call_id = %self.call_id,
+            peer = %self.peer,
+            transport = self.transport.as_str(),
+            status = self.status,
+            outcome = %self.outcome,
+            duration_ms = self.duration_ms,
+            branch = self.branch.as_deref(),
+            detail = self.detail.as_deref(),
+            "SIP transaction"
         );
-        if let Some(d) = &self.detail {
-            line.push_str(&format!(" ({d})"));
-        }
-        line
     }
 }
 
-/// Where log records go. `tracing`-free on purpose: the CLI prints text or JSON lines.
-pub trait TransactionLog: Send + Sync + 'static {
-    fn finished(&self, record: &LogRecord);
-}
-
-/// Discards records.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NoLog;
-
-impl TransactionLog for NoLog {
-    fn finished(&self, _record: &LogRecord) {}
+/// The span the handler's work for one request runs in: its Call-ID, method and branch.
+fn transaction_span(request: &rsip::Request, key: &TransactionKey) -> tracing::Span {
+    tracing::info_span!(
+        "transaction",
+        call_id = %key::call_id(&request.headers).unwrap_or_default(),
+        method = %request.method,
+        branch = key.branch(),
+    )
 }
 
 /// Why a client request got no final response.
@@ -378,10 +378,9 @@ impl Endpoint {
     pub async fn start(
         config: EndpointConfig,
         handler: Arc<dyn CallHandler>,
-        log: Arc<dyn TransactionLog>,
         shutdown: watch::Receiver<bool>,
     ) -> Result<Endpoint, TransportError> {
-        Endpoint::start_on(config, None, handler, log, shutdown).await
+        Endpoint::start_on(config, None, handler, shutdown).await
     }
 
     /// [`Endpoint::start`] on UDP and TCP `listeners` bound already (`None`: bind
@@ -390,7 +389,6 @@ impl Endpoint {
         config: EndpointConfig,
         listeners: Option<Listeners>,
         handler: Arc<dyn CallHandler>,
-        log: Arc<dyn TransactionLog>,
         shutdown: watch::Receiver<bool>,
     ) -> Result<Endpoint, TransportError> {
         let (inbound_tx, inbound_rx) = mpsc::channel::<Inbound>(1024);
@@ -441,7 +439,7 @@ impl Endpoint {
             dialogs: Dialogs::new(),
             ids: IdGenerator::new(),
             handler,
-            log,
+            log_transactions: config.log_transactions,
             transports: Arc::new(transports),
             framing: config.limits.framing,
             server: config.server.clone(),
@@ -452,12 +450,10 @@ impl Endpoint {
             watchers: HashMap::new(),
             inbound_certificate: None,
         };
-        tasks.push(tokio::spawn(core.run(
-            inbound_rx,
-            events_rx,
-            commands_rx,
-            shutdown,
-        )));
+        tasks.push(tokio::spawn(
+            core.run(inbound_rx, events_rx, commands_rx, shutdown)
+                .in_current_span(),
+        ));
         Ok(Endpoint {
             addrs,
             handle: EndpointHandle {
@@ -511,7 +507,8 @@ struct Core {
     dialogs: Dialogs,
     ids: IdGenerator,
     handler: Arc<dyn CallHandler>,
-    log: Arc<dyn TransactionLog>,
+    /// Whether finished transactions are logged (see [`EndpointConfig::log_transactions`]).
+    log_transactions: bool,
     transports: Arc<Transports>,
     framing: super::framing::Limits,
     server: String,
@@ -714,7 +711,10 @@ impl Core {
     ) {
         let status = resp.status_code.code();
         let _ = self.transmit(response_bytes(&resp), peer, kind, None).await;
-        self.log.finished(&LogRecord {
+        if !self.log_transactions {
+            return;
+        }
+        LogRecord {
             role: Role::Server,
             method: method.to_string(),
             call_id: find_header(headers, "Call-ID").unwrap_or_default(),
@@ -725,7 +725,8 @@ impl Core {
             duration_ms: 0,
             branch: None,
             detail: Some(detail.to_string()),
-        });
+        }
+        .emit();
     }
 
     async fn transmit(
@@ -839,7 +840,9 @@ impl Core {
                         };
                         let _ = reply.send(Err(err));
                     }
-                    self.log.finished(&LogRecord::from_record(&record));
+                    if self.log_transactions {
+                        LogRecord::from_record(&record).emit();
+                    }
                 }
                 Action::TimedOut { key, timer } => match timer {
                     Timer::AckFor2xx => {
@@ -948,20 +951,26 @@ impl Core {
         );
         let handler = self.handler.clone();
         let events = self.events.clone();
-        tokio::spawn(async move {
-            let (req, c) = (request.clone(), ctx.clone());
-            let answer = tokio::task::spawn_blocking(move || handler.handle_request(&req, &c))
+        let span = transaction_span(&request, &key);
+        tokio::spawn(
+            async move {
+                let (req, c, inside) = (request.clone(), ctx.clone(), tracing::Span::current());
+                let answer = tokio::task::spawn_blocking(move || {
+                    inside.in_scope(|| handler.handle_request(&req, &c))
+                })
                 .await
                 .ok();
-            let _ = events
-                .send(Event::Handled(Box::new(Handled {
-                    key,
-                    request,
-                    ctx,
-                    answer,
-                })))
-                .await;
-        });
+                let _ = events
+                    .send(Event::Handled(Box::new(Handled {
+                        key,
+                        request,
+                        ctx,
+                        answer,
+                    })))
+                    .await;
+            }
+            .instrument(span),
+        );
         Vec::new()
     }
 
@@ -1168,7 +1177,7 @@ t: <sip:a@b>\r\ni: c\r\nCSeq: 1 INVITE\r\nContent-Length: 99\r\n\r\nshort";
     }
 
     #[test]
-    fn log_record_text_and_json() {
+    fn log_record_event_carries_the_json_log_names() {
         let rec = LogRecord {
             role: Role::Server,
             method: "INVITE".into(),
@@ -1181,13 +1190,18 @@ t: <sip:a@b>\r\ni: c\r\nCSeq: 1 INVITE\r\nContent-Length: 99\r\n\r\nshort";
             branch: Some("z9hG4bK1".into()),
             detail: None,
         };
-        assert_eq!(
-            rec.to_text(),
-            "in UDP 127.0.0.1:5070 INVITE 302 completed 12ms call-id=c1"
-        );
-        let json = serde_json::to_value(&rec).unwrap();
-        assert_eq!(json["transport"], "UDP");
+        let lines = crate::cli::log::capture_json(|| rec.emit());
+        let json = &lines[0];
+        assert_eq!(json["transport"], "UDP", "{json}");
         assert_eq!(json["role"], "server");
         assert_eq!(json["status"], 302);
+        assert_eq!(json["method"], "INVITE");
+        assert_eq!(json["call_id"], "c1");
+        assert_eq!(json["peer"], "127.0.0.1:5070");
+        assert_eq!(json["outcome"], "completed");
+        assert_eq!(json["duration_ms"], 12);
+        assert_eq!(json["branch"], "z9hG4bK1");
+        assert!(json.get("detail").is_none(), "{json}");
+        assert_eq!(json["target"], "umctl::sip::transaction");
     }
 }

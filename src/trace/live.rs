@@ -33,7 +33,7 @@ use crate::media::srtp::{
 };
 use crate::sip::dialog::Dialog;
 use crate::sip::endpoint::{
-    CallHandler, ClientError, Endpoint, EndpointConfig, EndpointHandle, HandlerResponse, NoLog,
+    CallHandler, ClientError, Endpoint, EndpointConfig, EndpointHandle, HandlerResponse,
     RequestContext, TlsListen,
 };
 use crate::sip::ids::IdGenerator;
@@ -311,7 +311,7 @@ pub async fn trace_live<D: Directory + ?Sized>(
         requests: requests_tx,
     });
     let (config, certificates) = caller_config(setup, &pool, caller_ip)?;
-    let endpoint = Endpoint::start(config, caller.clone(), Arc::new(NoLog), stop_rx)
+    let endpoint = Endpoint::start(config, caller.clone(), stop_rx)
         .await
         .map_err(|e| live_err(format!("the caller's SIP endpoint on {caller_ip}"), e))?;
     let addrs = endpoint.addrs();
@@ -418,6 +418,8 @@ fn caller_config(
         bind: None,
         udp: false,
         tcp: false,
+        // The trace reports its own requests.
+        log_transactions: false,
         ..EndpointConfig::default()
     };
     match setup.transport {

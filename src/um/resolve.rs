@@ -499,10 +499,23 @@ pub fn resolve_call<D: Directory + ?Sized>(
         secure: call.secure,
         certificate_names: call.peer_names.as_deref(),
     };
+    tracing::debug!(
+        source = %call.source,
+        request_user = %user,
+        secure = call.secure,
+        "resolve: the INVITE Exchange UM would receive"
+    );
     let admitted = match admit_peer(dir, &org, &peer, &user, ctx)? {
         Ok(a) => a,
-        Err(r) => return Ok(Resolution::Rejected(r)),
+        Err(r) => {
+            tracing::debug!(reason = ?r.reason, detail = %r.detail, "resolve: refused");
+            return Ok(Resolution::Rejected(r));
+        }
     };
+    tracing::debug!(
+        dial_plan = %admitted.admission.dial_plan.name,
+        "resolve: admitted"
+    );
     let admission = admitted.admission;
     match admitted.dialed {
         Dialed::AutoAttendant(aa) => {

@@ -24,13 +24,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::broadcast;
+use tracing::Instrument;
 use umctl::directory::lab::LabDirectory;
 use umctl::mail::{Backoff, DeliveryReceipt, MailAddress, MissedCall, SmtpConfig, SpoolEvent};
 use umctl::serve::{
     Delivery, DeliveryConfig, DeliveryEvent, Exchange, MailOptions, MwiAttempt, MwiConfig,
     ServerPlan,
 };
-use umctl::sip::endpoint::{LogRecord, TransactionLog};
+
+use crate::log_capture::Capture;
 use umctl::um::BoundPorts;
 
 use crate::mail_smtp::{aiosmtpd_available, attachment, free_port, header, recording, SmtpServer};
@@ -68,22 +70,28 @@ fn lab_with_gateway_ports(pool01: u16, pool02: u16) -> TempLab {
     lab
 }
 
-/// The log lines the service writes, kept for assertions.
-#[derive(Default)]
-struct Lines(std::sync::Mutex<Vec<String>>);
-
-impl TransactionLog for Lines {
-    fn finished(&self, record: &LogRecord) {
-        self.0.lock().unwrap().push(record.to_text());
-    }
+/// The NOTIFY lines the service logged (`log`), each in a compact text form for assertions:
+/// `TRANSPORT PEER NOTIFY STATUS|- OUTCOME (DETAIL)`; all are the client side.
+fn notify_lines(log: &Capture) -> Vec<String> {
+    log.lines()
+        .iter()
+        .filter(|l| l["method"] == "NOTIFY")
+        .inspect(|l| assert_eq!(l["role"], "client", "{l}"))
+        .map(|l| {
+            let status = l["status"].as_u64().map_or("-".into(), |s| s.to_string());
+            format!(
+                "{} {} NOTIFY {status} {} ({})",
+                l["transport"].as_str().unwrap_or("?"),
+                l["peer"].as_str().unwrap_or("?"),
+                l["outcome"].as_str().unwrap_or("?"),
+                l["detail"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
 }
 
 /// What `umctl serve` hands `Delivery::start` for EX-MBX02 of `lab`, with `smtp`.
-fn exchange_and_config(
-    lab: &TempLab,
-    smtp: Option<SmtpConfig>,
-    log: Arc<Lines>,
-) -> (Arc<Exchange>, DeliveryConfig) {
+fn exchange_and_config(lab: &TempLab, smtp: Option<SmtpConfig>) -> (Arc<Exchange>, DeliveryConfig) {
     let dir = LabDirectory::open(lab.path()).unwrap();
     let hosts = dir.hosts().unwrap();
     let mbx02 = ServerPlan {
@@ -99,10 +107,7 @@ fn exchange_and_config(
         Some(mail.mailboxes.clone()),
         Arc::new(BoundPorts::new()),
     ));
-    (
-        exchange,
-        DeliveryConfig::for_server(&mbx02, mail, None, log),
-    )
+    (exchange, DeliveryConfig::for_server(&mbx02, mail, None))
 }
 
 fn smtp_config(port: u16) -> SmtpConfig {
@@ -165,9 +170,12 @@ async fn smtp_delivery_arrives_and_mwi_follows_the_250() {
     let lab = lab_with_gateway_ports(free_port(), free_port());
     let port = free_port();
     let server = SmtpServer::start(port, &lab.path().join("smtp-mbox"), None);
-    let log = Arc::new(Lines::default());
-    let (exchange, config) = exchange_and_config(&lab, Some(smtp_config(port)), log.clone());
-    let delivery = Delivery::start(exchange, config).await.unwrap();
+    let log = Capture::new();
+    let (exchange, config) = exchange_and_config(&lab, Some(smtp_config(port)));
+    let delivery = Delivery::start(exchange, config)
+        .instrument(log.span())
+        .await
+        .unwrap();
     let mut events = delivery.subscribe();
 
     let audio = recording();
@@ -205,11 +213,14 @@ async fn with_smtp_down_the_message_waits_in_the_spool_across_a_restart() {
     let lab = lab_with_gateway_ports(free_port(), free_port());
     let port = free_port();
     let mbox = lab.path().join("smtp-mbox");
-    let log = Arc::new(Lines::default());
+    let log = Capture::new();
 
     // First life: nothing listens on the SMTP port.
-    let (exchange, config) = exchange_and_config(&lab, Some(smtp_config(port)), log.clone());
-    let delivery = Delivery::start(exchange, config).await.unwrap();
+    let (exchange, config) = exchange_and_config(&lab, Some(smtp_config(port)));
+    let delivery = Delivery::start(exchange, config)
+        .instrument(log.span())
+        .await
+        .unwrap();
     let mut events = delivery.subscribe();
     let audio = recording();
     let DeliveryReceipt::Spooled { path, .. } = delivery
@@ -231,8 +242,11 @@ async fn with_smtp_down_the_message_waits_in_the_spool_across_a_restart() {
 
     // Second life: the server is up; the new service finds the message at start.
     let server = SmtpServer::start(port, &mbox, None);
-    let (exchange, config) = exchange_and_config(&lab, Some(smtp_config(port)), log.clone());
-    let delivery = Delivery::start(exchange, config).await.unwrap();
+    let (exchange, config) = exchange_and_config(&lab, Some(smtp_config(port)));
+    let delivery = Delivery::start(exchange, config)
+        .instrument(log.span())
+        .await
+        .unwrap();
     let mut events = delivery.subscribe();
     // The worker may have sent it before we subscribed: poll the server too.
     let deadline = Instant::now() + WAIT;
@@ -356,9 +370,12 @@ async fn maildir_delivery_sends_mwi_with_the_counts_to_every_mwi_gateway_of_the_
     let uas1 = SippUas::start("uas_notify.xml", POOL01, p1);
     let uas2 = SippUas::start("uas_notify.xml", POOL02, p2);
 
-    let log = Arc::new(Lines::default());
-    let (exchange, config) = exchange_and_config(&lab, None, log.clone());
-    let delivery = Delivery::start(exchange, config).await.unwrap();
+    let log = Capture::new();
+    let (exchange, config) = exchange_and_config(&lab, None);
+    let delivery = Delivery::start(exchange, config)
+        .instrument(log.span())
+        .await
+        .unwrap();
     let mut events = delivery.subscribe();
 
     // A missed call goes to the mailbox but lights nothing.
@@ -416,10 +433,10 @@ async fn maildir_delivery_sends_mwi_with_the_counts_to_every_mwi_gateway_of_the_
         }
         assert!(n.contains("Via: SIP/2.0/TCP 127.0.20.12:"), "{n}");
     }
-    let lines = log.0.lock().unwrap().clone();
+    let lines = notify_lines(&log);
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(
-        lines.iter().all(|l| l.starts_with("out TCP 127.0.10.")
+        lines.iter().all(|l| l.starts_with("TCP 127.0.10.")
             && l.contains(" NOTIFY 200 completed ")
             && l.contains("MWI sip:bob@contoso.com via gateway 1:")
             && l.contains("attempt 1, new/old 2/2")),
@@ -435,8 +452,8 @@ async fn mwi_comes_from_the_users_own_mailbox_server() {
     }
     let (p1, p2) = (free_port_on(POOL01), free_port_on(POOL02));
     let lab = lab_with_gateway_ports(p1, p2);
-    let log = Arc::new(Lines::default());
-    let (exchange, mut config) = exchange_and_config(&lab, None, log.clone());
+    let log = Capture::new();
+    let (exchange, mut config) = exchange_and_config(&lab, None);
     // Delivery runs on EX-MBX02; EX-MBX01 is the other mailbox server of this serve.
     let mbx01 = ServerPlan {
         name: "EX-MBX01".into(),
@@ -444,10 +461,11 @@ async fn mwi_comes_from_the_users_own_mailbox_server() {
         address: "127.0.20.11".parse().unwrap(),
         components: Vec::new(),
     };
-    config
-        .other_mwi
-        .push(MwiConfig::for_server(&mbx01, None, log.clone()));
-    let delivery = Delivery::start(exchange, config).await.unwrap();
+    config.other_mwi.push(MwiConfig::for_server(&mbx01, None));
+    let delivery = Delivery::start(exchange, config)
+        .instrument(log.span())
+        .await
+        .unwrap();
     let mut events = delivery.subscribe();
 
     for (user, address, from, via) in [
@@ -501,12 +519,15 @@ async fn an_unanswered_notify_is_retried_until_the_gateway_answers() {
     let late = SippUas::start("uas_notify_late.xml", POOL01, p1);
     let on_time = SippUas::start("uas_notify.xml", POOL02, p2);
 
-    let log = Arc::new(Lines::default());
-    let (exchange, mut config) = exchange_and_config(&lab, None, log.clone());
+    let log = Capture::new();
+    let (exchange, mut config) = exchange_and_config(&lab, None);
     // Short timers so the unanswered NOTIFY fails in 64*T1 = 3.2 s, and a quick retry.
     config.mwi.timers.t1 = Duration::from_millis(50);
     config.mwi.schedule.initial = Duration::from_millis(200);
-    let delivery = Delivery::start(exchange, config).await.unwrap();
+    let delivery = Delivery::start(exchange, config)
+        .instrument(log.span())
+        .await
+        .unwrap();
     let mut events = delivery.subscribe();
     delivery
         .deliver_voice_message(&voice_message(recording()))
@@ -544,7 +565,7 @@ async fn an_unanswered_notify_is_retried_until_the_gateway_answers() {
     assert_eq!(code, 0, "{trace}");
 
     // One log line per attempt: the timeout (with the retry) and the 200.
-    let lines = log.0.lock().unwrap().clone();
+    let lines = notify_lines(&log);
     let pool01: Vec<&String> = lines
         .iter()
         .filter(|l| l.contains(&format!("{POOL01}:{p1}")))
@@ -734,7 +755,7 @@ impl umctl::sip::endpoint::CallHandler for NotifySink {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secured_dial_plan_gets_its_mwi_over_tls() {
-    use umctl::sip::endpoint::{Endpoint, EndpointConfig, NoLog, TlsListen};
+    use umctl::sip::endpoint::{Endpoint, EndpointConfig, TlsListen};
     use umctl::sip::transport::certs::LabCa;
     use umctl::sip::transport::tls::{client_config, server_config, TlsSettings};
     use umctl::sip::transport::TransportKind;
@@ -771,19 +792,21 @@ async fn a_secured_dial_plan_gets_its_mwi_over_tls() {
             ..EndpointConfig::default()
         },
         sink.clone(),
-        Arc::new(NoLog),
         stopped,
     )
     .await
     .unwrap();
 
-    let log = Arc::new(Lines::default());
-    let (exchange, mut config) = exchange_and_config(&lab, None, log.clone());
+    let log = Capture::new();
+    let (exchange, mut config) = exchange_and_config(&lab, None);
     config.mwi.tls = Some((
         tls_for("ex-mbx02.contoso.com", "127.0.20.12"),
         client_config(ca.cert_pem(), None).unwrap(),
     ));
-    let delivery = Delivery::start(exchange, config).await.unwrap();
+    let delivery = Delivery::start(exchange, config)
+        .instrument(log.span())
+        .await
+        .unwrap();
     let mut events = delivery.subscribe();
     delivery
         .deliver_voice_message(&voice_message(recording()))
@@ -804,11 +827,11 @@ async fn a_secured_dial_plan_gets_its_mwi_over_tls() {
         "{}",
         got[0].0
     );
-    let lines = log.0.lock().unwrap().clone();
+    let lines = notify_lines(&log);
     assert!(
         lines
             .iter()
-            .any(|l| l.starts_with(&format!("out TLS {POOL01}:{p1} NOTIFY 200 completed"))),
+            .any(|l| l.starts_with(&format!("TLS {POOL01}:{p1} NOTIFY 200 completed"))),
         "{lines:?}"
     );
     delivery.shutdown(Duration::from_secs(5)).await;

@@ -14,9 +14,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 use tokio::sync::watch;
 
+use tracing::Instrument;
 use umctl::sip::endpoint::{
-    CallHandler, Endpoint, EndpointConfig, HandlerResponse, LogRecord, RequestContext, TlsListen,
-    TransactionLog,
+    CallHandler, Endpoint, EndpointConfig, HandlerResponse, RequestContext, TlsListen,
 };
 use umctl::sip::framing::{Frame, Framer};
 use umctl::sip::message::response_to;
@@ -65,19 +65,11 @@ impl CallHandler for Answer {
     }
 }
 
-#[derive(Default)]
-struct Records(Mutex<Vec<LogRecord>>);
-
-impl TransactionLog for Records {
-    fn finished(&self, record: &LogRecord) {
-        self.0.lock().unwrap().push(record.clone());
-    }
-}
-
 struct Running {
     endpoint: Endpoint,
     stop: watch::Sender<bool>,
-    log: Arc<Records>,
+    /// The endpoint's log lines (one per finished transaction).
+    log: crate::log_capture::Capture,
 }
 
 impl Running {
@@ -100,8 +92,9 @@ impl Running {
 
 async fn start_with(handler: Arc<dyn CallHandler>, config: EndpointConfig) -> Running {
     let (stop, shutdown) = watch::channel(false);
-    let log = Arc::new(Records::default());
-    let endpoint = Endpoint::start(config, handler, log.clone(), shutdown)
+    let log = crate::log_capture::Capture::new();
+    let endpoint = Endpoint::start(config, handler, shutdown)
+        .instrument(log.span())
         .await
         .unwrap();
     Running {
@@ -209,11 +202,11 @@ async fn udp_invite_gets_100_and_302_and_the_ack_stops_retransmission() {
     assert_eq!(statuses, [100, 302, 302, 302]);
     // The first INVITE's transaction ended (ACK + Timer I); one log line for it.
     tokio::time::sleep(Duration::from_millis(700)).await;
-    let records = ep.log.0.lock().unwrap().clone();
-    let first: Vec<_> = records.iter().filter(|r| r.call_id == "udp-1").collect();
+    let records = ep.log.lines();
+    let first: Vec<_> = records.iter().filter(|r| r["call_id"] == "udp-1").collect();
     assert_eq!(first.len(), 1, "{records:?}");
-    assert_eq!(first[0].status, Some(302));
-    assert_eq!(first[0].outcome, "completed");
+    assert_eq!(first[0]["status"], 302);
+    assert_eq!(first[0]["outcome"], "completed");
     ep.stop().await;
 }
 
@@ -775,7 +768,7 @@ async fn sipp_uac_scenario_over_udp_and_tcp() {
         })
         .await
         .unwrap();
-        let records = ep.log.0.lock().unwrap().clone();
+        let records = ep.log.lines();
         assert!(
             output.status.success(),
             "sipp uac over {kind} failed ({:?})\nstdout:\n{}\nstderr:\n{}\nlog: {records:?}",
@@ -787,8 +780,11 @@ async fn sipp_uac_scenario_over_udp_and_tcp() {
         // INVITE (200) and BYE (200) both logged.
         let methods: Vec<_> = records
             .iter()
-            .map(|r| (r.method.as_str(), r.status))
+            .map(|r| (r["method"].as_str(), r["status"].as_u64()))
             .collect();
-        assert!(methods.contains(&("INVITE", Some(200))), "{methods:?}");
+        assert!(
+            methods.contains(&(Some("INVITE"), Some(200))),
+            "{methods:?}"
+        );
     }
 }

@@ -169,11 +169,16 @@ impl ServeHarness {
     /// Starts `serve --log-format json` with exactly `extra` (e.g. one `--server` on fixed
     /// ports, for several serve processes on one lab).
     pub fn start_with(lab: &TempLab, extra: &[&str]) -> ServeHarness {
-        use std::io::{BufRead, BufReader, Read};
         let mut args = vec!["serve", "--log-format", "json"];
         args.extend_from_slice(extra);
+        ServeHarness::start_command(lab, &args)
+    }
+
+    /// Starts `umctl ARGS` (`serve` and all its options, the log format too).
+    pub fn start_command(lab: &TempLab, args: &[&str]) -> ServeHarness {
+        use std::io::{BufRead, BufReader, Read};
         let mut child = lab
-            .command(&args)
+            .command(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -248,6 +253,15 @@ impl ServeHarness {
         self.stderr()
             .lines()
             .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
+    /// The log lines that report a problem (WARN or ERROR: a media engine error, a record
+    /// not written, ...).
+    pub fn problems(&self) -> Vec<serde_json::Value> {
+        self.log()
+            .into_iter()
+            .filter(|l| l["level"] == "WARN" || l["level"] == "ERROR")
             .collect()
     }
 

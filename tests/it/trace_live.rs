@@ -714,3 +714,67 @@ fn secured_plan_live_call_is_srtp_and_its_keys_go_to_the_side_file_only() {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Secrets stay out of the logs at their most verbose: a Secured (SRTP) call from
+/// `trace-call -vv` through `umctl serve -vv`; neither stderr holds either SRTP master key
+/// (as the SDP's base64 nor as hex), though both logged the call at DEBUG and beyond.
+#[test]
+fn srtp_keys_of_a_secured_call_are_in_neither_vv_log() {
+    use umctl::media::srtp::CryptoAttribute;
+    let lab = granted_lab();
+    let serve = ServeHarness::start(&lab, &["-vv"]);
+    let tls = format!("sips:{}", serve.addr("EX-CAS01", "call_router", "tls"));
+    let (pcap, keys) = (lab.file("vv.pcap"), lab.file("vv.keys"));
+    let mut args = vec![
+        "trace-call",
+        "--to",
+        "bob",
+        "--live",
+        "--json",
+        "-vv",
+        "--serve",
+        &tls,
+        "--pcap",
+        pcap.to_str().unwrap(),
+        "--pcap-keys",
+        keys.to_str().unwrap(),
+    ];
+    args.extend_from_slice(&QUICK);
+    let run = lab.run(&args);
+    assert_signalling_ok(&run.json());
+    // serve logged the call: the worker's media line, SRTP counters included.
+    assert!(
+        serve.wait_for_log(std::time::Duration::from_secs(10), |log| log
+            .iter()
+            .any(|l| l["media"]["srtp_auth_failures"] == 0)),
+        "{}",
+        serve.stderr()
+    );
+    let serve_log = serve.stderr();
+    assert!(
+        serve.log().iter().any(|l| l["level"] == "DEBUG"),
+        "{serve_log}"
+    );
+    assert!(run.stderr.contains("DEBUG"), "{}", run.stderr);
+    let key_file = std::fs::read_to_string(&keys).unwrap();
+    let lines: Vec<&str> = key_file.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(lines.len(), 2, "{key_file}");
+    for line in lines {
+        let crypto = line.split_once(" AES_CM").unwrap().1;
+        let inline = crypto.split("inline:").nth(1).unwrap().trim();
+        let inline = inline.split('|').next().unwrap();
+        assert!(CryptoAttribute::parse(&format!("1 AES_CM{crypto}")).is_ok());
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(inline)
+            .unwrap();
+        // The whole key and salt, and the 16-byte master key alone.
+        for secret in [inline.to_string(), hex(&bytes), hex(&bytes[..16])] {
+            assert!(!serve_log.contains(&secret), "serve's -vv log holds a key");
+            assert!(
+                !run.stderr.contains(&secret),
+                "trace-call's -vv log holds a key"
+            );
+        }
+    }
+}

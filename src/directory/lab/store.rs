@@ -179,8 +179,8 @@ pub fn write_atomically(
         return Err(DirectoryError::io(&temp, e));
     }
     if crate::directory::fault::crash_requested(CRASH_BEFORE_RENAME) {
-        eprintln!(
-            "umctl: fault injection: aborting before renaming {}",
+        tracing::error!(
+            "fault injection: aborting before renaming {}",
             temp.display()
         );
         std::process::abort();
