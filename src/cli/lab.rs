@@ -11,13 +11,15 @@ use anyhow::{bail, Context};
 
 use crate::cli::args::{GlobalArgs, GreetingCommand, LabCommand, SearchScope};
 use crate::cli::output::{entry_json, entry_table, table, Output};
-use crate::cli::target::{connect_ldap, lab_only, lab_root, open_lab, open_lab_for_writing};
+use crate::cli::target::{
+    connect_ldap, find_object, lab_only, lab_root, open_lab, open_lab_for_writing,
+};
 use crate::cli::UsageError;
 use crate::directory::lab::copy::copy_forest;
 use crate::directory::lab::{self, snapshots, LabDirectory};
 use crate::directory::ldif::LdifWriter;
 use crate::directory::model::attrs;
-use crate::directory::{Directory, Dn, Entry, Filter, Scope};
+use crate::directory::{Directory, Dn, Filter, Scope};
 use crate::um::greeting_file::{self, GreetingFile};
 
 pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode> {
@@ -399,61 +401,4 @@ fn read_input(file: &Path) -> anyhow::Result<Vec<u8>> {
         return Ok(buf);
     }
     fs::read(file).map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())).into())
-}
-
-/// Finds one object by DN, or by a name it is commonly known by.
-pub fn find_object(dir: &dyn Directory, object: &str) -> anyhow::Result<Entry> {
-    if object.contains('=') {
-        if let Ok(dn) = Dn::parse(object) {
-            return dir
-                .read(&dn, &[])?
-                .ok_or_else(|| UsageError(format!("no object with the DN {dn}")).into());
-        }
-    }
-    let sip = if object.to_ascii_lowercase().starts_with("sip:") {
-        object.to_string()
-    } else {
-        format!("sip:{object}")
-    };
-    let filter = Filter::Or(
-        [
-            "cn",
-            "name",
-            "sAMAccountName",
-            "displayName",
-            "dNSHostName",
-            "userPrincipalName",
-            "mail",
-        ]
-        .iter()
-        .map(|attr| Filter::eq(attr, object))
-        .chain([
-            Filter::eq("msRTCSIP-PrimaryUserAddress", &sip),
-            // An Exchange server's FQDN (what `lab hosts` lists for it).
-            Filter::eq("networkAddress", &format!("ncacn_ip_tcp:{object}")),
-            Filter::eq("msExchUMIPGatewayAddress", object),
-        ])
-        .collect(),
-    );
-    let mut found = dir.search(&Dn::root(), Scope::Subtree, &filter, &[])?;
-    match found.len() {
-        0 => bail!(UsageError(format!(
-            "no object named '{object}' (looked at cn, sAMAccountName, displayName, the FQDN of servers, pools and gateways, userPrincipalName, mail and the SIP address); give a DN instead"
-        ))),
-        1 => Ok(found.remove(0)),
-        n => {
-            // Each with its most specific class, so the user can tell which is which.
-            let dns: Vec<String> = found
-                .iter()
-                .map(|e| {
-                    let class = e.str_values(attrs::OBJECT_CLASS).last().unwrap_or("?");
-                    format!("{} ({class})", e.dn)
-                })
-                .collect();
-            bail!(UsageError(format!(
-                "'{object}' names {n} objects; give one of these DNs instead:\n  {}",
-                dns.join("\n  ")
-            )))
-        }
-    }
 }
