@@ -16,15 +16,17 @@
 //! - [`serve`]: `umctl serve`: the call router, UM service and worker as SIP endpoints.
 //! - [`cli`]: the command line; the only module that knows clap and terminals.
 //!
+//! - [`atomic_file`]: how every file is replaced (temp, fsync, rename, fsync the folder); a leaf.
 //! - [`quote`]: how every message echoes an input (quoted, escaped, shortened); a leaf.
 //! - [`table`]: how every table is laid out for people (width, whole words, colour); a leaf.
 //!
 //! Imports only go down: `cli` -> `admin`, `trace`, `serve` -> `frontend`, `um` -> `sip`,
 //! `media`, `mail`, `directory`, `records`; `sip`, `media` and `mail` import nothing of ours
-//! but the leaf [`quote`].
+//! but the leaves [`quote`] and [`atomic_file`].
 //! See ARCHITECTURE.md.
 
 pub mod admin;
+pub mod atomic_file;
 pub mod cli;
 pub mod directory;
 pub mod frontend;

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use crate::atomic_file;
 use crate::media::Law;
 
 /// How often appended audio is flushed to the disk.
@@ -31,6 +32,12 @@ pub enum RecordingError {
     },
     #[error("{}: not a recording sidecar: {reason}; expected the JSON umctl serve writes", path.display())]
     Sidecar { path: PathBuf, reason: String },
+}
+
+impl From<atomic_file::Error> for RecordingError {
+    fn from(e: atomic_file::Error) -> Self {
+        io(&e.path, e.action)(e.source)
+    }
 }
 
 fn io<'a>(
@@ -181,23 +188,17 @@ impl Recorder {
         let stem = stem(&info.call_id);
         let sidecar = dir.join(format!("{stem}.json"));
         let part = dir.join(format!("{stem}.part"));
-        let tmp = dir.join(format!("{stem}.json.tmp"));
         let json = serde_json::to_vec_pretty(info).map_err(|e| RecordingError::Sidecar {
             path: sidecar.clone(),
             reason: e.to_string(),
         })?;
-        {
-            let mut f = File::create(&tmp).map_err(io(&tmp, "create"))?;
-            f.write_all(&json).map_err(io(&tmp, "write"))?;
-            f.sync_all().map_err(io(&tmp, "fsync"))?;
-        }
-        fs::rename(&tmp, &sidecar).map_err(io(&sidecar, "rename"))?;
+        atomic_file::write(&sidecar, &json)?;
         let file = OpenOptions::new()
             .create_new(true)
             .append(true)
             .open(&part)
             .map_err(io(&part, "create"))?;
-        sync_dir(dir)?;
+        atomic_file::sync_dir(dir)?;
         Ok(Recorder {
             files: Spooled { part, sidecar },
             file,
@@ -266,12 +267,6 @@ impl Recorder {
     pub fn files(&self) -> &Spooled {
         &self.files
     }
-}
-
-fn sync_dir(dir: &Path) -> Result<(), RecordingError> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io(dir, "fsync directory"))
 }
 
 /// Every recording under `dir` a previous run left (a sidecar; the `.part` may be missing if
