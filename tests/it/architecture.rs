@@ -13,6 +13,7 @@ const ROOTS: &[&str] = &[
     "fuzz/",
     "fixtures/",
     "deploy/",
+    "docs/",
 ];
 
 fn root() -> PathBuf {
