@@ -133,6 +133,12 @@ pub fn sync_dir(dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// Whether `name` is one of the temp files [`write`] makes (`.<name>.tmp-<random>`): what a
+/// crash between creating it and the rename leaves behind, for a folder's owner to remove.
+pub fn is_temp_name(name: &str) -> bool {
+    name.starts_with('.') && name.contains(".tmp-")
+}
+
 fn folder_of(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -219,6 +225,18 @@ mod tests {
         let made = dir.path().join("made");
         File::create(&made).unwrap();
         assert_eq!(mode, fs::metadata(&made).unwrap().permissions().mode());
+    }
+
+    #[test]
+    fn a_temp_file_is_named_as_is_temp_name_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("abc.json");
+        let staged = stage(&path, |out| out.write_all(b"{}")).unwrap();
+        let name = staged.temp_path().file_name().unwrap().to_string_lossy();
+        assert!(is_temp_name(&name), "{name}");
+        assert!(!is_temp_name("abc.json") && !is_temp_name("forest.ldif"));
+        drop(staged);
+        assert!(names(dir.path()).is_empty());
     }
 
     #[test]

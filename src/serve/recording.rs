@@ -278,11 +278,14 @@ pub fn leftovers(dir: &Path) -> Result<Vec<Spooled>, RecordingError> {
         Err(e) => return Err(io(dir, "read directory")(e)),
     };
     let paths: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
-    // A sidecar whose rename never happened: no audio was recorded after it.
-    for p in paths
-        .iter()
-        .filter(|p| p.extension().is_some_and(|x| x == "tmp"))
-    {
+    // A sidecar whose rename never happened: no audio was recorded after it (`.tmp`: the
+    // name versions before atomic_file used).
+    let temp = |p: &&PathBuf| {
+        p.file_name()
+            .map(|n| n.to_string_lossy())
+            .is_some_and(|n| atomic_file::is_temp_name(&n) || n.ends_with(".tmp"))
+    };
+    for p in paths.iter().filter(temp) {
         let _ = fs::remove_file(p);
     }
     let mut out: Vec<Spooled> = paths
@@ -360,6 +363,20 @@ mod tests {
         spooled.remove().unwrap();
         assert!(!spooled.part.exists() && !spooled.sidecar.exists());
         assert!(leftovers(&dir.path().join("missing")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_sidecar_whose_rename_never_happened_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        // What a crash inside atomic_file::write leaves, and what older versions left.
+        let temps = [".x_1-2.json.tmp-Ab12Cd", "y_3-4.json.tmp"];
+        for name in temps {
+            std::fs::write(dir.path().join(name), b"{").unwrap();
+        }
+        assert!(leftovers(dir.path()).unwrap().is_empty());
+        for name in temps {
+            assert!(!dir.path().join(name).exists(), "{name}");
+        }
     }
 
     #[test]

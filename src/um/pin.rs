@@ -550,7 +550,11 @@ mod tests {
         assert_eq!(s.status("bob").unwrap().failures, 1);
         assert_eq!(s.check("bob", "246813").unwrap(), PinCheck::Accepted);
         assert_eq!(s.status("bob").unwrap().failures, 0, "success clears");
-        assert!(!dir.path().join("bob/pin.json.tmp").exists());
+        let names: Vec<String> = fs::read_dir(dir.path().join("bob"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["pin.json"], "no temp file is left");
     }
 
     #[test]
