@@ -1248,21 +1248,7 @@ pub fn plan_set(
                     });
                 }
             }
-            mods.push(replace(
-                attrs::MSRTCSIP_PRIMARY_USER_ADDRESS,
-                vec![sip.clone()],
-            ));
-            let other: Vec<String> = entry
-                .str_values(attrs::OTHER_IP_PHONE)
-                .map(|v| match OtherIpPhone::parse(v) {
-                    Ok(mut o) if o.sip_address.is_some() => {
-                        o.sip_address = Some(sip[SIP.len()..].to_string());
-                        o.to_string()
-                    }
-                    _ => v.to_string(),
-                })
-                .collect();
-            mods.push(replace(attrs::OTHER_IP_PHONE, other));
+            mods.extend(new_sip_address(&entry, &sip).map(|(a, v)| replace(a, v)));
         }
     }
     for (value, attr, current, what, max) in [
@@ -1322,6 +1308,25 @@ pub fn plan_set(
         changes,
         warnings,
     })
+}
+
+/// The attributes a new SIP address rewrites (Set-CsExUmContact's way): the primary user
+/// address, and the SIP address inside each `otherIPPhone` value that has one.
+fn new_sip_address(entry: &Entry, sip: &str) -> [(&'static str, Vec<String>); 2] {
+    let other: Vec<String> = entry
+        .str_values(attrs::OTHER_IP_PHONE)
+        .map(|v| match OtherIpPhone::parse(v) {
+            Ok(mut o) if o.sip_address.is_some() => {
+                o.sip_address = Some(sip[SIP.len()..].to_string());
+                o.to_string()
+            }
+            _ => v.to_string(),
+        })
+        .collect();
+    [
+        (attrs::MSRTCSIP_PRIMARY_USER_ADDRESS, vec![sip.to_string()]),
+        (attrs::OTHER_IP_PHONE, other),
+    ]
 }
 
 /// A new number must still be the dial plan's OVA number (or the auto attendant's pilot),

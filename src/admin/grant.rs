@@ -670,10 +670,67 @@ fn bool_word(b: bool) -> &'static str {
 /// missing ones.
 pub fn plan(d: &Discovery, opts: &GrantOptions) -> Result<Plan, GrantError> {
     let access = &d.access;
-    let mut items = Vec::new();
+    let mut items = ace_items(access);
+    let pools = pools_to_plan(d, opts)?;
+    let mut sip_plans: Vec<&DialPlan> = d.dial_plans.iter().filter(|dp| dp.is_sip()).collect();
+    sip_plans.sort_by_key(|dp| dp.name.to_lowercase());
+    let mut decisions = Vec::new();
+    for pool in pools {
+        let mut decision = PoolDecision {
+            pool: pool.cn.clone(),
+            dn: pool.dn.clone(),
+            fqdn: pool.fqdn.clone(),
+            version: pool.version,
+            skipped: skip_reason(pool),
+            is_branch_registrar: pool.is_branch_registrar(),
+            gateway: None,
+        };
+        let (Some(fqdn), None) = (&pool.fqdn, &decision.skipped) else {
+            decisions.push(decision);
+            continue;
+        };
+        let branch = pool.is_branch_registrar();
+        let mwi = pool.is_lync2010_or_newer() && !branch;
+        let outcalls = !branch;
 
-    // ACEs. Each item writes the DACL as it is after this ACE (and the earlier ones on the
-    // same object), so the steps are independent DACL writes that undo cleanly.
+        let existing = d.gateways.iter().find(|g| g.has_address(fqdn));
+        let (gw_dn, gw_name) = match existing {
+            Some(gw) => {
+                items.extend(update_gateway_item(gw, fqdn, mwi, outcalls));
+                (gw.dn.clone(), gw.name.clone())
+            }
+            None => {
+                let (item, dn, name) = create_gateway_item(d, pool, fqdn, mwi, outcalls)?;
+                items.push(item);
+                (dn, name)
+            }
+        };
+        items.extend(hunt_group_items(d, &sip_plans, &gw_dn, &gw_name));
+        decision.gateway = Some(GatewayDecision {
+            name: gw_name,
+            dn: gw_dn,
+            exists: existing.is_some(),
+            message_waiting_indicator_allowed: mwi,
+            outcalls_allowed: outcalls,
+            dial_plans: sip_plans.iter().map(|dp| dp.name.clone()).collect(),
+        });
+        decisions.push(decision);
+    }
+
+    Ok(Plan {
+        forest: access.forest.clone(),
+        global_catalog: global_catalog_line(&access.root_domain),
+        organization: access.org.dn.clone(),
+        permissions: access_state(access),
+        pools: decisions,
+        items,
+    })
+}
+
+/// The ACEs to add. Each item writes the DACL as it is after this ACE (and the earlier ones on
+/// the same object), so the steps are independent DACL writes that undo cleanly.
+fn ace_items(access: &AccessDiscovery) -> Vec<PlannedItem> {
+    let mut items = Vec::new();
     let mut working: Vec<Acl> = access.targets.iter().map(|t| t.dacl().clone()).collect();
     for g in &access.groups {
         for (t, dacl) in access.targets.iter().zip(working.iter_mut()) {
@@ -703,10 +760,14 @@ pub fn plan(d: &Discovery, opts: &GrantOptions) -> Result<Plan, GrantError> {
             });
         }
     }
+    items
+}
 
-    // Pools, deduplicated by FQDN (ExchUCUtil keys them by FQDN), optionally just one.
+/// The pools to plan for: deduplicated by FQDN (ExchUCUtil keys them by FQDN), in name order
+/// (a directory returns them in any order; the plan is the same on every backend), or just
+/// `--pool`.
+fn pools_to_plan<'a>(d: &'a Discovery, opts: &GrantOptions) -> Result<Vec<&'a Pool>, GrantError> {
     let mut seen = HashSet::new();
-    // A directory returns them in any order; the plan is the same on every backend.
     let mut sorted: Vec<&Pool> = d.pools.iter().collect();
     sorted.sort_by_key(|p| p.cn.to_lowercase());
     let mut pools: Vec<&Pool> = Vec::new();
@@ -735,238 +796,218 @@ pub fn plan(d: &Discovery, opts: &GrantOptions) -> Result<Plan, GrantError> {
         }
         pools = vec![*p];
     }
+    Ok(pools)
+}
 
-    let mut sip_plans: Vec<&DialPlan> = d.dial_plans.iter().filter(|dp| dp.is_sip()).collect();
-    sip_plans.sort_by_key(|dp| dp.name.to_lowercase());
-    let mut decisions = Vec::new();
-    for pool in pools {
-        let mut decision = PoolDecision {
-            pool: pool.cn.clone(),
-            dn: pool.dn.clone(),
-            fqdn: pool.fqdn.clone(),
-            version: pool.version,
-            skipped: skip_reason(pool),
-            is_branch_registrar: pool.is_branch_registrar(),
-            gateway: None,
+/// The update of an existing gateway whose flags differ from what the pool needs, if any.
+fn update_gateway_item(
+    gw: &IpGateway,
+    fqdn: &str,
+    mwi: bool,
+    outcalls: bool,
+) -> Option<PlannedItem> {
+    if gw.mwi_allowed != mwi || gw.outcalls_allowed != outcalls {
+        let updated = IpGateway {
+            mwi_allowed: mwi,
+            outcalls_allowed: outcalls,
+            ..gw.clone()
         };
-        let (Some(fqdn), None) = (&pool.fqdn, &decision.skipped) else {
-            decisions.push(decision);
-            continue;
-        };
-        let branch = pool.is_branch_registrar();
-        let mwi = pool.is_lync2010_or_newer() && !branch;
-        let outcalls = !branch;
-
-        let existing = d.gateways.iter().find(|g| g.has_address(fqdn));
-        let (gw_dn, gw_name) = match existing {
-            Some(gw) => {
-                if gw.mwi_allowed != mwi || gw.outcalls_allowed != outcalls {
-                    let updated = IpGateway {
-                        mwi_allowed: mwi,
-                        outcalls_allowed: outcalls,
-                        ..gw.clone()
-                    };
-                    let entry = updated.to_entry(&gw.dn);
-                    let mut mods = Vec::new();
-                    let mut changed = Vec::new();
-                    if gw.mwi_allowed != mwi {
-                        mods.push(Modification {
-                            op: ModOp::Replace,
-                            attr: attrs::MSEXCH_UM_IP_GATEWAY_FLAGS2.to_string(),
-                            values: entry.values(attrs::MSEXCH_UM_IP_GATEWAY_FLAGS2).to_vec(),
-                        });
-                        changed.push(format!(
-                            "MessageWaitingIndicatorAllowed {} -> {}",
-                            bool_word(gw.mwi_allowed),
-                            bool_word(mwi)
-                        ));
-                    }
-                    if gw.outcalls_allowed != outcalls {
-                        mods.push(Modification {
-                            op: ModOp::Replace,
-                            attr: attrs::MSEXCH_UM_OUTCALLS_ALLOWED.to_string(),
-                            values: entry.values(attrs::MSEXCH_UM_OUTCALLS_ALLOWED).to_vec(),
-                        });
-                        changed.push(format!(
-                            "OutcallsAllowed {} -> {}",
-                            bool_word(gw.outcalls_allowed),
-                            bool_word(outcalls)
-                        ));
-                    }
-                    items.push(PlannedItem {
-                        object: gw.dn.clone(),
-                        name: gw.name.clone(),
-                        detail: format!("for {fqdn}: {}", changed.join(", ")),
-                        what: What::UpdateGateway {
-                            pool: fqdn.clone(),
-                            address: gw.address.clone(),
-                            message_waiting_indicator_allowed: mwi,
-                            outcalls_allowed: outcalls,
-                            was_message_waiting_indicator_allowed: gw.mwi_allowed,
-                            was_outcalls_allowed: gw.outcalls_allowed,
-                        },
-                        changes: vec![Change::Modify(gw.dn.clone(), mods)],
-                        dacl_control: None,
-                    });
-                }
-                (gw.dn.clone(), gw.name.clone())
-            }
-            None => {
-                let dn = access.org.gateway_dn(&pool.cn);
-                if let Some(taken) = d.gateways.iter().find(|g| g.dn == dn) {
-                    return Err(GrantError::GatewayNameTaken {
-                        dn,
-                        fqdn: fqdn.clone(),
-                        address: taken.address.clone(),
-                    });
-                }
-                let mut gw = IpGateway::new(dn.clone(), fqdn.clone());
-                gw.mwi_allowed = mwi;
-                gw.outcalls_allowed = outcalls;
-                items.push(PlannedItem {
-                    object: dn.clone(),
-                    name: gw.name.clone(),
-                    detail: format!(
-                        "for {fqdn}: MessageWaitingIndicatorAllowed {}, OutcallsAllowed {}",
-                        bool_word(mwi),
-                        bool_word(outcalls)
-                    ),
-                    what: What::CreateGateway {
-                        pool: fqdn.clone(),
-                        address: fqdn.clone(),
-                        message_waiting_indicator_allowed: mwi,
-                        outcalls_allowed: outcalls,
-                    },
-                    changes: vec![Change::Add(gw.to_entry(&dn))],
-                    dacl_control: None,
-                });
-                (dn, gw.name)
-            }
-        };
-
-        // Hunt groups: exactly one per SIP dial plan.
-        let desired: Vec<HuntGroup> = sip_plans
-            .iter()
-            .map(|dp| HuntGroup::for_dial_plan(&gw_dn, dp))
-            .collect();
-        let current: Vec<&HuntGroup> = d
-            .hunt_groups
-            .iter()
-            .filter(|h| h.gateway == gw_dn)
-            .collect();
-        let satisfies = |have: &HuntGroup, want: &HuntGroup| {
-            have.dial_plan == want.dial_plan
-                && match (&have.pilot_identifier, &want.pilot_identifier) {
-                    (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
-                    (a, b) => a == b,
-                }
-        };
-        let mut kept = vec![false; current.len()];
-        let mut met = vec![false; desired.len()];
-        // First the hunt groups already named as they should be...
-        for (wi, want) in desired.iter().enumerate() {
-            if let Some(hi) = current
-                .iter()
-                .position(|h| h.dn == want.dn && satisfies(h, want))
-            {
-                kept[hi] = true;
-                met[wi] = true;
-            }
-        }
-        // Any other is replaced: the contract (domain.md A.3, ExchUCUtil.ps1) names each
-        // hunt group after its dial plan, so one with the right pilot under another name is
-        // deleted and created again under the dial plan's name (the lab has no rename).
-        for (hi, h) in current.iter().enumerate() {
-            if kept[hi] {
-                continue;
-            }
-            let dp = d.dial_plans.iter().find(|dp| dp.dn == h.dial_plan);
-            let dp_name = dp.map_or_else(
-                || h.dial_plan.rdn_value().unwrap_or_default().to_string(),
-                |dp| dp.name.clone(),
-            );
-            let reason = match dp {
-                None => format!("its dial plan {} does not exist", h.dial_plan),
-                Some(dp) if !dp.is_sip() => {
-                    format!("{} is not a SIP URI dial plan", dp.name)
-                }
-                Some(dp) => {
-                    let want = dp.pilot_identifier();
-                    let proper_kept = current
-                        .iter()
-                        .zip(&kept)
-                        .any(|(k, kept)| *kept && k.dial_plan == h.dial_plan);
-                    if !h
-                        .pilot_identifier
-                        .as_deref()
-                        .is_some_and(|p| p.eq_ignore_ascii_case(want))
-                    {
-                        format!(
-                            "pilot identifier {} should be {want}",
-                            h.pilot_identifier.as_deref().unwrap_or("(none)")
-                        )
-                    } else if proper_kept {
-                        format!("a second hunt group for {}", dp.name)
-                    } else {
-                        format!(
-                            "named '{}', not after its dial plan: replaced by {}",
-                            h.name,
-                            hunt_group_identity(&gw_name, &dp.name)
-                        )
-                    }
-                }
-            };
-            items.push(PlannedItem {
-                object: h.dn.clone(),
-                name: hunt_group_identity(&gw_name, &h.name),
-                detail: format!("dial plan {dp_name}: {reason}"),
-                what: What::DeleteHuntGroup {
-                    gateway: gw_name.clone(),
-                    dial_plan: dp_name,
-                    reason,
-                },
-                changes: vec![Change::Delete(h.dn.clone())],
-                dacl_control: None,
+        let entry = updated.to_entry(&gw.dn);
+        let mut mods = Vec::new();
+        let mut changed = Vec::new();
+        if gw.mwi_allowed != mwi {
+            mods.push(Modification {
+                op: ModOp::Replace,
+                attr: attrs::MSEXCH_UM_IP_GATEWAY_FLAGS2.to_string(),
+                values: entry.values(attrs::MSEXCH_UM_IP_GATEWAY_FLAGS2).to_vec(),
             });
+            changed.push(format!(
+                "MessageWaitingIndicatorAllowed {} -> {}",
+                bool_word(gw.mwi_allowed),
+                bool_word(mwi)
+            ));
         }
-        for (wi, want) in desired.iter().enumerate() {
-            if met[wi] {
-                continue;
-            }
-            let pilot = want.pilot_identifier.clone().unwrap_or_default();
-            items.push(PlannedItem {
-                object: want.dn.clone(),
-                name: hunt_group_identity(&gw_name, &want.name),
-                detail: format!("dial plan {}, pilot {pilot}", want.name),
-                what: What::CreateHuntGroup {
-                    gateway: gw_name.clone(),
-                    dial_plan: want.name.clone(),
-                    pilot_identifier: pilot,
-                },
-                changes: vec![Change::Add(want.to_entry(&want.dn))],
-                dacl_control: None,
+        if gw.outcalls_allowed != outcalls {
+            mods.push(Modification {
+                op: ModOp::Replace,
+                attr: attrs::MSEXCH_UM_OUTCALLS_ALLOWED.to_string(),
+                values: entry.values(attrs::MSEXCH_UM_OUTCALLS_ALLOWED).to_vec(),
             });
+            changed.push(format!(
+                "OutcallsAllowed {} -> {}",
+                bool_word(gw.outcalls_allowed),
+                bool_word(outcalls)
+            ));
         }
+        return Some(PlannedItem {
+            object: gw.dn.clone(),
+            name: gw.name.clone(),
+            detail: format!("for {fqdn}: {}", changed.join(", ")),
+            what: What::UpdateGateway {
+                pool: fqdn.to_string(),
+                address: gw.address.clone(),
+                message_waiting_indicator_allowed: mwi,
+                outcalls_allowed: outcalls,
+                was_message_waiting_indicator_allowed: gw.mwi_allowed,
+                was_outcalls_allowed: gw.outcalls_allowed,
+            },
+            changes: vec![Change::Modify(gw.dn.clone(), mods)],
+            dacl_control: None,
+        });
+    }
+    None
+}
 
-        decision.gateway = Some(GatewayDecision {
-            name: gw_name,
-            dn: gw_dn,
-            exists: existing.is_some(),
+/// A new gateway for the pool, named after its `cn`: the item, its DN and its name.
+fn create_gateway_item(
+    d: &Discovery,
+    pool: &Pool,
+    fqdn: &str,
+    mwi: bool,
+    outcalls: bool,
+) -> Result<(PlannedItem, Dn, String), GrantError> {
+    let dn = d.access.org.gateway_dn(&pool.cn);
+    if let Some(taken) = d.gateways.iter().find(|g| g.dn == dn) {
+        return Err(GrantError::GatewayNameTaken {
+            dn,
+            fqdn: fqdn.to_string(),
+            address: taken.address.clone(),
+        });
+    }
+    let mut gw = IpGateway::new(dn.clone(), fqdn.to_string());
+    gw.mwi_allowed = mwi;
+    gw.outcalls_allowed = outcalls;
+    let item = PlannedItem {
+        object: dn.clone(),
+        name: gw.name.clone(),
+        detail: format!(
+            "for {fqdn}: MessageWaitingIndicatorAllowed {}, OutcallsAllowed {}",
+            bool_word(mwi),
+            bool_word(outcalls)
+        ),
+        what: What::CreateGateway {
+            pool: fqdn.to_string(),
+            address: fqdn.to_string(),
             message_waiting_indicator_allowed: mwi,
             outcalls_allowed: outcalls,
-            dial_plans: sip_plans.iter().map(|dp| dp.name.clone()).collect(),
-        });
-        decisions.push(decision);
-    }
+        },
+        changes: vec![Change::Add(gw.to_entry(&dn))],
+        dacl_control: None,
+    };
+    Ok((item, dn, gw.name))
+}
 
-    Ok(Plan {
-        forest: access.forest.clone(),
-        global_catalog: global_catalog_line(&access.root_domain),
-        organization: access.org.dn.clone(),
-        permissions: access_state(access),
-        pools: decisions,
-        items,
-    })
+/// Hunt groups on the gateway: exactly one per SIP dial plan. The ones to delete come first.
+fn hunt_group_items(
+    d: &Discovery,
+    sip_plans: &[&DialPlan],
+    gw_dn: &Dn,
+    gw_name: &str,
+) -> Vec<PlannedItem> {
+    let mut items = Vec::new();
+    let desired: Vec<HuntGroup> = sip_plans
+        .iter()
+        .map(|dp| HuntGroup::for_dial_plan(gw_dn, dp))
+        .collect();
+    let current: Vec<&HuntGroup> = d
+        .hunt_groups
+        .iter()
+        .filter(|h| h.gateway == *gw_dn)
+        .collect();
+    let satisfies = |have: &HuntGroup, want: &HuntGroup| {
+        have.dial_plan == want.dial_plan
+            && match (&have.pilot_identifier, &want.pilot_identifier) {
+                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                (a, b) => a == b,
+            }
+    };
+    let mut kept = vec![false; current.len()];
+    let mut met = vec![false; desired.len()];
+    // First the hunt groups already named as they should be...
+    for (wi, want) in desired.iter().enumerate() {
+        if let Some(hi) = current
+            .iter()
+            .position(|h| h.dn == want.dn && satisfies(h, want))
+        {
+            kept[hi] = true;
+            met[wi] = true;
+        }
+    }
+    // Any other is replaced: the contract (domain.md A.3, ExchUCUtil.ps1) names each
+    // hunt group after its dial plan, so one with the right pilot under another name is
+    // deleted and created again under the dial plan's name (the lab has no rename).
+    for (hi, h) in current.iter().enumerate() {
+        if kept[hi] {
+            continue;
+        }
+        let dp = d.dial_plans.iter().find(|dp| dp.dn == h.dial_plan);
+        let dp_name = dp.map_or_else(
+            || h.dial_plan.rdn_value().unwrap_or_default().to_string(),
+            |dp| dp.name.clone(),
+        );
+        let reason = match dp {
+            None => format!("its dial plan {} does not exist", h.dial_plan),
+            Some(dp) if !dp.is_sip() => {
+                format!("{} is not a SIP URI dial plan", dp.name)
+            }
+            Some(dp) => {
+                let want = dp.pilot_identifier();
+                let proper_kept = current
+                    .iter()
+                    .zip(&kept)
+                    .any(|(k, kept)| *kept && k.dial_plan == h.dial_plan);
+                if !h
+                    .pilot_identifier
+                    .as_deref()
+                    .is_some_and(|p| p.eq_ignore_ascii_case(want))
+                {
+                    format!(
+                        "pilot identifier {} should be {want}",
+                        h.pilot_identifier.as_deref().unwrap_or("(none)")
+                    )
+                } else if proper_kept {
+                    format!("a second hunt group for {}", dp.name)
+                } else {
+                    format!(
+                        "named '{}', not after its dial plan: replaced by {}",
+                        h.name,
+                        hunt_group_identity(gw_name, &dp.name)
+                    )
+                }
+            }
+        };
+        items.push(PlannedItem {
+            object: h.dn.clone(),
+            name: hunt_group_identity(gw_name, &h.name),
+            detail: format!("dial plan {dp_name}: {reason}"),
+            what: What::DeleteHuntGroup {
+                gateway: gw_name.to_string(),
+                dial_plan: dp_name,
+                reason,
+            },
+            changes: vec![Change::Delete(h.dn.clone())],
+            dacl_control: None,
+        });
+    }
+    for (wi, want) in desired.iter().enumerate() {
+        if met[wi] {
+            continue;
+        }
+        let pilot = want.pilot_identifier.clone().unwrap_or_default();
+        items.push(PlannedItem {
+            object: want.dn.clone(),
+            name: hunt_group_identity(gw_name, &want.name),
+            detail: format!("dial plan {}, pilot {pilot}", want.name),
+            what: What::CreateHuntGroup {
+                gateway: gw_name.to_string(),
+                dial_plan: want.name.clone(),
+                pilot_identifier: pilot,
+            },
+            changes: vec![Change::Add(want.to_entry(&want.dn))],
+            dacl_control: None,
+        });
+    }
+    items
 }
 
 /// Discovers and plans.

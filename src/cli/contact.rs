@@ -22,8 +22,8 @@ use crate::cli::output::{changes_ldif, changes_text, table, Output};
 use crate::cli::prompt::interactive;
 use crate::cli::target::open_directory_for;
 use crate::cli::UsageError;
-use crate::directory::model::ContactKind;
-use crate::directory::Change;
+use crate::directory::model::{ContactKind, DialPlan};
+use crate::directory::{Change, Directory};
 
 /// How many contacts a bulk run writes to the lab per apply.
 const LAB_BATCH: usize = 100;
@@ -214,31 +214,7 @@ fn ask_missing(catalog: &Catalog, req: &mut NewContact) -> anyhow::Result<()> {
             .context("reading the SIP address")?;
     }
     if req.registrar_pool.trim().is_empty() {
-        let pools: Vec<(String, String)> = catalog
-            .contact_pools()
-            .filter_map(|p| {
-                let fqdn = p.fqdn.clone()?;
-                let product = p
-                    .version
-                    .and_then(|v| v.product_name())
-                    .unwrap_or("unknown version");
-                Some((fqdn.clone(), format!("{fqdn} ({product})")))
-            })
-            .collect();
-        if pools.is_empty() {
-            bail!(UsageError(
-                "no Lync Server 2010 or newer pool with an FQDN was found to home the contact"
-                    .into()
-            ));
-        }
-        let labels: Vec<&str> = pools.iter().map(|(_, l)| l.as_str()).collect();
-        let i = Select::new()
-            .with_prompt("Registrar pool")
-            .items(&labels)
-            .default(0)
-            .interact()
-            .context("choosing the registrar pool")?;
-        req.registrar_pool = pools[i].0.clone();
+        req.registrar_pool = choose_pool(catalog)?;
     }
     if req.display_number.trim().is_empty() {
         let default_number = match &req.auto_attendant {
@@ -246,33 +222,9 @@ fn ask_missing(catalog: &Catalog, req: &mut NewContact) -> anyhow::Result<()> {
                 let dp = match req.dial_plan.as_deref().and_then(|n| catalog.dial_plan(n)) {
                     Some(dp) => dp,
                     None => {
-                        let sip: Vec<_> =
-                            catalog.dial_plans.iter().filter(|d| d.is_sip()).collect();
-                        if sip.is_empty() {
-                            bail!(UsageError("no SIP URI dial plan exists".into()));
-                        }
-                        let labels: Vec<String> = sip
-                            .iter()
-                            .map(|d| {
-                                format!(
-                                    "{} (OVA {})",
-                                    d.name,
-                                    if d.ova_numbers.is_empty() {
-                                        "none".to_string()
-                                    } else {
-                                        d.ova_numbers.join(", ")
-                                    }
-                                )
-                            })
-                            .collect();
-                        let i = Select::new()
-                            .with_prompt("Dial plan")
-                            .items(&labels)
-                            .default(0)
-                            .interact()
-                            .context("choosing the dial plan")?;
-                        req.dial_plan = Some(sip[i].name.clone());
-                        sip[i]
+                        let dp = choose_sip_dial_plan(catalog)?;
+                        req.dial_plan = Some(dp.name.clone());
+                        dp
                     }
                 };
                 dp.ova_numbers.first().cloned()
@@ -323,6 +275,60 @@ fn ask_missing(catalog: &Catalog, req: &mut NewContact) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Asks which pool homes the contact (Lync Server 2010 or newer, with an FQDN).
+fn choose_pool(catalog: &Catalog) -> anyhow::Result<String> {
+    let pools: Vec<(String, String)> = catalog
+        .contact_pools()
+        .filter_map(|p| {
+            let fqdn = p.fqdn.clone()?;
+            let product = p
+                .version
+                .and_then(|v| v.product_name())
+                .unwrap_or("unknown version");
+            Some((fqdn.clone(), format!("{fqdn} ({product})")))
+        })
+        .collect();
+    if pools.is_empty() {
+        bail!(UsageError(
+            "no Lync Server 2010 or newer pool with an FQDN was found to home the contact".into()
+        ));
+    }
+    let labels: Vec<&str> = pools.iter().map(|(_, l)| l.as_str()).collect();
+    let i = dialoguer::Select::new()
+        .with_prompt("Registrar pool")
+        .items(&labels)
+        .default(0)
+        .interact()
+        .context("choosing the registrar pool")?;
+    Ok(pools[i].0.clone())
+}
+
+/// Asks which SIP URI dial plan the contact belongs to (each shown with its OVA numbers).
+fn choose_sip_dial_plan(catalog: &Catalog) -> anyhow::Result<&DialPlan> {
+    let sip: Vec<&DialPlan> = catalog.dial_plans.iter().filter(|d| d.is_sip()).collect();
+    if sip.is_empty() {
+        bail!(UsageError("no SIP URI dial plan exists".into()));
+    }
+    let labels: Vec<String> = sip
+        .iter()
+        .map(|d| {
+            let ova = if d.ova_numbers.is_empty() {
+                "none".to_string()
+            } else {
+                d.ova_numbers.join(", ")
+            };
+            format!("{} (OVA {ova})", d.name)
+        })
+        .collect();
+    let i = dialoguer::Select::new()
+        .with_prompt("Dial plan")
+        .items(&labels)
+        .default(0)
+        .interact()
+        .context("choosing the dial plan")?;
+    Ok(sip[i])
+}
+
 #[derive(Serialize)]
 struct BulkCounts {
     created: usize,
@@ -338,19 +344,36 @@ struct BulkResult<'a> {
     report: &'a BulkReport,
 }
 
-fn run_bulk(global: &GlobalArgs, args: &NewContactArgs, path: &Path) -> anyhow::Result<ExitCode> {
-    let out = Output::new(global);
-    let (bytes, name) = if path.as_os_str() == "-" {
+/// The CSV's bytes and the name errors call it by: `-` is standard input.
+fn read_csv_input(path: &Path) -> anyhow::Result<(Vec<u8>, String)> {
+    if path.as_os_str() == "-" {
         let mut buf = Vec::new();
         std::io::stdin()
             .read_to_end(&mut buf)
             .context("reading the CSV from standard input")?;
-        (buf, "standard input".to_string())
-    } else {
-        let bytes = std::fs::read(path)
-            .map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?;
-        (bytes, path.display().to_string())
-    };
+        return Ok((buf, "standard input".to_string()));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?;
+    Ok((bytes, path.display().to_string()))
+}
+
+/// A progress bar on stderr for `len` contacts, only on a terminal and not with -q or --json.
+fn progress_bar(out: &Output, len: usize) -> Option<indicatif::ProgressBar> {
+    (std::io::stderr().is_terminal() && !out.quiet && !out.json).then(|| {
+        let bar = indicatif::ProgressBar::new(len as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} contacts, {per_sec}, {eta} left",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    })
+}
+
+fn run_bulk(global: &GlobalArgs, args: &NewContactArgs, path: &Path) -> anyhow::Result<ExitCode> {
+    let out = Output::new(global);
+    let (bytes, name) = read_csv_input(path)?;
     let (rows, read_failures) = read_csv(&bytes, &name)?;
     let dir = open_directory_for(global, !args.plan.dry_run)?;
     let catalog = Catalog::load(dir.as_ref())?;
@@ -375,15 +398,7 @@ fn run_bulk(global: &GlobalArgs, args: &NewContactArgs, path: &Path) -> anyhow::
         }
         BulkReport::planned(&plan)
     } else {
-        let bar = (std::io::stderr().is_terminal() && !out.quiet && !out.json).then(|| {
-            let bar = indicatif::ProgressBar::new(plan.create.len() as u64);
-            if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} contacts, {per_sec}, {eta} left",
-            ) {
-                bar.set_style(style);
-            }
-            bar
-        });
+        let bar = progress_bar(&out, plan.create.len());
         // The lab saves its whole file once per apply, so it takes the rows in batches (each
         // contact still all or nothing); on a real AD every contact is its own apply.
         let batch = if global.ldap.is_some() { 1 } else { LAB_BATCH };
@@ -462,6 +477,61 @@ fn run_bulk(global: &GlobalArgs, args: &NewContactArgs, path: &Path) -> anyhow::
     })
 }
 
+/// `contact list`: the contacts, filtered by kind and dial plan, as a table or JSON.
+fn list(
+    out: &Output,
+    dir: &dyn Directory,
+    catalog: &Catalog,
+    auto_attendant: bool,
+    subscriber_access: bool,
+    dial_plan: &Option<String>,
+) -> anyhow::Result<()> {
+    let filter = ListFilter {
+        kind: if auto_attendant {
+            Some(ContactKind::AutoAttendant)
+        } else if subscriber_access {
+            Some(ContactKind::SubscriberAccess)
+        } else {
+            None
+        },
+        dial_plan: dial_plan.clone(),
+    };
+    let (views, problems) = admin::list(dir, catalog, &filter)?;
+    for p in &problems {
+        out.note(&format!("warning: skipped an unreadable contact: {p}"));
+    }
+    if out.json {
+        out.json(&views)?;
+    } else if views.is_empty() {
+        out.text("No Exchange UM contacts.")?;
+    } else {
+        out.text(&table(
+            &[
+                "DisplayName",
+                "SipAddress",
+                "DisplayNumber",
+                "Kind",
+                "DialPlan",
+                "Enabled",
+            ],
+            views.iter().map(|v| {
+                vec![
+                    v.display_name.clone().unwrap_or_default(),
+                    v.sip_address.clone(),
+                    v.display_number.clone(),
+                    kind_name(v.kind).to_string(),
+                    v.dial_plan
+                        .clone()
+                        .unwrap_or_else(|| v.phone_context.clone()),
+                    if v.enabled { "True" } else { "False" }.to_string(),
+                ]
+            }),
+        ))?;
+    }
+
+    Ok(())
+}
+
 pub fn run(global: &GlobalArgs, command: &ContactCommand) -> anyhow::Result<ExitCode> {
     let out = Output::new(global);
     let writes = match command {
@@ -475,50 +545,14 @@ pub fn run(global: &GlobalArgs, command: &ContactCommand) -> anyhow::Result<Exit
             auto_attendant,
             subscriber_access,
             dial_plan,
-        } => {
-            let filter = ListFilter {
-                kind: if *auto_attendant {
-                    Some(ContactKind::AutoAttendant)
-                } else if *subscriber_access {
-                    Some(ContactKind::SubscriberAccess)
-                } else {
-                    None
-                },
-                dial_plan: dial_plan.clone(),
-            };
-            let (views, problems) = admin::list(dir.as_ref(), &catalog, &filter)?;
-            for p in &problems {
-                out.note(&format!("warning: skipped an unreadable contact: {p}"));
-            }
-            if out.json {
-                out.json(&views)?;
-            } else if views.is_empty() {
-                out.text("No Exchange UM contacts.")?;
-            } else {
-                out.text(&table(
-                    &[
-                        "DisplayName",
-                        "SipAddress",
-                        "DisplayNumber",
-                        "Kind",
-                        "DialPlan",
-                        "Enabled",
-                    ],
-                    views.iter().map(|v| {
-                        vec![
-                            v.display_name.clone().unwrap_or_default(),
-                            v.sip_address.clone(),
-                            v.display_number.clone(),
-                            kind_name(v.kind).to_string(),
-                            v.dial_plan
-                                .clone()
-                                .unwrap_or_else(|| v.phone_context.clone()),
-                            if v.enabled { "True" } else { "False" }.to_string(),
-                        ]
-                    }),
-                ))?;
-            }
-        }
+        } => list(
+            &out,
+            dir.as_ref(),
+            &catalog,
+            *auto_attendant,
+            *subscriber_access,
+            dial_plan,
+        )?,
         ContactCommand::Show { id } => {
             let c = admin::find(dir.as_ref(), &catalog.contexts, id)?;
             let v = ContactView::new(&catalog, &c);

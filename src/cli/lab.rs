@@ -4,20 +4,22 @@
 
 use std::fs;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
 use crate::cli::args::{GlobalArgs, GreetingCommand, LabCommand, SearchScope};
 use crate::cli::output::{entry_json, entry_table, table, Output};
-use crate::cli::target::{connect_ldap, lab_only, lab_root, open_lab, open_lab_for_writing};
+use crate::cli::target::{
+    connect_ldap, find_object, lab_only, lab_root, open_lab, open_lab_for_writing,
+};
 use crate::cli::UsageError;
 use crate::directory::lab::copy::copy_forest;
 use crate::directory::lab::{self, snapshots, LabDirectory};
 use crate::directory::ldif::LdifWriter;
 use crate::directory::model::attrs;
-use crate::directory::{Directory, Dn, Entry, Filter, Scope};
+use crate::directory::{Directory, Dn, Filter, Scope};
 use crate::um::greeting_file::{self, GreetingFile};
 
 pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode> {
@@ -33,48 +35,8 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
     let out = Output::new(global);
     let root = lab_root(global)?;
     match command {
-        LabCommand::Init { force } => {
-            let outcome = LabDirectory::init(&root, *force)?;
-            if out.json {
-                out.json(&outcome)?;
-            } else if outcome.created {
-                out.text(&format!(
-                    "Lab directory created at {} ({} objects).",
-                    outcome.path.display(),
-                    outcome.objects
-                ))?;
-                if let Some(backup) = &outcome.backup {
-                    out.note(&format!(
-                        "The previous lab was kept in {}.",
-                        backup.display()
-                    ));
-                }
-            } else {
-                out.text(&format!(
-                    "Lab directory already exists at {} ({} objects); kept as is. Use --force to replace it.",
-                    outcome.path.display(),
-                    outcome.objects
-                ))?;
-            }
-        }
-        LabCommand::Reset => {
-            let outcome = LabDirectory::reset(&root)?;
-            if out.json {
-                out.json(&outcome)?;
-            } else {
-                out.text(&format!(
-                    "Lab directory at {} reset to the built-in forest ({} objects).",
-                    outcome.path.display(),
-                    outcome.objects
-                ))?;
-                if let Some(backup) = &outcome.backup {
-                    out.note(&format!(
-                        "The previous forest and mailboxes were kept in {}.",
-                        backup.display()
-                    ));
-                }
-            }
-        }
+        LabCommand::Init { force } => init(&out, &root, *force)?,
+        LabCommand::Reset => reset(&out, &root)?,
         LabCommand::Export { out: file } => {
             if out.json {
                 bail!(UsageError("lab export writes LDIF, not JSON; for the forest as JSON run umctl lab search '(objectClass=*)' --json".into()));
@@ -97,45 +59,7 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
                 }
             }
         }
-        LabCommand::Import { file, from_ldap } => {
-            let outcome = if *from_ldap {
-                let ad = connect_ldap(global)?;
-                out.note(&format!(
-                    "Reading the Exchange UM and Skype objects of {} ...",
-                    ad.describe()
-                ));
-                let (entries, report) = copy_forest(&ad)?;
-                out.note(&format!(
-                    "Copied {} objects ({} stand-in parents, {} security descriptors); secrets are never copied.",
-                    report.copied, report.stand_in_parents, report.descriptors
-                ));
-                LabDirectory::import_entries(&root, &entries, &ad.describe())?
-            } else {
-                let file = file
-                    .as_ref()
-                    .ok_or_else(|| UsageError("give an LDIF file or --from-ldap".into()))?;
-                let bytes = read_input(file)?;
-                LabDirectory::import(&root, &bytes, &file.display().to_string())?
-            };
-            if out.json {
-                out.json(&outcome)?;
-            } else {
-                out.text(&format!(
-                    "Imported {} objects into {}.",
-                    outcome.objects,
-                    outcome.path.display()
-                ))?;
-                if let Some(backup) = &outcome.backup {
-                    out.note(&format!(
-                        "The previous forest was kept in {}.",
-                        backup.display()
-                    ));
-                }
-                for host in &outcome.new_hosts {
-                    out.note(&format!("New lab address: {} {}", host.address, host.fqdn));
-                }
-            }
-        }
+        LabCommand::Import { file, from_ldap } => import(global, &out, &root, file, *from_ldap)?,
         LabCommand::Apply { file } => {
             let lab = open_lab_for_writing(global)?;
             let bytes = read_input(file)?;
@@ -169,83 +93,10 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
             attrs,
             base,
             scope,
-        } => {
-            let lab = open_lab(global)?;
-            let filter = Filter::parse(filter).map_err(|e| UsageError(e.to_string()))?;
-            let base = match base {
-                Some(b) => Dn::parse(b).map_err(|e| UsageError(e.to_string()))?,
-                None => Dn::root(),
-            };
-            let scope = match scope {
-                SearchScope::Base => Scope::Base,
-                SearchScope::One => Scope::OneLevel,
-                SearchScope::Sub => Scope::Subtree,
-            };
-            let attrs: Vec<&str> = attrs.iter().map(String::as_str).collect();
-            let found = lab.search(&base, scope, &filter, &attrs)?;
-            if out.json {
-                out.json(&found.iter().map(entry_json).collect::<Vec<_>>())?;
-            } else {
-                let mut buf = Vec::new();
-                let mut writer = LdifWriter::without_version(&mut buf).unfolded();
-                for entry in &found {
-                    writer.search_result(entry)?;
-                }
-                writer.flush()?;
-                out.text(&String::from_utf8_lossy(&buf))?;
-                out.note(&format!("{} object(s) found.", found.len()));
-            }
-        }
+        } => search(global, &out, filter, attrs, base, *scope)?,
         LabCommand::Pin { command } => return crate::cli::lab_pin::run(global, command),
         LabCommand::Cert { command } => return crate::cli::lab_cert::run(global, command),
-        LabCommand::Greeting { command } => {
-            let (user, file, which) = match command {
-                GreetingCommand::Set { user, file, away } => {
-                    let which = if *away {
-                        GreetingFile::Away
-                    } else {
-                        GreetingFile::Custom
-                    };
-                    (user, file, which)
-                }
-                GreetingCommand::RecordName { user, file } => (user, file, GreetingFile::Name),
-                GreetingCommand::Away { user, state } => {
-                    return crate::cli::lab_greeting::away(global, &out, user, *state);
-                }
-            };
-            let lab = open_lab_for_writing(global)?;
-            let entry = find_object(lab, user)?;
-            let Some(sam) = entry.first(attrs::SAM_ACCOUNT_NAME) else {
-                bail!(UsageError(format!(
-                    "{} has no sAMAccountName; expected a user (a mailbox)",
-                    entry.dn
-                )));
-            };
-            let mailbox = lab.paths().mailbox(sam);
-            if which != GreetingFile::Name {
-                crate::cli::lab_greeting::check_policy(lab, sam, file)?;
-            }
-            let (path, ms) = greeting_file::store(&mailbox, which, file)?;
-            if out.json {
-                out.json(&serde_json::json!({
-                    "user": sam,
-                    "file": path,
-                    "milliseconds": ms,
-                }))?;
-            } else {
-                let what = match which {
-                    GreetingFile::Custom => "greeting",
-                    GreetingFile::Name => "recorded name",
-                    GreetingFile::Away => "away greeting",
-                };
-                out.text(&format!(
-                    "Stored the {what} of {sam} ({}.{:03} s, 8 kHz mono) in {}.",
-                    ms / 1000,
-                    ms % 1000,
-                    path.display()
-                ))?;
-            }
-        }
+        LabCommand::Greeting { command } => return greeting(global, &out, command),
         LabCommand::AcceptEdit => {
             let outcome = LabDirectory::accept_edit(&root)?;
             if out.json {
@@ -259,23 +110,7 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
             }
         }
         LabCommand::Backups { keep } => backups(global, &out, *keep)?,
-        LabCommand::Restore { id } => {
-            let outcome = LabDirectory::restore(&root, id)?;
-            if out.json {
-                out.json(&outcome)?;
-            } else {
-                out.text(&format!(
-                    "Restored snapshot {id} ({} objects) into {}.",
-                    outcome.objects,
-                    outcome.path.display()
-                ))?;
-                if let Some(backup) = &outcome.backup {
-                    out.note(&format!(
-                        "The forest it replaced is snapshot {backup}: `umctl lab restore {backup}` undoes this."
-                    ));
-                }
-            }
-        }
+        LabCommand::Restore { id } => restore(&out, &root, id)?,
         LabCommand::Diff { against } => return diff(global, &out, against.as_deref()),
         LabCommand::Show { object } => {
             let lab = open_lab(global)?;
@@ -288,6 +123,214 @@ pub fn run(global: &GlobalArgs, command: &LabCommand) -> anyhow::Result<ExitCode
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `umctl lab init [--force]`.
+fn init(out: &Output, root: &Path, force: bool) -> anyhow::Result<()> {
+    let outcome = LabDirectory::init(root, force)?;
+    if out.json {
+        out.json(&outcome)?;
+    } else if outcome.created {
+        out.text(&format!(
+            "Lab directory created at {} ({} objects).",
+            outcome.path.display(),
+            outcome.objects
+        ))?;
+        if let Some(backup) = &outcome.backup {
+            out.note(&format!(
+                "The previous lab was kept in {}.",
+                backup.display()
+            ));
+        }
+    } else {
+        out.text(&format!(
+            "Lab directory already exists at {} ({} objects); kept as is. Use --force to replace it.",
+            outcome.path.display(),
+            outcome.objects
+        ))?;
+    }
+    Ok(())
+}
+
+/// `umctl lab import FILE | --from-ldap`.
+fn import(
+    global: &GlobalArgs,
+    out: &Output,
+    root: &Path,
+    file: &Option<PathBuf>,
+    from_ldap: bool,
+) -> anyhow::Result<()> {
+    let outcome = if from_ldap {
+        let ad = connect_ldap(global)?;
+        out.note(&format!(
+            "Reading the Exchange UM and Skype objects of {} ...",
+            ad.describe()
+        ));
+        let (entries, report) = copy_forest(&ad)?;
+        out.note(&format!(
+            "Copied {} objects ({} stand-in parents, {} security descriptors); secrets are never copied.",
+            report.copied, report.stand_in_parents, report.descriptors
+        ));
+        LabDirectory::import_entries(root, &entries, &ad.describe())?
+    } else {
+        let file = file
+            .as_ref()
+            .ok_or_else(|| UsageError("give an LDIF file or --from-ldap".into()))?;
+        let bytes = read_input(file)?;
+        LabDirectory::import(root, &bytes, &file.display().to_string())?
+    };
+    if out.json {
+        out.json(&outcome)?;
+    } else {
+        out.text(&format!(
+            "Imported {} objects into {}.",
+            outcome.objects,
+            outcome.path.display()
+        ))?;
+        if let Some(backup) = &outcome.backup {
+            out.note(&format!(
+                "The previous forest was kept in {}.",
+                backup.display()
+            ));
+        }
+        for host in &outcome.new_hosts {
+            out.note(&format!("New lab address: {} {}", host.address, host.fqdn));
+        }
+    }
+    Ok(())
+}
+
+/// `umctl lab search FILTER [ATTR...] [--base DN] [--scope ...]`: LDIF or JSON.
+fn search(
+    global: &GlobalArgs,
+    out: &Output,
+    filter: &str,
+    attrs: &[String],
+    base: &Option<String>,
+    scope: SearchScope,
+) -> anyhow::Result<()> {
+    let lab = open_lab(global)?;
+    let filter = Filter::parse(filter).map_err(|e| UsageError(e.to_string()))?;
+    let base = match base {
+        Some(b) => Dn::parse(b).map_err(|e| UsageError(e.to_string()))?,
+        None => Dn::root(),
+    };
+    let scope = match scope {
+        SearchScope::Base => Scope::Base,
+        SearchScope::One => Scope::OneLevel,
+        SearchScope::Sub => Scope::Subtree,
+    };
+    let attrs: Vec<&str> = attrs.iter().map(String::as_str).collect();
+    let found = lab.search(&base, scope, &filter, &attrs)?;
+    if out.json {
+        out.json(&found.iter().map(entry_json).collect::<Vec<_>>())?;
+    } else {
+        let mut buf = Vec::new();
+        let mut writer = LdifWriter::without_version(&mut buf).unfolded();
+        for entry in &found {
+            writer.search_result(entry)?;
+        }
+        writer.flush()?;
+        out.text(&String::from_utf8_lossy(&buf))?;
+        out.note(&format!("{} object(s) found.", found.len()));
+    }
+    Ok(())
+}
+
+/// `umctl lab greeting set|record-name|away`.
+fn greeting(
+    global: &GlobalArgs,
+    out: &Output,
+    command: &GreetingCommand,
+) -> anyhow::Result<ExitCode> {
+    let (user, file, which) = match command {
+        GreetingCommand::Set { user, file, away } => {
+            let which = if *away {
+                GreetingFile::Away
+            } else {
+                GreetingFile::Custom
+            };
+            (user, file, which)
+        }
+        GreetingCommand::RecordName { user, file } => (user, file, GreetingFile::Name),
+        GreetingCommand::Away { user, state } => {
+            return crate::cli::lab_greeting::away(global, out, user, *state);
+        }
+    };
+    let lab = open_lab_for_writing(global)?;
+    let entry = find_object(lab, user)?;
+    let Some(sam) = entry.first(attrs::SAM_ACCOUNT_NAME) else {
+        bail!(UsageError(format!(
+            "{} has no sAMAccountName; expected a user (a mailbox)",
+            entry.dn
+        )));
+    };
+    let mailbox = lab.paths().mailbox(sam);
+    if which != GreetingFile::Name {
+        crate::cli::lab_greeting::check_policy(lab, sam, file)?;
+    }
+    let (path, ms) = greeting_file::store(&mailbox, which, file)?;
+    if out.json {
+        out.json(&serde_json::json!({
+            "user": sam,
+            "file": path,
+            "milliseconds": ms,
+        }))?;
+    } else {
+        let what = match which {
+            GreetingFile::Custom => "greeting",
+            GreetingFile::Name => "recorded name",
+            GreetingFile::Away => "away greeting",
+        };
+        out.text(&format!(
+            "Stored the {what} of {sam} ({}.{:03} s, 8 kHz mono) in {}.",
+            ms / 1000,
+            ms % 1000,
+            path.display()
+        ))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `umctl lab reset`: back to the built-in forest, the old one kept as a backup.
+fn reset(out: &Output, root: &Path) -> anyhow::Result<()> {
+    let outcome = LabDirectory::reset(root)?;
+    if out.json {
+        out.json(&outcome)?;
+    } else {
+        out.text(&format!(
+            "Lab directory at {} reset to the built-in forest ({} objects).",
+            outcome.path.display(),
+            outcome.objects
+        ))?;
+        if let Some(backup) = &outcome.backup {
+            out.note(&format!(
+                "The previous forest and mailboxes were kept in {}.",
+                backup.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `umctl lab restore ID`: a snapshot back; the forest it replaces becomes one.
+fn restore(out: &Output, root: &Path, id: &str) -> anyhow::Result<()> {
+    let outcome = LabDirectory::restore(root, id)?;
+    if out.json {
+        out.json(&outcome)?;
+    } else {
+        out.text(&format!(
+            "Restored snapshot {id} ({} objects) into {}.",
+            outcome.objects,
+            outcome.path.display()
+        ))?;
+        if let Some(backup) = &outcome.backup {
+            out.note(&format!(
+                "The forest it replaced is snapshot {backup}: `umctl lab restore {backup}` undoes this."
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `umctl lab backups [--keep N]`: the snapshots, oldest first.
@@ -399,61 +442,4 @@ fn read_input(file: &Path) -> anyhow::Result<Vec<u8>> {
         return Ok(buf);
     }
     fs::read(file).map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())).into())
-}
-
-/// Finds one object by DN, or by a name it is commonly known by.
-pub fn find_object(dir: &dyn Directory, object: &str) -> anyhow::Result<Entry> {
-    if object.contains('=') {
-        if let Ok(dn) = Dn::parse(object) {
-            return dir
-                .read(&dn, &[])?
-                .ok_or_else(|| UsageError(format!("no object with the DN {dn}")).into());
-        }
-    }
-    let sip = if object.to_ascii_lowercase().starts_with("sip:") {
-        object.to_string()
-    } else {
-        format!("sip:{object}")
-    };
-    let filter = Filter::Or(
-        [
-            "cn",
-            "name",
-            "sAMAccountName",
-            "displayName",
-            "dNSHostName",
-            "userPrincipalName",
-            "mail",
-        ]
-        .iter()
-        .map(|attr| Filter::eq(attr, object))
-        .chain([
-            Filter::eq("msRTCSIP-PrimaryUserAddress", &sip),
-            // An Exchange server's FQDN (what `lab hosts` lists for it).
-            Filter::eq("networkAddress", &format!("ncacn_ip_tcp:{object}")),
-            Filter::eq("msExchUMIPGatewayAddress", object),
-        ])
-        .collect(),
-    );
-    let mut found = dir.search(&Dn::root(), Scope::Subtree, &filter, &[])?;
-    match found.len() {
-        0 => bail!(UsageError(format!(
-            "no object named '{object}' (looked at cn, sAMAccountName, displayName, the FQDN of servers, pools and gateways, userPrincipalName, mail and the SIP address); give a DN instead"
-        ))),
-        1 => Ok(found.remove(0)),
-        n => {
-            // Each with its most specific class, so the user can tell which is which.
-            let dns: Vec<String> = found
-                .iter()
-                .map(|e| {
-                    let class = e.str_values(attrs::OBJECT_CLASS).last().unwrap_or("?");
-                    format!("{} ({class})", e.dn)
-                })
-                .collect();
-            bail!(UsageError(format!(
-                "'{object}' names {n} objects; give one of these DNs instead:\n  {}",
-                dns.join("\n  ")
-            )))
-        }
-    }
 }

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use anyhow::bail;
 
 use crate::cli::args::GlobalArgs;
-use crate::cli::lab::find_object;
 use crate::cli::output::Output;
+use crate::cli::target::find_object;
 use crate::cli::target::open_lab;
 use crate::cli::UsageError;
 use crate::directory::model::attrs;

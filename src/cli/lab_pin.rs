@@ -10,8 +10,8 @@ use std::sync::Arc;
 use anyhow::{bail, Context};
 
 use crate::cli::args::{GlobalArgs, PinCommand};
-use crate::cli::lab::find_object;
 use crate::cli::output::{table, Output};
+use crate::cli::target::find_object;
 use crate::cli::target::{open_lab, open_lab_for_writing};
 use crate::cli::UsageError;
 use crate::directory::lab::LabDirectory;

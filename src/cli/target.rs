@@ -1,6 +1,7 @@
 //! Which directory a command works on: the lab folder (`--lab`, `$UMCTL_LAB`, or the platform
 //! data folder) or a real AD (`--ldap`, with the password from `--password-file`,
-//! `$UMCTL_LDAP_PASSWORD` or a hidden prompt; never from the command line).
+//! `$UMCTL_LDAP_PASSWORD` or a hidden prompt; never from the command line), and which object
+//! in it a name given on the command line means ([`find_object`]).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -11,7 +12,8 @@ use crate::cli::args::GlobalArgs;
 use crate::cli::UsageError;
 use crate::directory::lab::{self, LabDirectory};
 use crate::directory::ldap::{LdapDirectory, LdapTarget, Secret};
-use crate::directory::Directory;
+use crate::directory::model::attrs;
+use crate::directory::{Directory, Dn, Entry, Filter, Scope};
 
 /// The environment variable a bind password may come from.
 pub const PASSWORD_ENV: &str = "UMCTL_LDAP_PASSWORD";
@@ -132,4 +134,61 @@ fn bind_password(global: &GlobalArgs, bind_dn: &str) -> anyhow::Result<Secret> {
     bail!(UsageError(format!(
         "no password for {bind_dn}: give --password-file FILE, set {PASSWORD_ENV}, or run on a terminal to be asked"
     )))
+}
+
+/// Finds one object by DN, or by a name it is commonly known by.
+pub fn find_object(dir: &dyn Directory, object: &str) -> anyhow::Result<Entry> {
+    if object.contains('=') {
+        if let Ok(dn) = Dn::parse(object) {
+            return dir
+                .read(&dn, &[])?
+                .ok_or_else(|| UsageError(format!("no object with the DN {dn}")).into());
+        }
+    }
+    let sip = if object.to_ascii_lowercase().starts_with("sip:") {
+        object.to_string()
+    } else {
+        format!("sip:{object}")
+    };
+    let filter = Filter::Or(
+        [
+            "cn",
+            "name",
+            "sAMAccountName",
+            "displayName",
+            "dNSHostName",
+            "userPrincipalName",
+            "mail",
+        ]
+        .iter()
+        .map(|attr| Filter::eq(attr, object))
+        .chain([
+            Filter::eq("msRTCSIP-PrimaryUserAddress", &sip),
+            // An Exchange server's FQDN (what `lab hosts` lists for it).
+            Filter::eq("networkAddress", &format!("ncacn_ip_tcp:{object}")),
+            Filter::eq("msExchUMIPGatewayAddress", object),
+        ])
+        .collect(),
+    );
+    let mut found = dir.search(&Dn::root(), Scope::Subtree, &filter, &[])?;
+    match found.len() {
+        0 => bail!(UsageError(format!(
+            "no object named '{object}' (looked at cn, sAMAccountName, displayName, the FQDN of servers, pools and gateways, userPrincipalName, mail and the SIP address); give a DN instead"
+        ))),
+        1 => Ok(found.remove(0)),
+        n => {
+            // Each with its most specific class, so the user can tell which is which.
+            let dns: Vec<String> = found
+                .iter()
+                .map(|e| {
+                    let class = e.str_values(attrs::OBJECT_CLASS).last().unwrap_or("?");
+                    format!("{} ({class})", e.dn)
+                })
+                .collect();
+            bail!(UsageError(format!(
+                "'{object}' names {n} objects; give one of these DNs instead:\n  {}",
+                dns.join("\n  ")
+            )))
+        }
+    }
 }

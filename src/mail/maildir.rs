@@ -6,14 +6,14 @@
 //! file in `tmp/`. [`MaildirMailer::count`] reports new and old (`cur/`) messages for MWI.
 //! It does not read, parse or expire messages.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::message::check_address;
 use super::{local_hostname, DeliveryReceipt, MailError, Mailer, OutgoingMessage};
+use crate::atomic_file;
 
 /// Delivers into per-user Maildirs under `root`.
 #[derive(Debug)]
@@ -88,12 +88,7 @@ impl MaildirMailer {
         let name = self.unique_name();
         let tmp = dir.join("tmp").join(&name);
         let new = dir.join("new").join(&name);
-        write_synced(&tmp, bytes)?;
-        if let Err(e) = fs::rename(&tmp, &new) {
-            let _ = fs::remove_file(&tmp);
-            return Err(MailError::io(&new, "rename from tmp/", e));
-        }
-        sync_dir(&dir.join("new"))?;
+        atomic_file::move_in(&tmp, &new, bytes)?;
         Ok(new)
     }
 }
@@ -115,37 +110,6 @@ impl Mailer for MaildirMailer {
         }
         Ok(DeliveryReceipt::Delivered { paths })
     }
-}
-
-/// Create `path` (which must not exist), write `bytes`, fsync.
-pub(crate) fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), MailError> {
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| MailError::io(path, "create", e))?;
-    let result = f
-        .write_all(bytes)
-        .map_err(|e| MailError::io(path, "write", e))
-        .and_then(|()| f.sync_all().map_err(|e| MailError::io(path, "fsync", e)));
-    if result.is_err() {
-        drop(f);
-        let _ = fs::remove_file(path);
-    }
-    result
-}
-
-/// Make a rename in `dir` durable (a no-op where directories cannot be opened, e.g. Windows).
-pub(crate) fn sync_dir(dir: &Path) -> Result<(), MailError> {
-    #[cfg(unix)]
-    {
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| MailError::io(dir, "fsync directory", e))?;
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
 }
 
 fn count_files(dir: &Path) -> Result<usize, MailError> {

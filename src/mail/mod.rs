@@ -114,6 +114,12 @@ pub enum MailError {
     },
 }
 
+impl From<crate::atomic_file::Error> for MailError {
+    fn from(e: crate::atomic_file::Error) -> Self {
+        MailError::io(e.path, e.action, e.source)
+    }
+}
+
 impl MailError {
     pub(crate) fn io(
         path: impl Into<PathBuf>,

@@ -18,9 +18,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::maildir::{sync_dir, write_synced};
 use super::message::check_address;
 use super::{MailError, OutgoingMessage};
+use crate::atomic_file::{self, sync_dir};
 
 const MAGIC: &str = "umctl-spool 1";
 const SUFFIX: &str = ".msg";
@@ -124,13 +124,7 @@ impl Spool {
         bytes.extend_from_slice(&msg.bytes);
 
         let tmp = self.dir.join("tmp").join(format!("{}{SUFFIX}", id.0));
-        write_synced(&tmp, &bytes)?;
-        let path = self.path(&id);
-        if let Err(e) = fs::rename(&tmp, &path) {
-            let _ = fs::remove_file(&tmp);
-            return Err(MailError::io(&path, "rename from tmp/", e));
-        }
-        sync_dir(&self.dir)?;
+        atomic_file::move_in(&tmp, &self.path(&id), &bytes)?;
         Ok(id)
     }
 
@@ -176,15 +170,14 @@ impl Spool {
     pub fn remove(&self, id: &SpoolId) -> Result<(), MailError> {
         let path = self.path(id);
         fs::remove_file(&path).map_err(|e| MailError::io(&path, "remove", e))?;
-        sync_dir(&self.dir)
+        Ok(sync_dir(&self.dir)?)
     }
 
     /// Move a message the server refused for good to `failed/`, with `reason` next to it.
     pub fn fail(&self, id: &SpoolId, reason: &str) -> Result<PathBuf, MailError> {
         let failed = self.failed_dir();
         let reason_path = failed.join(format!("{}.reason", id.0));
-        let _ = fs::remove_file(&reason_path);
-        write_synced(&reason_path, format!("{}\n", reason.trim_end()).as_bytes())?;
+        atomic_file::write(&reason_path, format!("{}\n", reason.trim_end()).as_bytes())?;
         let to = failed.join(format!("{}{SUFFIX}", id.0));
         let from = self.path(id);
         fs::rename(&from, &to).map_err(|e| MailError::io(&from, "move to failed/", e))?;

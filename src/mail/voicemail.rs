@@ -9,8 +9,7 @@
 //! engine can play a plain file. It is a small reader for the messages umctl writes, not a
 //! general MIME parser; it does not deliver (`maildir`) nor decide what a caller hears.
 
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
@@ -80,7 +79,7 @@ impl MaildirStore {
         let Ok(audio) = extract_audio(&bytes) else {
             return Ok(None);
         };
-        write_atomic(&out, &audio)?;
+        crate::atomic_file::write(&out, &audio)?;
         Ok(Some(out))
     }
 }
@@ -281,23 +280,6 @@ fn check_name(value: &str, what: &'static str, expected: &'static str) -> Result
         });
     }
     Ok(())
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), MailError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(|e| MailError::io(dir, "create directory", e))?;
-    let tmp = path.with_extension("wav.tmp");
-    let result = File::create(&tmp)
-        .and_then(|mut f| {
-            f.write_all(bytes)?;
-            f.sync_all()
-        })
-        .map_err(|e| MailError::io(&tmp, "write", e))
-        .and_then(|()| fs::rename(&tmp, path).map_err(|e| MailError::io(path, "rename", e)));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
 }
 
 #[cfg(test)]

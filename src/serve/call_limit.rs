@@ -12,8 +12,6 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
-use super::worker::Worker;
-
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     match m.lock() {
         Ok(g) => g,
@@ -25,7 +23,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub struct CallLimit {
     max: usize,
     admission: Mutex<()>,
-    workers: Mutex<Vec<Weak<Worker>>>,
+    workers: Mutex<Vec<Weak<dyn ActiveCalls>>>,
 }
 
 impl CallLimit {
@@ -42,8 +40,9 @@ impl CallLimit {
     }
 
     /// Counts `worker`'s calls against the limit from now on.
-    pub fn join(&self, worker: &Arc<Worker>) {
-        lock(&self.workers).push(Arc::downgrade(worker));
+    pub fn join<W: ActiveCalls + 'static>(&self, worker: &Arc<W>) {
+        let worker: Weak<W> = Arc::downgrade(worker);
+        lock(&self.workers).push(worker);
     }
 
     /// Held while a worker decides whether it may take one more call.
@@ -52,14 +51,14 @@ impl CallLimit {
     }
 
     /// The active calls of the server's workers other than `me`.
-    pub fn calls_besides(&self, me: &Worker) -> usize {
-        let workers: Vec<Arc<Worker>> = lock(&self.workers)
+    pub fn calls_besides(&self, me: &dyn ActiveCalls) -> usize {
+        let workers: Vec<Arc<dyn ActiveCalls>> = lock(&self.workers)
             .iter()
             .filter_map(Weak::upgrade)
             .collect();
         workers
             .iter()
-            .filter(|w| !std::ptr::eq(Arc::as_ptr(w), me))
+            .filter(|w| !std::ptr::addr_eq(Arc::as_ptr(w), me))
             .map(|w| w.active_calls())
             .sum()
     }
@@ -68,12 +67,6 @@ impl CallLimit {
 /// What the choice looks at: a worker's answered calls.
 pub trait ActiveCalls: Send + Sync {
     fn active_calls(&self) -> usize;
-}
-
-impl ActiveCalls for Worker {
-    fn active_calls(&self) -> usize {
-        Worker::active_calls(self)
-    }
 }
 
 /// The UM service's choice among its server's worker processes: the one with the fewest

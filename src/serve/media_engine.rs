@@ -47,7 +47,6 @@ use super::call_setup::{refer_to, MessageFor, Silence};
 use super::messages::{deliver_missed_call, deliver_recording};
 use super::prompts;
 use super::recording::{CallInfo, Recorder, Spooled};
-use super::worker::TransferRequest;
 use crate::mail::Mailer;
 use crate::media::rtcp::{self, RtcpSession};
 use crate::media::rtp::{Pacer, PACKET_INTERVAL, SAMPLES_PER_PACKET};
@@ -68,6 +67,14 @@ const MAX_GAP_FILL: u32 = 8000;
 const VOICE_LEVEL: u32 = 120;
 /// How long the engine waits for the ACK of its 200 before giving up.
 const ACK_WAIT: Duration = Duration::from_secs(32);
+
+/// A media engine's request for a blind transfer: the worker sends REFER in the call's
+/// dialog and answers on `reply` (`Ok` on a 2xx, else the reason).
+pub struct TransferRequest {
+    pub call_id: String,
+    pub refer_to: String,
+    pub reply: tokio::sync::oneshot::Sender<Result<(), String>>,
+}
 
 /// What the worker tells a call's engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use crate::atomic_file;
 use crate::media::Law;
 
 /// How often appended audio is flushed to the disk.
@@ -31,6 +32,12 @@ pub enum RecordingError {
     },
     #[error("{}: not a recording sidecar: {reason}; expected the JSON umctl serve writes", path.display())]
     Sidecar { path: PathBuf, reason: String },
+}
+
+impl From<atomic_file::Error> for RecordingError {
+    fn from(e: atomic_file::Error) -> Self {
+        io(&e.path, e.action)(e.source)
+    }
 }
 
 fn io<'a>(
@@ -181,23 +188,17 @@ impl Recorder {
         let stem = stem(&info.call_id);
         let sidecar = dir.join(format!("{stem}.json"));
         let part = dir.join(format!("{stem}.part"));
-        let tmp = dir.join(format!("{stem}.json.tmp"));
         let json = serde_json::to_vec_pretty(info).map_err(|e| RecordingError::Sidecar {
             path: sidecar.clone(),
             reason: e.to_string(),
         })?;
-        {
-            let mut f = File::create(&tmp).map_err(io(&tmp, "create"))?;
-            f.write_all(&json).map_err(io(&tmp, "write"))?;
-            f.sync_all().map_err(io(&tmp, "fsync"))?;
-        }
-        fs::rename(&tmp, &sidecar).map_err(io(&sidecar, "rename"))?;
+        atomic_file::write(&sidecar, &json)?;
         let file = OpenOptions::new()
             .create_new(true)
             .append(true)
             .open(&part)
             .map_err(io(&part, "create"))?;
-        sync_dir(dir)?;
+        atomic_file::sync_dir(dir)?;
         Ok(Recorder {
             files: Spooled { part, sidecar },
             file,
@@ -268,12 +269,6 @@ impl Recorder {
     }
 }
 
-fn sync_dir(dir: &Path) -> Result<(), RecordingError> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io(dir, "fsync directory"))
-}
-
 /// Every recording under `dir` a previous run left (a sidecar; the `.part` may be missing if
 /// the crash came between the two). Sorted by name.
 pub fn leftovers(dir: &Path) -> Result<Vec<Spooled>, RecordingError> {
@@ -283,11 +278,14 @@ pub fn leftovers(dir: &Path) -> Result<Vec<Spooled>, RecordingError> {
         Err(e) => return Err(io(dir, "read directory")(e)),
     };
     let paths: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
-    // A sidecar whose rename never happened: no audio was recorded after it.
-    for p in paths
-        .iter()
-        .filter(|p| p.extension().is_some_and(|x| x == "tmp"))
-    {
+    // A sidecar whose rename never happened: no audio was recorded after it (`.tmp`: the
+    // name versions before atomic_file used).
+    let temp = |p: &&PathBuf| {
+        p.file_name()
+            .map(|n| n.to_string_lossy())
+            .is_some_and(|n| atomic_file::is_temp_name(&n) || n.ends_with(".tmp"))
+    };
+    for p in paths.iter().filter(temp) {
         let _ = fs::remove_file(p);
     }
     let mut out: Vec<Spooled> = paths
@@ -365,6 +363,20 @@ mod tests {
         spooled.remove().unwrap();
         assert!(!spooled.part.exists() && !spooled.sidecar.exists());
         assert!(leftovers(&dir.path().join("missing")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_sidecar_whose_rename_never_happened_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        // What a crash inside atomic_file::write leaves, and what older versions left.
+        let temps = [".x_1-2.json.tmp-Ab12Cd", "y_3-4.json.tmp"];
+        for name in temps {
+            std::fs::write(dir.path().join(name), b"{").unwrap();
+        }
+        assert!(leftovers(dir.path()).unwrap().is_empty());
+        for name in temps {
+            assert!(!dir.path().join(name).exists(), "{name}");
+        }
     }
 
     #[test]

@@ -38,10 +38,10 @@ use crate::sip::transport::TransportKind;
 use crate::sip::SipError;
 use crate::um::{Routing, Stage};
 
-use super::call_limit::CallLimit;
+use super::call_limit::{ActiveCalls, CallLimit};
 use super::call_record::{self, RecordSink};
 use super::decide::{error_response, error_status, reject_response, Exchange};
-use super::media_engine::{self, CallMedia, Control};
+use super::media_engine::{self, CallMedia, Control, TransferRequest};
 use crate::mail::Mailer;
 use crate::records::CallRecord;
 use tokio::sync::mpsc;
@@ -90,12 +90,11 @@ pub struct MediaSetup {
     pub records: Option<RecordSink>,
 }
 
-/// A media engine's request for a blind transfer: the worker sends REFER in the call's
-/// dialog and answers on `reply` (`Ok` on a 2xx, else the reason).
-pub struct TransferRequest {
-    pub call_id: String,
-    pub refer_to: String,
-    pub reply: tokio::sync::oneshot::Sender<Result<(), String>>,
+/// What the server's call limit and the UM service's worker choice count.
+impl ActiveCalls for Worker {
+    fn active_calls(&self) -> usize {
+        Worker::active_calls(self)
+    }
 }
 
 /// The call's media figures as one log line: `media`, an object in the JSON log.

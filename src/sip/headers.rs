@@ -4,7 +4,7 @@
 //! ([`NameAddr`], [`SipUriParts`]). Each has `parse` and `Display` (canonical form that parses
 //! back to an equal value). Also owns the Exchange UM reading rules for these headers (called
 //! party from Diversion, diverted-from target from History-Info), phrased over header values
-//! only. Does not own header lookup in a message (`message::find_headers`) nor what UM does with
+//! only. Does not own header lookup in a message (`lookup::find_headers`) nor what UM does with
 //! the result.
 
 use std::fmt;
@@ -599,7 +599,7 @@ impl Diversion {
     }
 
     fn from_named(header: &str, headers: &rsip::Headers) -> Result<Option<Diversion>, SipError> {
-        let values = super::message::find_headers(headers, header);
+        let values = super::lookup::find_headers(headers, header);
         if values.is_empty() {
             return Ok(None);
         }
@@ -776,7 +776,7 @@ impl HistoryInfo {
     }
 
     pub fn from_headers(headers: &rsip::Headers) -> Result<Option<HistoryInfo>, SipError> {
-        let values = super::message::find_headers(headers, Self::NAME);
+        let values = super::lookup::find_headers(headers, Self::NAME);
         if values.is_empty() {
             return Ok(None);
         }
@@ -885,7 +885,7 @@ impl MsExchangeCommand {
     }
 
     pub fn from_headers(headers: &rsip::Headers) -> Result<Option<MsExchangeCommand>, SipError> {
-        super::message::find_header(headers, Self::NAME)
+        super::lookup::find_header(headers, Self::NAME)
             .map(|v| Self::parse(&v))
             .transpose()
     }
@@ -922,7 +922,7 @@ impl ReferredBy {
     }
 
     pub fn from_headers(headers: &rsip::Headers) -> Result<Option<ReferredBy>, SipError> {
-        super::message::find_header(headers, Self::NAME)
+        super::lookup::find_header(headers, Self::NAME)
             .map(|v| Self::parse(&v))
             .transpose()
     }

@@ -11,7 +11,8 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::sip::transaction::MAGIC_COOKIE;
+/// RFC 3261 8.1.1.7: branches of RFC 3261 elements start with this.
+pub const MAGIC_COOKIE: &str = "z9hG4bK";
 
 /// Produces tags, branches and Call-IDs. Cheap to share (`&self` methods).
 #[derive(Debug, Default)]

@@ -27,10 +27,11 @@
 
 use super::framing::parse_content_length;
 use super::headers::{NameAddr, SipUriParts};
+pub use super::lookup::{find_header, find_headers};
+use super::lookup::{name_value_ref, same_name};
 use super::normalize::{compact_to_long, find_head_end, normalize, split_list};
 use super::SipError;
 use rsip::prelude::{HasHeaders, UntypedHeader};
-use std::borrow::Cow;
 
 /// A parsed message: rsip's own, or a request rsip cannot represent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -400,62 +401,6 @@ pub fn parse(bytes: &[u8]) -> Result<rsip::SipMessage, SipError> {
         Parsed::Sip(msg) => Ok(msg),
         Parsed::Foreign(foreign) => Err(foreign.to_error()),
     }
-}
-
-/// A header's name and value as rsip prints them (`Name: value`, both trimmed). The headers
-/// every message has (and the ones rsip does not know) are read in place; the others are
-/// printed and split.
-fn name_value_ref(header: &rsip::Header) -> (Cow<'_, str>, Cow<'_, str>) {
-    use rsip::Header as H;
-    let (name, value) = match header {
-        H::Via(h) => ("Via", h.value()),
-        H::From(h) => ("From", h.value()),
-        H::To(h) => ("To", h.value()),
-        H::CallId(h) => ("Call-ID", h.value()),
-        H::CSeq(h) => ("CSeq", h.value()),
-        H::Contact(h) => ("Contact", h.value()),
-        H::MaxForwards(h) => ("Max-Forwards", h.value()),
-        H::ContentLength(h) => ("Content-Length", h.value()),
-        H::ContentType(h) => ("Content-Type", h.value()),
-        H::Other(n, v) => (n.as_str(), v.as_str()),
-        _ => {
-            let text = header.to_string();
-            return match text.split_once(':') {
-                Some((n, v)) => (
-                    Cow::Owned(n.trim().to_string()),
-                    Cow::Owned(v.trim().to_string()),
-                ),
-                None => (Cow::Owned(text), Cow::Owned(String::new())),
-            };
-        }
-    };
-    (Cow::Borrowed(name.trim()), Cow::Borrowed(value.trim()))
-}
-
-fn same_name(a: &str, b: &str) -> bool {
-    let a = compact_to_long(a).unwrap_or(a);
-    let b = compact_to_long(b).unwrap_or(b);
-    a.eq_ignore_ascii_case(b)
-}
-
-/// Values of every header named `name` (case-insensitive; `"v"` and `"Via"` are the same), in
-/// message order. Values with commas are returned as written (one per header line).
-pub fn find_headers(headers: &rsip::Headers, name: &str) -> Vec<String> {
-    headers
-        .iter()
-        .map(name_value_ref)
-        .filter(|(n, _)| same_name(n, name))
-        .map(|(_, v)| v.into_owned())
-        .collect()
-}
-
-/// Value of the first header named `name` (see [`find_headers`]).
-pub fn find_header(headers: &rsip::Headers, name: &str) -> Option<String> {
-    headers
-        .iter()
-        .map(name_value_ref)
-        .find(|(n, _)| same_name(n, name))
-        .map(|(_, v)| v.into_owned())
 }
 
 /// The wire bytes of a request: start line, headers, blank line, then the body byte for byte

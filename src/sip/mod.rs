@@ -19,6 +19,7 @@ pub mod endpoint;
 pub mod framing;
 pub mod headers;
 pub mod ids;
+pub mod lookup;
 pub mod message;
 pub mod mwi;
 pub mod normalize;

@@ -8,11 +8,11 @@
 //! rename, fsync the folder), so the worker never plays half a file. It does not look users
 //! up (the CLI does) or play anything.
 
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::Greeting;
+use crate::atomic_file;
 use crate::media::wav::{self, WavFormat};
 
 /// Which file.
@@ -174,23 +174,12 @@ pub fn store_as(
     let mailbox = folder;
     let samples = read_checked(source)?;
     let target = mailbox.join(file_name);
-    let tmp = mailbox.join(format!(".{file_name}.tmp"));
-    let write_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| GreetingFileError::Write { path, source }
-    };
-    fs::create_dir_all(mailbox).map_err(write_err(mailbox))?;
-    let result = (|| {
-        let mut f = File::create(&tmp)?;
-        f.write_all(&wav::encode_pcm16(&samples))?;
-        f.sync_all()?;
-        fs::rename(&tmp, &target)?;
-        File::open(mailbox)?.sync_all()
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(write_err(&target)(e));
-    }
+    atomic_file::write(&target, &wav::encode_pcm16(&samples)).map_err(|e| {
+        GreetingFileError::Write {
+            path: e.path,
+            source: e.source,
+        }
+    })?;
     Ok((target, samples.len() as u64 / 8))
 }
 

@@ -7,8 +7,7 @@
 //! change. A PIN is never stored, logged or put in an error message in clear. This module does
 //! not prompt for PINs (`cli::lab`) nor decide what a caller hears (`um::ova`).
 
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -460,31 +459,14 @@ fn read_record(path: &Path) -> Result<Option<PinRecord>, PinError> {
         })
 }
 
-/// Writes `pin.json.tmp`, fsyncs it and renames it over `pin.json` (then fsyncs the folder):
+/// Replaces `pin.json` atomically ([`crate::atomic_file`]: temp file, fsync, rename, fsync the folder):
 /// a reader sees the old record or the new one, never half of one.
 fn write_record(path: &Path, record: &PinRecord) -> Result<(), PinError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(|e| PinError::io(dir, "create directory", e))?;
-    let tmp = path.with_extension("json.tmp");
     let bytes = serde_json::to_vec_pretty(record).map_err(|e| PinError::Format {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let result = File::create(&tmp)
-        .and_then(|mut f| {
-            f.write_all(&bytes)?;
-            f.sync_all()
-        })
-        .map_err(|e| PinError::io(&tmp, "write", e))
-        .and_then(|()| fs::rename(&tmp, path).map_err(|e| PinError::io(path, "rename", e)));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result?;
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    crate::atomic_file::write(path, &bytes).map_err(|e| PinError::io(&e.path, e.action, e.source))
 }
 
 #[cfg(test)]
@@ -568,7 +550,11 @@ mod tests {
         assert_eq!(s.status("bob").unwrap().failures, 1);
         assert_eq!(s.check("bob", "246813").unwrap(), PinCheck::Accepted);
         assert_eq!(s.status("bob").unwrap().failures, 0, "success clears");
-        assert!(!dir.path().join("bob/pin.json.tmp").exists());
+        let names: Vec<String> = fs::read_dir(dir.path().join("bob"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["pin.json"], "no temp file is left");
     }
 
     #[test]

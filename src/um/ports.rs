@@ -5,12 +5,66 @@
 //! must name the port the target really listens on. [`BoundPorts`] is that registry: server
 //! (FQDN or address, case-insensitive) and component -> TCP and TLS ports.
 //!
+//! It also owns the names both it and the router use: [`Stage`] (which component) and
+//! [`Transport`].
+//!
 //! It holds data only; it binds nothing.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
 
-use super::router::{Stage, Transport, CALL_ROUTER_PORTS, UM_SERVICE_PORTS, WORKER_PORTS};
+use serde::Serialize;
+
+/// The SIP ports of each component: (TCP, TLS).
+pub const CALL_ROUTER_PORTS: (u16, u16) = (5060, 5061);
+pub const UM_SERVICE_PORTS: (u16, u16) = (5062, 5063);
+/// The first worker process (where a 302 of Exchange's fixed ports points, and what the
+/// offline trace names).
+pub const WORKER_PORTS: (u16, u16) = (5065, 5066);
+/// The second worker process (domain.md B.4.1: two workers, so one can recycle while the
+/// other serves; the UM service redirects to either).
+pub const SECOND_WORKER_PORTS: (u16, u16) = (5067, 5068);
+
+/// Which Exchange component received the INVITE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// The CAS's Microsoft Exchange Unified Messaging Call Router service.
+    CallRouter,
+    /// The mailbox server's Microsoft Exchange Unified Messaging service.
+    UmService,
+    /// The UM worker process, which answers.
+    Worker,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    Tcp,
+    Tls,
+}
+
+impl Transport {
+    pub fn of(secure: bool) -> Transport {
+        if secure {
+            Transport::Tls
+        } else {
+            Transport::Tcp
+        }
+    }
+    pub fn param(self) -> &'static str {
+        match self {
+            Transport::Tcp => "TCP",
+            Transport::Tls => "TLS",
+        }
+    }
+    pub(super) fn pick(self, ports: (u16, u16)) -> u16 {
+        match self {
+            Transport::Tcp => ports.0,
+            Transport::Tls => ports.1,
+        }
+    }
+}
 
 /// Where a component of a server listens.
 pub trait PortMap: Send + Sync {

@@ -13,7 +13,7 @@
 //!    a call to an auto-attendant number is that auto attendant, if enabled.
 //!
 //! The greeting kind comes from the mailbox folder when there is one (the lab). The rules
-//! that have no published source are umctl's and are documented in README.md (trace-call).
+//! that have no published source are umctl's and are documented in docs/trace-call.md.
 
 use std::path::{Path, PathBuf};
 

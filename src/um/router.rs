@@ -10,62 +10,14 @@
 use serde::Serialize;
 
 use super::ports::{ExchangePorts, PortMap};
+pub use super::ports::{
+    Stage, Transport, CALL_ROUTER_PORTS, SECOND_WORKER_PORTS, UM_SERVICE_PORTS, WORKER_PORTS,
+};
 use super::resolve::{rejection, RejectReason, Rejection, Resolution};
 use super::{IncomingCall, UmError};
 use crate::directory::lookup;
 use crate::directory::Directory;
 use crate::sip::SipUriParts;
-
-/// The SIP ports of each component: (TCP, TLS).
-pub const CALL_ROUTER_PORTS: (u16, u16) = (5060, 5061);
-pub const UM_SERVICE_PORTS: (u16, u16) = (5062, 5063);
-/// The first worker process (where a 302 of Exchange's fixed ports points, and what the
-/// offline trace names).
-pub const WORKER_PORTS: (u16, u16) = (5065, 5066);
-/// The second worker process (domain.md B.4.1: two workers, so one can recycle while the
-/// other serves; the UM service redirects to either).
-pub const SECOND_WORKER_PORTS: (u16, u16) = (5067, 5068);
-
-/// Which Exchange component received the INVITE.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// The CAS's Microsoft Exchange Unified Messaging Call Router service.
-    CallRouter,
-    /// The mailbox server's Microsoft Exchange Unified Messaging service.
-    UmService,
-    /// The UM worker process, which answers.
-    Worker,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Transport {
-    Tcp,
-    Tls,
-}
-
-impl Transport {
-    pub fn of(secure: bool) -> Transport {
-        if secure {
-            Transport::Tls
-        } else {
-            Transport::Tcp
-        }
-    }
-    pub fn param(self) -> &'static str {
-        match self {
-            Transport::Tcp => "TCP",
-            Transport::Tls => "TLS",
-        }
-    }
-    fn pick(self, ports: (u16, u16)) -> u16 {
-        match self {
-            Transport::Tcp => ports.0,
-            Transport::Tls => ports.1,
-        }
-    }
-}
 
 /// Where a 302 sends the caller.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -84,11 +84,36 @@ fn help_commands(path: &[String]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// The umctl command lines of the README's code blocks, continuation lines joined, without
-/// the prompt, environment assignments, comments and what a shell pipes them into.
+/// README.md and every page of docs/, in name order: (file name, text).
+fn documentation() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pages: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    pages.sort();
+    pages.insert(0, root.join("README.md"));
+    pages
+        .into_iter()
+        .map(|p| {
+            let name = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect()
+}
+
+/// The umctl command lines of the code blocks of the README and of docs/.
 fn readme_command_lines() -> Vec<String> {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    documentation()
+        .iter()
+        .flat_map(|(_, text)| command_lines(text))
+        .collect()
+}
+
+/// The umctl command lines of a page's code blocks, continuation lines joined, without the
+/// prompt, environment assignments, comments and what a shell pipes them into.
+fn command_lines(readme: &str) -> Vec<String> {
     let mut lines = Vec::new();
     let mut in_code = false;
     let mut pending = String::new();
@@ -173,7 +198,7 @@ fn the_readme_and_help_list_the_same_commands() {
         .collect();
     assert!(
         missing.is_empty(),
-        "in --help but not in the README: {missing:?}"
+        "in --help but not in the README or docs/: {missing:?}"
     );
     // Every README command line names a command --help lists, and a line without placeholders
     // (FILE, [--force], a|b, ...) is one umctl accepts as written.
@@ -220,7 +245,7 @@ fn the_readme_and_help_list_the_same_commands() {
     }
     assert!(
         wrong.is_empty(),
-        "README command lines umctl refuses: {wrong:#?}"
+        "README and docs/ command lines umctl refuses: {wrong:#?}"
     );
 }
 
@@ -253,4 +278,36 @@ fn help_and_man_pages_say_what_umctl_does() {
             assert!(examples.starts_with(".nf\n"), "{name}: {examples}");
         }
     }
+}
+
+#[test]
+fn the_readme_links_every_docs_page_and_every_link_resolves() {
+    let docs = documentation();
+    let readme = &docs[0].1;
+    for (name, _) in &docs[1..] {
+        assert!(
+            readme.contains(&format!("]({name})")),
+            "README.md does not link {name}"
+        );
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (name, text) in &docs {
+        let base = Path::new(name).parent().unwrap_or(Path::new(""));
+        for target in text.split("](").skip(1).filter_map(|s| s.split(')').next()) {
+            let file = target.split('#').next().unwrap_or_default();
+            if file.is_empty() || file.contains("://") {
+                continue;
+            }
+            assert!(
+                root.join(base).join(file).exists(),
+                "{name} links {target}, which does not exist"
+            );
+        }
+    }
+    assert!(
+        command_lines(readme)
+            .iter()
+            .any(|l| l.starts_with("umctl trace-call")),
+        "the README keeps a tour of each command"
+    );
 }

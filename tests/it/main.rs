@@ -3,6 +3,7 @@
 //! user does. `support` holds the harness (a throwaway lab folder, a command runner).
 
 mod aa_hours;
+mod architecture;
 mod assets;
 mod baresip;
 mod call_records;

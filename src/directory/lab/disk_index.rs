@@ -115,22 +115,7 @@ pub fn build_from<'a>(
         .map(|(slot, (key, ..))| (head(key), *key, slot as u32))
         .collect();
     by_dn.sort_unstable();
-    // Children in CSR form, each list in slot (insertion) order.
-    let mut counts = vec![0u32; n + 1];
-    for p in parents.iter().filter(|p| **p != NONE) {
-        counts[*p as usize + 1] += 1;
-    }
-    for i in 1..=n {
-        counts[i] += counts[i - 1];
-    }
-    let mut fill = counts.clone();
-    let mut children = vec![0u32; parents.iter().filter(|p| **p != NONE).count()];
-    for (slot, p) in parents.iter().enumerate() {
-        if *p != NONE {
-            children[fill[*p as usize] as usize] = slot as u32;
-            fill[*p as usize] += 1;
-        }
-    }
+    let (counts, children) = children_csr(&parents);
     // Per index, its (key, slot) rows sorted; equal keys share their blob bytes.
     let mut tables: HashMap<&'static str, Vec<(u128, &str, u32)>> = HashMap::default();
     for (name, key, slot) in rows {
@@ -185,6 +170,28 @@ pub fn build_from<'a>(
     out.extend_from_slice(&(blob.len() as u64).to_le_bytes());
     out.extend_from_slice(&blob);
     Some(out)
+}
+
+/// The children of each slot in CSR form, each list in slot (insertion) order: (offsets,
+/// n + 1 of them; the child slots).
+fn children_csr(parents: &[u32]) -> (Vec<u32>, Vec<u32>) {
+    let n = parents.len();
+    let mut counts = vec![0u32; n + 1];
+    for p in parents.iter().filter(|p| **p != NONE) {
+        counts[*p as usize + 1] += 1;
+    }
+    for i in 1..=n {
+        counts[i] += counts[i - 1];
+    }
+    let mut fill = counts.clone();
+    let mut children = vec![0u32; parents.iter().filter(|p| **p != NONE).count()];
+    for (slot, p) in parents.iter().enumerate() {
+        if *p != NONE {
+            children[fill[*p as usize] as usize] = slot as u32;
+            fill[*p as usize] += 1;
+        }
+    }
+    (counts, children)
 }
 
 /// The first 16 bytes of `key` as a number (zero-padded): ordering by it first and by the whole

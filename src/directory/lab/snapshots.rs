@@ -92,10 +92,8 @@ pub fn unshare(paths: &LabPaths, id: &str) -> Result<()> {
     if !same_file(&kept, &paths.forest()) {
         return Ok(());
     }
-    let temp = kept.with_extension("ldif.tmp-unshare");
-    fs::copy(&kept, &temp)
-        .and_then(|_| fs::rename(&temp, &kept))
-        .map_err(|e| DirectoryError::io(&kept, e))
+    let mut shared = fs::File::open(&kept).map_err(|e| DirectoryError::io(&kept, e))?;
+    store::write_atomically(&kept, |out| std::io::copy(&mut shared, out).map(drop))
 }
 
 /// Whether two paths name the same file (one inode).

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use crate::atomic_file;
 use crate::directory::{DirectoryError, Result};
 
 /// The crash point of the crash test (see `directory::fault`): abort after the new forest is
@@ -154,55 +155,23 @@ fn remove_stale_temp_files(dir: &Path) {
     }
 }
 
-/// Writes `path` atomically: the bytes go to a temp file beside it, which is synced and then
-/// renamed over `path`; the folder is synced so the rename itself survives a crash.
+/// Writes `path` atomically ([`crate::atomic_file`]): a temp file beside it, synced, then
+/// renamed over `path`, and the folder synced so the rename itself survives a crash.
 pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(|e| DirectoryError::io(dir, e))?;
-    let name = path
-        .file_name()
-        .map_or_else(|| "file".to_string(), |n| n.to_string_lossy().into_owned());
-    let temp = dir.join(format!("{name}.tmp-{}", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let file = File::create(&temp)?;
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-        write(&mut out)?;
-        let file = out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&temp);
-        return Err(DirectoryError::io(&temp, e));
-    }
+    let io = |e: atomic_file::Error| DirectoryError::io(e.path, e.source);
+    let staged = atomic_file::stage(path, write).map_err(io)?;
     if crate::directory::fault::crash_requested(CRASH_BEFORE_RENAME) {
         tracing::error!(
             "fault injection: aborting before renaming {}",
-            temp.display()
+            staged.temp_path().display()
         );
         std::process::abort();
     }
-    fs::rename(&temp, path).map_err(|e| {
-        let _ = fs::remove_file(&temp);
-        DirectoryError::io(path, e)
-    })?;
-    sync_dir(dir);
-    Ok(())
+    staged.commit().map_err(io)
 }
-
-#[cfg(unix)]
-fn sync_dir(dir: &Path) {
-    // Best effort: the data is already safe in the temp file; this makes the rename durable.
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-}
-
-#[cfg(not(unix))]
-fn sync_dir(_dir: &Path) {}
 
 /// A timestamp for backup names, sortable: `20261126T225322.123Z`.
 pub fn backup_stamp() -> String {

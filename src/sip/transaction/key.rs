@@ -23,8 +23,7 @@ use super::super::message::find_header;
 use super::super::normalize::split_list;
 use super::TransactionError;
 
-/// RFC 3261 8.1.1.7: branches of RFC 3261 elements start with this.
-pub const MAGIC_COOKIE: &str = "z9hG4bK";
+pub use super::super::ids::MAGIC_COOKIE;
 
 /// The identity of one transaction.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -19,6 +19,21 @@ use tokio::sync::{mpsc, watch};
 use super::{Inbound, PeerCertificate, TransportError, TransportKind};
 use crate::sip::framing::{Frame, Framer, Limits};
 
+/// A send to `to` that failed on a stream connection (TCP or TLS), with the reason.
+pub(crate) fn send_err(
+    kind: TransportKind,
+    to: SocketAddr,
+    len: usize,
+    reason: impl ToString,
+) -> TransportError {
+    TransportError::Send {
+        kind,
+        to,
+        len,
+        reason: reason.to_string(),
+    }
+}
+
 /// How long a connection whose input could not be framed stays open for writing.
 const ERROR_GRACE: Duration = Duration::from_secs(2);
 
@@ -198,9 +213,7 @@ impl Connections {
         let len = bytes.len();
         match self.queue(kind, to, bytes) {
             Ok(()) => Ok(Ok(())),
-            Err((QueueError::Full, _)) => {
-                Ok(Err(super::tcp::send_err(kind, to, len, "write queue full")))
-            }
+            Err((QueueError::Full, _)) => Ok(Err(send_err(kind, to, len, "write queue full"))),
             Err((QueueError::NotConnected, bytes)) => Err(bytes),
         }
     }
@@ -280,7 +293,7 @@ impl StreamShared {
     ) -> Result<(), TransportError> {
         self.connections
             .queue(self.kind, to, bytes)
-            .map_err(|(e, _)| super::tcp::send_err(self.kind, to, len, format!("{e:?}")))
+            .map_err(|(e, _)| send_err(self.kind, to, len, format!("{e:?}")))
     }
 }
 

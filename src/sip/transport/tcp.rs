@@ -9,27 +9,13 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use super::connection::{serve, Connections, StreamShared};
+use super::connection::{send_err, serve, Connections, StreamShared};
 use super::{Inbound, TransportError, TransportKind};
 
 /// The TCP listener's handle for sending.
 #[derive(Clone, Debug)]
 pub struct TcpTransport {
     shared: StreamShared,
-}
-
-pub(crate) fn send_err(
-    kind: TransportKind,
-    to: SocketAddr,
-    len: usize,
-    reason: impl ToString,
-) -> TransportError {
-    TransportError::Send {
-        kind,
-        to,
-        len,
-        reason: reason.to_string(),
-    }
 }
 
 /// Connects to `to` from the listener's own address (port chosen by the system), so the peer

@@ -16,8 +16,9 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
+use super::connection::send_err;
 use super::connection::{serve, Connections, StreamShared};
-use super::tcp::{connect_from, send_err};
+use super::tcp::connect_from;
 use super::{Inbound, PeerCertificate, TransportError, TransportKind};
 
 /// What the TLS listener presents and whom it trusts.
