@@ -25,7 +25,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rsip::prelude::UntypedHeader;
 use tokio::net::UdpSocket;
 use tokio::sync::watch;
 use umctl::frontend::invite::{build_invite, follow_redirect, InviteSpec};
@@ -275,18 +274,23 @@ fn offer(rtp: SocketAddr, key: Option<&MasterKey>) -> String {
     )
 }
 
-fn with_body(mut req: rsip::Request, sdp: &str) -> rsip::Request {
-    req.headers
-        .retain(|h| !matches!(h, rsip::Header::ContentLength(_)));
-    req.headers
-        .push(rsip::Header::ContentType(rsip::headers::ContentType::new(
-            "application/sdp",
-        )));
-    req.headers.push(rsip::Header::ContentLength(
-        rsip::headers::ContentLength::new(sdp.len().to_string()),
-    ));
-    req.body = sdp.as_bytes().to_vec();
-    req
+/// The INVITE of `spec` with the SDP `offer` as its body.
+fn invite_with(spec: &InviteSpec, offer: &str) -> Result<rsip::Request, Error> {
+    let text = build_invite(spec)?.to_string().replace(
+        "Content-Length: 0\r\n\r\n",
+        &format!(
+            "Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{offer}",
+            offer.len()
+        ),
+    );
+    request(&text)
+}
+
+fn request(text: &str) -> Result<rsip::Request, Error> {
+    match umctl::sip::parse(text.as_bytes())? {
+        rsip::SipMessage::Request(r) => Ok(r),
+        rsip::SipMessage::Response(_) => Err("not a request".into()),
+    }
 }
 
 /// Where the shared parts of every call are.
@@ -335,10 +339,7 @@ fn in_dialog(
         find_header(&ok.headers, "To").unwrap_or_default(),
         spec.call_id,
     );
-    match umctl::sip::parse(text.as_bytes())? {
-        rsip::SipMessage::Request(r) => Ok(r),
-        rsip::SipMessage::Response(_) => Err("not a request".into()),
-    }
+    request(&text)
 }
 
 /// The INVITE, both 302s and the worker's 200: the final INVITE's spec, the 200, the worker.
@@ -366,7 +367,7 @@ async fn signal(
     };
     let mut to = setup.router;
     for _hop in 0..3 {
-        let invite = with_body(build_invite(&spec)?, sdp);
+        let invite = invite_with(&spec, sdp)?;
         let response = setup.sip.request(invite, to, setup.transport).await?;
         match response.status_code.code() {
             200 => return Ok((spec, response, to)),
@@ -442,11 +443,12 @@ async fn media(setup: &Setup, rtp: &UdpSocket, n: &Negotiated) -> Result<CallFig
     let payload = Law::Mu.encode(&tone);
     let mut sender = RtpSender::with_random_seed(n.payload_type);
     let mut tick = tokio::time::interval(PACKET);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let end = Instant::now() + Duration::from_secs(setup.seconds);
+    // Late ticks are caught up: every call sends the same packets, SECONDS x 50, in both runs.
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let packets = setup.seconds * 1000 / PACKET.as_millis() as u64;
     let mut figures = CallFigures::default();
     let mut buf = [0u8; 2048];
-    while Instant::now() < end {
+    while figures.sent < packets {
         tokio::select! {
             _ = tick.tick() => {
                 let mut packet = sender.next_packet(&payload)?;
