@@ -81,6 +81,9 @@ struct RunFigures {
     received: u64,
     rejected: u64,
     delivered: usize,
+    /// From serve's media log lines: packets it took in, and those that failed SRTP.
+    serve_received: u64,
+    serve_srtp_failures: u64,
     cpu_seconds: f64,
     wall_seconds: f64,
 }
@@ -496,6 +499,20 @@ async fn place_calls(setup: Arc<Setup>, load: Load) -> RunFigures {
     run
 }
 
+/// The totals of serve's media log lines (one JSON object per call with a `media` key).
+fn serve_media(lab: &Path, figures: &mut RunFigures) -> Result<(), Error> {
+    let log = std::fs::read_to_string(lab.join("serve.log"))?;
+    for line in log.lines() {
+        let Ok(entry) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let media = &entry["media"];
+        figures.serve_received += media["received_packets"].as_u64().unwrap_or(0);
+        figures.serve_srtp_failures += media["srtp_auth_failures"].as_u64().unwrap_or(0);
+    }
+    Ok(())
+}
+
 /// Voice mails in Bob's Maildir.
 fn delivered(lab: &Path) -> usize {
     std::fs::read_dir(lab.join("mailboxes/bob/Maildir/new")).map_or(0, |d| d.count())
@@ -507,8 +524,11 @@ fn run(umctl: &Path, load: Load, secured: bool) -> Result<RunFigures, Error> {
     let lab = dir.path().join("lab");
     make_lab(umctl, &lab, secured)?;
     let (mut serve, router) = start_serve(umctl, &lab, load.calls, secured)?;
-    let result = measure(&lab, &serve, router, load, secured);
+    let mut result = measure(&lab, &serve, router, load, secured);
     stop(&mut serve);
+    if let Ok(figures) = &mut result {
+        serve_media(&lab, figures)?;
+    }
     if result.is_err() {
         let log = std::fs::read_to_string(lab.join("serve.log")).unwrap_or_default();
         eprintln!("serve's log (last lines):");
@@ -575,6 +595,7 @@ fn measure(
 fn report(name: &str, load: Load, f: &RunFigures) {
     println!(
         "{name:<9} answered {}/{} delivered {} | caller sent {} received {} rejected {} | \
+         serve received {} (SRTP failures {}) | \
          serve CPU {:.2} s over {:.1} s wall ({:.0}% of one core)",
         f.answered,
         load.calls,
@@ -582,6 +603,8 @@ fn report(name: &str, load: Load, f: &RunFigures) {
         f.sent,
         f.received,
         f.rejected,
+        f.serve_received,
+        f.serve_srtp_failures,
         f.cpu_seconds,
         f.wall_seconds,
         100.0 * f.cpu_seconds / f.wall_seconds,
@@ -614,7 +637,8 @@ fn main() -> Result<(), Error> {
     report("Unsecured", load, &plain);
     let secured = run(&umctl, load, true)?;
     report("Secured", load, &secured);
-    let complete = |f: &RunFigures| f.answered == load.calls && f.rejected == 0;
+    let complete =
+        |f: &RunFigures| f.answered == load.calls && f.rejected == 0 && f.serve_srtp_failures == 0;
     println!(
         "Secured / Unsecured serve CPU: {:.2} ({:+.0}%)",
         secured.cpu_seconds / plain.cpu_seconds,
