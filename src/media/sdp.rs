@@ -551,6 +551,74 @@ pub fn negotiate(
     local: &LocalMedia,
 ) -> Result<(Negotiated, SessionDescription), MediaError> {
     let (index, m, crypto) = choose_stream(offer, &local.encryption)?;
+    let (codec, payload_type, telephone_event) = choose_codec(m, local)?;
+    let remote = offer
+        .connection_of(m)
+        .and_then(Connection::ip)
+        .filter(|ip| !ip.is_unspecified())
+        .map(|ip| SocketAddr::new(ip, m.port));
+    let direction = offer.direction_of(m).mirror();
+
+    // Ours: the offer's tag and suite, our own key (RFC 4568 7.1.2).
+    let answer_crypto = match (&crypto, &local.encryption) {
+        (Some(theirs), Encryption::Srtp(key)) => Some(CryptoAttribute {
+            tag: theirs.tag,
+            suite: theirs.suite,
+            key: key.clone(),
+        }),
+        _ => None,
+    };
+    let srtp = answer_crypto
+        .as_ref()
+        .zip(crypto.as_ref())
+        .map(|(ours, theirs)| SrtpKeys {
+            suite: ours.suite,
+            local: ours.key.clone(),
+            remote: theirs.key.clone(),
+        });
+    let answered = AnsweredStream {
+        payload_type,
+        codec,
+        telephone_event,
+        direction,
+        proto: if crypto.is_some() {
+            m.proto.clone()
+        } else {
+            "RTP/AVP".to_string()
+        },
+        crypto: answer_crypto,
+    };
+    let media = offer
+        .media
+        .iter()
+        .enumerate()
+        .map(|(i, om)| {
+            if i == index {
+                answered.media(local.port)
+            } else {
+                rejected_media(om)
+            }
+        })
+        .collect();
+    let negotiated = Negotiated {
+        media_index: index,
+        codec,
+        payload_type,
+        telephone_event,
+        remote,
+        direction,
+        remote_ptime: m.ptime,
+        srtp,
+    };
+    Ok((negotiated, answer_session(local, media)))
+}
+
+/// The codec of the stream (the first of its formats we accept, with its payload type) and
+/// its telephone-event payload type, when both sides do RFC 4733.
+fn choose_codec(
+    m: &MediaDescription,
+    local: &LocalMedia,
+) -> Result<(Codec, u8, Option<u8>), MediaError> {
     let mut chosen = None;
     let mut telephone_event = None;
     for format in &m.formats {
@@ -580,58 +648,32 @@ pub fn negotiate(
         });
     };
     let telephone_event = telephone_event.filter(|_| local.telephone_event);
-    let remote = offer
-        .connection_of(m)
-        .and_then(Connection::ip)
-        .filter(|ip| !ip.is_unspecified())
-        .map(|ip| SocketAddr::new(ip, m.port));
-    let direction = offer.direction_of(m).mirror();
+    Ok((codec, payload_type, telephone_event))
+}
 
-    // Ours: the offer's tag and suite, our own key (RFC 4568 7.1.2).
-    let answer_crypto = match (&crypto, &local.encryption) {
-        (Some(theirs), Encryption::Srtp(key)) => Some(CryptoAttribute {
-            tag: theirs.tag,
-            suite: theirs.suite,
-            key: key.clone(),
-        }),
-        _ => None,
-    };
-    let srtp = answer_crypto
-        .as_ref()
-        .zip(crypto.as_ref())
-        .map(|(ours, theirs)| SrtpKeys {
-            suite: ours.suite,
-            local: ours.key.clone(),
-            remote: theirs.key.clone(),
-        });
-    let ours = Connection::for_ip(local.address);
-    let mut answer_media = Vec::with_capacity(offer.media.len());
-    for (i, om) in offer.media.iter().enumerate() {
-        if i != index {
-            answer_media.push(MediaDescription {
-                media: om.media.clone(),
-                port: 0,
-                port_count: None,
-                proto: om.proto.clone(),
-                formats: om.formats.iter().take(1).cloned().collect(),
-                connection: None,
-                rtpmaps: Vec::new(),
-                fmtps: Vec::new(),
-                ptime: None,
-                direction: None,
-                attributes: Vec::new(),
-            });
-            continue;
-        }
-        let mut formats = vec![payload_type.to_string()];
+/// What the answer says about the stream it takes.
+struct AnsweredStream {
+    payload_type: u8,
+    codec: Codec,
+    telephone_event: Option<u8>,
+    direction: Direction,
+    proto: String,
+    crypto: Option<CryptoAttribute>,
+}
+
+impl AnsweredStream {
+    /// The answer's m= line for the stream, on our `port`.
+    fn media(&self, port: u16) -> MediaDescription {
+        let pt = self.payload_type;
+        let mut formats = vec![pt.to_string()];
         let mut rtpmaps = vec![RtpMap {
-            payload_type,
-            encoding: codec.encoding_name().to_string(),
+            payload_type: pt,
+            encoding: self.codec.encoding_name().to_string(),
             clock_rate: 8000,
             channels: None,
         }];
         let mut fmtps = Vec::new();
-        if let Some(te) = telephone_event {
+        if let Some(te) = self.telephone_event {
             formats.push(te.to_string());
             rtpmaps.push(RtpMap {
                 payload_type: te,
@@ -641,28 +683,47 @@ pub fn negotiate(
             });
             fmtps.push((te.to_string(), "0-15".to_string()));
         }
-        answer_media.push(MediaDescription {
+        MediaDescription {
             media: "audio".to_string(),
-            port: local.port,
+            port,
             port_count: None,
-            proto: if crypto.is_some() {
-                om.proto.clone()
-            } else {
-                "RTP/AVP".to_string()
-            },
+            proto: self.proto.clone(),
             formats,
             connection: None,
             rtpmaps,
             fmtps,
             ptime: Some(PTIME_MS),
-            direction: Some(direction),
-            attributes: answer_crypto
+            direction: Some(self.direction),
+            attributes: self
+                .crypto
                 .iter()
                 .map(|c| ("crypto".to_string(), Some(c.sdp_value())))
                 .collect(),
-        });
+        }
     }
-    let answer = SessionDescription {
+}
+
+/// The answer's m= line for a stream it does not take: port 0 (RFC 3264 6).
+fn rejected_media(om: &MediaDescription) -> MediaDescription {
+    MediaDescription {
+        media: om.media.clone(),
+        port: 0,
+        port_count: None,
+        proto: om.proto.clone(),
+        formats: om.formats.iter().take(1).cloned().collect(),
+        connection: None,
+        rtpmaps: Vec::new(),
+        fmtps: Vec::new(),
+        ptime: None,
+        direction: None,
+        attributes: Vec::new(),
+    }
+}
+
+/// The answer's session around its m= lines.
+fn answer_session(local: &LocalMedia, media: Vec<MediaDescription>) -> SessionDescription {
+    let ours = Connection::for_ip(local.address);
+    SessionDescription {
         origin: Origin {
             username: "umctl".to_string(),
             session_id: local.session_id.to_string(),
@@ -673,21 +734,8 @@ pub fn negotiate(
         connection: Some(ours),
         direction: None,
         attributes: Vec::new(),
-        media: answer_media,
-    };
-    Ok((
-        Negotiated {
-            media_index: index,
-            codec,
-            payload_type,
-            telephone_event,
-            remote,
-            direction,
-            remote_ptime: m.ptime,
-            srtp,
-        },
-        answer,
-    ))
+        media,
+    }
 }
 
 /// Lync's `a=encryption:optional|required|rejected` (media level, else session level).

@@ -7,7 +7,12 @@
 //! counter and the index estimate of 3.3.1, a 64-packet replay window per SSRC of 3.3.2) and
 //! RTCP (3.4: the E flag and 31-bit SRTCP index, always an 80-bit tag, RFC 4568 6.2), and the
 //! counters of what was dropped. Every packet that fails authentication or is replayed is
-//! dropped before decryption: the caller never sees its payload.
+//! dropped before decryption: the caller never sees its payload. RTCP that arrives in clear
+//! on an SRTP session (libre, baresip's stack, sends its closing BYE and its first APP
+//! "PING" unprotected: the stream frees its SRTP context before the RTCP session) is dropped
+//! too, but counted as `unprotected`, not as an authentication failure: it is told apart
+//! exactly, because a plain compound RTCP packet is a multiple of 4 bytes long and an SRTCP
+//! one, with its 4-byte index and 10-byte tag, never is.
 //!
 //! Built on kept primitives: AES-128 in counter mode from RustCrypto's `aes` + `ctr` (the
 //! SRTP AES-CM keystream is exactly a 128-bit big-endian counter, RFC 3711 4.1.1) and
@@ -215,6 +220,8 @@ pub enum SrtpError {
     TooShort { len: usize },
     #[error("SRTP authentication failed")]
     AuthFailed,
+    #[error("RTCP arrived unprotected on an SRTP session")]
+    Unprotected,
     #[error("SRTP packet index {index} was replayed or is older than the replay window")]
     Replayed { index: u64 },
     #[error("SRTP: more than {MAX_SOURCES} SSRCs in one session")]
@@ -229,6 +236,8 @@ pub struct SrtpStats {
     pub auth_failures: u64,
     pub replayed: u64,
     pub malformed: u64,
+    /// SRTCP only: plain RTCP (a whole compound packet in clear), dropped unread.
+    pub unprotected: u64,
 }
 
 /// The session keys of one direction, for RTP or for RTCP (RFC 3711 4.3).
@@ -487,6 +496,9 @@ impl SrtpContext {
     }
 
     fn unprotect_rtcp_inner(&mut self, packet: &[u8]) -> Result<Vec<u8>, SrtpError> {
+        if is_plain_rtcp(packet) {
+            return Err(SrtpError::Unprotected);
+        }
         if packet.len() < 8 + 4 + SRTCP_TAG_LEN {
             return Err(SrtpError::TooShort { len: packet.len() });
         }
@@ -512,10 +524,28 @@ impl SrtpContext {
         match error {
             Some(SrtpError::AuthFailed) => self.stats.auth_failures += 1,
             Some(SrtpError::Replayed { .. }) => self.stats.replayed += 1,
+            Some(SrtpError::Unprotected) => self.stats.unprotected += 1,
             Some(_) => self.stats.malformed += 1,
             None => {}
         }
     }
+}
+
+/// Whether `datagram` is a whole compound RTCP packet in clear (RFC 3550 6.1: version 2,
+/// packet types 192-223, lengths that add up to the datagram). An SRTCP packet never is: its
+/// 14-byte trailer (E|index and the 80-bit tag) leaves its length 2 past a multiple of 4.
+fn is_plain_rtcp(datagram: &[u8]) -> bool {
+    let mut at = 0;
+    while at < datagram.len() {
+        let Some(header) = datagram.get(at..at + 4) else {
+            return false;
+        };
+        if header[0] >> 6 != 2 || !(192..=223).contains(&header[1]) {
+            return false;
+        }
+        at += 4 + 4 * usize::from(u16::from_be_bytes([header[2], header[3]]));
+    }
+    at == datagram.len() && at > 0
 }
 
 /// The replay window of `ssrc` (a new one for a new source, while there is room for it).
@@ -705,6 +735,55 @@ mod tests {
         assert_eq!(rx.stats().replayed, 1);
     }
 
+    /// Reference packets from libre 1.1.0 (Debian's baresip 1.0.0, srtp module,
+    /// AES_CM_128_HMAC_SHA1_80), captured in tests/it/baresip.rs's Secured call with the key
+    /// baresip announced for that one call: its SRTCP APP "PING"/"PONG" (index 1) and sender
+    /// report (index 2) open; its closing BYE+SDES and its first APP came in clear.
+    const LIBRE_KEY: &str = "VKry7C7GEABZC/iLKPCKpBuFQzZat9mZEpvGQQPN";
+    const LIBRE_APP: &str = "80cc0003e857a06b52c0407d3762876880000001 63ac1a6612c92beb45ae";
+    const LIBRE_SR: &str = "81c8000ce857a06b54d561d1fb174530942e70a7cc28846f4dbb95a2b7157fcf\
+        993e8351ff81610257143f5a60c23312cba14cc7f7306d9305294f4657cec3cc64a3c53ee93207de0a94\
+        3ad39564b14db3758c188000000291fe92b095cfbc2ea281";
+    const LIBRE_CLEAR_BYE: &str = "81cb0003e857a06b0441646a6f00000081ca0007e857a06b0115736970\
+        3a616c696365403132372e302e31302e323100";
+    const LIBRE_CLEAR_APP: &str = "80cc0003e857a06b50494e47504f4e47";
+
+    #[test]
+    fn libre_srtcp_packets_open_and_its_clear_rtcp_is_dropped_as_unprotected() {
+        let key = CryptoAttribute::parse(&format!("1 AES_CM_128_HMAC_SHA1_80 inline:{LIBRE_KEY}"))
+            .unwrap()
+            .key;
+        let mut rx = SrtpContext::new(Suite::AesCm128HmacSha1_80, &key);
+        let app = rx.unprotect_rtcp(&hex(LIBRE_APP)).unwrap();
+        assert_eq!(
+            app,
+            hex("80cc0003e857a06b 50494e47 504f4e47"),
+            "APP PING PONG"
+        );
+        let sr = rx.unprotect_rtcp(&hex(LIBRE_SR)).unwrap();
+        // A sender report (200) with one report block, then an SDES (202) with its CNAME.
+        assert_eq!((sr[1], sr.len()), (200, 84));
+        assert_eq!(&sr[52..54], &[0x81, 202]);
+        assert!(is_plain_rtcp(&sr));
+        for clear in [LIBRE_CLEAR_BYE, LIBRE_CLEAR_APP] {
+            assert_eq!(rx.unprotect_rtcp(&hex(clear)), Err(SrtpError::Unprotected));
+        }
+        assert_eq!(
+            rx.stats(),
+            SrtpStats {
+                unprotected: 2,
+                ..SrtpStats::default()
+            }
+        );
+        // The report again under a new index is a forgery (the tag covers the index), not
+        // clear RTCP.
+        let mut forged = hex(LIBRE_SR);
+        let at = forged.len() - 14 + 3;
+        forged[at] = 3;
+        assert_eq!(rx.unprotect_rtcp(&forged), Err(SrtpError::AuthFailed));
+        assert!(!is_plain_rtcp(&hex(LIBRE_SR)) && !is_plain_rtcp(&hex(LIBRE_APP)));
+    }
+
     #[test]
     fn rtcp_hooks_seal_and_open_srtcp_only_on_a_secured_call() {
         let keys = SrtpKeys {
@@ -716,7 +795,8 @@ mod tests {
             keys.session(),
             SrtpSession::new(keys.suite, &keys.remote, &keys.local),
         );
-        let report = hex(RTCP_PLAIN);
+        // A whole receiver report (RTCP_PLAIN's length field says more than it holds).
+        let report = hex("81c90005cafebabe abababababababababababababababab");
         let sealed = seal_rtcp(Some(&mut us), report.clone()).unwrap();
         assert_eq!(
             sealed.len(),
@@ -726,10 +806,7 @@ mod tests {
         assert_eq!(open_rtcp(Some(&mut them), &sealed).unwrap(), report);
         // Plain RTCP on a Secured call is dropped and counted; without SRTP it passes.
         assert_eq!(open_rtcp(Some(&mut us), &report), None);
-        assert_eq!(
-            us.inbound.stats().malformed + us.inbound.stats().auth_failures,
-            1
-        );
+        assert_eq!(us.inbound.stats().unprotected, 1);
         assert_eq!(seal_rtcp(None, report.clone()).unwrap(), report);
         assert_eq!(open_rtcp(None, &report).unwrap(), report);
     }
@@ -797,7 +874,8 @@ mod tests {
             SrtpStats {
                 auth_failures: 1,
                 replayed: 2,
-                malformed: 0
+                malformed: 0,
+                unprotected: 0
             }
         );
         assert_eq!(

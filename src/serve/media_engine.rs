@@ -289,6 +289,10 @@ pub struct MediaFigures {
     /// SRTCP: reports that failed authentication or were replayed (dropped, never read).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub srtcp_dropped: Option<u64>,
+    /// SRTCP: plain RTCP that came in clear on the Secured call (dropped, never read; libre
+    /// sends its closing BYE so).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub srtcp_unprotected: Option<u64>,
 }
 
 impl CallSummary {
@@ -306,6 +310,7 @@ impl CallSummary {
             srtp_auth_failures: self.srtp.map(|s| s.auth_failures),
             srtp_replayed: self.srtp.map(|s| s.replayed),
             srtcp_dropped: self.srtcp.map(|s| s.auth_failures + s.replayed),
+            srtcp_unprotected: self.srtcp.map(|s| s.unprotected),
         }
     }
 
@@ -329,6 +334,9 @@ impl CallSummary {
             .unwrap_or_default()
             + &f.srtcp_dropped
                 .map(|n| format!(" srtcp-dropped={n}"))
+                .unwrap_or_default()
+            + &f.srtcp_unprotected
+                .map(|n| format!(" srtcp-unprotected={n}"))
                 .unwrap_or_default()
     }
 }

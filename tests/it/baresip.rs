@@ -313,11 +313,25 @@ fn baresip_srtp_over_tls_leaves_its_tone_as_a_voice_mail_on_the_secured_plan() {
         .find_map(|e| e.get("media"))
         .unwrap_or_else(|| panic!("no media line in serve's log: {:#?}", run.log));
     assert_eq!(media["srtp_auth_failures"], 0, "{media:#}");
+    // No SRTCP report failed authentication; libre's closing RTCP BYE, sent in clear after
+    // its SRTP context is gone, is dropped as unprotected, not as a forgery.
+    assert_eq!(media["srtcp_dropped"], 0, "{media:#}");
+    assert!(
+        media["srtcp_unprotected"].as_u64().unwrap() <= 2,
+        "{media:#}"
+    );
     assert!(
         media["received_packets"].as_u64().unwrap() >= 100,
         "{media:#}"
     );
     assert_tone_voice_mail(&lab, &run, tone_seconds);
+    // baresip's SRTCP reports pass authentication: RTCP measured the round trip.
+    let r = &crate::call_records::wait_for_records(lab.path(), 1)[0];
+    assert!(r["RtcpReceived"].as_u64().unwrap() >= 1, "{r:#}");
+    let rtt = r["RoundTripMilliseconds"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{r:#}"));
+    assert!((0.0..100.0).contains(&rtt), "{r:#}");
     assert!(
         run.phone_payloads.len() >= 100,
         "{} SRTP packets captured; tshark: {}",
