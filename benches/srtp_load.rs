@@ -33,7 +33,7 @@ use umctl::media::sdp::{negotiate, LocalMedia, Negotiated, SessionDescription};
 use umctl::media::srtp::{MasterKey, SrtpContext, Suite};
 use umctl::media::Law;
 use umctl::sip::endpoint::{
-    CallHandler, Endpoint, EndpointConfig, EndpointHandle, HandlerResponse, NoLog, RequestContext,
+    CallHandler, Endpoint, EndpointConfig, EndpointHandle, HandlerResponse, RequestContext,
     TlsListen,
 };
 use umctl::sip::ids::IdGenerator;
@@ -251,7 +251,7 @@ async fn pool_endpoint(
         config.bind = Some(SocketAddr::new(POOL_IP, 0));
         config.tcp = true;
     }
-    Ok(Endpoint::start(config, Arc::new(Pool), Arc::new(NoLog), stop).await?)
+    Ok(Endpoint::start(config, Arc::new(Pool), stop).await?)
 }
 
 /// The offer: PCMU and telephone-event, 20 ms; on Secured RTP/SAVP with `key`.
