@@ -162,6 +162,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         }),
         metrics,
         clock: args.test_clock,
+        preview: preview_options(args)?,
     };
     let json = args.log_format == LogFormatArg::Json;
     let quiet = global.quiet;
@@ -427,4 +428,22 @@ async fn wait_for_stop() -> anyhow::Result<()> {
         .await
         .context("waiting for Ctrl-C")?;
     Ok(())
+}
+
+/// `--preview` and `--preview-wait`; a build without the feature refuses `--preview`.
+fn preview_options(args: &ServeArgs) -> Result<Option<serve::preview::PreviewOptions>, UsageError> {
+    if !args.preview {
+        return Ok(None);
+    }
+    if !cfg!(feature = "preview") {
+        return Err(UsageError(format!(
+            "--preview: umctl was {}; build it with `cargo build --features preview` \
+             (needs Debian's libpocketsphinx-dev and pocketsphinx-en-us)",
+            serve::preview::NOT_BUILT
+        )));
+    }
+    Ok(Some(serve::preview::PreviewOptions {
+        wait: Duration::from_secs_f64(args.preview_wait),
+        policy: crate::um::preview::PreviewPolicy::default(),
+    }))
 }

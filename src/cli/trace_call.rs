@@ -282,6 +282,7 @@ fn live(
                     }),
                     metrics: None,
                     clock: args.now,
+                    preview: None,
                 };
                 let log_for =
                     |_: &ServerPlan, _: Stage| -> Arc<dyn TransactionLog> { Arc::new(NoLog) };

@@ -105,6 +105,7 @@ fn fold(name: &str, value: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::mail::{MailAddress, VoiceMessage};

@@ -100,3 +100,20 @@ extern "C" {
     /// `float64 logmath_exp(logmath_t *lmath, int logb_p);`
     pub fn logmath_exp(lmath: *mut LogMath, logb_p: c_int) -> c_double;
 }
+
+/// `struct timespec` of glibc on 64-bit Linux.
+#[repr(C)]
+pub struct Timespec {
+    /// Seconds.
+    pub tv_sec: i64,
+    /// Nanoseconds.
+    pub tv_nsec: i64,
+}
+
+/// `CLOCK_THREAD_CPUTIME_ID` (`<linux/time.h>`).
+pub const CLOCK_THREAD_CPUTIME_ID: c_int = 3;
+
+extern "C" {
+    /// `int clock_gettime(clockid_t clk, struct timespec *tp);` (libc).
+    pub fn clock_gettime(clk: c_int, tp: *mut Timespec) -> c_int;
+}
