@@ -442,6 +442,21 @@ pub struct ServeArgs {
     /// a Maildir message gets its preview when ready, an SMTP one only within this wait
     #[arg(long, value_name = "SECONDS", default_value_t = 0.0, requires = "preview", value_parser = preview_wait)]
     pub preview_wait: f64,
+
+    /// Show a transcript when the mean confidence of its words is at least this (0 to 1);
+    /// below it the message says the preview is not available
+    #[arg(long, value_name = "P", default_value_t = 0.6, requires = "preview", value_parser = preview_threshold)]
+    pub preview_threshold: f64,
+}
+
+/// `--preview-threshold`: 0 to 1.
+fn preview_threshold(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "'{s}': expected a confidence from 0 to 1, e.g. 0.6"
+        )),
+    }
 }
 
 /// `--preview-wait`: 0 to 600 seconds.

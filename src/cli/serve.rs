@@ -444,6 +444,9 @@ fn preview_options(args: &ServeArgs) -> Result<Option<serve::preview::PreviewOpt
     }
     Ok(Some(serve::preview::PreviewOptions {
         wait: Duration::from_secs_f64(args.preview_wait),
-        policy: crate::um::preview::PreviewPolicy::default(),
+        policy: crate::um::preview::PreviewPolicy {
+            show_from: args.preview_threshold,
+            ..crate::um::preview::PreviewPolicy::default()
+        },
     }))
 }
