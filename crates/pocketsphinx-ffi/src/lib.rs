@@ -10,8 +10,7 @@
 //!   non-null from construction to `Drop`, which frees the decoder first, then the config;
 //! - every string the library returns (`ps_get_hyp`, `ps_seg_word`) is copied into a Rust
 //!   `String` before the next library call that could invalidate it;
-//! - a segment iterator is walked to its end (`ps_seg_next` frees it) or freed with
-//!   `ps_seg_free`, never both;
+//! - a segment iterator is always walked to its end (`ps_seg_next` frees it there);
 //! - a decoder is used from one thread at a time: `&mut self` for every call, `Send` but not
 //!   `Sync`; [`Decoder::new`] holds a process-wide lock because the library's log target is
 //!   global state set while parsing the configuration.

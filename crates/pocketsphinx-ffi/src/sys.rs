@@ -78,8 +78,6 @@ extern "C" {
         out_lscr: *mut c_int,
         out_lback: *mut c_int,
     ) -> c_int;
-    /// `void ps_seg_free(ps_seg_t *seg);` for an iterator left before its end.
-    pub fn ps_seg_free(seg: *mut PsSeg);
     /// `void ps_get_utt_time(ps_decoder_t *ps, double *out_nspeech, double *out_ncpu,
     /// double *out_nwall);`
     pub fn ps_get_utt_time(
