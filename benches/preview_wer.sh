@@ -79,6 +79,7 @@ umctl_pid=$!
 read -r cas mbx < <(serve_addresses "$work/serve.json")
 [ -n "$cas" ] || { echo "umctl serve did not start:"; cat "$work/serve.err"; exit 1; }
 new=$lab/mailboxes/bob/Maildir/new
+messages() { { ls "$@" "$new" 2>/dev/null || true; }; }
 
 # `speak SET NAME WAV REFERENCE`: one call speaking WAV; appends the message's preview to
 # results (set, name, reference, confidence, transcript).
@@ -91,17 +92,17 @@ speak() {
       -e "s#<pause milliseconds=\"7600\"/>#<pause milliseconds=\"$ms\"/>#" \
       "$here/tests/sipp/uac_voicemail.xml" > "$xml"
   local before
-  before=$(ls "$new" 2>/dev/null | wc -l)
+  before=$(messages | wc -l)
   sipp "$cas" -sf "$xml" -s LOC801 -key divert bob -key mbx_ip "$mbx" -key codecs "8 0 101" \
-    -t t1 -i $SRC -mi $SRC -m 1 -d 1500 -timeout 60s -timeout_error -nostdin \
-    >/dev/null 2>&1 || { echo "sipp failed for $name" >&2; return; }
+    -t u1 -i $SRC -mi $SRC -m 1 -d 1500 -timeout 60s -timeout_error -nostdin \
+    >"$work/sipp.out" 2>&1 || { echo "sipp failed for $name:" >&2; tail -5 "$work/sipp.out" >&2; return; }
   for _ in $(seq 600); do
     local f
-    f=$(ls -t "$new" 2>/dev/null | head -1)
-    if [ "$(ls "$new" | wc -l)" -gt "$before" ] && grep -q '^X-Umctl-Preview:' "$new/$f"; then
+    f=$(messages -t | head -1)
+    if [ "$(messages | wc -l)" -gt "$before" ] && grep -q '^X-Umctl-Preview:' "$new/$f"; then
       python3 - "$new/$f" "$set" "$name" "$ref" >> "$work/results" <<'PY'
 import sys
-msg = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+msg = open(sys.argv[1], encoding="utf-8", errors="replace", newline="").read()
 head = msg.split("\r\n\r\n")[0].replace("\r\n ", " ")
 h = {l.split(":", 1)[0].lower(): l.split(":", 1)[1].strip() for l in head.split("\r\n") if ":" in l}
 conf = h["x-umctl-preview"].split("confidence=")[1]
