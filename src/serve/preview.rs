@@ -4,7 +4,8 @@
 //! One model load per serve: one decoder thread owns the pocketsphinx decoder
 //! (`pocketsphinx-ffi`, Debian's en-us model) and decodes one message at a time, off the
 //! async runtime. A voice message's `voicemail.wav` (8 kHz G.711 decoded to 16-bit) is
-//! resampled to 16 kHz (the model is 16 kHz only) and decoded as one utterance;
+//! resampled to 16 kHz (the model is 16 kHz only) and decoded as one utterance (a message
+//! over 180 s is not decoded: Exchange's partner limit);
 //! [`crate::um::preview::judge`] decides what the message says.
 //!
 //! Decoding never delays delivery beyond `--preview-wait` (default 0): the message waits at
@@ -51,13 +52,15 @@ pub struct Outcome {
 impl Outcome {
     /// The log line.
     fn log_line(&self, call: &str) -> String {
-        let (state, confidence) = match &self.preview {
-            Preview::Shown { confidence, .. } => ("shown", confidence),
-            Preview::Unavailable { confidence } => ("unavailable", confidence),
+        let state = match &self.preview {
+            Preview::Shown { confidence, .. } => format!("shown, confidence {confidence:.2}"),
+            Preview::Unavailable { confidence } => {
+                format!("unavailable, confidence {confidence:.2}")
+            }
+            Preview::TooLong { .. } => "not transcribed (too long)".into(),
         };
         format!(
-            "umctl serve: preview of {call}: {state}, confidence {confidence:.2}, \
-             {:.2} s of audio, {:.2} s CPU",
+            "umctl serve: preview of {call}: {state}, {:.2} s of audio, {:.2} s CPU",
             self.audio_seconds, self.cpu_seconds
         )
     }
@@ -215,7 +218,7 @@ mod engine {
 
     use super::Outcome;
     use crate::media::wav::resample;
-    use crate::um::preview::{judge, PreviewPolicy, RecognizedWord};
+    use crate::um::preview::{judge, too_long, PreviewPolicy, RecognizedWord};
 
     type Job = (Vec<i16>, mpsc::Sender<Outcome>);
 
@@ -269,6 +272,13 @@ mod engine {
     /// 8 kHz samples -> 16 kHz -> one utterance -> the preview.
     fn decode(decoder: &mut Decoder, samples: &[i16], policy: PreviewPolicy) -> Outcome {
         let audio_seconds = samples.len() as f64 / 8000.0;
+        if let Some(preview) = too_long(audio_seconds) {
+            return Outcome {
+                preview,
+                audio_seconds,
+                cpu_seconds: 0.0,
+            };
+        }
         let wide: Vec<f32> = samples.iter().map(|&s| f32::from(s)).collect();
         let up: Vec<i16> = resample(&wide, 8000, SAMPLE_RATE)
             .into_iter()

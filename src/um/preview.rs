@@ -41,6 +41,19 @@ pub enum Preview {
     Shown { text: String, confidence: f64 },
     /// No transcript: the confidence was below the threshold (0 when no word was heard).
     Unavailable { confidence: f64 },
+    /// Not transcribed: longer than [`MAX_SECONDS`].
+    TooLong { seconds: u64 },
+}
+
+/// The longest message transcribed: Exchange's VoiceMailPreviewPartnerMaxMessageDuration
+/// default, 180 s (domain B.4.7). A longer one is not decoded at all.
+pub const MAX_SECONDS: u64 = 180;
+
+/// Whether a message of `seconds` is transcribed; `Some(TooLong)` when it is not.
+pub fn too_long(seconds: f64) -> Option<Preview> {
+    (seconds > MAX_SECONDS as f64).then(|| Preview::TooLong {
+        seconds: seconds.round() as u64,
+    })
 }
 
 /// The header that carries the preview's state and confidence (`shown; confidence=0.82`).
@@ -111,6 +124,9 @@ impl Preview {
                     format!("unavailable; confidence={confidence:.2}"),
                 ));
             }
+            Preview::TooLong { seconds } => {
+                h.push((HEADER_PREVIEW, format!("unavailable; too-long={seconds}s")));
+            }
         }
         h
     }
@@ -127,6 +143,10 @@ impl Preview {
             Preview::Unavailable { confidence } => format!(
                 "Voice Mail Preview: not available (confidence {}%).",
                 percent(*confidence)
+            ),
+            Preview::TooLong { .. } => format!(
+                "Voice Mail Preview: not available (messages longer than {MAX_SECONDS} seconds \
+                 are not transcribed)."
             ),
         };
         format!("{text}\r\n\r\n")
@@ -227,6 +247,19 @@ mod tests {
         assert_eq!(
             judge(&[], PreviewPolicy::default()),
             Preview::Unavailable { confidence: 0.0 }
+        );
+    }
+
+    #[test]
+    fn messages_over_three_minutes_are_not_transcribed() {
+        assert_eq!(too_long(180.0), None);
+        let p = too_long(180.6).expect("too long");
+        assert_eq!(p, Preview::TooLong { seconds: 181 });
+        assert_eq!(p.headers()[1].1, "unavailable; too-long=181s");
+        assert_eq!(
+            p.body(),
+            "Voice Mail Preview: not available (messages longer than 180 seconds are not \
+             transcribed).\r\n\r\n"
         );
     }
 
