@@ -307,3 +307,80 @@ mod engine {
         }
     }
 }
+
+#[cfg(all(test, feature = "preview"))]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::mail::{MailAddress, VoiceMessage};
+    use std::time::UNIX_EPOCH;
+
+    fn maildir_message(root: &Path) -> PathBuf {
+        let bytes = VoiceMessage {
+            from_number: "+14255550100".into(),
+            from_name: None,
+            from_address: None,
+            to_user: MailAddress::new("Bob Haddad", "bob@contoso.lab"),
+            duration: Duration::from_secs(2),
+            call_id: "c9@contoso.lab".into(),
+            received_at: UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+            audio: vec![0; 8],
+            interrupted: false,
+        }
+        .render("um@contoso.lab")
+        .unwrap()
+        .bytes;
+        for d in ["new", "cur", "tmp"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        let path = root.join("new/1700000000.M1P1.host");
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    fn shown() -> Preview {
+        Preview::Shown {
+            text: "call me back".into(),
+            confidence: 0.9,
+        }
+    }
+
+    #[test]
+    fn a_late_preview_rewrites_the_message_in_new_or_cur() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = maildir_message(dir.path());
+        assert_eq!(
+            call_id(&std::fs::read(&path).unwrap()),
+            "call c9@contoso.lab"
+        );
+        rewrite(&path, &shown()).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("\r\nX-Umctl-Preview-Text: call me back\r\n"),
+            "{text}"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+            0
+        );
+
+        // A reader moved the next one to cur/ with flags: that file gets the preview.
+        let path = maildir_message(dir.path());
+        let read = dir.path().join("cur/1700000000.M1P1.host:2,S");
+        std::fs::rename(&path, &read).unwrap();
+        rewrite(&path, &shown()).unwrap();
+        assert!(std::fs::read_to_string(&read)
+            .unwrap()
+            .contains("X-Umctl-Preview: shown"));
+        assert!(!path.exists(), "no second copy in new/");
+
+        // Deleted before the preview was ready: nothing is written.
+        std::fs::remove_file(&read).unwrap();
+        rewrite(&path, &shown()).unwrap();
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("cur")).unwrap().count(),
+            0
+        );
+        assert!(!path.exists());
+    }
+}
