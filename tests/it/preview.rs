@@ -102,6 +102,28 @@ mod with_the_feature {
         path
     }
 
+    /// serve (with `serve_args`) on a lab where Bob has a short greeting; SIPp leaves Bob a
+    /// message speaking `text` in flite's `rms` voice.
+    fn bob_hears(text: &str, serve_args: &[&str]) -> (TempLab, ServeHarness) {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let (pcap, length) = spoken_pcap(tmp.path(), "rms", text);
+        let lab = lab_with_short_greeting();
+        let mut args = vec!["--startup-mode", "tcp"];
+        args.extend_from_slice(serve_args);
+        let serve = ServeHarness::start(&lab, &args);
+        let mut sipp = voicemail_sipp(&serve, "uac_voicemail.xml");
+        let scenario = scenario_speaking(tmp.path(), &pcap, length);
+        sipp.set("-sf", scenario.to_str().unwrap_or_default());
+        let out = sipp.run();
+        assert!(
+            out.status.success(),
+            "{}\n{}",
+            sipp.errors(),
+            serve.stderr()
+        );
+        (lab, serve)
+    }
+
     /// Bob's one message once it has a preview header (at most `wait`).
     fn previewed_message(lab: &TempLab, wait: Duration) -> Option<String> {
         let end = Instant::now() + wait;
@@ -129,24 +151,7 @@ mod with_the_feature {
         if !sipp_available(test) || !flite_available(test) {
             return;
         }
-        let tmp = tempfile::tempdir().expect("temp dir");
-        let (pcap, length) = spoken_pcap(tmp.path(), "rms", SPOKEN);
-        let lab = lab_with_short_greeting();
-        let serve = ServeHarness::start(&lab, &["--startup-mode", "tcp", "--preview"]);
-        let mut sipp = voicemail_sipp(&serve, "uac_voicemail.xml");
-        sipp.set(
-            "-sf",
-            scenario_speaking(tmp.path(), &pcap, length)
-                .to_str()
-                .unwrap_or_default(),
-        );
-        let out = sipp.run();
-        assert!(
-            out.status.success(),
-            "{}\n{}",
-            sipp.errors(),
-            serve.stderr()
-        );
+        let (lab, serve) = bob_hears(SPOKEN, &["--preview"]);
 
         let msg = previewed_message(&lab, Duration::from_secs(60))
             .unwrap_or_else(|| panic!("no preview came\n{}", serve.stderr()));
@@ -196,26 +201,9 @@ mod with_the_feature {
         if !sipp_available(test) || !flite_available(test) {
             return;
         }
-        let tmp = tempfile::tempdir().expect("temp dir");
-        let (pcap, length) = spoken_pcap(tmp.path(), "rms", "Please call me back.");
-        let lab = lab_with_short_greeting();
-        let serve = ServeHarness::start(
-            &lab,
-            &["--startup-mode", "tcp", "--preview", "--preview-wait", "60"],
-        );
-        let mut sipp = voicemail_sipp(&serve, "uac_voicemail.xml");
-        sipp.set(
-            "-sf",
-            scenario_speaking(tmp.path(), &pcap, length)
-                .to_str()
-                .unwrap_or_default(),
-        );
-        let out = sipp.run();
-        assert!(
-            out.status.success(),
-            "{}\n{}",
-            sipp.errors(),
-            serve.stderr()
+        let (lab, serve) = bob_hears(
+            "Please call me back.",
+            &["--preview", "--preview-wait", "60"],
         );
         // The first time the message is seen, it already has its preview.
         let msgs = crate::voicemail::wait_for_messages(&lab, 1, Duration::from_secs(60));
