@@ -79,7 +79,6 @@ umctl_pid=$!
 read -r cas mbx < <(serve_addresses "$work/serve.json")
 [ -n "$cas" ] || { echo "umctl serve did not start:"; cat "$work/serve.err"; exit 1; }
 new=$lab/mailboxes/bob/Maildir/new
-messages() { { ls "$@" "$new" 2>/dev/null || true; }; }
 
 # `speak SET NAME WAV REFERENCE`: one call speaking WAV; appends the message's preview to
 # results (set, name, reference, confidence, transcript).
@@ -91,16 +90,15 @@ speak() {
   sed -e "s#/usr/share/sip-tester/g711a.pcap#$pcap#" \
       -e "s#<pause milliseconds=\"7600\"/>#<pause milliseconds=\"$ms\"/>#" \
       "$here/tests/sipp/uac_voicemail.xml" > "$xml"
-  local before
-  before=$(messages | wc -l)
   sipp "$cas" -sf "$xml" -s LOC801 -key divert bob -key mbx_ip "$mbx" -key codecs "8 0 101" \
     -t u1 -i $SRC -mi $SRC -m 1 -d 1500 -timeout 60s -timeout_error -nostdin \
+    -cid_str "preview-$name-%u@%s" \
     >"$work/sipp.out" 2>&1 || { echo "sipp failed for $name:" >&2; tail -5 "$work/sipp.out" >&2; return; }
   for _ in $(seq 600); do
     local f
-    f=$(messages -t | head -1)
-    if [ "$(messages | wc -l)" -gt "$before" ] && grep -q '^X-Umctl-Preview:' "$new/$f"; then
-      python3 - "$new/$f" "$set" "$name" "$ref" >> "$work/results" <<'PY'
+    f=$(grep -l "^X-Umctl-Call-Id: preview-$name-" "$new"/* 2>/dev/null | head -1 || true)
+    if [ -n "$f" ] && grep -q '^X-Umctl-Preview:' "$f"; then
+      python3 - "$f" "$set" "$name" "$ref" >> "$work/results" <<'PY'
 import sys
 msg = open(sys.argv[1], encoding="utf-8", errors="replace", newline="").read()
 head = msg.split("\r\n\r\n")[0].replace("\r\n ", " ")
@@ -162,10 +160,20 @@ def report(name, rs):
     print(f"{name:14} {len(rs):4} messages  WER {100 * e / n:5.1f}%  shown {len(shown):3} "
           f"({100 * len(shown) / len(rs):3.0f}%)  WER of shown {wer_shown}")
 
+def sweep():
+    print("threshold  shown  WER of shown (all sets)")
+    for t in [0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8]:
+        shown = [r for r in rows if float(r[3]) >= t]
+        ns = sum(len(words(r[2])) for r in shown)
+        es = sum(errors(words(r[2]), words(r[4])) for r in shown)
+        wer = f"{100 * es / ns:5.1f}%" if ns else "    -"
+        print(f"{t:9.2f}  {len(shown):2}/{len(rows)}  {wer}")
+
 print(f"threshold: mean word confidence >= {threshold}")
 for s in sorted({r[0] for r in rows}):
     report(s, [r for r in rows if r[0] == s])
 report("all", rows)
+sweep()
 if audio:
     print(f"decoder CPU: {cpu:.2f} s for {audio:.1f} s of audio = {cpu / audio:.3f} s per second")
 PY
