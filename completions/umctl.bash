@@ -3423,7 +3423,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__serve)
-            opts="-y -v -q -h --server --startup-mode --port-offset --ephemeral-ports --test-clock --max-calls --log-format --drain-timeout --tls-cert --tls-key --client-ca --smtp --smtp-ca --data-dir --metrics --keep-days --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --server --startup-mode --port-offset --ephemeral-ports --test-clock --max-calls --log-format --drain-timeout --tls-cert --tls-key --client-ca --smtp --smtp-ca --data-dir --metrics --keep-days --preview --preview-wait --preview-threshold --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3486,6 +3486,14 @@ _umctl() {
                     return 0
                     ;;
                 --keep-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --preview-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --preview-threshold)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

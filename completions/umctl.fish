@@ -320,12 +320,15 @@ complete -c umctl -n "__fish_umctl_using_subcommand serve" -l smtp-ca -d 'Also t
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l data-dir -d 'Keep call records in DIR/calls [default: <lab>/calls; with --ldap, the platform data folder]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l metrics -d 'Serve Prometheus metrics at http://ADDR/metrics (ADDR: PORT for 127.0.0.1:PORT, or HOST:PORT)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l keep-days -d 'Remove call records older than this many days (Exchange keeps 90)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l preview-wait -d 'Wait at most this many seconds for a message\'s preview before delivering it without; a Maildir message gets its preview when ready, an SMTP one only within this wait' -r
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l preview-threshold -d 'Show a transcript when the mean confidence of its words is at least this (0 to 1); below it the message says the preview is not available' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l password-file -d 'Read the bind password from this file (else $UMCTL_LDAP_PASSWORD, else a prompt)' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l ephemeral-ports -d 'Listen on ports the system picks (the redirects name the real ports)'
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l preview -d 'Voice Mail Preview: add a transcript (pocketsphinx, Debian\'s English model) to each voice message; needs a build with `--features preview`'
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'

@@ -432,6 +432,39 @@ pub struct ServeArgs {
     /// Remove call records older than this many days (Exchange keeps 90)
     #[arg(long, value_name = "DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=36500))]
     pub keep_days: u32,
+
+    /// Voice Mail Preview: add a transcript (pocketsphinx, Debian's English model) to each
+    /// voice message; needs a build with `--features preview`
+    #[arg(long)]
+    pub preview: bool,
+
+    /// Wait at most this many seconds for a message's preview before delivering it without;
+    /// a Maildir message gets its preview when ready, an SMTP one only within this wait
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0, requires = "preview", value_parser = preview_wait)]
+    pub preview_wait: f64,
+
+    /// Show a transcript when the mean confidence of its words is at least this (0 to 1);
+    /// below it the message says the preview is not available
+    #[arg(long, value_name = "P", default_value_t = 0.6, requires = "preview", value_parser = preview_threshold)]
+    pub preview_threshold: f64,
+}
+
+/// `--preview-threshold`: 0 to 1.
+fn preview_threshold(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "'{s}': expected a confidence from 0 to 1, e.g. 0.6"
+        )),
+    }
+}
+
+/// `--preview-wait`: 0 to 600 seconds.
+fn preview_wait(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=600.0).contains(&v) => Ok(v),
+        _ => Err(format!("'{s}': expected seconds from 0 to 600, e.g. 2.5")),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -123,6 +123,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         }),
         metrics,
         clock: args.test_clock,
+        preview: preview_options(args)?,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -266,4 +267,25 @@ async fn wait_for_stop() -> anyhow::Result<()> {
         .await
         .context("waiting for Ctrl-C")?;
     Ok(())
+}
+
+/// `--preview` and `--preview-wait`; a build without the feature refuses `--preview`.
+fn preview_options(args: &ServeArgs) -> Result<Option<serve::preview::PreviewOptions>, UsageError> {
+    if !args.preview {
+        return Ok(None);
+    }
+    if !cfg!(feature = "preview") {
+        return Err(UsageError(format!(
+            "--preview: umctl was {}; build it with `cargo build --features preview` \
+             (needs Debian's libpocketsphinx-dev and pocketsphinx-en-us)",
+            serve::preview::NOT_BUILT
+        )));
+    }
+    Ok(Some(serve::preview::PreviewOptions {
+        wait: Duration::from_secs_f64(args.preview_wait),
+        policy: crate::um::preview::PreviewPolicy {
+            show_from: args.preview_threshold,
+            ..crate::um::preview::PreviewPolicy::default()
+        },
+    }))
 }

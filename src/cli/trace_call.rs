@@ -328,6 +328,7 @@ async fn serve_in_process(
         }),
         metrics: None,
         clock: args.now,
+        preview: None,
     };
     let running = serve::start(&plans, exchange, options).await?;
     Ok((running, recordings))

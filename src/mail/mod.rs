@@ -13,11 +13,15 @@
 //!   (the WAV attachment of a message file) and the [`MailStore`] trait with [`MaildirStore`]
 //!   (list new messages oldest first, mark read `new/` -> `cur/`, delete).
 //!
+//! - [`preview`]: [`preview::add_preview`], a Voice Mail Preview's headers and text placed
+//!   into a rendered voice message.
+//!
 //! This module knows nothing of SIP or AD: the caller resolves names and addresses and passes
 //! them in. The audio is opaque WAV bytes. `smtp.rs` is the only socket code here.
 
 pub mod maildir;
 pub mod message;
+pub mod preview;
 pub mod smtp;
 pub mod spool;
 pub mod voicemail;

@@ -178,7 +178,7 @@ pub fn voicemail_audio(path: &Path) -> Result<Vec<u8>, MailError> {
 
 /// Finds the part whose headers say `audio/wav` (or `audio/x-wav`) and decodes its base64
 /// body, which runs to the next boundary line (`--...`) or the end of the message.
-fn extract_audio(mime: &[u8]) -> Result<Vec<u8>, &'static str> {
+pub(crate) fn extract_audio(mime: &[u8]) -> Result<Vec<u8>, &'static str> {
     let text = std::str::from_utf8(mime).map_err(|_| "the message is not 7-bit text")?;
     let lines: Vec<&str> = text.lines().collect();
     let is_audio = |l: &str| {

@@ -370,7 +370,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// A voice message (call answering) rather than a missed-call notification: its message
 /// class header says so.
-fn is_voice_message(msg: &OutgoingMessage) -> bool {
+pub(crate) fn is_voice_message(msg: &OutgoingMessage) -> bool {
     let text = String::from_utf8_lossy(&msg.bytes);
     let head = text.split("\r\n\r\n").next().unwrap_or_default();
     head.lines().any(|l| {

@@ -24,6 +24,8 @@
 //!   choice between them.
 //! - [`call_record`]: one call data record per call (`crate::records`), rejected ones too.
 //! - [`metrics`]: `--metrics`, the Prometheus page.
+//! - [`preview`]: `--preview`, Voice Mail Preview: a mailer in front of delivery that adds
+//!   the transcript (cargo feature `preview`).
 //! - this file: binding every component ([`start`]), the report of what is bound, and the
 //!   orderly shutdown (stop taking calls, BYE the active ones, stop the endpoints).
 //!
@@ -38,6 +40,7 @@ pub mod media_engine;
 pub mod messages;
 pub mod metrics;
 pub mod plan;
+pub mod preview;
 pub mod prompts;
 pub mod recording;
 pub mod redirect;
@@ -80,6 +83,9 @@ use redirect::WorkerPorts;
 /// What `umctl serve` can fail with before it runs.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    /// `--preview` could not start (a build without the feature, no model).
+    #[error("--preview: {0}")]
+    Preview(String),
     #[error("no Exchange server named '{name}'; expected one of: {}", known.join(", "))]
     NoSuchServer { name: String, known: Vec<String> },
     #[error("Exchange server {name} runs no UM component (roles: {roles}); expected a Client Access server (call router) or a Mailbox server with the UM role")]
@@ -214,6 +220,8 @@ pub struct ServeOptions {
     pub metrics: Option<SocketAddr>,
     /// A fixed instant auto attendants take as the call's time (tests; none: the clock).
     pub clock: Option<jiff::Timestamp>,
+    /// `--preview`: Voice Mail Preview on the delivered voice messages (none: off).
+    pub preview: Option<preview::PreviewOptions>,
 }
 
 /// The call records of a serve: the `calls/` folder and how long records are kept.
@@ -472,7 +480,10 @@ async fn start_delivery(
                 .push(MwiConfig::for_server(other, mwi_tls(other)?));
         }
         let delivery = Delivery::start(exchange.clone(), config).await?;
-        let mailer = delivery.mailer();
+        let mut mailer = delivery.mailer();
+        if let Some(p) = options.preview {
+            mailer = preview::start(p, mailer).map_err(ServeError::Preview)?;
+        }
         if let Some(m) = metrics {
             let (m, mut events) = (m.clone(), delivery.subscribe());
             tokio::spawn(async move {

@@ -21,7 +21,8 @@
 //! - [`ova`]: [`Ova`], the Outlook Voice Access dialogue (sign-in, voice mail, directory
 //!   search); [`mailbox_policy`]: a user's UM mailbox policy; [`pin`]: the PIN policy and [`PinStore`] (lab: [`LabPinStore`]);
 //!   [`auto_attendant`]: [`AutoAttendantMenu`]; [`aa_period`]: which period (business hours,
-//!   after hours, holiday) applies at an instant; [`keypad`]: what the DTMF menus share.
+//!   after hours, holiday) applies at an instant; [`keypad`]: what the DTMF menus share;
+//!   [`preview`]: Voice Mail Preview, a transcript shown, marked or said unavailable.
 //!
 //! `umctl serve` answers real INVITEs with exactly these functions and `umctl trace-call`
 //! predicts the answers with them, so the two cannot disagree. Nothing here owns a socket,
@@ -40,6 +41,7 @@ pub mod mailbox_policy;
 pub mod ova;
 pub mod pin;
 pub mod ports;
+pub mod preview;
 pub mod resolve;
 pub mod router;
 

@@ -33,6 +33,7 @@ mod new_contact_samba;
 mod ova;
 mod ova_calls;
 mod powershell;
+mod preview;
 mod rtp_pacing;
 mod samba;
 mod samba_dc;

@@ -1,0 +1,386 @@
+//! Voice Mail Preview in serve (`serve --preview`, cargo feature `preview`): a [`Mailer`]
+//! in front of delivery that adds a transcript to each voice message.
+//!
+//! One model load per serve: one decoder thread owns the pocketsphinx decoder
+//! (`pocketsphinx-ffi`, Debian's en-us model) and decodes one message at a time, off the
+//! async runtime. A voice message's `voicemail.wav` (8 kHz G.711 decoded to 16-bit) is
+//! resampled to 16 kHz (the model is 16 kHz only) and decoded as one utterance (a message
+//! over 180 s is not decoded: Exchange's partner limit);
+//! [`crate::um::preview::judge`] decides what the message says.
+//!
+//! Decoding never delays delivery beyond `--preview-wait` (default 0): the message waits at
+//! most that long for its preview. A preview ready in time is in the message as delivered
+//! (Maildir or SMTP). Otherwise the message is delivered without it; in a Maildir the preview
+//! is added when ready by rewriting the file atomically (a new file in the Maildir's `tmp/`,
+//! fsynced, renamed over the message, also when a reader has moved it to `cur/`); over SMTP
+//! the message has left, so it stays without a preview (set `--preview-wait` for SMTP).
+//! Missed-call notifications pass straight through. One log line per preview on stderr.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::mail::Mailer;
+use crate::um::preview::{Preview, PreviewPolicy};
+#[cfg(feature = "preview")]
+use {
+    crate::mail::{DeliveryReceipt, MailError, OutgoingMessage},
+    std::path::{Path, PathBuf},
+};
+
+/// What `serve --preview` asks for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PreviewOptions {
+    /// How long a message waits for its preview before it is delivered without it.
+    pub wait: Duration,
+    pub policy: PreviewPolicy,
+}
+
+/// The sentence a build without the feature answers `--preview` with.
+pub const NOT_BUILT: &str = "built without the preview feature";
+
+/// One decoded message: the preview and what it cost.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub preview: Preview,
+    /// Seconds of audio decoded.
+    pub audio_seconds: f64,
+    /// CPU seconds the decoder spent (as pocketsphinx measures them).
+    pub cpu_seconds: f64,
+}
+
+#[cfg(feature = "preview")]
+impl Outcome {
+    /// The log line.
+    fn log_line(&self, call: &str) -> String {
+        let state = match &self.preview {
+            Preview::Shown { confidence, .. } => format!("shown, confidence {confidence:.2}"),
+            Preview::Unavailable { confidence } => {
+                format!("unavailable, confidence {confidence:.2}")
+            }
+            Preview::TooLong { .. } => "not transcribed (too long)".into(),
+        };
+        format!(
+            "umctl serve: preview of {call}: {state}, {:.2} s of audio, {:.2} s CPU",
+            self.audio_seconds, self.cpu_seconds
+        )
+    }
+}
+
+/// The preview service as the mailer delivery goes through (see the module doc).
+#[cfg(feature = "preview")]
+pub fn start(options: PreviewOptions, inner: Arc<dyn Mailer>) -> Result<Arc<dyn Mailer>, String> {
+    let decoder = engine::Engine::start(options.policy)?;
+    Ok(Arc::new(PreviewMailer {
+        inner,
+        decoder,
+        wait: options.wait,
+    }))
+}
+
+/// Without the feature there is no recognizer: `--preview` is refused.
+#[cfg(not(feature = "preview"))]
+pub fn start(_options: PreviewOptions, _inner: Arc<dyn Mailer>) -> Result<Arc<dyn Mailer>, String> {
+    Err(NOT_BUILT.to_string())
+}
+
+#[cfg(feature = "preview")]
+struct PreviewMailer {
+    inner: Arc<dyn Mailer>,
+    decoder: engine::Engine,
+    wait: Duration,
+}
+
+#[cfg(feature = "preview")]
+impl Mailer for PreviewMailer {
+    fn deliver(&self, mut msg: OutgoingMessage) -> Result<DeliveryReceipt, MailError> {
+        if !super::delivery::is_voice_message(&msg) {
+            return self.inner.deliver(msg);
+        }
+        let call = call_id(&msg.bytes);
+        let samples = match crate::mail::voicemail::extract_audio(&msg.bytes)
+            .map_err(str::to_string)
+            .and_then(|wav| crate::media::wav::decode_8k_mono(&wav).map_err(|e| e.to_string()))
+        {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("umctl serve: preview of {call}: no audio ({e}); delivered without");
+                return self.inner.deliver(msg);
+            }
+        };
+        let reply = self.decoder.submit(samples);
+        if let Ok(outcome) = reply.recv_timeout(self.wait) {
+            eprintln!("{}", outcome.log_line(&call));
+            if let Ok(bytes) = with_preview(&msg.bytes, &outcome.preview) {
+                msg.bytes = bytes;
+            }
+            return self.inner.deliver(msg);
+        }
+        let receipt = self.inner.deliver(msg)?;
+        match &receipt {
+            DeliveryReceipt::Delivered { paths } => {
+                let paths = paths.clone();
+                std::thread::spawn(move || {
+                    if let Ok(outcome) = reply.recv() {
+                        eprintln!("{}", outcome.log_line(&call));
+                        for p in &paths {
+                            if let Err(e) = rewrite(p, &outcome.preview) {
+                                eprintln!("umctl serve: preview of {call}: {e}");
+                            }
+                        }
+                    }
+                });
+            }
+            DeliveryReceipt::Spooled { .. } => eprintln!(
+                "umctl serve: preview of {call}: not ready within --preview-wait; sent without"
+            ),
+        }
+        Ok(receipt)
+    }
+}
+
+#[cfg(feature = "preview")]
+/// The message's `X-Umctl-Call-Id` (for the log), or `a voice message`.
+fn call_id(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let head = text.split("\r\n\r\n").next().unwrap_or_default();
+    head.lines()
+        .find_map(|l| {
+            let (n, v) = l.split_once(':')?;
+            n.eq_ignore_ascii_case(crate::mail::message::HEADER_CALL_ID)
+                .then(|| format!("call {}", v.trim()))
+        })
+        .unwrap_or_else(|| "a voice message".into())
+}
+
+#[cfg(feature = "preview")]
+/// `bytes` with the preview's headers and text.
+fn with_preview(bytes: &[u8], preview: &Preview) -> Result<Vec<u8>, String> {
+    crate::mail::preview::add_preview(bytes, &preview.headers(), &preview.body())
+        .map_err(str::to_string)
+}
+
+#[cfg(feature = "preview")]
+/// Where a delivered Maildir message is now: its path in `new/`, or in `cur/` with the flags a
+/// reader added (`<name>:2,S`); `None` once it was deleted.
+fn current_path(delivered: &Path) -> Option<PathBuf> {
+    if delivered.exists() {
+        return Some(delivered.to_path_buf());
+    }
+    let name = delivered.file_name()?.to_str()?;
+    let cur = delivered.parent()?.parent()?.join("cur");
+    std::fs::read_dir(cur).ok()?.find_map(|e| {
+        let e = e.ok()?;
+        let n = e.file_name();
+        let n = n.to_str()?;
+        (n == name || n.starts_with(&format!("{name}:"))).then(|| e.path())
+    })
+}
+
+#[cfg(feature = "preview")]
+/// Adds the preview to a message in a Maildir: written to the Maildir's `tmp/`, fsynced,
+/// renamed over the message (a reader sees the old file or the new one, never a part).
+fn rewrite(delivered: &Path, preview: &Preview) -> Result<(), String> {
+    use std::io::Write as _;
+    let Some(path) = current_path(delivered) else {
+        return Ok(()); // deleted before its preview was ready: nothing to add it to
+    };
+    let old = std::fs::read(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let new = with_preview(&old, preview)?;
+    let maildir = path
+        .parent()
+        .and_then(Path::parent)
+        .ok_or_else(|| format!("{} is not in a Maildir", path.display()))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let tmp = maildir.join("tmp").join(format!(
+        "{}.preview",
+        name.unwrap_or_default().replace(':', "_")
+    ));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&new)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("adding the preview to {}: {e}", path.display())
+    })
+}
+
+#[cfg(feature = "preview")]
+mod engine {
+    //! The decoder thread: one model, jobs in a queue, each answered on its own channel.
+
+    use std::sync::mpsc;
+    use std::sync::Mutex;
+
+    use pocketsphinx_ffi::{Decoder, DEBIAN_EN_US, SAMPLE_RATE};
+
+    use super::Outcome;
+    use crate::media::wav::resample;
+    use crate::um::preview::{judge, too_long, PreviewPolicy, RecognizedWord};
+
+    type Job = (Vec<i16>, mpsc::Sender<Outcome>);
+
+    pub(super) struct Engine {
+        jobs: Mutex<mpsc::Sender<Job>>,
+    }
+
+    impl Engine {
+        /// Loads the model on the decoder thread; an error (no model) is returned here.
+        pub(super) fn start(policy: PreviewPolicy) -> Result<Engine, String> {
+            let (jobs, queue) = mpsc::channel::<Job>();
+            let (ready, loaded) = mpsc::channel();
+            std::thread::Builder::new()
+                .name("umctl-preview".into())
+                .spawn(move || {
+                    let mut decoder = match Decoder::new(DEBIAN_EN_US) {
+                        Ok(d) => {
+                            let _ = ready.send(Ok(()));
+                            d
+                        }
+                        Err(e) => {
+                            let _ = ready.send(Err(format!("voice mail preview: {e}")));
+                            return;
+                        }
+                    };
+                    for (samples, reply) in queue {
+                        let _ = reply.send(decode(&mut decoder, &samples, policy));
+                    }
+                })
+                .map_err(|e| format!("voice mail preview: starting its thread: {e}"))?;
+            loaded
+                .recv()
+                .map_err(|_| "voice mail preview: the decoder thread stopped".to_string())??;
+            Ok(Engine {
+                jobs: Mutex::new(jobs),
+            })
+        }
+
+        /// Queues 8 kHz samples; the outcome arrives on the returned channel.
+        pub(super) fn submit(&self, samples: Vec<i16>) -> mpsc::Receiver<Outcome> {
+            let (tx, rx) = mpsc::channel();
+            let jobs = self
+                .jobs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let _ = jobs.send((samples, tx));
+            rx
+        }
+    }
+
+    /// 8 kHz samples -> 16 kHz -> one utterance -> the preview.
+    fn decode(decoder: &mut Decoder, samples: &[i16], policy: PreviewPolicy) -> Outcome {
+        let audio_seconds = samples.len() as f64 / 8000.0;
+        if let Some(preview) = too_long(audio_seconds) {
+            return Outcome {
+                preview,
+                audio_seconds,
+                cpu_seconds: 0.0,
+            };
+        }
+        let wide: Vec<f32> = samples.iter().map(|&s| f32::from(s)).collect();
+        let up: Vec<i16> = resample(&wide, 8000, SAMPLE_RATE)
+            .into_iter()
+            .map(|s| s.round().clamp(-32768.0, 32767.0) as i16)
+            .collect();
+        let (words, cpu) = match decoder.decode(&up) {
+            Ok(u) => (
+                u.words
+                    .into_iter()
+                    .map(|w| RecognizedWord {
+                        text: w.text,
+                        probability: w.probability,
+                    })
+                    .collect(),
+                u.cpu_seconds,
+            ),
+            Err(e) => {
+                eprintln!("umctl serve: voice mail preview: {e}");
+                (Vec::new(), 0.0)
+            }
+        };
+        Outcome {
+            preview: judge(&words, policy),
+            audio_seconds,
+            cpu_seconds: cpu,
+        }
+    }
+}
+
+#[cfg(all(test, feature = "preview"))]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::mail::{MailAddress, VoiceMessage};
+    use std::time::UNIX_EPOCH;
+
+    fn maildir_message(root: &Path) -> PathBuf {
+        let bytes = VoiceMessage {
+            from_number: "+14255550100".into(),
+            from_name: None,
+            from_address: None,
+            to_user: MailAddress::new("Bob Haddad", "bob@contoso.lab"),
+            duration: Duration::from_secs(2),
+            call_id: "c9@contoso.lab".into(),
+            received_at: UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+            audio: vec![0; 8],
+            interrupted: false,
+        }
+        .render("um@contoso.lab")
+        .unwrap()
+        .bytes;
+        for d in ["new", "cur", "tmp"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        let path = root.join("new/1700000000.M1P1.host");
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    fn shown() -> Preview {
+        Preview::Shown {
+            text: "call me back".into(),
+            confidence: 0.9,
+        }
+    }
+
+    #[test]
+    fn a_late_preview_rewrites_the_message_in_new_or_cur() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = maildir_message(dir.path());
+        assert_eq!(
+            call_id(&std::fs::read(&path).unwrap()),
+            "call c9@contoso.lab"
+        );
+        rewrite(&path, &shown()).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("\r\nX-Umctl-Preview-Text: call me back\r\n"),
+            "{text}"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+            0
+        );
+
+        // A reader moved the next one to cur/ with flags: that file gets the preview.
+        let path = maildir_message(dir.path());
+        let read = dir.path().join("cur/1700000000.M1P1.host:2,S");
+        std::fs::rename(&path, &read).unwrap();
+        rewrite(&path, &shown()).unwrap();
+        assert!(std::fs::read_to_string(&read)
+            .unwrap()
+            .contains("X-Umctl-Preview: shown"));
+        assert!(!path.exists(), "no second copy in new/");
+
+        // Deleted before the preview was ready: nothing is written.
+        std::fs::remove_file(&read).unwrap();
+        rewrite(&path, &shown()).unwrap();
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("cur")).unwrap().count(),
+            0
+        );
+        assert!(!path.exists());
+    }
+}
