@@ -25,7 +25,7 @@ use crate::um::aa_period::period_at;
 use crate::um::auto_attendant::greeting_folder;
 use crate::um::{
     greeting_parts, Action, AutoAttendantConfig, AutoAttendantMenu, CallAnsweringDialogue,
-    Dialogue, Event, Greeting, LabPinStore, Limits, Ova, OvaConfig, Resolution,
+    Dialogue, Event, Greeting, LabPinStore, Limits, Ova, OvaConfig, Resolution, UmContext,
 };
 
 /// What the Outlook Voice Access calls of one serve share: the lab's `mailboxes` folder, one
@@ -90,7 +90,11 @@ impl MessageFor {
             return Err(format!("{sam} is not UM-enabled"));
         }
         let who = user.display_name.clone().unwrap_or_else(|| sam.to_string());
-        let greeting = Greeting::for_mailbox(self.mailboxes.as_deref(), Some(sam), &who);
+        let ctx = UmContext {
+            hosts: None,
+            mailboxes: self.mailboxes.as_deref(),
+        };
+        let greeting = Greeting::for_mailbox(ctx.mailbox_of(&user).as_ref(), &who);
         let mut info = self.info.clone();
         info.to_name = user.display_name.clone();
         info.to_address = callee_address(&user, sam);

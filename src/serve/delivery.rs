@@ -37,8 +37,8 @@ use crate::directory::lookup;
 use crate::directory::model::{attrs, DialPlan, GatewayStatus, UmUser, VoipSecurity};
 use crate::mail::message::HEADER_MESSAGE_CLASS;
 use crate::mail::{
-    DeliveryReceipt, MailError, MaildirMailer, Mailer, MissedCall, OutgoingMessage, SmtpConfig,
-    SmtpMailer, SpoolEvent, SpoolId, SpoolWorker, VoiceMessage, MESSAGE_CLASS_VOICE_CA,
+    DeliveryReceipt, MailError, Mailbox, MaildirMailer, Mailer, MissedCall, OutgoingMessage,
+    SmtpConfig, SmtpMailer, SpoolEvent, SpoolId, SpoolWorker, VoiceMessage, MESSAGE_CLASS_VOICE_CA,
 };
 use crate::sip::endpoint::{
     CallHandler, Endpoint, EndpointConfig, EndpointHandle, HandlerResponse, LogRecord,
@@ -441,20 +441,16 @@ impl Inner {
         UmUser::from_entry(&entry).map_err(|e| bad(e.to_string()))
     }
 
-    /// `<mailboxes>/<sAMAccountName>/Maildir`.
+    /// The user's [`Mailbox`]'s Maildir.
     fn maildir_of(&self, address: &str, user: &UmUser) -> Result<PathBuf, MailError> {
-        let sam = user
-            .sam
-            .as_deref()
-            .filter(|s| !s.is_empty() && !s.contains(['/', '\\']) && *s != "." && *s != "..")
-            .ok_or_else(|| MailError::Address {
-                address: address.to_string(),
-                reason: format!(
-                    "user {} has no usable sAMAccountName for its lab mailbox folder",
-                    user.dn
-                ),
-            })?;
-        Ok(self.mailboxes.join(sam.to_lowercase()).join("Maildir"))
+        let sam = user.sam.as_deref().ok_or_else(|| MailError::Address {
+            address: address.to_string(),
+            reason: format!(
+                "user {} has no sAMAccountName for its lab mailbox folder",
+                user.dn
+            ),
+        })?;
+        Ok(Mailbox::open(&self.mailboxes, sam)?.maildir())
     }
 
     fn start_mwi(self: &Inner, recipients: &[String]) {

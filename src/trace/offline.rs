@@ -1330,7 +1330,7 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
     }
 
     fn hop7_call_answering(&mut self, h: &Homed, ca: &CallAnswering) {
-        let (req, ctx, who) = (self.cx.req, self.cx.um, &h.who);
+        let (req, who) = (self.cx.req, &h.who);
         let u = &ca.user;
         let looked = vec![
             format!(
@@ -1361,10 +1361,8 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
         // Hop 8: the message.
         let codec = format!("{:?}", ca.admission.dial_plan.audio_codec).to_uppercase();
         let mail = u.mail.clone().unwrap_or_else(|| fix::identity(u));
-        if let (Some(root), Some(sam), Some(plan)) =
-            (ctx.mailboxes, u.sam.as_deref(), self.trace.plan.as_mut())
-        {
-            plan.mailbox = Some(root.join(sam));
+        if let (Some(mailbox), Some(plan)) = (&ca.mailbox, self.trace.plan.as_mut()) {
+            plan.mailbox = Some(mailbox.clone());
         }
         if req.hang_up_before_beep {
             self.b.ok(
@@ -1388,10 +1386,10 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
                 "cut at the dial plan's MaxRecordingDuration ({max} s)"
             ));
         }
-        if let (Some(root), Some(sam)) = (ctx.mailboxes, u.sam.as_deref()) {
+        if let Some(mailbox) = &ca.mailbox {
             looked.push(format!(
                 "delivered into {} (checked live)",
-                root.join(sam).display()
+                mailbox.dir().display()
             ));
         }
         self.b.ok(

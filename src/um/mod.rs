@@ -60,6 +60,8 @@ pub use router::{route_target, route_target_with, RedirectTarget, Routing, Stage
 
 use crate::directory::lab::HostsTable;
 use crate::directory::lookup::LookupError;
+use crate::directory::model::UmUser;
+use crate::mail::Mailbox;
 use crate::sip::SipError;
 
 /// Data the Exchange side needs besides the directory: the lab's host table (to name a peer
@@ -71,6 +73,14 @@ pub struct UmContext<'a> {
     pub hosts: Option<&'a HostsTable>,
     /// The folder holding `mailboxes/<sAMAccountName>/` (the lab's `mailboxes`).
     pub mailboxes: Option<&'a Path>,
+}
+
+impl UmContext<'_> {
+    /// The lab mailbox of `user` ([`Mailbox::open`] of its sAMAccountName); `None` on a real
+    /// AD (no `mailboxes`) or when the user has no sAMAccountName that can name a folder.
+    pub fn mailbox_of(&self, user: &UmUser) -> Option<Mailbox> {
+        Mailbox::open(self.mailboxes?, user.sam.as_deref()?).ok()
+    }
 }
 
 /// What the Exchange side can fail with (a call it rejects is not an error: that is

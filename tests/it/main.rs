@@ -24,6 +24,7 @@ mod ldap_offline;
 mod ldif_files;
 mod mail_servers;
 mod mail_smtp;
+mod mailbox;
 mod mailbox_policy;
 mod messages;
 mod new_contact;
