@@ -30,7 +30,7 @@ use std::path::PathBuf;
 pub use mailbox::Mailbox;
 pub use maildir::MaildirMailer;
 pub use message::{
-    MailAddress, MissedCall, OutgoingMessage, VoiceMessage, CONTENT_CLASS_MISSED_CALL,
+    MailAddress, MessageKind, MissedCall, OutgoingMessage, VoiceMessage, CONTENT_CLASS_MISSED_CALL,
     CONTENT_CLASS_VOICE_CA, MESSAGE_CLASS_MISSED_CALL, MESSAGE_CLASS_VOICE_CA,
 };
 pub use smtp::{

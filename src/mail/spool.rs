@@ -20,6 +20,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::maildir::{sync_dir, write_synced};
 use super::message::check_address;
+use super::message::MessageKind;
 use super::{MailError, OutgoingMessage};
 
 const MAGIC: &str = "umctl-spool 1";
@@ -226,6 +227,7 @@ fn parse(path: &Path, data: &[u8]) -> Result<OutgoingMessage, MailError> {
         message_id: message_id_of(&bytes).unwrap_or_default(),
         envelope_from,
         recipients,
+        kind: MessageKind::of_rendered(&bytes),
         bytes,
     })
 }
@@ -252,6 +254,7 @@ mod tests {
             envelope_from: "um@contoso.lab".into(),
             recipients: vec!["bob@contoso.lab".into(), "carol@contoso.lab".into()],
             bytes: b"Message-ID: <m1@contoso.lab>\r\nSubject: x\r\n\r\nbody\n\nmore\r\n".to_vec(),
+            kind: None,
         }
     }
 

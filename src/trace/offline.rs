@@ -25,6 +25,8 @@ use crate::frontend::{
 use rsip::headers::UntypedHeader;
 
 use crate::sip::response_to;
+use crate::um::caller::identify_caller;
+use crate::um::recipient;
 use crate::um::router::CALL_ROUTER_PORTS;
 use crate::um::{
     admit, resolve_call, route_target, Admitted, CallAnswering, Greeting, IncomingCall, Rejection,
@@ -1330,7 +1332,6 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
     }
 
     fn hop7_call_answering(&mut self, h: &Homed, ca: &CallAnswering) {
-        let (req, who) = (self.cx.req, &h.who);
         let u = &ca.user;
         let looked = vec![
             format!(
@@ -1358,16 +1359,25 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
                 short_greeting(&ca.greeting)
             ),
         );
-        // Hop 8: the message.
+        self.hop8_message(h, ca);
+    }
+
+    /// Hop 8: the message, to the address, the mailbox folder and the MWI gateways serve's
+    /// delivery uses (`um::recipient`, the resolution's mailbox), from the caller as the UM
+    /// worker names it (`um::caller`).
+    fn hop8_message(&mut self, h: &Homed, ca: &CallAnswering) {
+        let (req, who, u) = (self.cx.req, &h.who, &ca.user);
         let codec = format!("{:?}", ca.admission.dial_plan.audio_codec).to_uppercase();
-        let mail = u.mail.clone().unwrap_or_else(|| fix::identity(u));
+        let mail = recipient::callee_address(u, &ca.called_party);
+        let caller = identify_caller(self.cx.dir, &self.cx.caller.from);
+        let from = caller.name.unwrap_or(caller.number);
         if let (Some(mailbox), Some(plan)) = (&ca.mailbox, self.trace.plan.as_mut()) {
             plan.mailbox = Some(mailbox.clone());
         }
         if req.hang_up_before_beep {
             self.b.ok(
                 8,
-                vec![format!("missed call notification (IPM.Note.Microsoft.Missed.Voice) to {mail}")],
+                vec![format!("missed call notification (IPM.Note.Microsoft.Missed.Voice) to {mail}, from {from}")],
                 format!(
                     "the caller hangs up before the beep: {} sends {who} a missed-call notification over SMTP",
                     ca.mailbox_server.name
@@ -1379,7 +1389,7 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
         let max = ca.admission.dial_plan.max_recording_duration_minutes * 60;
         let mut looked = vec![
             format!("message: {seconds} s ({source}), recorded as {codec}"),
-            format!("message class IPM.Note.Microsoft.Voicemail.UM.CA to {mail}"),
+            format!("message class IPM.Note.Microsoft.Voicemail.UM.CA to {mail}, from {from}"),
         ];
         if seconds > max {
             looked.push(format!(
@@ -1392,6 +1402,7 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
                 mailbox.dir().display()
             ));
         }
+        looked.push(mwi_line(self.cx.dir, u));
         self.b.ok(
             8,
             looked,
@@ -1400,6 +1411,23 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
                 ca.mailbox_server.name
             ),
         );
+    }
+}
+
+/// The message waiting indicator after a voice message, as serve's delivery sends it.
+fn mwi_line<D: Directory + ?Sized>(dir: &D, user: &UmUser) -> String {
+    match recipient::mwi_targets(dir, user) {
+        Ok(t) => format!(
+            "MWI: NOTIFY (message-summary) for {} over {} to {}",
+            t.account,
+            t.transport,
+            t.gateways
+                .iter()
+                .map(|g| format!("UM IP gateway {} ({}:{})", g.name, g.address, g.port))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Err(why) => format!("MWI: {why}"),
     }
 }
 

@@ -4,10 +4,14 @@
 //!
 //! - [`call`]: [`IncomingCall`], the facts of an INVITE Exchange acts on (Request-URI, To,
 //!   From, the diverted party from Diversion / CC-Diversion / History-Info, the peer, TLS).
+//! - [`caller`]: who is calling (the From resolved in the directory) and where a transfer
+//!   goes (the `Refer-To` host: the dial plan's phone context or the caller's domain).
 //! - [`resolve`]: [`resolve_call`], which admits or rejects the call (UM IP gateway for the
 //!   peer, hunt group, VoIP security) and says what answers it: call answering for a user
 //!   found by EUM proxy (with the mailbox server and the greeting kind), Outlook Voice Access,
 //!   or an auto attendant.
+//! - [`recipient`]: after the call: the user a message's address names, the address a message
+//!   is sent to, and the UM IP gateways that get the message waiting indicator.
 //! - [`router`]: [`route_target`], the Contact of the 302 the call router and the UM service
 //!   send (domain.md B.4.1/B.4.2 ports).
 //! - [`ports`]: [`PortMap`], Exchange's fixed ports or the ones `umctl serve` bound.
@@ -32,6 +36,7 @@ pub mod aa_period;
 pub mod auto_attendant;
 pub mod call;
 pub mod call_answering;
+pub mod caller;
 pub mod certificate;
 pub mod dialogue;
 pub mod greeting_file;
@@ -40,6 +45,7 @@ pub mod mailbox_policy;
 pub mod ova;
 pub mod pin;
 pub mod ports;
+pub mod recipient;
 pub mod resolve;
 pub mod router;
 
