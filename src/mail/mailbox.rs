@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::voicemail::check_name;
 use super::MailError;
 
 /// One user's mailbox folder; see the module doc for the folder name rule.
@@ -45,17 +46,7 @@ impl Mailbox {
     /// Fails, naming the value, when `sam` cannot be a folder name (empty, starting with a dot,
     /// a path separator, a NUL or control character). The folder need not exist.
     pub fn open(mailboxes: &Path, sam: &str) -> Result<Mailbox, MailError> {
-        let bad = sam.is_empty()
-            || sam.starts_with('.')
-            || sam.contains(['/', '\\', '\0'])
-            || sam.chars().any(char::is_control);
-        if bad {
-            return Err(MailError::Name {
-                what: "mailbox name",
-                value: sam.to_string(),
-                expected: "a sAMAccountName",
-            });
-        }
+        check_name(sam, "mailbox name", "a sAMAccountName")?;
         Ok(Mailbox {
             dir: mailboxes.join(folder_name(mailboxes, sam)),
         })

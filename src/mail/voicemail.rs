@@ -260,7 +260,13 @@ fn is_file_of(name: &str, id: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with(':'))
 }
 
-fn check_name(value: &str, what: &'static str, expected: &'static str) -> Result<(), MailError> {
+/// Refuses a name that cannot name one file or folder: empty, starting with a dot, holding a
+/// path separator, a NUL or a control character.
+pub(super) fn check_name(
+    value: &str,
+    what: &'static str,
+    expected: &'static str,
+) -> Result<(), MailError> {
     let bad = value.is_empty()
         || value.starts_with('.')
         || value.contains(['/', '\\', '\0'])
