@@ -265,7 +265,8 @@ fn greeting(
             entry.dn
         )));
     };
-    let mailbox = lab.paths().mailbox(sam);
+    let mailbox = crate::mail::Mailbox::open(&lab.paths().mailboxes(), sam)
+        .map_err(|e| UsageError(e.to_string()))?;
     if which != GreetingFile::Name {
         crate::cli::lab_greeting::check_policy(lab, sam, file)?;
     }

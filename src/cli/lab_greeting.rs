@@ -12,6 +12,7 @@ use crate::cli::target::find_object;
 use crate::cli::target::open_lab;
 use crate::cli::UsageError;
 use crate::directory::model::attrs;
+use crate::mail::Mailbox;
 use crate::um::greeting_file;
 use crate::um::Greeting;
 
@@ -39,9 +40,11 @@ pub fn away(global: &GlobalArgs, out: &Output, user: &str, on: bool) -> anyhow::
             entry.dn
         )));
     };
-    greeting_file::set_away(&lab.paths().mailbox(sam), sam, on)?;
+    let mailbox =
+        Mailbox::open(&lab.paths().mailboxes(), sam).map_err(|e| UsageError(e.to_string()))?;
+    greeting_file::set_away(&mailbox, sam, on)?;
     let display = entry.first(attrs::DISPLAY_NAME).unwrap_or(sam);
-    let heard = Greeting::for_mailbox(Some(&lab.paths().mailboxes()), Some(sam), display);
+    let heard = Greeting::for_mailbox(Some(&mailbox), display);
     if out.json {
         out.json(&serde_json::json!({ "user": sam, "away": on, "greeting": heard }))?;
     } else {

@@ -139,6 +139,7 @@ mod tests {
             envelope_from: "um@contoso.lab".into(),
             recipients: to.iter().map(|s| s.to_string()).collect(),
             bytes: bytes.to_vec(),
+            kind: None,
         }
     }
 

@@ -112,6 +112,41 @@ pub struct MissedCall {
     pub received_at: SystemTime,
 }
 
+/// What a message is: a voice message (call answering; it lights the message waiting lamp) or
+/// a missed-call notification. Known when the message is built and carried with it; read back
+/// from the message class header only for a message file loaded from disk ([`Self::of_rendered`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageKind {
+    VoiceMessage,
+    MissedCall,
+}
+
+impl MessageKind {
+    /// Exchange's message class (`X-Umctl-Message-Class`).
+    pub fn message_class(self) -> &'static str {
+        match self {
+            MessageKind::VoiceMessage => MESSAGE_CLASS_VOICE_CA,
+            MessageKind::MissedCall => MESSAGE_CLASS_MISSED_CALL,
+        }
+    }
+
+    /// The kind a rendered message's header block says (its `X-Umctl-Message-Class`), for a
+    /// message read back from a file; `None` when it names neither.
+    pub fn of_rendered(bytes: &[u8]) -> Option<MessageKind> {
+        let text = String::from_utf8_lossy(bytes);
+        let head = text.split("\r\n\r\n").next().unwrap_or_default();
+        let class = head.lines().find_map(|l| {
+            let (n, v) = l.split_once(':')?;
+            n.trim()
+                .eq_ignore_ascii_case(HEADER_MESSAGE_CLASS)
+                .then(|| v.trim().to_string())
+        })?;
+        [MessageKind::VoiceMessage, MessageKind::MissedCall]
+            .into_iter()
+            .find(|k| class.eq_ignore_ascii_case(k.message_class()))
+    }
+}
+
 /// A rendered message and its envelope: what a [`Mailer`](super::Mailer) delivers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutgoingMessage {
@@ -123,6 +158,8 @@ pub struct OutgoingMessage {
     pub recipients: Vec<String>,
     /// The RFC 5322 message, CRLF line ends.
     pub bytes: Vec<u8>,
+    /// Voice message or missed-call notification (`None`: neither, e.g. a test message).
+    pub kind: Option<MessageKind>,
 }
 
 impl VoiceMessage {
@@ -189,7 +226,13 @@ impl VoiceMessage {
                 MimePart::new("audio/wav", self.audio.as_slice()).attachment(ATTACHMENT_NAME),
             ],
         ));
-        finish(builder, message_id, sender, &self.to_user)
+        finish(
+            builder,
+            message_id,
+            sender,
+            &self.to_user,
+            MessageKind::VoiceMessage,
+        )
     }
 }
 
@@ -231,7 +274,13 @@ impl MissedCall {
             &self.call_id,
         )
         .body(MimePart::new("text/plain", body));
-        finish(builder, message_id, sender, &self.to_user)
+        finish(
+            builder,
+            message_id,
+            sender,
+            &self.to_user,
+            MessageKind::MissedCall,
+        )
     }
 }
 
@@ -281,6 +330,7 @@ fn finish(
     message_id: String,
     sender: &str,
     to: &MailAddress,
+    kind: MessageKind,
 ) -> Result<OutgoingMessage, MailError> {
     let bytes = builder.write_to_vec().map_err(|source| MailError::Render {
         message_id: message_id.clone(),
@@ -291,6 +341,7 @@ fn finish(
         envelope_from: sender.to_string(),
         recipients: vec![to.address.clone()],
         bytes,
+        kind: Some(kind),
     })
 }
 
@@ -410,6 +461,28 @@ mod tests {
             audio: wav(),
             interrupted: false,
         }
+    }
+
+    #[test]
+    fn a_voice_message_carries_its_kind_and_its_header_says_the_same() {
+        let msg = alice_message().render("um@contoso.lab").unwrap();
+        assert_eq!(msg.kind, Some(MessageKind::VoiceMessage));
+        assert_eq!(
+            MessageKind::of_rendered(&msg.bytes),
+            Some(MessageKind::VoiceMessage)
+        );
+        let head =
+            |class: &str| format!("Subject: s\r\n{HEADER_MESSAGE_CLASS}: {class}\r\n\r\nbody\r\n");
+        assert_eq!(
+            MessageKind::of_rendered(head(MESSAGE_CLASS_MISSED_CALL).as_bytes()),
+            Some(MessageKind::MissedCall)
+        );
+        // A header-like line in the body does not count.
+        let mut bytes = head("x").into_bytes();
+        bytes.extend_from_slice(
+            format!("{HEADER_MESSAGE_CLASS}: {MESSAGE_CLASS_VOICE_CA}\r\n").as_bytes(),
+        );
+        assert_eq!(MessageKind::of_rendered(&bytes), None);
     }
 
     fn text(msg: &OutgoingMessage) -> String {
@@ -566,6 +639,7 @@ mod tests {
             received_at: UNIX_EPOCH + Duration::from_secs(1_751_364_000),
         };
         let msg = mc.render("um@contoso.lab").unwrap();
+        assert_eq!(msg.kind, Some(MessageKind::MissedCall));
         let t = text(&msg);
         assert_eq!(
             header(&t, "Subject").unwrap(),

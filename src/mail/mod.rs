@@ -3,6 +3,8 @@
 //!
 //! - [`message`]: [`VoiceMessage`] and [`MissedCall`] -> MIME bytes ([`OutgoingMessage`]), with
 //!   Exchange's message class carried in headers (`Content-Class`, `X-Umctl-Message-Class`).
+//! - [`mailbox`]: [`Mailbox`], one user's lab mailbox folder `<mailboxes>/<sAMAccountName>/` and
+//!   the files in it, with the one rule for the folder name.
 //! - [`maildir`]: [`MaildirMailer`], the lab mailbox: one Maildir per user, written to `tmp/`
 //!   and renamed into `new/` so a reader never sees a partial message.
 //! - [`spool`]: [`Spool`], the on-disk queue in front of SMTP (atomic writes, `failed/`).
@@ -19,6 +21,7 @@
 //! This module knows nothing of SIP or AD: the caller resolves names and addresses and passes
 //! them in. The audio is opaque WAV bytes. `smtp.rs` is the only socket code here.
 
+pub mod mailbox;
 pub mod maildir;
 pub mod message;
 pub mod preview;
@@ -28,9 +31,10 @@ pub mod voicemail;
 
 use std::path::PathBuf;
 
+pub use mailbox::Mailbox;
 pub use maildir::MaildirMailer;
 pub use message::{
-    MailAddress, MissedCall, OutgoingMessage, VoiceMessage, CONTENT_CLASS_MISSED_CALL,
+    MailAddress, MessageKind, MissedCall, OutgoingMessage, VoiceMessage, CONTENT_CLASS_MISSED_CALL,
     CONTENT_CLASS_VOICE_CA, MESSAGE_CLASS_MISSED_CALL, MESSAGE_CLASS_VOICE_CA,
 };
 pub use smtp::{

@@ -558,6 +558,7 @@ mod tests {
                 envelope_from: "um@contoso.lab".into(),
                 recipients: vec!["bob@contoso.lab".into()],
                 bytes: b"Subject: x\r\n\r\nx\r\n".to_vec(),
+                kind: None,
             })
             .unwrap();
         let DeliveryReceipt::Spooled { id, path } = receipt else {

@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::message::check_address;
+use super::message::MessageKind;
 use super::{MailError, OutgoingMessage};
 use crate::atomic_file::{self, sync_dir};
 
@@ -219,6 +220,7 @@ fn parse(path: &Path, data: &[u8]) -> Result<OutgoingMessage, MailError> {
         message_id: message_id_of(&bytes).unwrap_or_default(),
         envelope_from,
         recipients,
+        kind: MessageKind::of_rendered(&bytes),
         bytes,
     })
 }
@@ -245,6 +247,7 @@ mod tests {
             envelope_from: "um@contoso.lab".into(),
             recipients: vec!["bob@contoso.lab".into(), "carol@contoso.lab".into()],
             bytes: b"Message-ID: <m1@contoso.lab>\r\nSubject: x\r\n\r\nbody\n\nmore\r\n".to_vec(),
+            kind: None,
         }
     }
 

@@ -2,10 +2,10 @@
 //! [`voicemail_audio`] takes the recording (the `audio/wav` attachment that
 //! [`VoiceMessage`](super::VoiceMessage) writes, base64) out of a MIME file, and the
 //! [`MailStore`] trait is what a dialogue lists, marks read and deletes messages through;
-//! [`MaildirStore`] implements it over `<mailboxes>/<sAMAccountName>/Maildir/` (read =
+//! [`MaildirStore`] implements it over each [`Mailbox`]'s `Maildir/` (read =
 //! renamed from `new/` to `cur/` with the `:2,S` info, as Maildir readers do; a file an IMAP
 //! server moved to `cur/` without the S flag is still unread) and extracts
-//! each recording once to `<mailboxes>/<sAMAccountName>/playback/<id>.wav` so the media
+//! each recording once to the mailbox's `playback/<id>.wav` so the media
 //! engine can play a plain file. It is a small reader for the messages umctl writes, not a
 //! general MIME parser; it does not deliver (`maildir`) nor decide what a caller hears.
 
@@ -14,10 +14,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 
-use super::MailError;
-
-/// The folder beside `Maildir/` holding extracted recordings.
-pub const PLAYBACK_DIR: &str = "playback";
+use super::{MailError, Mailbox};
 
 /// One new voice message, ready to play.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,7 +40,7 @@ pub trait MailStore: Send + Sync {
     fn delete(&self, user: &str, id: &str) -> Result<(), MailError>;
 }
 
-/// The lab's mailboxes: `<mailboxes>/<user>/Maildir/{tmp,new,cur}`.
+/// The lab's mailboxes: each user's [`Mailbox`] `Maildir/{tmp,new,cur}`.
 #[derive(Clone, Debug)]
 pub struct MaildirStore {
     mailboxes: PathBuf,
@@ -56,22 +53,21 @@ impl MaildirStore {
         }
     }
 
-    /// `<mailboxes>/<user>/Maildir`.
+    /// The Maildir of `user` (a sAMAccountName): [`Mailbox::maildir`].
     pub fn maildir(&self, user: &str) -> Result<PathBuf, MailError> {
-        Ok(self.user_dir(user)?.join("Maildir"))
+        Ok(Mailbox::open(&self.mailboxes, user)?.maildir())
     }
 
-    fn user_dir(&self, user: &str) -> Result<PathBuf, MailError> {
-        check_name(user, "mailbox name", "a sAMAccountName")?;
-        Ok(self.mailboxes.join(user))
+    /// The recording of message `id` extracted for playback.
+    fn playback_file(&self, user: &str, id: &str) -> Result<PathBuf, MailError> {
+        Ok(Mailbox::open(&self.mailboxes, user)?
+            .playback()
+            .join(format!("{id}.wav")))
     }
 
     /// Writes the recording of `path` to the playback folder unless it is there already.
     fn extract(&self, user: &str, id: &str, path: &Path) -> Result<Option<PathBuf>, MailError> {
-        let out = self
-            .user_dir(user)?
-            .join(PLAYBACK_DIR)
-            .join(format!("{id}.wav"));
+        let out = self.playback_file(user, id)?;
         if out.is_file() {
             return Ok(Some(out));
         }
@@ -149,11 +145,7 @@ impl MailStore for MaildirStore {
                 Err(e) => return Err(MailError::io(&p, "delete", e)),
             }
         }
-        let _ = fs::remove_file(
-            self.user_dir(user)?
-                .join(PLAYBACK_DIR)
-                .join(format!("{id}.wav")),
-        );
+        let _ = fs::remove_file(self.playback_file(user, id)?);
         if removed {
             Ok(())
         } else {
@@ -267,7 +259,13 @@ fn is_file_of(name: &str, id: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with(':'))
 }
 
-fn check_name(value: &str, what: &'static str, expected: &'static str) -> Result<(), MailError> {
+/// Refuses a name that cannot name one file or folder: empty, starting with a dot, holding a
+/// path separator, a NUL or a control character.
+pub(super) fn check_name(
+    value: &str,
+    what: &'static str,
+    expected: &'static str,
+) -> Result<(), MailError> {
     let bad = value.is_empty()
         || value.starts_with('.')
         || value.contains(['/', '\\', '\0'])

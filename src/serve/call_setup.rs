@@ -1,10 +1,10 @@
 //! What an answered call runs: from the worker's [`Decision`], the [`Dialogue`] (call
 //! answering for a diverted call, [`Ova`] for the dial plan's Outlook Voice Access number,
 //! [`AutoAttendantMenu`] for an auto attendant's pilot) and the [`CallInfo`] its messages
-//! need: the called user's name and address, and the caller resolved in the directory when
-//! possible (the From's SIP address as `msRTCSIP-PrimaryUserAddress`, else its number as
-//! `msRTCSIP-Line`), else as received. For the menus also: where a transfer's `Refer-To`
-//! points ([`CallSetup::refer_to`]), the call answering a `LeaveMessageFor` hands over to
+//! need: the called user's name and address ([`crate::um::recipient::callee_address`]) and the
+//! caller ([`crate::um::caller::identify_caller`]). For the menus also: where a transfer's
+//! `Refer-To` points ([`CallSetup::refer_to`], [`crate::um::caller::transfer_domain`]), the
+//! call answering a `LeaveMessageFor` hands over to
 //! ([`MessageFor`]), MaxCallDuration, and whether the dialogue may block (PIN checks).
 //!
 //! It owns no socket and plays nothing (`media_engine`).
@@ -19,13 +19,13 @@ use crate::directory::lookup;
 use crate::directory::model::{attrs, AutoAttendant, DialPlan, UmUser};
 use crate::directory::Directory;
 use crate::mail::MaildirStore;
-use crate::sip::headers::NameAddr;
-use crate::sip::SipUriParts;
 use crate::um::aa_period::period_at;
 use crate::um::auto_attendant::greeting_folder;
+use crate::um::caller::{identify_caller, refer_to, transfer_domain};
+use crate::um::recipient::callee_address;
 use crate::um::{
     greeting_parts, Action, AutoAttendantConfig, AutoAttendantMenu, CallAnsweringDialogue,
-    Dialogue, Event, Greeting, LabPinStore, Limits, Ova, OvaConfig, Resolution,
+    Dialogue, Event, Greeting, LabPinStore, Limits, Ova, OvaConfig, Resolution, UmContext,
 };
 
 /// What the Outlook Voice Access calls of one serve share: the lab's `mailboxes` folder, one
@@ -90,7 +90,11 @@ impl MessageFor {
             return Err(format!("{sam} is not UM-enabled"));
         }
         let who = user.display_name.clone().unwrap_or_else(|| sam.to_string());
-        let greeting = Greeting::for_mailbox(self.mailboxes.as_deref(), Some(sam), &who);
+        let ctx = UmContext {
+            hosts: None,
+            mailboxes: self.mailboxes.as_deref(),
+        };
+        let greeting = Greeting::for_mailbox(ctx.mailbox_of(&user).as_ref(), &who);
         let mut info = self.info.clone();
         info.to_name = user.display_name.clone();
         info.to_address = callee_address(&user, sam);
@@ -125,100 +129,6 @@ impl CallSetup {
     }
 }
 
-/// `sip:EXT@domain` for an extension; a `sip:`/`sips:`/`tel:` URI unchanged.
-pub fn refer_to(target: &str, domain: &str) -> String {
-    let t = target.trim();
-    let lower = t.to_ascii_lowercase();
-    if ["sip:", "sips:", "tel:"]
-        .iter()
-        .any(|p| lower.starts_with(p))
-    {
-        t.to_string()
-    } else {
-        format!("sip:{t}@{domain}")
-    }
-}
-
-fn callee_address(user: &UmUser, fallback: &str) -> String {
-    user.mail
-        .clone()
-        .or_else(|| user.upn.clone())
-        .or_else(|| user.sip_user().map(str::to_string))
-        .unwrap_or_else(|| fallback.to_string())
-}
-
-/// The host of transfers: the dial plan's phone context when it is a domain name
-/// (`LOC801.contoso.com`), else the domain of the caller's From.
-fn transfer_domain(dial_plan: Option<&DialPlan>, from: &str) -> String {
-    if let Some(ctx) = dial_plan.map(|d| d.phone_context.trim()) {
-        if ctx.contains('.') && !ctx.contains(char::is_whitespace) && !ctx.starts_with('+') {
-            return ctx.to_string();
-        }
-    }
-    NameAddr::parse("From", from)
-        .ok()
-        .and_then(|a| SipUriParts::parse(&a.uri).ok())
-        .map(|p| p.host)
-        .unwrap_or_else(|| "localhost".into())
-}
-
-/// The caller as the directory knows them (or as the From header says).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Caller {
-    pub number: String,
-    pub name: Option<String>,
-    pub address: Option<String>,
-}
-
-/// Resolves the From header of a call.
-pub fn resolve_caller(dir: &dyn Directory, from: &str) -> Caller {
-    let Ok(addr) = NameAddr::parse("From", from) else {
-        return Caller {
-            number: "Anonymous".into(),
-            name: None,
-            address: None,
-        };
-    };
-    let parts = SipUriParts::parse(&addr.uri).ok();
-    let user = parts
-        .as_ref()
-        .and_then(|p| p.user.clone())
-        .filter(|u| !u.is_empty() && !u.eq_ignore_ascii_case("anonymous"));
-    let display = addr
-        .display
-        .clone()
-        .filter(|d| !d.trim().is_empty() && !d.eq_ignore_ascii_case("anonymous"));
-    let mut found = None;
-    if let (Some(p), Some(u)) = (&parts, &user) {
-        if p.is_sip() {
-            let sip = format!("sip:{u}@{}", p.host).to_lowercase();
-            found = lookup::by_attribute(dir, attrs::MSRTCSIP_PRIMARY_USER_ADDRESS, &sip)
-                .ok()
-                .and_then(|v| v.into_iter().next());
-        }
-        if found.is_none() {
-            let digits: String = u.chars().filter(char::is_ascii_digit).collect();
-            if digits.len() >= 3 && digits.len() + 1 >= u.trim_start_matches('+').len() {
-                found = lookup::by_attribute(dir, attrs::MSRTCSIP_LINE, &format!("tel:+{digits}"))
-                    .ok()
-                    .and_then(|v| v.into_iter().next());
-            }
-        }
-    }
-    let name = found
-        .as_ref()
-        .and_then(|e| e.first(attrs::DISPLAY_NAME).map(str::to_string))
-        .or(display);
-    let address = found
-        .as_ref()
-        .and_then(|e| e.first(attrs::MAIL).map(str::to_string));
-    Caller {
-        number: user.unwrap_or_else(|| "Anonymous".into()),
-        name,
-        address,
-    }
-}
-
 /// A dialogue that plays nothing and waits for the caller to hang up: for a call the worker
 /// answered although its resolution was a rejection, and as the placeholder while the engine
 /// swaps one dialogue for another.
@@ -242,7 +152,7 @@ pub fn setup(
     menus: &Menus,
     skip_pin: bool,
 ) -> CallSetup {
-    let caller = resolve_caller(dir.as_ref(), &decision.call.from);
+    let caller = identify_caller(dir.as_ref(), &decision.call.from);
     let mut info = CallInfo {
         call_id: call_id.to_string(),
         from_number: caller.number,
@@ -362,54 +272,6 @@ impl Dialogue for Unavailable {
 mod tests {
     use super::*;
     use crate::directory::lab::LabDirectory;
-
-    #[test]
-    fn a_caller_is_named_from_the_directory_or_the_from_header() {
-        let lab = tempfile::tempdir().unwrap();
-        LabDirectory::init(lab.path(), false).unwrap();
-        let dir = LabDirectory::open(lab.path()).unwrap();
-        let alice = resolve_caller(&dir, "\"A\" <sip:alice@contoso.com>;tag=1");
-        assert_eq!(alice.number, "alice");
-        assert_ne!(alice.name.as_deref(), Some("A"), "{alice:?}");
-        assert!(alice.name.is_some());
-        let stranger = resolve_caller(&dir, "\"Zed\" <sip:+15550001@example.net>;tag=1");
-        assert_eq!(
-            stranger,
-            Caller {
-                number: "+15550001".into(),
-                name: Some("Zed".into()),
-                address: None
-            }
-        );
-        assert_eq!(resolve_caller(&dir, "garbage<").number, "Anonymous");
-    }
-
-    #[test]
-    fn transfers_go_to_the_extension_at_the_phone_context_or_the_callers_domain() {
-        assert_eq!(
-            refer_to("9001", "LOC801.contoso.com"),
-            "sip:9001@LOC801.contoso.com"
-        );
-        assert_eq!(refer_to("sip:a@b.example", "x"), "sip:a@b.example");
-        let lab = tempfile::tempdir().unwrap();
-        LabDirectory::init(lab.path(), false).unwrap();
-        let dir = LabDirectory::open(lab.path()).unwrap();
-        let dp = crate::directory::lookup::dial_plans(&dir, &lookup::organization(&dir).unwrap())
-            .unwrap()
-            .into_iter()
-            .find(|d| d.name == "LOC801")
-            .unwrap();
-        assert_eq!(
-            transfer_domain(Some(&dp), "<sip:x@pool01.contoso.com>"),
-            "LOC801.contoso.com"
-        );
-        let mut e164 = dp.clone();
-        e164.phone_context = "+1".into();
-        assert_eq!(
-            transfer_domain(Some(&e164), "\"P\" <sip:+1555@pool01.contoso.com>;tag=1"),
-            "pool01.contoso.com"
-        );
-    }
 
     #[test]
     fn leaving_a_message_finds_the_user_and_addresses_the_message_to_them() {

@@ -35,11 +35,11 @@ use tracing::Instrument;
 
 use super::Exchange;
 use crate::directory::lookup;
-use crate::directory::model::{attrs, DialPlan, GatewayStatus, UmUser, VoipSecurity};
-use crate::mail::message::HEADER_MESSAGE_CLASS;
+use crate::directory::model::UmUser;
+
 use crate::mail::{
-    DeliveryReceipt, MailError, MaildirMailer, Mailer, MissedCall, OutgoingMessage, SmtpConfig,
-    SmtpMailer, SpoolEvent, SpoolId, SpoolWorker, VoiceMessage, MESSAGE_CLASS_VOICE_CA,
+    DeliveryReceipt, MailError, MaildirMailer, Mailer, MessageKind, MissedCall, OutgoingMessage,
+    SmtpConfig, SmtpMailer, SpoolEvent, SpoolId, SpoolWorker, VoiceMessage,
 };
 use crate::sip::endpoint::{
     CallHandler, Endpoint, EndpointConfig, EndpointHandle, HandlerResponse, LogRecord,
@@ -49,11 +49,7 @@ use crate::sip::ids::IdGenerator;
 use crate::sip::mwi::{self, NotifyParams, RetrySchedule, Summary};
 use crate::sip::transaction::{Role, Timers};
 use crate::sip::transport::{TransportError, TransportKind};
-
-/// The SIP port of a gateway whose object says 0.
-const DEFAULT_SIP_PORT: u16 = 5060;
-/// The same over TLS.
-const DEFAULT_SIPS_PORT: u16 = 5061;
+use crate::um::{recipient, UmContext};
 
 /// Certificates for NOTIFYs over TLS: a server certificate (the TLS transport needs one) and
 /// a client configuration trusting the gateways' CA.
@@ -368,17 +364,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// A voice message (call answering) rather than a missed-call notification: its message
-/// class header says so.
+/// A voice message (call answering) rather than a missed-call notification: the kind it was
+/// built as (a spooled message loaded from disk: the kind its header says).
 pub(crate) fn is_voice_message(msg: &OutgoingMessage) -> bool {
-    let text = String::from_utf8_lossy(&msg.bytes);
-    let head = text.split("\r\n\r\n").next().unwrap_or_default();
-    head.lines().any(|l| {
-        l.split_once(':').is_some_and(|(n, v)| {
-            n.trim().eq_ignore_ascii_case(HEADER_MESSAGE_CLASS)
-                && v.trim().eq_ignore_ascii_case(MESSAGE_CLASS_VOICE_CA)
-        })
-    })
+    msg.kind == Some(MessageKind::VoiceMessage)
 }
 
 impl Mailer for Inner {
@@ -436,38 +425,30 @@ impl Inner {
         }
     }
 
-    /// The directory user whose `mail` is `address`.
+    /// The directory user whose `mail` is `address` ([`recipient::user_by_mail`]).
     fn user_by_mail(&self, address: &str) -> Result<UmUser, MailError> {
-        let bad = |reason: String| MailError::Address {
-            address: address.to_string(),
-            reason,
-        };
-        let found = lookup::by_attribute(self.exchange.dir.as_ref(), attrs::MAIL, address)
-            .map_err(|e| bad(format!("cannot look it up in the directory: {e}")))?;
-        let entry = found
-            .into_iter()
-            .find(|e| {
-                e.object_classes()
-                    .any(|c| c.eq_ignore_ascii_case(attrs::OC_USER))
-            })
-            .ok_or_else(|| bad("no user in the directory has this mail address".into()))?;
-        UmUser::from_entry(&entry).map_err(|e| bad(e.to_string()))
+        recipient::user_by_mail(self.exchange.dir.as_ref(), address).map_err(|reason| {
+            MailError::Address {
+                address: address.to_string(),
+                reason,
+            }
+        })
     }
 
-    /// `<mailboxes>/<sAMAccountName>/Maildir`.
+    /// The Maildir of the user's mailbox ([`UmContext::mailbox_of`]).
     fn maildir_of(&self, address: &str, user: &UmUser) -> Result<PathBuf, MailError> {
-        let sam = user
-            .sam
-            .as_deref()
-            .filter(|s| !s.is_empty() && !s.contains(['/', '\\']) && *s != "." && *s != "..")
-            .ok_or_else(|| MailError::Address {
-                address: address.to_string(),
-                reason: format!(
-                    "user {} has no usable sAMAccountName for its lab mailbox folder",
-                    user.dn
-                ),
-            })?;
-        Ok(self.mailboxes.join(sam.to_lowercase()).join("Maildir"))
+        let ctx = UmContext {
+            hosts: None,
+            mailboxes: Some(&self.mailboxes),
+        };
+        let mailbox = ctx.mailbox_of(user).ok_or_else(|| MailError::Address {
+            address: address.to_string(),
+            reason: format!(
+                "user {} has no usable sAMAccountName for its lab mailbox folder",
+                user.dn
+            ),
+        })?;
+        Ok(mailbox.maildir())
     }
 
     fn start_mwi(self: &Inner, recipients: &[String]) {
@@ -493,22 +474,13 @@ impl Inner {
         }
     }
 
-    /// One job per gateway that takes MWI for the user's dial plan.
+    /// One job per gateway that takes MWI for the user's dial plan
+    /// ([`recipient::mwi_targets`]), with the counts of the user's Maildir.
     fn mwi_targets(&self, address: &str) -> Result<Vec<MwiJob>, String> {
         let dir = self.exchange.dir.as_ref();
         let user = self.user_by_mail(address).map_err(|e| e.to_string())?;
-        let account = user
-            .sip_address
-            .as_deref()
-            .map(mwi::sip_uri)
-            .ok_or_else(|| format!("no MWI for {address}: {} has no SIP address", user.dn))?;
-        let plan_dn = user
-            .dial_plan
-            .clone()
-            .ok_or_else(|| format!("no MWI for {account}: {} has no UM dial plan", user.dn))?;
-        let plan = lookup::read_as(dir, &plan_dn, DialPlan::from_entry)
-            .map_err(|e| format!("no MWI for {account}: {e}"))?
-            .ok_or_else(|| format!("no MWI for {account}: dial plan {plan_dn} does not exist"))?;
+        let targets = recipient::mwi_targets(dir, &user)?;
+        let account = targets.account.clone();
         let summary = match &self.store {
             Store::Maildir(_) => {
                 let dir = self.maildir_of(address, &user).map_err(|e| e.to_string())?;
@@ -521,48 +493,21 @@ impl Inner {
                 voice: None,
             },
         };
-        let transport = match plan.voip_security {
-            VoipSecurity::Unsecured => TransportKind::Tcp,
-            VoipSecurity::SipSecured | VoipSecurity::Secured => TransportKind::Tls,
-        };
         let org = lookup::organization(dir).map_err(|e| format!("no MWI for {account}: {e}"))?;
         let sender = self.sender_for(&user, &org);
-        let gateways =
-            lookup::gateways(dir, &org).map_err(|e| format!("no MWI for {account}: {e}"))?;
-        let mut jobs = Vec::new();
-        for gw in gateways {
-            if !gw.mwi_allowed || gw.status == GatewayStatus::Disabled {
-                continue;
-            }
-            let serves_plan = lookup::hunt_groups(dir, &gw.dn)
-                .map_err(|e| format!("no MWI for {account}: {e}"))?
-                .iter()
-                .any(|h| h.dial_plan == plan.dn);
-            if !serves_plan {
-                continue;
-            }
-            let port = match (gw.port, transport) {
-                (0, TransportKind::Tls) => DEFAULT_SIPS_PORT,
-                (0, _) => DEFAULT_SIP_PORT,
-                (p, _) => p,
-            };
-            jobs.push(MwiJob {
+        Ok(targets
+            .gateways
+            .into_iter()
+            .map(|gw| MwiJob {
                 sender,
-                gateway: gw.name.clone(),
                 to: self
                     .resolve(&gw.address)
-                    .map(|ip| SocketAddr::new(ip, port)),
-                transport,
+                    .map(|ip| SocketAddr::new(ip, gw.port)),
+                gateway: gw.name,
+                transport: targets.transport,
                 summary: summary.clone(),
-            });
-        }
-        if jobs.is_empty() {
-            return Err(format!(
-                "no MWI for {account}: no UM IP gateway of dial plan {} allows MWI",
-                plan.name
-            ));
-        }
-        Ok(jobs)
+            })
+            .collect())
     }
 
     /// Which of the MWI senders is the user's mailbox server (msExchHomeServerName); the
@@ -787,35 +732,5 @@ impl MwiSender {
                 None => return,
             }
         }
-    }
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    fn msg(class: &str) -> OutgoingMessage {
-        OutgoingMessage {
-            message_id: "m@x".into(),
-            envelope_from: "um@x.com".into(),
-            recipients: vec!["bob@x.com".into()],
-            bytes: format!("Subject: s\r\n{HEADER_MESSAGE_CLASS}: {class}\r\n\r\nbody\r\n")
-                .into_bytes(),
-        }
-    }
-
-    #[test]
-    fn only_voice_messages_light_the_lamp() {
-        assert!(is_voice_message(&msg(MESSAGE_CLASS_VOICE_CA)));
-        assert!(!is_voice_message(&msg(
-            crate::mail::MESSAGE_CLASS_MISSED_CALL
-        )));
-        // A header-like line in the body does not count.
-        let mut m = msg("x");
-        m.bytes.extend_from_slice(
-            format!("{HEADER_MESSAGE_CLASS}: {MESSAGE_CLASS_VOICE_CA}\r\n").as_bytes(),
-        );
-        assert!(!is_voice_message(&m));
     }
 }

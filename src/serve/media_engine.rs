@@ -43,7 +43,7 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
-use super::call_setup::{refer_to, MessageFor, Silence};
+use super::call_setup::{MessageFor, Silence};
 use super::messages::{deliver_missed_call, deliver_recording};
 use super::prompts;
 use super::recording::{CallInfo, Recorder, Spooled};
@@ -53,6 +53,7 @@ use crate::media::rtp::{Pacer, PACKET_INTERVAL, SAMPLES_PER_PACKET};
 use crate::media::sdp::Negotiated;
 use crate::media::srtp::{open_rtcp, seal_rtcp, SrtpKeys, SrtpSession, SrtpStats};
 use crate::media::{DtmfDetector, DtmfReceiver, Law, RtpReceiver, RtpSender, RtpStats};
+use crate::um::caller::refer_to;
 use crate::um::{Action, Dialogue, Event, PromptPart, RecordingEnd};
 
 /// The timer wakes the engine this much before a packet's deadline and a packet is sent when

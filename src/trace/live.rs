@@ -1491,7 +1491,7 @@ impl CallCtx<'_, '_> {
             return;
         };
         let wait = self.setup.delivery_wait;
-        let new = mailbox.join("Maildir").join("new");
+        let new = mailbox.maildir().join("new");
         looked.push(format!(
             "waited up to {} s for a message with {HEADER_CALL_ID}: {call_id} in {}",
             wait.as_secs(),
@@ -1531,7 +1531,7 @@ impl CallCtx<'_, '_> {
                 ),
                 format!(
                     "Read umctl serve's log for the worker's delivery errors and look in {} (and the SMTP spool's failed/ folder); run the trace again with a longer --delivery-wait if the server is slow",
-                    mailbox.join("Maildir").display()
+                    mailbox.maildir().display()
                 ),
             ),
         }
@@ -1755,17 +1755,17 @@ async fn listen(
     }
 }
 
-/// Polls `<mailbox>/Maildir/new` (and `cur`) for a message whose Call-ID header is
+/// Polls the mailbox's `Maildir/new` (and `cur`) for a message whose Call-ID header is
 /// `call_id`; the file and its message class.
 async fn wait_for_delivery(
-    mailbox: &Path,
+    mailbox: &crate::mail::Mailbox,
     call_id: &str,
     wait: Duration,
 ) -> Option<(PathBuf, Option<String>)> {
     let end = Instant::now() + wait;
     loop {
         for sub in ["new", "cur"] {
-            let dir = mailbox.join("Maildir").join(sub);
+            let dir = mailbox.maildir().join(sub);
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
             };
@@ -1960,7 +1960,8 @@ mod tests {
     #[test]
     fn delivered_message_is_found_by_its_call_id_header() {
         let dir = tempfile::tempdir().unwrap();
-        let new = dir.path().join("Maildir").join("new");
+        let mailbox = crate::mail::Mailbox::open(dir.path(), "bob").unwrap();
+        let new = mailbox.maildir().join("new");
         std::fs::create_dir_all(&new).unwrap();
         std::fs::write(new.join("1.other"), "X-Umctl-Call-Id: other\r\n\r\nbody").unwrap();
         std::fs::write(
@@ -1973,7 +1974,7 @@ mod tests {
             .build()
             .unwrap();
         let found = rt
-            .block_on(wait_for_delivery(dir.path(), "abc@pool01", Duration::ZERO))
+            .block_on(wait_for_delivery(&mailbox, "abc@pool01", Duration::ZERO))
             .unwrap();
         assert!(found.0.ends_with("2.ours"));
         assert_eq!(
@@ -1982,7 +1983,7 @@ mod tests {
         );
         assert!(rt
             .block_on(wait_for_delivery(
-                dir.path(),
+                &mailbox,
                 "missing",
                 Duration::from_millis(150)
             ))

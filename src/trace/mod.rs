@@ -244,7 +244,7 @@ pub struct CallPlan {
     /// missed-call notification) is delivered to the mailbox.
     pub delivers: bool,
     /// `<lab>/mailboxes/<sam>`: where the voice message is delivered (lab only).
-    pub mailbox: Option<PathBuf>,
+    pub mailbox: Option<crate::mail::Mailbox>,
     /// The dial plan is Secured: the pool offers SRTP (SDES), as Skype for Business does.
     pub srtp: bool,
     /// What the digits ask for (the live trace checks the call's record against it).

@@ -25,6 +25,8 @@ use crate::frontend::{
 use rsip::headers::UntypedHeader;
 
 use crate::sip::response_to;
+use crate::um::caller::identify_caller;
+use crate::um::recipient;
 use crate::um::router::CALL_ROUTER_PORTS;
 use crate::um::{
     admit, resolve_call, route_target, Admitted, CallAnswering, Greeting, IncomingCall, Rejection,
@@ -935,7 +937,6 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
         dp: &DialPlan,
         servers: &ServerChoice,
     ) -> Result<Option<Placed>, TraceError> {
-        let callee = &h.found.callee;
         let linked: Vec<String> = servers.linked.iter().map(|s| s.name.clone()).collect();
         let mut looked = vec![format!(
             "{}={}: {}",
@@ -947,91 +948,22 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
                 linked.join(", ")
             }
         )];
-        let Some(target) = servers.target.clone() else {
-            let all = self.cx.exchange_servers()?;
-            let cas = all
-                .iter()
-                .find(|s| s.is_client_access())
-                .map(|s| s.name.clone());
-            let mbx = all.iter().find(|s| s.is_mailbox()).map(|s| s.name.clone());
-            self.b.fail(
-                5,
-                looked,
-                "no UM server serves the dial plan",
-                fix::no_um_server(&dp.name, cas.as_deref(), mbx.as_deref()),
-            );
+        let Some((target, cas_fqdn)) = self.hop5_server(dp, servers, &mut looked)? else {
             return Ok(None);
         };
-        let Some(cas_fqdn) = target.fqdn.clone() else {
-            self.b.fail(
-                5,
-                looked,
-                format!("{} has no FQDN", target.name),
-                fix::no_um_server(&dp.name, None, None),
-            );
-            return Ok(None);
-        };
-        let request_user = match callee {
-            Callee::Contact(_) => callee
-                .line_uri()
-                .map(|l| l.number.clone())
-                .unwrap_or_default(),
+        let request_user = match &h.found.callee {
+            c @ Callee::Contact(_) => c.line_uri().map(|l| l.number.clone()).unwrap_or_default(),
             Callee::User(_) => dp.pilot_identifier().to_string(),
         };
         let pool_fqdn = &h.pool_fqdn;
-        let gateways = self.cx.gateways()?;
-        let gateway = gateways.iter().find(|g| g.has_address(pool_fqdn));
-        match gateway {
-            Some(g) => {
-                looked.push(format!(
-                    "UM IP gateway with address {pool_fqdn}: {}",
-                    g.name
-                ));
-                let hgs = self.cx.hunt_groups(&g.dn)?;
-                match hgs.iter().find(|h| h.dial_plan == dp.dn) {
-                    Some(h) => looked.push(format!(
-                        "hunt group for {} on {}: {} (pilot {})",
-                        dp.name,
-                        g.name,
-                        h.name,
-                        h.pilot_identifier.as_deref().unwrap_or("none")
-                    )),
-                    None => looked.push(format!("hunt group for {} on {}: none", dp.name, g.name)),
-                }
-            }
-            None => looked.push(format!("UM IP gateway with address {pool_fqdn}: none")),
-        }
+        let gateway = self.hop5_gateway(pool_fqdn, dp, &mut looked)?;
         let secure = !self.cx.req.unsecured;
         let cas_port = if secure {
             CALL_ROUTER_PORTS.1
         } else {
             CALL_ROUTER_PORTS.0
         };
-        looked.push(if secure {
-            format!(
-                "VoIP security {:?}; Skype for Business signals over TLS",
-                dp.voip_security
-            )
-        } else {
-            format!(
-                "VoIP security {:?}; this call comes without TLS (over TCP or UDP)",
-                dp.voip_security
-            )
-        });
-        let user = match callee {
-            Callee::User(u) => Some(u.as_ref()),
-            Callee::Contact(_) => None,
-        };
-        let linked_context = match user.and_then(|u| u.dial_plan.as_ref()) {
-            Some(l) if *l == dp.dn => Some(dp.phone_context.clone()),
-            Some(l) => self
-                .cx
-                .dial_plans()?
-                .into_iter()
-                .find(|d| d.dn == *l)
-                .map(|d| d.phone_context),
-            None => None,
-        };
+        looked.push(security_line(dp, secure));
         let spec = self.invite(h, dp, &request_user, &cas_fqdn, cas_port, secure);
         self.trace.plan = Some(CallPlan {
             invite: spec.clone(),
@@ -1043,30 +975,11 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
         let placed = Placed {
             spec,
             secure,
-            linked_context,
+            linked_context: self.linked_context(&h.found.callee, dp)?,
             gateway: gateway.map(|g| g.name.clone()),
         };
-        if let Some(mode) = target.startup_mode {
-            looked.push(format!(
-                "{} of {}: {}",
-                attrs::MSEXCH_UM_STARTUP_MODE,
-                target.name,
-                mode.label()
-            ));
-            let accepts = if secure {
-                mode.accepts_tls()
-            } else {
-                mode.accepts_tcp()
-            };
-            if !accepts {
-                self.b.fail(
-                    5,
-                    looked,
-                    format!("{} listens on {} only", target.name, mode.label()),
-                    fix::startup_mode(&target.name, mode, dp, secure),
-                );
-                return Ok(None);
-            }
+        if !self.hop5_startup_mode(&target, dp, secure, &mut looked) {
+            return Ok(None);
         }
         let admission = self.cx.admit(pool_fqdn, &request_user, secure)?;
         let admitted = match admission.as_ref() {
@@ -1095,6 +1008,123 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
             ),
         );
         Ok(Some(placed))
+    }
+
+    /// Hop 5's UM server (the call router that gets the INVITE) and its FQDN; `None` when
+    /// there is none (the hop failed).
+    fn hop5_server(
+        &mut self,
+        dp: &DialPlan,
+        servers: &ServerChoice,
+        looked: &mut Vec<String>,
+    ) -> Result<Option<(ExchangeServer, String)>, TraceError> {
+        let Some(target) = servers.target.clone() else {
+            let all = self.cx.exchange_servers()?;
+            let cas = all
+                .iter()
+                .find(|s| s.is_client_access())
+                .map(|s| s.name.clone());
+            let mbx = all.iter().find(|s| s.is_mailbox()).map(|s| s.name.clone());
+            self.b.fail(
+                5,
+                std::mem::take(looked),
+                "no UM server serves the dial plan",
+                fix::no_um_server(&dp.name, cas.as_deref(), mbx.as_deref()),
+            );
+            return Ok(None);
+        };
+        let Some(cas_fqdn) = target.fqdn.clone() else {
+            self.b.fail(
+                5,
+                std::mem::take(looked),
+                format!("{} has no FQDN", target.name),
+                fix::no_um_server(&dp.name, None, None),
+            );
+            return Ok(None);
+        };
+        Ok(Some((target, cas_fqdn)))
+    }
+
+    /// The UM IP gateway whose address is the pool's, and its hunt group for `dp` (lines).
+    fn hop5_gateway(
+        &self,
+        pool_fqdn: &str,
+        dp: &DialPlan,
+        looked: &mut Vec<String>,
+    ) -> Result<Option<IpGateway>, TraceError> {
+        let gateways = self.cx.gateways()?;
+        let Some(g) = gateways.into_iter().find(|g| g.has_address(pool_fqdn)) else {
+            looked.push(format!("UM IP gateway with address {pool_fqdn}: none"));
+            return Ok(None);
+        };
+        looked.push(format!(
+            "UM IP gateway with address {pool_fqdn}: {}",
+            g.name
+        ));
+        let hgs = self.cx.hunt_groups(&g.dn)?;
+        looked.push(match hgs.iter().find(|h| h.dial_plan == dp.dn) {
+            Some(h) => format!(
+                "hunt group for {} on {}: {} (pilot {})",
+                dp.name,
+                g.name,
+                h.name,
+                h.pilot_identifier.as_deref().unwrap_or("none")
+            ),
+            None => format!("hunt group for {} on {}: none", dp.name, g.name),
+        });
+        Ok(Some(g))
+    }
+
+    /// The phone context of the callee's linked dial plan (for the fixes).
+    fn linked_context(&self, callee: &Callee, dp: &DialPlan) -> Result<Option<String>, TraceError> {
+        let user = match callee {
+            Callee::User(u) => Some(u.as_ref()),
+            Callee::Contact(_) => None,
+        };
+        Ok(match user.and_then(|u| u.dial_plan.as_ref()) {
+            Some(l) if *l == dp.dn => Some(dp.phone_context.clone()),
+            Some(l) => self
+                .cx
+                .dial_plans()?
+                .into_iter()
+                .find(|d| d.dn == *l)
+                .map(|d| d.phone_context),
+            None => None,
+        })
+    }
+
+    /// Whether the UM server listens on the call's transport (msExchUMStartupMode); false
+    /// when it does not (the hop failed).
+    fn hop5_startup_mode(
+        &mut self,
+        target: &ExchangeServer,
+        dp: &DialPlan,
+        secure: bool,
+        looked: &mut Vec<String>,
+    ) -> bool {
+        let Some(mode) = target.startup_mode else {
+            return true;
+        };
+        looked.push(format!(
+            "{} of {}: {}",
+            attrs::MSEXCH_UM_STARTUP_MODE,
+            target.name,
+            mode.label()
+        ));
+        let accepts = if secure {
+            mode.accepts_tls()
+        } else {
+            mode.accepts_tcp()
+        };
+        if !accepts {
+            self.b.fail(
+                5,
+                std::mem::take(looked),
+                format!("{} listens on {} only", target.name, mode.label()),
+                fix::startup_mode(&target.name, mode, dp, secure),
+            );
+        }
+        accepts
     }
 
     /// The INVITE the Front End sends (the live trace sends it even when Exchange is
@@ -1330,7 +1360,6 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
     }
 
     fn hop7_call_answering(&mut self, h: &Homed, ca: &CallAnswering) {
-        let (req, ctx, who) = (self.cx.req, self.cx.um, &h.who);
         let u = &ca.user;
         let looked = vec![
             format!(
@@ -1358,18 +1387,25 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
                 short_greeting(&ca.greeting)
             ),
         );
-        // Hop 8: the message.
+        self.hop8_message(h, ca);
+    }
+
+    /// Hop 8: the message, to the address, the mailbox folder and the MWI gateways serve's
+    /// delivery uses (`um::recipient`, the resolution's mailbox), from the caller as the UM
+    /// worker names it (`um::caller`).
+    fn hop8_message(&mut self, h: &Homed, ca: &CallAnswering) {
+        let (req, who, u) = (self.cx.req, &h.who, &ca.user);
         let codec = format!("{:?}", ca.admission.dial_plan.audio_codec).to_uppercase();
-        let mail = u.mail.clone().unwrap_or_else(|| fix::identity(u));
-        if let (Some(root), Some(sam), Some(plan)) =
-            (ctx.mailboxes, u.sam.as_deref(), self.trace.plan.as_mut())
-        {
-            plan.mailbox = Some(root.join(sam));
+        let mail = recipient::callee_address(u, &ca.called_party);
+        let caller = identify_caller(self.cx.dir, &self.cx.caller.from);
+        let from = caller.name.unwrap_or(caller.number);
+        if let (Some(mailbox), Some(plan)) = (&ca.mailbox, self.trace.plan.as_mut()) {
+            plan.mailbox = Some(mailbox.clone());
         }
         if req.hang_up_before_beep {
             self.b.ok(
                 8,
-                vec![format!("missed call notification (IPM.Note.Microsoft.Missed.Voice) to {mail}")],
+                vec![format!("missed call notification (IPM.Note.Microsoft.Missed.Voice) to {mail}, from {from}")],
                 format!(
                     "the caller hangs up before the beep: {} sends {who} a missed-call notification over SMTP",
                     ca.mailbox_server.name
@@ -1381,19 +1417,20 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
         let max = ca.admission.dial_plan.max_recording_duration_minutes * 60;
         let mut looked = vec![
             format!("message: {seconds} s ({source}), recorded as {codec}"),
-            format!("message class IPM.Note.Microsoft.Voicemail.UM.CA to {mail}"),
+            format!("message class IPM.Note.Microsoft.Voicemail.UM.CA to {mail}, from {from}"),
         ];
         if seconds > max {
             looked.push(format!(
                 "cut at the dial plan's MaxRecordingDuration ({max} s)"
             ));
         }
-        if let (Some(root), Some(sam)) = (ctx.mailboxes, u.sam.as_deref()) {
+        if let Some(mailbox) = &ca.mailbox {
             looked.push(format!(
                 "delivered into {} (checked live)",
-                root.join(sam).display()
+                mailbox.dir().display()
             ));
         }
+        looked.push(mwi_line(self.cx.dir, u));
         self.b.ok(
             8,
             looked,
@@ -1402,6 +1439,38 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
                 ca.mailbox_server.name
             ),
         );
+    }
+}
+
+/// Hop 5's line on the dial plan's VoIP security and the call's transport.
+fn security_line(dp: &DialPlan, secure: bool) -> String {
+    if secure {
+        format!(
+            "VoIP security {:?}; Skype for Business signals over TLS",
+            dp.voip_security
+        )
+    } else {
+        format!(
+            "VoIP security {:?}; this call comes without TLS (over TCP or UDP)",
+            dp.voip_security
+        )
+    }
+}
+
+/// The message waiting indicator after a voice message, as serve's delivery sends it.
+fn mwi_line<D: Directory + ?Sized>(dir: &D, user: &UmUser) -> String {
+    match recipient::mwi_targets(dir, user) {
+        Ok(t) => format!(
+            "MWI: NOTIFY (message-summary) for {} over {} to {}",
+            t.account,
+            t.transport,
+            t.gateways
+                .iter()
+                .map(|g| format!("UM IP gateway {} ({}:{})", g.name, g.address, g.port))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Err(why) => format!("MWI: {why}"),
     }
 }
 

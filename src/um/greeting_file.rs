@@ -1,4 +1,4 @@
-//! A user's greeting files in the lab mailbox folder (`mailboxes/<sAMAccountName>/`): the
+//! A user's greeting files in the lab [`Mailbox`] folder (`mailboxes/<sAMAccountName>/`): the
 //! custom greeting (`greeting.wav`) and the recorded name (`name.wav`) (and, through
 //! [`store_as`], an auto attendant's greetings in `autoattendants/<name>/`) that
 //! [`Greeting::for_mailbox`](super::Greeting::for_mailbox) finds and the worker plays.
@@ -11,8 +11,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::Greeting;
 use crate::atomic_file;
+use crate::mail::Mailbox;
 use crate::media::wav::{self, WavFormat};
 
 /// Which file.
@@ -29,9 +29,9 @@ pub enum GreetingFile {
 impl GreetingFile {
     pub fn file_name(self) -> &'static str {
         match self {
-            GreetingFile::Custom => Greeting::CUSTOM_FILE,
-            GreetingFile::Name => Greeting::NAME_FILE,
-            GreetingFile::Away => Greeting::AWAY_FILE,
+            GreetingFile::Custom => Mailbox::GREETING_FILE,
+            GreetingFile::Name => Mailbox::NAME_FILE,
+            GreetingFile::Away => Mailbox::AWAY_FILE,
         }
     }
 }
@@ -121,11 +121,11 @@ pub fn check_duration(
     Ok(())
 }
 
-/// Turns the away greeting of the mailbox `user` (folder `mailbox`) on or off; on needs a
-/// recorded `away.wav`. Returns the file callers hear while on.
-pub fn set_away(mailbox: &Path, user: &str, on: bool) -> Result<PathBuf, GreetingFileError> {
-    let away = mailbox.join(Greeting::AWAY_FILE);
-    let marker = mailbox.join(Greeting::AWAY_ON_FILE);
+/// Turns the away greeting of `user`'s `mailbox` on or off; on needs a recorded `away.wav`.
+/// Returns the file callers hear while on.
+pub fn set_away(mailbox: &Mailbox, user: &str, on: bool) -> Result<PathBuf, GreetingFileError> {
+    let away = mailbox.away_greeting();
+    let marker = mailbox.away_on();
     let write_err = |source| GreetingFileError::Write {
         path: marker.clone(),
         source,
@@ -149,11 +149,11 @@ pub fn set_away(mailbox: &Path, user: &str, on: bool) -> Result<PathBuf, Greetin
 /// Stores the WAV at `source` as `which` in `mailbox` (created if needed); returns the path
 /// written and the duration in milliseconds.
 pub fn store(
-    mailbox: &Path,
+    mailbox: &Mailbox,
     which: GreetingFile,
     source: &Path,
 ) -> Result<(PathBuf, u64), GreetingFileError> {
-    store_as(mailbox, which.file_name(), source)
+    store_as(mailbox.dir(), which.file_name(), source)
 }
 
 /// Reads and checks the WAV at `source`: the audio as 8 kHz mono samples.
@@ -187,6 +187,7 @@ pub fn store_as(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::um::Greeting;
 
     fn wav16k_stereo(frames: usize) -> Vec<u8> {
         // 16 kHz stereo 16-bit PCM, written by hand.
@@ -217,16 +218,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let src = dir.path().join("in.wav");
         fs::write(&src, wav16k_stereo(16000)).unwrap();
-        let mbx = dir.path().join("mailboxes").join("bob");
+        let mbx = Mailbox::open(&dir.path().join("mailboxes"), "bob").unwrap();
         let (path, ms) = store(&mbx, GreetingFile::Custom, &src).unwrap();
-        assert_eq!(path, mbx.join("greeting.wav"));
+        assert_eq!(path, dir.path().join("mailboxes/bob/greeting.wav"));
         assert_eq!(ms, 1000);
         let (info, _) = wav::parse(&fs::read(&path).unwrap()).unwrap();
         assert_eq!(
             (info.sample_rate, info.channels, info.frames),
             (8000, 1, 8000)
         );
-        assert_eq!(fs::read_dir(&mbx).unwrap().count(), 1, "no temp file left");
+        assert_eq!(
+            fs::read_dir(mbx.dir()).unwrap().count(),
+            1,
+            "no temp file left"
+        );
     }
 
     #[test]
@@ -235,8 +240,8 @@ mod tests {
         let src = dir.path().join("in.wav");
         fs::write(&src, wav16k_stereo(1600)).unwrap();
         let root = dir.path().join("mailboxes");
-        let mbx = root.join("bob");
-        let greeting = || Greeting::for_mailbox(Some(&root), Some("bob"), "Bob");
+        let mbx = Mailbox::open(&root, "bob").unwrap();
+        let greeting = || Greeting::for_mailbox(Some(&mbx), "Bob");
         let err = set_away(&mbx, "bob", true).unwrap_err();
         assert!(err.to_string().contains("--away FILE.wav"), "{err}");
         assert_eq!(err.exit_code(), 2);
@@ -260,7 +265,8 @@ mod tests {
         let mut bytes = wav16k_stereo(100);
         bytes[24..28].copy_from_slice(&44100u32.to_le_bytes());
         fs::write(&src, bytes).unwrap();
-        let err = store(dir.path(), GreetingFile::Name, &src).unwrap_err();
+        let mbx = Mailbox::open(dir.path(), "bob").unwrap();
+        let err = store(&mbx, GreetingFile::Name, &src).unwrap_err();
         let text = err.to_string();
         assert!(
             text.contains("hifi.wav") && text.contains("44100 Hz") && text.contains("8 or 16 kHz"),
@@ -269,13 +275,13 @@ mod tests {
         assert_eq!(err.exit_code(), 2);
         let txt = dir.path().join("notes.txt");
         fs::write(&txt, b"hello").unwrap();
-        let text = store(dir.path(), GreetingFile::Name, &txt)
+        let text = store(&mbx, GreetingFile::Name, &txt)
             .unwrap_err()
             .to_string();
         assert!(
             text.contains("notes.txt") && text.contains("RIFF"),
             "{text}"
         );
-        assert!(!dir.path().join("name.wav").exists());
+        assert!(!mbx.recorded_name().exists());
     }
 }

@@ -4,10 +4,14 @@
 //!
 //! - [`call`]: [`IncomingCall`], the facts of an INVITE Exchange acts on (Request-URI, To,
 //!   From, the diverted party from Diversion / CC-Diversion / History-Info, the peer, TLS).
+//! - [`caller`]: who is calling (the From resolved in the directory) and where a transfer
+//!   goes (the `Refer-To` host: the dial plan's phone context or the caller's domain).
 //! - [`resolve`]: [`resolve_call`], which admits or rejects the call (UM IP gateway for the
 //!   peer, hunt group, VoIP security) and says what answers it: call answering for a user
 //!   found by EUM proxy (with the mailbox server and the greeting kind), Outlook Voice Access,
 //!   or an auto attendant.
+//! - [`recipient`]: after the call: the user a message's address names, the address a message
+//!   is sent to, and the UM IP gateways that get the message waiting indicator.
 //! - [`router`]: [`route_target`], the Contact of the 302 the call router and the UM service
 //!   send (domain.md B.4.1/B.4.2 ports).
 //! - [`ports`]: [`PortMap`], Exchange's fixed ports or the ones `umctl serve` bound.
@@ -33,6 +37,7 @@ pub mod aa_period;
 pub mod auto_attendant;
 pub mod call;
 pub mod call_answering;
+pub mod caller;
 pub mod certificate;
 pub mod dialogue;
 pub mod greeting_file;
@@ -42,6 +47,7 @@ pub mod ova;
 pub mod pin;
 pub mod ports;
 pub mod preview;
+pub mod recipient;
 pub mod resolve;
 pub mod router;
 
@@ -62,6 +68,8 @@ pub use router::{route_target, route_target_with, RedirectTarget, Routing, Stage
 
 use crate::directory::lab::HostsTable;
 use crate::directory::lookup::LookupError;
+use crate::directory::model::UmUser;
+use crate::mail::Mailbox;
 use crate::sip::SipError;
 
 /// Data the Exchange side needs besides the directory: the lab's host table (to name a peer
@@ -73,6 +81,14 @@ pub struct UmContext<'a> {
     pub hosts: Option<&'a HostsTable>,
     /// The folder holding `mailboxes/<sAMAccountName>/` (the lab's `mailboxes`).
     pub mailboxes: Option<&'a Path>,
+}
+
+impl UmContext<'_> {
+    /// The lab mailbox of `user` ([`Mailbox::open`] of its sAMAccountName); `None` on a real
+    /// AD (no `mailboxes`) or when the user has no sAMAccountName that can name a folder.
+    pub fn mailbox_of(&self, user: &UmUser) -> Option<Mailbox> {
+        Mailbox::open(self.mailboxes?, user.sam.as_deref()?).ok()
+    }
 }
 
 /// What the Exchange side can fail with (a call it rejects is not an error: that is

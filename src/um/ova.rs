@@ -22,7 +22,7 @@ use super::UmError;
 use crate::directory::lookup;
 use crate::directory::model::{attrs, DialPlan, UmUser};
 use crate::directory::Directory;
-use crate::mail::{MailStore, StoredMessage};
+use crate::mail::{MailStore, Mailbox, StoredMessage};
 use crate::records::{DropReason, Logon};
 
 /// The most keys one entry (extension, PIN, name) may have: longer is a bad input.
@@ -88,7 +88,8 @@ pub fn dial_plan_users(
         };
         let first = |a| e.str_values(a).next().map(str::to_string);
         let recorded_name = mailboxes
-            .map(|m| m.join(&sam).join("name.wav"))
+            .and_then(|m| Mailbox::open(m, &sam).ok())
+            .map(|m| m.recorded_name())
             .filter(|p| p.is_file());
         users.push(DirectoryUser {
             display_name: user.display_name.clone().unwrap_or_else(|| sam.clone()),

@@ -2,7 +2,7 @@
 //! that a new PIN must meet ([`PinPolicy`]: length, no common patterns), the [`PinStore`]
 //! trait a dialogue checks a PIN through (counting failures across calls and locking the
 //! mailbox after `MaxLogonAttempts`), and [`LabPinStore`], the lab's implementation: one
-//! `pin.json` per mailbox folder (`<mailboxes>/<sAMAccountName>/pin.json`) holding a salted
+//! `pin.json` per [`Mailbox`] folder (`<mailboxes>/<sAMAccountName>/pin.json`) holding a salted
 //! PBKDF2-HMAC-SHA256 hash, the failure count and the lockout, replaced atomically on every
 //! change. A PIN is never stored, logged or put in an error message in clear. This module does
 //! not prompt for PINs (`cli::lab`) nor decide what a caller hears (`um::ova`).
@@ -17,9 +17,8 @@ use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 
 use crate::directory::model::UmMailboxPolicy;
+use crate::mail::Mailbox;
 
-/// The PIN file in a mailbox folder.
-pub const PIN_FILE: &str = "pin.json";
 /// UM mailbox policy default MinPINLength.
 pub const DEFAULT_MIN_PIN_LENGTH: usize = 6;
 /// The longest PIN Exchange accepts.
@@ -285,19 +284,13 @@ impl LabPinStore {
             .unwrap_or(self.policy)
     }
 
-    /// `<mailboxes>/<user>/pin.json`.
+    /// `user`'s [`Mailbox::pin`] file (`<mailboxes>/<user>/pin.json`).
     pub fn path(&self, user: &str) -> Result<PathBuf, PinError> {
-        let bad = user.is_empty()
-            || user == "."
-            || user == ".."
-            || user.contains(['/', '\\', '\0'])
-            || user.chars().any(char::is_control);
-        if bad {
-            return Err(PinError::User {
+        Mailbox::open(&self.mailboxes, user)
+            .map(|m| m.pin())
+            .map_err(|_| PinError::User {
                 user: user.to_string(),
-            });
-        }
-        Ok(self.mailboxes.join(user).join(PIN_FILE))
+            })
     }
 
     /// Sets `user`'s PIN (checked against the policy, `extension` for the pattern rule) with

@@ -15,7 +15,7 @@
 //! The greeting kind comes from the mailbox folder when there is one (the lab). The rules
 //! that have no published source are umctl's and are documented in docs/trace-call.md.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
@@ -26,6 +26,7 @@ use crate::directory::model::{
     UmUser,
 };
 use crate::directory::Directory;
+use crate::mail::Mailbox;
 
 /// The gateway, hunt group and dial plan that admitted a call.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -52,28 +53,21 @@ pub enum Greeting {
 }
 
 impl Greeting {
-    pub const CUSTOM_FILE: &'static str = "greeting.wav";
-    pub const NAME_FILE: &'static str = "name.wav";
-    pub const AWAY_FILE: &'static str = "away.wav";
-    /// Present while the away greeting is on (`umctl lab greeting away USER on`).
-    pub const AWAY_ON_FILE: &'static str = "away.on";
-
-    /// The greeting of the mailbox `sam` under `mailboxes` (`None`: contents unknown): the
-    /// away greeting while it is on, else the custom one, else the recorded name, else TTS.
-    pub fn for_mailbox(mailboxes: Option<&Path>, sam: Option<&str>, display: &str) -> Greeting {
-        let (Some(root), Some(sam)) = (mailboxes, sam) else {
+    /// The greeting of `mailbox` (`None`: contents unknown, a real AD): the away greeting
+    /// while it is on, else the custom one, else the recorded name, else TTS.
+    pub fn for_mailbox(mailbox: Option<&Mailbox>, display: &str) -> Greeting {
+        let Some(mailbox) = mailbox else {
             return Greeting::Unknown;
         };
-        let folder = root.join(sam);
-        let away = folder.join(Self::AWAY_FILE);
-        if folder.join(Self::AWAY_ON_FILE).is_file() && away.is_file() {
+        let away = mailbox.away_greeting();
+        if mailbox.away_on().is_file() && away.is_file() {
             return Greeting::Away { file: away };
         }
-        let custom = folder.join(Self::CUSTOM_FILE);
+        let custom = mailbox.greeting();
         if custom.is_file() {
             return Greeting::Custom { file: custom };
         }
-        let name = folder.join(Self::NAME_FILE);
+        let name = mailbox.recorded_name();
         if name.is_file() {
             return Greeting::RecordedName { file: name };
         }
@@ -114,6 +108,9 @@ pub struct CallAnswering {
     pub eum: EumAddress,
     pub user: UmUser,
     pub mailbox_server: ExchangeServer,
+    /// The user's lab mailbox folder (`None` on a real AD, or without a usable
+    /// sAMAccountName): where the message goes, the greetings and the PIN are.
+    pub mailbox: Option<Mailbox>,
     pub greeting: Greeting,
     pub reason: Option<String>,
 }
@@ -645,13 +642,15 @@ fn call_answering<D: Directory + ?Sized>(
             ),
         ));
     };
-    let greeting = Greeting::for_mailbox(ctx.mailboxes, user.sam.as_deref(), &who);
+    let mailbox = ctx.mailbox_of(&user);
+    let greeting = Greeting::for_mailbox(mailbox.as_ref(), &who);
     Ok(Resolution::CallAnswering(Box::new(CallAnswering {
         admission,
         called_party,
         eum,
         user,
         mailbox_server: server,
+        mailbox,
         greeting,
         reason: call.diversion_reason.clone(),
     })))
@@ -700,23 +699,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::create_dir_all(root.join("bob")).unwrap();
-        std::fs::write(root.join("bob").join(Greeting::CUSTOM_FILE), b"x").unwrap();
-        std::fs::write(root.join("bob").join(Greeting::NAME_FILE), b"x").unwrap();
+        std::fs::write(root.join("bob").join(Mailbox::GREETING_FILE), b"x").unwrap();
+        std::fs::write(root.join("bob").join(Mailbox::NAME_FILE), b"x").unwrap();
         std::fs::create_dir_all(root.join("alice")).unwrap();
-        std::fs::write(root.join("alice").join(Greeting::NAME_FILE), b"x").unwrap();
+        std::fs::write(root.join("alice").join(Mailbox::NAME_FILE), b"x").unwrap();
+        let mailbox = |sam| Mailbox::open(root, sam).unwrap();
         assert!(matches!(
-            Greeting::for_mailbox(Some(root), Some("bob"), "Bob"),
+            Greeting::for_mailbox(Some(&mailbox("Bob")), "Bob"),
             Greeting::Custom { .. }
         ));
         assert!(matches!(
-            Greeting::for_mailbox(Some(root), Some("alice"), "Alice"),
+            Greeting::for_mailbox(Some(&mailbox("alice")), "Alice"),
             Greeting::RecordedName { .. }
         ));
-        match Greeting::for_mailbox(Some(root), Some("carol"), "Carol Nasser") {
+        match Greeting::for_mailbox(Some(&mailbox("carol")), "Carol Nasser") {
             Greeting::TextToSpeech { text } => assert!(text.contains("Carol Nasser")),
             other => panic!("{other:?}"),
         }
-        let unknown = Greeting::for_mailbox(None, Some("bob"), "Bob");
+        let unknown = Greeting::for_mailbox(None, "Bob");
         assert_eq!(unknown, Greeting::Unknown);
         assert_eq!(
             unknown.describe(),

@@ -26,6 +26,7 @@ mod ldif_files;
 mod log_capture;
 mod mail_servers;
 mod mail_smtp;
+mod mailbox;
 mod mailbox_policy;
 mod messages;
 mod new_contact;

@@ -34,7 +34,7 @@ use crate::voicemail::{lab_with_short_greeting, voicemail_sipp, wait_for_message
 
 const OVA: &str = "+96265515333";
 const AA: &str = "+96265515444";
-const PIN: &str = "246813";
+pub(crate) const PIN: &str = "246813";
 /// The telephone-event payload type of the scenario's offer (`a=rtpmap:101`).
 const EVENT_PT: u8 = 101;
 
@@ -328,6 +328,8 @@ fn menu_call(serve: &ServeHarness, scenario: &Path, number: &str) -> Sipp {
 /// an INFO in the call (Call-ID `menu-call-1`, set with -cid_str).
 struct Caller {
     relay: std::net::UdpSocket,
+    /// The mailbox folder whose message [`Step::AfterRead`] waits for.
+    mailbox: &'static str,
     /// When the last RTP packet from UM arrived.
     last_packet: std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
@@ -338,7 +340,7 @@ const QUIET: Duration = Duration::from_millis(700);
 const EVENT_WAIT: Duration = Duration::from_secs(60);
 
 impl Caller {
-    fn new() -> Caller {
+    fn new(mailbox: &'static str) -> Caller {
         let relay = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         let last_packet = std::sync::Arc::new(std::sync::Mutex::new(None));
         let socket = relay.try_clone().unwrap();
@@ -350,7 +352,11 @@ impl Caller {
                 *seen.lock().unwrap() = Some(std::time::Instant::now());
             }
         });
-        Caller { relay, last_packet }
+        Caller {
+            relay,
+            mailbox,
+            last_packet,
+        }
     }
 
     /// The scenario with this caller's RTP address in its offer.
@@ -386,7 +392,8 @@ impl Caller {
             let end = Instant::now() + EVENT_WAIT;
             let happened = || {
                 if *read {
-                    maildir(lab, "cur").len() == 1 && maildir(lab, "new").is_empty()
+                    maildir(lab, self.mailbox, "cur").len() == 1
+                        && maildir(lab, self.mailbox, "new").is_empty()
                 } else {
                     self.prompt_played(since)
                 }
@@ -442,17 +449,48 @@ fn call_menu(
     end: End,
     edit: impl FnOnce(&Path),
 ) -> String {
+    let (scenario, events) = prepare(dir, steps, end, edit);
+    dial(Caller::new(BOB), lab, serve, &scenario, number, &events)
+}
+
+/// [`call_menu`] whose [`Step::AfterRead`] waits for the mailbox folder `user`.
+fn call_menu_for(
+    user: &'static str,
+    lab: &TempLab,
+    serve: &ServeHarness,
+    dir: &Path,
+    number: &str,
+    steps: &[Step],
+    end: End,
+) -> String {
+    let (scenario, events) = prepare(dir, steps, end, |_| {});
+    dial(Caller::new(user), lab, serve, &scenario, number, &events)
+}
+
+/// The scenario filled in (then `edit`ed) and the events its caller waits for.
+fn prepare(dir: &Path, steps: &[Step], end: End, edit: impl FnOnce(&Path)) -> (PathBuf, Vec<bool>) {
     let events = events(steps, &end);
     let scenario = menu_scenario(dir, steps, end);
     edit(&scenario);
-    let caller = Caller::new();
-    caller.offer_here(&scenario);
-    let mut sipp = menu_call(serve, &scenario, number);
-    let out = caller.run(&mut sipp, lab, &events);
+    (scenario, events)
+}
+
+/// Calls `number` with `caller`'s `scenario`; SIPp's action log once it succeeded.
+fn dial(
+    caller: Caller,
+    lab: &TempLab,
+    serve: &ServeHarness,
+    scenario: &Path,
+    number: &str,
+    events: &[bool],
+) -> String {
+    caller.offer_here(scenario);
+    let mut sipp = menu_call(serve, scenario, number);
+    let out = caller.run(&mut sipp, lab, events);
     check_sipp(&sipp, serve, &out)
 }
 
-fn run_ok(sipp: &Sipp, serve: &ServeHarness) -> String {
+pub(crate) fn run_ok(sipp: &Sipp, serve: &ServeHarness) -> String {
     let out = sipp.run();
     check_sipp(sipp, serve, &out)
 }
@@ -471,10 +509,20 @@ fn check_sipp(sipp: &Sipp, serve: &ServeHarness, out: &std::process::Output) -> 
     actions
 }
 
-fn maildir(lab: &TempLab, sub: &str) -> Vec<PathBuf> {
-    std::fs::read_dir(lab.path().join("mailboxes/bob/Maildir").join(sub))
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
-        .unwrap_or_default()
+/// Bob's mailbox folder, where the fixtures' voice mail goes.
+const BOB: &str = "bob";
+
+/// The files in `sub` of the Maildir of the mailbox folder `user`.
+pub(crate) fn maildir(lab: &TempLab, user: &str, sub: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(
+        lab.path()
+            .join("mailboxes")
+            .join(user)
+            .join("Maildir")
+            .join(sub),
+    )
+    .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
+    .unwrap_or_default()
 }
 
 fn set_pin(lab: &TempLab) {
@@ -509,9 +557,9 @@ fn wait_for_sent_packets(serve: &ServeHarness, packets: u64) -> bool {
     })
 }
 
-fn wait_for_read_message(lab: &TempLab) -> bool {
+fn wait_for_read_message(lab: &TempLab, user: &str) -> bool {
     for _ in 0..50 {
-        if maildir(lab, "cur").len() == 1 && maildir(lab, "new").is_empty() {
+        if maildir(lab, user, "cur").len() == 1 && maildir(lab, user, "new").is_empty() {
             return true;
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -522,6 +570,17 @@ fn wait_for_read_message(lab: &TempLab) -> bool {
 /// Sign in as Bob (9000#, PIN#) with `keys` writing the digits, hear the new message to its
 /// end, hang up.
 pub(crate) fn sign_in_and_listen(lab: &TempLab, serve: &ServeHarness, dir: &Path, inband: bool) {
+    sign_in_and_listen_as(lab, serve, dir, inband, BOB);
+}
+
+/// [`sign_in_and_listen`] with extension 9000, whose mailbox folder is `user`.
+pub(crate) fn sign_in_and_listen_as(
+    lab: &TempLab,
+    serve: &ServeHarness,
+    dir: &Path,
+    inband: bool,
+    user: &'static str,
+) {
     let mut pad = KeyPad::new(dir);
     let mut press = |d: &str| {
         if inband {
@@ -539,12 +598,12 @@ pub(crate) fn sign_in_and_listen(lab: &TempLab, serve: &ServeHarness, dir: &Path
         // the message menu (played to its end, the message counts as heard).
         Step::AfterRead,
     ];
-    call_menu(lab, serve, dir, OVA, &steps, End::CallerHangsUp, |_| {});
+    call_menu_for(user, lab, serve, dir, OVA, &steps, End::CallerHangsUp);
     assert!(
-        wait_for_read_message(lab),
+        wait_for_read_message(lab, user),
         "the message was not marked read: new {:?} cur {:?}\n{}",
-        maildir(lab, "new"),
-        maildir(lab, "cur"),
+        maildir(lab, user, "new"),
+        maildir(lab, user, "cur"),
         serve.stderr()
     );
 }
@@ -744,10 +803,10 @@ fn bad_keys_and_a_pin_timeout_get_a_spoken_error_and_the_menu_again() {
         |_| {},
     );
     assert!(
-        wait_for_read_message(&lab),
+        wait_for_read_message(&lab, BOB),
         "signed in after the errors and heard the message: new {:?} cur {:?}\n{}",
-        maildir(&lab, "new"),
-        maildir(&lab, "cur"),
+        maildir(&lab, BOB, "new"),
+        maildir(&lab, BOB, "cur"),
         serve.stderr()
     );
     crate::call_records::assert_calls_recorded(lab.path(), 2, "SubscriberAccess", true);
@@ -859,10 +918,10 @@ fn skip_pin_from_the_pool_signs_bob_in_without_a_pin() {
         as_bob_with_skip_pin,
     );
     assert!(
-        wait_for_read_message(&lab),
+        wait_for_read_message(&lab, BOB),
         "new {:?} cur {:?}\n{}",
-        maildir(&lab, "new"),
-        maildir(&lab, "cur"),
+        maildir(&lab, BOB, "new"),
+        maildir(&lab, BOB, "cur"),
         serve.stderr()
     );
     crate::call_records::assert_calls_recorded(lab.path(), 2, "SubscriberAccess", true);

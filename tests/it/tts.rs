@@ -48,7 +48,8 @@ fn a_user_without_a_recorded_name_is_announced_by_speech() {
     // Bob's mailbox folder holds neither greeting.wav nor name.wav.
     let mailboxes = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(mailboxes.path().join("bob")).unwrap();
-    let greeting = Greeting::for_mailbox(Some(mailboxes.path()), Some("bob"), "Bob Haddad");
+    let bob = umctl::mail::Mailbox::open(mailboxes.path(), "bob").unwrap();
+    let greeting = Greeting::for_mailbox(Some(&bob), "Bob Haddad");
     assert!(
         matches!(greeting, Greeting::TextToSpeech { .. }),
         "{greeting:?}"

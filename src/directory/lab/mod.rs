@@ -347,11 +347,6 @@ impl LabDirectory {
         read_hosts(&self.paths)
     }
 
-    /// The mailbox folder of a user (not created here).
-    pub fn mailbox(&self, sam: &str) -> PathBuf {
-        self.paths.mailbox(sam)
-    }
-
     /// Gives lab addresses to FQDNs that appeared since the table was written.
     fn refresh_hosts(&self) -> Result<Vec<Host>> {
         let _lock = WriteLock::acquire(&self.paths)?;

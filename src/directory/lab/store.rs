@@ -43,9 +43,6 @@ impl LabPaths {
     pub fn mailboxes(&self) -> PathBuf {
         self.root.join("mailboxes")
     }
-    pub fn mailbox(&self, sam: &str) -> PathBuf {
-        self.mailboxes().join(sam.to_lowercase())
-    }
     /// Earlier forests kept by import and reset.
     pub fn backups(&self) -> PathBuf {
         self.root.join("backups")
