@@ -778,4 +778,47 @@ mod tests {
         assert!(r.broken());
         assert!(!Report::default().broken());
     }
+
+    #[test]
+    fn tls_findings_name_the_listener_and_an_expiring_certificate_only_warns() {
+        let listener = |server: &str, stage| Listener {
+            server: server.into(),
+            stage,
+            fqdn: format!("{}.contoso.com", server.to_ascii_lowercase()),
+            addr: Ok("127.0.20.1:5061".parse().unwrap()),
+        };
+        let check = |kind, severity| CertificateCheck {
+            dialled: "ex-cas01.contoso.com".into(),
+            offered: None,
+            findings: vec![crate::um::certificate::Finding {
+                kind,
+                severity,
+                why: "why".into(),
+                fix: "fix".into(),
+            }],
+        };
+        let mut r = Report::default();
+        push_tls(
+            &mut r,
+            &[listener("EX-CAS01", Stage::CallRouter)],
+            &[check(FindingKind::ExpiresSoon, Severity::Warn)],
+        );
+        assert_eq!(r.findings[0].cause, "certificate-expires-soon");
+        assert_eq!(
+            r.findings[0].object,
+            "EX-CAS01 UM call router at 127.0.20.1:5061"
+        );
+        assert!(r.findings[0].warning);
+        assert!(!r.broken());
+        push_tls(
+            &mut r,
+            &[listener("EX-MBX01", Stage::UmService)],
+            &[check(FindingKind::Unreachable, Severity::Fail)],
+        );
+        assert!(r.broken());
+        assert_eq!(r.findings[1].cause, "tls-unreachable");
+        assert!(r.findings[1]
+            .fix
+            .contains("Set-UMService -Identity EX-MBX01 -UMStartupMode Dual"));
+    }
 }
