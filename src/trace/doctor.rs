@@ -630,14 +630,15 @@ fn check_part(
         let cx = run.context(d, um, &req);
         let trace = if is_user {
             let user = UmUser::from_entry(e).map_err(lookup::LookupError::from)?;
+            let eum_checks = user_eum_checks(&user, &d.dial_plans);
             let found = Found {
-                callee: Callee::User(Box::new(user.clone())),
+                callee: Callee::User(Box::new(user)),
                 matched: format!("{}={sip}", attrs::MSRTCSIP_PRIMARY_USER_ADDRESS),
                 number_owner: None,
             };
             let trace = trace_found(cx, found)?;
             add_trace(report, kind, &object, &trace);
-            for f in user_eum_checks(&user, &d.dial_plans) {
+            for f in eum_checks {
                 report.push(Finding::new(kind, &object, None, f));
             }
             continue;
