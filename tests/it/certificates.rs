@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::doctor::findings;
 use crate::support::{ServeHarness, TempLab};
 use crate::trace_live::{granted_lab, hop};
 
@@ -412,23 +413,13 @@ fn doctor_tls(lab: &TempLab, offset: u16, extra: &[&str], code: i32) -> crate::s
     lab.run(&args).expect_code(code)
 }
 
-fn with_cause<'a>(doc: &'a Value, cause: &str) -> Vec<&'a Value> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["cause"] == cause)
-        .collect()
-}
-
-#[test]
-fn doctor_tls_finds_a_wildcard_certificate_and_names_each_unreachable_listener() {
-    let lab = granted_lab();
-    let (chain, key, _) = issue(&lab, "EX-CAS01", &["--wildcard"]);
+/// serve, only EX-CAS01, on a free port offset, with a lab certificate issued with `flags`.
+fn serve_cas01_with(lab: &TempLab, flags: &[&str]) -> (ServeHarness, u16) {
+    let (chain, key, _) = issue(lab, "EX-CAS01", flags);
     let offset = free_port_offset();
     let (chain, key) = (chain.to_str().unwrap(), key.to_str().unwrap());
-    let _serve = serve_at(
-        &lab,
+    let serve = serve_at(
+        lab,
         offset,
         &[
             "--server",
@@ -439,9 +430,16 @@ fn doctor_tls_finds_a_wildcard_certificate_and_names_each_unreachable_listener()
             key,
         ],
     );
+    (serve, offset)
+}
+
+#[test]
+fn doctor_tls_finds_a_wildcard_certificate_and_names_each_unreachable_listener() {
+    let lab = granted_lab();
+    let (_serve, offset) = serve_cas01_with(&lab, &["--wildcard"]);
     let doc = doctor_tls(&lab, offset, &["--json"], 1).json();
     let router = format!("EX-CAS01 UM call router at 127.0.20.1:{}", 5061 + offset);
-    let wildcard = with_cause(&doc, "certificate-wildcard");
+    let wildcard = findings(&doc, "certificate-wildcard");
     assert_eq!(wildcard.len(), 1, "{doc:#}");
     assert_eq!(wildcard[0]["object"], router.as_str());
     assert_eq!(wildcard[0]["kind"], "certificate");
@@ -456,7 +454,7 @@ fn doctor_tls_finds_a_wildcard_certificate_and_names_each_unreachable_listener()
         .contains("umctl lab cert issue --server"));
     // EX-CAS02's router and both UM services are not running: one finding each, naming
     // the address dialled.
-    let unreachable = with_cause(&doc, "tls-unreachable");
+    let unreachable = findings(&doc, "tls-unreachable");
     assert_eq!(unreachable.len(), 3, "{doc:#}");
     let mbx01 = format!("127.0.20.11:{}", 5063 + offset);
     let f = unreachable
@@ -482,23 +480,9 @@ fn doctor_tls_finds_a_wildcard_certificate_and_names_each_unreachable_listener()
 #[test]
 fn doctor_tls_finds_an_expired_certificate() {
     let lab = granted_lab();
-    let (chain, key, _) = issue(&lab, "EX-CAS01", &["--expired"]);
-    let offset = free_port_offset();
-    let (chain, key) = (chain.to_str().unwrap(), key.to_str().unwrap());
-    let _serve = serve_at(
-        &lab,
-        offset,
-        &[
-            "--server",
-            "EX-CAS01",
-            "--tls-cert",
-            chain,
-            "--tls-key",
-            key,
-        ],
-    );
+    let (_serve, offset) = serve_cas01_with(&lab, &["--expired"]);
     let doc = doctor_tls(&lab, offset, &["--json"], 1).json();
-    let expired = with_cause(&doc, "certificate-expired");
+    let expired = findings(&doc, "certificate-expired");
     assert_eq!(expired.len(), 1, "{doc:#}");
     assert_eq!(
         expired[0]["object"],
@@ -511,7 +495,7 @@ fn doctor_tls_finds_an_expired_certificate() {
             .contains("The certificate offered by ex-cas01.contoso.com expired on"),
         "{doc:#}"
     );
-    assert!(with_cause(&doc, "certificate-wildcard").is_empty());
+    assert!(findings(&doc, "certificate-wildcard").is_empty());
 }
 
 #[test]

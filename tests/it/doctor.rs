@@ -27,7 +27,7 @@ fn causes(doc: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-fn findings<'a>(doc: &'a Value, cause: &str) -> Vec<&'a Value> {
+pub(crate) fn findings<'a>(doc: &'a Value, cause: &str) -> Vec<&'a Value> {
     doc["findings"]
         .as_array()
         .unwrap()
