@@ -447,6 +447,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             break
         }
         'umctl;doctor' {
+            [CompletionResult]::new('--port-offset', '--port-offset', [CompletionResultType]::ParameterName, 'With --tls: the servers listen N ports up (as `umctl serve --port-offset N`)')
             [CompletionResult]::new('--lab', '--lab', [CompletionResultType]::ParameterName, 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]')
             [CompletionResult]::new('--ldap', '--ldap', [CompletionResultType]::ParameterName, 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)')
             [CompletionResult]::new('--bind-dn', '--bind-dn', [CompletionResultType]::ParameterName, 'The account to bind as: a DN or a UPN (administrator@contoso.com)')
@@ -454,6 +455,7 @@ Register-ArgumentCompleter -Native -CommandName 'umctl' -ScriptBlock {
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'List every object checked, not only the broken ones')
             [CompletionResult]::new('--powershell', '--powershell', [CompletionResultType]::ParameterName, 'Print the fixes of all findings that have one as PowerShell lines')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Also connect to each UM server''s TLS listeners (call router 5061, UM service 5063; the lab''s hosts table, or DNS with --ldap) and check the certificates they offer against --ca-file (else the lab CA). Read-only: a handshake, then it closes')
             [CompletionResult]::new('--sasl-gssapi', '--sasl-gssapi', [CompletionResultType]::ParameterName, 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)')
             [CompletionResult]::new('--insecure-plain-bind', '--insecure-plain-bind', [CompletionResultType]::ParameterName, 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)')
             [CompletionResult]::new('--start-tls', '--start-tls', [CompletionResultType]::ParameterName, 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)')

@@ -415,6 +415,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'umctl;doctor'= {
+            cand --port-offset 'With --tls: the servers listen N ports up (as `umctl serve --port-offset N`)'
             cand --lab 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]'
             cand --ldap 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)'
             cand --bind-dn 'The account to bind as: a DN or a UPN (administrator@contoso.com)'
@@ -422,6 +423,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --ca-file 'Trust the CA certificates in this PEM file: the DC''s (--ldap, for a private CA) and the SIP servers'' (trace-call --live over TLS) instead of the lab CA'
             cand --all 'List every object checked, not only the broken ones'
             cand --powershell 'Print the fixes of all findings that have one as PowerShell lines'
+            cand --tls 'Also connect to each UM server''s TLS listeners (call router 5061, UM service 5063; the lab''s hosts table, or DNS with --ldap) and check the certificates they offer against --ca-file (else the lab CA). Read-only: a handshake, then it closes'
             cand --sasl-gssapi 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
             cand --insecure-plain-bind 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
             cand --start-tls 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'

@@ -287,6 +287,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -s y -l yes -d '
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -s v -l verbose -d 'Say more about what is being done (repeat for more)'
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -s q -l quiet -d 'Print only results and errors'
 complete -c umctl -n "__fish_umctl_using_subcommand trace-call" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c umctl -n "__fish_umctl_using_subcommand doctor" -l port-offset -d 'With --tls: the servers listen N ports up (as `umctl serve --port-offset N`)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand doctor" -l lab -d 'The lab directory folder (used when no --ldap is given) [default: the platform data folder, e.g. ~/.local/share/umctl/lab]' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand doctor" -l ldap -d 'A real Active Directory: ldaps://dc01.contoso.com or ldap://dc01.contoso.com (StartTLS)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand doctor" -l bind-dn -d 'The account to bind as: a DN or a UPN (administrator@contoso.com)' -r
@@ -294,6 +295,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand doctor" -l password-file -d 
 complete -c umctl -n "__fish_umctl_using_subcommand doctor" -l ca-file -d 'Trust the CA certificates in this PEM file: the DC\'s (--ldap, for a private CA) and the SIP servers\' (trace-call --live over TLS) instead of the lab CA' -r -F
 complete -c umctl -n "__fish_umctl_using_subcommand doctor" -l all -d 'List every object checked, not only the broken ones'
 complete -c umctl -n "__fish_umctl_using_subcommand doctor" -l powershell -d 'Print the fixes of all findings that have one as PowerShell lines'
+complete -c umctl -n "__fish_umctl_using_subcommand doctor" -l tls -d 'Also connect to each UM server\'s TLS listeners (call router 5061, UM service 5063; the lab\'s hosts table, or DNS with --ldap) and check the certificates they offer against --ca-file (else the lab CA). Read-only: a handshake, then it closes'
 complete -c umctl -n "__fish_umctl_using_subcommand doctor" -l sasl-gssapi -d 'Bind with SASL GSSAPI (Kerberos, the ticket from kinit) instead of a simple bind (needs a umctl built with the gssapi feature)'
 complete -c umctl -n "__fish_umctl_using_subcommand doctor" -l insecure-plain-bind -d 'Allow a simple bind over plain ldap:// without StartTLS (test labs only; a Kerberos bind on ldap:// is sealed and needs no flag)'
 complete -c umctl -n "__fish_umctl_using_subcommand doctor" -l start-tls -d 'Upgrade ldap:// with StartTLS also for --sasl-gssapi (a simple bind always does)'

@@ -170,6 +170,14 @@ pub struct DoctorArgs {
     /// Print the fixes of all findings that have one as PowerShell lines
     #[arg(long, conflicts_with = "all")]
     pub powershell: bool,
+    /// Also connect to each UM server's TLS listeners (call router 5061, UM service 5063;
+    /// the lab's hosts table, or DNS with --ldap) and check the certificates they offer
+    /// against --ca-file (else the lab CA). Read-only: a handshake, then it closes
+    #[arg(long)]
+    pub tls: bool,
+    /// With --tls: the servers listen N ports up (as `umctl serve --port-offset N`)
+    #[arg(long, value_name = "N", requires = "tls")]
+    pub port_offset: Option<u16>,
 }
 
 /// `umctl grant-permissions` options.

@@ -5,17 +5,24 @@
 //! something is.
 
 use std::io::IsTerminal;
+use std::net::{IpAddr, ToSocketAddrs};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
+use rustls_pki_types::CertificateDer;
 use serde::Serialize;
 
 use crate::admin::grant::{self, GrantOptions};
 use crate::admin::powershell::{self, FixLine};
 use crate::cli::args::{DoctorArgs, GlobalArgs};
 use crate::cli::output::{table, Output};
-use crate::cli::target::{connect_ldap, open_lab_in_memory};
-use crate::directory::Directory;
+use crate::cli::target::{connect_ldap, lab_root, open_lab_in_memory};
+use crate::cli::trace_call::trust_anchors;
+use crate::directory::lab::HostsTable;
+use crate::directory::{lookup, Directory};
+use crate::sip::transport::certs::LabCa;
+use crate::trace::certificates;
 use crate::trace::doctor::{self, Checked, Finding, Group, Progress, Report};
 use crate::um::UmContext;
 
@@ -23,7 +30,8 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> anyhow::Result<ExitCode> {
     let out = Output::new(global);
     if global.ldap.is_some() {
         let dir = connect_ldap(global)?;
-        return report(&out, args, &dir, &UmContext::default());
+        let tls = args.tls.then(|| TlsCheck::dns(global, args)).transpose()?;
+        return report(&out, args, &dir, &UmContext::default(), tls.as_ref());
     }
     let lab = open_lab_in_memory(global)?;
     let hosts = lab.hosts().context("reading the lab's hosts table")?;
@@ -32,17 +40,25 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> anyhow::Result<ExitCode> {
         hosts: Some(&hosts),
         mailboxes: Some(&mailboxes),
     };
-    report(&out, args, lab, &ctx)
+    let tls = args
+        .tls
+        .then(|| TlsCheck::lab(global, args, &hosts))
+        .transpose()?;
+    report(&out, args, lab, &ctx, tls.as_ref())
 }
 
-/// Checks `dir` and prints the report as asked.
+/// Checks `dir` (and with `tls`, the servers' TLS listeners) and prints the report as asked.
 fn report(
     out: &Output,
     args: &DoctorArgs,
     dir: &dyn Directory,
     ctx: &UmContext<'_>,
+    tls: Option<&TlsCheck<'_>>,
 ) -> anyhow::Result<ExitCode> {
-    let report = check(out, dir, ctx)?;
+    let mut report = check(out, dir, ctx)?;
+    if let Some(tls) = tls {
+        tls.run(dir, &mut report)?;
+    }
     if out.json {
         out.json(&JsonReport::new(&report, args.all))?;
     } else if args.powershell {
@@ -55,6 +71,81 @@ fn report(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// How long one TLS listener has for its handshake.
+const TLS_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Where a server's FQDN points, or why it points nowhere.
+type AddressOf<'a> = Box<dyn Fn(&str) -> Result<IpAddr, String> + 'a>;
+
+/// `--tls`: whom to trust, where the servers are and the port offset.
+struct TlsCheck<'a> {
+    anchors: Vec<CertificateDer<'static>>,
+    anchors_name: String,
+    address_of: AddressOf<'a>,
+    offset: u16,
+}
+
+impl<'a> TlsCheck<'a> {
+    /// The lab: the addresses of its hosts table, --ca-file else the lab CA.
+    fn lab(
+        global: &GlobalArgs,
+        args: &DoctorArgs,
+        hosts: &'a HostsTable,
+    ) -> anyhow::Result<TlsCheck<'a>> {
+        let ca_dir = lab_root(global)?.join("ca");
+        let ca = LabCa::load_or_create(&ca_dir)
+            .with_context(|| format!("opening the lab CA in {}", ca_dir.display()))?;
+        let (anchors, anchors_name) = trust_anchors(global, Some(&ca))?;
+        Ok(TlsCheck {
+            anchors,
+            anchors_name,
+            address_of: Box::new(|fqdn: &str| {
+                hosts.lookup(fqdn).map(IpAddr::V4).ok_or_else(|| {
+                    format!("{fqdn} is not in the lab's hosts table (see `umctl lab hosts`)")
+                })
+            }),
+            offset: args.port_offset.unwrap_or(0),
+        })
+    }
+
+    /// A real deployment (--ldap): DNS, and the CAs of --ca-file.
+    fn dns(global: &GlobalArgs, args: &DoctorArgs) -> anyhow::Result<TlsCheck<'static>> {
+        let (anchors, anchors_name) = trust_anchors(global, None)?;
+        Ok(TlsCheck {
+            anchors,
+            anchors_name,
+            address_of: Box::new(|fqdn: &str| {
+                (fqdn, 0)
+                    .to_socket_addrs()
+                    .map_err(|e| format!("{fqdn} does not resolve: {e}"))?
+                    .next()
+                    .map(|a| a.ip())
+                    .ok_or_else(|| format!("{fqdn} resolves to no address"))
+            }),
+            offset: args.port_offset.unwrap_or(0),
+        })
+    }
+
+    /// Checks every UM server's TLS listeners and adds the findings to `report`.
+    fn run(&self, dir: &dyn Directory, report: &mut Report) -> anyhow::Result<()> {
+        let org = lookup::organization(dir)?;
+        let servers = lookup::exchange_servers(dir, &org)?;
+        let listeners = certificates::listeners(&servers, self.offset, &*self.address_of);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("starting the async runtime")?;
+        let checks = runtime.block_on(certificates::check_listeners(
+            &listeners,
+            &self.anchors,
+            &self.anchors_name,
+            TLS_TIMEOUT,
+        ));
+        doctor::push_tls(report, &listeners, &checks);
+        Ok(())
+    }
 }
 
 /// The fixes as PowerShell; when a fix is `umctl grant-permissions`, its plan's lines too.

@@ -175,7 +175,7 @@ fn live(
             .ok()
             .or_else(|| hosts.lookup(fqdn).map(IpAddr::V4))
     };
-    let (anchors, anchors_name) = trust_anchors(global, &ca)?;
+    let (anchors, anchors_name) = trust_anchors(global, Some(&ca))?;
     let caller_identity = caller_identity(args)?;
     let tls = |fqdn: &str, ip: IpAddr| -> Result<TlsListenParts, String> {
         let issued = ca.issue(fqdn, &[ip]).map_err(|e| e.to_string())?;
@@ -377,13 +377,13 @@ impl Drop for PrivateFolder {
 }
 
 /// The CAs the live trace (and doctor --tls) trusts for the servers' certificates:
-/// --ca-file, else the lab CA; with the name reports give them.
+/// --ca-file, else the lab CA (when there is one); with the name reports give them.
 pub(crate) fn trust_anchors(
     global: &GlobalArgs,
-    ca: &LabCa,
+    ca: Option<&LabCa>,
 ) -> anyhow::Result<(Vec<CertificateDer<'static>>, String)> {
-    let (pem, name) = match &global.ca_file {
-        Some(path) => (
+    let (pem, name) = match (&global.ca_file, ca) {
+        (Some(path), _) => (
             std::fs::read_to_string(path).map_err(|e| {
                 UsageError(format!(
                     "cannot read the --ca-file {}: {e}; expected PEM CA certificates",
@@ -392,7 +392,10 @@ pub(crate) fn trust_anchors(
             })?,
             format!("--ca-file {}", path.display()),
         ),
-        None => (ca.cert_pem().to_string(), "the lab CA".to_string()),
+        (None, Some(ca)) => (ca.cert_pem().to_string(), "the lab CA".to_string()),
+        (None, None) => bail!(UsageError(
+            "no CA to trust the servers' certificates with: give --ca-file FILE (PEM CA certificates)".into()
+        )),
     };
     let anchors: Vec<_> = CertificateDer::pem_slice_iter(pem.as_bytes())
         .collect::<Result<_, _>>()

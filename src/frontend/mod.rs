@@ -20,8 +20,8 @@ pub mod target;
 
 pub use invite::{build_invite, follow_redirect, InviteSpec};
 pub use routing::{
-    dial_plan_for, read_permission, um_servers, DialPlanChoice, DialPlanProblem, DialPlanVia,
-    GroupAccess, ObjectAccess, PermissionCheck, ServerChoice,
+    dial_plan_for, dial_plan_for_in, read_permission, um_servers, DialPlanChoice, DialPlanProblem,
+    DialPlanVia, GroupAccess, ObjectAccess, PermissionCheck, ServerChoice,
 };
 pub use target::{
     resolve_target, Callee, ContactTarget, Found, NumberOwner, TargetLookup, TargetSpec,

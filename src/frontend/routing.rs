@@ -63,9 +63,27 @@ pub fn dial_plan_for<D: Directory + ?Sized>(
     org: &ExchangeOrg,
     callee: &Callee,
 ) -> Result<Result<DialPlanChoice, DialPlanProblem>, FrontendError> {
+    dial_plan_for_in(dir, org, callee, None)
+}
+
+/// [`dial_plan_for`] with the organization's dial plans (`lookup::dial_plans`) already read,
+/// when the caller has them (`umctl doctor`, for every user): the phone-context lookup is
+/// answered from them instead of reading them again.
+pub fn dial_plan_for_in<D: Directory + ?Sized>(
+    dir: &D,
+    org: &ExchangeOrg,
+    callee: &Callee,
+    dial_plans: Option<&[DialPlan]>,
+) -> Result<Result<DialPlanChoice, DialPlanProblem>, FrontendError> {
+    let by_context = |ctx: &str| -> Result<Option<DialPlan>, FrontendError> {
+        Ok(match dial_plans {
+            Some(all) => all.iter().find(|d| d.has_phone_context(ctx)).cloned(),
+            None => lookup::dial_plan_by_context(dir, org, ctx)?,
+        })
+    };
     let choice = match callee {
-        Callee::User(u) => user_dial_plan(dir, org, u)?,
-        Callee::Contact(c) => contact_dial_plan(dir, org, c)?,
+        Callee::User(u) => user_dial_plan(dir, u, &by_context)?,
+        Callee::Contact(c) => contact_dial_plan(c, &by_context)?,
     };
     Ok(choice.and_then(|c| {
         if c.dial_plan.is_sip() {
@@ -78,10 +96,13 @@ pub fn dial_plan_for<D: Directory + ?Sized>(
     }))
 }
 
+/// Finds the dial plan with a phone context.
+type ByContext<'a> = dyn Fn(&str) -> Result<Option<DialPlan>, FrontendError> + 'a;
+
 fn user_dial_plan<D: Directory + ?Sized>(
     dir: &D,
-    org: &ExchangeOrg,
     user: &UmUser,
+    by_context: &ByContext<'_>,
 ) -> Result<Result<DialPlanChoice, DialPlanProblem>, FrontendError> {
     if !user.um_enabled {
         return Ok(Err(DialPlanProblem::NotUmEnabled {
@@ -95,7 +116,7 @@ fn user_dial_plan<D: Directory + ?Sized>(
         .find(|a| a.is_sip())
         .or(user.eum_addresses.first());
     if let Some(eum) = eum {
-        let Some(dp) = lookup::dial_plan_by_context(dir, org, &eum.phone_context)? else {
+        let Some(dp) = by_context(&eum.phone_context)? else {
             return Ok(Err(DialPlanProblem::UnknownPhoneContext {
                 phone_context: eum.phone_context.clone(),
                 from: eum.to_string(),
@@ -121,15 +142,14 @@ fn user_dial_plan<D: Directory + ?Sized>(
     }
 }
 
-fn contact_dial_plan<D: Directory + ?Sized>(
-    dir: &D,
-    org: &ExchangeOrg,
+fn contact_dial_plan(
     contact: &ContactTarget,
+    by_context: &ByContext<'_>,
 ) -> Result<Result<DialPlanChoice, DialPlanProblem>, FrontendError> {
     let Some(oip) = &contact.other_ip_phone else {
         return Ok(Err(DialPlanProblem::ContactWithoutDialPlan));
     };
-    match lookup::dial_plan_by_context(dir, org, &oip.phone_context)? {
+    match by_context(&oip.phone_context)? {
         Some(dp) => Ok(Ok(DialPlanChoice {
             dial_plan: dp,
             via: DialPlanVia::OtherIpPhone(oip.clone()),

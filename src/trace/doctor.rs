@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 
+use super::certificates::Listener;
 use super::fix::{self, Fix, RejectContext};
 use super::offline::{all_pools, dns_name, resolve_caller, trace_found, Caller, Ctx, Shared};
 use super::snapshot::Snapshot;
@@ -34,7 +35,8 @@ use crate::directory::{Directory, Entry};
 use crate::frontend::{
     read_permission, target::number_owner, um_servers, Callee, ContactTarget, Found, TargetSpec,
 };
-use crate::um::{admit, UmContext};
+use crate::um::certificate::{CertificateCheck, FindingKind, Severity};
+use crate::um::{admit, Stage, UmContext};
 
 /// How many objects of a group the summary names.
 pub const FIRST_FEW: usize = 3;
@@ -54,6 +56,10 @@ pub struct Finding {
     pub hop: Option<u8>,
     pub why: String,
     pub fix: String,
+    /// Works today but will not for long (a certificate about to expire): reported, but not
+    /// broken (doctor's exit code stays 0 for it).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub warning: bool,
 }
 
 impl Finding {
@@ -65,6 +71,7 @@ impl Finding {
             hop,
             why: f.why,
             fix: f.fix,
+            warning: false,
         }
     }
 }
@@ -131,9 +138,9 @@ impl Report {
         }
     }
 
-    /// Whether anything is broken (doctor's exit code 1).
+    /// Whether anything is broken (doctor's exit code 1): a finding that is not a warning.
     pub fn broken(&self) -> bool {
-        !self.findings.is_empty()
+        self.findings.iter().any(|f| !f.warning)
     }
 
     /// The findings grouped by cause, the largest group first.
@@ -524,6 +531,7 @@ fn add_trace(report: &mut Report, kind: &str, object: &str, trace: &Trace) {
             hop: Some(h.number),
             why: h.why.clone().unwrap_or_else(|| h.result.clone()),
             fix: h.fix.clone().unwrap_or_default(),
+            warning: false,
         }),
         None => report.mark(kind, object, None),
     }
@@ -622,14 +630,15 @@ fn check_part(
         let cx = run.context(d, um, &req);
         let trace = if is_user {
             let user = UmUser::from_entry(e).map_err(lookup::LookupError::from)?;
+            let eum_checks = user_eum_checks(&user, &d.dial_plans);
             let found = Found {
-                callee: Callee::User(Box::new(user.clone())),
+                callee: Callee::User(Box::new(user)),
                 matched: format!("{}={sip}", attrs::MSRTCSIP_PRIMARY_USER_ADDRESS),
                 number_owner: None,
             };
             let trace = trace_found(cx, found)?;
             add_trace(report, kind, &object, &trace);
-            for f in user_eum_checks(&user, &d.dial_plans) {
+            for f in eum_checks {
                 report.push(Finding::new(kind, &object, None, f));
             }
             continue;
@@ -669,6 +678,31 @@ fn recipient_name(e: &Entry, sip: &str) -> String {
     match e.first(attrs::USER_PRINCIPAL_NAME) {
         Some(upn) if e.has_object_class(attrs::OC_USER) => upn.to_string(),
         _ => sip.to_string(),
+    }
+}
+
+/// The findings of `doctor --tls`: each listener is a checked `certificate`, each problem
+/// of the certificate it offered (or no handshake at all, naming the address) a finding
+/// with the check's why and fix; expiry within 30 days is a warning.
+pub fn push_tls(report: &mut Report, listeners: &[Listener], checks: &[CertificateCheck]) {
+    for (l, check) in listeners.iter().zip(checks) {
+        let object = l.name();
+        report.mark("certificate", &object, None);
+        for f in &check.findings {
+            let fx = if f.kind == FindingKind::Unreachable {
+                fix::tls_unreachable(&l.server, l.stage == Stage::CallRouter, f.why.clone())
+            } else {
+                Fix {
+                    cause: f.kind.cause(),
+                    why: f.why.clone(),
+                    fix: f.fix.clone(),
+                }
+            };
+            report.push(Finding {
+                warning: f.severity == Severity::Warn,
+                ..Finding::new("certificate", &object, None, fx)
+            });
+        }
     }
 }
 
@@ -723,6 +757,7 @@ mod tests {
             hop: Some(4),
             why: format!("why {object}"),
             fix: format!("fix {object}"),
+            warning: false,
         }
     }
 
@@ -743,5 +778,48 @@ mod tests {
         assert_eq!(r.totals()["user"], (6, 5));
         assert!(r.broken());
         assert!(!Report::default().broken());
+    }
+
+    #[test]
+    fn tls_findings_name_the_listener_and_an_expiring_certificate_only_warns() {
+        let listener = |server: &str, stage| Listener {
+            server: server.into(),
+            stage,
+            fqdn: format!("{}.contoso.com", server.to_ascii_lowercase()),
+            addr: Ok("127.0.20.1:5061".parse().unwrap()),
+        };
+        let check = |kind, severity| CertificateCheck {
+            dialled: "ex-cas01.contoso.com".into(),
+            offered: None,
+            findings: vec![crate::um::certificate::Finding {
+                kind,
+                severity,
+                why: "why".into(),
+                fix: "fix".into(),
+            }],
+        };
+        let mut r = Report::default();
+        push_tls(
+            &mut r,
+            &[listener("EX-CAS01", Stage::CallRouter)],
+            &[check(FindingKind::ExpiresSoon, Severity::Warn)],
+        );
+        assert_eq!(r.findings[0].cause, "certificate-expires-soon");
+        assert_eq!(
+            r.findings[0].object,
+            "EX-CAS01 UM call router at 127.0.20.1:5061"
+        );
+        assert!(r.findings[0].warning);
+        assert!(!r.broken());
+        push_tls(
+            &mut r,
+            &[listener("EX-MBX01", Stage::UmService)],
+            &[check(FindingKind::Unreachable, Severity::Fail)],
+        );
+        assert!(r.broken());
+        assert_eq!(r.findings[1].cause, "tls-unreachable");
+        assert!(r.findings[1]
+            .fix
+            .contains("Set-UMService -Identity EX-MBX01 -UMStartupMode Dual"));
     }
 }

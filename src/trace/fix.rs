@@ -692,3 +692,26 @@ pub fn line_eum_mismatch(user: &UmUser, line_ext: &str, dp: &DialPlan) -> Fix {
         ),
     )
 }
+
+/// A UM TLS listener `umctl doctor --tls` got no handshake from (`why` names the address):
+/// the service is stopped, or its UMStartupMode leaves TLS out.
+pub fn tls_unreachable(server: &str, call_router: bool, why: String) -> Fix {
+    let (service, set) = if call_router {
+        (
+            "MSExchangeUMCR",
+            format!("Set-UMCallRouterSettings -Server {server} -UMStartupMode Dual"),
+        )
+    } else {
+        (
+            "MSExchangeUM",
+            format!("Set-UMService -Identity {server} -UMStartupMode Dual"),
+        )
+    };
+    fix(
+        "tls-unreachable",
+        why,
+        format!(
+            "Check that the service runs on {server} and listens for TLS (UMStartupMode TLS or Dual); {set}; Restart-Service {service} (on {server})"
+        ),
+    )
+}

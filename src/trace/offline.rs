@@ -18,9 +18,9 @@ use crate::directory::model::{
 use crate::directory::Directory;
 use crate::frontend::routing::{contact_kind_name, GroupAccess, PermissionCheck, ServerChoice};
 use crate::frontend::{
-    build_invite, dial_plan_for, follow_redirect, must_be_unique, read_permission, resolve_target,
-    um_servers, Callee, DialPlanProblem, DialPlanVia, Found, FrontendError, InviteSpec,
-    NumberOwner, TargetLookup, TargetSpec,
+    build_invite, dial_plan_for_in, follow_redirect, must_be_unique, read_permission,
+    resolve_target, um_servers, Callee, DialPlanProblem, DialPlanVia, Found, FrontendError,
+    InviteSpec, NumberOwner, TargetLookup, TargetSpec,
 };
 use rsip::headers::UntypedHeader;
 
@@ -29,8 +29,8 @@ use crate::um::caller::identify_caller;
 use crate::um::recipient;
 use crate::um::router::CALL_ROUTER_PORTS;
 use crate::um::{
-    admit, resolve_call, route_target, Admitted, CallAnswering, Greeting, IncomingCall, Rejection,
-    Resolution, Routing, Stage, UmContext,
+    admit, resolve_admitted, resolve_call, route_target, Admitted, CallAnswering, Greeting,
+    IncomingCall, Rejection, Resolution, Routing, Stage, UmContext,
 };
 
 use super::fix::{self, ContactPlace, Fix, RejectContext};
@@ -259,13 +259,13 @@ fn existing_contacts_ou<D: Directory + ?Sized>(dir: &D) -> Result<Option<String>
 pub struct Shared {
     routes: RefCell<HashMap<RouteKey, Rc<Route>>>,
     admissions: RefCell<HashMap<AdmitKey, Rc<Result<Admitted, Rejection>>>>,
-    gateways: OnceCell<Vec<IpGateway>>,
-    hunt_groups: RefCell<HashMap<Dn, Vec<HuntGroup>>>,
+    gateways: OnceCell<Rc<Vec<IpGateway>>>,
+    hunt_groups: RefCell<HashMap<Dn, Rc<Vec<HuntGroup>>>>,
     pools: RefCell<HashMap<Dn, Option<Pool>>>,
-    servers: OnceCell<Vec<ExchangeServer>>,
+    servers: OnceCell<Rc<Vec<ExchangeServer>>>,
     pool: OnceCell<Option<String>>,
     contacts_ou: OnceCell<Option<String>>,
-    dial_plans: OnceCell<Vec<DialPlan>>,
+    dial_plans: OnceCell<Rc<Vec<DialPlan>>>,
 }
 
 /// The servers of a dial plan and the RTC groups' read access to what a call needs.
@@ -305,42 +305,45 @@ impl<D: Directory + ?Sized> Ctx<'_, D> {
         }
     }
 
-    fn dial_plans(&self) -> Result<Vec<DialPlan>, TraceError> {
+    // The lists below are shared (`Rc`), not copied, for each object doctor checks.
+
+    fn dial_plans(&self) -> Result<Rc<Vec<DialPlan>>, TraceError> {
+        let read = || Ok(Rc::new(lookup::dial_plans(self.dir, self.org)?));
         match self.shared {
-            Some(s) => memo_once(&s.dial_plans, || {
-                Ok(lookup::dial_plans(self.dir, self.org)?)
-            }),
-            None => Ok(lookup::dial_plans(self.dir, self.org)?),
+            Some(s) => memo_once(&s.dial_plans, read),
+            None => read(),
         }
     }
 
-    fn exchange_servers(&self) -> Result<Vec<ExchangeServer>, TraceError> {
+    fn exchange_servers(&self) -> Result<Rc<Vec<ExchangeServer>>, TraceError> {
+        let read = || Ok(Rc::new(lookup::exchange_servers(self.dir, self.org)?));
         match self.shared {
-            Some(s) => memo_once(&s.servers, || {
-                Ok(lookup::exchange_servers(self.dir, self.org)?)
-            }),
-            None => Ok(lookup::exchange_servers(self.dir, self.org)?),
+            Some(s) => memo_once(&s.servers, read),
+            None => read(),
         }
     }
 
-    fn gateways(&self) -> Result<Vec<IpGateway>, TraceError> {
+    fn gateways(&self) -> Result<Rc<Vec<IpGateway>>, TraceError> {
+        let read = || Ok(Rc::new(lookup::gateways(self.dir, self.org)?));
         match self.shared {
-            Some(s) => memo_once(&s.gateways, || Ok(lookup::gateways(self.dir, self.org)?)),
-            None => Ok(lookup::gateways(self.dir, self.org)?),
+            Some(s) => memo_once(&s.gateways, read),
+            None => read(),
         }
     }
 
-    fn hunt_groups(&self, gateway: &Dn) -> Result<Vec<HuntGroup>, TraceError> {
+    fn hunt_groups(&self, gateway: &Dn) -> Result<Rc<Vec<HuntGroup>>, TraceError> {
+        let read =
+            || -> Result<_, TraceError> { Ok(Rc::new(lookup::hunt_groups(self.dir, gateway)?)) };
         let Some(s) = self.shared else {
-            return Ok(lookup::hunt_groups(self.dir, gateway)?);
+            return read();
         };
         if let Some(found) = s.hunt_groups.borrow().get(gateway) {
-            return Ok(found.clone());
+            return Ok(Rc::clone(found));
         }
-        let found = lookup::hunt_groups(self.dir, gateway)?;
+        let found = read()?;
         s.hunt_groups
             .borrow_mut()
-            .insert(gateway.clone(), found.clone());
+            .insert(gateway.clone(), Rc::clone(&found));
         Ok(found)
     }
 
@@ -398,6 +401,25 @@ impl<D: Directory + ?Sized> Ctx<'_, D> {
         let found = work()?;
         s.admissions.borrow_mut().insert(key, Rc::clone(&found));
         Ok(found)
+    }
+
+    /// What Exchange does with `call` (`um::resolve_call`); in a doctor run, with the
+    /// admission and the Exchange servers it already has (`um::resolve_admitted`), when the
+    /// call is the one [`Self::admit`] admits (from the pool, its certificate naming it).
+    fn resolve(&self, call: &IncomingCall) -> Result<Resolution, TraceError> {
+        let admitted_as_admit = match &call.peer_names {
+            None => !call.secure,
+            Some(names) => call.secure && names.len() == 1 && names[0] == call.source,
+        };
+        if self.shared.is_none() || !admitted_as_admit {
+            return Ok(resolve_call(self.dir, call, self.um)?);
+        }
+        let user = call.request_user.as_deref().unwrap_or_default();
+        let admitted = self.admit(&call.source, user, call.secure)?;
+        let servers = self.exchange_servers()?;
+        Ok(resolve_admitted(
+            self.dir, self.org, call, &admitted, &servers, self.um,
+        )?)
     }
 }
 
@@ -780,7 +802,16 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
             Callee::Contact(_) => None,
         };
         let mut looked = user.map(user_looked_up).unwrap_or_default();
-        let choice = match dial_plan_for(self.cx.dir, self.cx.org, callee)? {
+        let known = match self.cx.shared {
+            Some(_) => Some(self.cx.dial_plans()?),
+            None => None,
+        };
+        let choice = match dial_plan_for_in(
+            self.cx.dir,
+            self.cx.org,
+            callee,
+            known.as_deref().map(Vec::as_slice),
+        )? {
             Ok(c) => c,
             Err(problem) => {
                 let (result, f) = self.dial_plan_problem(h, &problem)?;
@@ -1053,7 +1084,7 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
         looked: &mut Vec<String>,
     ) -> Result<Option<IpGateway>, TraceError> {
         let gateways = self.cx.gateways()?;
-        let Some(g) = gateways.into_iter().find(|g| g.has_address(pool_fqdn)) else {
+        let Some(g) = gateways.iter().find(|g| g.has_address(pool_fqdn)).cloned() else {
             looked.push(format!("UM IP gateway with address {pool_fqdn}: none"));
             return Ok(None);
         };
@@ -1086,9 +1117,9 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
             Some(l) => self
                 .cx
                 .dial_plans()?
-                .into_iter()
+                .iter()
                 .find(|d| d.dn == *l)
-                .map(|d| d.phone_context),
+                .map(|d| d.phone_context.clone()),
             None => None,
         })
     }
@@ -1199,7 +1230,7 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
         for &(stage, party) in stages {
             let invite = build_invite(&spec)?;
             let call = IncomingCall::from_request(&invite, pool_fqdn, secure)?;
-            let resolution = resolve_call(self.cx.dir, &call, self.cx.um)?;
+            let resolution = self.cx.resolve(&call)?;
             let routing = route_target(self.cx.dir, &resolution, stage, &call)?;
             final_resolution = Some(resolution);
             if !self.cx.ladder {

@@ -97,6 +97,24 @@ pub enum FindingKind {
     Unreachable,
 }
 
+impl FindingKind {
+    /// The short name of the cause (`certificate-wildcard`), what `umctl doctor --tls` groups
+    /// its findings by.
+    pub fn cause(self) -> &'static str {
+        match self {
+            FindingKind::Unreadable => "certificate-unreadable",
+            FindingKind::NameMismatch => "certificate-name-mismatch",
+            FindingKind::Wildcard => "certificate-wildcard",
+            FindingKind::Expired => "certificate-expired",
+            FindingKind::NotYetValid => "certificate-not-yet-valid",
+            FindingKind::Untrusted => "certificate-untrusted",
+            FindingKind::NoServerAuth => "certificate-no-server-auth",
+            FindingKind::ExpiresSoon => "certificate-expires-soon",
+            FindingKind::Unreachable => "tls-unreachable",
+        }
+    }
+}
+
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -61,8 +61,9 @@ pub use ova::{dial_plan_users, DirectoryUser, Ova, OvaConfig};
 pub use pin::{LabPinStore, PinCheck, PinError, PinPolicy, PinStatus, PinStore};
 pub use ports::{BoundPorts, ExchangePorts, PortMap};
 pub use resolve::{
-    admit, admit_peer, rejection, resolve_call, Admission, Admitted, AutoAttendantCall,
-    CallAnswering, Dialed, Greeting, Peer, RejectReason, Rejection, Resolution, SubscriberAccess,
+    admit, admit_peer, rejection, resolve_admitted, resolve_call, Admission, Admitted,
+    AutoAttendantCall, CallAnswering, Dialed, Greeting, Peer, RejectReason, Rejection, Resolution,
+    SubscriberAccess,
 };
 pub use router::{route_target, route_target_with, RedirectTarget, Routing, Stage, Transport};
 

@@ -502,7 +502,37 @@ pub fn resolve_call<D: Directory + ?Sized>(
         secure = call.secure,
         "resolve: the INVITE Exchange UM would receive"
     );
-    let admitted = match admit_peer(dir, &org, &peer, &user, ctx)? {
+    let admitted = admit_peer(dir, &org, &peer, &user, ctx)?;
+    answer(dir, &org, call, admitted, None, ctx)
+}
+
+/// [`resolve_call`] for a caller that already has Exchange's admission of `call` (what
+/// [`admit`] answers for its source, Request-URI user and transport) and the organization's
+/// Exchange servers, so only the lookups of this call remain: `umctl doctor` admits once per
+/// pool and dial plan, then resolves each user's call with it.
+pub fn resolve_admitted<D: Directory + ?Sized>(
+    dir: &D,
+    org: &ExchangeOrg,
+    call: &IncomingCall,
+    admitted: &Result<Admitted, Rejection>,
+    servers: &[ExchangeServer],
+    ctx: &UmContext<'_>,
+) -> Result<Resolution, UmError> {
+    answer(dir, org, call, admitted.clone(), Some(servers), ctx)
+}
+
+/// Who answers an admitted call (`servers`: the organization's Exchange servers, when the
+/// caller has them; else they are read when needed).
+fn answer<D: Directory + ?Sized>(
+    dir: &D,
+    org: &ExchangeOrg,
+    call: &IncomingCall,
+    admitted: Result<Admitted, Rejection>,
+    servers: Option<&[ExchangeServer]>,
+    ctx: &UmContext<'_>,
+) -> Result<Resolution, UmError> {
+    let user = call.request_user.clone().unwrap_or_default();
+    let admitted = match admitted {
         Ok(a) => a,
         Err(r) => {
             tracing::debug!(reason = ?r.reason, detail = %r.detail, "resolve: refused");
@@ -541,7 +571,7 @@ pub fn resolve_call<D: Directory + ?Sized>(
                 dialed: user,
             })))
         }
-        Dialed::Pilot => call_answering(dir, &org, call, admission, ctx),
+        Dialed::Pilot => call_answering(dir, org, call, admission, servers, ctx),
     }
 }
 
@@ -569,6 +599,7 @@ fn call_answering<D: Directory + ?Sized>(
     org: &ExchangeOrg,
     call: &IncomingCall,
     admission: Admission,
+    servers: Option<&[ExchangeServer]>,
     ctx: &UmContext<'_>,
 ) -> Result<Resolution, UmError> {
     let dp = &admission.dial_plan;
@@ -626,7 +657,14 @@ fn call_answering<D: Directory + ?Sized>(
             ),
         ));
     }
-    let servers = lookup::exchange_servers(dir, org)?;
+    let read;
+    let servers = match servers {
+        Some(s) => s,
+        None => {
+            read = lookup::exchange_servers(dir, org)?;
+            &read
+        }
+    };
     let server = user.home_server.as_deref().and_then(|legacy| {
         servers
             .iter()

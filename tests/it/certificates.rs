@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::doctor::findings;
 use crate::support::{ServeHarness, TempLab};
 use crate::trace_live::{granted_lab, hop};
 
@@ -370,4 +371,150 @@ async fn serve_client_ca_decides_whose_certificates_are_accepted() {
     let refused = invite_over_tls(addr, &ca, Some((&chain, &key))).await;
     let why = refused.expect_err("the lab CA certificate was accepted");
     assert!(why.contains("UnknownCA"), "{why}");
+}
+
+// `umctl doctor --tls` against a real serve on fixed loopback ports (a port offset no other
+// listener of this machine holds): the certificate findings in the doctor report.
+
+/// The lab's server addresses (its hosts table).
+const LAB_SERVERS: [&str; 4] = ["127.0.20.1", "127.0.20.2", "127.0.20.11", "127.0.20.12"];
+
+/// A port offset whose serve ports (5060 + N ... 5068 + N) are free on every lab address,
+/// one per call of this process.
+fn free_port_offset() -> u16 {
+    static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    for _ in 0..200 {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let offset =
+            25000 + ((std::process::id() as u16 % 500).wrapping_mul(7) + n * 13) % 2500 * 10;
+        let free = LAB_SERVERS.iter().all(|ip| {
+            (5060..=5068).all(|p| std::net::TcpListener::bind((*ip, p + offset)).is_ok())
+        });
+        if free {
+            return offset;
+        }
+    }
+    panic!("no free port offset for serve on the lab addresses");
+}
+
+/// serve on `offset` with `extra` arguments.
+fn serve_at(lab: &TempLab, offset: u16, extra: &[&str]) -> ServeHarness {
+    let offset = offset.to_string();
+    let mut args = vec!["--port-offset", offset.as_str()];
+    args.extend_from_slice(extra);
+    ServeHarness::start_with(lab, &args)
+}
+
+/// `doctor --tls --port-offset N` with `extra` arguments, expecting exit `code`.
+fn doctor_tls(lab: &TempLab, offset: u16, extra: &[&str], code: i32) -> crate::support::Run {
+    let offset = offset.to_string();
+    let mut args = vec!["doctor", "--tls", "--port-offset", offset.as_str()];
+    args.extend_from_slice(extra);
+    lab.run(&args).expect_code(code)
+}
+
+/// serve, only EX-CAS01, on a free port offset, with a lab certificate issued with `flags`.
+fn serve_cas01_with(lab: &TempLab, flags: &[&str]) -> (ServeHarness, u16) {
+    let (chain, key, _) = issue(lab, "EX-CAS01", flags);
+    let offset = free_port_offset();
+    let (chain, key) = (chain.to_str().unwrap(), key.to_str().unwrap());
+    let serve = serve_at(
+        lab,
+        offset,
+        &[
+            "--server",
+            "EX-CAS01",
+            "--tls-cert",
+            chain,
+            "--tls-key",
+            key,
+        ],
+    );
+    (serve, offset)
+}
+
+#[test]
+fn doctor_tls_finds_a_wildcard_certificate_and_names_each_unreachable_listener() {
+    let lab = granted_lab();
+    let (_serve, offset) = serve_cas01_with(&lab, &["--wildcard"]);
+    let doc = doctor_tls(&lab, offset, &["--json"], 1).json();
+    let router = format!("EX-CAS01 UM call router at 127.0.20.1:{}", 5061 + offset);
+    let wildcard = findings(&doc, "certificate-wildcard");
+    assert_eq!(wildcard.len(), 1, "{doc:#}");
+    assert_eq!(wildcard[0]["object"], router.as_str());
+    assert_eq!(wildcard[0]["kind"], "certificate");
+    let why = wildcard[0]["why"].as_str().unwrap();
+    assert!(
+        why.contains("only through the wildcard *.contoso.com"),
+        "{why}"
+    );
+    assert!(wildcard[0]["fix"]
+        .as_str()
+        .unwrap()
+        .contains("umctl lab cert issue --server"));
+    // EX-CAS02's router and both UM services are not running: one finding each, naming
+    // the address dialled.
+    let unreachable = findings(&doc, "tls-unreachable");
+    assert_eq!(unreachable.len(), 3, "{doc:#}");
+    let mbx01 = format!("127.0.20.11:{}", 5063 + offset);
+    let f = unreachable
+        .iter()
+        .find(|f| f["object"] == format!("EX-MBX01 UM service at {mbx01}").as_str())
+        .unwrap_or_else(|| panic!("{doc:#}"));
+    assert!(f["why"].as_str().unwrap().contains(&mbx01), "{f:#}");
+    // The table groups them by cause; --powershell carries the cmdlet fix.
+    let text = doctor_tls(&lab, offset, &[], 1).stdout;
+    assert!(text.contains("certificate-wildcard"), "{text}");
+    assert!(text.contains("tls-unreachable"), "{text}");
+    let script = doctor_tls(&lab, offset, &["--powershell"], 1).stdout;
+    assert!(
+        script.contains("\nSet-UMService -Identity EX-MBX01 -UMStartupMode Dual\n"),
+        "{script}"
+    );
+    assert!(
+        script.contains(&format!("# certificate-wildcard: {router}")),
+        "{script}"
+    );
+}
+
+#[test]
+fn doctor_tls_finds_an_expired_certificate() {
+    let lab = granted_lab();
+    let (_serve, offset) = serve_cas01_with(&lab, &["--expired"]);
+    let doc = doctor_tls(&lab, offset, &["--json"], 1).json();
+    let expired = findings(&doc, "certificate-expired");
+    assert_eq!(expired.len(), 1, "{doc:#}");
+    assert_eq!(
+        expired[0]["object"],
+        format!("EX-CAS01 UM call router at 127.0.20.1:{}", 5061 + offset).as_str()
+    );
+    assert!(
+        expired[0]["why"]
+            .as_str()
+            .unwrap()
+            .contains("The certificate offered by ex-cas01.contoso.com expired on"),
+        "{doc:#}"
+    );
+    assert!(findings(&doc, "certificate-wildcard").is_empty());
+}
+
+#[test]
+fn doctor_tls_on_good_certificates_adds_no_finding() {
+    // The clean lab (doctor exits 0) with every server running on the lab CA's certificates.
+    let lab = crate::doctor::clean_lab();
+    let offset = free_port_offset();
+    let _serve = serve_at(&lab, offset, &[]);
+    let doc = doctor_tls(&lab, offset, &["--json", "--all"], 0).json();
+    assert_eq!(doc["findings"], serde_json::json!([]), "{doc:#}");
+    let certs: Vec<&Value> = doc["checked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "certificate")
+        .collect();
+    assert_eq!(certs.len(), 4, "{doc:#}");
+    assert!(certs
+        .iter()
+        .any(|c| c["object"]
+            == format!("EX-MBX02 UM service at 127.0.20.12:{}", 5063 + offset).as_str()));
 }

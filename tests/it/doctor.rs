@@ -27,7 +27,7 @@ fn causes(doc: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-fn findings<'a>(doc: &'a Value, cause: &str) -> Vec<&'a Value> {
+pub(crate) fn findings<'a>(doc: &'a Value, cause: &str) -> Vec<&'a Value> {
     doc["findings"]
         .as_array()
         .unwrap()
@@ -192,7 +192,7 @@ fn findings_shrink_after_grant_permissions_and_the_contacts() {
 }
 
 /// The fixed lab with the deliberately broken users removed and every server in HQ-SIP.
-fn clean_lab() -> TempLab {
+pub(crate) fn clean_lab() -> TempLab {
     let lab = fixed_lab();
     let mut ldif = String::new();
     for cn in [
