@@ -38,6 +38,7 @@ pub mod media_engine;
 pub mod messages;
 pub mod metrics;
 pub mod plan;
+pub mod playout;
 pub mod prompts;
 pub mod recording;
 pub mod redirect;
