@@ -26,6 +26,7 @@ use crate::serve::{
 };
 use crate::sip::endpoint::{LogRecord, NoLog, TransactionLog};
 use crate::sip::transport::certs::LabCa;
+use crate::sip::transport::ConnectionLimits;
 use crate::um::certificate::judge_own;
 use crate::um::{BoundPorts, Stage};
 
@@ -151,6 +152,16 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .transpose()?;
     let options = ServeOptions {
         max_calls: usize::from(args.max_calls),
+        connections: ConnectionLimits::with_counts(
+            args.max_connections as usize,
+            args.max_connections_per_address as usize,
+        )
+        .map_err(|e| {
+            UsageError(format!(
+                "--max-connections-per-address {}: {e}",
+                args.max_connections_per_address
+            ))
+        })?,
         tls,
         mail: MailOptions::for_lab(&lab_root(global)?, smtp),
         recordings,

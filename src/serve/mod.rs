@@ -59,7 +59,7 @@ use crate::sip::endpoint::{
 use crate::sip::message::response_to;
 use crate::sip::transport::certs::LabCa;
 use crate::sip::transport::tls::{server_config, TlsSettings};
-use crate::sip::transport::TransportError;
+use crate::sip::transport::{ConnectionLimits, TransportError};
 use crate::um::Stage;
 
 pub use decide::Exchange;
@@ -202,6 +202,8 @@ impl TlsSource {
 /// How to run.
 pub struct ServeOptions {
     pub max_calls: usize,
+    /// Stream connections each SIP listener admits, in all and per peer address.
+    pub connections: ConnectionLimits,
     pub tls: Option<TlsSource>,
     /// Where messages go (Maildir or SMTP) and the spool.
     pub mail: MailOptions,
@@ -572,6 +574,7 @@ pub async fn start(
                     handler,
                     log_for(server, stage),
                     watch_rx.clone(),
+                    options.connections,
                 )
                 .await;
                 let endpoint = match endpoint {
@@ -674,6 +677,7 @@ async fn bind(
     handler: Arc<dyn CallHandler>,
     log: Arc<dyn TransactionLog>,
     shutdown: watch::Receiver<bool>,
+    limits: ConnectionLimits,
 ) -> Result<Endpoint, ServeError> {
     let bind_err = |source| ServeError::Bind {
         server: server.name.clone(),
@@ -698,6 +702,7 @@ async fn bind(
             udp: port.is_some(),
             tcp: port.is_some(),
             tls: tls.clone(),
+            limits,
             ..EndpointConfig::default()
         };
         match Endpoint::start(config, handler.clone(), log.clone(), shutdown.clone()).await {

@@ -5,7 +5,9 @@
 //! MaxCallsAllowed (call 101 of 101 concurrent calls gets 503, counted across both worker
 //! processes), the UM service's 302s alternating between the server's two worker processes,
 //! and SIGTERM (BYE to the active call, exit 0; with --drain-timeout, 503 to OPTIONS and new
-//! INVITEs while the active call goes on, BYE at the timeout). SIPp tests skip loudly without
+//! INVITEs while the active call goes on, BYE at the timeout), --max-connections and
+//! --max-connections-per-address (the connection past either is closed; per address above the
+//! total is a usage error). SIPp tests skip loudly without
 //! `sipp`, and fail in CI.
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
@@ -315,6 +317,88 @@ fn bad_server_name_and_ldap_without_server_are_usage_errors() {
     let run = lab.run(&["serve", "--max-calls", "1001"]).expect_code(2);
     assert!(
         run.stderr.contains("1001") && run.stderr.contains("0..=1000"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A TCP connection from `ip` to `to` and whether serve kept it: an OPTIONS over it gets a
+/// 200 (kept) or the connection is closed without an answer (refused at the limit).
+fn tcp_kept(ip: &str, to: SocketAddr, n: usize) -> (std::net::TcpStream, bool) {
+    use std::io::{Read, Write};
+    let sock = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    sock.bind(&SocketAddr::new(ip.parse().unwrap(), 0).into())
+        .unwrap();
+    sock.connect(&to.into()).unwrap();
+    let mut stream: std::net::TcpStream = sock.into();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let local = stream.local_addr().unwrap();
+    let req = format!(
+        "OPTIONS sip:{to};transport=tcp SIP/2.0\r\nVia: SIP/2.0/TCP {local};branch=z9hG4bKtcp{n}\r\n\
+         Max-Forwards: 70\r\nFrom: <sip:probe@contoso.com>;tag=t{n}\r\nTo: <sip:{to}>\r\n\
+         Call-ID: tcp-{n}@test\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+    );
+    // A refused connection may already be reset when we write.
+    let _ = stream.write_all(req.as_bytes());
+    let mut buf = [0u8; 2048];
+    let kept = matches!(stream.read(&mut buf), Ok(n) if n > 0 && buf.starts_with(b"SIP/2.0 200"));
+    (stream, kept)
+}
+
+#[test]
+fn max_connections_options_bound_stream_connections_per_address_and_in_all() {
+    let lab = TempLab::new();
+    let serve = ServeHarness::start(
+        &lab,
+        &[
+            "--server",
+            "EX-CAS01",
+            "--startup-mode",
+            "tcp",
+            "--max-connections",
+            "3",
+            "--max-connections-per-address",
+            "2",
+        ],
+    );
+    let to = serve.addr("EX-CAS01", "call_router", "tcp");
+    let mut held = Vec::new();
+    for (n, (ip, expected)) in [
+        ("127.0.0.1", true),
+        ("127.0.0.1", true),
+        ("127.0.0.1", false), // a third from one address
+        ("127.0.0.2", true),
+        ("127.0.0.3", false), // a fourth in all
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (stream, kept) = tcp_kept(ip, to, n);
+        assert_eq!(kept, expected, "connection {n} from {ip}");
+        held.push(stream);
+    }
+    // A closed connection frees its slot.
+    held.truncate(1);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        tcp_kept("127.0.0.3", to, 9).1,
+        "a slot freed by a closed connection"
+    );
+
+    let run = lab
+        .run(&[
+            "serve",
+            "--max-connections",
+            "10",
+            "--max-connections-per-address",
+            "20",
+        ])
+        .expect_code(2);
+    assert!(
+        run.stderr.contains("--max-connections-per-address 20")
+            && run.stderr.contains("expected at most 10"),
         "{}",
         run.stderr
     );
