@@ -25,6 +25,7 @@ use crate::serve::{
     StartupMode, TlsSource,
 };
 use crate::sip::endpoint::{LogRecord, NoLog, TransactionLog};
+use crate::sip::overload::Overload;
 use crate::sip::transport::certs::LabCa;
 use crate::sip::transport::ConnectionLimits;
 use crate::um::certificate::judge_own;
@@ -162,6 +163,10 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
                 args.max_connections_per_address
             ))
         })?,
+        overload: Overload {
+            max_pending: args.max_pending_requests as usize,
+            ..Overload::default()
+        },
         tls,
         mail: MailOptions::for_lab(&lab_root(global)?, smtp),
         recordings,

@@ -265,6 +265,7 @@ fn live(
                 let options = ServeOptions {
                     max_calls: 100,
                     connections: crate::sip::transport::ConnectionLimits::default(),
+                    overload: crate::sip::overload::Overload::default(),
                     tls: Some(TlsSource::LabCa {
                         ca: Box::new(LabCa::load_or_create(&ca_dir).with_context(|| {
                             format!("opening the lab CA in {}", ca_dir.display())

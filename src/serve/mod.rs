@@ -57,6 +57,7 @@ use crate::sip::endpoint::{
     CallHandler, Endpoint, EndpointConfig, EndpointHandle, TlsListen, TransactionLog,
 };
 use crate::sip::message::response_to;
+use crate::sip::overload::Overload;
 use crate::sip::transport::certs::LabCa;
 use crate::sip::transport::tls::{server_config, TlsSettings};
 use crate::sip::transport::{ConnectionLimits, TransportError};
@@ -204,6 +205,8 @@ pub struct ServeOptions {
     pub max_calls: usize,
     /// Stream connections each SIP listener admits, in all and per peer address.
     pub connections: ConnectionLimits,
+    /// When each SIP listener sheds new INVITEs with 503 (requests waiting for its handler).
+    pub overload: Overload,
     pub tls: Option<TlsSource>,
     /// Where messages go (Maildir or SMTP) and the spool.
     pub mail: MailOptions,
@@ -574,7 +577,7 @@ pub async fn start(
                     handler,
                     log_for(server, stage),
                     watch_rx.clone(),
-                    options.connections,
+                    &options,
                 )
                 .await;
                 let endpoint = match endpoint {
@@ -677,7 +680,7 @@ async fn bind(
     handler: Arc<dyn CallHandler>,
     log: Arc<dyn TransactionLog>,
     shutdown: watch::Receiver<bool>,
-    limits: ConnectionLimits,
+    options: &ServeOptions,
 ) -> Result<Endpoint, ServeError> {
     let bind_err = |source| ServeError::Bind {
         server: server.name.clone(),
@@ -702,7 +705,8 @@ async fn bind(
             udp: port.is_some(),
             tcp: port.is_some(),
             tls: tls.clone(),
-            limits,
+            limits: options.connections,
+            overload: options.overload,
             ..EndpointConfig::default()
         };
         match Endpoint::start(config, handler.clone(), log.clone(), shutdown.clone()).await {

@@ -12,6 +12,8 @@
 //!
 //! The handler runs on tokio's blocking pool (it may read a directory), one call per request;
 //! its answer comes back to the loop as an event. A panicking handler gets its caller a 500.
+//! Past [`Overload::max_pending`] unanswered requests, a new INVITE gets 503 with Retry-After
+//! before the handler sees it ([`super::overload`] decides).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -27,6 +29,7 @@ use super::framing::{check_datagram, Datagram};
 use super::ids::IdGenerator;
 use super::message::{find_header, parse_any, response_bytes, response_from_headers, validate};
 use super::normalize::compact_to_long;
+use super::overload::{self, Admission, Overload};
 use super::transaction::{
     key, Action, Outcome, Role, Timer, Timers, TransactionKey, TransactionLayer, TransactionRecord,
     TuEvent,
@@ -56,6 +59,8 @@ pub struct EndpointConfig {
     pub tls: Option<TlsListen>,
     pub timers: Timers,
     pub limits: ConnectionLimits,
+    /// When new INVITEs are shed with 503.
+    pub overload: Overload,
     /// Product token for the Server header of responses the endpoint writes itself.
     pub server: String,
 }
@@ -69,6 +74,7 @@ impl Default for EndpointConfig {
             tls: None,
             timers: Timers::default(),
             limits: ConnectionLimits::default(),
+            overload: Overload::default(),
             server: format!("umctl/{}", env!("CARGO_PKG_VERSION")),
         }
     }
@@ -405,6 +411,7 @@ impl Endpoint {
             transports: Arc::new(transports),
             framing: config.limits.framing,
             server: config.server.clone(),
+            overload: config.overload,
             events: events_tx,
             pending: HashMap::new(),
             awaiting_ack: HashMap::new(),
@@ -475,6 +482,7 @@ struct Core {
     transports: Arc<Transports>,
     framing: super::framing::Limits,
     server: String,
+    overload: Overload,
     events: mpsc::Sender<Event>,
     /// Requests with the handler: key -> Call-ID.
     pending: HashMap<TransactionKey, String>,
@@ -911,6 +919,13 @@ impl Core {
         local: SocketAddr,
     ) -> Vec<Action> {
         let dialog = DialogKey::for_uas_request(&request);
+        let initial_invite = request.method == rsip::Method::Invite && dialog.is_none();
+        if let Admission::Shed { retry_after_secs } =
+            overload::admit(initial_invite, self.pending.len(), self.overload)
+        {
+            let resp = self.shed(&request, retry_after_secs);
+            return self.answer(&key, resp);
+        }
         if dialog.is_some() && !self.handler.owns_dialog(&request) {
             if let Err(e) = self.dialogs.on_request(&request) {
                 let mut resp =
@@ -954,6 +969,21 @@ impl Core {
                 .await;
         });
         Vec::new()
+    }
+
+    /// The 503 of a shed INVITE.
+    fn shed(&self, request: &rsip::Request, retry_after_secs: u32) -> rsip::Response {
+        let mut resp =
+            super::message::response_to(request, 503, reason(503), Some(&self.ids.tag()));
+        resp.headers.push(rsip::Header::Other(
+            "Retry-After".into(),
+            retry_after_secs.to_string(),
+        ));
+        resp.headers.push(warning(&format!(
+            "overloaded: {} requests are waiting for the call handler",
+            self.pending.len()
+        )));
+        resp
     }
 
     async fn on_event(&mut self, event: Event) {

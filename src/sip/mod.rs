@@ -22,6 +22,7 @@ pub mod ids;
 pub mod message;
 pub mod mwi;
 pub mod normalize;
+pub mod overload;
 pub mod transaction;
 pub mod transport;
 

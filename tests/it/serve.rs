@@ -7,7 +7,8 @@
 //! and SIGTERM (BYE to the active call, exit 0; with --drain-timeout, 503 to OPTIONS and new
 //! INVITEs while the active call goes on, BYE at the timeout), --max-connections and
 //! --max-connections-per-address (the connection past either is closed; per address above the
-//! total is a usage error). SIPp tests skip loudly without
+//! total is a usage error), --max-pending-requests (a burst past it: 503 with Retry-After to
+//! the new INVITEs shed, the usual 302 to every admitted one). SIPp tests skip loudly without
 //! `sipp`, and fail in CI.
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
@@ -402,6 +403,71 @@ fn max_connections_options_bound_stream_connections_per_address_and_in_all() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn past_max_pending_requests_new_invites_get_503_with_retry_after_and_the_rest_their_302() {
+    let lab = granted_lab();
+    unsecure_loc801(&lab);
+    let serve = ServeHarness::start(
+        &lab,
+        &["--server", "EX-CAS01", "--max-pending-requests", "1"],
+    );
+    let cas = serve.addr("EX-CAS01", "call_router", "udp");
+    let pool = udp_from(POOL01);
+    // A burst: the call router looks each up in the directory, one at a time.
+    let calls: Vec<String> = (0..40)
+        .map(|n| invite(&pool, cas, "LOC801", &format!("burst{n}")))
+        .collect();
+    let mut answers: std::collections::HashMap<String, String> = Default::default();
+    let mut buf = vec![0u8; 8192];
+    for _ in 0..8 {
+        for (n, text) in calls.iter().enumerate() {
+            if !answers.contains_key(&format!("burst{n}")) {
+                pool.send_to(text.as_bytes(), cas).unwrap();
+            }
+        }
+        while let Ok((len, _)) = pool.recv_from(&mut buf) {
+            let msg = String::from_utf8_lossy(&buf[..len]).into_owned();
+            let call_id = msg
+                .lines()
+                .find_map(|l| l.strip_prefix("Call-ID: "))
+                .unwrap_or_default()
+                .to_string();
+            if !msg.starts_with("SIP/2.0 1") {
+                answers.entry(call_id).or_insert(msg);
+            }
+        }
+        if answers.len() == calls.len() {
+            break;
+        }
+    }
+    assert_eq!(
+        answers.len(),
+        calls.len(),
+        "every INVITE gets a final answer"
+    );
+    let (mut shed, mut redirected) = (0, 0);
+    for (call_id, msg) in &answers {
+        let status = status_line(msg);
+        if status.starts_with("SIP/2.0 503") {
+            assert!(msg.contains("\r\nRetry-After: 5\r\n"), "{call_id}: {msg}");
+            assert!(msg.contains("overloaded"), "{call_id}: {msg}");
+            shed += 1;
+        } else {
+            // An admitted call is not failed: the usual 302 to the UM service.
+            assert!(status.starts_with("SIP/2.0 302"), "{call_id}: {msg}");
+            assert!(contact_of(msg).starts_with("sip:"), "{call_id}: {msg}");
+            redirected += 1;
+        }
+    }
+    assert!(
+        shed > 0 && redirected > 0,
+        "{shed} shed, {redirected} redirected"
+    );
+    // Past the burst, a new call is admitted again.
+    let resp = final_response(&pool, cas, &invite(&pool, cas, "LOC801", "after"));
+    assert!(status_line(&resp).starts_with("SIP/2.0 302"), "{resp}");
 }
 
 // ---- SIPp ----------------------------------------------------------------------------------
