@@ -443,7 +443,7 @@ set edit:completion:arg-completer[umctl] = {|@words|
             cand --max-calls 'MaxCallsAllowed: concurrent calls per Mailbox server (both its workers); beyond it, 503. Exchange''s Set-UMService takes 0-200; up to 1000 is accepted for load tests'
             cand --max-connections 'TCP and TLS connections each SIP listener keeps open at once (beyond it, new ones are closed at once)'
             cand --max-connections-per-address 'Of --max-connections, those from one peer address (all its ports, TCP and TLS)'
-            cand --max-pending-requests 'Overload: past N requests waiting for a listener''s call handler (directory lookup, call set-up), a new INVITE is answered 503 with Retry-After at once'
+            cand --max-pending-requests 'Overload: past N requests waiting at a listener (received and not yet taken, or with the call handler: directory lookup, call set-up), a new INVITE gets 503 with Retry-After'
             cand --log-format 'How each SIP transaction is logged on stderr'
             cand --drain-timeout 'On SIGTERM or Ctrl-C: answer 503 to new calls and to OPTIONS probes, let the active calls finish for at most this many seconds, then send BYE to the rest'
             cand --tls-cert 'The administrator''s TLS certificate chain (PEM: the server''s certificate, then the intermediates) for the servers run (one with --server NAME) [default: one per server FQDN from the lab CA in <lab>/ca]'

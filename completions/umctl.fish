@@ -311,7 +311,7 @@ complete -c umctl -n "__fish_umctl_using_subcommand serve" -l test-clock -d 'Tes
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l max-calls -d 'MaxCallsAllowed: concurrent calls per Mailbox server (both its workers); beyond it, 503. Exchange\'s Set-UMService takes 0-200; up to 1000 is accepted for load tests' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l max-connections -d 'TCP and TLS connections each SIP listener keeps open at once (beyond it, new ones are closed at once)' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l max-connections-per-address -d 'Of --max-connections, those from one peer address (all its ports, TCP and TLS)' -r
-complete -c umctl -n "__fish_umctl_using_subcommand serve" -l max-pending-requests -d 'Overload: past N requests waiting for a listener\'s call handler (directory lookup, call set-up), a new INVITE is answered 503 with Retry-After at once' -r
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l max-pending-requests -d 'Overload: past N requests waiting at a listener (received and not yet taken, or with the call handler: directory lookup, call set-up), a new INVITE gets 503 with Retry-After' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l log-format -d 'How each SIP transaction is logged on stderr' -r -f -a "text\t'One line of text per transaction'
 json\t'One JSON object per line'"
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l drain-timeout -d 'On SIGTERM or Ctrl-C: answer 503 to new calls and to OPTIONS probes, let the active calls finish for at most this many seconds, then send BYE to the rest' -r

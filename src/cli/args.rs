@@ -384,8 +384,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_connections_per_address: u32,
 
-    /// Overload: past N requests waiting for a listener's call handler (directory lookup, call
-    /// set-up), a new INVITE is answered 503 with Retry-After at once
+    /// Overload: past N requests waiting at a listener (received and not yet taken, or with the
+    /// call handler: directory lookup, call set-up), a new INVITE gets 503 with Retry-After
     #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_pending_requests: u32,
 

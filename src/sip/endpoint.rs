@@ -12,8 +12,9 @@
 //!
 //! The handler runs on tokio's blocking pool (it may read a directory), one call per request;
 //! its answer comes back to the loop as an event. A panicking handler gets its caller a 500.
-//! Past [`Overload::max_pending`] unanswered requests, a new INVITE gets 503 with Retry-After
-//! before the handler sees it ([`super::overload`] decides).
+//! Past [`Overload::max_pending`] requests waiting (received and not yet taken by the loop, or
+//! with the handler), a new INVITE gets 503 with Retry-After before the handler sees it
+//! ([`super::overload`] decides).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -412,6 +413,7 @@ impl Endpoint {
             framing: config.limits.framing,
             server: config.server.clone(),
             overload: config.overload,
+            queued: 0,
             events: events_tx,
             pending: HashMap::new(),
             awaiting_ack: HashMap::new(),
@@ -483,6 +485,8 @@ struct Core {
     framing: super::framing::Limits,
     server: String,
     overload: Overload,
+    /// Messages received and still waiting for this loop (when the current one was taken).
+    queued: usize,
     events: mpsc::Sender<Event>,
     /// Requests with the handler: key -> Call-ID.
     pending: HashMap<TransactionKey, String>,
@@ -584,7 +588,10 @@ impl Core {
                 .map_or_else(far_future, tokio::time::Instant::from_std);
             tokio::select! {
                 msg = inbound.recv() => match msg {
-                    Some(msg) => self.on_inbound(msg).await,
+                    Some(msg) => {
+                        self.queued = inbound.len();
+                        self.on_inbound(msg).await
+                    }
                     None => break,
                 },
                 Some(event) = events.recv() => self.on_event(event).await,
@@ -921,7 +928,7 @@ impl Core {
         let dialog = DialogKey::for_uas_request(&request);
         let initial_invite = request.method == rsip::Method::Invite && dialog.is_none();
         if let Admission::Shed { retry_after_secs } =
-            overload::admit(initial_invite, self.pending.len(), self.overload)
+            overload::admit(initial_invite, self.backlog(), self.overload)
         {
             let resp = self.shed(&request, retry_after_secs);
             return self.answer(&key, resp);
@@ -971,6 +978,11 @@ impl Core {
         Vec::new()
     }
 
+    /// Requests waiting: received and not yet taken by the loop, or with the handler.
+    fn backlog(&self) -> usize {
+        self.queued + self.pending.len()
+    }
+
     /// The 503 of a shed INVITE.
     fn shed(&self, request: &rsip::Request, retry_after_secs: u32) -> rsip::Response {
         let mut resp =
@@ -980,8 +992,8 @@ impl Core {
             retry_after_secs.to_string(),
         ));
         resp.headers.push(warning(&format!(
-            "overloaded: {} requests are waiting for the call handler",
-            self.pending.len()
+            "overloaded: {} requests are waiting",
+            self.backlog()
         )));
         resp
     }

@@ -1,11 +1,12 @@
 //! When an endpoint past its capacity sheds a new call: the admission decision, a pure
-//! function of the request's kind and the number of requests its handler has not yet answered.
+//! function of the request's kind and the endpoint's backlog (messages received and not yet
+//! taken by its loop, plus requests its handler has not answered yet).
 //!
-//! A new INVITE (no To tag) arriving while `max_pending` requests wait for the handler (the
-//! directory lookup, the worker's call set-up) is answered at once with `503 Service
-//! Unavailable` and `Retry-After` (Exchange's answer when it is full), before the handler sees
-//! it, so the queue stays bounded and the caller gets a final answer before its first
-//! retransmission instead of piling retransmissions on a full server. Requests in a dialog
+//! A new INVITE (no To tag) taken while `max_pending` requests wait (in the receive queue or
+//! for the handler: the directory lookup, the worker's call set-up) is answered at once with
+//! `503 Service Unavailable` and `Retry-After` (Exchange's answer when it is full), before the
+//! handler sees it, so the queue stays bounded and the caller gets a final answer before its
+//! first retransmission instead of piling retransmissions on a full server. Requests in a dialog
 //! (ACK, BYE, re-INVITE, REFER) and OPTIONS probes are always admitted: they end or keep calls
 //! already admitted. Retransmissions never reach this point: the transaction layer absorbs
 //! them. The endpoint (`sip::endpoint`) applies the decision.
@@ -13,7 +14,8 @@
 /// How many handler requests an endpoint lets wait, and what it tells the ones it sheds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Overload {
-    /// Requests handed to the handler and not yet answered, beyond which new INVITEs are shed.
+    /// Requests waiting (received and not yet taken, or with the handler), beyond which new
+    /// INVITEs are shed.
     pub max_pending: usize,
     /// Retry-After of the 503 (seconds).
     pub retry_after_secs: u32,
@@ -38,7 +40,7 @@ pub enum Admission {
 }
 
 /// The decision for a request: `initial_invite` is an INVITE outside any dialog (no To tag);
-/// `pending` the requests the handler has not answered yet.
+/// `pending` the requests waiting.
 pub fn admit(initial_invite: bool, pending: usize, policy: Overload) -> Admission {
     if initial_invite && pending >= policy.max_pending {
         Admission::Shed {
