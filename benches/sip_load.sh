@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Call-router redirects per second: umctl serve's UM Call Router against Kamailio (a stateless
-# 302 server, peers.md B.4), in the same run, with the same SIPp load (tests/sipp/uac_302.xml:
-# INVITE with Diversion -> 302 -> ACK, over UDP). The rate steps up (RATES, each for DURATION
+# 302 server, peers.md B.4), in the same run, with the same SIPp load
+# (tests/sipp/uac_302_or_503.xml: INVITE with Diversion -> 302 -> ACK, over UDP; a 503 is
+# ACKed too and counts as a failed call here). The rate steps up (RATES, each for DURATION
 # seconds); a step is clean when under 0.1% of its calls failed and the server kept up (calls
 # answered / wall time of the step >= 95% of the rate). Prints each step and the highest clean rate of
 # each server, and their ratio.
@@ -31,7 +32,8 @@ RATES=${RATES:-"1000 2000 4000 8000"}
 DURATION=${DURATION:-5}
 OVERLOAD_FACTOR=${OVERLOAD_FACTOR:-2}
 OVERLOAD_SECS=${OVERLOAD_SECS:-10}
-SCENARIO=$here/tests/sipp/uac_302.xml
+# 302 or 503: a shed call is ACKed (left un-ACKed, its 503 would be retransmitted for 32 s).
+SCENARIO=$here/tests/sipp/uac_302_or_503.xml
 SRC=127.0.10.1          # pool01.contoso.com, a UM IP gateway after grant-permissions
 KAM_IP=127.0.0.70
 OFFSET=20000            # umctl's call router on 127.0.20.1:25060
@@ -100,16 +102,19 @@ step() {
   (cd "$dir" && sipp "$target" -sf "$SCENARIO" -s LOC801 -key divert bob \
       -i $SRC -p "$port" -ci $SRC -cp $((port + 1)) \
       -r "$rate" -m "$calls" -l 60000 -recv_timeout 4000 -max_recv_loops 10000 \
-      -timeout $((DURATION * 4 + 20))s -nostdin -trace_stat -stf st.csv -fd 1 \
+      -timeout $((DURATION * 4 + 20))s -nostdin -trace_stat -stf st.csv -trace_counts -fd 1 \
       >/dev/null 2>&1) || true
   end=$(date +%s.%N)
-  python3 - "$dir/st.csv" "$name" "$rate" "$calls" "$start" "$end" "$DURATION" <<'PY'
-import csv, sys
-path, name, rate, calls, start, end, duration = sys.argv[1:]
-rows = list(csv.reader(open(path), delimiter=';'))
+  python3 - "$dir" "$name" "$rate" "$calls" "$start" "$end" "$DURATION" <<'PY'
+import csv, glob, sys
+d, name, rate, calls, start, end, duration = sys.argv[1:]
+rows = list(csv.reader(open(f"{d}/st.csv"), delimiter=';'))
 head, last = rows[0], rows[-1]
 col = lambda n: int(last[head.index(n)])
-ok, failed, retrans = col('SuccessfulCall(C)'), col('FailedCall(C)'), col('Retransmissions(C)')
+counts = list(csv.reader(open(glob.glob(f"{d}/*_counts.csv")[0]), delimiter=';'))
+shed = sum(int(counts[-1][i]) for i, h in enumerate(counts[0]) if h.endswith("_503_Recv"))
+# A shed call (503) is a failed one here.
+ok, failed, retrans = col('SuccessfulCall(C)') - shed, col('FailedCall(C)') + shed, col('Retransmissions(C)')
 secs = float(end) - float(start)
 total = ok + failed
 achieved = ok / secs if secs else 0

@@ -386,7 +386,7 @@ pub struct ServeArgs {
 
     /// Overload: past N requests waiting at a listener (received and not yet taken, or with the
     /// call handler: directory lookup, call set-up), a new INVITE gets 503 with Retry-After
-    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, value_name = "N", default_value_t = crate::sip::overload::DEFAULT_MAX_PENDING, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_pending_requests: u32,
 
     /// How each SIP transaction is logged on stderr

@@ -11,7 +11,11 @@
 //! already admitted. Retransmissions never reach this point: the transaction layer absorbs
 //! them. The endpoint (`sip::endpoint`) applies the decision.
 
-/// How many handler requests an endpoint lets wait, and what it tells the ones it sheds.
+/// The default of [`Overload::max_pending`] (`serve --max-pending-requests`): half the
+/// endpoint's receive queue.
+pub const DEFAULT_MAX_PENDING: u32 = 512;
+
+/// How many requests an endpoint lets wait, and what it tells the ones it sheds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Overload {
     /// Requests waiting (received and not yet taken, or with the handler), beyond which new
@@ -24,7 +28,7 @@ pub struct Overload {
 impl Default for Overload {
     fn default() -> Overload {
         Overload {
-            max_pending: 256,
+            max_pending: DEFAULT_MAX_PENDING as usize,
             retry_after_secs: 5,
         }
     }
