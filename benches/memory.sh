@@ -3,10 +3,11 @@
 #
 # Calls: SIPp places CALLS_A, then CALLS_B concurrent calls to Bob (tests/sipp/uac_voicemail.xml
 # with its first pause set to HOLD_MS): each hears Bob's greeting, a GREETING-second tone
-# longer than the call (a custom greeting is decoded per call: 16 kB per second of it), so every call is up at once, playing, and none is recording (the goal
-# excludes the recording buffer). Connections: a Python client opens CONNS idle TCP
-# connections to the call router, then CONNS idle TLS ones (handshake done, nothing sent),
-# spread over source addresses 127.0.20.x (serve admits 32 per address and 1,024 in all).
+# longer than the call (decoded once and shared by the calls), so every call is up at once,
+# playing, and none is recording (the goal excludes the recording buffer). Connections: a
+# Python client opens CONNS idle TCP connections to the call router, then CONNS idle TLS ones
+# (handshake done, nothing sent), 30 per source address over 127.1.x.y (serve runs with
+# --max-connections CONNS + 100; 32 per address is its default).
 # Each figure is serve's VmRSS (/proc/PID/status, sampled every 0.2 s; the largest sample
 # while the load is up) minus VmRSS just before the load, divided by the load.
 #
@@ -35,6 +36,8 @@ done
 [ -r /usr/share/sip-tester/g711a.pcap ] || { echo "memory.sh: no g711a.pcap" >&2; exit 2; }
 # Each connection is a descriptor in serve and in the client.
 ulimit -n "$(ulimit -Hn)"
+[ "$(ulimit -n)" -gt $(( CONNS + 1000 )) ] || {
+  echo "memory.sh: ulimit -n $(ulimit -n) is too low for CONNS=$CONNS" >&2; exit 2; }
 
 work=$(mktemp -d)
 umctl_pid="" client_pid="" sampler_pid=""
@@ -52,6 +55,7 @@ tone_wav "$work/greeting.wav" "$GREETING"
 
 max_calls=$(( CALLS_A > CALLS_B ? CALLS_A : CALLS_B ))
 "$UMCTL" --lab "$lab" serve --ephemeral-ports --max-calls "$max_calls" \
+  --max-connections $(( CONNS + 100 )) \
   --log-format json > "$work/serve.json" 2> "$work/serve.err" &
 umctl_pid=$!
 read -r cas mbx < <(serve_addresses "$work/serve.json")
@@ -116,7 +120,8 @@ ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
 held, failed = [], 0
 for i in range(n):
-    src = f"127.0.20.{1 + i // 30}"
+    k = i // 30
+    src = f"127.1.{k // 250}.{1 + k % 250}"
     s = socket.socket()
     try:
         s.bind((src, 0))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Call-router redirects per second: umctl serve's UM Call Router against Kamailio (a stateless
-# 302 server, peers.md B.4), in the same run, with the same SIPp load (tests/sipp/uac_302.xml:
-# INVITE with Diversion -> 302 -> ACK, over UDP). The rate steps up (RATES, each for DURATION
+# 302 server, peers.md B.4), in the same run, with the same SIPp load
+# (tests/sipp/uac_302_or_503.xml: INVITE with Diversion -> 302 -> ACK, over UDP; a 503 is
+# ACKed too and counts as a failed call here). The rate steps up (RATES, each for DURATION
 # seconds); a step is clean when under 0.1% of its calls failed and the server kept up (calls
 # answered / wall time of the step >= 95% of the rate). Prints each step and the highest clean rate of
 # each server, and their ratio.
@@ -12,9 +13,16 @@
 # until the lab forest changes), keeps an RFC 3261 transaction, and builds Exchange's Contact.
 # README's figures: RATES="3000 4000 5000 6000 7000 8000 10000" DURATION=10, three runs.
 #
+# Overload phase (after the steps): each server is offered OVERLOAD_FACTOR (2) times its own
+# highest clean rate for OVERLOAD_SECS (10) seconds with tests/sipp/uac_302_or_503.xml, where
+# a 503 (shed, with Retry-After) is an answer too. Goodput is the 302s per second of the
+# phase, also as a share of the server's clean rate (issue 17's goal for umctl: 90% or more);
+# 503s, failed calls and retransmissions are printed beside it.
+#
 # Needs: sipp (sip-tester), kamailio (apt-get install -y --no-install-recommends kamailio),
 # a built umctl (UMCTL=path, default target/release/umctl). Binds only 127.0.0.0/8.
-# Usage: [RATES="1000 2000 4000 8000"] [DURATION=5] [UMCTL=...] benches/sip_load.sh
+# Usage: [RATES="1000 2000 4000 8000"] [DURATION=5] [OVERLOAD_FACTOR=2] [OVERLOAD_SECS=10]
+#        [UMCTL=...] benches/sip_load.sh
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +30,10 @@ UMCTL=${UMCTL:-$here/target/release/umctl}
 . "$here/benches/sipp_lab.sh"
 RATES=${RATES:-"1000 2000 4000 8000"}
 DURATION=${DURATION:-5}
-SCENARIO=$here/tests/sipp/uac_302.xml
+OVERLOAD_FACTOR=${OVERLOAD_FACTOR:-2}
+OVERLOAD_SECS=${OVERLOAD_SECS:-10}
+# 302 or 503: a shed call is ACKed (left un-ACKed, its 503 would be retransmitted for 32 s).
+SCENARIO=$here/tests/sipp/uac_302_or_503.xml
 SRC=127.0.10.1          # pool01.contoso.com, a UM IP gateway after grant-permissions
 KAM_IP=127.0.0.70
 OFFSET=20000            # umctl's call router on 127.0.20.1:25060
@@ -91,16 +102,19 @@ step() {
   (cd "$dir" && sipp "$target" -sf "$SCENARIO" -s LOC801 -key divert bob \
       -i $SRC -p "$port" -ci $SRC -cp $((port + 1)) \
       -r "$rate" -m "$calls" -l 60000 -recv_timeout 4000 -max_recv_loops 10000 \
-      -timeout $((DURATION * 4 + 20))s -nostdin -trace_stat -stf st.csv -fd 1 \
+      -timeout $((DURATION * 4 + 20))s -nostdin -trace_stat -stf st.csv -trace_counts -fd 1 \
       >/dev/null 2>&1) || true
   end=$(date +%s.%N)
-  python3 - "$dir/st.csv" "$name" "$rate" "$calls" "$start" "$end" "$DURATION" <<'PY'
-import csv, sys
-path, name, rate, calls, start, end, duration = sys.argv[1:]
-rows = list(csv.reader(open(path), delimiter=';'))
+  python3 - "$dir" "$name" "$rate" "$calls" "$start" "$end" "$DURATION" <<'PY'
+import csv, glob, sys
+d, name, rate, calls, start, end, duration = sys.argv[1:]
+rows = list(csv.reader(open(f"{d}/st.csv"), delimiter=';'))
 head, last = rows[0], rows[-1]
 col = lambda n: int(last[head.index(n)])
-ok, failed, retrans = col('SuccessfulCall(C)'), col('FailedCall(C)'), col('Retransmissions(C)')
+counts = list(csv.reader(open(glob.glob(f"{d}/*_counts.csv")[0]), delimiter=';'))
+shed = sum(int(counts[-1][i]) for i, h in enumerate(counts[0]) if h.endswith("_503_Recv"))
+# A shed call (503) is a failed one here.
+ok, failed, retrans = col('SuccessfulCall(C)') - shed, col('FailedCall(C)') + shed, col('Retransmissions(C)')
 secs = float(end) - float(start)
 total = ok + failed
 achieved = ok / secs if secs else 0
@@ -129,3 +143,49 @@ echo "highest clean rate: umctl $best_umctl/s, kamailio $best_kam/s"
 if [ "$best_kam" -gt 0 ]; then
   python3 -c "print(f'ratio umctl/kamailio: {$best_umctl/$best_kam:.2f}')"
 fi
+
+# Overload: prints "target rate calls ok302 shed503 failed retrans seconds goodput share".
+overload() {
+  local name=$1 target=$2 clean=$3 port=$4
+  local rate=$((clean * OVERLOAD_FACTOR)) calls=$((clean * OVERLOAD_FACTOR * OVERLOAD_SECS))
+  local dir=$work/overload-$name
+  mkdir -p "$dir"
+  local start end
+  start=$(date +%s.%N)
+  (cd "$dir" && sipp "$target" -sf "$here/tests/sipp/uac_302_or_503.xml" -s LOC801 \
+      -key divert bob -i $SRC -p "$port" -ci $SRC -cp $((port + 1)) \
+      -r "$rate" -m "$calls" -l 60000 -recv_timeout 4000 -max_recv_loops 10000 \
+      -timeout $((OVERLOAD_SECS * 4 + 20))s -nostdin -trace_stat -stf st.csv -trace_counts \
+      -fd 1 >/dev/null 2>&1) || true
+  end=$(date +%s.%N)
+  python3 - "$dir" "$name" "$rate" "$calls" "$clean" "$start" "$end" <<'PY'
+import csv, glob, sys
+d, name, rate, calls, clean, start, end = sys.argv[1:]
+rows = list(csv.reader(open(f"{d}/st.csv"), delimiter=';'))
+head, last = rows[0], rows[-1]
+col = lambda n: int(last[head.index(n)])
+failed, retrans = col('FailedCall(C)'), col('Retransmissions(C)')
+counts = list(csv.reader(open(glob.glob(f"{d}/*_counts.csv")[0]), delimiter=';'))
+ch, cl = counts[0], counts[-1]
+recv = lambda code: sum(int(cl[i]) for i, h in enumerate(ch) if h.endswith(f"_{code}_Recv"))
+ok, shed = recv(302), recv(503)
+secs = float(end) - float(start)
+goodput = ok / secs if secs else 0
+print(f"{name:8} {int(rate):6} {int(calls):7} {ok:7} {shed:7} {failed:6} {retrans:7} {secs:6.1f} "
+      f"{goodput:8.0f} {goodput / int(clean):6.0%}")
+PY
+}
+
+echo
+echo "overload: ${OVERLOAD_FACTOR}x each server's highest clean rate for ${OVERLOAD_SECS} s"
+printf "%-8s %6s %7s %7s %7s %6s %7s %6s %8s %6s\n" server rate calls ok302 shed503 failed retrans secs goodput share
+for who in umctl kamailio; do
+  if [ $who = umctl ]; then target=$UMCTL_TARGET; clean=$best_umctl; else target=$KAM_TARGET; clean=$best_kam; fi
+  if [ "$clean" -gt 0 ]; then
+    overload $who "$target" "$clean" $port
+  else
+    echo "$who: no clean rate, no overload phase"
+  fi
+  port=$((port + 2))
+  sleep 2
+done

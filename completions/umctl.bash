@@ -3427,7 +3427,7 @@ _umctl() {
             return 0
             ;;
         umctl__subcmd__serve)
-            opts="-y -v -q -h --server --startup-mode --port-offset --ephemeral-ports --test-clock --max-calls --log-format --drain-timeout --tls-cert --tls-key --client-ca --smtp --smtp-ca --data-dir --metrics --keep-days --preview --preview-wait --preview-threshold --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
+            opts="-y -v -q -h --server --startup-mode --port-offset --ephemeral-ports --test-clock --max-calls --max-connections --max-connections-per-address --max-pending-requests --log-format --drain-timeout --tls-cert --tls-key --client-ca --smtp --smtp-ca --data-dir --metrics --keep-days --preview --preview-wait --preview-threshold --lab --ldap --bind-dn --password-file --ca-file --sasl-gssapi --insecure-plain-bind --start-tls --json --yes --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3450,6 +3450,18 @@ _umctl() {
                     return 0
                     ;;
                 --max-calls)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections-per-address)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending-requests)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -311,6 +311,9 @@ dual\t'Both (what Skype for Business needs)'"
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l port-offset -d 'Add N to every port (5060 + N, ...), e.g. to run beside a real SIP server' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l test-clock -d 'Test only: take this instant (RFC 3339) as every call\'s time for auto attendants' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l max-calls -d 'MaxCallsAllowed: concurrent calls per Mailbox server (both its workers); beyond it, 503. Exchange\'s Set-UMService takes 0-200; up to 1000 is accepted for load tests' -r
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l max-connections -d 'TCP and TLS connections each SIP listener keeps open at once (beyond it, new ones are closed at once)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l max-connections-per-address -d 'Of --max-connections, those from one peer address (all its ports, TCP and TLS)' -r
+complete -c umctl -n "__fish_umctl_using_subcommand serve" -l max-pending-requests -d 'Overload: past N requests waiting at a listener (received and not yet taken, or with the call handler: directory lookup, call set-up), a new INVITE gets 503 with Retry-After' -r
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l log-format -d 'How the log on stderr looks (transactions, calls, MWI, SMTP; -q / -v / -vv set the level)' -r -f -a "text\t'One line of text per event, with its spans (server, component, call)'
 json\t'One flat JSON object per line'"
 complete -c umctl -n "__fish_umctl_using_subcommand serve" -l drain-timeout -d 'On SIGTERM or Ctrl-C: answer 503 to new calls and to OPTIONS probes, let the active calls finish for at most this many seconds, then send BYE to the rest' -r

@@ -383,6 +383,20 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u16).range(0..=1000))]
     pub max_calls: u16,
 
+    /// TCP and TLS connections each SIP listener keeps open at once (beyond it, new ones are
+    /// closed at once)
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
+
+    /// Of --max-connections, those from one peer address (all its ports, TCP and TLS)
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections_per_address: u32,
+
+    /// Overload: past N requests waiting at a listener (received and not yet taken, or with the
+    /// call handler: directory lookup, call set-up), a new INVITE gets 503 with Retry-After
+    #[arg(long, value_name = "N", default_value_t = crate::sip::overload::DEFAULT_MAX_PENDING, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_pending_requests: u32,
+
     /// How the log on stderr looks (transactions, calls, MWI, SMTP; -q / -v / -vv set the level)
     #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
     pub log_format: LogFormatArg,

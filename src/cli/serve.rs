@@ -23,7 +23,9 @@ use crate::serve::{
     self, Exchange, MailOptions, Ports, ServeError, ServeOptions, ServerPlan, StartupMode,
     TlsSource,
 };
+use crate::sip::overload::Overload;
 use crate::sip::transport::certs::LabCa;
+use crate::sip::transport::ConnectionLimits;
 use crate::um::certificate::judge_own;
 use crate::um::BoundPorts;
 
@@ -113,6 +115,20 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .transpose()?;
     let options = ServeOptions {
         max_calls: usize::from(args.max_calls),
+        connections: ConnectionLimits::with_counts(
+            args.max_connections as usize,
+            args.max_connections_per_address as usize,
+        )
+        .map_err(|e| {
+            UsageError(format!(
+                "--max-connections-per-address {}: {e}",
+                args.max_connections_per_address
+            ))
+        })?,
+        overload: Overload {
+            max_pending: args.max_pending_requests as usize,
+            ..Overload::default()
+        },
         tls,
         mail: MailOptions::for_lab(&lab_root(global)?, smtp),
         recordings,

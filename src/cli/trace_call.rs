@@ -310,6 +310,8 @@ async fn serve_in_process(
     ));
     let options = ServeOptions {
         max_calls: 100,
+        connections: crate::sip::transport::ConnectionLimits::default(),
+        overload: crate::sip::overload::Overload::default(),
         tls: Some(TlsSource::LabCa {
             ca: Box::new(
                 LabCa::load_or_create(ca_dir)

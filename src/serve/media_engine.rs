@@ -2,8 +2,8 @@
 //! call's RTP socket. This file and `media::rtp`'s sans-IO pieces are the only RTP code: the
 //! engine owns the UDP socket the worker opened for the call, the clock and the audio.
 //!
-//! - **Send**: prompts ([`prompts::render`]) are queued as 8 kHz samples and sent as 20 ms
-//!   G.711 packets in the negotiated codec (PCMU/PCMA, the answer's payload type) at absolute
+//! - **Send**: prompts ([`prompts::render`]) are queued as shared 8 kHz clips ([`Playout`])
+//!   and sent as 20 ms G.711 packets in the negotiated codec (PCMU/PCMA, the answer's payload type) at absolute
 //!   deadlines ([`Pacer`]: packet n at start + n x 20 ms, so a late wake-up never accumulates
 //!   into drift; a wake-up later than 100 ms drops the stale packets instead of bursting).
 //!   Nothing is sent while no prompt plays; the next talkspurt continues the timestamps and
@@ -45,6 +45,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::call_setup::{MessageFor, Silence};
 use super::messages::{deliver_missed_call, deliver_recording};
+use super::playout::{Clip, Playout};
 use super::prompts;
 use super::recording::{CallInfo, Recorder, Spooled};
 use crate::mail::Mailer;
@@ -399,7 +400,7 @@ struct Engine {
     mailer: Arc<dyn Mailer>,
     hang_up: mpsc::UnboundedSender<String>,
 
-    queue: VecDeque<i16>,
+    queue: Playout,
     barge_in: bool,
     pacer: Option<Pacer>,
     /// When the last talkspurt's next packet would have been due (to continue timestamps).
@@ -484,7 +485,7 @@ pub async fn run(media: CallMedia) -> CallSummary {
         recordings,
         mailer,
         hang_up,
-        queue: VecDeque::new(),
+        queue: Playout::new(),
         barge_in: false,
         pacer: None,
         talkspurt_end: None,
@@ -671,13 +672,12 @@ impl Engine {
         if now.saturating_duration_since(pacer.next_deadline()) > MAX_CATCH_UP {
             let dropped = pacer.drop_late(now);
             self.sent.dropped += dropped;
-            let samples = (dropped as usize * SAMPLES_PER_PACKET as usize).min(self.queue.len());
-            self.queue.drain(..samples);
+            self.queue
+                .skip(dropped as usize * SAMPLES_PER_PACKET as usize);
             self.sender.skip(dropped as u32 * SAMPLES_PER_PACKET);
         }
         while pacer.due(now + EARLY) > 0 && !self.queue.is_empty() {
-            let take = (SAMPLES_PER_PACKET as usize).min(self.queue.len());
-            let mut samples: Vec<i16> = self.queue.drain(..take).collect();
+            let mut samples = self.queue.take(SAMPLES_PER_PACKET as usize);
             samples.resize(SAMPLES_PER_PACKET as usize, 0);
             let codes = self.law.encode(&samples);
             let deadline = pacer.next_deadline();
@@ -1211,7 +1211,7 @@ fn abs_diff(a: Instant, b: Instant) -> Duration {
     }
 }
 
-async fn render(parts: Vec<PromptPart>) -> Vec<i16> {
+async fn render(parts: Vec<PromptPart>) -> Vec<Clip> {
     tokio::task::spawn_blocking(move || parts.iter().flat_map(prompts::render).collect())
         .await
         .unwrap_or_default()

@@ -41,6 +41,7 @@ pub mod messages;
 pub mod metrics;
 pub mod plan;
 pub mod preview;
+pub mod playout;
 pub mod prompts;
 pub mod recording;
 pub mod redirect;
@@ -60,9 +61,10 @@ use crate::sip::endpoint::{
     CallHandler, Endpoint, EndpointConfig, EndpointHandle, Listeners, TlsListen,
 };
 use crate::sip::message::response_to;
+use crate::sip::overload::Overload;
 use crate::sip::transport::certs::LabCa;
 use crate::sip::transport::tls::{server_config, TlsSettings};
-use crate::sip::transport::TransportError;
+use crate::sip::transport::{ConnectionLimits, TransportError};
 use crate::um::Stage;
 
 pub use decide::Exchange;
@@ -208,6 +210,10 @@ impl TlsSource {
 /// How to run.
 pub struct ServeOptions {
     pub max_calls: usize,
+    /// Stream connections each SIP listener admits, in all and per peer address.
+    pub connections: ConnectionLimits,
+    /// When each SIP listener sheds new INVITEs with 503 (requests waiting for its handler).
+    pub overload: Overload,
     pub tls: Option<TlsSource>,
     /// Where messages go (Maildir or SMTP) and the spool.
     pub mail: MailOptions,
@@ -413,6 +419,8 @@ pub async fn start(
         max_calls: options.max_calls,
         workers_of: vec![Vec::new(); servers.len()],
         reports: vec![Vec::new(); servers.len()],
+        connections: options.connections,
+        overload: options.overload,
     };
     for stage in [Stage::Worker, Stage::UmService, Stage::CallRouter] {
         for (i, server) in servers.iter().enumerate() {
@@ -548,6 +556,9 @@ struct Starting<'a> {
     /// Per server: its workers, with their (TCP, TLS) ports, for its UM service's 302.
     workers_of: Vec<Vec<(Arc<dyn ActiveCalls>, WorkerPorts)>>,
     reports: Vec<Vec<ComponentReport>>,
+    /// `--max-connections*` and `--max-pending-requests`, for every listener.
+    connections: ConnectionLimits,
+    overload: Overload,
 }
 
 impl Starting<'_> {
@@ -574,7 +585,8 @@ impl Starting<'_> {
         let Some((handler, worker)) = self.handler(i, server, stage, running) else {
             return Ok(());
         };
-        let endpoint = bind(server, component, tls, handler, watch_rx.clone())
+        let guards = (self.connections, self.overload);
+        let endpoint = bind(server, component, tls, handler, watch_rx.clone(), guards)
             .instrument(component_span(&server.name, stage))
             .await?;
         let addrs = endpoint.addrs();
@@ -755,6 +767,7 @@ async fn bind(
     tls: Option<TlsListen>,
     handler: Arc<dyn CallHandler>,
     shutdown: watch::Receiver<bool>,
+    guards: (ConnectionLimits, Overload),
 ) -> Result<Endpoint, ServeError> {
     let bind_err = |source| ServeError::Bind {
         server: server.name.clone(),
@@ -776,6 +789,8 @@ async fn bind(
         udp: component.tcp.is_some(),
         tcp: component.tcp.is_some(),
         tls,
+        limits: guards.0,
+        overload: guards.1,
         ..EndpointConfig::default()
     };
     Endpoint::start_on(config, listeners, handler, shutdown)

@@ -12,6 +12,9 @@
 //!
 //! The handler runs on tokio's blocking pool (it may read a directory), one call per request;
 //! its answer comes back to the loop as an event. A panicking handler gets its caller a 500.
+//! Past [`Overload::max_pending`] requests waiting (received and not yet taken by the loop, or
+//! with the handler), a new INVITE gets 503 with Retry-After before the handler sees it
+//! ([`super::overload`] decides).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -28,6 +31,7 @@ use super::framing::{check_datagram, Datagram};
 use super::ids::IdGenerator;
 use super::message::{find_header, parse_any, response_bytes, response_from_headers, validate};
 use super::normalize::compact_to_long;
+use super::overload::{self, Admission, Overload};
 use super::transaction::{
     key, Action, Outcome, Role, Timer, Timers, TransactionKey, TransactionLayer, TransactionRecord,
     TuEvent,
@@ -58,6 +62,8 @@ pub struct EndpointConfig {
     pub tls: Option<TlsListen>,
     pub timers: Timers,
     pub limits: ConnectionLimits,
+    /// When new INVITEs are shed with 503.
+    pub overload: Overload,
     /// Product token for the Server header of responses the endpoint writes itself.
     pub server: String,
     /// Log each finished transaction (and each stateless rejection) as a `tracing` event;
@@ -74,6 +80,7 @@ impl Default for EndpointConfig {
             tls: None,
             timers: Timers::default(),
             limits: ConnectionLimits::default(),
+            overload: Overload::default(),
             server: format!("umctl/{}", env!("CARGO_PKG_VERSION")),
             log_transactions: true,
         }
@@ -443,6 +450,8 @@ impl Endpoint {
             transports: Arc::new(transports),
             framing: config.limits.framing,
             server: config.server.clone(),
+            overload: config.overload,
+            queued: 0,
             events: events_tx,
             pending: HashMap::new(),
             awaiting_ack: HashMap::new(),
@@ -512,6 +521,9 @@ struct Core {
     transports: Arc<Transports>,
     framing: super::framing::Limits,
     server: String,
+    overload: Overload,
+    /// Messages received and still waiting for this loop (when the current one was taken).
+    queued: usize,
     events: mpsc::Sender<Event>,
     /// Requests with the handler: key -> Call-ID.
     pending: HashMap<TransactionKey, String>,
@@ -582,7 +594,10 @@ impl Core {
                 .map_or_else(far_future, tokio::time::Instant::from_std);
             tokio::select! {
                 msg = inbound.recv() => match msg {
-                    Some(msg) => self.on_inbound(msg).await,
+                    Some(msg) => {
+                        self.queued = inbound.len();
+                        self.on_inbound(msg).await
+                    }
                     None => break,
                 },
                 Some(event) = events.recv() => self.on_event(event).await,
@@ -923,6 +938,13 @@ impl Core {
         local: SocketAddr,
     ) -> Vec<Action> {
         let dialog = DialogKey::for_uas_request(&request);
+        let initial_invite = request.method == rsip::Method::Invite && dialog.is_none();
+        if let Admission::Shed { retry_after_secs } =
+            overload::admit(initial_invite, self.backlog(), self.overload)
+        {
+            let resp = self.shed(&request, retry_after_secs);
+            return self.answer(&key, resp);
+        }
         if dialog.is_some() && !self.handler.owns_dialog(&request) {
             if let Err(e) = self.dialogs.on_request(&request) {
                 let mut resp =
@@ -972,6 +994,26 @@ impl Core {
             .instrument(span),
         );
         Vec::new()
+    }
+
+    /// Requests waiting: received and not yet taken by the loop, or with the handler.
+    fn backlog(&self) -> usize {
+        self.queued + self.pending.len()
+    }
+
+    /// The 503 of a shed INVITE.
+    fn shed(&self, request: &rsip::Request, retry_after_secs: u32) -> rsip::Response {
+        let mut resp =
+            super::message::response_to(request, 503, phrase(503), Some(&self.ids.tag()));
+        resp.headers.push(rsip::Header::Other(
+            "Retry-After".into(),
+            retry_after_secs.to_string(),
+        ));
+        resp.headers.push(warning(&format!(
+            "overloaded: {} requests are waiting",
+            self.backlog()
+        )));
+        resp
     }
 
     async fn on_event(&mut self, event: Event) {

@@ -23,6 +23,7 @@ pub mod lookup;
 pub mod message;
 pub mod mwi;
 pub mod normalize;
+pub mod overload;
 pub mod request;
 pub mod transaction;
 pub mod transport;

@@ -5,7 +5,10 @@
 //! MaxCallsAllowed (call 101 of 101 concurrent calls gets 503, counted across both worker
 //! processes), the UM service's 302s alternating between the server's two worker processes,
 //! and SIGTERM (BYE to the active call, exit 0; with --drain-timeout, 503 to OPTIONS and new
-//! INVITEs while the active call goes on, BYE at the timeout). SIPp tests skip loudly without
+//! INVITEs while the active call goes on, BYE at the timeout), --max-connections and
+//! --max-connections-per-address (the connection past either is closed; per address above the
+//! total is a usage error), --max-pending-requests (a burst past it: 503 with Retry-After to
+//! the new INVITEs shed, the usual 302 to every admitted one). SIPp tests skip loudly without
 //! `sipp`, and fail in CI.
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
@@ -318,6 +321,153 @@ fn bad_server_name_and_ldap_without_server_are_usage_errors() {
         "{}",
         run.stderr
     );
+}
+
+/// A TCP connection from `ip` to `to` and whether serve kept it: an OPTIONS over it gets a
+/// 200 (kept) or the connection is closed without an answer (refused at the limit).
+fn tcp_kept(ip: &str, to: SocketAddr, n: usize) -> (std::net::TcpStream, bool) {
+    use std::io::{Read, Write};
+    let sock = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    sock.bind(&SocketAddr::new(ip.parse().unwrap(), 0).into())
+        .unwrap();
+    sock.connect(&to.into()).unwrap();
+    let mut stream: std::net::TcpStream = sock.into();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let local = stream.local_addr().unwrap();
+    let req = format!(
+        "OPTIONS sip:{to};transport=tcp SIP/2.0\r\nVia: SIP/2.0/TCP {local};branch=z9hG4bKtcp{n}\r\n\
+         Max-Forwards: 70\r\nFrom: <sip:probe@contoso.com>;tag=t{n}\r\nTo: <sip:{to}>\r\n\
+         Call-ID: tcp-{n}@test\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+    );
+    // A refused connection may already be reset when we write.
+    let _ = stream.write_all(req.as_bytes());
+    let mut buf = [0u8; 2048];
+    let kept = matches!(stream.read(&mut buf), Ok(n) if n > 0 && buf.starts_with(b"SIP/2.0 200"));
+    (stream, kept)
+}
+
+#[test]
+fn max_connections_options_bound_stream_connections_per_address_and_in_all() {
+    let lab = TempLab::new();
+    let serve = ServeHarness::start(
+        &lab,
+        &[
+            "--server",
+            "EX-CAS01",
+            "--startup-mode",
+            "tcp",
+            "--max-connections",
+            "3",
+            "--max-connections-per-address",
+            "2",
+        ],
+    );
+    let to = serve.addr("EX-CAS01", "call_router", "tcp");
+    let mut held = Vec::new();
+    for (n, (ip, expected)) in [
+        ("127.0.0.1", true),
+        ("127.0.0.1", true),
+        ("127.0.0.1", false), // a third from one address
+        ("127.0.0.2", true),
+        ("127.0.0.3", false), // a fourth in all
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (stream, kept) = tcp_kept(ip, to, n);
+        assert_eq!(kept, expected, "connection {n} from {ip}");
+        held.push(stream);
+    }
+    // A closed connection frees its slot.
+    held.truncate(1);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        tcp_kept("127.0.0.3", to, 9).1,
+        "a slot freed by a closed connection"
+    );
+
+    let run = lab
+        .run(&[
+            "serve",
+            "--max-connections",
+            "10",
+            "--max-connections-per-address",
+            "20",
+        ])
+        .expect_code(2);
+    assert!(
+        run.stderr.contains("--max-connections-per-address 20")
+            && run.stderr.contains("expected at most 10"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn past_max_pending_requests_new_invites_get_503_with_retry_after_and_the_rest_their_302() {
+    let lab = granted_lab();
+    unsecure_loc801(&lab);
+    let serve = ServeHarness::start(
+        &lab,
+        &["--server", "EX-CAS01", "--max-pending-requests", "1"],
+    );
+    let cas = serve.addr("EX-CAS01", "call_router", "udp");
+    let pool = udp_from(POOL01);
+    // A burst: the call router looks each up in the directory, one at a time.
+    let calls: Vec<String> = (0..40)
+        .map(|n| invite(&pool, cas, "LOC801", &format!("burst{n}")))
+        .collect();
+    let mut answers: std::collections::HashMap<String, String> = Default::default();
+    let mut buf = vec![0u8; 8192];
+    for _ in 0..8 {
+        for (n, text) in calls.iter().enumerate() {
+            if !answers.contains_key(&format!("burst{n}")) {
+                pool.send_to(text.as_bytes(), cas).unwrap();
+            }
+        }
+        while let Ok((len, _)) = pool.recv_from(&mut buf) {
+            let msg = String::from_utf8_lossy(&buf[..len]).into_owned();
+            let call_id = msg
+                .lines()
+                .find_map(|l| l.strip_prefix("Call-ID: "))
+                .unwrap_or_default()
+                .to_string();
+            if !msg.starts_with("SIP/2.0 1") {
+                answers.entry(call_id).or_insert(msg);
+            }
+        }
+        if answers.len() == calls.len() {
+            break;
+        }
+    }
+    assert_eq!(
+        answers.len(),
+        calls.len(),
+        "every INVITE gets a final answer"
+    );
+    let (mut shed, mut redirected) = (0, 0);
+    for (call_id, msg) in &answers {
+        let status = status_line(msg);
+        if status.starts_with("SIP/2.0 503") {
+            assert!(msg.contains("\r\nRetry-After: 5\r\n"), "{call_id}: {msg}");
+            assert!(msg.contains("overloaded"), "{call_id}: {msg}");
+            shed += 1;
+        } else {
+            // An admitted call is not failed: the usual 302 to the UM service.
+            assert!(status.starts_with("SIP/2.0 302"), "{call_id}: {msg}");
+            assert!(contact_of(msg).starts_with("sip:"), "{call_id}: {msg}");
+            redirected += 1;
+        }
+    }
+    assert!(
+        shed > 0 && redirected > 0,
+        "{shed} shed, {redirected} redirected"
+    );
+    // Past the burst, a new call is admitted again.
+    let resp = final_response(&pool, cas, &invite(&pool, cas, "LOC801", "after"));
+    assert!(status_line(&resp).starts_with("SIP/2.0 302"), "{resp}");
 }
 
 // ---- SIPp ----------------------------------------------------------------------------------

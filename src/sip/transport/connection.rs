@@ -67,6 +67,29 @@ impl Default for ConnectionLimits {
     }
 }
 
+impl ConnectionLimits {
+    /// The defaults with other counts (`--max-connections`, `--max-connections-per-address`);
+    /// an error names the bad value when one address may hold more than the total or a count
+    /// is 0.
+    pub fn with_counts(total: usize, per_ip: usize) -> Result<ConnectionLimits, String> {
+        if total == 0 || per_ip == 0 {
+            return Err(format!(
+                "connection limits {total} in all, {per_ip} per address: expected at least 1"
+            ));
+        }
+        if per_ip > total {
+            return Err(format!(
+                "{per_ip} connections per address is more than {total} in all; expected at most {total}"
+            ));
+        }
+        Ok(ConnectionLimits {
+            per_ip,
+            total,
+            ..ConnectionLimits::default()
+        })
+    }
+}
+
 #[derive(Debug)]
 struct Conn {
     id: u64,
@@ -376,6 +399,16 @@ where
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn connection_counts_are_checked() {
+        let l = ConnectionLimits::with_counts(10_000, 64).unwrap();
+        assert_eq!((l.total, l.per_ip), (10_000, 64));
+        assert_eq!(l.idle_timeout, ConnectionLimits::default().idle_timeout);
+        let e = ConnectionLimits::with_counts(10, 20).unwrap_err();
+        assert!(e.contains("20") && e.contains("expected at most 10"), "{e}");
+        assert!(ConnectionLimits::with_counts(0, 0).is_err());
+    }
 
     #[test]
     fn limits_per_ip_and_total_are_enforced_and_freed() {

@@ -1,0 +1,85 @@
+//! When an endpoint past its capacity sheds a new call: the admission decision, a pure
+//! function of the request's kind and the endpoint's backlog (messages received and not yet
+//! taken by its loop, plus requests its handler has not answered yet).
+//!
+//! A new INVITE (no To tag) taken while `max_pending` requests wait (in the receive queue or
+//! for the handler: the directory lookup, the worker's call set-up) is answered at once with
+//! `503 Service Unavailable` and `Retry-After` (Exchange's answer when it is full), before the
+//! handler sees it, so the queue stays bounded and the caller gets a final answer before its
+//! first retransmission instead of piling retransmissions on a full server. Requests in a dialog
+//! (ACK, BYE, re-INVITE, REFER) and OPTIONS probes are always admitted: they end or keep calls
+//! already admitted. Retransmissions never reach this point: the transaction layer absorbs
+//! them. The endpoint (`sip::endpoint`) applies the decision.
+
+/// The default of [`Overload::max_pending`] (`serve --max-pending-requests`): half the
+/// endpoint's receive queue.
+pub const DEFAULT_MAX_PENDING: u32 = 512;
+
+/// How many requests an endpoint lets wait, and what it tells the ones it sheds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Overload {
+    /// Requests waiting (received and not yet taken, or with the handler), beyond which new
+    /// INVITEs are shed.
+    pub max_pending: usize,
+    /// Retry-After of the 503 (seconds).
+    pub retry_after_secs: u32,
+}
+
+impl Default for Overload {
+    fn default() -> Overload {
+        Overload {
+            max_pending: DEFAULT_MAX_PENDING as usize,
+            retry_after_secs: 5,
+        }
+    }
+}
+
+/// What to do with one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// Hand it to the handler.
+    Admit,
+    /// Answer 503 with this Retry-After (seconds) now.
+    Shed { retry_after_secs: u32 },
+}
+
+/// The decision for a request: `initial_invite` is an INVITE outside any dialog (no To tag);
+/// `pending` the requests waiting.
+pub fn admit(initial_invite: bool, pending: usize, policy: Overload) -> Admission {
+    if initial_invite && pending >= policy.max_pending {
+        Admission::Shed {
+            retry_after_secs: policy.retry_after_secs,
+        }
+    } else {
+        Admission::Admit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_invites_are_shed_only_past_capacity() {
+        let p = Overload {
+            max_pending: 3,
+            retry_after_secs: 7,
+        };
+        assert_eq!(admit(true, 0, p), Admission::Admit);
+        assert_eq!(admit(true, 2, p), Admission::Admit);
+        let shed = Admission::Shed {
+            retry_after_secs: 7,
+        };
+        assert_eq!(admit(true, 3, p), shed);
+        assert_eq!(admit(true, 1000, p), shed);
+    }
+
+    #[test]
+    fn requests_of_admitted_calls_are_never_shed() {
+        let p = Overload {
+            max_pending: 1,
+            ..Overload::default()
+        };
+        assert_eq!(admit(false, 1000, p), Admission::Admit);
+    }
+}
