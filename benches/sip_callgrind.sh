@@ -6,13 +6,13 @@
 #
 # Both servers start with instrumentation off; it is switched on (callgrind_control, by PID)
 # after a warm-up of WARM calls, for exactly CALLS calls at RATE/s, then off. Every process of
-# the server counts (Kamailio forks its UDP receivers and timers). Prints the instructions and
+# the server counts (Kamailio runs as one with -D; umctl's threads are all counted). Prints the instructions and
 # the instructions per call of each, their ratio, and the calls to malloc per call (Kamailio
 # allocates from its own pools, so its figure says little).
 #
 # Needs: valgrind, sipp, kamailio, a built umctl (UMCTL=path, default target/release/umctl).
 # Binds only 127.0.0.0/8. Every process it starts is stopped by its PID.
-# Usage: [CALLS=2000] [RATE=100] [WARM=200] [UMCTL=...] benches/sip_callgrind.sh
+# Usage: [CALLS=2000] [RATE=100] [WARM=200] [UMCTL=...] [KEEP=dir for the dumps] benches/sip_callgrind.sh
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,7 +54,8 @@ for _ in $(seq 600); do [ -s "$work/serve.json" ] && break; sleep 0.1; done
 UMCTL_TARGET=$(sed -n 's/.*"udp":"\([^"]*\)".*/\1/p' "$work/serve.json")
 [ -n "$UMCTL_TARGET" ] || { echo "umctl serve did not start:"; cat "$work/serve.err"; exit 1; }
 
-# Kamailio in the foreground (-D): its PID is valgrind's; the forked children stay under it.
+# Kamailio with -D ("do not fork (almost)"): one process reads UDP and answers, so all its
+# work per call is in one count; its PID is valgrind's.
 cat > "$work/redirect.cfg" <<KAM
 #!KAMAILIO
 debug=0
@@ -122,6 +123,7 @@ measure() {
   for p in $pids; do callgrind_control -i off "$p" >/dev/null 2>&1 || true; done
   for p in $pids; do callgrind_control --dump="$name" "$p" >/dev/null 2>&1 || true; done
   sleep 2
+  [ -z "${KEEP:-}" ] || cp "$work/$name".cg.* "$KEEP/"
   echo "$name $result $(counts "$work/$name".cg.*)"
 }
 
@@ -132,10 +134,10 @@ counts() {
 import re, sys
 ir = allocs = 0
 for path in sys.argv[1:]:
-    names, callee = {}, None
+    names, callee, total = {}, None, {}
     for line in open(path, errors="replace"):
-        if line.startswith("summary:"):
-            ir += int(line.split()[1])
+        if line.startswith(("summary:", "totals:")):
+            total[line.split(":")[0]] = int(line.split()[1])
         elif line.startswith(("fn=", "cfn=")):
             m = re.match(r"c?fn=\((\d+)\)(?: (.*))?", line.strip())
             if m and m.group(2):
@@ -144,6 +146,7 @@ for path in sys.argv[1:]:
                 callee = names.get(m.group(1)) if m else None
         elif line.startswith("calls=") and callee in ("malloc", "calloc", "realloc"):
             allocs += int(line.split("=")[1].split()[0])
+    ir += total.get("totals") or total.get("summary", 0)
 print(ir, allocs)
 PY
 }
