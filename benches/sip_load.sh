@@ -64,29 +64,7 @@ UMCTL_TARGET=$(sed -n 's/.*"udp":"\([^"]*\)".*/\1/p' "$work/serve.json")
 [ -n "$UMCTL_TARGET" ] || { echo "umctl serve did not start:"; cat "$work/serve.err"; exit 1; }
 
 # Kamailio: the minimal stateless redirect server of peers.md B.4.
-cat > "$work/redirect.cfg" <<KAM
-#!KAMAILIO
-debug=0
-log_stderror=yes
-fork=yes
-children=2
-tcp_children=2
-listen=udp:$KAM_IP:5060
-listen=tcp:$KAM_IP:5060
-mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
-loadmodule "sl.so"
-loadmodule "pv.so"
-loadmodule "textops.so"
-request_route {
-    if (is_method("ACK")) { exit; }
-    if (is_method("INVITE")) {
-        append_to_reply("Contact: <sip:\$rU@ex-mbx02.contoso.com:5062;transport=TCP>\r\n");
-        sl_send_reply("302", "Moved Temporarily");
-        exit;
-    }
-    sl_send_reply("200", "OK");
-}
-KAM
+kamailio_redirect_cfg "$KAM_IP" > "$work/redirect.cfg"
 kamailio -f "$work/redirect.cfg" -P "$kam_pid_file" -E > "$work/kam.log" 2>&1
 sleep 1
 KAM_TARGET=$KAM_IP:5060

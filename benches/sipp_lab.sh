@@ -42,3 +42,32 @@ w.writeframes(b"".join(struct.pack("<h", int(6000 * math.sin(2 * math.pi * 440 *
 w.close()
 PY
 }
+
+# `kamailio_redirect_cfg IP`: prints the minimal stateless 302 server of peers.md B.4 listening
+# on IP:5060 (UDP and TCP), the peer of the call-router benches (sip_load.sh, sip_callgrind.sh).
+kamailio_redirect_cfg() {
+  local KAM_IP=$1
+  cat <<KAM
+#!KAMAILIO
+debug=0
+log_stderror=yes
+fork=yes
+children=2
+tcp_children=2
+listen=udp:$KAM_IP:5060
+listen=tcp:$KAM_IP:5060
+mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+loadmodule "sl.so"
+loadmodule "pv.so"
+loadmodule "textops.so"
+request_route {
+    if (is_method("ACK")) { exit; }
+    if (is_method("INVITE")) {
+        append_to_reply("Contact: <sip:\$rU@ex-mbx02.contoso.com:5062;transport=TCP>\r\n");
+        sl_send_reply("302", "Moved Temporarily");
+        exit;
+    }
+    sl_send_reply("200", "OK");
+}
+KAM
+}

@@ -627,18 +627,19 @@ impl Core {
             peer_certificate,
         } = msg;
         self.inbound_certificate = peer_certificate;
-        let bytes = if kind == TransportKind::Udp {
+        // The message within the datagram, borrowed (no copy per datagram).
+        let bytes: &[u8] = if kind == TransportKind::Udp {
             match check_datagram(&bytes, &self.framing) {
                 Ok(Datagram::KeepAlive) => return,
-                Ok(Datagram::Message(m)) => m.to_vec(),
+                Ok(Datagram::Message(m)) => m,
                 Err(e) => return self.reject(&bytes, &e, peer, kind).await,
             }
         } else {
-            bytes
+            &bytes
         };
-        let parsed = match parse_any(&bytes) {
+        let parsed = match parse_any(bytes) {
             Ok(p) => p,
-            Err(e) => return self.reject(&bytes, &e, peer, kind).await,
+            Err(e) => return self.reject(bytes, &e, peer, kind).await,
         };
         let msg = match parsed {
             Parsed::Foreign(foreign) => {

@@ -23,6 +23,8 @@
 //!   [`wsinv`'s two-value `v:`]. Commas inside quotes or `<...>` do not split. A list with an
 //!   empty element is left whole so validation can name it [`badinv01`].
 
+use std::borrow::Cow;
+
 use super::SipError;
 
 /// IANA "Header Fields" registry compact forms (RFC 3261 7.3.3, 3515, 3841, 3892, 3903, 4028,
@@ -111,13 +113,27 @@ const STRUCTURED: &[&str] = &[
 /// Headers whose comma-separated values are split into one field each.
 const SPLIT_LISTS: &[&str] = &["via", "route", "record-route", "contact"];
 
-/// One logical header field: unfolded, name as written (compact not yet expanded).
+/// One logical header field, borrowed from the datagram unless it was folded (then unfolded
+/// into its own buffer). Name and value are read through [`Field::name`] and [`Field::value`].
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Field {
+pub(crate) struct Field<'a> {
     /// 1-based line number of the field's first physical line (the start line is line 1).
     pub line_no: usize,
-    pub name: String,
-    pub value: Vec<u8>,
+    line: Cow<'a, [u8]>,
+    colon: usize,
+}
+
+impl Field<'_> {
+    /// The name as written (compact not yet expanded), checked to be token bytes.
+    pub fn name(&self) -> &str {
+        let name = trim_ws(self.line.get(..self.colon).unwrap_or_default());
+        std::str::from_utf8(name).unwrap_or_default()
+    }
+
+    /// The value, trimmed, checked to be UTF-8.
+    pub fn value(&self) -> &[u8] {
+        trim_ws(self.line.get(self.colon + 1..).unwrap_or_default())
+    }
 }
 
 /// Where the header section of `buf` ends: `(head_end, body_start)`, where `head_end` is the
@@ -161,23 +177,18 @@ fn lossy(b: &[u8]) -> String {
 }
 
 /// Splits a header section (start line included, blank line excluded) into the start line and
-/// logical header fields. Physical lines end in CRLF or LF.
-pub(crate) fn split_head(head: &[u8]) -> Result<(Vec<u8>, Vec<Field>), SipError> {
+/// logical header fields. Physical lines end in CRLF or LF. Nothing is copied but folded
+/// fields.
+pub(crate) fn split_head(head: &[u8]) -> Result<(&[u8], Vec<Field<'_>>), SipError> {
     let mut lines = head
         .split(|&b| b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .enumerate()
         .map(|(i, l)| (i + 1, l));
     // A trailing "\n" yields one empty piece; it is not a line.
-    let start = lines.next().map(|(_, l)| l.to_vec()).unwrap_or_default();
-    let mut fields: Vec<Field> = Vec::new();
-    let mut pending: Option<(usize, Vec<u8>)> = None;
-    let flush = |pending: Option<(usize, Vec<u8>)>, fields: &mut Vec<Field>| {
-        if let Some((line_no, line)) = pending {
-            fields.push(parse_field(line_no, &line)?);
-        }
-        Ok::<(), SipError>(())
-    };
+    let start = lines.next().map(|(_, l)| l).unwrap_or_default();
+    let mut fields: Vec<Field<'_>> = Vec::with_capacity(16);
+    let mut pending: Option<(usize, Cow<'_, [u8]>)> = None;
     for (line_no, line) in lines {
         if line.is_empty() {
             continue;
@@ -186,6 +197,7 @@ pub(crate) fn split_head(head: &[u8]) -> Result<(Vec<u8>, Vec<Field>), SipError>
             match pending.as_mut() {
                 Some((_, acc)) => {
                     // RFC 3261 7.3.1: the line break plus leading whitespace is one SP.
+                    let acc = acc.to_mut();
                     while matches!(acc.last(), Some(b' ' | b'\t')) {
                         acc.pop();
                     }
@@ -205,17 +217,28 @@ pub(crate) fn split_head(head: &[u8]) -> Result<(Vec<u8>, Vec<Field>), SipError>
             continue;
         }
         flush(pending.take(), &mut fields)?;
-        pending = Some((line_no, line.to_vec()));
+        pending = Some((line_no, Cow::Borrowed(line)));
     }
     flush(pending, &mut fields)?;
     Ok((start, fields))
 }
 
-fn parse_field(line_no: usize, line: &[u8]) -> Result<Field, SipError> {
+/// The pending field (if any) checked and added to `fields`.
+fn flush<'a>(
+    pending: Option<(usize, Cow<'a, [u8]>)>,
+    fields: &mut Vec<Field<'a>>,
+) -> Result<(), SipError> {
+    if let Some((line_no, line)) = pending {
+        fields.push(parse_field(line_no, line)?);
+    }
+    Ok(())
+}
+
+fn parse_field(line_no: usize, line: Cow<'_, [u8]>) -> Result<Field<'_>, SipError> {
     let Some(colon) = line.iter().position(|&b| b == b':') else {
         return Err(SipError::HeaderLine {
             line_no,
-            line: lossy(line),
+            line: lossy(&line),
             expected: "`name: value` (no colon found)".into(),
         });
     };
@@ -223,7 +246,7 @@ fn parse_field(line_no: usize, line: &[u8]) -> Result<Field, SipError> {
     if name.is_empty() || !name.iter().all(|&b| is_token_byte(b)) {
         return Err(SipError::HeaderLine {
             line_no,
-            line: lossy(line),
+            line: lossy(&line),
             expected: "a header name made of token characters before the colon".into(),
         });
     }
@@ -231,22 +254,20 @@ fn parse_field(line_no: usize, line: &[u8]) -> Result<Field, SipError> {
     if std::str::from_utf8(value).is_err() {
         return Err(SipError::HeaderLine {
             line_no,
-            line: lossy(line),
+            line: lossy(&line),
             expected: "a UTF-8 header value (RFC 3261 TEXT-UTF8)".into(),
         });
     }
     Ok(Field {
         line_no,
-        // Token bytes are ASCII, so this never loses anything.
-        name: lossy(name),
-        value: value.to_vec(),
+        line,
+        colon,
     })
 }
 
-/// Collapses LWS runs to one SP and removes SWS around the separators in `seps`, outside quoted
-/// strings (RFC 3261 25.1).
-fn tidy_structured(value: &[u8], seps: &[u8]) -> Vec<u8> {
-    let mut out: Vec<u8> = Vec::with_capacity(value.len());
+/// Appends `value` to `out` with LWS runs collapsed to one SP and SWS around the separators in
+/// `seps` removed, outside quoted strings (RFC 3261 25.1). `out` must be empty.
+fn tidy_structured(out: &mut Vec<u8>, value: &[u8], seps: &[u8]) {
     let mut in_quote = false;
     let mut escaped = false;
     let mut pending_space = false;
@@ -281,7 +302,6 @@ fn tidy_structured(value: &[u8], seps: &[u8]) -> Vec<u8> {
             }
         }
     }
-    out
 }
 
 /// Splits a list value at commas outside quotes and angle brackets. `None` if an element is
@@ -320,13 +340,34 @@ pub(crate) fn split_list(value: &[u8]) -> Option<Vec<&[u8]>> {
 
 /// The canonical spelling used for a header name after normalisation: compact forms expanded,
 /// other names kept as written (rsip matches names case-insensitively).
-pub(crate) fn canonical_name(name: &str) -> String {
-    compact_to_long(name).map_or_else(|| name.to_string(), str::to_string)
+fn canonical_name(name: &str) -> &str {
+    compact_to_long(name).unwrap_or(name)
+}
+
+/// The separators whose surrounding whitespace goes in a structured header (`None`: the
+/// header is free text, only unfolded and trimmed).
+fn structured_separators(name: &str) -> Option<&'static [u8]> {
+    if name.eq_ignore_ascii_case("via") {
+        return Some(b";=,/:");
+    }
+    STRUCTURED
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(name))
+        .then_some(b";=,/")
+}
+
+/// Appends one `name: value` line.
+fn push_field(out: &mut Vec<u8>, name: &str, value: &[u8]) {
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b": ");
+    out.extend_from_slice(value);
+    out.extend_from_slice(b"\r\n");
 }
 
 /// Rewrites one complete message (header section + body) into the form rsip 0.4 parses. The
 /// start line and the body are kept byte for byte; see the module doc for the header rewrites.
-/// Errors name the header line that cannot be split into `name: value`.
+/// Errors name the header line that cannot be split into `name: value`. Allocates the output,
+/// one scratch buffer and, per folded field or split list, one more.
 pub fn normalize(raw: &[u8]) -> Result<Vec<u8>, SipError> {
     // RFC 3261 7.5: ignore CRLFs before the start line.
     let lead = raw
@@ -341,27 +382,27 @@ pub fn normalize(raw: &[u8]) -> Result<Vec<u8>, SipError> {
     let body = raw.get(body_start..).unwrap_or_default();
     let (start, fields) = split_head(head)?;
     let mut out = Vec::with_capacity(raw.len() + 64);
-    out.extend_from_slice(&start);
+    let mut tidied = Vec::with_capacity(256);
+    out.extend_from_slice(start);
     out.extend_from_slice(b"\r\n");
     for field in &fields {
-        let name = canonical_name(&field.name);
-        let lower = name.to_ascii_lowercase();
-        let value = if STRUCTURED.contains(&lower.as_str()) {
-            let seps: &[u8] = if lower == "via" { b";=,/:" } else { b";=,/" };
-            tidy_structured(&field.value, seps)
-        } else {
-            field.value.clone()
+        let name = canonical_name(field.name());
+        let value = match structured_separators(name) {
+            Some(seps) => {
+                tidied.clear();
+                tidy_structured(&mut tidied, field.value(), seps);
+                tidied.as_slice()
+            }
+            None => field.value(),
         };
-        let parts = if SPLIT_LISTS.contains(&lower.as_str()) {
-            split_list(&value).unwrap_or_else(|| vec![value.as_slice()])
-        } else {
-            vec![value.as_slice()]
-        };
-        for part in parts {
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(b": ");
-            out.extend_from_slice(part);
-            out.extend_from_slice(b"\r\n");
+        let parts = SPLIT_LISTS
+            .iter()
+            .any(|l| l.eq_ignore_ascii_case(name))
+            .then(|| split_list(value))
+            .flatten();
+        match parts {
+            Some(parts) => parts.iter().for_each(|p| push_field(&mut out, name, p)),
+            None => push_field(&mut out, name, value),
         }
     }
     out.extend_from_slice(b"\r\n");
