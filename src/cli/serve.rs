@@ -6,7 +6,8 @@
 //! calls, sends BYE to the active ones and exits 0.
 
 use std::io::Write;
-use std::net::{IpAddr, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +17,7 @@ use anyhow::{bail, Context};
 use crate::cli::args::{GlobalArgs, ServeArgs, StartupModeArg};
 use crate::cli::target::{connect_ldap, lab_root, open_lab_in_memory};
 use crate::cli::UsageError;
+use crate::directory::lab::HostsTable;
 use crate::directory::lookup;
 use crate::directory::Directory;
 use crate::mail::SmtpConfig;
@@ -50,23 +52,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         Ports::Offset(args.port_offset.unwrap_or(0))
     };
 
-    let (dir, hosts, mailboxes, recordings): (Arc<dyn Directory>, _, _, _) =
-        if global.ldap.is_some() {
-            (Arc::new(connect_ldap(global)?), None, None, None)
-        } else {
-            // serve answers calls for hours: the whole forest in memory makes each lookup a
-            // hash probe (the on-disk index is for commands that read a few objects and exit).
-            let lab = open_lab_in_memory(global)?;
-            let hosts = lab.hosts().context("reading the lab's hosts table")?;
-            let mailboxes = lab.paths().mailboxes();
-            let recordings = lab.paths().root().join("recordings");
-            (
-                Arc::new(lab),
-                Some(hosts),
-                Some(mailboxes),
-                Some(recordings),
-            )
-        };
+    let (dir, hosts, mailboxes, recordings) = open_directory(global)?;
     let org = lookup::organization(dir.as_ref())?;
     let servers = lookup::exchange_servers(dir.as_ref(), &org)?;
     let address_of = |fqdn: &str| -> Result<IpAddr, ServeError> {
@@ -102,29 +88,9 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
             Ports::Ephemeral => BoundPorts::new(),
         }),
     ));
-    let metrics = args
-        .metrics
-        .as_deref()
-        .map(|m| {
-            serve::metrics::parse_addr(m).ok_or_else(|| {
-                UsageError(format!(
-                    "--metrics '{m}': expected PORT (for 127.0.0.1:PORT) or HOST:PORT, e.g. 9464 or 127.0.0.1:9464"
-                ))
-            })
-        })
-        .transpose()?;
     let options = ServeOptions {
         max_calls: usize::from(args.max_calls),
-        connections: ConnectionLimits::with_counts(
-            args.max_connections as usize,
-            args.max_connections_per_address as usize,
-        )
-        .map_err(|e| {
-            UsageError(format!(
-                "--max-connections-per-address {}: {e}",
-                args.max_connections_per_address
-            ))
-        })?,
+        connections: connection_limits(args)?,
         overload: Overload {
             max_pending: args.max_pending_requests as usize,
             ..Overload::default()
@@ -137,7 +103,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
             keep_days: args.keep_days,
             on_record: None,
         }),
-        metrics,
+        metrics: metrics_addr(args)?,
         clock: args.test_clock,
         preview: preview_options(args)?,
     };
@@ -145,37 +111,106 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(async move {
-        let running = serve::start(&plans, exchange, options).await?;
-        for line in &running.recovered {
-            tracing::info!("{line}");
-        }
-        let line = serde_json::to_string(&running.report)?;
-        {
-            let mut out = std::io::stdout().lock();
-            writeln!(out, "{line}")?;
-            out.flush()?;
-        }
-        wait_for_stop().await?;
-        let drain = Duration::from_secs(args.drain_timeout);
-        if drain > Duration::ZERO {
-            tracing::info!(
-                "draining: 503 to new calls, {} active call(s) may finish within {}s (signal again to stop now)",
-                running.active_calls(),
-                args.drain_timeout
-            );
-        }
-        tokio::select! {
-            () = running.drain(drain) => {}
-            r = wait_for_stop() => r?,
-        }
-        let active = running.active_calls();
-        let hung_up = running.shutdown(BYE_WAIT).await;
-        tracing::info!("stopped; {active} active call(s), {hung_up} ended with BYE");
-        anyhow::Ok(())
-    })?;
+    runtime.block_on(run_until_stopped(
+        &plans,
+        exchange,
+        options,
+        args.drain_timeout,
+    ))?;
     runtime.shutdown_timeout(Duration::from_secs(1));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The directory serve answers from, with the lab's hosts table, mailboxes and recordings
+/// folder (none of them over `--ldap`).
+type Opened = (
+    Arc<dyn Directory>,
+    Option<HostsTable>,
+    Option<PathBuf>,
+    Option<PathBuf>,
+);
+
+fn open_directory(global: &GlobalArgs) -> anyhow::Result<Opened> {
+    if global.ldap.is_some() {
+        return Ok((Arc::new(connect_ldap(global)?), None, None, None));
+    }
+    // serve answers calls for hours: the whole forest in memory makes each lookup a hash
+    // probe (the on-disk index is for commands that read a few objects and exit).
+    let lab = open_lab_in_memory(global)?;
+    let hosts = lab.hosts().context("reading the lab's hosts table")?;
+    let mailboxes = lab.paths().mailboxes();
+    let recordings = lab.paths().root().join("recordings");
+    Ok((
+        Arc::new(lab),
+        Some(hosts),
+        Some(mailboxes),
+        Some(recordings),
+    ))
+}
+
+/// `--metrics`: where the Prometheus page listens.
+fn metrics_addr(args: &ServeArgs) -> anyhow::Result<Option<SocketAddr>> {
+    let Some(m) = args.metrics.as_deref() else {
+        return Ok(None);
+    };
+    match serve::metrics::parse_addr(m) {
+        Some(addr) => Ok(Some(addr)),
+        None => bail!(UsageError(format!(
+            "--metrics '{m}': expected PORT (for 127.0.0.1:PORT) or HOST:PORT, e.g. 9464 or 127.0.0.1:9464"
+        ))),
+    }
+}
+
+/// `--max-connections` and `--max-connections-per-address`.
+fn connection_limits(args: &ServeArgs) -> anyhow::Result<ConnectionLimits> {
+    ConnectionLimits::with_counts(
+        args.max_connections as usize,
+        args.max_connections_per_address as usize,
+    )
+    .map_err(|e| {
+        UsageError(format!(
+            "--max-connections-per-address {}: {e}",
+            args.max_connections_per_address
+        ))
+        .into()
+    })
+}
+
+/// Starts every component, prints the JSON line, then runs until Ctrl-C / SIGTERM: drain for
+/// up to `drain_timeout` seconds (a second signal stops at once), then BYE to what is left.
+async fn run_until_stopped(
+    plans: &[ServerPlan],
+    exchange: Arc<Exchange>,
+    options: ServeOptions,
+    drain_timeout: u64,
+) -> anyhow::Result<()> {
+    let running = serve::start(plans, exchange, options).await?;
+    for line in &running.recovered {
+        tracing::info!("{line}");
+    }
+    let line = serde_json::to_string(&running.report)?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{line}")?;
+        out.flush()?;
+    }
+    wait_for_stop().await?;
+    let drain = Duration::from_secs(drain_timeout);
+    if drain > Duration::ZERO {
+        tracing::info!(
+            "draining: 503 to new calls, {} active call(s) may finish within {}s (signal again to stop now)",
+            running.active_calls(),
+            drain_timeout
+        );
+    }
+    tokio::select! {
+        () = running.drain(drain) => {}
+        r = wait_for_stop() => r?,
+    }
+    let active = running.active_calls();
+    let hung_up = running.shutdown(BYE_WAIT).await;
+    tracing::info!("stopped; {active} active call(s), {hung_up} ended with BYE");
+    Ok(())
 }
 
 /// `--smtp` (checked before anything starts) and `--smtp-ca`.

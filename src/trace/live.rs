@@ -1503,12 +1503,17 @@ impl CallCtx<'_, '_> {
             "voice message"
         };
         match wait_for_delivery(mailbox, call_id, wait).await {
-            Some((file, class)) => {
+            Some((file, class, preview)) => {
                 looked.push(format!(
                     "delivered: {}{}",
                     file.display(),
                     class.map(|c| format!(" ({c})")).unwrap_or_default()
                 ));
+                // What serve --preview added by the time the message arrived (with
+                // --preview-wait it arrives with it; without, it may be added later).
+                if let Some(p) = preview {
+                    looked.push(format!("Voice Mail Preview: {p}"));
+                }
                 details.delivered = Some(file.clone());
                 set_hop(
                     live,
@@ -1756,12 +1761,12 @@ async fn listen(
 }
 
 /// Polls the mailbox's `Maildir/new` (and `cur`) for a message whose Call-ID header is
-/// `call_id`; the file and its message class.
+/// `call_id`; the file, its message class and its Voice Mail Preview header (if any).
 async fn wait_for_delivery(
     mailbox: &crate::mail::Mailbox,
     call_id: &str,
     wait: Duration,
-) -> Option<(PathBuf, Option<String>)> {
+) -> Option<(PathBuf, Option<String>, Option<String>)> {
     let end = Instant::now() + wait;
     loop {
         for sub in ["new", "cur"] {
@@ -1777,7 +1782,8 @@ async fn wait_for_delivery(
                 let headers = header_block(&bytes);
                 if header_value(&headers, HEADER_CALL_ID).as_deref() == Some(call_id) {
                     let class = header_value(&headers, crate::mail::message::HEADER_MESSAGE_CLASS);
-                    return Some((path, class));
+                    let preview = header_value(&headers, crate::um::preview::HEADER_PREVIEW);
+                    return Some((path, class, preview));
                 }
             }
         }

@@ -215,4 +215,36 @@ mod with_the_feature {
             serve.stderr()
         );
     }
+
+    /// The live trace's hop 8 says what serve --preview put in the message it finds: the
+    /// caller's audio is a tone, so the preview is there and says it is not available.
+    #[test]
+    fn the_live_trace_reports_the_preview_of_the_message_it_left() {
+        let lab = lab_with_short_greeting();
+        let serve = ServeHarness::start(&lab, &["--preview", "--preview-wait", "60"]);
+        let tls = format!("sips:{}", serve.addr("EX-CAS01", "call_router", "tls"));
+        let out = lab.run(&[
+            "trace-call",
+            "--to",
+            "bob",
+            "--live",
+            "--json",
+            "--serve",
+            &tls,
+            "--delivery-wait",
+            "90",
+        ]);
+        let doc: serde_json::Value =
+            serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout));
+        let hop8 = doc["hops"]
+            .as_array()
+            .and_then(|h| h.iter().find(|h| h["number"] == 8))
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            hop8.to_string().contains("Voice Mail Preview: "),
+            "{hop8:#}\n{}",
+            serve.stderr()
+        );
+    }
 }
