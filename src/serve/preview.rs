@@ -60,7 +60,7 @@ impl Outcome {
             Preview::TooLong { .. } => "not transcribed (too long)".into(),
         };
         format!(
-            "umctl serve: preview of {call}: {state}, {:.2} s of audio, {:.2} s CPU",
+            "preview of {call}: {state}, {:.2} s of audio, {:.2} s CPU",
             self.audio_seconds, self.cpu_seconds
         )
     }
@@ -103,13 +103,13 @@ impl Mailer for PreviewMailer {
         {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("umctl serve: preview of {call}: no audio ({e}); delivered without");
+                tracing::warn!("preview of {call}: no audio ({e}); delivered without");
                 return self.inner.deliver(msg);
             }
         };
         let reply = self.decoder.submit(samples);
         if let Ok(outcome) = reply.recv_timeout(self.wait) {
-            eprintln!("{}", outcome.log_line(&call));
+            tracing::info!("{}", outcome.log_line(&call));
             if let Ok(bytes) = with_preview(&msg.bytes, &outcome.preview) {
                 msg.bytes = bytes;
             }
@@ -121,18 +121,18 @@ impl Mailer for PreviewMailer {
                 let paths = paths.clone();
                 std::thread::spawn(move || {
                     if let Ok(outcome) = reply.recv() {
-                        eprintln!("{}", outcome.log_line(&call));
+                        tracing::info!("{}", outcome.log_line(&call));
                         for p in &paths {
                             if let Err(e) = rewrite(p, &outcome.preview) {
-                                eprintln!("umctl serve: preview of {call}: {e}");
+                                tracing::warn!("preview of {call}: {e}");
                             }
                         }
                     }
                 });
             }
-            DeliveryReceipt::Spooled { .. } => eprintln!(
-                "umctl serve: preview of {call}: not ready within --preview-wait; sent without"
-            ),
+            DeliveryReceipt::Spooled { .. } => {
+                tracing::info!("preview of {call}: not ready within --preview-wait; sent without")
+            }
         }
         Ok(receipt)
     }
@@ -296,7 +296,7 @@ mod engine {
                 u.cpu_seconds,
             ),
             Err(e) => {
-                eprintln!("umctl serve: voice mail preview: {e}");
+                tracing::error!("voice mail preview: {e}");
                 (Vec::new(), 0.0)
             }
         };

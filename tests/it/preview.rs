@@ -222,7 +222,8 @@ mod with_the_feature {
     fn the_live_trace_reports_the_preview_of_the_message_it_left() {
         let lab = lab_with_short_greeting();
         let serve = ServeHarness::start(&lab, &["--preview", "--preview-wait", "60"]);
-        let tls = format!("sips:{}", serve.addr("EX-CAS01", "call_router", "tls"));
+        // LOC801 is Unsecured in this lab: the pool calls over TCP.
+        let tcp = serve.addr("EX-CAS01", "call_router", "tcp").to_string();
         let out = lab.run(&[
             "trace-call",
             "--to",
@@ -230,7 +231,7 @@ mod with_the_feature {
             "--live",
             "--json",
             "--serve",
-            &tls,
+            &tcp,
             "--delivery-wait",
             "90",
         ]);
@@ -243,7 +244,8 @@ mod with_the_feature {
             .unwrap_or_default();
         assert!(
             hop8.to_string().contains("Voice Mail Preview: "),
-            "{hop8:#}\n{}",
+            "{:#}\n{}",
+            doc["hops"],
             serve.stderr()
         );
     }
