@@ -177,10 +177,10 @@ fn current_path(delivered: &Path) -> Option<PathBuf> {
 }
 
 #[cfg(feature = "preview")]
-/// Adds the preview to a message in a Maildir: written to the Maildir's `tmp/`, fsynced,
-/// renamed over the message (a reader sees the old file or the new one, never a part).
+/// Adds the preview to a message in a Maildir (`atomic_file::move_in`): written to `tmp/`,
+/// fsynced, renamed over the message (a reader sees the old file or the new one, never a
+/// part), the folder fsynced.
 fn rewrite(delivered: &Path, preview: &Preview) -> Result<(), String> {
-    use std::io::Write as _;
     let Some(path) = current_path(delivered) else {
         return Ok(()); // deleted before its preview was ready: nothing to add it to
     };
@@ -195,16 +195,10 @@ fn rewrite(delivered: &Path, preview: &Preview) -> Result<(), String> {
         "{}.preview",
         name.unwrap_or_default().replace(':', "_")
     ));
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&new)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, &path)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("adding the preview to {}: {e}", path.display())
-    })
+    // A leftover of a rewrite a crash interrupted is replaced (move_in wants a new file).
+    let _ = std::fs::remove_file(&tmp);
+    crate::atomic_file::move_in(&tmp, &path, &new)
+        .map_err(|e| format!("adding the preview to {}: {e}", path.display()))
 }
 
 #[cfg(feature = "preview")]
