@@ -1007,7 +1007,7 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
             spec,
             secure,
             linked_context: self.linked_context(&h.found.callee, dp)?,
-            gateway: gateway.map(|g| g.name.clone()),
+            gateway,
         };
         if !self.hop5_startup_mode(&target, dp, secure, &mut looked) {
             return Ok(None);
@@ -1076,15 +1076,16 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
         Ok(Some((target, cas_fqdn)))
     }
 
-    /// The UM IP gateway whose address is the pool's, and its hunt group for `dp` (lines).
+    /// The name of the UM IP gateway whose address is the pool's, and its hunt group for `dp`
+    /// (lines). Only the name is kept: doctor runs this for every user, over the shared list.
     fn hop5_gateway(
         &self,
         pool_fqdn: &str,
         dp: &DialPlan,
         looked: &mut Vec<String>,
-    ) -> Result<Option<IpGateway>, TraceError> {
+    ) -> Result<Option<String>, TraceError> {
         let gateways = self.cx.gateways()?;
-        let Some(g) = gateways.iter().find(|g| g.has_address(pool_fqdn)).cloned() else {
+        let Some(g) = gateways.iter().find(|g| g.has_address(pool_fqdn)) else {
             looked.push(format!("UM IP gateway with address {pool_fqdn}: none"));
             return Ok(None);
         };
@@ -1103,7 +1104,7 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
             ),
             None => format!("hunt group for {} on {}: none", dp.name, g.name),
         });
-        Ok(Some(g))
+        Ok(Some(g.name.clone()))
     }
 
     /// The phone context of the callee's linked dial plan (for the fixes).
