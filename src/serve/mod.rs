@@ -371,10 +371,7 @@ pub(crate) fn unavailable(request: &rsip::Request, to_tag: &str) -> rsip::Respon
         "Service Unavailable (shutting down)",
         Some(to_tag),
     );
-    resp.headers.push(rsip::Header::Other(
-        "Retry-After".into(),
-        worker::RETRY_AFTER_SECS.to_string(),
-    ));
+    crate::sip::message::push_retry_after(&mut resp, worker::RETRY_AFTER_SECS);
     resp
 }
 

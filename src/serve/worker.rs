@@ -433,10 +433,7 @@ impl Worker {
             ),
             tag,
         );
-        resp.headers.push(rsip::Header::Other(
-            "Retry-After".into(),
-            RETRY_AFTER_SECS.to_string(),
-        ));
+        crate::sip::message::push_retry_after(&mut resp, RETRY_AFTER_SECS);
         resp
     }
 

@@ -1006,10 +1006,7 @@ impl Core {
     fn shed(&self, request: &rsip::Request, retry_after_secs: u32) -> rsip::Response {
         let mut resp =
             super::message::response_to(request, 503, phrase(503), Some(&self.ids.tag()));
-        resp.headers.push(rsip::Header::Other(
-            "Retry-After".into(),
-            retry_after_secs.to_string(),
-        ));
+        super::message::push_retry_after(&mut resp, retry_after_secs);
         resp.headers.push(warning(&format!(
             "overloaded: {} requests are waiting",
             self.backlog()

@@ -426,6 +426,12 @@ pub fn response_bytes(resp: &rsip::Response) -> Vec<u8> {
     out
 }
 
+/// Adds `Retry-After: secs` (RFC 3261 20.33): when a caller refused with 503 may try again.
+pub fn push_retry_after(resp: &mut rsip::Response, secs: u32) {
+    resp.headers
+        .push(rsip::Header::Other("Retry-After".into(), secs.to_string()));
+}
+
 /// A response to `request`: Via (all, in order), From, To (plus `;tag=to_tag` unless it has a
 /// tag already), Call-ID and CSeq copied (RFC 3261 8.2.6.2), `Content-Length: 0`.
 pub fn response_to(
