@@ -216,36 +216,32 @@ mod with_the_feature {
         );
     }
 
-    /// The live trace's hop 8 says what serve --preview put in the message it finds: the
-    /// caller's audio is a tone, so the preview is there and says it is not available.
+    /// The live trace's hop 8 says what serve --preview put in the message it finds (shown or
+    /// not available, with its confidence).
     #[test]
     fn the_live_trace_reports_the_preview_of_the_message_it_left() {
         let lab = lab_with_short_greeting();
         let serve = ServeHarness::start(&lab, &["--preview", "--preview-wait", "60"]);
         // LOC801 is Unsecured in this lab: the pool calls over TCP.
         let tcp = serve.addr("EX-CAS01", "call_router", "tcp").to_string();
-        let out = lab.run(&[
-            "trace-call",
-            "--to",
-            "bob",
-            "--live",
-            "--json",
-            "--serve",
-            &tcp,
-            "--delivery-wait",
-            "90",
-        ]);
-        let doc: serde_json::Value =
-            serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout));
-        let hop8 = doc["hops"]
-            .as_array()
-            .and_then(|h| h.iter().find(|h| h["number"] == 8))
-            .cloned()
-            .unwrap_or_default();
+        let doc = lab
+            .run(&[
+                "trace-call",
+                "--to",
+                "bob",
+                "--live",
+                "--json",
+                "--serve",
+                &tcp,
+                "--delivery-wait",
+                "90",
+            ])
+            .ok()
+            .json();
+        let looked = crate::trace_live::hop(&doc, 8)["looked_up"].to_string();
         assert!(
-            hop8.to_string().contains("Voice Mail Preview: "),
-            "{:#}\n{}",
-            doc["hops"],
+            looked.contains("Voice Mail Preview: "),
+            "{looked}\n{}",
             serve.stderr()
         );
     }
