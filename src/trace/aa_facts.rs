@@ -119,11 +119,11 @@ pub fn aa_digits(config: &AutoAttendantConfig, digits: Option<&str>) -> Vec<Stri
 /// The UM mailbox policy the called user is held to, one line (for the call-answering hop).
 pub fn mailbox_policy_line<D: crate::directory::Directory + ?Sized>(
     dir: &D,
-    sam: Option<&str>,
+    user: &crate::directory::model::UmUser,
 ) -> String {
-    let found = sam.map(|s| crate::um::mailbox_policy::user_policy(dir, s));
-    match found {
-        Some(Ok(Some(p))) => format!(
+    let link = user.mailbox_policy.as_deref();
+    match crate::um::mailbox_policy::linked_policy(dir, link) {
+        Ok(Some(p)) => format!(
             "UM mailbox policy {}: MinPINLength {}, PINHistoryCount {}, MaxLogonAttempts {}, AllowCommonPatterns {}, MaxGreetingDuration {} min",
             p.name,
             p.min_pin_length,
@@ -132,7 +132,7 @@ pub fn mailbox_policy_line<D: crate::directory::Directory + ?Sized>(
             p.allow_common_patterns,
             p.max_greeting_minutes
         ),
-        Some(Err(e)) => format!("UM mailbox policy: cannot be read ({e}); the defaults apply"),
-        _ => "UM mailbox policy: none linked (msExchUMTemplateLink); the defaults apply".into(),
+        Err(e) => format!("UM mailbox policy: cannot be read ({e}); the defaults apply"),
+        Ok(None) => "UM mailbox policy: none linked (msExchUMTemplateLink); the defaults apply".into(),
     }
 }

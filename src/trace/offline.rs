@@ -26,7 +26,7 @@ use rsip::headers::UntypedHeader;
 
 use crate::sip::response_to;
 use crate::um::caller::identify_caller;
-use crate::um::recipient;
+use crate::um::recipient::{self, MwiTargets};
 use crate::um::router::CALL_ROUTER_PORTS;
 use crate::um::{
     admit, resolve_admitted, resolve_call, route_target, Admitted, CallAnswering, Greeting,
@@ -420,6 +420,39 @@ impl<D: Directory + ?Sized> Ctx<'_, D> {
         Ok(resolve_admitted(
             self.dir, self.org, call, &admitted, &servers, self.um,
         )?)
+    }
+}
+
+impl<D: Directory + ?Sized> Ctx<'_, D> {
+    /// Where `user`'s MWI goes (`um::recipient`); in a doctor run, chosen among the dial plans,
+    /// gateways and hunt groups it already has (a list that cannot be read falls back to the
+    /// directory, whose error the line then names).
+    fn mwi_targets(&self, user: &UmUser) -> Result<MwiTargets, String> {
+        let from_directory = || recipient::mwi_targets(self.dir, user);
+        if self.shared.is_none() {
+            return from_directory();
+        }
+        let read = || -> Result<_, TraceError> {
+            let gateways = self.gateways()?;
+            let mut groups = Vec::with_capacity(gateways.len());
+            for gw in gateways.iter() {
+                groups.push(self.hunt_groups(&gw.dn)?);
+            }
+            Ok((self.dial_plans()?, gateways, groups))
+        };
+        let Ok((plans, gateways, groups)) = read() else {
+            return from_directory();
+        };
+        let plan = match &user.dial_plan {
+            Some(dn) => match plans.iter().find(|p| p.dn == *dn) {
+                Some(p) => Some(p),
+                // Not among the organization's dial plans: ask the directory.
+                None => return from_directory(),
+            },
+            None => None,
+        };
+        let among = gateways.iter().zip(groups.iter().map(|g| g.as_slice()));
+        recipient::mwi_targets_among(user, plan, among)
     }
 }
 
@@ -1406,7 +1439,7 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
                 u.home_server.as_deref().unwrap_or_default()
             ),
             format!("greeting: {}", greeting_detail(&ca.greeting)),
-            super::aa_facts::mailbox_policy_line(self.cx.dir, u.sam.as_deref()),
+            super::aa_facts::mailbox_policy_line(self.cx.dir, u),
         ];
         self.b.ok(
             7,
@@ -1462,7 +1495,7 @@ impl<'a, D: Directory + ?Sized> Run<'a, D> {
                 mailbox.dir().display()
             ));
         }
-        looked.push(mwi_line(self.cx.dir, u));
+        looked.push(mwi_line(self.cx.mwi_targets(u)));
         self.b.ok(
             8,
             looked,
@@ -1490,8 +1523,8 @@ fn security_line(dp: &DialPlan, secure: bool) -> String {
 }
 
 /// The message waiting indicator after a voice message, as serve's delivery sends it.
-fn mwi_line<D: Directory + ?Sized>(dir: &D, user: &UmUser) -> String {
-    match recipient::mwi_targets(dir, user) {
+fn mwi_line(targets: Result<MwiTargets, String>) -> String {
+    match targets {
         Ok(t) => format!(
             "MWI: NOTIFY (message-summary) for {} over {} to {}",
             t.account,

@@ -17,13 +17,19 @@ pub fn user_policy<D: Directory + ?Sized>(
     sam: &str,
 ) -> Result<Option<UmMailboxPolicy>, LookupError> {
     let entries = lookup::by_attribute(dir, attrs::SAM_ACCOUNT_NAME, sam)?;
-    let Some(link) = entries
+    let link = entries
         .iter()
-        .find_map(|e| e.first(attrs::MSEXCH_UM_TEMPLATE_LINK))
-    else {
-        return Ok(None);
-    };
-    let Ok(dn) = Dn::parse(link) else {
+        .find_map(|e| e.first(attrs::MSEXCH_UM_TEMPLATE_LINK));
+    linked_policy(dir, link)
+}
+
+/// The policy a user's `msExchUMTemplateLink` names (`None`: no link, a value that is not a
+/// DN, or no such object).
+pub fn linked_policy<D: Directory + ?Sized>(
+    dir: &D,
+    link: Option<&str>,
+) -> Result<Option<UmMailboxPolicy>, LookupError> {
+    let Some(Ok(dn)) = link.map(Dn::parse) else {
         return Ok(None);
     };
     match dir.read(&dn, &[])? {

@@ -10,7 +10,9 @@
 //! Nothing here opens a socket or writes a file.
 
 use crate::directory::lookup;
-use crate::directory::model::{attrs, DialPlan, GatewayStatus, UmUser, VoipSecurity};
+use crate::directory::model::{
+    attrs, DialPlan, GatewayStatus, HuntGroup, IpGateway, UmUser, VoipSecurity,
+};
 use crate::directory::Directory;
 use crate::sip::transport::TransportKind;
 
@@ -48,7 +50,8 @@ pub fn callee_address(user: &UmUser, fallback: &str) -> String {
 pub struct MwiTargets {
     /// The account the NOTIFYs are about (`sip:bob@contoso.com`).
     pub account: String,
-    pub dial_plan: DialPlan,
+    /// The name of the user's dial plan.
+    pub dial_plan: String,
     /// TCP, or TLS when the dial plan is SIP-secured or Secured.
     pub transport: TransportKind,
     pub gateways: Vec<MwiGateway>,
@@ -64,39 +67,51 @@ pub struct MwiGateway {
     pub port: u16,
 }
 
-/// The gateways that take `user`'s MWI; the error (`no MWI for ...: why`) when there are none.
+/// The gateways that take `user`'s MWI, read from `dir` ([`mwi_targets_among`] decides); the
+/// error (`no MWI for ...: why`) when there are none.
 pub fn mwi_targets<D: Directory + ?Sized>(dir: &D, user: &UmUser) -> Result<MwiTargets, String> {
-    let account = user
-        .sip_address
-        .as_deref()
-        .map(crate::sip::mwi::sip_uri)
-        .ok_or_else(|| {
-            let who = user.mail.clone().unwrap_or_else(|| user.dn.to_string());
-            format!("no MWI for {who}: {} has no SIP address", user.dn)
-        })?;
+    let account = mwi_account(user)?;
     let no = |why: String| format!("no MWI for {account}: {why}");
     let plan_dn = user
         .dial_plan
-        .clone()
+        .as_ref()
         .ok_or_else(|| no(format!("{} has no UM dial plan", user.dn)))?;
-    let dial_plan = lookup::read_as(dir, &plan_dn, DialPlan::from_entry)
-        .map_err(|e| no(e.to_string()))?
-        .ok_or_else(|| no(format!("dial plan {plan_dn} does not exist")))?;
+    let dial_plan =
+        lookup::read_as(dir, plan_dn, DialPlan::from_entry).map_err(|e| no(e.to_string()))?;
+    let org = lookup::organization(dir).map_err(|e| no(e.to_string()))?;
+    let mut gateways = Vec::new();
+    for gw in lookup::gateways(dir, &org).map_err(|e| no(e.to_string()))? {
+        if takes_mwi(&gw) {
+            let groups = lookup::hunt_groups(dir, &gw.dn).map_err(|e| no(e.to_string()))?;
+            gateways.push((gw, groups));
+        }
+    }
+    let gateways = gateways.iter().map(|(g, h)| (g, h.as_slice()));
+    mwi_targets_among(user, dial_plan.as_ref(), gateways)
+}
+
+/// The choice itself, from what was read: `dial_plan` is the user's (None: it does not
+/// exist), `gateways` the organization's with their hunt groups. Every enabled gateway that
+/// allows MWI and has a hunt group for the dial plan is notified.
+pub fn mwi_targets_among<'a>(
+    user: &UmUser,
+    dial_plan: Option<&DialPlan>,
+    gateways: impl IntoIterator<Item = (&'a IpGateway, &'a [HuntGroup])>,
+) -> Result<MwiTargets, String> {
+    let account = mwi_account(user)?;
+    let no = |why: String| format!("no MWI for {account}: {why}");
+    let plan_dn = user
+        .dial_plan
+        .as_ref()
+        .ok_or_else(|| no(format!("{} has no UM dial plan", user.dn)))?;
+    let dial_plan = dial_plan.ok_or_else(|| no(format!("dial plan {plan_dn} does not exist")))?;
     let transport = match dial_plan.voip_security {
         VoipSecurity::Unsecured => TransportKind::Tcp,
         VoipSecurity::SipSecured | VoipSecurity::Secured => TransportKind::Tls,
     };
-    let org = lookup::organization(dir).map_err(|e| no(e.to_string()))?;
-    let mut gateways = Vec::new();
-    for gw in lookup::gateways(dir, &org).map_err(|e| no(e.to_string()))? {
-        if !gw.mwi_allowed || gw.status == GatewayStatus::Disabled {
-            continue;
-        }
-        let serves_plan = lookup::hunt_groups(dir, &gw.dn)
-            .map_err(|e| no(e.to_string()))?
-            .iter()
-            .any(|h| h.dial_plan == dial_plan.dn);
-        if !serves_plan {
+    let mut chosen = Vec::new();
+    for (gw, groups) in gateways {
+        if !takes_mwi(gw) || !groups.iter().any(|h| h.dial_plan == dial_plan.dn) {
             continue;
         }
         let port = match (gw.port, transport) {
@@ -104,13 +119,13 @@ pub fn mwi_targets<D: Directory + ?Sized>(dir: &D, user: &UmUser) -> Result<MwiT
             (0, _) => DEFAULT_SIP_PORT,
             (p, _) => p,
         };
-        gateways.push(MwiGateway {
+        chosen.push(MwiGateway {
             name: gw.name.clone(),
             address: gw.address.clone(),
             port,
         });
     }
-    if gateways.is_empty() {
+    if chosen.is_empty() {
         return Err(no(format!(
             "no UM IP gateway of dial plan {} allows MWI",
             dial_plan.name
@@ -118,10 +133,26 @@ pub fn mwi_targets<D: Directory + ?Sized>(dir: &D, user: &UmUser) -> Result<MwiT
     }
     Ok(MwiTargets {
         account,
-        dial_plan,
+        dial_plan: dial_plan.name.clone(),
         transport,
-        gateways,
+        gateways: chosen,
     })
+}
+
+/// A gateway that may be sent MWI at all: enabled and allowing it.
+fn takes_mwi(gw: &IpGateway) -> bool {
+    gw.mwi_allowed && gw.status != GatewayStatus::Disabled
+}
+
+/// The account MWI is about: the user's SIP address as a URI.
+fn mwi_account(user: &UmUser) -> Result<String, String> {
+    user.sip_address
+        .as_deref()
+        .map(crate::sip::mwi::sip_uri)
+        .ok_or_else(|| {
+            let who = user.mail.clone().unwrap_or_else(|| user.dn.to_string());
+            format!("no MWI for {who}: {} has no SIP address", user.dn)
+        })
 }
 
 #[cfg(test)]
@@ -146,5 +177,37 @@ mod tests {
             err.starts_with("no MWI for sip:bob@contoso.com") && err.contains("allows MWI"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn after_the_grant_mwi_goes_to_the_pools_gateway_of_the_users_dial_plan() {
+        use crate::admin::grant::{apply, discover, plan, GrantOptions};
+        let lab = tempfile::tempdir().unwrap();
+        LabDirectory::init(lab.path(), false).unwrap();
+        let dir = LabDirectory::open(lab.path()).unwrap();
+        let opts = GrantOptions::default();
+        let granted = plan(&discover(&dir, &opts).unwrap(), &opts).unwrap();
+        apply(&dir, &granted, &mut |_| {}).unwrap();
+        let bob = user_by_mail(&dir, "bob@contoso.com").unwrap();
+        let t = mwi_targets(&dir, &bob).unwrap();
+        assert_eq!(t.account, "sip:bob@contoso.com");
+        assert!(!t.gateways.is_empty());
+        // The same choice from lists read beforehand (doctor's way), and none without the
+        // hunt groups that tie a gateway to the dial plan.
+        let org = lookup::organization(&dir).unwrap();
+        let gateways = lookup::gateways(&dir, &org).unwrap();
+        let groups: Vec<_> = gateways
+            .iter()
+            .map(|g| lookup::hunt_groups(&dir, &g.dn).unwrap())
+            .collect();
+        let plan_dn = bob.dial_plan.clone().unwrap();
+        let plan = lookup::read_as(&dir, &plan_dn, DialPlan::from_entry).unwrap();
+        let among = gateways.iter().zip(groups.iter().map(Vec::as_slice));
+        assert_eq!(mwi_targets_among(&bob, plan.as_ref(), among).unwrap(), t);
+        let none = gateways.iter().map(|g| (g, &[][..]));
+        let err = mwi_targets_among(&bob, plan.as_ref(), none).unwrap_err();
+        assert!(err.contains("allows MWI"), "{err}");
+        let err = mwi_targets_among(&bob, None, []).unwrap_err();
+        assert!(err.contains("does not exist"), "{err}");
     }
 }

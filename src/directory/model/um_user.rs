@@ -92,6 +92,9 @@ pub struct UmUser {
     pub um_enabled: bool,
     /// `msExchUMRecipientDialPlanLink`.
     pub dial_plan: Option<Dn>,
+    /// `msExchUMTemplateLink` as stored: the UM mailbox policy (`um::mailbox_policy` reads it;
+    /// a value that is not a DN means no policy, as for Exchange).
+    pub mailbox_policy: Option<String>,
     /// `msExchHomeServerName`: the mailbox server's `legacyExchangeDN`.
     pub home_server: Option<String>,
     /// EUM addresses from `proxyAddresses` and `msExchUMAddresses`, in that order, without
@@ -144,6 +147,7 @@ impl UmUser {
             um_enabled_flags,
             um_enabled: um_enabled_flags.is_some_and(|f| f & UM_ENABLED_FLAG != 0),
             dial_plan: read::opt_dn(e, attrs::MSEXCH_UM_RECIPIENT_DIAL_PLAN_LINK)?,
+            mailbox_policy: read::opt_str(e, attrs::MSEXCH_UM_TEMPLATE_LINK)?,
             home_server: read::opt_str(e, attrs::MSEXCH_HOME_SERVER_NAME)?,
             eum_addresses,
         })
