@@ -5,6 +5,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use umctl::cli::{self, args::Cli, output::is_broken_pipe};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
