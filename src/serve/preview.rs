@@ -15,6 +15,11 @@
 //! fsynced, renamed over the message, also when a reader has moved it to `cur/`); over SMTP
 //! the message has left, so it stays without a preview (set `--preview-wait` for SMTP).
 //! Missed-call notifications pass straight through. One log line per preview on stderr.
+//!
+//! At most [`QUEUE`] messages wait for the decoder (each holds up to 180 s of audio); a
+//! message past that is delivered at once without a preview (logged), so a burst of voice
+//! mail never grows memory without bound. The late rewrites run on one thread, in the
+//! decoder's order.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,6 +39,9 @@ pub struct PreviewOptions {
     pub wait: Duration,
     pub policy: PreviewPolicy,
 }
+
+/// How many voice messages may wait for the decoder; the next is delivered without a preview.
+pub const QUEUE: usize = 32;
 
 /// The sentence a build without the feature answers `--preview` with.
 pub const NOT_BUILT: &str = "built without the preview feature";
@@ -69,10 +77,11 @@ impl Outcome {
 /// The preview service as the mailer delivery goes through (see the module doc).
 #[cfg(feature = "preview")]
 pub fn start(options: PreviewOptions, inner: Arc<dyn Mailer>) -> Result<Arc<dyn Mailer>, String> {
-    let decoder = engine::Engine::start(options.policy)?;
+    let decoder = engine::Engine::start(options.policy, QUEUE)?;
     Ok(Arc::new(PreviewMailer {
         inner,
         decoder,
+        late: late_rewrites()?,
         wait: options.wait,
     }))
 }
@@ -87,7 +96,40 @@ pub fn start(_options: PreviewOptions, _inner: Arc<dyn Mailer>) -> Result<Arc<dy
 struct PreviewMailer {
     inner: Arc<dyn Mailer>,
     decoder: engine::Engine,
+    /// Messages delivered before their preview: rewritten when it arrives.
+    late: std::sync::Mutex<std::sync::mpsc::Sender<LateRewrite>>,
     wait: Duration,
+}
+
+/// A delivered message whose preview is still being decoded.
+#[cfg(feature = "preview")]
+struct LateRewrite {
+    call: String,
+    reply: std::sync::mpsc::Receiver<Outcome>,
+    paths: Vec<PathBuf>,
+}
+
+/// The one thread that adds late previews, in the order the decoder answers them.
+#[cfg(feature = "preview")]
+fn late_rewrites() -> Result<std::sync::Mutex<std::sync::mpsc::Sender<LateRewrite>>, String> {
+    let (tx, rx) = std::sync::mpsc::channel::<LateRewrite>();
+    std::thread::Builder::new()
+        .name("umctl-preview-rewrite".into())
+        .spawn(move || {
+            for late in rx {
+                let Ok(outcome) = late.reply.recv() else {
+                    continue;
+                };
+                tracing::info!("{}", outcome.log_line(&late.call));
+                for p in &late.paths {
+                    if let Err(e) = rewrite(p, &outcome.preview) {
+                        tracing::warn!("preview of {}: {e}", late.call);
+                    }
+                }
+            }
+        })
+        .map_err(|e| format!("voice mail preview: starting its thread: {e}"))?;
+    Ok(std::sync::Mutex::new(tx))
 }
 
 #[cfg(feature = "preview")]
@@ -107,7 +149,12 @@ impl Mailer for PreviewMailer {
                 return self.inner.deliver(msg);
             }
         };
-        let reply = self.decoder.submit(samples);
+        let Some(reply) = self.decoder.submit(samples) else {
+            tracing::warn!(
+                "preview of {call}: {QUEUE} messages already wait for the decoder; delivered without"
+            );
+            return self.inner.deliver(msg);
+        };
         if let Ok(outcome) = reply.recv_timeout(self.wait) {
             tracing::info!("{}", outcome.log_line(&call));
             if let Ok(bytes) = with_preview(&msg.bytes, &outcome.preview) {
@@ -118,17 +165,16 @@ impl Mailer for PreviewMailer {
         let receipt = self.inner.deliver(msg)?;
         match &receipt {
             DeliveryReceipt::Delivered { paths } => {
-                let paths = paths.clone();
-                std::thread::spawn(move || {
-                    if let Ok(outcome) = reply.recv() {
-                        tracing::info!("{}", outcome.log_line(&call));
-                        for p in &paths {
-                            if let Err(e) = rewrite(p, &outcome.preview) {
-                                tracing::warn!("preview of {call}: {e}");
-                            }
-                        }
-                    }
-                });
+                let late = LateRewrite {
+                    call,
+                    reply,
+                    paths: paths.clone(),
+                };
+                let _ = self
+                    .late
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .send(late);
             }
             DeliveryReceipt::Spooled { .. } => {
                 tracing::info!("preview of {call}: not ready within --preview-wait; sent without")
@@ -217,13 +263,14 @@ mod engine {
     type Job = (Vec<i16>, mpsc::Sender<Outcome>);
 
     pub(super) struct Engine {
-        jobs: Mutex<mpsc::Sender<Job>>,
+        jobs: Mutex<mpsc::SyncSender<Job>>,
     }
 
     impl Engine {
-        /// Loads the model on the decoder thread; an error (no model) is returned here.
-        pub(super) fn start(policy: PreviewPolicy) -> Result<Engine, String> {
-            let (jobs, queue) = mpsc::channel::<Job>();
+        /// Loads the model on the decoder thread (an error, no model, is returned here);
+        /// at most `queue` jobs wait while one is decoded.
+        pub(super) fn start(policy: PreviewPolicy, queue: usize) -> Result<Engine, String> {
+            let (jobs, queue) = mpsc::sync_channel::<Job>(queue);
             let (ready, loaded) = mpsc::channel();
             std::thread::Builder::new()
                 .name("umctl-preview".into())
@@ -251,15 +298,15 @@ mod engine {
             })
         }
 
-        /// Queues 8 kHz samples; the outcome arrives on the returned channel.
-        pub(super) fn submit(&self, samples: Vec<i16>) -> mpsc::Receiver<Outcome> {
+        /// Queues 8 kHz samples; the outcome arrives on the returned channel. `None`: the
+        /// queue is full (or the decoder thread is gone), nothing was queued.
+        pub(super) fn submit(&self, samples: Vec<i16>) -> Option<mpsc::Receiver<Outcome>> {
             let (tx, rx) = mpsc::channel();
             let jobs = self
                 .jobs
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let _ = jobs.send((samples, tx));
-            rx
+            jobs.try_send((samples, tx)).ok().map(|()| rx)
         }
     }
 
@@ -336,6 +383,21 @@ mod tests {
         Preview::Shown {
             text: "call me back".into(),
             confidence: 0.9,
+        }
+    }
+
+    #[test]
+    fn past_the_queue_a_message_is_not_queued_and_the_queued_ones_are_decoded() {
+        let engine = engine::Engine::start(PreviewPolicy::default(), 2).unwrap();
+        // Ten seconds of silence each: the decoder is busy with the first while the others
+        // are offered at once, so at most 1 + 2 are taken.
+        let taken: Vec<_> = (0..6)
+            .filter_map(|_| engine.submit(vec![0i16; 80_000]))
+            .collect();
+        assert!((2..=3).contains(&taken.len()), "{} taken", taken.len());
+        for reply in taken {
+            let outcome = reply.recv_timeout(Duration::from_secs(60)).unwrap();
+            assert!((outcome.audio_seconds - 10.0).abs() < 1e-9);
         }
     }
 
