@@ -822,4 +822,115 @@ mod tests {
             .fix
             .contains("Set-UMService -Identity EX-MBX01 -UMStartupMode Dual"));
     }
+
+    /// The directory under test, counting what doctor asks it.
+    struct Counting<'a> {
+        inner: &'a dyn Directory,
+        asked: AtomicUsize,
+    }
+
+    impl Directory for Counting<'_> {
+        fn describe(&self) -> String {
+            self.inner.describe()
+        }
+        fn naming_contexts(&self) -> crate::directory::Result<crate::directory::NamingContexts> {
+            self.inner.naming_contexts()
+        }
+        fn search(
+            &self,
+            base: &crate::directory::Dn,
+            scope: crate::directory::Scope,
+            filter: &crate::directory::Filter,
+            attrs: &[&str],
+        ) -> crate::directory::Result<Vec<Entry>> {
+            self.asked.fetch_add(1, Ordering::Relaxed);
+            self.inner.search(base, scope, filter, attrs)
+        }
+        fn read_security(
+            &self,
+            dn: &crate::directory::Dn,
+        ) -> crate::directory::Result<Option<crate::directory::SecurityDescriptor>> {
+            self.asked.fetch_add(1, Ordering::Relaxed);
+            self.inner.read_security(dn)
+        }
+        fn add(&self, entry: Entry) -> crate::directory::Result<()> {
+            self.inner.add(entry)
+        }
+        fn modify(
+            &self,
+            dn: &crate::directory::Dn,
+            mods: &[crate::directory::Modification],
+        ) -> crate::directory::Result<()> {
+            self.inner.modify(dn, mods)
+        }
+        fn delete(&self, dn: &crate::directory::Dn) -> crate::directory::Result<()> {
+            self.inner.delete(dn)
+        }
+        fn write_dacl(
+            &self,
+            dn: &crate::directory::Dn,
+            dacl: &crate::directory::Acl,
+        ) -> crate::directory::Result<()> {
+            self.inner.write_dacl(dn, dacl)
+        }
+    }
+
+    /// The built-in forest plus `n` UM-enabled Skype users in LOC801, like the bench's.
+    fn forest_with_users(n: usize) -> String {
+        let ou = "OU=Many,DC=contoso,DC=com";
+        let mut ldif = crate::directory::lab::seed::FOREST.to_string();
+        ldif.push_str(&format!(
+            "\ndn: {ou}\nobjectClass: top\nobjectClass: organizationalUnit\nou: Many\n"
+        ));
+        for i in 0..n {
+            ldif.push_str(&format!(
+                "\ndn: CN=U{i},{ou}\nobjectClass: top\nobjectClass: person\n\
+                 objectClass: organizationalPerson\nobjectClass: user\ncn: U{i}\n\
+                 sAMAccountName: u{i}\nmail: u{i}@contoso.com\n\
+                 objectSid: S-1-5-21-1-2-3-{rid}\n\
+                 proxyAddresses: eum:{ext};phone-context=LOC801.contoso.com\n\
+                 msRTCSIP-PrimaryUserAddress: sip:u{i}@contoso.com\nmsRTCSIP-UserEnabled: TRUE\n\
+                 msRTCSIP-Line: tel:+96265{ext};ext={ext}\n\
+                 msRTCSIP-PrimaryHomeServer: CN=1:1,CN=Pools,CN=RTC Service,CN=Microsoft,CN=System,DC=contoso,DC=com\n\
+                 msExchUMEnabledFlags: 831\n\
+                 msExchUMRecipientDialPlanLink: CN=LOC801,CN=UM DialPlan Container,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com\n\
+                 msExchUMTemplateLink: CN=LOC801 Default Policy,CN=UM Mailbox Policies,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com\n\
+                 msExchHomeServerName: /o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Configuration/cn=Servers/cn=EX-MBX01\n",
+                rid = 200_000 + i,
+                ext = 1_000_000 + i,
+            ));
+        }
+        ldif
+    }
+
+    /// How many times doctor asks the directory, with `n` extra users.
+    fn asked_with(n: usize) -> (usize, usize) {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("lab");
+        crate::directory::lab::LabDirectory::import(&root, forest_with_users(n).as_bytes(), "t")
+            .unwrap();
+        let lab = crate::directory::lab::LabDirectory::open(&root).unwrap();
+        let dir = Counting {
+            inner: &lab,
+            asked: AtomicUsize::new(0),
+        };
+        let um = UmContext {
+            hosts: None,
+            mailboxes: None,
+        };
+        let report = run(&dir, &um, &mut |_| {}).unwrap();
+        let users = report.checked.iter().filter(|c| c.kind == "user").count();
+        (dir.asked.load(Ordering::Relaxed), users)
+    }
+
+    #[test]
+    fn doctor_asks_the_directory_as_often_for_200_users_as_for_20() {
+        let (few, few_users) = asked_with(20);
+        let (many, many_users) = asked_with(200);
+        assert_eq!(many_users, few_users + 180);
+        assert_eq!(
+            many, few,
+            "searches and descriptor reads grew with the users"
+        );
+    }
 }

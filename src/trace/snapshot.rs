@@ -170,16 +170,19 @@ impl Directory for Snapshot<'_> {
             return Ok(found);
         }
         let key = format!("{base}\n{scope:?}\n{filter}\n{}", attrs.join(","));
-        if let Some(found) = self.searches.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            return Ok(found);
+        // Held while the directory is asked, so threads that miss together ask it once.
+        let mut searches = self
+            .searches
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(found) = searches.get(&key) {
+            return Ok(found.clone());
         }
         let found = match self.inner.search(base, scope, filter, attrs) {
             Err(DirectoryError::NoSuchObject { .. }) => Vec::new(),
             other => other?,
         };
-        if let Ok(mut m) = self.searches.lock() {
-            m.insert(key, found.clone());
-        }
+        searches.insert(key, found.clone());
         Ok(found)
     }
 
@@ -194,18 +197,15 @@ impl Directory for Snapshot<'_> {
     }
 
     fn read_security(&self, dn: &Dn) -> Result<Option<SecurityDescriptor>> {
-        if let Some(found) = self
+        let mut descriptors = self
             .descriptors
             .lock()
-            .ok()
-            .and_then(|m| m.get(dn).cloned())
-        {
-            return Ok(found);
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(found) = descriptors.get(dn) {
+            return Ok(found.clone());
         }
         let found = self.inner.read_security(dn)?;
-        if let Ok(mut m) = self.descriptors.lock() {
-            m.insert(dn.clone(), found.clone());
-        }
+        descriptors.insert(dn.clone(), found.clone());
         Ok(found)
     }
 
