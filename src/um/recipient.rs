@@ -72,10 +72,9 @@ pub struct MwiGateway {
 pub fn mwi_targets<D: Directory + ?Sized>(dir: &D, user: &UmUser) -> Result<MwiTargets, String> {
     let account = mwi_account(user)?;
     let no = |why: String| format!("no MWI for {account}: {why}");
-    let plan_dn = user
-        .dial_plan
-        .as_ref()
-        .ok_or_else(|| no(format!("{} has no UM dial plan", user.dn)))?;
+    let Some(plan_dn) = &user.dial_plan else {
+        return mwi_targets_among(user, None, []); // says why
+    };
     let dial_plan =
         lookup::read_as(dir, plan_dn, DialPlan::from_entry).map_err(|e| no(e.to_string()))?;
     let org = lookup::organization(dir).map_err(|e| no(e.to_string()))?;
