@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// The default of [`Overload::max_pending`] (`serve --max-pending-requests`): half the
-/// endpoint's receive queue.
+/// receive queue of one endpoint shard (1,024 messages each).
 pub const DEFAULT_MAX_PENDING: u32 = 512;
 
 /// How many requests an endpoint lets wait, and what it tells the ones it sheds.
