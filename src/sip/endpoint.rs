@@ -20,8 +20,8 @@
 //! The handler runs on tokio's blocking pool (it may read a directory), one call per request;
 //! its answer comes back to the loop as an event. A panicking handler gets its caller a 500.
 //! Past [`Overload::max_pending`] requests waiting (received and not yet taken by a loop, or
-//! with the handler; the sum over the shards), a new INVITE gets 503 with Retry-After before the handler sees it
-//! ([`super::overload`] decides).
+//! with the handler; the sum over the shards), a new INVITE gets 503 with Retry-After before
+//! the handler sees it ([`super::overload`] decides).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -52,13 +52,13 @@ impl Fnv {
 /// The hash of the first Call-ID header's value (with its folded continuation lines), or
 /// `None` when the header section has none.
 fn call_id_hash(bytes: &[u8]) -> Option<u64> {
-    let mut lines = bytes
+    let lines = bytes
         .split(|b| *b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .skip_while(|l| l.is_empty())
         .skip(1); // the start line
     let mut found: Option<Fnv> = None;
-    for line in lines.by_ref() {
+    for line in lines {
         let folded = line.first().is_some_and(|b| matches!(b, b' ' | b'\t'));
         match (&mut found, folded) {
             (Some(h), true) => h.write(line),
