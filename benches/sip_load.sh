@@ -25,11 +25,11 @@
 # Needs: sipp (sip-tester), kamailio (apt-get install -y --no-install-recommends kamailio),
 # a built umctl (UMCTL=path, default target/release/umctl). Binds only 127.0.0.0/8.
 # OVERLOAD_SECS=0 skips the overload phase (after several RUNS it uses the medians).
-# Before the first run each server gets WARMUP (3) seconds at the first of RATES, not counted:
+# Before the first run each server gets WARMUP (6) seconds at the first of RATES, not counted:
 # a freshly started serve answers its first seconds of load more slowly (its heap grows to hold
 # some 5 s of transactions), which made the first step of a run fail where later, higher steps
-# were clean. WARMUP=0 skips it.
-# Usage: [RATES="1000 2000 4000 8000"] [DURATION=5] [RUNS=1] [WARMUP=3] [OVERLOAD_FACTOR=2]
+# were clean (transactions live some 5 s after their ACK, hence 6 s). WARMUP=0 skips it.
+# Usage: [RATES="1000 2000 4000 8000"] [DURATION=5] [RUNS=1] [WARMUP=6] [OVERLOAD_FACTOR=2]
 #        [OVERLOAD_SECS=10] [UMCTL=...] benches/sip_load.sh
 # Issue 17's figure: RUNS=5 RATES="8000 10000 12000 14000 16000 18000" DURATION=5 OVERLOAD_SECS=0
 set -euo pipefail
@@ -40,7 +40,7 @@ UMCTL=${UMCTL:-$here/target/release/umctl}
 RATES=${RATES:-"1000 2000 4000 8000"}
 DURATION=${DURATION:-5}
 RUNS=${RUNS:-1}
-WARMUP=${WARMUP:-3}
+WARMUP=${WARMUP:-6}
 OVERLOAD_FACTOR=${OVERLOAD_FACTOR:-2}
 OVERLOAD_SECS=${OVERLOAD_SECS:-10}
 # 302 or 503: a shed call is ACKed (left un-ACKed, its 503 would be retransmitted for 32 s).
@@ -80,7 +80,8 @@ kamailio -f "$work/redirect.cfg" -P "$kam_pid_file" -E > "$work/kam.log" 2>&1
 sleep 1
 KAM_TARGET=$KAM_IP:5060
 
-# One step: prints "target rate calls ok failed retrans seconds achieved clean".
+# One step: prints "target rate calls ok failed shed503 retrans seconds achieved clean" (failed
+# includes the calls shed with 503).
 step() {
   local name=$1 target=$2 rate=$3 port=$4
   local calls=$((rate * DURATION))
@@ -109,7 +110,7 @@ total = ok + failed
 achieved = ok / secs if secs else 0
 # Each call sends INVITE and ACK: retransmissions under 1% of those messages.
 clean = total >= int(calls) and failed == 0 and retrans < 0.01 * 2 * total and achieved >= 0.95 * int(rate)
-print(f"{name:8} {int(rate):6} {int(calls):7} {ok:7} {failed:6} {retrans:7} {secs:6.1f} {achieved:9.0f} {'clean' if clean else 'over'}")
+print(f"{name:8} {int(rate):6} {int(calls):7} {ok:7} {failed:6} {shed:7} {retrans:7} {secs:6.1f} {achieved:9.0f} {'clean' if clean else 'over'}")
 PY
 }
 
@@ -128,7 +129,7 @@ fi
 runs_umctl=(); runs_kam=()
 for run in $(seq "$RUNS"); do
   echo "run $run of $RUNS (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
-  printf "%-8s %6s %7s %7s %6s %7s %6s %9s %s\n" server rate calls ok failed retrans secs achieved verdict
+  printf "%-8s %6s %7s %7s %6s %7s %7s %6s %9s %s\n" server rate calls ok failed shed503 retrans secs achieved verdict
   best_umctl=0; best_kam=0
   for rate in $RATES; do
     for who in umctl kamailio; do
