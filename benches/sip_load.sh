@@ -3,9 +3,12 @@
 # 302 server, peers.md B.4), in the same run, with the same SIPp load
 # (tests/sipp/uac_302_or_503.xml: INVITE with Diversion -> 302 -> ACK, over UDP; a 503 is
 # ACKed too and counts as a failed call here). The rate steps up (RATES, each for DURATION
-# seconds); a step is clean when under 0.1% of its calls failed and the server kept up (calls
-# answered / wall time of the step >= 95% of the rate). Prints each step and the highest clean rate of
-# each server, and their ratio.
+# seconds, umctl then Kamailio at each rate); a step is clean when no call failed, SIPp
+# retransmitted under 1% of the calls' messages (issue 17's definition) and the server kept up
+# (calls answered / wall time of the step >= 95% of the rate). Prints each step and the highest
+# clean rate of each server, and their ratio. RUNS=N repeats the whole range N times
+# (alternating umctl, Kamailio, umctl, ... at every step) and ends with each run's highest clean
+# rates, the median of each server and the ratio of the medians.
 #
 # Not the same work: Kamailio answers every INVITE with a fixed Contact; umctl admits the
 # caller as a UM IP gateway, finds the hunt group, the dial plan, the diverted user by EUM proxy
@@ -21,8 +24,14 @@
 #
 # Needs: sipp (sip-tester), kamailio (apt-get install -y --no-install-recommends kamailio),
 # a built umctl (UMCTL=path, default target/release/umctl). Binds only 127.0.0.0/8.
-# Usage: [RATES="1000 2000 4000 8000"] [DURATION=5] [OVERLOAD_FACTOR=2] [OVERLOAD_SECS=10]
-#        [UMCTL=...] benches/sip_load.sh
+# OVERLOAD_SECS=0 skips the overload phase (after several RUNS it uses the medians).
+# Before the first run each server gets WARMUP (6) seconds at the first of RATES, not counted:
+# a freshly started serve answers its first seconds of load more slowly (its heap grows to hold
+# some 5 s of transactions), which made the first step of a run fail where later, higher steps
+# were clean (transactions live some 5 s after their ACK, hence 6 s). WARMUP=0 skips it.
+# Usage: [RATES="1000 2000 4000 8000"] [DURATION=5] [RUNS=1] [WARMUP=6] [OVERLOAD_FACTOR=2]
+#        [OVERLOAD_SECS=10] [UMCTL=...] benches/sip_load.sh
+# Issue 17's figure: RUNS=5 RATES="8000 10000 12000 14000 16000 18000" DURATION=5 OVERLOAD_SECS=0
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,6 +39,8 @@ UMCTL=${UMCTL:-$here/target/release/umctl}
 . "$here/benches/sipp_lab.sh"
 RATES=${RATES:-"1000 2000 4000 8000"}
 DURATION=${DURATION:-5}
+RUNS=${RUNS:-1}
+WARMUP=${WARMUP:-6}
 OVERLOAD_FACTOR=${OVERLOAD_FACTOR:-2}
 OVERLOAD_SECS=${OVERLOAD_SECS:-10}
 # 302 or 503: a shed call is ACKed (left un-ACKed, its 503 would be retransmitted for 32 s).
@@ -69,11 +80,12 @@ kamailio -f "$work/redirect.cfg" -P "$kam_pid_file" -E > "$work/kam.log" 2>&1
 sleep 1
 KAM_TARGET=$KAM_IP:5060
 
-# One step: prints "target rate calls ok failed retrans seconds achieved clean".
+# One step: prints "target rate calls ok failed shed503 retrans seconds achieved clean" (failed
+# includes the calls shed with 503).
 step() {
   local name=$1 target=$2 rate=$3 port=$4
   local calls=$((rate * DURATION))
-  local dir=$work/$name-$rate
+  local dir=$work/$name-$rate-$port   # one per step (ports are never reused in a run)
   mkdir -p "$dir"
   local start end
   start=$(date +%s.%N)
@@ -96,31 +108,60 @@ ok, failed, retrans = col('SuccessfulCall(C)') - shed, col('FailedCall(C)') + sh
 secs = float(end) - float(start)
 total = ok + failed
 achieved = ok / secs if secs else 0
-clean = total >= int(calls) and failed <= 0.001 * total and achieved >= 0.95 * int(rate)
-print(f"{name:8} {int(rate):6} {int(calls):7} {ok:7} {failed:6} {retrans:7} {secs:6.1f} {achieved:9.0f} {'clean' if clean else 'over'}")
+# Each call sends INVITE and ACK: retransmissions under 1% of those messages.
+clean = total >= int(calls) and failed == 0 and retrans < 0.01 * 2 * total and achieved >= 0.95 * int(rate)
+print(f"{name:8} {int(rate):6} {int(calls):7} {ok:7} {failed:6} {shed:7} {retrans:7} {secs:6.1f} {achieved:9.0f} {'clean' if clean else 'over'}")
 PY
 }
 
-printf "%-8s %6s %7s %7s %6s %7s %6s %9s %s\n" server rate calls ok failed retrans secs achieved verdict
-best_umctl=0; best_kam=0
 port=30000
-for rate in $RATES; do
+if [ "$WARMUP" -gt 0 ]; then
+  first_rate=${RATES%% *}
+  echo "warm-up, not counted: $WARMUP s at $first_rate/s each"
   for who in umctl kamailio; do
     if [ $who = umctl ]; then target=$UMCTL_TARGET; else target=$KAM_TARGET; fi
-    line=$(step $who "$target" "$rate" $port)
+    DURATION=$WARMUP step "$who" "$target" "$first_rate" $port
     port=$((port + 2))
-    echo "$line"
-    if [[ $line == *" clean" ]] && [ "$rate" -gt "$( [ $who = umctl ] && echo $best_umctl || echo $best_kam)" ]; then
-      if [ $who = umctl ]; then best_umctl=$rate; else best_kam=$rate; fi
-    fi
-    sleep 2   # let UDP transactions of the step drain
+    sleep 2
   done
-done
-echo
-echo "highest clean rate: umctl $best_umctl/s, kamailio $best_kam/s"
-if [ "$best_kam" -gt 0 ]; then
-  python3 -c "print(f'ratio umctl/kamailio: {$best_umctl/$best_kam:.2f}')"
+  echo
 fi
+runs_umctl=(); runs_kam=()
+for run in $(seq "$RUNS"); do
+  echo "run $run of $RUNS (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+  printf "%-8s %6s %7s %7s %6s %7s %7s %6s %9s %s\n" server rate calls ok failed shed503 retrans secs achieved verdict
+  best_umctl=0; best_kam=0
+  for rate in $RATES; do
+    for who in umctl kamailio; do
+      if [ $who = umctl ]; then target=$UMCTL_TARGET; else target=$KAM_TARGET; fi
+      line=$(step $who "$target" "$rate" $port)
+      port=$(( port >= 59000 ? 30000 : port + 2 ))
+      echo "$line"
+      if [[ $line == *" clean" ]] && [ "$rate" -gt "$( [ $who = umctl ] && echo $best_umctl || echo $best_kam)" ]; then
+        if [ $who = umctl ]; then best_umctl=$rate; else best_kam=$rate; fi
+      fi
+      sleep 2   # let UDP transactions of the step drain
+    done
+  done
+  echo "run $run highest clean rate: umctl $best_umctl/s, kamailio $best_kam/s"
+  echo
+  runs_umctl+=("$best_umctl"); runs_kam+=("$best_kam")
+done
+# The median of each server over the runs (the middle run; the mean of the two middle ones for
+# an even count), and the ratio of the medians.
+summary=$(python3 - "${runs_umctl[*]}" "${runs_kam[*]}" <<'PY'
+import statistics, sys
+u, k = ([int(x) for x in a.split()] for a in sys.argv[1:3])
+for n, (a, b) in enumerate(zip(u, k), 1):
+    print(f"run {n}: umctl {a}/s, kamailio {b}/s")
+mu, mk = statistics.median(u), statistics.median(k)
+print(f"median highest clean rate over {len(u)} run(s): umctl {mu:.0f}/s, kamailio {mk:.0f}/s")
+print(f"ratio umctl/kamailio (medians): {mu / mk:.2f}" if mk else "ratio: kamailio had no clean rate")
+print(int(mu), int(mk))
+PY
+)
+echo "$summary" | sed '$d'
+read -r best_umctl best_kam <<< "$(echo "$summary" | tail -n 1)"
 
 # Overload: prints "target rate calls ok302 shed503 failed retrans seconds goodput share".
 overload() {
@@ -154,6 +195,7 @@ print(f"{name:8} {int(rate):6} {int(calls):7} {ok:7} {shed:7} {failed:6} {retran
 PY
 }
 
+[ "$OVERLOAD_SECS" -gt 0 ] || exit 0
 echo
 echo "overload: ${OVERLOAD_FACTOR}x each server's highest clean rate for ${OVERLOAD_SECS} s"
 printf "%-8s %6s %7s %7s %7s %6s %7s %6s %8s %6s\n" server rate calls ok302 shed503 failed retrans secs goodput share

@@ -2,19 +2,26 @@
 //! (UDP and TCP on one address, TLS on another; port 0 picks free ports, [`Endpoint::addrs`]
 //! says which), the receive pipeline (datagram check or stream framing, `message::parse_any`,
 //! `message::validate`), stateless answers to what cannot become a transaction (400/513 for
-//! malformed requests, 501/416/505 for [`crate::sip::ForeignRequest`]s), the single loop that
-//! feeds the [`TransactionLayer`] and sleeps until its `poll_timeout`, UAS dialogs (481 for an
+//! malformed requests, 501/416/505 for [`crate::sip::ForeignRequest`]s), the loops that feed
+//! the [`TransactionLayer`]s and sleep until their `poll_timeout`, UAS dialogs (481 for an
 //! in-dialog request without one, 500 for CSeq out of order), the default answers (OPTIONS 200
 //! for health probes, BYE 200, 501 otherwise), client requests ([`EndpointHandle::request`],
 //! for NOTIFY and REFER later), one [`LogRecord`] per finished transaction, and shutdown on a
 //! `watch` signal. It does not decide what a call means: that is the [`CallHandler`] (the
 //! hickory split: the server knows sockets, the handler knows the business).
 //!
+//! The work is split into shards ([`EndpointConfig::shards`], by default one per worker
+//! thread of the runtime), each a loop with its own transaction layer, dialogs and client
+//! transactions: the transports hand every message to the shard of its Call-ID
+//! ([`super::shard`]) and [`EndpointHandle`] sends a request from the shard of its Call-ID,
+//! so a dialog, its transactions, a CANCEL and the INVITE it cancels all meet on one shard,
+//! and the cores of the machine share the calls. The sockets and connections are shared.
+//!
 //! The handler runs on tokio's blocking pool (it may read a directory), one call per request;
 //! its answer comes back to the loop as an event. A panicking handler gets its caller a 500.
-//! Past [`Overload::max_pending`] requests waiting (received and not yet taken by the loop, or
-//! with the handler), a new INVITE gets 503 with Retry-After before the handler sees it
-//! ([`super::overload`] decides).
+//! Past [`Overload::max_pending`] requests waiting (received and not yet taken by a loop, or
+//! with the handler; the sum over the shards), a new INVITE gets 503 with Retry-After before
+//! the handler sees it ([`super::overload`] decides).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -31,7 +38,7 @@ use super::framing::{check_datagram, Datagram};
 use super::ids::IdGenerator;
 use super::message::{find_header, parse_any, response_bytes, response_from_headers, validate};
 use super::normalize::compact_to_long;
-use super::overload::{self, Admission, Overload};
+use super::overload::{self, Admission, Backlog, Overload};
 use super::transaction::{
     key, Action, Outcome, Role, Timer, Timers, TransactionKey, TransactionLayer, TransactionRecord,
     TuEvent,
@@ -40,7 +47,8 @@ use super::transport::tcp::TcpTransport;
 use super::transport::tls::TlsTransport;
 use super::transport::udp::UdpTransport;
 use super::transport::{
-    ConnectionLimits, Connections, Inbound, PeerCertificate, TransportError, TransportKind,
+    ConnectionLimits, Connections, Inbound, InboundSink, PeerCertificate, TransportError,
+    TransportKind,
 };
 use super::wire::{phrase, warning};
 use super::{Parsed, SipError};
@@ -69,6 +77,10 @@ pub struct EndpointConfig {
     /// Log each finished transaction (and each stateless rejection) as a `tracing` event;
     /// off for an endpoint whose owner logs its requests itself (MWI, the live trace).
     pub log_transactions: bool,
+    /// How many loops (shards) share the endpoint's work, each keeping the transactions and
+    /// dialogs of the Call-IDs that hash to it (`sip::shard`); 0: one per worker thread of
+    /// the tokio runtime the endpoint starts on.
+    pub shards: usize,
 }
 
 impl Default for EndpointConfig {
@@ -83,6 +95,7 @@ impl Default for EndpointConfig {
             overload: Overload::default(),
             server: format!("umctl/{}", env!("CARGO_PKG_VERSION")),
             log_transactions: true,
+            shards: 0,
         }
     }
 }
@@ -300,10 +313,11 @@ enum Command {
     },
 }
 
-/// Sends requests through a running endpoint. Cheap to clone.
+/// Sends requests through a running endpoint (to the shard of the request's Call-ID, where
+/// its responses arrive). Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct EndpointHandle {
-    commands: mpsc::Sender<Command>,
+    commands: Arc<[mpsc::Sender<Command>]>,
 }
 
 impl std::fmt::Debug for Command {
@@ -318,6 +332,17 @@ impl std::fmt::Debug for Command {
 }
 
 impl EndpointHandle {
+    /// Queues `cmd` for the shard that owns the Call-ID of its request.
+    async fn send(&self, cmd: Command) -> Result<(), ClientError> {
+        let request = match &cmd {
+            Command::Request { request, .. } | Command::Send { request, .. } => request,
+        };
+        let call_id = key::call_id(&request.headers).unwrap_or_default();
+        let shard = super::shard::shard_of_call_id(&call_id, self.commands.len());
+        let queue = self.commands.get(shard).ok_or(ClientError::Shutdown)?;
+        queue.send(cmd).await.map_err(|_| ClientError::Shutdown)
+    }
+
     /// Sends `request` (its top Via needs a `z9hG4bK` branch: see `IdGenerator::branch`) in a
     /// client transaction and waits for the final response. For INVITE a 2xx must be ACKed
     /// by the caller.
@@ -340,16 +365,14 @@ impl EndpointHandle {
         provisional: Option<mpsc::UnboundedSender<rsip::Response>>,
     ) -> Result<rsip::Response, ClientError> {
         let (reply, rx) = oneshot::channel();
-        self.commands
-            .send(Command::Request {
-                request,
-                to,
-                transport,
-                reply,
-                provisional,
-            })
-            .await
-            .map_err(|_| ClientError::Shutdown)?;
+        self.send(Command::Request {
+            request,
+            to,
+            transport,
+            reply,
+            provisional,
+        })
+        .await?;
         rx.await.map_err(|_| ClientError::Shutdown)?
     }
 
@@ -361,14 +384,12 @@ impl EndpointHandle {
         to: SocketAddr,
         transport: TransportKind,
     ) -> Result<(), ClientError> {
-        self.commands
-            .send(Command::Send {
-                request,
-                to,
-                transport,
-            })
-            .await
-            .map_err(|_| ClientError::Shutdown)
+        self.send(Command::Send {
+            request,
+            to,
+            transport,
+        })
+        .await
     }
 }
 
@@ -398,7 +419,10 @@ impl Endpoint {
         handler: Arc<dyn CallHandler>,
         shutdown: watch::Receiver<bool>,
     ) -> Result<Endpoint, TransportError> {
-        let (inbound_tx, inbound_rx) = mpsc::channel::<Inbound>(1024);
+        let shards = shard_count(config.shards);
+        let (inbound_txs, inbound_rxs): (Vec<_>, Vec<_>) =
+            (0..shards).map(|_| mpsc::channel::<Inbound>(1024)).unzip();
+        let inbound_tx = InboundSink::new(inbound_txs);
         let connections = Connections::new(config.limits);
         let mut tasks = Vec::new();
         let mut addrs = BoundAddrs::default();
@@ -439,34 +463,43 @@ impl Endpoint {
             tasks.push(task);
         }
         drop(inbound_tx);
-        let (commands_tx, commands_rx) = mpsc::channel(256);
-        let (events_tx, events_rx) = mpsc::channel(1024);
-        let core = Core {
-            layer: TransactionLayer::new(config.timers),
-            dialogs: Dialogs::new(),
-            ids: IdGenerator::new(),
-            handler,
-            log_transactions: config.log_transactions,
-            transports: Arc::new(transports),
-            framing: config.limits.framing,
-            server: config.server.clone(),
-            overload: config.overload,
-            queued: 0,
-            events: events_tx,
-            pending: HashMap::new(),
-            awaiting_ack: HashMap::new(),
-            clients: HashMap::new(),
-            watchers: HashMap::new(),
-            inbound_certificate: None,
-        };
-        tasks.push(tokio::spawn(
-            core.run(inbound_rx, events_rx, commands_rx, shutdown)
-                .in_current_span(),
-        ));
+        let transports = Arc::new(transports);
+        let backlog = Backlog::new(shards);
+        let mut commands = Vec::with_capacity(shards);
+        for (shard, inbound) in inbound_rxs.into_iter().enumerate() {
+            let (commands_tx, commands_rx) = mpsc::channel(256);
+            let (events_tx, events_rx) = mpsc::channel(1024);
+            let core = Core {
+                layer: TransactionLayer::new(config.timers),
+                dialogs: Dialogs::new(),
+                ids: IdGenerator::new(),
+                handler: handler.clone(),
+                log_transactions: config.log_transactions,
+                transports: transports.clone(),
+                framing: config.limits.framing,
+                server: config.server.clone(),
+                overload: config.overload,
+                shard,
+                backlog: backlog.clone(),
+                queued: 0,
+                events: events_tx,
+                pending: HashMap::new(),
+                awaiting_ack: HashMap::new(),
+                clients: HashMap::new(),
+                watchers: HashMap::new(),
+                inbound_certificate: None,
+            };
+            let shutdown = shutdown.clone();
+            tasks.push(tokio::spawn(
+                core.run(inbound, events_rx, commands_rx, shutdown)
+                    .in_current_span(),
+            ));
+            commands.push(commands_tx);
+        }
         Ok(Endpoint {
             addrs,
             handle: EndpointHandle {
-                commands: commands_tx,
+                commands: commands.into(),
             },
             tasks,
         })
@@ -486,6 +519,17 @@ impl Endpoint {
         for task in self.tasks {
             let _ = task.await;
         }
+    }
+}
+
+/// The number of shards for [`EndpointConfig::shards`] (0: the runtime's worker threads).
+fn shard_count(configured: usize) -> usize {
+    match configured {
+        0 => tokio::runtime::Handle::current()
+            .metrics()
+            .num_workers()
+            .max(1),
+        n => n,
     }
 }
 
@@ -522,6 +566,10 @@ struct Core {
     framing: super::framing::Limits,
     server: String,
     overload: Overload,
+    /// This loop's slot in the endpoint's [`Backlog`].
+    shard: usize,
+    /// The requests waiting at every shard of the endpoint (admission compares the sum).
+    backlog: Backlog,
     /// Messages received and still waiting for this loop (when the current one was taken).
     queued: usize,
     events: mpsc::Sender<Event>,
@@ -596,7 +644,10 @@ impl Core {
                 msg = inbound.recv() => match msg {
                     Some(msg) => {
                         self.queued = inbound.len();
-                        self.on_inbound(msg).await
+                        self.publish_backlog();
+                        self.on_inbound(msg).await;
+                        self.queued = inbound.len();
+                        self.publish_backlog();
                     }
                     None => break,
                 },
@@ -997,9 +1048,17 @@ impl Core {
         Vec::new()
     }
 
-    /// Requests waiting: received and not yet taken by the loop, or with the handler.
+    /// Requests waiting at every shard: received and not yet taken by a loop, or with the
+    /// handler.
     fn backlog(&self) -> usize {
-        self.queued + self.pending.len()
+        self.publish_backlog();
+        self.backlog.total()
+    }
+
+    /// Writes this shard's waiting requests into its slot of the shared backlog.
+    fn publish_backlog(&self) {
+        self.backlog
+            .set(self.shard, self.queued + self.pending.len());
     }
 
     /// The 503 of a shed INVITE.
@@ -1024,6 +1083,7 @@ impl Core {
                     answer,
                 } = *handled;
                 self.pending.remove(&key);
+                self.publish_backlog();
                 let actions = self.handled(key, &request, &ctx, answer);
                 self.execute(actions).await;
             }

@@ -25,6 +25,7 @@ pub mod mwi;
 pub mod normalize;
 pub mod overload;
 pub mod request;
+pub mod shard;
 pub mod transaction;
 pub mod transport;
 pub mod wire;

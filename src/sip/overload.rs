@@ -10,9 +10,16 @@
 //! (ACK, BYE, re-INVITE, REFER) and OPTIONS probes are always admitted: they end or keep calls
 //! already admitted. Retransmissions never reach this point: the transaction layer absorbs
 //! them. The endpoint (`sip::endpoint`) applies the decision.
+//!
+//! An endpoint split into shards (one loop per core, calls spread by Call-ID) has one backlog:
+//! each shard publishes its own count in a [`Backlog`] slot and admission compares the SUM with
+//! `max_pending`, so `--max-pending-requests` means the same whatever the number of shards.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 /// The default of [`Overload::max_pending`] (`serve --max-pending-requests`): half the
-/// endpoint's receive queue.
+/// receive queue of one endpoint shard (1,024 messages each).
 pub const DEFAULT_MAX_PENDING: u32 = 512;
 
 /// How many requests an endpoint lets wait, and what it tells the ones it sheds.
@@ -55,9 +62,69 @@ pub fn admit(initial_invite: bool, pending: usize, policy: Overload) -> Admissio
     }
 }
 
+/// The requests waiting at an endpoint's shards: one slot per shard, written by its shard only,
+/// read (summed) by all. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Backlog {
+    slots: Arc<[AtomicUsize]>,
+}
+
+impl Backlog {
+    /// A backlog of `shards` slots (at least one), all zero.
+    pub fn new(shards: usize) -> Backlog {
+        Backlog {
+            slots: (0..shards.max(1)).map(|_| AtomicUsize::new(0)).collect(),
+        }
+    }
+
+    /// Shard `shard` has `waiting` requests (a shard past the slots counts on the last one).
+    pub fn set(&self, shard: usize, waiting: usize) {
+        let last = self.slots.len() - 1;
+        if let Some(slot) = self.slots.get(shard.min(last)) {
+            slot.store(waiting, Ordering::Relaxed);
+        }
+    }
+
+    /// The requests waiting at every shard together.
+    pub fn total(&self) -> usize {
+        self.slots.iter().map(|s| s.load(Ordering::Relaxed)).sum()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_backlog_is_the_sum_of_the_shards() {
+        let b = Backlog::new(3);
+        assert_eq!(b.total(), 0);
+        b.set(0, 4);
+        b.set(2, 5);
+        assert_eq!(b.total(), 9);
+        b.set(0, 1);
+        assert_eq!(b.total(), 6);
+        let one = Backlog::new(0);
+        one.set(7, 2);
+        assert_eq!(one.total(), 2);
+        // Shards share the slots: a clone sees what another shard wrote.
+        let other = b.clone();
+        other.set(1, 10);
+        assert_eq!(b.total(), 16);
+        assert_eq!(
+            admit(
+                true,
+                b.total(),
+                Overload {
+                    max_pending: 16,
+                    retry_after_secs: 1
+                }
+            ),
+            Admission::Shed {
+                retry_after_secs: 1
+            }
+        );
+    }
 
     #[test]
     fn new_invites_are_shed_only_past_capacity() {

@@ -241,6 +241,105 @@ async fn options_is_answered_and_in_dialog_requests_without_a_dialog_get_481() {
     ep.stop().await;
 }
 
+/// [`Redirect`], after 400 ms for a Call-ID starting with `slow` (time for a CANCEL).
+struct SlowRedirect;
+
+impl CallHandler for SlowRedirect {
+    fn handle_request(&self, request: &rsip::Request, ctx: &RequestContext) -> HandlerResponse {
+        let call_id = umctl::sip::find_header(&request.headers, "Call-ID").unwrap_or_default();
+        if call_id.starts_with("slow") {
+            std::thread::sleep(Duration::from_millis(400));
+        }
+        Redirect.handle_request(request, ctx)
+    }
+}
+
+/// The shards the Call-IDs fall on (so the test knows it spreads calls over all of them).
+fn shards_of(call_ids: &[String], shards: usize) -> std::collections::BTreeSet<usize> {
+    call_ids
+        .iter()
+        .map(|c| umctl::sip::shard::shard_of_call_id(c, shards))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_spread_over_four_shards_keep_their_transactions_on_one() {
+    let config = EndpointConfig {
+        bind: Some("127.0.0.1:0".parse().unwrap()),
+        timers: fast_timers(),
+        shards: 4,
+        ..EndpointConfig::default()
+    };
+    let ep = start_with(Arc::new(SlowRedirect), config).await;
+    let ids: Vec<String> = (0..12).map(|n| format!("shard-{n}")).collect();
+    assert_eq!(shards_of(&ids, 4).len(), 4, "the calls cover every shard");
+    let mut socks = Vec::new();
+    for (n, id) in ids.iter().enumerate() {
+        let sock = udp_client(ep.udp()).await;
+        let invite = request("INVITE", &format!("z9hG4bKs{n}"), id, "", "UDP");
+        sock.send(invite.as_bytes()).await.unwrap();
+        assert_eq!(
+            status(&recv(&sock, Duration::from_secs(2)).await.unwrap()),
+            100
+        );
+        let redirect = recv(&sock, Duration::from_secs(2)).await.unwrap();
+        assert_eq!(status(&redirect), 302, "{redirect}");
+        // The retransmitted INVITE reaches the same transaction: the same 302 again.
+        sock.send(invite.as_bytes()).await.unwrap();
+        let again = recv(&sock, Duration::from_secs(2)).await.unwrap();
+        assert_eq!((status(&again), to_tag(&again)), (302, to_tag(&redirect)));
+        // The ACK (every other one with the compact Call-ID) is absorbed by that transaction.
+        let tag = format!(";tag={}", to_tag(&redirect));
+        let mut ack = request("ACK", &format!("z9hG4bKs{n}"), id, &tag, "UDP");
+        if n % 2 == 1 {
+            ack = ack.replace("Call-ID: ", "i:  ");
+        }
+        sock.send(ack.as_bytes()).await.unwrap();
+        socks.push(sock);
+    }
+    // No 302 is retransmitted once its ACK landed (T1 = 100 ms: a lost ACK shows within 900 ms).
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    for sock in &socks {
+        while let Some(late) = recv(sock, Duration::from_millis(20)).await {
+            assert_eq!(status(&late), 302, "{late}");
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    for (sock, id) in socks.iter().zip(&ids) {
+        assert_eq!(recv(sock, Duration::from_millis(20)).await, None, "{id}");
+    }
+    // A CANCEL finds its INVITE (same Call-ID, same shard): 200 for it, 487 for the INVITE.
+    let slow: Vec<String> = (0..6).map(|n| format!("slow-{n}")).collect();
+    assert!(
+        shards_of(&slow, 4).len() >= 2,
+        "the slow calls use several shards"
+    );
+    for (n, id) in slow.iter().enumerate() {
+        let sock = udp_client(ep.udp()).await;
+        let branch = format!("z9hG4bKc{n}");
+        sock.send(request("INVITE", &branch, id, "", "UDP").as_bytes())
+            .await
+            .unwrap();
+        assert_eq!(
+            status(&recv(&sock, Duration::from_secs(2)).await.unwrap()),
+            100
+        );
+        sock.send(request("CANCEL", &branch, id, "", "UDP").as_bytes())
+            .await
+            .unwrap();
+        let mut got: Vec<(u16, bool)> = Vec::new();
+        while got.len() < 2 {
+            let m = recv(&sock, Duration::from_secs(2))
+                .await
+                .expect("two answers");
+            got.push((status(&m), m.contains("CSeq: 1 CANCEL")));
+        }
+        got.sort_unstable();
+        assert_eq!(got, [(200, true), (487, false)], "{id}");
+    }
+    ep.stop().await;
+}
+
 /// Reads framed messages from a stream until `count` arrive or `wait` passes.
 async fn read_messages(stream: &mut TcpStream, count: usize, wait: Duration) -> Vec<String> {
     let mut framer = Framer::default();

@@ -16,7 +16,7 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
 
-use super::{Inbound, PeerCertificate, TransportError, TransportKind};
+use super::{Inbound, InboundSink, PeerCertificate, TransportError, TransportKind};
 use crate::sip::framing::{Frame, Framer, Limits};
 
 /// A send to `to` that failed on a stream connection (TCP or TLS), with the reason.
@@ -259,7 +259,7 @@ pub struct ConnectionContext {
     pub peer: SocketAddr,
     pub local: SocketAddr,
     pub kind: TransportKind,
-    pub inbound: mpsc::Sender<Inbound>,
+    pub inbound: InboundSink,
     pub limits: ConnectionLimits,
     pub shutdown: watch::Receiver<bool>,
     /// Over TLS: the peer's certificate, handed up with every message.
@@ -273,7 +273,7 @@ pub struct StreamShared {
     pub kind: TransportKind,
     pub local: SocketAddr,
     pub connections: Connections,
-    pub inbound: mpsc::Sender<Inbound>,
+    pub inbound: InboundSink,
     pub shutdown: watch::Receiver<bool>,
 }
 

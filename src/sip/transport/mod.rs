@@ -2,7 +2,8 @@
 //! the stream connection loop they share ([`connection`]: framing with
 //! `framing::Framer`, one writer per connection, reuse per peer, limits, idle timeout) and the
 //! lab certificates ([`certs`]). Every transport delivers [`Inbound`] (bytes of one message,
-//! peer, kind, local address) to one channel and sends bytes to a peer, reusing the
+//! peer, kind, local address) to an [`InboundSink`] (the queue of the endpoint shard that owns
+//! the message's Call-ID) and sends bytes to a peer, reusing the
 //! connection a request came on for its responses (RFC 3261 18.2.2). This module owns no SIP
 //! parsing beyond framing and no transactions: the endpoint does.
 
@@ -62,6 +63,39 @@ pub struct Inbound {
     pub local: SocketAddr,
     /// Over TLS: the certificate the peer presented, if it presented one.
     pub peer_certificate: Option<PeerCertificate>,
+}
+
+/// Where transports deliver what they receive: one queue per endpoint shard, the shard chosen
+/// by the message's Call-ID (`sip::shard`), so a call's messages all reach the shard that keeps
+/// its transactions and a receive task hands each message over once. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct InboundSink {
+    shards: Arc<[tokio::sync::mpsc::Sender<Inbound>]>,
+}
+
+impl InboundSink {
+    /// A sink over the shards' queues (at least one).
+    pub fn new(shards: Vec<tokio::sync::mpsc::Sender<Inbound>>) -> InboundSink {
+        InboundSink {
+            shards: shards.into(),
+        }
+    }
+
+    /// Queues `msg` for its shard, waiting while that queue is full; `Err` once the endpoint
+    /// has stopped.
+    pub async fn send(&self, msg: Inbound) -> Result<(), Inbound> {
+        let shard = crate::sip::shard::shard_of(&msg.bytes, self.shards.len());
+        match self.shards.get(shard) {
+            Some(queue) => queue.send(msg).await.map_err(|e| e.0),
+            None => Err(msg),
+        }
+    }
+}
+
+impl From<tokio::sync::mpsc::Sender<Inbound>> for InboundSink {
+    fn from(queue: tokio::sync::mpsc::Sender<Inbound>) -> InboundSink {
+        InboundSink::new(vec![queue])
+    }
 }
 
 /// Transport failures, naming the address and what was attempted.

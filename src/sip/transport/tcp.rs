@@ -6,11 +6,11 @@
 use std::net::SocketAddr;
 
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::connection::{send_err, serve, Connections, StreamShared};
-use super::{Inbound, TransportError, TransportKind};
+use super::{InboundSink, TransportError, TransportKind};
 
 /// The TCP listener's handle for sending.
 #[derive(Clone, Debug)]
@@ -40,7 +40,7 @@ impl TcpTransport {
     pub async fn bind(
         addr: SocketAddr,
         connections: Connections,
-        inbound: mpsc::Sender<Inbound>,
+        inbound: InboundSink,
         shutdown: watch::Receiver<bool>,
     ) -> Result<(TcpTransport, JoinHandle<()>), TransportError> {
         let bind_err = |source| TransportError::Bind {
@@ -56,7 +56,7 @@ impl TcpTransport {
     pub fn start(
         listener: TcpListener,
         connections: Connections,
-        inbound: mpsc::Sender<Inbound>,
+        inbound: InboundSink,
         shutdown: watch::Receiver<bool>,
     ) -> Result<(TcpTransport, JoinHandle<()>), TransportError> {
         let local = listener

@@ -12,14 +12,14 @@ use std::sync::Arc;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 use super::connection::send_err;
 use super::connection::{serve, Connections, StreamShared};
 use super::tcp::connect_from;
-use super::{Inbound, PeerCertificate, TransportError, TransportKind};
+use super::{InboundSink, PeerCertificate, TransportError, TransportKind};
 
 /// What the TLS listener presents and whom it trusts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -275,7 +275,7 @@ impl TlsTransport {
         server: Arc<rustls::ServerConfig>,
         client: Option<Arc<rustls::ClientConfig>>,
         connections: Connections,
-        inbound: mpsc::Sender<Inbound>,
+        inbound: InboundSink,
         shutdown: watch::Receiver<bool>,
     ) -> Result<(TlsTransport, JoinHandle<()>), TransportError> {
         let bind_err = |source| TransportError::Bind {

@@ -7,10 +7,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::net::UdpSocket;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::{Inbound, TransportError, TransportKind};
+use super::{Inbound, InboundSink, TransportError, TransportKind};
 
 /// The receive buffer asked for (bytes).
 const RECV_BUFFER: usize = 4 << 20;
@@ -26,7 +26,7 @@ impl UdpTransport {
     /// Binds `addr` (port 0 picks one) and starts the receive loop.
     pub async fn bind(
         addr: SocketAddr,
-        inbound: mpsc::Sender<Inbound>,
+        inbound: InboundSink,
         shutdown: watch::Receiver<bool>,
     ) -> Result<(UdpTransport, JoinHandle<()>), TransportError> {
         let bind_err = |source| TransportError::Bind {
@@ -41,7 +41,7 @@ impl UdpTransport {
     /// Starts the receive loop on a socket bound already (kept as it is: never re-bound).
     pub fn start(
         socket: UdpSocket,
-        inbound: mpsc::Sender<Inbound>,
+        inbound: InboundSink,
         mut shutdown: watch::Receiver<bool>,
     ) -> Result<(UdpTransport, JoinHandle<()>), TransportError> {
         let socket = Arc::new(socket);
