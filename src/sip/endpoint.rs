@@ -688,6 +688,14 @@ impl Core {
         } else {
             &bytes
         };
+        // A retransmission or the ACK of a final non-2xx: its transaction answers it by key,
+        // before any parsing (under load most datagrams are these).
+        let absorbed = TransactionKey::for_raw_request(bytes)
+            .and_then(|(key, ack)| self.layer.absorb(&key, ack, Instant::now()));
+        if let Some(actions) = absorbed {
+            self.inbound_certificate = None;
+            return self.execute_with_local(actions, local).await;
+        }
         let parsed = match parse_any(bytes) {
             Ok(p) => p,
             Err(e) => return self.reject(bytes, &e, peer, kind).await,

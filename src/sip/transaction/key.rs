@@ -49,6 +49,33 @@ pub enum TransactionKey {
 }
 
 impl TransactionKey {
+    /// A received request's key, and whether it is an ACK, read from its raw bytes without
+    /// parsing the message: only for an RFC 3261 request (top Via branch with the magic
+    /// cookie) other than CANCEL whose top Via is on one line; `None` otherwise. Equal to
+    /// [`Self::for_request`] of the parsed request (the same [`TopVia::parse`] and method
+    /// rule), so the endpoint can find a transaction that already exists (a retransmission,
+    /// the ACK of a final non-2xx response) before it parses anything.
+    pub fn for_raw_request(bytes: &[u8]) -> Option<(TransactionKey, bool)> {
+        let mut lines = bytes
+            .split(|b| *b == b'\n')
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+        let method = raw_request_method(lines.next()?)?;
+        if method == "CANCEL" {
+            return None;
+        }
+        let via = raw_top_via(lines)?;
+        let branch = via
+            .branch
+            .as_deref()
+            .filter(|b| b.starts_with(MAGIC_COOKIE))?;
+        let key = TransactionKey::Branch {
+            branch: branch.to_string(),
+            sent_by: via.sent_by(),
+            method: key_method(method),
+        };
+        Some((key, method == "ACK"))
+    }
+
     /// The server-side key of a received request.
     pub fn for_request(req: &rsip::Request) -> Result<TransactionKey, TransactionError> {
         let via = TopVia::of(&req.headers)?;
@@ -130,6 +157,47 @@ impl TransactionKey {
             TransactionKey::Legacy { .. } => None,
         }
     }
+}
+
+/// The method of a request line (`INVITE sip:x SIP/2.0`); `None` for a status line or
+/// anything else.
+fn raw_request_method(line: &[u8]) -> Option<&str> {
+    let line = std::str::from_utf8(line).ok()?;
+    let mut parts = line.split(' ');
+    let (method, _uri, version) = (parts.next()?, parts.next()?, parts.next()?);
+    let token = !method.is_empty() && method.bytes().all(|b| b.is_ascii_alphanumeric());
+    (token && parts.next().is_none() && version.eq_ignore_ascii_case("SIP/2.0")).then_some(method)
+}
+
+/// The first Via header (`Via` or `v`, any case) of the header lines, when its value is on
+/// one line.
+fn raw_top_via<'a>(mut lines: impl Iterator<Item = &'a [u8]>) -> Option<TopVia> {
+    while let Some(line) = lines.next() {
+        if line.is_empty() {
+            return None; // the end of the headers
+        }
+        if line.first().is_some_and(|b| matches!(b, b' ' | b'\t')) {
+            continue; // the folded rest of another header
+        }
+        let Some(colon) = line.iter().position(|b| *b == b':') else {
+            continue;
+        };
+        let name = line[..colon].trim_ascii();
+        if !(name.eq_ignore_ascii_case(b"via") || name.eq_ignore_ascii_case(b"v")) {
+            continue;
+        }
+        let folded = lines
+            .next()?
+            .first()
+            .is_some_and(|b| matches!(b, b' ' | b'\t'));
+        let value = std::str::from_utf8(&line[colon + 1..]).ok()?;
+        return if folded {
+            None
+        } else {
+            TopVia::parse(value.trim()).ok()
+        };
+    }
+    None
 }
 
 fn key_method(method: &str) -> String {
@@ -273,6 +341,61 @@ mod tests {
              To: <sip:um@example.com>{extra}\r\nCall-ID: c1\r\nCSeq: 1 {method}\r\n\
              Content-Length: 0\r\n\r\n"
         )
+    }
+
+    #[test]
+    fn the_raw_key_is_the_parsed_key_or_none() {
+        let same = [
+            msg("INVITE", "SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKabc", ""),
+            msg(
+                "INVITE",
+                "SIP/2.0/UDP Host.Example.COM;branch=z9hG4bKabc;rport",
+                "",
+            ),
+            msg("BYE", "SIP/2.0/TLS [2001:db8::1];branch=z9hG4bK1", ";tag=t"),
+            msg(
+                "OPTIONS",
+                "SIP/2.0/TCP h:5070 ; branch = z9hG4bKx , SIP/2.0/UDP o",
+                "",
+            ),
+            msg("INVITE", "SIP/2.0/UDP h;branch=z9hG4bKa", "").replacen("Via:", "v :", 1),
+            msg("INVITE", "SIP/2.0/UDP h;branch=z9hG4bKa", "").replacen("Via:", "VIA:", 1),
+            // A folded header before the Via whose continuation looks like a compact Via.
+            msg("INVITE", "SIP/2.0/UDP h;branch=z9hG4bKa", "").replacen(
+                "Via:",
+                "Subject: x\r\n v: SIP/2.0/UDP evil;branch=z9hG4bKe\r\nVia:",
+                1,
+            ),
+        ];
+        for text in same {
+            let parsed = TransactionKey::for_request(&request(&text)).unwrap();
+            let (raw, ack) = TransactionKey::for_raw_request(text.as_bytes()).unwrap();
+            assert_eq!(raw, parsed, "{text}");
+            assert!(!ack);
+        }
+        let ack = msg("ACK", "SIP/2.0/UDP h;branch=z9hG4bKa", ";tag=t");
+        let (key, is_ack) = TransactionKey::for_raw_request(ack.as_bytes()).unwrap();
+        assert!(is_ack);
+        assert_eq!(key, TransactionKey::for_request(&request(&ack)).unwrap());
+        let parse_instead = [
+            msg("CANCEL", "SIP/2.0/UDP h;branch=z9hG4bKa", ""),
+            msg("INVITE", "SIP/2.0/UDP h;branch=1234", ""), // RFC 2543: no cookie
+            msg("INVITE", "SIP/2.0/UDP h;branch=z9hG4bKa", "").replacen(
+                ";branch",
+                "\r\n ;branch",
+                1,
+            ),
+            "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKa\r\n\r\n".to_string(),
+            "INVITE sip:x SIP/2.0\r\nFrom: <sip:a@b>\r\n\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKa\r\n"
+                .to_string(),
+        ];
+        for text in parse_instead {
+            assert_eq!(
+                TransactionKey::for_raw_request(text.as_bytes()),
+                None,
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -213,29 +213,8 @@ impl TransactionLayer {
             rsip::Method::Cancel => return self.on_cancel(key, req, from, transport, now),
             _ => {}
         }
-        if let Some(entry) = self.server.get_mut(&key) {
-            let out = match &mut entry.tx {
-                ServerTx::Invite(tx) => tx.on_invite(),
-                ServerTx::NonInvite(tx) => tx.on_request(),
-            };
-            return self.apply_server(&key, out, now);
-        }
-        if let Some(entry) = self.ack_waits.get(&key) {
-            let mut out = Vec::new();
-            entry.wait.on_invite(&mut out);
-            let (peer, transport) = (entry.meta.peer, entry.meta.transport);
-            return out
-                .into_iter()
-                .filter_map(|o| match o {
-                    Output::Transmit(bytes) => Some(Action::Transmit {
-                        bytes,
-                        to: peer,
-                        transport,
-                        key: None,
-                    }),
-                    _ => None,
-                })
-                .collect();
+        if let Some(actions) = self.retransmitted(&key, now) {
+            return actions;
         }
         let meta = Meta {
             peer: from,
@@ -275,6 +254,55 @@ impl TransactionLayer {
         actions
     }
 
+    /// A request that an existing transaction already has, known by its key alone
+    /// ([`TransactionKey::for_raw_request`]: the endpoint asks before parsing): a retransmission
+    /// (`ack` false) or the ACK of a final non-2xx response. The actions are the ones
+    /// [`Self::handle_incoming`] gives the parsed request; `None` when no transaction takes it
+    /// this way (parse it and hand it over).
+    pub fn absorb(&mut self, key: &TransactionKey, ack: bool, now: Instant) -> Option<Vec<Action>> {
+        if !ack {
+            return self.retransmitted(key, now);
+        }
+        let entry = self.server.get_mut(key)?;
+        let ServerTx::Invite(tx) = &mut entry.tx else {
+            return None;
+        };
+        if tx.final_status().is_none_or(|s| s < 300) {
+            return None;
+        }
+        let out = tx.on_ack(now);
+        Some(self.apply_server(key, out, now))
+    }
+
+    /// The answer to a retransmitted request of a live server transaction, or of an INVITE
+    /// whose 2xx awaits its ACK; `None` when `key` has neither.
+    fn retransmitted(&mut self, key: &TransactionKey, now: Instant) -> Option<Vec<Action>> {
+        if let Some(entry) = self.server.get_mut(key) {
+            let out = match &mut entry.tx {
+                ServerTx::Invite(tx) => tx.on_invite(),
+                ServerTx::NonInvite(tx) => tx.on_request(),
+            };
+            return Some(self.apply_server(key, out, now));
+        }
+        let entry = self.ack_waits.get(key)?;
+        let mut out = Vec::new();
+        entry.wait.on_invite(&mut out);
+        let (peer, transport) = (entry.meta.peer, entry.meta.transport);
+        Some(
+            out.into_iter()
+                .filter_map(|o| match o {
+                    Output::Transmit(bytes) => Some(Action::Transmit {
+                        bytes,
+                        to: peer,
+                        transport,
+                        key: None,
+                    }),
+                    _ => None,
+                })
+                .collect(),
+        )
+    }
+
     fn on_ack(
         &mut self,
         key: TransactionKey,
@@ -283,13 +311,8 @@ impl TransactionLayer {
         transport: TransportKind,
         now: Instant,
     ) -> Vec<Action> {
-        if let Some(entry) = self.server.get_mut(&key) {
-            if let ServerTx::Invite(tx) = &mut entry.tx {
-                if tx.final_status().is_some_and(|s| s >= 300) {
-                    let out = tx.on_ack(now);
-                    return self.apply_server(&key, out, now);
-                }
-            }
+        if let Some(actions) = self.absorb(&key, true, now) {
+            return actions;
         }
         // The ACK of a 2xx: a new transaction of its own (17.1.1.3), matched end to end.
         let call_id = key::call_id(&req.headers).unwrap_or_default();
