@@ -124,6 +124,17 @@ impl RtpSender {
         self.marker_next = true;
     }
 
+    /// The last `packets` audio packets were built but never sent (a prompt stopped while
+    /// they waited for their deadlines): give back their sequence numbers and timestamps and
+    /// mark the next audio packet (it starts a talkspurt).
+    pub fn rewind(&mut self, packets: u32) {
+        self.seq = self.seq.wrapping_sub(packets as u16);
+        self.timestamp = self
+            .timestamp
+            .wrapping_sub(packets.wrapping_mul(SAMPLES_PER_PACKET));
+        self.marker_next = true;
+    }
+
     /// One telephone-event packet. All packets of an event carry `event_timestamp` (take it
     /// from [`RtpSender::next_timestamp`] when the event starts, then [`RtpSender::skip`] the
     /// event's duration once it is over). Sequence numbers continue the audio stream's.
