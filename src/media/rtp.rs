@@ -650,6 +650,20 @@ mod tests {
     }
 
     #[test]
+    fn rewind_gives_back_unsent_packets_and_marks_the_next() {
+        let mut s = RtpSender::new(8, 1);
+        let (seq, ts) = (s.next_sequence(), s.next_timestamp());
+        for _ in 0..3 {
+            s.next_packet(&[0; 160]).unwrap();
+        }
+        s.rewind(2);
+        assert_eq!(s.next_sequence(), seq.wrapping_add(1));
+        assert_eq!(s.next_timestamp(), ts.wrapping_add(160));
+        let p = s.next_packet(&[0; 160]).unwrap();
+        assert_eq!(p[1] & 0x80, 0x80, "marker");
+    }
+
+    #[test]
     fn pacer_due_and_drop_late() {
         let start = Instant::now();
         let mut p = Pacer::new(start);

@@ -1680,6 +1680,83 @@ mod tests {
         assert!(texts[0].contains("Voice Mail from"), "{}", texts[0]);
     }
 
+    /// Plays a long prompt that a key stops, then a beep, then hangs up.
+    struct BargeIn;
+
+    impl Dialogue for BargeIn {
+        fn on_event(&mut self, event: Event, _now: Instant) -> Vec<Action> {
+            match event {
+                Event::Started => vec![Action::Play {
+                    parts: vec![PromptPart::System("ca-person-not-available")],
+                    barge_in: true,
+                }],
+                Event::Digit(_) => vec![
+                    Action::Play {
+                        parts: vec![PromptPart::System("beep")],
+                        barge_in: false,
+                    },
+                    Action::HangUp {
+                        after_prompts: true,
+                    },
+                ],
+                _ => vec![],
+            }
+        }
+    }
+
+    /// A key stops the prompt at once: the packets already handed to the pacing thread do not
+    /// leave, and the wire shows no gap for them (sequence numbers continue, the beep starts a
+    /// talkspurt with the marker); the call counts exactly the packets that left.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn barge_in_stops_the_prompt_and_leaves_no_sequence_gap() {
+        let mut call = start(Box::new(BargeIn));
+        let peer = call.peer.try_clone().unwrap();
+        let receiver = std::thread::spawn(move || receive_all(&peer, Duration::from_millis(600)));
+        call.control.send(Control::Acked).unwrap();
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let mut rtp = RtpSender::new(101, 7);
+        for ev in DtmfSender::new(101).packets('1', 100).unwrap() {
+            let p = rtp.event_packet(1000, &ev).unwrap();
+            call.peer.send_to(&p, call.engine_addr).unwrap();
+        }
+        let hung_up = tokio::time::timeout(Duration::from_secs(10), call.hang_ups.recv())
+            .await
+            .unwrap();
+        assert!(hung_up.is_some());
+        let packets = tokio::task::spawn_blocking(move || receiver.join().unwrap())
+            .await
+            .unwrap();
+        let summary = call.task.await.unwrap();
+        assert_eq!(summary.sent.packets, packets.len() as u64);
+        let prompt = prompts::system("ca-person-not-available")
+            .len()
+            .div_ceil(160);
+        let beep = prompts::system("beep").len().div_ceil(160);
+        assert!(packets.len() < prompt + beep, "the prompt was not stopped");
+        let seq = |p: &[u8]| u16::from_be_bytes([p[2], p[3]]);
+        let ts = |p: &[u8]| u32::from_be_bytes([p[4], p[5], p[6], p[7]]);
+        let marked: Vec<usize> = (0..packets.len())
+            .filter(|&i| packets[i].1[1] & 0x80 != 0)
+            .collect();
+        assert_eq!(marked.len(), 2, "two talkspurts: {marked:?}");
+        assert_eq!(packets.len() - marked[1], beep, "the whole beep left");
+        for (i, w) in packets.windows(2).enumerate() {
+            let (a, b) = (&w[0].1, &w[1].1);
+            assert_eq!(
+                seq(b),
+                seq(a).wrapping_add(1),
+                "a sequence gap after packet {i}"
+            );
+            let step = ts(b).wrapping_sub(ts(a));
+            if i + 1 == marked[1] {
+                // The timestamps follow the clock across the pause.
+                assert!(step >= 160, "{step}");
+            } else {
+                assert_eq!(step, 160);
+            }
+        }
+    }
+
     /// A menu that transfers to 9001 at once and records what happened to the transfer.
     struct Transfers(Arc<Mutex<Vec<Event>>>, bool);
 
