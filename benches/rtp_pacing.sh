@@ -68,7 +68,7 @@ set +e
 sipp "$cas" -sf "$here/tests/sipp/uac_voicemail.xml" -s LOC801 -key divert bob \
   -key mbx_ip "$mbx" -key codecs "8 0 101" -t u1 -max_socket 4000 \
   -i $SRC -mi $SRC -m "$CALLS" -l "$CALLS" -r "$RATE" -d $(( GREETING * 1000 + 500 )) -timeout 180s \
-  -nostdin -trace_stat -stf "$work/stat.csv" > "$work/sipp.out" 2>&1
+  -nostdin -trace_stat -fd 1 -stf "$work/stat.csv" > "$work/sipp.out" 2>&1
 sipp_rc=$?
 set -e
 # Wait for the deliveries (at most 30 s after the last BYE).
@@ -78,6 +78,11 @@ for _ in $(seq 300); do
   sleep 0.1
 done
 t1=$(date +%s.%N); c1=$(cpu_ticks)
+# The pacing thread's own CPU (serve/pacer.rs names it umctl-rtp-pacer).
+pacer_ticks=0
+for task in /proc/$umctl_pid/task/*; do
+  [ "$(cat "$task/comm" 2>/dev/null)" = umctl-rtp-pacer ] && pacer_ticks=$(awk '{print $14 + $15}' "$task/stat")
+done
 delivered=$(find "$new" -type f 2>/dev/null | wc -l)
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 kill -INT "$tshark_pid"; wait "$tshark_pid" 2>/dev/null || true; tshark_pid=""
@@ -85,10 +90,10 @@ kill -INT "$tshark_pid"; wait "$tshark_pid" 2>/dev/null || true; tshark_pid=""
 tshark -r "$work/worker.pcapng" --enable-heuristic rtp_udp -Y rtp -T fields -E separator=, \
   -e frame.time_epoch -e rtp.ssrc -e rtp.seq -e rtp.timestamp > "$work/rtp.csv" 2> "$work/tshark-read.err"
 python3 - "$work/rtp.csv" "$work/stat.csv" "$CALLS" "$sipp_rc" "$GREETING" "$work/serve.err" \
-  "$delivered" "$t0" "$t1" "$c0" "$c1" "$hz" "$load0" "$load1" <<'PY'
+  "$delivered" "$t0" "$t1" "$c0" "$c1" "$hz" "$load0" "$load1" "$pacer_ticks" <<'PY'
 import csv, json, sys
 from collections import defaultdict
-rtp, stat, calls, rc, greeting, err, delivered, t0, t1, c0, c1, hz, load0, load1 = sys.argv[1:]
+rtp, stat, calls, rc, greeting, err, delivered, w0, w1, c0, c1, hz, load0, load1, pacer = sys.argv[1:]
 streams = defaultdict(list)
 for row in csv.reader(open(rtp)):
     if len(row) == 4 and row[0]:
@@ -105,21 +110,27 @@ for pkts in streams.values():
     offs = [((t - t0) - ((ts - ts0) % 2**32) / 8000) * 1000 for t, _, ts in pkts]
     base = min(offs)
     schedule += [o - base for o in offs]
-ok = failed = 0
+ok = failed = peak = 0
+elapsed = "?"
 rows = list(csv.reader(open(stat), delimiter=";"))
 if len(rows) >= 2:
     h, last = rows[0], rows[-1]
     ok = int(last[h.index("SuccessfulCall(C)")])
     failed = int(last[h.index("FailedCall(C)")])
+    elapsed = last[h.index("ElapsedTime(C)")]
+    # SIPp's calls in progress at each statistics line (-fd 1: every second).
+    peak = max(int(r[h.index("CurrentCall")]) for r in rows[1:])
 def pct(v, p):
     v = sorted(v)
     return v[min(len(v) - 1, round((len(v) - 1) * p / 100))] if v else float("nan")
 dev = [abs(i - 20) for i in intervals]
-print(f"calls: {calls} placed, {ok} succeeded, {failed} failed (sipp exit {rc}); greeting {greeting} s")
+print(f"calls: {calls} placed, {ok} succeeded, {failed} failed (sipp exit {rc}); greeting {greeting} s; "
+      f"most calls up at once (SIPp, each second): {peak}; SIPp ran {elapsed}")
 print(f"voice mails delivered: {delivered}")
-wall = float(t1) - float(t0)
+wall = float(w1) - float(w0)
 cores = (int(c1) - int(c0)) / int(hz) / wall
-print(f"serve CPU: {(int(c1) - int(c0)) / int(hz):.1f} s over {wall:.1f} s wall = {cores:.2f} cores on average")
+print(f"serve CPU: {(int(c1) - int(c0)) / int(hz):.1f} s over {wall:.1f} s wall = {cores:.2f} cores on average "
+      f"(the pacing thread: {int(pacer) / int(hz):.1f} s)")
 print(f"load average (1, 5, 15 min): {load0} before, {load1} after")
 sizes = sorted(map(len, streams.values()))
 print(f"tshark: {len(streams)} worker RTP streams (SSRCs; packets each: min {sizes[0] if sizes else 0}, "
