@@ -530,6 +530,10 @@ async fn start_delivery(
             .clone()
             .unwrap_or_else(|| options.mail.mailboxes.clone());
         let pacing = pacer::Pacing::start().map_err(ServeError::Pacer)?;
+        match pacing.realtime() {
+            Ok(()) => tracing::info!("the RTP pacing thread runs under SCHED_FIFO"),
+            Err(why) => tracing::warn!("the RTP pacing thread: {why}"),
+        }
         running.pacing = Some(pacing.clone());
         return Ok(Some(MediaSetup {
             pacing,

@@ -15,7 +15,15 @@
 //! Barge-in, a stopped prompt and hang-up call [`Lane::cancel`]: the packets handed over and
 //! not yet sent are dropped (a generation mark), and the engine learns how many, so it can
 //! give their sequence numbers and timestamps back and the wire looks as if they had never
-//! been built. [`Pacing::stop`] (serve's shutdown, or the last handle dropped) ends the thread.
+//! been built.
+//!
+//! The thread asks for the real-time policy SCHED_FIFO at its lowest priority (1), so that a
+//! wake-up is not queued behind ordinary threads on a busy host (the difference between a
+//! p99 of a fraction of a millisecond and of 10-30 ms with 1,000 calls on 2 shared cores);
+//! without the privilege (not root, no CAP_SYS_NICE or RLIMIT_RTPRIO) it keeps the normal
+//! policy and [`Pacing::realtime`] says why. Its work per wake-up is bounded (sends only),
+//! and the kernel's RT throttling keeps 5% of every second for other threads regardless.
+//! [`Pacing::stop`] (serve's shutdown, or the last handle dropped) ends the thread.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -85,6 +93,8 @@ pub struct Pacing(Arc<Owner>);
 
 struct Owner {
     shared: Arc<Shared>,
+    /// `Err(why)` when the thread runs under the normal policy.
+    realtime: Result<(), String>,
     thread: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -163,11 +173,19 @@ impl Pacing {
             wake: Condvar::new(),
         });
         let s = shared.clone();
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
         let thread = std::thread::Builder::new()
             .name("umctl-rtp-pacer".into())
-            .spawn(move || run(&s))?;
+            .spawn(move || {
+                let _ = tx.send(realtime());
+                run(&s)
+            })?;
+        let realtime = rx
+            .recv()
+            .unwrap_or_else(|_| Err("the thread ended at once".into()));
         Ok(Pacing(Arc::new(Owner {
             shared,
+            realtime,
             thread: Mutex::new(Some(thread)),
         })))
     }
@@ -186,6 +204,11 @@ impl Pacing {
                 }),
             }),
         }
+    }
+
+    /// Whether the thread got SCHED_FIFO, else why not.
+    pub fn realtime(&self) -> Result<(), String> {
+        self.0.realtime.clone()
     }
 
     /// Stops the thread (packets still queued are not sent) and waits for it.
@@ -262,6 +285,20 @@ impl Lane {
     pub fn stats(&self) -> SendStats {
         lock(&self.inner.state).stats.clone()
     }
+}
+
+/// Puts the calling thread under SCHED_FIFO, priority 1.
+fn realtime() -> Result<(), String> {
+    use thread_priority::{
+        set_thread_priority_and_policy, thread_native_id, RealtimeThreadSchedulePolicy,
+        ThreadPriority, ThreadSchedulePolicy,
+    };
+    set_thread_priority_and_policy(
+        thread_native_id(),
+        ThreadPriority::Min,
+        ThreadSchedulePolicy::Realtime(RealtimeThreadSchedulePolicy::Fifo),
+    )
+    .map_err(|e| format!("SCHED_FIFO refused ({e:?}); the normal policy"))
 }
 
 /// The thread: sleep to the earliest deadline, send what is due, until stopped.
