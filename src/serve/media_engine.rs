@@ -60,10 +60,10 @@ use crate::um::{Action, Dialogue, Event, PromptPart, RecordingEnd};
 
 /// The engine wakes this long before the next packet's deadline: tokio's timer is late by up
 /// to a millisecond (more on a loaded host), and the pacing thread needs the packet in hand.
-const WAKE_AHEAD: Duration = Duration::from_millis(20);
+const WAKE_AHEAD: Duration = Duration::from_millis(60);
 /// At a wake-up, every packet due within this long is built and handed to the pacing thread
 /// (two 20 ms packets in the steady state: one wake-up per 40 ms).
-const HAND_AHEAD: Duration = Duration::from_millis(40);
+const HAND_AHEAD: Duration = Duration::from_millis(80);
 /// After its last deadline, a prompt whose packets have not all left yet is looked at again
 /// this much later.
 const DRAIN_POLL: Duration = Duration::from_millis(1);
