@@ -52,6 +52,7 @@ read -r cas mbx < <(serve_addresses "$work/serve.json")
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$umctl_pid/stat"; }
 hz=$(getconf CLK_TCK)
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$(date +%s.%N); c0=$(cpu_ticks)
 
 set +e
@@ -72,12 +73,13 @@ for _ in $(seq 300); do
 done
 t1=$(date +%s.%N); c1=$(cpu_ticks)
 delivered=$(find "$new" -type f 2>/dev/null | wc -l)
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
 rss=$(awk '/VmHWM/ {print $2 " " $3}' "/proc/$umctl_pid/status")
 
 python3 - "$work/serve.err" "$work/stat.csv" "$CALLS" "$delivered" "$sipp_rc" \
-  "$t0" "$t1" "$c0" "$c1" "$hz" "$rss" <<'PY'
+  "$t0" "$t1" "$c0" "$c1" "$hz" "$rss" "$load0" "$load1" <<'PY'
 import csv, json, sys
-err, stat, calls, delivered, rc, t0, t1, c0, c1, hz, rss = sys.argv[1:]
+err, stat, calls, delivered, rc, t0, t1, c0, c1, hz, rss, load0, load1 = sys.argv[1:]
 media = []
 for line in open(err):
     try:
@@ -103,6 +105,7 @@ def pct(v, p):
 print(f"calls: {calls} placed, {ok} succeeded, {failed} failed (sipp exit {rc}); "
       f"most calls up at once (SIPp, sampled each second): {peak}")
 print(f"voice mails delivered: {delivered}")
+print(f"load average (1, 5, 15 min): {load0} before, {load1} after")
 print(f"serve CPU: {cpu:.1f} s over {wall:.1f} s wall = {100 * cpu / wall:.0f}% of one core; peak RSS {rss}")
 print(f"calls with media figures: {len(media)}; recorded {sum(m['recorded_seconds'] for m in media):.0f} s in all")
 print(f"RTP send deviation from the 20 ms deadlines, per-call p99: median {pct(p99s, 50):.1f} ms, "

@@ -124,6 +124,17 @@ impl RtpSender {
         self.marker_next = true;
     }
 
+    /// The last `packets` audio packets were built but never sent (a prompt stopped while
+    /// they waited for their deadlines): give back their sequence numbers and timestamps and
+    /// mark the next audio packet (it starts a talkspurt).
+    pub fn rewind(&mut self, packets: u32) {
+        self.seq = self.seq.wrapping_sub(packets as u16);
+        self.timestamp = self
+            .timestamp
+            .wrapping_sub(packets.wrapping_mul(SAMPLES_PER_PACKET));
+        self.marker_next = true;
+    }
+
     /// One telephone-event packet. All packets of an event carry `event_timestamp` (take it
     /// from [`RtpSender::next_timestamp`] when the event starts, then [`RtpSender::skip`] the
     /// event's duration once it is over). Sequence numbers continue the audio stream's.
@@ -636,6 +647,20 @@ mod tests {
         }
         assert!(worst < Duration::from_millis(7), "{worst:?}");
         assert_eq!(pacer.next_deadline() - start, Duration::from_secs(1200));
+    }
+
+    #[test]
+    fn rewind_gives_back_unsent_packets_and_marks_the_next() {
+        let mut s = RtpSender::new(8, 1);
+        let (seq, ts) = (s.next_sequence(), s.next_timestamp());
+        for _ in 0..3 {
+            s.next_packet(&[0; 160]).unwrap();
+        }
+        s.rewind(2);
+        assert_eq!(s.next_sequence(), seq.wrapping_add(1));
+        assert_eq!(s.next_timestamp(), ts.wrapping_add(160));
+        let p = s.next_packet(&[0; 160]).unwrap();
+        assert_eq!(p[1] & 0x80, 0x80, "marker");
     }
 
     #[test]

@@ -45,6 +45,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::call_setup::{MessageFor, Silence};
 use super::messages::{deliver_missed_call, deliver_recording};
+use super::pacer::{Lane, Pacing};
 use super::playout::{Clip, Playout};
 use super::prompts;
 use super::recording::{CallInfo, Recorder, Spooled};
@@ -52,15 +53,20 @@ use crate::mail::Mailer;
 use crate::media::rtcp::{self, RtcpSession};
 use crate::media::rtp::{Pacer, PACKET_INTERVAL, SAMPLES_PER_PACKET};
 use crate::media::sdp::Negotiated;
-use crate::media::srtp::{open_rtcp, seal_rtcp, SrtpKeys, SrtpSession, SrtpStats};
+use crate::media::srtp::{open_rtcp, seal_rtcp, SrtpContext, SrtpKeys, SrtpSession, SrtpStats};
 use crate::media::{DtmfDetector, DtmfReceiver, Law, RtpReceiver, RtpSender, RtpStats};
 use crate::um::caller::refer_to;
 use crate::um::{Action, Dialogue, Event, PromptPart, RecordingEnd};
 
-/// The timer wakes the engine this much before a packet's deadline and a packet is sent when
-/// its deadline is this close: tokio's timer rounds up to whole milliseconds, so waking on
-/// the deadline itself would make every packet 1-2 ms late.
-const EARLY: Duration = Duration::from_micros(1000);
+/// The engine wakes this long before the next packet's deadline: tokio's timer is late by up
+/// to a millisecond (more on a loaded host), and the pacing thread needs the packet in hand.
+const WAKE_AHEAD: Duration = Duration::from_millis(60);
+/// At a wake-up, every packet due within this long is built and handed to the pacing thread
+/// (two 20 ms packets in the steady state: one wake-up per 40 ms).
+const HAND_AHEAD: Duration = Duration::from_millis(80);
+/// After its last deadline, a prompt whose packets have not all left yet is looked at again
+/// this much later.
+const DRAIN_POLL: Duration = Duration::from_millis(1);
 /// A wake-up later than this drops the stale packets instead of sending them in a burst.
 const MAX_CATCH_UP: Duration = Duration::from_millis(100);
 /// Timestamp gaps up to this many samples are filled with silence in a recording.
@@ -126,51 +132,7 @@ pub struct CallEvents {
     pub ended: Ended,
 }
 
-/// Send-side pacing figures: how far from its deadline (early or late) each packet left.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SendStats {
-    pub packets: u64,
-    /// Packets dropped after a stall longer than 100 ms.
-    pub dropped: u64,
-    /// Deviation histogram, 0.1 ms buckets (the last bucket holds everything above 25 ms).
-    buckets: Vec<u64>,
-    /// The largest deviation from a deadline, early or late.
-    pub max_late: Duration,
-}
-
-impl SendStats {
-    fn record(&mut self, late: Duration) {
-        if self.buckets.is_empty() {
-            self.buckets = vec![0; 251];
-        }
-        let i = ((late.as_micros() / 100) as usize).min(250);
-        self.buckets[i] += 1;
-        self.packets += 1;
-        self.max_late = self.max_late.max(late);
-    }
-
-    /// (deviation, packets) per 0.1 ms bucket.
-    pub fn deviations(&self) -> impl Iterator<Item = (Duration, u64)> + '_ {
-        self.buckets
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| **n > 0)
-            .map(|(i, n)| (Duration::from_micros(i as u64 * 100), *n))
-    }
-
-    /// The p-th percentile (0-100) of the lateness, to 0.1 ms.
-    pub fn percentile(&self, p: f64) -> Duration {
-        let target = ((self.packets as f64) * p / 100.0).ceil() as u64;
-        let mut seen = 0;
-        for (i, n) in self.buckets.iter().enumerate() {
-            seen += n;
-            if seen >= target.max(1) {
-                return Duration::from_micros(i as u64 * 100);
-            }
-        }
-        Duration::ZERO
-    }
-}
+pub use super::pacer::SendStats;
 
 /// What a finished call's media did.
 #[derive(Clone, Debug)]
@@ -346,6 +308,8 @@ impl CallSummary {
 /// Everything one call's engine needs.
 pub struct CallMedia {
     pub socket: std::net::UdpSocket,
+    /// The serve's pacing thread: every RTP packet leaves through it.
+    pub pacing: Pacing,
     /// The RTCP socket (the RTP port + 1), when one was bound.
     pub rtcp: Option<std::net::UdpSocket>,
     pub negotiated: Negotiated,
@@ -387,13 +351,15 @@ struct Recording {
 
 struct Engine {
     call_id: String,
-    socket: UdpSocket,
+    socket: Arc<UdpSocket>,
+    /// The way out through the pacing thread (which protects on a Secured call).
+    lane: Lane,
     law: Law,
     audio_pt: u8,
     event_pt: Option<u8>,
     remote: Option<SocketAddr>,
-    /// Secured dial plans: every packet out is protected, every packet in unprotected.
-    srtp: Option<SrtpSession>,
+    /// Secured dial plans: every packet in is unprotected (the lane protects those out).
+    srtp: Option<SrtpContext>,
     dialogue: Box<dyn Dialogue>,
     info: CallInfo,
     recordings: PathBuf,
@@ -406,7 +372,10 @@ struct Engine {
     /// When the last talkspurt's next packet would have been due (to continue timestamps).
     talkspurt_end: Option<Instant>,
     sender: RtpSender,
-    sent: SendStats,
+    /// Packets dropped after a stall (the lane counts those sent).
+    dropped: u64,
+    /// The deadline of the last packet handed to the lane.
+    last_handed: Option<Instant>,
     receiver: RtpReceiver,
     dtmf: DtmfReceiver,
     detector: DtmfDetector,
@@ -446,10 +415,11 @@ pub async fn run(media: CallMedia) -> CallSummary {
         mut control,
         hang_up,
         menu,
+        pacing,
     } = media;
     let call_id = info.call_id.clone();
     let socket = match UdpSocket::from_std(socket) {
-        Ok(s) => s,
+        Ok(s) => Arc::new(s),
         Err(e) => {
             return CallSummary {
                 call_id,
@@ -472,14 +442,19 @@ pub async fn run(media: CallMedia) -> CallSummary {
         &format!("umctl@{}", info.to_address),
         negotiated.srtp.as_ref(),
     );
+    let (srtp_out, srtp_in) = match negotiated.srtp.as_ref().map(SrtpKeys::session) {
+        Some(SrtpSession { outbound, inbound }) => (Some(outbound), Some(inbound)),
+        None => (None, None),
+    };
     let mut engine = Engine {
         call_id,
+        lane: pacing.lane(socket.clone(), srtp_out),
         socket,
         law: negotiated.codec.law(),
         audio_pt: negotiated.payload_type,
         event_pt: negotiated.telephone_event,
         remote: negotiated.remote,
-        srtp: negotiated.srtp.as_ref().map(SrtpKeys::session),
+        srtp: srtp_in,
         dialogue,
         info,
         recordings,
@@ -490,7 +465,8 @@ pub async fn run(media: CallMedia) -> CallSummary {
         pacer: None,
         talkspurt_end: None,
         sender,
-        sent: SendStats::default(),
+        dropped: 0,
+        last_handed: None,
         receiver: RtpReceiver::new(8000).with_event_payload_type(negotiated.telephone_event),
         dtmf: DtmfReceiver::new(),
         detector: DtmfDetector::new(),
@@ -528,12 +504,13 @@ pub async fn run(media: CallMedia) -> CallSummary {
             _ => Ended::Caller,
         };
     }
+    let sent = engine.sent_stats();
     CallSummary {
         call_id: engine.call_id,
         received: engine.receiver.stats(),
-        sent: engine.sent,
+        sent,
         recorded_samples: engine.recorded_samples,
-        srtp: engine.srtp.as_ref().map(|s| s.inbound.stats()),
+        srtp: engine.srtp.as_ref().map(SrtpContext::stats),
         srtcp: engine
             .rtcp
             .as_ref()
@@ -559,7 +536,7 @@ impl Engine {
         let mut rtcp_buf = vec![0u8; 1500];
         let mut control_open = true;
         while !self.done {
-            if self.queue.is_empty() && !self.caller_gone {
+            if !self.playing() && !self.caller_gone {
                 if let Some(user) = self.pending_handover.take() {
                     self.hand_over(user).await;
                     continue;
@@ -620,8 +597,14 @@ impl Engine {
         if !self.queue.is_empty() {
             consider(self.pacer.map(|p| {
                 let d = p.next_deadline();
-                d.checked_sub(EARLY).unwrap_or(d)
+                d.checked_sub(WAKE_AHEAD).unwrap_or(d)
             }));
+        } else if self.pacer.is_some() {
+            // The prompt is over once its last packet has left.
+            let now = Instant::now();
+            consider(Some(
+                self.last_handed.map_or(now, |t| t.max(now + DRAIN_POLL)),
+            ));
         }
         consider(self.timer);
         consider(self.call_deadline);
@@ -636,10 +619,11 @@ impl Engine {
     async fn on_wake(&mut self) {
         let now = Instant::now();
         self.send_due(now);
+        let sent = self.sent_stats();
         if let Some(l) = self.rtcp.as_mut().filter(|l| now >= l.next) {
             l.report(
                 now,
-                &self.sent,
+                &sent,
                 &self.sender,
                 &self.receiver.stats(),
                 self.remote,
@@ -659,46 +643,64 @@ impl Engine {
             self.call_deadline = None;
             self.max_call_reached().await;
         }
-        if self.queue.is_empty() && self.pacer.is_some() {
+        if self.queue.is_empty() && self.pacer.is_some() && self.lane.pending() == 0 {
             self.playback_finished().await;
         }
     }
 
-    /// Sends every packet due at `now` (at most 100 ms of catch-up).
+    /// Hands the pacing thread every packet due within [`HAND_AHEAD`] of `now` (a wake-up
+    /// more than 100 ms late drops the stale packets instead).
     fn send_due(&mut self, now: Instant) {
         let Some(mut pacer) = self.pacer else {
             return;
         };
         if now.saturating_duration_since(pacer.next_deadline()) > MAX_CATCH_UP {
             let dropped = pacer.drop_late(now);
-            self.sent.dropped += dropped;
+            self.dropped += dropped;
             self.queue
                 .skip(dropped as usize * SAMPLES_PER_PACKET as usize);
             self.sender.skip(dropped as u32 * SAMPLES_PER_PACKET);
         }
-        while pacer.due(now + EARLY) > 0 && !self.queue.is_empty() {
+        while pacer.due(now + HAND_AHEAD) > 0 && !self.queue.is_empty() {
             let mut samples = self.queue.take(SAMPLES_PER_PACKET as usize);
             samples.resize(SAMPLES_PER_PACKET as usize, 0);
             let codes = self.law.encode(&samples);
             let deadline = pacer.next_deadline();
             pacer.advance();
             if let (Ok(packet), Some(remote)) = (self.sender.next_packet(&codes), self.remote) {
-                self.send_packet(packet, remote);
+                self.lane.hand(packet, remote, deadline);
             }
-            self.sent.record(abs_diff(Instant::now(), deadline));
+            self.last_handed = Some(deadline);
         }
         self.talkspurt_end = Some(pacer.next_deadline());
         self.pacer = Some(pacer);
     }
 
-    /// Sends one RTP packet, through SRTP on a Secured call.
-    fn send_packet(&mut self, mut packet: Vec<u8>, remote: SocketAddr) {
-        if let Some(srtp) = &mut self.srtp {
-            if srtp.outbound.protect_rtp(&mut packet).is_err() {
-                return;
-            }
+    /// Stops the prompt: the queue is dropped and so are the packets handed over and not
+    /// sent; their sequence numbers and timestamps are given back, so the wire shows only
+    /// what left (the next talkspurt carries the marker, as after any pause).
+    fn stop_playing(&mut self) {
+        self.queue.clear();
+        self.pacer = None;
+        let unsent = self.lane.cancel();
+        if unsent > 0 {
+            self.sender.rewind(unsent);
+            self.talkspurt_end = self
+                .talkspurt_end
+                .and_then(|t| t.checked_sub(PACKET_INTERVAL * unsent));
         }
-        let _ = self.socket.try_send_to(&packet, remote);
+    }
+
+    /// A prompt is queued or its last packets have not all left yet.
+    fn playing(&self) -> bool {
+        !self.queue.is_empty() || self.pacer.is_some()
+    }
+
+    /// What the lane sent, with the packets dropped here after a stall.
+    fn sent_stats(&self) -> SendStats {
+        let mut stats = self.lane.stats();
+        stats.dropped = self.dropped;
+        stats
     }
 
     /// Starts paced sending if it is not running.
@@ -735,7 +737,7 @@ impl Engine {
         // before anything reads it (not even the RTP statistics).
         let clear;
         let datagram = match &mut self.srtp {
-            Some(srtp) => match srtp.inbound.unprotect_rtp(datagram) {
+            Some(srtp) => match srtp.unprotect_rtp(datagram) {
                 Ok(p) => {
                     clear = p;
                     clear.as_slice()
@@ -828,9 +830,8 @@ impl Engine {
             self.stop_recording(RecordingEnd::Pound).await;
             return;
         }
-        if self.barge_in && !self.queue.is_empty() {
-            self.queue.clear();
-            self.pacer = None;
+        if self.barge_in && self.playing() {
+            self.stop_playing();
             self.pending_record = None;
         }
         self.event(Event::Digit(digit)).await;
@@ -901,8 +902,7 @@ impl Engine {
             return;
         }
         self.caller_gone = true;
-        self.queue.clear();
-        self.pacer = None;
+        self.stop_playing();
         self.pending_record = None;
         self.stop_recording(RecordingEnd::HungUp).await;
         self.event(Event::HungUp).await;
@@ -927,8 +927,7 @@ impl Engine {
         self.events.ended = Ended::MaxDuration;
         self.closing = true;
         self.pending_handover = None;
-        self.queue.clear();
-        self.pacer = None;
+        self.stop_playing();
         self.timer = None;
         let mut none = VecDeque::new();
         self.act(
@@ -998,7 +997,7 @@ impl Engine {
         }
         match answer {
             Ok(()) => {
-                if self.queue.is_empty() {
+                if !self.playing() {
                     self.end_call();
                 } else {
                     self.hang_up_after_prompts = true;
@@ -1072,12 +1071,9 @@ impl Engine {
                     self.start_pacing(Instant::now());
                 }
             }
-            Action::StopPlaying => {
-                self.queue.clear();
-                self.pacer = None;
-            }
+            Action::StopPlaying => self.stop_playing(),
             Action::Record { max, idle } if !gone => {
-                if self.queue.is_empty() {
+                if !self.playing() {
                     self.start_recording(max, idle, Instant::now()).await;
                 } else {
                     self.pending_record = Some((max, idle));
@@ -1158,7 +1154,7 @@ impl Engine {
             // The main loop hands over once the queued prompts have played.
             Action::LeaveMessageFor { user } if !gone => self.pending_handover = Some(user),
             Action::HangUp { after_prompts } => {
-                if after_prompts && !self.queue.is_empty() && !gone {
+                if after_prompts && self.playing() && !gone {
                     self.hang_up_after_prompts = true;
                 } else {
                     self.end_call();
@@ -1201,14 +1197,6 @@ fn record_packet(
     rec.append(payload)?;
     r.next = Some((ssrc, timestamp.wrapping_add(payload.len() as u32)));
     Ok(())
-}
-
-fn abs_diff(a: Instant, b: Instant) -> Duration {
-    if a > b {
-        a - b
-    } else {
-        b - a
-    }
 }
 
 async fn render(parts: Vec<PromptPart>) -> Vec<Clip> {
@@ -1345,6 +1333,7 @@ mod tests {
         let mailer = Arc::new(Capture::default());
         let spool = tempfile::tempdir().unwrap();
         let media = CallMedia {
+            pacing: Pacing::start().unwrap(),
             rtcp: None,
             socket,
             negotiated,
@@ -1691,15 +1680,81 @@ mod tests {
         assert!(texts[0].contains("Voice Mail from"), "{}", texts[0]);
     }
 
-    #[test]
-    fn lateness_percentiles() {
-        let mut s = SendStats::default();
-        for i in 0..100 {
-            s.record(Duration::from_micros(if i < 99 { 50 } else { 3000 }));
+    /// Plays a long prompt that a key stops, then a beep, then hangs up.
+    struct BargeIn;
+
+    impl Dialogue for BargeIn {
+        fn on_event(&mut self, event: Event, _now: Instant) -> Vec<Action> {
+            match event {
+                Event::Started => vec![Action::Play {
+                    parts: vec![PromptPart::System("ca-person-not-available")],
+                    barge_in: true,
+                }],
+                Event::Digit(_) => vec![
+                    Action::Play {
+                        parts: vec![PromptPart::System("beep")],
+                        barge_in: false,
+                    },
+                    Action::HangUp {
+                        after_prompts: true,
+                    },
+                ],
+                _ => vec![],
+            }
         }
-        assert_eq!(s.percentile(99.0), Duration::ZERO);
-        assert_eq!(s.percentile(100.0), Duration::from_micros(3000));
-        assert_eq!(s.max_late, Duration::from_micros(3000));
+    }
+
+    /// A key stops the prompt at once: the packets already handed to the pacing thread do not
+    /// leave, and the wire shows no gap for them (sequence numbers continue, the beep starts a
+    /// talkspurt with the marker); the call counts exactly the packets that left.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn barge_in_stops_the_prompt_and_leaves_no_sequence_gap() {
+        let mut call = start(Box::new(BargeIn));
+        let peer = call.peer.try_clone().unwrap();
+        let receiver = std::thread::spawn(move || receive_all(&peer, Duration::from_millis(600)));
+        call.control.send(Control::Acked).unwrap();
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let mut rtp = RtpSender::new(101, 7);
+        for ev in DtmfSender::new(101).packets('1', 100).unwrap() {
+            let p = rtp.event_packet(1000, &ev).unwrap();
+            call.peer.send_to(&p, call.engine_addr).unwrap();
+        }
+        let hung_up = tokio::time::timeout(Duration::from_secs(10), call.hang_ups.recv())
+            .await
+            .unwrap();
+        assert!(hung_up.is_some());
+        let packets = tokio::task::spawn_blocking(move || receiver.join().unwrap())
+            .await
+            .unwrap();
+        let summary = call.task.await.unwrap();
+        assert_eq!(summary.sent.packets, packets.len() as u64);
+        let prompt = prompts::system("ca-person-not-available")
+            .len()
+            .div_ceil(160);
+        let beep = prompts::system("beep").len().div_ceil(160);
+        assert!(packets.len() < prompt + beep, "the prompt was not stopped");
+        let seq = |p: &[u8]| u16::from_be_bytes([p[2], p[3]]);
+        let ts = |p: &[u8]| u32::from_be_bytes([p[4], p[5], p[6], p[7]]);
+        let marked: Vec<usize> = (0..packets.len())
+            .filter(|&i| packets[i].1[1] & 0x80 != 0)
+            .collect();
+        assert_eq!(marked.len(), 2, "two talkspurts: {marked:?}");
+        assert_eq!(packets.len() - marked[1], beep, "the whole beep left");
+        for (i, w) in packets.windows(2).enumerate() {
+            let (a, b) = (&w[0].1, &w[1].1);
+            assert_eq!(
+                seq(b),
+                seq(a).wrapping_add(1),
+                "a sequence gap after packet {i}"
+            );
+            let step = ts(b).wrapping_sub(ts(a));
+            if i + 1 == marked[1] {
+                // The timestamps follow the clock across the pause.
+                assert!(step >= 160, "{step}");
+            } else {
+                assert_eq!(step, 160);
+            }
+        }
     }
 
     /// A menu that transfers to 9001 at once and records what happened to the transfer.

@@ -16,6 +16,7 @@
 //!   Voice Access, auto attendant).
 //! - [`media_engine`]: one task per answered call: paced RTP prompts, receive, DTMF,
 //!   recording (the only RTP socket code).
+//! - [`pacer`]: the one thread every call's RTP packets leave from, on their deadlines.
 //! - [`prompts`]: the embedded system prompts, recorded names, espeak-ng, files -> samples.
 //! - [`recording`]: the crash-safe recording spool (`<lab>/recordings`).
 //! - [`messages`]: voice message / missed call through the one `Arc<dyn Mailer>`; the
@@ -39,6 +40,7 @@ pub mod delivery;
 pub mod media_engine;
 pub mod messages;
 pub mod metrics;
+pub mod pacer;
 pub mod plan;
 pub mod playout;
 pub mod preview;
@@ -120,6 +122,8 @@ pub enum ServeError {
     },
     #[error("message delivery: {0}")]
     Delivery(#[from] DeliveryError),
+    #[error("the RTP pacing thread did not start: {0}")]
+    Pacer(std::io::Error),
 }
 
 impl ServeError {
@@ -344,6 +348,8 @@ pub struct Running {
     hang_up_tasks: Vec<tokio::task::JoinHandle<()>>,
     /// Held while running: this serve owns the recordings folder.
     recordings_claim: Option<recording::FolderClaim>,
+    /// The RTP pacing thread, stopped at shutdown.
+    pacing: Option<pacer::Pacing>,
 }
 
 /// The metrics of this serve and its page at `addr` (stops with `stop`); the bound address.
@@ -523,7 +529,14 @@ async fn start_delivery(
             .mailboxes
             .clone()
             .unwrap_or_else(|| options.mail.mailboxes.clone());
+        let pacing = pacer::Pacing::start().map_err(ServeError::Pacer)?;
+        match pacing.realtime() {
+            Ok(()) => tracing::info!("the RTP pacing thread runs under SCHED_FIFO"),
+            Err(why) => tracing::warn!("the RTP pacing thread: {why}"),
+        }
+        running.pacing = Some(pacing.clone());
         return Ok(Some(MediaSetup {
+            pacing,
             recordings,
             mailer,
             metrics: metrics.cloned(),
@@ -730,6 +743,7 @@ impl Running {
             hang_up_tasks: Vec::new(),
             recordings_claim: None,
             recovered: Vec::new(),
+            pacing: None,
         }
     }
 
@@ -891,6 +905,9 @@ impl Running {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         self.stop_endpoints().await;
+        if let Some(p) = self.pacing.take() {
+            p.stop();
+        }
         if let Some(d) = self.delivery.take() {
             d.shutdown(Duration::from_secs(2)).await;
         }

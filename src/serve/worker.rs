@@ -88,6 +88,8 @@ pub struct MediaSetup {
     pub menus: super::call_setup::Menus,
     /// Where each call's record goes.
     pub records: Option<RecordSink>,
+    /// The serve's RTP pacing thread.
+    pub pacing: super::pacer::Pacing,
 }
 
 /// What the server's call limit and the UM service's worker choice count.
@@ -501,6 +503,7 @@ impl Worker {
         let (control, control_rx) = mpsc::unbounded_channel();
         let media = CallMedia {
             socket: opened.socket,
+            pacing: self.media.pacing.clone(),
             rtcp: Some(opened.rtcp),
             negotiated: opened.negotiated,
             dialogue: setup.dialogue,
