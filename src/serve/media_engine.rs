@@ -619,7 +619,11 @@ impl Engine {
     async fn on_wake(&mut self) {
         let now = Instant::now();
         self.send_due(now);
-        let sent = self.sent_stats();
+        // The lane's figures only when a report is due (they are shared with the pacing thread).
+        let sent = match &self.rtcp {
+            Some(l) if now >= l.next => self.sent_stats(),
+            _ => SendStats::default(),
+        };
         if let Some(l) = self.rtcp.as_mut().filter(|l| now >= l.next) {
             l.report(
                 now,

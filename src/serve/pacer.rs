@@ -28,7 +28,8 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed, Ordering::SeqCst};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, TryLockError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -39,6 +40,9 @@ use crate::media::srtp::SrtpContext;
 /// A wake-up sends every packet due within this much after it (one wake-up for many calls
 /// whose deadlines are close, instead of one each).
 pub const BATCH: Duration = Duration::from_micros(250);
+
+/// Histogram buckets of 0.1 ms; the last holds everything above 25 ms.
+const BUCKETS: usize = 251;
 
 /// Send-side pacing figures: how far from its deadline (early or late) each packet left.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -53,16 +57,6 @@ pub struct SendStats {
 }
 
 impl SendStats {
-    pub(crate) fn record(&mut self, late: Duration) {
-        if self.buckets.is_empty() {
-            self.buckets = vec![0; 251];
-        }
-        let i = ((late.as_micros() / 100) as usize).min(250);
-        self.buckets[i] += 1;
-        self.packets += 1;
-        self.max_late = self.max_late.max(late);
-    }
-
     /// (deviation, packets) per 0.1 ms bucket.
     pub fn deviations(&self) -> impl Iterator<Item = (Duration, u64)> + '_ {
         self.buckets
@@ -99,18 +93,35 @@ struct Owner {
 }
 
 struct Shared {
-    state: Mutex<State>,
-    wake: Condvar,
+    /// What the engines hand over; the thread takes it at each wake-up with `try_lock`, so an
+    /// engine preempted while it holds the lock never holds up the real-time thread.
+    intake: Mutex<Intake>,
+    /// The deadline the thread sleeps towards, in nanoseconds since `epoch`; `u64::MAX` while
+    /// it is awake or has nothing queued (then every hand-over wakes it).
+    sleeping_until: AtomicU64,
+    epoch: Instant,
+    /// The pacing thread, for `unpark` (set once it runs).
+    thread: OnceLock<std::thread::Thread>,
+    stopped: AtomicBool,
 }
 
 #[derive(Default)]
-struct State {
-    queue: BinaryHeap<Reverse<Due>>,
+struct Intake {
+    packets: Vec<Due>,
     /// Ties between equal deadlines go in the order handed over.
     order: u64,
-    /// The deadline the thread sleeps towards (`None`: until something is handed over).
-    sleeping_until: Option<Instant>,
-    stopped: bool,
+}
+
+impl Shared {
+    fn nanos(&self, t: Instant) -> u64 {
+        u64::try_from(t.saturating_duration_since(self.epoch).as_nanos()).unwrap_or(u64::MAX - 1)
+    }
+
+    fn wake(&self) {
+        if let Some(t) = self.thread.get() {
+            t.unpark();
+        }
+    }
 }
 
 /// One packet waiting for its deadline.
@@ -146,18 +157,59 @@ pub struct Lane {
     inner: Arc<LaneInner>,
 }
 
+/// Nothing here is a lock the engine may hold while the pacing thread waits: counters are
+/// atomics, the SRTP context is the thread's alone, and a cancel that meets a send in
+/// progress waits for it (a few microseconds) instead of the other way round.
 struct LaneInner {
     socket: Arc<UdpSocket>,
-    state: Mutex<LaneState>,
+    /// Packets handed over under an older generation are not sent.
+    generation: AtomicU64,
+    /// Handed over, not yet sent nor cancelled.
+    queued: AtomicU32,
+    /// Set by the thread around one packet's generation check and send.
+    sending: AtomicBool,
+    /// Locked by the pacing thread only (uncontended).
+    srtp: Mutex<Option<SrtpContext>>,
+    stats: LaneStats,
 }
 
-struct LaneState {
-    /// Packets handed over under an older generation are not sent.
-    generation: u64,
-    /// Handed over, not yet sent nor cancelled.
-    queued: u32,
-    srtp: Option<SrtpContext>,
-    stats: SendStats,
+/// [`SendStats`] as the thread counts them, without a lock.
+struct LaneStats {
+    packets: AtomicU64,
+    buckets: Vec<AtomicU64>,
+    max_late_nanos: AtomicU64,
+}
+
+impl LaneStats {
+    fn new() -> LaneStats {
+        LaneStats {
+            packets: AtomicU64::new(0),
+            buckets: (0..BUCKETS).map(|_| AtomicU64::new(0)).collect(),
+            max_late_nanos: AtomicU64::new(0),
+        }
+    }
+
+    fn record(&self, late: Duration) {
+        let i = ((late.as_micros() / 100) as usize).min(BUCKETS - 1);
+        self.buckets[i].fetch_add(1, Relaxed);
+        self.packets.fetch_add(1, Relaxed);
+        let nanos = u64::try_from(late.as_nanos()).unwrap_or(u64::MAX);
+        self.max_late_nanos.fetch_max(nanos, Relaxed);
+    }
+
+    fn snapshot(&self) -> SendStats {
+        let buckets: Vec<u64> = self.buckets.iter().map(|b| b.load(Relaxed)).collect();
+        SendStats {
+            packets: buckets.iter().sum(),
+            dropped: 0,
+            buckets: if buckets.iter().any(|n| *n > 0) {
+                buckets
+            } else {
+                Vec::new()
+            },
+            max_late: Duration::from_nanos(self.max_late_nanos.load(Relaxed)),
+        }
+    }
 }
 
 /// A lock that outlives a panic elsewhere (the data is plain counters and queues).
@@ -169,14 +221,18 @@ impl Pacing {
     /// Starts the pacing thread.
     pub fn start() -> std::io::Result<Pacing> {
         let shared = Arc::new(Shared {
-            state: Mutex::new(State::default()),
-            wake: Condvar::new(),
+            intake: Mutex::new(Intake::default()),
+            sleeping_until: AtomicU64::new(u64::MAX),
+            epoch: Instant::now(),
+            thread: OnceLock::new(),
+            stopped: AtomicBool::new(false),
         });
         let s = shared.clone();
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         let thread = std::thread::Builder::new()
             .name("umctl-rtp-pacer".into())
             .spawn(move || {
+                let _ = s.thread.set(std::thread::current());
                 let _ = tx.send(realtime());
                 run(&s)
             })?;
@@ -196,12 +252,11 @@ impl Pacing {
             shared: self.0.shared.clone(),
             inner: Arc::new(LaneInner {
                 socket,
-                state: Mutex::new(LaneState {
-                    generation: 0,
-                    queued: 0,
-                    srtp,
-                    stats: SendStats::default(),
-                }),
+                generation: AtomicU64::new(0),
+                queued: AtomicU32::new(0),
+                sending: AtomicBool::new(false),
+                srtp: Mutex::new(srtp),
+                stats: LaneStats::new(),
             }),
         }
     }
@@ -219,8 +274,8 @@ impl Pacing {
 
 impl Owner {
     fn stop(&self) {
-        lock(&self.shared.state).stopped = true;
-        self.shared.wake.notify_all();
+        self.shared.stopped.store(true, SeqCst);
+        self.shared.wake();
         if let Some(t) = lock(&self.thread).take() {
             let _ = t.join();
         }
@@ -237,53 +292,54 @@ impl Lane {
     /// Hands over `packet` (plain RTP; protected here on a Secured call) to leave for `to` at
     /// `deadline`. Returns false when the thread has stopped (the packet is dropped).
     pub fn hand(&self, packet: Vec<u8>, to: SocketAddr, deadline: Instant) -> bool {
-        let generation = {
-            let mut l = lock(&self.inner.state);
-            l.queued += 1;
-            l.generation
-        };
-        let mut s = lock(&self.shared.state);
-        if s.stopped {
-            drop(s);
-            lock(&self.inner.state).queued -= 1;
+        if self.shared.stopped.load(SeqCst) {
             return false;
         }
-        s.order += 1;
-        let order = s.order;
-        s.queue.push(Reverse(Due {
-            deadline,
-            order,
-            lane: self.inner.clone(),
-            generation,
-            packet,
-            to,
-        }));
+        // The engine's task hands over and cancels, never both at once.
+        self.inner.queued.fetch_add(1, SeqCst);
+        let generation = self.inner.generation.load(SeqCst);
+        {
+            let mut intake = lock(&self.shared.intake);
+            intake.order += 1;
+            let order = intake.order;
+            intake.packets.push(Due {
+                deadline,
+                order,
+                lane: self.inner.clone(),
+                generation,
+                packet,
+                to,
+            });
+        }
         // Wake the thread only when this packet is due before what it sleeps towards.
-        if s.sleeping_until.is_none_or(|t| deadline < t) {
-            s.sleeping_until = Some(deadline);
-            self.shared.wake.notify_one();
+        if self.shared.nanos(deadline) < self.shared.sleeping_until.load(SeqCst) {
+            self.shared.wake();
         }
         true
     }
 
     /// Drops every packet handed over and not sent yet; returns how many.
     pub fn cancel(&self) -> u32 {
-        let mut l = lock(&self.inner.state);
-        l.generation += 1;
-        std::mem::take(&mut l.queued)
+        let lane = &self.inner;
+        lane.generation.fetch_add(1, SeqCst);
+        // A packet whose check saw the old generation is being sent: it counts as sent.
+        while lane.sending.load(SeqCst) {
+            std::hint::spin_loop();
+        }
+        lane.queued.swap(0, SeqCst)
     }
 
     /// Packets handed over and not sent yet (0 once the thread has stopped).
     pub fn pending(&self) -> u32 {
-        if lock(&self.shared.state).stopped {
+        if self.shared.stopped.load(SeqCst) {
             return 0;
         }
-        lock(&self.inner.state).queued
+        self.inner.queued.load(SeqCst)
     }
 
     /// The sending figures so far.
     pub fn stats(&self) -> SendStats {
-        lock(&self.inner.state).stats.clone()
+        self.inner.stats.snapshot()
     }
 }
 
@@ -301,40 +357,47 @@ fn realtime() -> Result<(), String> {
     .map_err(|e| format!("SCHED_FIFO refused ({e:?}); the normal policy"))
 }
 
-/// The thread: sleep to the earliest deadline, send what is due, until stopped.
+/// The thread: take what was handed over, send what is due, sleep to the earliest deadline
+/// (parked: `Lane::hand` unparks it for an earlier packet), until stopped. It keeps its own
+/// heap and never waits for a lock an engine holds.
 fn run(shared: &Shared) {
+    let mut queue = BinaryHeap::new();
+    let mut taken = Vec::new();
     let mut due = Vec::new();
     loop {
-        {
-            let mut s = lock(&shared.state);
-            loop {
-                if s.stopped {
-                    return;
-                }
-                let now = Instant::now();
-                let Some(first) = s.queue.peek().map(|d| d.0.deadline) else {
-                    s.sleeping_until = None;
-                    s = shared.wake.wait(s).unwrap_or_else(PoisonError::into_inner);
-                    continue;
-                };
-                if first > now {
-                    s.sleeping_until = Some(first);
-                    s = shared
-                        .wake
-                        .wait_timeout(s, first - now)
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .0;
-                    continue;
-                }
-                take_due(&mut s.queue, now + BATCH, &mut due);
-                s.sleeping_until = s.queue.peek().map(|d| d.0.deadline);
-                break;
-            }
+        // Awake: a packet handed over from now on wakes the next park at once.
+        shared.sleeping_until.store(u64::MAX, SeqCst);
+        if shared.stopped.load(SeqCst) {
+            return;
         }
-        for d in due.drain(..) {
-            send(d);
+        take_intake(shared, &mut taken);
+        queue.extend(taken.drain(..).map(Reverse));
+        let now = Instant::now();
+        match queue.peek().map(|d| d.0.deadline) {
+            Some(first) if first <= now => {
+                take_due(&mut queue, now + BATCH, &mut due);
+                for d in due.drain(..) {
+                    send(d);
+                }
+            }
+            Some(first) => {
+                shared.sleeping_until.store(shared.nanos(first), SeqCst);
+                std::thread::park_timeout(first - now);
+            }
+            None => std::thread::park(),
         }
     }
+}
+
+/// Moves what the engines handed over into `out`, unless an engine holds the intake right
+/// now (its packets are taken at the next wake-up: they are handed over well ahead).
+fn take_intake(shared: &Shared, out: &mut Vec<Due>) {
+    let mut intake = match shared.intake.try_lock() {
+        Ok(i) => i,
+        Err(TryLockError::Poisoned(p)) => p.into_inner(),
+        Err(TryLockError::WouldBlock) => return,
+    };
+    std::mem::swap(&mut intake.packets, out);
 }
 
 /// Moves every packet due by `until` from the heap to `out`, earliest first.
@@ -347,25 +410,28 @@ fn take_due(queue: &mut BinaryHeap<Reverse<Due>>, until: Instant, out: &mut Vec<
 }
 
 /// Sends one packet unless its lane cancelled it, and records how far from its deadline it
-/// left (under the lane's lock, so a cancel never races a send).
+/// left. `sending` brackets the generation check and the send, so a cancel that comes between
+/// them waits for this packet and does not count it as unsent.
 fn send(mut d: Due) {
-    let mut l = lock(&d.lane.state);
-    if l.generation != d.generation {
-        return;
-    }
-    l.queued = l.queued.saturating_sub(1);
-    if let Some(srtp) = l.srtp.as_mut() {
-        if srtp.protect_rtp(&mut d.packet).is_err() {
-            return;
+    let lane = &d.lane;
+    lane.sending.store(true, SeqCst);
+    if lane.generation.load(SeqCst) == d.generation {
+        let protected = match lock(&lane.srtp).as_mut() {
+            Some(srtp) => srtp.protect_rtp(&mut d.packet).is_ok(),
+            None => true,
+        };
+        if protected {
+            let _ = socket2::SockRef::from(lane.socket.as_ref()).send_to(&d.packet, &d.to.into());
+            let now = Instant::now();
+            lane.stats.record(if now > d.deadline {
+                now - d.deadline
+            } else {
+                d.deadline - now
+            });
         }
+        lane.queued.fetch_sub(1, SeqCst);
     }
-    let _ = socket2::SockRef::from(d.lane.socket.as_ref()).send_to(&d.packet, &d.to.into());
-    let now = Instant::now();
-    l.stats.record(if now > d.deadline {
-        now - d.deadline
-    } else {
-        d.deadline - now
-    });
+    lane.sending.store(false, SeqCst);
 }
 
 #[cfg(test)]
@@ -375,13 +441,16 @@ mod tests {
 
     #[test]
     fn lateness_percentiles() {
-        let mut s = SendStats::default();
+        let lane = LaneStats::new();
         for i in 0..100 {
-            s.record(Duration::from_micros(if i < 99 { 50 } else { 3000 }));
+            lane.record(Duration::from_micros(if i < 99 { 50 } else { 3000 }));
         }
+        let s = lane.snapshot();
+        assert_eq!(s.packets, 100);
         assert_eq!(s.percentile(99.0), Duration::ZERO);
         assert_eq!(s.percentile(100.0), Duration::from_micros(3000));
         assert_eq!(s.max_late, Duration::from_micros(3000));
+        assert_eq!(LaneStats::new().snapshot(), SendStats::default());
     }
 
     async fn pair() -> (Arc<UdpSocket>, std::net::UdpSocket) {
