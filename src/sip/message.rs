@@ -521,14 +521,16 @@ fn check_u32(name: &str, value: &str) -> Result<(), SipError> {
 /// parsers are not used here: they are lenient (RFC 4475 `badinv01`) and strict where the RFC
 /// is not (`j.user@` becomes a host).
 pub fn validate(msg: &rsip::SipMessage) -> Result<(), SipError> {
-    let headers = msg.headers();
     let context = if msg.is_request() {
         "request"
     } else {
         "response"
     };
+    // Each header's name and value, read once (rsip prints the headers it types itself).
+    let fields: Vec<_> = msg.headers().iter().map(name_value_ref).collect();
+    let named = |name: &'static str| fields.iter().filter(move |(n, _)| same_name(n, name));
     for name in ["Via", "From", "To", "Call-ID", "CSeq"] {
-        if find_header(headers, name).is_none() {
+        if named(name).next().is_none() {
             return Err(SipError::MissingHeader {
                 name: name.to_string(),
                 context: context.to_string(),
@@ -536,19 +538,23 @@ pub fn validate(msg: &rsip::SipMessage) -> Result<(), SipError> {
         }
     }
     for name in SINGLE_VALUED {
-        let values = find_headers(headers, name);
-        if values.len() > 1 {
+        if named(name).nth(1).is_some() {
+            let values: Vec<&str> = named(name).map(|(_, v)| v.as_ref()).collect();
             return Err(SipError::Invalid {
                 reason: format!("{name} must appear once"),
                 found: values.join(" | "),
             });
         }
     }
-    for header in headers.iter() {
-        let (name, value) = name_value_ref(header);
-        let value: &str = &value;
-        let long = compact_to_long(&name).unwrap_or(&name);
-        match long.to_ascii_lowercase().as_str() {
+    for (name, value) in &fields {
+        let value: &str = value;
+        let long = compact_to_long(name).unwrap_or(name);
+        let checked = CHECKED
+            .iter()
+            .find(|c| c.eq_ignore_ascii_case(long))
+            .copied()
+            .unwrap_or_default();
+        match checked {
             "cseq" => {
                 let (num, method) = value.split_once(' ').unwrap_or((value, ""));
                 let ok_num = !num.is_empty()
@@ -602,6 +608,23 @@ pub fn validate(msg: &rsip::SipMessage) -> Result<(), SipError> {
     }
     Ok(())
 }
+
+/// The headers [`validate`] checks the value of (lowercase long names).
+const CHECKED: &[&str] = &[
+    "cseq",
+    "max-forwards",
+    "expires",
+    "min-expires",
+    "to",
+    "from",
+    "contact",
+    "route",
+    "record-route",
+    "reply-to",
+    "referred-by",
+    "via",
+    "date",
+];
 
 fn check_expires_param(name: &str, addr: &NameAddr) -> Result<(), SipError> {
     match addr.param("expires") {

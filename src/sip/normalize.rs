@@ -267,7 +267,7 @@ fn parse_field(line_no: usize, line: Cow<'_, [u8]>) -> Result<Field<'_>, SipErro
 
 /// Appends `value` to `out` with LWS runs collapsed to one SP and SWS around the separators in
 /// `seps` removed, outside quoted strings (RFC 3261 25.1). `out` must be empty.
-fn tidy_structured(out: &mut Vec<u8>, value: &[u8], seps: &[u8]) {
+fn tidy_structured(out: &mut Vec<u8>, value: &[u8], seps: &Separators) {
     let mut in_quote = false;
     let mut escaped = false;
     let mut pending_space = false;
@@ -286,12 +286,12 @@ fn tidy_structured(out: &mut Vec<u8>, value: &[u8], seps: &[u8]) {
         match b {
             b' ' | b'\t' => {
                 // Whitespace right after a separator is dropped.
-                if !out.last().is_some_and(|l| seps.contains(l)) {
+                if !out.last().is_some_and(|l| seps.has(*l)) {
                     pending_space = true;
                 }
             }
             _ => {
-                if pending_space && !seps.contains(&b) {
+                if pending_space && !seps.has(b) {
                     out.push(b' ');
                 }
                 pending_space = false;
@@ -344,16 +344,40 @@ fn canonical_name(name: &str) -> &str {
     compact_to_long(name).unwrap_or(name)
 }
 
+/// A set of separator bytes, one lookup per byte of a value (a table, not a scan of the set:
+/// `tidy_structured` asks for every byte).
+struct Separators([bool; 256]);
+
+impl Separators {
+    const fn of(bytes: &[u8]) -> Separators {
+        let mut table = [false; 256];
+        let mut i = 0;
+        while i < bytes.len() {
+            table[bytes[i] as usize] = true;
+            i += 1;
+        }
+        Separators(table)
+    }
+
+    fn has(&self, b: u8) -> bool {
+        self.0[usize::from(b)]
+    }
+}
+
+/// RFC 3261's SEMI, EQUAL, COMMA and SLASH; Via adds COLON (its `sent-by` port).
+static SEPARATORS: Separators = Separators::of(b";=,/");
+static VIA_SEPARATORS: Separators = Separators::of(b";=,/:");
+
 /// The separators whose surrounding whitespace goes in a structured header (`None`: the
 /// header is free text, only unfolded and trimmed).
-fn structured_separators(name: &str) -> Option<&'static [u8]> {
+fn structured_separators(name: &str) -> Option<&'static Separators> {
     if name.eq_ignore_ascii_case("via") {
-        return Some(b";=,/:");
+        return Some(&VIA_SEPARATORS);
     }
     STRUCTURED
         .iter()
         .any(|s| s.eq_ignore_ascii_case(name))
-        .then_some(b";=,/")
+        .then_some(&SEPARATORS)
 }
 
 /// Appends one `name: value` line.
@@ -395,11 +419,11 @@ pub fn normalize(raw: &[u8]) -> Result<Vec<u8>, SipError> {
             }
             None => field.value(),
         };
-        let parts = SPLIT_LISTS
-            .iter()
-            .any(|l| l.eq_ignore_ascii_case(name))
-            .then(|| split_list(value))
-            .flatten();
+        // Most values hold no comma: nothing to split, no list allocated.
+        let parts = (value.contains(&b',')
+            && SPLIT_LISTS.iter().any(|l| l.eq_ignore_ascii_case(name)))
+        .then(|| split_list(value))
+        .flatten();
         match parts {
             Some(parts) => parts.iter().for_each(|p| push_field(&mut out, name, p)),
             None => push_field(&mut out, name, value),
