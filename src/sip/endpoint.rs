@@ -907,8 +907,16 @@ impl Core {
                 } => queue.extend(self.transmit(bytes, to, transport, key).await),
                 Action::DeliverToTu(event) => queue.extend(self.deliver(event, local)),
                 Action::TransactionTerminated(record) => {
-                    self.watchers.remove(&record.key);
-                    if let Some(reply) = self.clients.remove(&record.key) {
+                    // Only client transactions have someone waiting (and a server one's
+                    // key is never in these maps: no lookup per call for nothing).
+                    let waiting = match record.role {
+                        Role::Client => {
+                            self.watchers.remove(&record.key);
+                            self.clients.remove(&record.key)
+                        }
+                        Role::Server => None,
+                    };
+                    if let Some(reply) = waiting {
                         let err = match record.outcome {
                             Outcome::TransportError => ClientError::Transport,
                             _ => ClientError::TimedOut(Timer::F),

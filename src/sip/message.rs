@@ -453,12 +453,12 @@ pub fn response_from_headers(
     let mut out: Vec<rsip::Header> = Vec::with_capacity(8);
     for header in headers.iter() {
         let (name, value) = name_value_ref(header);
-        if ["Via", "From", "Call-ID", "CSeq"]
-            .iter()
-            .any(|n| same_name(&name, n))
-        {
+        if !is_copied_into_responses(&name) {
+            continue;
+        }
+        if !same_name(&name, "To") {
             out.push(header.clone());
-        } else if same_name(&name, "To") {
+        } else {
             match to_tag {
                 Some(tag) if !has_tag(&value) => out.push(rsip::Header::To(
                     rsip::headers::To::new(format!("{value};tag={tag}")),
@@ -476,6 +476,24 @@ pub fn response_from_headers(
         headers: out.into(),
         body: Vec::new(),
     }
+}
+
+/// The headers of a request its responses copy (RFC 3261 8.2.6.2): what a transaction keeps
+/// of its request to answer it later (a 487 after CANCEL), instead of the whole request.
+pub fn response_headers(request: &rsip::Request) -> rsip::Headers {
+    let kept: Vec<rsip::Header> = request
+        .headers
+        .iter()
+        .filter(|h| is_copied_into_responses(&name_value_ref(h).0))
+        .cloned()
+        .collect();
+    kept.into()
+}
+
+fn is_copied_into_responses(name: &str) -> bool {
+    ["Via", "From", "To", "Call-ID", "CSeq"]
+        .iter()
+        .any(|n| same_name(name, n))
 }
 
 /// Whether a To/From value carries a `tag` parameter (outside the URI).

@@ -43,7 +43,9 @@ use self::deadlines::{Deadline, Deadlines, Slot};
 use self::server_invite::ServerInvite;
 use self::server_non_invite::ServerNonInvite;
 use super::ids::IdGenerator;
-use super::message::{request_bytes, response_bytes, response_to};
+use super::message::{
+    request_bytes, response_bytes, response_from_headers, response_headers, response_to,
+};
 use super::transport::TransportKind;
 
 pub(crate) fn encode_request(req: &rsip::Request) -> Vec<u8> {
@@ -85,7 +87,9 @@ impl ServerTx {
 
 struct ServerEntry {
     meta: Meta,
-    request: rsip::Request,
+    /// The request's headers its responses copy (not the whole request: a copy per live
+    /// transaction, and some 100,000 live at 20,000 calls/s).
+    headers: rsip::Headers,
     /// The To tag of our responses (so the 487 and the CANCEL's 200 use the same, 9.2).
     to_tag: Option<String>,
     tx: ServerTx,
@@ -127,7 +131,9 @@ struct AckEntry {
 pub struct TransactionLayer {
     timers: Timers,
     ids: IdGenerator,
-    server: HashMap<TransactionKey, ServerEntry>,
+    /// Boxed: a table slot is the key and a pointer, not the whole entry (inserts and growth
+    /// move slots).
+    server: HashMap<TransactionKey, Box<ServerEntry>>,
     client: HashMap<TransactionKey, ClientEntry>,
     /// 2xx responses awaiting their ACK, by the INVITE's key.
     ack_waits: HashMap<TransactionKey, AckEntry>,
@@ -230,12 +236,12 @@ impl TransactionLayer {
         };
         self.server.insert(
             key.clone(),
-            ServerEntry {
+            Box::new(ServerEntry {
                 meta,
-                request: req.clone(),
+                headers: response_headers(&req),
                 to_tag: None,
                 tx,
-            },
+            }),
         );
         let mut actions = self.apply_server(&key, out, now);
         actions.push(Action::DeliverToTu(TuEvent::Request {
@@ -345,8 +351,12 @@ impl TransactionLayer {
                 let tag = entry.to_tag.get_or_insert(fresh_tag).clone();
                 if let ServerTx::Invite(tx) = &mut entry.tx {
                     if tx.is_proceeding() {
-                        let resp =
-                            response_to(&entry.request, 487, "Request Terminated", Some(&tag));
+                        let resp = response_from_headers(
+                            &entry.headers,
+                            487,
+                            "Request Terminated",
+                            Some(&tag),
+                        );
                         if let Ok(out) = tx.respond(487, response_bytes(&resp), now) {
                             cancelled = out;
                         }
@@ -378,12 +388,12 @@ impl TransactionLayer {
             .unwrap_or_default();
         self.server.insert(
             key.clone(),
-            ServerEntry {
+            Box::new(ServerEntry {
                 meta,
-                request: req,
+                headers: response_headers(&req),
                 to_tag: tag,
                 tx: ServerTx::NonInvite(tx),
-            },
+            }),
         );
         // 9.2: the CANCEL is answered first, then the INVITE gets its 487.
         let mut actions = self.apply_server(&key, out, now);
@@ -443,7 +453,7 @@ impl TransactionLayer {
             entry.to_tag = key::tag(&response.headers, "To");
         }
         if matches!(entry.tx, ServerTx::Invite(_)) && (200..300).contains(&status) {
-            let cseq = key::cseq(&entry.request.headers)
+            let cseq = key::cseq(&entry.headers)
                 .map(|(n, _)| n)
                 .unwrap_or_default();
             let meta = Meta {
