@@ -234,13 +234,17 @@ impl TopVia {
         let bad = || TransactionError::MalformedVia {
             value: value.to_string(),
         };
-        let first = split_list(value.as_bytes())
-            .and_then(|parts| {
-                parts
-                    .first()
-                    .map(|p| String::from_utf8_lossy(p).into_owned())
-            })
-            .ok_or_else(bad)?;
+        // The first element of a comma list (most Via values hold one: no list built).
+        let first = if value.contains(',') {
+            split_list(value.as_bytes())
+                .and_then(|parts| parts.first().map(|p| String::from_utf8_lossy(p)))
+                .ok_or_else(bad)?
+        } else {
+            std::borrow::Cow::Borrowed(value.trim_matches([' ', '\t']))
+        };
+        if first.is_empty() {
+            return Err(bad());
+        }
         let mut pieces = first.split(';');
         let sent = pieces.next().unwrap_or_default().trim();
         let (protocol, sent_by) = sent.split_once(char::is_whitespace).ok_or_else(bad)?;
@@ -258,10 +262,11 @@ impl TopVia {
                 .eq_ignore_ascii_case("branch")
                 .then(|| value.trim().to_string())
         });
+        let host = host.to_ascii_lowercase();
         Ok(TopVia {
-            raw: first.clone(),
+            raw: first.into_owned(),
             transport,
-            host: host.to_ascii_lowercase(),
+            host,
             port,
             branch,
         })
