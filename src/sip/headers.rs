@@ -263,6 +263,30 @@ impl NameAddr {
         find_param(&self.params, name)
     }
 
+    /// `NameAddr::parse(header, value)?.param(name)` for a value of a message that passed
+    /// `message::validate` (the To or From tag of every request and response): a value
+    /// without a quote is read in place, its parameters being what follows the `>` of a
+    /// bracketed URI or the first `;` of a bare one; a value with a quote (a quoted display
+    /// name or parameter could hold `>` or `;`) takes the full parse. The call router asks
+    /// for a To tag four times per INVITE.
+    pub fn param_of(header: &str, value: &str, name: &str) -> Option<String> {
+        if value.contains('"') {
+            return NameAddr::parse(header, value).ok()?.param(name);
+        }
+        let s = value.trim();
+        let params = match s.find('<') {
+            Some(lt) => s.get(lt..).and_then(|r| r.find('>').map(|gt| lt + gt + 1)),
+            None => s.find(';'),
+        }
+        .and_then(|start| s.get(start..))?;
+        params.split(';').find_map(|p| {
+            let (n, v) = p.split_once('=').unwrap_or((p, ""));
+            n.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_string())
+        })
+    }
+
     /// The URI split into its parts.
     pub fn uri_parts(&self) -> Result<SipUriParts, SipError> {
         SipUriParts::parse(&self.uri)
@@ -943,6 +967,27 @@ impl fmt::Display for ReferredBy {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn param_of_reads_what_the_full_parse_reads() {
+        for value in [
+            "<sip:bob@b>;tag=1918181833n",
+            "Bob <sip:bob@b;tag=inuri>;tag=out",
+            "<sip:bob@b;tag=inuri>",
+            "sip:bob@b;tag=bare",
+            "sip:bob@b",
+            " <sip:a@b> ; TAG = x ; other",
+            "<sip:a@b>;lr;tag",
+            "\"x>;tag=q\" <sip:a@b>;tag=real",
+            "<sip:a@b>;foo=\"a;tag=no\";tag=yes",
+            "Bob Smith <sips:b@h:5061;transport=tls>;expires=5;Tag=T1",
+        ] {
+            let full = NameAddr::parse("To", value)
+                .ok()
+                .and_then(|a| a.param("tag"));
+            assert_eq!(NameAddr::param_of("To", value, "tag"), full, "{value}");
+        }
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -497,6 +497,23 @@ pub fn response_from_headers(
     }
 }
 
+/// The bytes of [`response_to`] without a To tag (a 100 Trying), written straight from the
+/// request: the transaction layer builds one for every INVITE, and most are never sent (the
+/// call router answers at once), so it skips building an `rsip::Response` first.
+pub fn untagged_response_bytes(request: &rsip::Request, status: u16, reason: &str) -> Vec<u8> {
+    use std::fmt::Write;
+    let mut text = String::with_capacity(512);
+    // Writing into a String cannot fail.
+    let _ = write!(text, "{} {status} {reason}\r\n", rsip::Version::V2);
+    for header in request.headers.iter() {
+        if is_copied_into_responses(&name_value_ref(header).0) {
+            let _ = write!(text, "{header}\r\n");
+        }
+    }
+    text.push_str("Content-Length: 0\r\n\r\n");
+    text.into_bytes()
+}
+
 /// The headers of a request its responses copy (RFC 3261 8.2.6.2): what a transaction keeps
 /// of its request to answer it later (a 487 after CANCEL), instead of the whole request.
 pub fn response_headers(request: &rsip::Request) -> rsip::Headers {
@@ -724,6 +741,25 @@ l: 0\r\n\r\n";
             "<tel:+14255550123>;reason=no-answer"
         );
         validate(&msg).unwrap();
+    }
+
+    #[test]
+    fn untagged_response_bytes_are_the_bytes_of_the_response() {
+        let req = match parse(
+            b"INVITE sip:bob@b SIP/2.0\r\nVia: SIP/2.0/UDP h:5060;branch=z9hG4bK1\r\n\
+              Via: SIP/2.0/UDP g;branch=z9hG4bK0\r\nMax-Forwards: 70\r\n\
+              From: <sip:a@b>;tag=1\r\nTo: \"Bob\" <sip:bob@b>\r\nCall-ID: c1\r\n\
+              CSeq: 1 INVITE\r\nSubject: x\r\nContent-Length: 0\r\n\r\n",
+        )
+        .unwrap()
+        {
+            rsip::SipMessage::Request(r) => r,
+            rsip::SipMessage::Response(_) => panic!("a request"),
+        };
+        assert_eq!(
+            String::from_utf8(untagged_response_bytes(&req, 100, "Trying")).unwrap(),
+            String::from_utf8(response_bytes(&response_to(&req, 100, "Trying", None))).unwrap()
+        );
     }
 
     #[test]

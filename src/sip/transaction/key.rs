@@ -304,7 +304,7 @@ fn split_host_port(s: &str) -> Option<(&str, Option<u16>)> {
 /// The `tag` parameter of the To or From header, if any.
 pub fn tag(headers: &rsip::Headers, name: &str) -> Option<String> {
     let value = find_header(headers, name)?;
-    NameAddr::parse(name, &value).ok()?.param("tag")
+    NameAddr::param_of(name, &value, "tag")
 }
 
 /// The Call-ID value.

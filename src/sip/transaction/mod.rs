@@ -45,6 +45,7 @@ use self::server_non_invite::ServerNonInvite;
 use super::ids::IdGenerator;
 use super::message::{
     request_bytes, response_bytes, response_from_headers, response_headers, response_to,
+    untagged_response_bytes,
 };
 use super::transport::TransportKind;
 
@@ -225,7 +226,7 @@ impl TransactionLayer {
         };
         let reliable = transport.is_reliable();
         let (tx, out) = if req.method == rsip::Method::Invite {
-            let trying = response_bytes(&response_to(&req, 100, "Trying", None));
+            let trying = untagged_response_bytes(&req, 100, "Trying");
             let (tx, out) = ServerInvite::new(trying, reliable, self.timers);
             (ServerTx::Invite(tx), out)
         } else {
