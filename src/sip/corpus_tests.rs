@@ -327,3 +327,38 @@ fn corpus_files_are_all_classified() {
     assert_eq!(RFC4475.len(), 50);
     assert_eq!(RFC5118.len(), 12);
 }
+
+/// The request path that skips rsip's tokenizer gives, for every corpus message it takes,
+/// exactly the request the path through rsip gives.
+#[test]
+fn requests_built_from_our_split_equal_rsips_parse_for_every_corpus_message() {
+    let mut taken = 0;
+    for dir in ["rfc4475", "rfc5118"] {
+        let path = format!("{}/tests/corpus/{dir}", env!("CARGO_MANIFEST_DIR"));
+        for entry in std::fs::read_dir(path).unwrap() {
+            let file = entry.unwrap().path();
+            if file.extension().is_some_and(|e| e == "md") {
+                continue;
+            }
+            let raw = std::fs::read(&file).unwrap();
+            let wire = if dir == "rfc5118" {
+                rfc5118_wire(&raw)
+            } else {
+                raw
+            };
+            let Ok(Datagram::Message(bytes)) = check_datagram(&wire, &Limits::default()) else {
+                continue;
+            };
+            if let Some((fast, slow)) = super::message::both_request_paths(bytes) {
+                taken += 1;
+                match slow {
+                    Ok(Parsed::Sip(rsip::SipMessage::Request(slow))) => {
+                        assert_eq!(fast, slow, "{}", file.display())
+                    }
+                    other => panic!("{}: rsip's path gave {other:?}", file.display()),
+                }
+            }
+        }
+    }
+    assert!(taken > 30, "only {taken} corpus requests took the path");
+}

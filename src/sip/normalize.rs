@@ -168,7 +168,8 @@ fn trim_ws(mut s: &[u8]) -> &[u8] {
     s
 }
 
-fn is_token_byte(b: u8) -> bool {
+/// RFC 3261's `token` characters (rsip's header tokenizer takes the same).
+pub(crate) fn is_token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b)
 }
 
