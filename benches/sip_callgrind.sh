@@ -105,11 +105,15 @@ measure() {
   echo "$name $result $(counts "$work/$name".cg.*)"
 }
 
-# `counts FILE...`: the instructions and the calls to malloc/calloc/realloc recorded in
-# callgrind dumps (function names are compressed: "(id) name" once, "(id)" after).
+# `counts FILE...`: the instructions and the calls to malloc/calloc/realloc (glibc's or
+# jemalloc's) recorded in callgrind dumps (function names are compressed: "(id) name" once,
+# "(id)" after).
 counts() {
   python3 - "$@" <<'PY'
 import re, sys
+# glibc's entry points, and jemalloc's (umctl's allocator: tikv-jemallocator calls these).
+ALLOCATORS = {"malloc", "calloc", "realloc", "_rjem_malloc", "_rjem_calloc", "_rjem_realloc",
+              "_rjem_mallocx", "_rjem_rallocx"}
 ir = allocs = 0
 for path in sys.argv[1:]:
     names, callee, total = {}, None, {}
@@ -122,7 +126,7 @@ for path in sys.argv[1:]:
                 names[m.group(1)] = m.group(2)
             if line.startswith("cfn="):
                 callee = names.get(m.group(1)) if m else None
-        elif line.startswith("calls=") and callee in ("malloc", "calloc", "realloc"):
+        elif line.startswith("calls=") and callee in ALLOCATORS:
             allocs += int(line.split("=")[1].split()[0])
     ir += total.get("totals") or total.get("summary", 0)
 print(ir, allocs)

@@ -30,8 +30,8 @@
 # some 5 s of transactions), which made the first step of a run fail where later, higher steps
 # were clean (transactions live some 5 s after their ACK, hence 6 s). WARMUP=0 skips it.
 # Usage: [RATES="1000 2000 4000 8000"] [DURATION=5] [RUNS=1] [WARMUP=6] [OVERLOAD_FACTOR=2]
-#        [OVERLOAD_SECS=10] [UMCTL=...] benches/sip_load.sh
-# Issue 17's figure: RUNS=5 RATES="8000 10000 12000 14000 16000 18000" DURATION=5 OVERLOAD_SECS=0
+#        [OVERLOAD_SECS=10] [SIPP_BUFFER_BYTES=4194304] [UMCTL=...] benches/sip_load.sh
+# Issue 17's figure: RUNS=5 RATES="20000 22000 24000 26000 28000 30000" DURATION=5 OVERLOAD_SECS=0
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,6 +46,11 @@ OVERLOAD_SECS=${OVERLOAD_SECS:-10}
 # 302 or 503: a shed call is ACKed (left un-ACKed, its 503 would be retransmitted for 32 s).
 SCENARIO=$here/tests/sipp/uac_302_or_503.xml
 SRC=127.0.10.1          # pool01.contoso.com, a UM IP gateway after grant-permissions
+# SIPp's socket buffers (both servers alike): with the default (rmem_default, ~200 KB) SIPp's own
+# socket dropped responses it read too slowly (1,066 drops in a 24,000/s step, the server's
+# socket none), and each drop was a retransmission charged to the server. 4 MB is what the
+# servers ask for; the kernel caps it at net.core.rmem_max (4 MB on this machine).
+SIPP_BUFFER="-buff_size ${SIPP_BUFFER_BYTES:-4194304}"
 KAM_IP=127.0.0.70
 OFFSET=20000            # umctl's call router on 127.0.20.1:25060
 
@@ -91,7 +96,7 @@ step() {
   start=$(date +%s.%N)
   (cd "$dir" && sipp "$target" -sf "$SCENARIO" -s LOC801 -key divert bob \
       -i $SRC -p "$port" -ci $SRC -cp $((port + 1)) \
-      -r "$rate" -m "$calls" -l 60000 -recv_timeout 4000 -max_recv_loops 10000 \
+      -r "$rate" -m "$calls" -l 60000 -recv_timeout 4000 -max_recv_loops 10000 $SIPP_BUFFER \
       -timeout $((DURATION * 4 + 20))s -nostdin -trace_stat -stf st.csv -trace_counts -fd 1 \
       >/dev/null 2>&1) || true
   end=$(date +%s.%N)
@@ -173,7 +178,7 @@ overload() {
   start=$(date +%s.%N)
   (cd "$dir" && sipp "$target" -sf "$here/tests/sipp/uac_302_or_503.xml" -s LOC801 \
       -key divert bob -i $SRC -p "$port" -ci $SRC -cp $((port + 1)) \
-      -r "$rate" -m "$calls" -l 60000 -recv_timeout 4000 -max_recv_loops 10000 \
+      -r "$rate" -m "$calls" -l 60000 -recv_timeout 4000 -max_recv_loops 10000 $SIPP_BUFFER \
       -timeout $((OVERLOAD_SECS * 4 + 20))s -nostdin -trace_stat -stf st.csv -trace_counts \
       -fd 1 >/dev/null 2>&1) || true
   end=$(date +%s.%N)
