@@ -21,7 +21,7 @@
 //! its answer comes back to the loop as an event. A panicking handler gets its caller a 500.
 //! Past [`Overload::max_pending`] requests waiting (received and not yet taken by a loop, or
 //! with the handler; the sum over the shards), a new INVITE gets 503 with Retry-After before
-//! the handler sees it ([`super::overload`] decides).
+//! it is parsed, statelessly ([`super::overload`] decides).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -696,6 +696,11 @@ impl Core {
             self.inbound_certificate = None;
             return self.execute_with_local(actions, local).await;
         }
+        // Past capacity, a new INVITE is shed before it is parsed (see `shed_unparsed`).
+        if self.shed_unparsed(bytes, peer, kind).await {
+            self.inbound_certificate = None;
+            return;
+        }
         let parsed = match parse_any(bytes) {
             Ok(p) => p,
             Err(e) => return self.reject(bytes, &e, peer, kind).await,
@@ -1010,7 +1015,7 @@ impl Core {
         if let Admission::Shed { retry_after_secs } =
             overload::admit(initial_invite, self.backlog(), self.overload)
         {
-            let resp = self.shed(&request, retry_after_secs);
+            let resp = self.shed(&request.headers, &self.ids.tag(), retry_after_secs);
             return self.answer(&key, resp);
         }
         if dialog.is_some() && !self.handler.owns_dialog(&request) {
@@ -1077,10 +1082,42 @@ impl Core {
             .set(self.shard, self.queued + self.pending.len());
     }
 
-    /// The 503 of a shed INVITE.
-    fn shed(&self, request: &rsip::Request, retry_after_secs: u32) -> rsip::Response {
-        let mut resp =
-            super::message::response_to(request, 503, phrase(503), Some(&self.ids.tag()));
+    /// Sheds `bytes` if they are a new INVITE (no To tag) whose response headers can be read
+    /// line by line: its 503 + Retry-After goes out statelessly, without parsing the message
+    /// or keeping a transaction (past capacity, parsing calls only to refuse them took the
+    /// time the admitted ones needed). A retransmission gets the same answer again, with the
+    /// same To tag (RFC 3261 8.2.7); its ACK finds no transaction and is dropped. `false`:
+    /// not such a request, the normal path decides.
+    async fn shed_unparsed(&mut self, bytes: &[u8], peer: SocketAddr, kind: TransportKind) -> bool {
+        let Admission::Shed { retry_after_secs } =
+            overload::admit(true, self.backlog(), self.overload)
+        else {
+            return false;
+        };
+        let is_invite = bytes
+            .split(|b| *b == b' ')
+            .next()
+            .is_some_and(|m| m.eq_ignore_ascii_case(b"INVITE"));
+        let headers = match is_invite.then(|| salvage(bytes)).flatten() {
+            Some(h) if key::tag(&h, "To").is_none() => h,
+            _ => return false,
+        };
+        let request_id = [
+            find_header(&headers, "Via").unwrap_or_default(),
+            find_header(&headers, "Call-ID").unwrap_or_default(),
+        ]
+        .concat();
+        let tag = self.ids.stateless_tag(request_id.as_bytes());
+        let resp = self.shed(&headers, &tag, retry_after_secs);
+        let detail = "overloaded: shed before parsing";
+        self.stateless(resp, "INVITE", &headers, peer, kind, detail)
+            .await;
+        true
+    }
+
+    /// The 503 of a shed INVITE, from the request's headers.
+    fn shed(&self, headers: &rsip::Headers, tag: &str, retry_after_secs: u32) -> rsip::Response {
+        let mut resp = response_from_headers(headers, 503, phrase(503), Some(tag));
         super::message::push_retry_after(&mut resp, retry_after_secs);
         resp.headers.push(warning(&format!(
             "overloaded: {} requests are waiting",

@@ -42,6 +42,15 @@ impl IdGenerator {
         base36(self.next_u64())
     }
 
+    /// The To tag a stateless answer gives `request_id` (bytes that name one request, e.g. its
+    /// Via branch and Call-ID): the same for every retransmission of the request, as RFC 3261
+    /// 8.2.7 asks of a stateless UAS, unguessable without this generator's key.
+    pub fn stateless_tag(&self, request_id: &[u8]) -> String {
+        let mut h = self.keys.build_hasher();
+        h.write(request_id);
+        base36(h.finish())
+    }
+
     /// A Via branch: the magic cookie plus 128 random bits.
     pub fn branch(&self) -> String {
         format!(
@@ -79,6 +88,20 @@ fn base36(mut n: u64) -> String {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn a_stateless_tag_is_the_same_for_the_same_request_only() {
+        let ids = IdGenerator::new();
+        let a = ids.stateless_tag(b"SIP/2.0/UDP h;branch=z9hG4bK1c1@h");
+        assert_eq!(a, ids.stateless_tag(b"SIP/2.0/UDP h;branch=z9hG4bK1c1@h"));
+        assert_ne!(a, ids.stateless_tag(b"SIP/2.0/UDP h;branch=z9hG4bK2c1@h"));
+        // Another generator (another process) has another key.
+        assert_ne!(
+            a,
+            IdGenerator::new().stateless_tag(b"SIP/2.0/UDP h;branch=z9hG4bK1c1@h")
+        );
+        assert!(!a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric()));
+    }
 
     #[test]
     fn ids_are_distinct_and_well_formed() {

@@ -6,7 +6,9 @@
 //! for the handler: the directory lookup, the worker's call set-up) is answered at once with
 //! `503 Service Unavailable` and `Retry-After` (Exchange's answer when it is full), before the
 //! handler sees it, so the queue stays bounded and the caller gets a final answer before its
-//! first retransmission instead of piling retransmissions on a full server. Requests in a dialog
+//! first retransmission instead of piling retransmissions on a full server. The endpoint sheds
+//! such an INVITE before parsing it, statelessly, from its raw header lines (a retransmission
+//! gets the same 503, RFC 3261 8.2.7); one it cannot read that way is shed after the parse. Requests in a dialog
 //! (ACK, BYE, re-INVITE, REFER) and OPTIONS probes are always admitted: they end or keep calls
 //! already admitted. Retransmissions never reach this point: the transaction layer absorbs
 //! them. The endpoint (`sip::endpoint`) applies the decision.
