@@ -590,6 +590,23 @@ fn far_future() -> tokio::time::Instant {
     tokio::time::Instant::now() + Duration::from_secs(3600)
 }
 
+/// Whether a message's header section ends with CRLF CRLF and holds no folded line (every
+/// line after the start line begins with a header name), so reading it line by line sees
+/// each field whole.
+fn plain_header_lines(bytes: &[u8]) -> bool {
+    let Some(end) = bytes.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = bytes.get(..end).unwrap_or_default();
+    // Every LF ends a CRLF, and the line after it does not start with SP or HT.
+    head.first() != Some(&b'\n')
+        && head.windows(2).all(|w| match w {
+            [a, b'\n'] => *a == b'\r',
+            [b'\n', b] => !matches!(b, b' ' | b'\t'),
+            _ => true,
+        })
+}
+
 /// The headers a response needs (Via, From, To, Call-ID, CSeq), read line by line from a
 /// request the parser refused, so it can still get its 400 (RFC 3261 18.3 / RFC 4475).
 /// `None` for responses, ACKs, or when one of the five is missing.
@@ -690,14 +707,18 @@ impl Core {
         };
         // A retransmission or the ACK of a final non-2xx: its transaction answers it by key,
         // before any parsing (under load most datagrams are these).
-        let absorbed = TransactionKey::for_raw_request(bytes)
-            .and_then(|(key, ack)| self.layer.absorb(&key, ack, Instant::now()));
+        let raw_key = TransactionKey::for_raw_request(bytes);
+        let absorbed = raw_key
+            .as_ref()
+            .and_then(|(key, ack)| self.layer.absorb(key, *ack, Instant::now()));
         if let Some(actions) = absorbed {
             self.inbound_certificate = None;
             return self.execute_with_local(actions, local).await;
         }
-        // Past capacity, a new INVITE is shed before it is parsed (see `shed_unparsed`).
-        if self.shed_unparsed(bytes, peer, kind).await {
+        // Past capacity, a new INVITE is shed before it is parsed (see `shed_unparsed`): only
+        // one whose raw key was read, so that a retransmission of an admitted call cannot
+        // miss its transaction here (an RFC 2543 Via, a folded one: the parse finds it).
+        if raw_key.is_some() && self.shed_unparsed(bytes, peer, kind).await {
             self.inbound_certificate = None;
             return;
         }
@@ -1098,7 +1119,10 @@ impl Core {
             .split(|b| *b == b' ')
             .next()
             .is_some_and(|m| m.eq_ignore_ascii_case(b"INVITE"));
-        let headers = match is_invite.then(|| salvage(bytes)).flatten() {
+        // Line by line needs plain lines: CRLF line ends and no folded field (a To tag on a
+        // continuation line would be missed and an in-dialog request shed); others are parsed.
+        let plain = plain_header_lines(bytes);
+        let headers = match (is_invite && plain).then(|| salvage(bytes)).flatten() {
             Some(h) if key::tag(&h, "To").is_none() => h,
             _ => return false,
         };
@@ -1312,6 +1336,20 @@ Record-Route: <sip:p1;lr>\r\nRecord-Route: <sip:p2;lr>\r\nContent-Length: 0\r\n\
             &invite,
         );
         assert!(route(&busy).is_empty());
+    }
+
+    #[test]
+    fn plain_header_lines_are_crlf_lines_without_folding() {
+        let plain = b"INVITE sip:b@h SIP/2.0\r\nTo: <sip:b@h>;tag=1\r\nCall-ID: x\r\n\r\nbody\n";
+        assert!(plain_header_lines(plain));
+        let folded = b"INVITE sip:b@h SIP/2.0\r\nTo: <sip:b@h>\r\n ;tag=abc\r\nCall-ID: x\r\n\r\n";
+        assert!(!plain_header_lines(folded));
+        let tab = b"INVITE sip:b@h SIP/2.0\r\nTo: <sip:b@h>\r\n\t;tag=abc\r\n\r\n";
+        assert!(!plain_header_lines(tab));
+        let lf_only = b"INVITE sip:b@h SIP/2.0\nTo: <sip:b@h>\nCall-ID: x\n\n";
+        assert!(!plain_header_lines(lf_only));
+        let mixed = b"INVITE sip:b@h SIP/2.0\r\nTo: <sip:b@h>\nCall-ID: x\r\n\r\n";
+        assert!(!plain_header_lines(mixed));
     }
 
     #[test]
