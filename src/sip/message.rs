@@ -192,35 +192,72 @@ fn check_start_line(raw: &[u8]) -> Result<StartLine, SipError> {
 /// The placeholder start line used to let rsip parse the headers of a [`ForeignRequest`].
 const PLACEHOLDER: &[u8] = b"OPTIONS sip:placeholder.invalid SIP/2.0";
 
+/// One framed message normalised, its header section and start line checked: what both
+/// paths of [`parse_any`] start from.
+struct Prepared {
+    normalized: Vec<u8>,
+    head_end: usize,
+    body_start: usize,
+    start_len: usize,
+    start: StartLine,
+}
+
+impl Prepared {
+    fn new(bytes: &[u8]) -> Result<Prepared, SipError> {
+        let normalized = normalize(bytes)?;
+        let (head_end, body_start) =
+            find_head_end(&normalized, 0).ok_or(SipError::UnterminatedHeaders {
+                len: normalized.len(),
+            })?;
+        let head = normalized.get(..head_end).unwrap_or_default();
+        let start_len = head
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .unwrap_or(head.len());
+        let start = check_start_line(head.get(..start_len).unwrap_or_default())?;
+        let body_len = normalized.len().saturating_sub(body_start);
+        check_content_length(head, body_len)?;
+        Ok(Prepared {
+            normalized,
+            head_end,
+            body_start,
+            start_len,
+            start,
+        })
+    }
+
+    /// The header section, start line included.
+    fn head(&self) -> &[u8] {
+        self.normalized.get(..self.head_end).unwrap_or_default()
+    }
+
+    fn body(&self) -> &[u8] {
+        self.normalized.get(self.body_start..).unwrap_or_default()
+    }
+
+    /// The request [`request_from_parts`] builds, if it takes this message.
+    fn request_from_parts(&self) -> Option<rsip::Request> {
+        let StartLine::Request {
+            method,
+            uri,
+            version,
+        } = &self.start
+        else {
+            return None;
+        };
+        let fields = self.head().get(self.start_len..).unwrap_or_default();
+        request_from_parts(method, uri, version, fields, self.body())
+    }
+}
+
 /// Normalises and parses one framed message. Valid requests rsip cannot represent come back as
 /// [`Parsed::Foreign`]. Errors name the layer (see [`SipError::layer`]).
 pub fn parse_any(bytes: &[u8]) -> Result<Parsed, SipError> {
-    let normalized = normalize(bytes)?;
-    let (head_end, body_start) =
-        find_head_end(&normalized, 0).ok_or(SipError::UnterminatedHeaders {
-            len: normalized.len(),
-        })?;
-    let head = normalized.get(..head_end).unwrap_or_default();
-    let body = normalized.get(body_start..).unwrap_or_default();
-    let start_len = head
-        .windows(2)
-        .position(|w| w == b"\r\n")
-        .unwrap_or(head.len());
-    let start = check_start_line(head.get(..start_len).unwrap_or_default())?;
-    check_content_length(head, body.len())?;
-
-    if let StartLine::Request {
-        method,
-        uri,
-        version,
-    } = &start
-    {
-        let fields = head.get(start_len..).unwrap_or_default();
-        if let Some(req) = request_from_parts(method, uri, version, fields, body) {
-            return Ok(Parsed::Sip(rsip::SipMessage::Request(req)));
-        }
+    let prepared = Prepared::new(bytes)?;
+    match prepared.request_from_parts() {
+        Some(req) => Ok(Parsed::Sip(rsip::SipMessage::Request(req))),
+        None => parse_through_rsip(prepared),
     }
-    parse_through_rsip(&normalized, start, start_len, head, body)
 }
 
 /// For tests: a message's request as [`request_from_parts`] builds it (`None` when it leaves
@@ -229,43 +266,23 @@ pub fn parse_any(bytes: &[u8]) -> Result<Parsed, SipError> {
 pub(crate) fn both_request_paths(
     bytes: &[u8],
 ) -> Option<(rsip::Request, Result<Parsed, SipError>)> {
-    let normalized = normalize(bytes).ok()?;
-    let (head_end, body_start) = find_head_end(&normalized, 0)?;
-    let head = normalized.get(..head_end)?;
-    let body = normalized.get(body_start..)?;
-    let start_len = head.windows(2).position(|w| w == b"\r\n")?;
-    let start = check_start_line(head.get(..start_len)?).ok()?;
-    check_content_length(head, body.len()).ok()?;
-    let StartLine::Request {
-        method,
-        uri,
-        version,
-    } = &start
-    else {
-        return None;
-    };
-    let fast = request_from_parts(method, uri, version, head.get(start_len..)?, body)?;
-    Some((
-        fast,
-        parse_through_rsip(&normalized, start, start_len, head, body),
-    ))
+    let prepared = Prepared::new(bytes).ok()?;
+    let fast = prepared.request_from_parts()?;
+    Some((fast, parse_through_rsip(prepared)))
 }
 
 /// The message through rsip's parser (responses, and requests [`request_from_parts`] leaves
 /// to it), with our Request-URI; a request rsip refuses is retried with a placeholder start
 /// line to tell which part it refused.
-fn parse_through_rsip(
-    normalized: &[u8],
-    start: StartLine,
-    start_len: usize,
-    head: &[u8],
-    body: &[u8],
-) -> Result<Parsed, SipError> {
-    if let Ok(mut msg) = rsip_parse(&start, normalized) {
+fn parse_through_rsip(prepared: Prepared) -> Result<Parsed, SipError> {
+    let (head, body, start_len) = (prepared.head(), prepared.body(), prepared.start_len);
+    let normalized = prepared.normalized.as_slice();
+    let start = &prepared.start;
+    if let Ok(mut msg) = rsip_parse(start, normalized) {
         // rsip's URI parser takes `sip:j.user@host` for a host; ours splits it right.
-        if let (rsip::SipMessage::Request(req), StartLine::Request { uri, .. }) = (&mut msg, &start)
+        if let (rsip::SipMessage::Request(req), StartLine::Request { uri, .. }) = (&mut msg, start)
         {
-            if let Some(ours) = SipUriParts::parse(uri).ok().and_then(|p| to_rsip_uri(&p)) {
+            if let Some(ours) = our_rsip_uri(uri) {
                 req.uri = ours;
             }
         }
@@ -290,18 +307,14 @@ fn parse_through_rsip(
     };
     // A SIP Request-URI rsip's parser cannot split (IPv6 reference, ';' in the user part):
     // build rsip's Uri from our own split [RFC 4475 semiuri, RFC 5118 ipv6-good].
-    if version.eq_ignore_ascii_case("SIP/2.0") {
-        let rsip_method = method.parse::<rsip::Method>().ok();
-        let rsip_uri = SipUriParts::parse(&uri).ok().and_then(|p| to_rsip_uri(&p));
-        if let (Some(method), Some(uri)) = (rsip_method, rsip_uri) {
-            return Ok(Parsed::Sip(rsip::SipMessage::Request(rsip::Request {
-                method,
-                uri,
-                version: rsip::Version::V2,
-                headers: placeholder.headers,
-                body: body.to_vec(),
-            })));
-        }
+    if let Some((method, uri)) = sip2_request_line(method, uri, version) {
+        return Ok(Parsed::Sip(rsip::SipMessage::Request(rsip::Request {
+            method,
+            uri,
+            version: rsip::Version::V2,
+            headers: placeholder.headers,
+            body: body.to_vec(),
+        })));
     }
     let (why, status) = if !version.eq_ignore_ascii_case("SIP/2.0") {
         (
@@ -311,7 +324,7 @@ fn parse_through_rsip(
     } else if !RSIP_METHODS.contains(&method.as_str()) {
         (format!("extension method {method:?}"), 501)
     } else {
-        match SipUriParts::parse(&uri) {
+        match SipUriParts::parse(uri) {
             Ok(parts) if !parts.is_sip() => (format!("URI scheme {:?}", parts.scheme), 416),
             Ok(parts) if !parts.headers.is_empty() => (
                 "a Request-URI may not carry headers (RFC 3261 19.1.1)".to_string(),
@@ -322,9 +335,9 @@ fn parse_through_rsip(
         }
     };
     Ok(Parsed::Foreign(ForeignRequest {
-        method,
-        uri,
-        version,
+        method: method.clone(),
+        uri: uri.clone(),
+        version: version.clone(),
         headers: placeholder.headers,
         body: body.to_vec(),
         why,
@@ -348,11 +361,7 @@ fn request_from_parts(
     fields: &[u8],
     body: &[u8],
 ) -> Option<rsip::Request> {
-    if !version.eq_ignore_ascii_case("SIP/2.0") {
-        return None;
-    }
-    let method = method.parse::<rsip::Method>().ok()?;
-    let uri = SipUriParts::parse(uri).ok().and_then(|p| to_rsip_uri(&p))?;
+    let (method, uri) = sip2_request_line(method, uri, version)?;
     let mut headers = Vec::with_capacity(16);
     for line in fields.split(|b| *b == b'\n') {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -381,6 +390,20 @@ fn request_from_parts(
         headers: headers.into(),
         body: body.to_vec(),
     })
+}
+
+/// The method and our Request-URI as rsip holds them, for a SIP/2.0 request line whose
+/// method rsip knows and whose URI rsip can hold from our split.
+fn sip2_request_line(method: &str, uri: &str, version: &str) -> Option<(rsip::Method, rsip::Uri)> {
+    if !version.eq_ignore_ascii_case("SIP/2.0") {
+        return None;
+    }
+    Some((method.parse::<rsip::Method>().ok()?, our_rsip_uri(uri)?))
+}
+
+/// rsip's `Uri` from our split of `uri` (`None` when [`to_rsip_uri`] cannot hold it).
+fn our_rsip_uri(uri: &str) -> Option<rsip::Uri> {
+    SipUriParts::parse(uri).ok().and_then(|p| to_rsip_uri(&p))
 }
 
 /// rsip's parse of a message whose start line we read already: a request goes straight to
@@ -520,24 +543,28 @@ pub fn parse(bytes: &[u8]) -> Result<rsip::SipMessage, SipError> {
 /// (rsip's `Display` passes the body through `from_utf8_lossy`).
 pub fn request_bytes(req: &rsip::Request) -> Vec<u8> {
     let start = format_args!("{} {} {}", req.method, req.uri, req.version);
-    message_bytes(start, &req.headers, &req.body)
+    message_bytes(start, req.headers.iter(), &req.body)
 }
 
 /// The wire bytes of a response (see [`request_bytes`]).
 pub fn response_bytes(resp: &rsip::Response) -> Vec<u8> {
     let start = format_args!("{} {}", resp.version, resp.status_code);
-    message_bytes(start, &resp.headers, &resp.body)
+    message_bytes(start, resp.headers.iter(), &resp.body)
 }
 
 /// Start line, each header on its line, blank line, body: written into one buffer sized for a
 /// typical message (rsip's `Display` of the headers prints each into its own string, collects
 /// them and joins them, and a `format!` of it all grows its string several times).
-fn message_bytes(start: std::fmt::Arguments<'_>, headers: &rsip::Headers, body: &[u8]) -> Vec<u8> {
+fn message_bytes<'h>(
+    start: std::fmt::Arguments<'_>,
+    headers: impl IntoIterator<Item = &'h rsip::Header>,
+    body: &[u8],
+) -> Vec<u8> {
     use std::fmt::Write;
     let mut text = String::with_capacity(768);
     // Writing into a String cannot fail.
     let _ = write!(text, "{start}\r\n");
-    for header in headers.iter() {
+    for header in headers {
         let _ = write!(text, "{header}\r\n");
     }
     text.push_str("\r\n");
@@ -602,29 +629,24 @@ pub fn response_from_headers(
 /// request: the transaction layer builds one for every INVITE, and most are never sent (the
 /// call router answers at once), so it skips building an `rsip::Response` first.
 pub fn untagged_response_bytes(request: &rsip::Request, status: u16, reason: &str) -> Vec<u8> {
-    use std::fmt::Write;
-    let mut text = String::with_capacity(512);
-    // Writing into a String cannot fail.
-    let _ = write!(text, "{} {status} {reason}\r\n", rsip::Version::V2);
-    for header in request.headers.iter() {
-        if is_copied_into_responses(&name_value_ref(header).0) {
-            let _ = write!(text, "{header}\r\n");
-        }
-    }
-    text.push_str("Content-Length: 0\r\n\r\n");
-    text.into_bytes()
+    let length = rsip::Header::ContentLength(rsip::headers::ContentLength::new("0"));
+    let start = format_args!("{} {status} {reason}", rsip::Version::V2);
+    message_bytes(start, copied_into_responses(request).chain([&length]), &[])
 }
 
 /// The headers of a request its responses copy (RFC 3261 8.2.6.2): what a transaction keeps
 /// of its request to answer it later (a 487 after CANCEL), instead of the whole request.
 pub fn response_headers(request: &rsip::Request) -> rsip::Headers {
-    let kept: Vec<rsip::Header> = request
+    let kept: Vec<rsip::Header> = copied_into_responses(request).cloned().collect();
+    kept.into()
+}
+
+/// The request's headers its responses copy, in order.
+fn copied_into_responses(request: &rsip::Request) -> impl Iterator<Item = &rsip::Header> {
+    request
         .headers
         .iter()
         .filter(|h| is_copied_into_responses(&name_value_ref(h).0))
-        .cloned()
-        .collect();
-    kept.into()
 }
 
 fn is_copied_into_responses(name: &str) -> bool {
