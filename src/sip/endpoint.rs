@@ -718,7 +718,8 @@ impl Core {
         // Past capacity, a new INVITE is shed before it is parsed (see `shed_unparsed`): only
         // one whose raw key was read, so that a retransmission of an admitted call cannot
         // miss its transaction here (an RFC 2543 Via, a folded one: the parse finds it).
-        if raw_key.is_some() && self.shed_unparsed(bytes, peer, kind).await {
+        let raw_invite = raw_key.is_some_and(|(key, ack)| !ack && key.method() == "INVITE");
+        if raw_invite && self.shed_unparsed(bytes, peer, kind).await {
             self.inbound_certificate = None;
             return;
         }
@@ -1103,8 +1104,8 @@ impl Core {
             .set(self.shard, self.queued + self.pending.len());
     }
 
-    /// Sheds `bytes` if they are a new INVITE (no To tag) whose response headers can be read
-    /// line by line: its 503 + Retry-After goes out statelessly, without parsing the message
+    /// Sheds `bytes`, an INVITE, if it is a new one (no To tag) whose response headers can be
+    /// read line by line: its 503 + Retry-After goes out statelessly, without parsing the message
     /// or keeping a transaction (past capacity, parsing calls only to refuse them took the
     /// time the admitted ones needed). A retransmission gets the same answer again, with the
     /// same To tag (RFC 3261 8.2.7); its ACK finds no transaction and is dropped. `false`:
@@ -1115,14 +1116,9 @@ impl Core {
         else {
             return false;
         };
-        let is_invite = bytes
-            .split(|b| *b == b' ')
-            .next()
-            .is_some_and(|m| m.eq_ignore_ascii_case(b"INVITE"));
         // Line by line needs plain lines: CRLF line ends and no folded field (a To tag on a
         // continuation line would be missed and an in-dialog request shed); others are parsed.
-        let plain = plain_header_lines(bytes);
-        let headers = match (is_invite && plain).then(|| salvage(bytes)).flatten() {
+        let headers = match plain_header_lines(bytes).then(|| salvage(bytes)).flatten() {
             Some(h) if key::tag(&h, "To").is_none() => h,
             _ => return false,
         };
