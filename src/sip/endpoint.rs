@@ -899,33 +899,6 @@ impl Core {
         let mut queue: std::collections::VecDeque<Action> = actions.into();
         while let Some(action) = queue.pop_front() {
             match action {
-                // The 100 Trying of a new INVITE: first see whether the handler answers at
-                // once; then the 100 is not sent (RFC 3261 17.2.1: MAY when the TU answers
-                // within 200 ms), which saves a datagram per redirected call.
-                Action::Transmit {
-                    bytes,
-                    to,
-                    transport,
-                    key,
-                } if bytes.starts_with(b"SIP/2.0 100 ")
-                    && matches!(
-                        queue.front(),
-                        Some(Action::DeliverToTu(TuEvent::Request { key: k, .. }))
-                            if Some(k) == key.as_ref()
-                    ) =>
-                {
-                    let mut follow = Vec::new();
-                    if let Some(Action::DeliverToTu(event)) = queue.pop_front() {
-                        follow = self.deliver(event, local);
-                    }
-                    let answered = follow
-                        .iter()
-                        .any(|a| matches!(a, Action::Transmit { key: k, .. } if *k == key));
-                    if !answered {
-                        queue.extend(self.transmit(bytes, to, transport, key).await);
-                    }
-                    queue.extend(follow);
-                }
                 Action::Transmit {
                     bytes,
                     to,

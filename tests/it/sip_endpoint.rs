@@ -162,12 +162,19 @@ async fn udp_client(server: SocketAddr) -> UdpSocket {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn udp_invite_gets_100_and_302_and_the_ack_stops_retransmission() {
-    let ep = start(Arc::new(Redirect)).await;
+    // The handler takes 400 ms for these calls: the 100 Trying goes out after 200 ms, so the
+    // client stops retransmitting and the 302 is resent on Timer G until its ACK.
+    let ep = start(Arc::new(SlowRedirect)).await;
     let sock = udp_client(ep.udp()).await;
-    let invite = request("INVITE", "z9hG4bKu1", "udp-1", "", "UDP");
+    let invite = request("INVITE", "z9hG4bKu1", "slow-udp-1", "", "UDP");
+    let sent = std::time::Instant::now();
     sock.send(invite.as_bytes()).await.unwrap();
     let trying = recv(&sock, Duration::from_secs(2)).await.unwrap();
     assert_eq!(status(&trying), 100, "{trying}");
+    assert!(
+        sent.elapsed() >= Duration::from_millis(200),
+        "the 100 waited for the handler"
+    );
     let redirect = recv(&sock, Duration::from_secs(2)).await.unwrap();
     assert_eq!(status(&redirect), 302, "{redirect}");
     assert!(redirect.contains("Contact: <sip:um@127.0.0.1:5065;transport=TCP>"));
@@ -177,7 +184,13 @@ async fn udp_invite_gets_100_and_302_and_the_ack_stops_retransmission() {
     sock.send(invite.as_bytes()).await.unwrap();
     let again = recv(&sock, Duration::from_secs(2)).await.unwrap();
     assert_eq!(status(&again), 302);
-    let ack = request("ACK", "z9hG4bKu1", "udp-1", &format!(";tag={tag}"), "UDP");
+    let ack = request(
+        "ACK",
+        "z9hG4bKu1",
+        "slow-udp-1",
+        &format!(";tag={tag}"),
+        "UDP",
+    );
     sock.send(ack.as_bytes()).await.unwrap();
     // Drain what was in flight before the ACK landed, then expect silence (T1 = 100 ms, so a
     // missed ACK would show a retransmission within 100-400 ms).
@@ -189,7 +202,7 @@ async fn udp_invite_gets_100_and_302_and_the_ack_stops_retransmission() {
     // Control: without an ACK, the 302 is retransmitted (so the silence above means something).
     let sock2 = udp_client(ep.udp()).await;
     sock2
-        .send(request("INVITE", "z9hG4bKu2", "udp-2", "", "UDP").as_bytes())
+        .send(request("INVITE", "z9hG4bKu2", "slow-udp-2", "", "UDP").as_bytes())
         .await
         .unwrap();
     let mut statuses = Vec::new();
@@ -203,10 +216,48 @@ async fn udp_invite_gets_100_and_302_and_the_ack_stops_retransmission() {
     // The first INVITE's transaction ended (ACK + Timer I); one log line for it.
     tokio::time::sleep(Duration::from_millis(700)).await;
     let records = ep.log.lines();
-    let first: Vec<_> = records.iter().filter(|r| r["call_id"] == "udp-1").collect();
+    let first: Vec<_> = records
+        .iter()
+        .filter(|r| r["call_id"] == "slow-udp-1")
+        .collect();
     assert_eq!(first.len(), 1, "{records:?}");
     assert_eq!(first[0]["status"], 302);
     assert_eq!(first[0]["outcome"], "completed");
+    ep.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn udp_invite_answered_at_once_gets_only_the_302_and_its_retransmission_gets_it_again() {
+    let ep = start(Arc::new(Redirect)).await;
+    let sock = udp_client(ep.udp()).await;
+    let invite = request("INVITE", "z9hG4bKf1", "fast-1", "", "UDP");
+    sock.send(invite.as_bytes()).await.unwrap();
+    // Answered within 200 ms: no 100 Trying, one datagram.
+    let redirect = recv(&sock, Duration::from_secs(2)).await.unwrap();
+    assert_eq!(status(&redirect), 302, "{redirect}");
+    // No provisional reached the client, so it is the one retransmitting (Timer A): nothing
+    // comes on a timer (T1 = 100 ms here, so Timer G would have resent 3 times by 700 ms)...
+    assert_eq!(recv(&sock, Duration::from_millis(900)).await, None);
+    // ...and its retransmitted INVITE gets the same 302 from the transaction.
+    sock.send(invite.as_bytes()).await.unwrap();
+    let again = recv(&sock, Duration::from_secs(2)).await.unwrap();
+    assert_eq!((status(&again), to_tag(&again)), (302, to_tag(&redirect)));
+    let tag = format!(";tag={}", to_tag(&redirect));
+    sock.send(request("ACK", "z9hG4bKf1", "fast-1", &tag, "UDP").as_bytes())
+        .await
+        .unwrap();
+    // The ACK ends it normally (Timer I = T4 = 500 ms here): one log line, completed.
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    let records = ep.log.lines();
+    let fast: Vec<_> = records
+        .iter()
+        .filter(|r| r["call_id"] == "fast-1")
+        .collect();
+    assert_eq!(fast.len(), 1, "{records:?}");
+    assert_eq!(
+        (fast[0]["status"].as_u64(), fast[0]["outcome"].as_str()),
+        (Some(302), Some("completed"))
+    );
     ep.stop().await;
 }
 
@@ -278,10 +329,7 @@ async fn calls_spread_over_four_shards_keep_their_transactions_on_one() {
         let sock = udp_client(ep.udp()).await;
         let invite = request("INVITE", &format!("z9hG4bKs{n}"), id, "", "UDP");
         sock.send(invite.as_bytes()).await.unwrap();
-        assert_eq!(
-            status(&recv(&sock, Duration::from_secs(2)).await.unwrap()),
-            100
-        );
+        // Answered at once: the 302 without a 100 Trying.
         let redirect = recv(&sock, Duration::from_secs(2)).await.unwrap();
         assert_eq!(status(&redirect), 302, "{redirect}");
         // The retransmitted INVITE reaches the same transaction: the same 302 again.
@@ -371,7 +419,7 @@ async fn tcp_pipelined_messages_in_one_write_are_both_answered() {
         request("INVITE", "z9hG4bKt2", "tcp-2", "", "TCP")
     );
     stream.write_all(two.as_bytes()).await.unwrap();
-    let got = read_messages(&mut stream, 3, Duration::from_secs(3)).await;
+    let got = read_messages(&mut stream, 2, Duration::from_secs(3)).await;
     let mut by_call: Vec<(String, u16)> = got
         .iter()
         .map(|m| {
@@ -388,11 +436,7 @@ async fn tcp_pipelined_messages_in_one_write_are_both_answered() {
     by_call.sort();
     assert_eq!(
         by_call,
-        [
-            ("tcp-1".to_string(), 200),
-            ("tcp-2".to_string(), 100),
-            ("tcp-2".to_string(), 302)
-        ],
+        [("tcp-1".to_string(), 200), ("tcp-2".to_string(), 302)],
         "{got:?}"
     );
     // Responses carry Content-Length on the stream (rsipstack #31).

@@ -225,15 +225,11 @@ impl TransactionLayer {
             scheduled: None,
         };
         let reliable = transport.is_reliable();
-        let (tx, out) = if req.method == rsip::Method::Invite {
+        let tx = if req.method == rsip::Method::Invite {
             let trying = untagged_response_bytes(&req, 100, "Trying");
-            let (tx, out) = ServerInvite::new(trying, reliable, self.timers);
-            (ServerTx::Invite(tx), out)
+            ServerTx::Invite(ServerInvite::new(trying, reliable, self.timers, now))
         } else {
-            (
-                ServerTx::NonInvite(ServerNonInvite::new(reliable, self.timers)),
-                Vec::new(),
-            )
+            ServerTx::NonInvite(ServerNonInvite::new(reliable, self.timers))
         };
         self.server.insert(
             key.clone(),
@@ -244,7 +240,7 @@ impl TransactionLayer {
                 tx,
             }),
         );
-        let mut actions = self.apply_server(&key, out, now);
+        let mut actions = self.apply_server(&key, Vec::new(), now);
         actions.push(Action::DeliverToTu(TuEvent::Request {
             key,
             request: req,

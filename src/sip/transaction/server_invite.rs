@@ -6,13 +6,23 @@
 //! does not own the 2xx retransmission, which is the UAS core's (13.3.1.4, see `ack_wait`),
 //! nor the CANCEL logic (the layer).
 //!
+//! The 100 Trying goes out only if the TU has not answered within 200 ms ([`TRYING_AFTER`],
+//! 17.2.1: a server that knows the TU answers within 200 ms need not send it) or when the
+//! INVITE is retransmitted first. A redirect answered from a cached decision thus sends one
+//! datagram, the 302. Timer G runs only after a provisional response went out: until one
+//! reaches it, the client stays in Calling and retransmits the INVITE on Timer A (17.1.1.2),
+//! and each retransmission gets the final response again, so a lost final response is
+//! recovered without a resend per T1 from us (the way a stateless server, 8.2.7, never
+//! resends). Past capacity those resends were a third of what the call router sent: each
+//! unacknowledged 302 went out up to ten more times while the ACKs waited in full queues.
+//!
 //! ```text
-//!                      |INVITE: send 100 Trying
+//!                      |INVITE: Timer Trying (200 ms)
 //!                      V
-//!   INVITE       +-----------+  1xx from TU: send
-//!   resend last  |Proceeding | -----+
-//!   response     +-----------+ <----+
-//!          2xx from TU: |   | 300-699 from TU: send, start G (UDP), H
+//!   INVITE: send 100 +-----------+  1xx from TU: send
+//!   or the last 1xx  |Proceeding | -----+  Timer Trying (no answer yet): send 100
+//!                    +-----------+ <----+
+//!          2xx from TU: |   | 300-699 from TU: send, start H, and G (UDP, after a 1xx)
 //!   send, Terminated    |   V
 //!                       | +-----------+ Timer G: resend (T1, doubling, cap T2)
 //!                       | | Completed | INVITE: resend
@@ -30,10 +40,13 @@
 //! Each state is a struct named for the state the RFC gives and documented with what it
 //! awaits; a transition consumes the old state.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::action::{Outcome, Output, Timer};
 use super::timers::{Backoff, Timers};
+
+/// How long the TU may take before the 100 Trying goes out (17.2.1's 200 ms).
+pub(crate) const TRYING_AFTER: Duration = Duration::from_millis(200);
 
 pub(crate) struct ServerInvite {
     reliable: bool,
@@ -49,10 +62,11 @@ enum State {
     Terminated,
 }
 
-/// Awaits the TU's final response. Holds the last provisional sent, resent when the INVITE is
-/// retransmitted.
+/// Awaits the TU's final response. Holds the last provisional (the 100 Trying until the TU
+/// sends one), sent when the INVITE is retransmitted, and when the 100 is due unless sent.
 struct Proceeding {
     last_provisional: Vec<u8>,
+    trying_due: Option<Instant>,
 }
 
 /// Awaits the ACK for a 300-699 response, resending it on Timer G, giving up on Timer H.
@@ -68,8 +82,22 @@ struct Confirmed {
 }
 
 impl Proceeding {
-    fn on_invite(self, out: &mut Vec<Output>) -> State {
+    /// Whether a provisional response went out (the client may have stopped Timer A).
+    fn provisional_sent(&self) -> bool {
+        self.trying_due.is_none()
+    }
+
+    fn on_invite(mut self, out: &mut Vec<Output>) -> State {
         out.push(Output::Transmit(self.last_provisional.clone()));
+        self.trying_due = None;
+        State::Proceeding(self)
+    }
+
+    fn on_timeout(mut self, now: Instant, out: &mut Vec<Output>) -> State {
+        if self.trying_due.is_some_and(|due| now >= due) {
+            out.push(Output::Transmit(self.last_provisional.clone()));
+            self.trying_due = None;
+        }
         State::Proceeding(self)
     }
 
@@ -77,6 +105,7 @@ impl Proceeding {
         out.push(Output::Transmit(bytes.clone()));
         State::Proceeding(Proceeding {
             last_provisional: bytes,
+            trying_due: None,
         })
     }
 
@@ -95,9 +124,10 @@ impl Proceeding {
         out: &mut Vec<Output>,
     ) -> State {
         out.push(Output::Transmit(bytes.clone()));
+        let resend = !reliable && self.provisional_sent();
         State::Completed(Completed {
             response: bytes,
-            timer_g: (!reliable).then(|| Backoff::start(now, timers.t1, Some(timers.t2))),
+            timer_g: resend.then(|| Backoff::start(now, timers.t1, Some(timers.t2))),
             timer_h: now + timers.t1x64(),
         })
     }
@@ -153,19 +183,18 @@ impl Confirmed {
 }
 
 impl ServerInvite {
-    /// A new transaction for a received INVITE; `trying` is the 100 Trying, sent at once
-    /// (17.2.1: the TU's answer may take more than 200 ms, a directory lookup for instance).
-    pub(crate) fn new(trying: Vec<u8>, reliable: bool, timers: Timers) -> (Self, Vec<Output>) {
-        let out = vec![Output::Transmit(trying.clone())];
-        let tx = ServerInvite {
+    /// A new transaction for a received INVITE (at `now`); `trying` is its 100 Trying, sent
+    /// if the TU has not answered within [`TRYING_AFTER`] (a directory lookup, say).
+    pub(crate) fn new(trying: Vec<u8>, reliable: bool, timers: Timers, now: Instant) -> Self {
+        ServerInvite {
             reliable,
             timers,
             final_status: None,
             state: State::Proceeding(Proceeding {
                 last_provisional: trying,
+                trying_due: Some(now + TRYING_AFTER),
             }),
-        };
-        (tx, out)
+        }
     }
 
     fn step(&mut self, f: impl FnOnce(State, &mut Vec<Output>) -> State) -> Vec<Output> {
@@ -217,6 +246,7 @@ impl ServerInvite {
 
     pub(crate) fn on_timeout(&mut self, now: Instant) -> Vec<Output> {
         self.step(|state, out| match state {
+            State::Proceeding(p) => p.on_timeout(now, out),
             State::Completed(c) => c.on_timeout(now, out),
             State::Confirmed(c) => c.on_timeout(now, out),
             other => other,
@@ -236,6 +266,7 @@ impl ServerInvite {
 
     pub(crate) fn next_timeout(&self) -> Option<Instant> {
         match &self.state {
+            State::Proceeding(p) => p.trying_due,
             State::Completed(c) => Some(c.deadline()),
             State::Confirmed(c) => Some(c.timer_i),
             _ => None,

@@ -117,8 +117,23 @@ fn new_invite(
 ) -> TransactionKey {
     let actions =
         layer.handle_incoming(msg(&request("INVITE", "z9hG4bKinv")), peer(), transport, t0);
-    assert_eq!(sent(&actions), ["SIP/2.0 100 Trying"]);
+    assert!(sent(&actions).is_empty(), "the 100 waits 200 ms for the TU");
     key_of(&actions)
+}
+
+/// [`new_invite`] whose TU sent a provisional response (so the client may have stopped
+/// retransmitting, and Timer G runs after the final one).
+fn new_invite_in_proceeding(
+    layer: &mut TransactionLayer,
+    transport: TransportKind,
+    t0: Instant,
+) -> TransactionKey {
+    let key = new_invite(layer, transport, t0);
+    assert_eq!(
+        sent(&respond(layer, &key, 180, "Ringing", t0)),
+        ["SIP/2.0 180 Ringing"]
+    );
+    key
 }
 
 fn respond(
@@ -135,12 +150,16 @@ fn respond(
 }
 
 #[test]
-fn invite_gets_100_trying_and_reaches_the_tu_once() {
+fn invite_gets_100_trying_after_200ms_and_reaches_the_tu_once() {
     let t0 = Instant::now();
     let mut layer = TransactionLayer::new(Timers::default());
     let key = new_invite(&mut layer, TransportKind::Udp, t0);
     assert_eq!(layer.server_state(&key), Some("Proceeding"));
-    assert_eq!(layer.poll_timeout(), None, "Proceeding has no timer");
+    assert_eq!(layer.poll_timeout(), Some(t0 + Duration::from_millis(200)));
+    // The TU has not answered within 200 ms: the 100 goes out, once.
+    let log = drive(&mut layer, t0, Duration::from_secs(5));
+    assert_eq!(transmit_times(&log), [200]);
+    assert_eq!(layer.poll_timeout(), None, "then Proceeding has no timer");
     // A retransmitted INVITE gets the 100 again and is not delivered again.
     let again = layer.handle_incoming(
         msg(&request("INVITE", "z9hG4bKinv")),
@@ -153,10 +172,67 @@ fn invite_gets_100_trying_and_reaches_the_tu_once() {
 }
 
 #[test]
-fn non_2xx_final_is_retransmitted_500ms_1s_2s_4s_4s_until_timer_h() {
+fn a_retransmitted_invite_gets_the_100_at_once_and_only_once() {
     let t0 = Instant::now();
     let mut layer = TransactionLayer::new(Timers::default());
     let key = new_invite(&mut layer, TransportKind::Udp, t0);
+    let again = layer.handle_incoming(
+        msg(&request("INVITE", "z9hG4bKinv")),
+        peer(),
+        TransportKind::Udp,
+        t0 + Duration::from_millis(50),
+    );
+    assert_eq!(sent(&again), ["SIP/2.0 100 Trying"]);
+    // Sent: Timer Trying has nothing left to do, and a final response now runs Timer G.
+    assert!(drive(&mut layer, t0, Duration::from_secs(1)).is_empty());
+    respond(
+        &mut layer,
+        &key,
+        404,
+        "Not Found",
+        t0 + Duration::from_secs(1),
+    );
+    let log = drive(&mut layer, t0, Duration::from_millis(1_600));
+    assert_eq!(transmit_times(&log), [1_500]);
+}
+
+#[test]
+fn a_final_answer_within_200ms_sends_no_100_and_relies_on_the_clients_timer_a() {
+    let t0 = Instant::now();
+    let mut layer = TransactionLayer::new(Timers::default());
+    let key = new_invite(&mut layer, TransportKind::Udp, t0);
+    let at = t0 + Duration::from_millis(50);
+    let first = respond(&mut layer, &key, 302, "Moved Temporarily", at);
+    assert_eq!(sent(&first), ["SIP/2.0 302 Moved Temporarily"]);
+    assert_eq!(layer.server_state(&key), Some("Completed"));
+    // No provisional went out, so the client is still in Calling and retransmits the INVITE
+    // on Timer A; each retransmission gets the 302 again. Nothing is resent on a timer.
+    let dup = layer.handle_incoming(
+        msg(&request("INVITE", "z9hG4bKinv")),
+        peer(),
+        TransportKind::Udp,
+        t0 + Duration::from_millis(550),
+    );
+    assert_eq!(sent(&dup), ["SIP/2.0 302 Moved Temporarily"]);
+    let log = drive(&mut layer, t0, Duration::from_secs(40));
+    assert!(transmit_times(&log).is_empty(), "{log:?}");
+    // Without its ACK the transaction still ends on Timer H (64*T1 after the 302).
+    assert!(log.iter().any(|(t, a)| *t == 32_050
+        && matches!(
+            a,
+            Action::TimedOut {
+                timer: Timer::H,
+                ..
+            }
+        )));
+    assert_eq!(layer.server_state(&key), None);
+}
+
+#[test]
+fn non_2xx_final_after_a_provisional_is_retransmitted_500ms_1s_2s_4s_4s_until_timer_h() {
+    let t0 = Instant::now();
+    let mut layer = TransactionLayer::new(Timers::default());
+    let key = new_invite_in_proceeding(&mut layer, TransportKind::Udp, t0);
     let first = respond(&mut layer, &key, 302, "Moved Temporarily", t0);
     assert_eq!(sent(&first), ["SIP/2.0 302 Moved Temporarily"]);
     assert_eq!(layer.server_state(&key), Some("Completed"));
@@ -192,7 +268,7 @@ fn non_2xx_final_is_retransmitted_500ms_1s_2s_4s_4s_until_timer_h() {
 fn ack_is_absorbed_stops_retransmission_and_timer_i_ends_it() {
     let t0 = Instant::now();
     let mut layer = TransactionLayer::new(Timers::default());
-    let key = new_invite(&mut layer, TransportKind::Udp, t0);
+    let key = new_invite_in_proceeding(&mut layer, TransportKind::Udp, t0);
     respond(&mut layer, &key, 486, "Busy Here", t0);
     // One retransmission at 500 ms, then the ACK at 700 ms.
     let log = drive(&mut layer, t0, Duration::from_millis(700));
@@ -259,8 +335,7 @@ fn tcp_has_no_retransmission_and_ack_ends_at_once() {
     let mut layer = TransactionLayer::new(Timers::default());
     let key = new_invite(&mut layer, TransportKind::Tcp, t0);
     respond(&mut layer, &key, 302, "Moved Temporarily", t0);
-    // Only Timer H is pending.
-    assert_eq!(layer.poll_timeout(), Some(t0 + Duration::from_secs(32)));
+    assert_eq!(layer.server_state(&key), Some("Completed"));
     let ack = layer.handle_incoming(
         msg(&request("ACK", "z9hG4bKinv")),
         peer(),
@@ -473,7 +548,7 @@ fn cancel_while_proceeding_gets_200_and_the_invite_487() {
 fn cancel_racing_the_final_response_changes_nothing() {
     let t0 = Instant::now();
     let mut layer = TransactionLayer::new(Timers::default());
-    let key = new_invite(&mut layer, TransportKind::Udp, t0);
+    let key = new_invite_in_proceeding(&mut layer, TransportKind::Udp, t0);
     respond(&mut layer, &key, 302, "Moved Temporarily", t0);
     let cancel = layer.handle_incoming(
         msg(&request("CANCEL", "z9hG4bKinv")),
@@ -815,6 +890,7 @@ fn many_transactions_each_keep_their_own_schedule() {
             at,
         );
         let key = key_of(&actions);
+        respond(&mut layer, &key, 180, "Ringing", at);
         respond(&mut layer, &key, 302, "Moved Temporarily", at);
     }
     let log = drive(&mut layer, t0, Duration::from_secs(40));
