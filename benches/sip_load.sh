@@ -168,23 +168,46 @@ PY
 echo "$summary" | sed '$d'
 read -r best_umctl best_kam <<< "$(echo "$summary" | tail -n 1)"
 
-# Overload: prints "target rate calls ok302 shed503 failed retrans seconds goodput share".
+# The kernel's count of datagrams dropped at the UDP socket bound to IP:PORT (a full receive
+# buffer), from /proc/net/udp (which writes the address as little-endian hex); 0 when there is
+# no such socket.
+udp_drops() {
+  local ip=${1%:*} port=${1##*:} a b c d
+  IFS=. read -r a b c d <<< "$ip"
+  local hex
+  hex=$(printf '%02X%02X%02X%02X:%04X' "$d" "$c" "$b" "$a" "$port")
+  awk -v local="$hex" 'NR > 1 && $2 == local { n += $NF } END { print n + 0 }' /proc/net/udp
+}
+
+# Overload: prints "target rate calls ok302 shed503 failed retrans seconds placed goodput share
+# drops-at-server drops-at-SIPp". Placed is the calls SIPp started per second of the phase
+# (what it really offered); the drops are datagrams the kernel dropped at each side's full
+# socket during the phase (SIPp's sampled every 0.5 s while it runs).
 overload() {
   local name=$1 target=$2 clean=$3 port=$4
   local rate=$((clean * OVERLOAD_FACTOR)) calls=$((clean * OVERLOAD_FACTOR * OVERLOAD_SECS))
   local dir=$work/overload-$name
   mkdir -p "$dir"
-  local start end
+  local start end server_drops sipp_drops=0 now
+  server_drops=$(udp_drops "$target")
   start=$(date +%s.%N)
   (cd "$dir" && sipp "$target" -sf "$here/tests/sipp/uac_302_or_503.xml" -s LOC801 \
       -key divert bob -i $SRC -p "$port" -ci $SRC -cp $((port + 1)) \
       -r "$rate" -m "$calls" -l 60000 -recv_timeout 4000 -max_recv_loops 10000 $SIPP_BUFFER \
       -timeout $((OVERLOAD_SECS * 4 + 20))s -nostdin -trace_stat -stf st.csv -trace_counts \
-      -fd 1 >/dev/null 2>&1) || true
+      -fd 1 >/dev/null 2>&1) &
+  local sipp_pid=$!
+  while kill -0 "$sipp_pid" 2>/dev/null; do
+    now=$(udp_drops "$SRC:$port")
+    [ "$now" -gt "$sipp_drops" ] && sipp_drops=$now
+    sleep 0.5
+  done
+  wait "$sipp_pid" || true
   end=$(date +%s.%N)
-  python3 - "$dir" "$name" "$rate" "$calls" "$clean" "$start" "$end" <<'PY'
+  server_drops=$(( $(udp_drops "$target") - server_drops ))
+  python3 - "$dir" "$name" "$rate" "$calls" "$clean" "$start" "$end" "$server_drops" "$sipp_drops" <<'PY'
 import csv, glob, sys
-d, name, rate, calls, clean, start, end = sys.argv[1:]
+d, name, rate, calls, clean, start, end, server_drops, sipp_drops = sys.argv[1:]
 rows = list(csv.reader(open(f"{d}/st.csv"), delimiter=';'))
 head, last = rows[0], rows[-1]
 col = lambda n: int(last[head.index(n)])
@@ -195,15 +218,17 @@ recv = lambda code: sum(int(cl[i]) for i, h in enumerate(ch) if h.endswith(f"_{c
 ok, shed = recv(302), recv(503)
 secs = float(end) - float(start)
 goodput = ok / secs if secs else 0
+placed = col('TotalCallCreated') / secs if secs else 0
 print(f"{name:8} {int(rate):6} {int(calls):7} {ok:7} {shed:7} {failed:6} {retrans:7} {secs:6.1f} "
-      f"{goodput:8.0f} {goodput / int(clean):6.0%}")
+      f"{placed:7.0f} {goodput:8.0f} {goodput / int(clean):6.0%} {int(server_drops):8} {int(sipp_drops):8}")
 PY
 }
 
 [ "$OVERLOAD_SECS" -gt 0 ] || exit 0
 echo
 echo "overload: ${OVERLOAD_FACTOR}x each server's highest clean rate for ${OVERLOAD_SECS} s"
-printf "%-8s %6s %7s %7s %7s %6s %7s %6s %8s %6s\n" server rate calls ok302 shed503 failed retrans secs goodput share
+printf "%-8s %6s %7s %7s %7s %6s %7s %6s %7s %8s %6s %8s %8s\n" server rate calls ok302 shed503 failed \
+  retrans secs placed goodput share drops@sv drops@sp
 for who in umctl kamailio; do
   if [ $who = umctl ]; then target=$UMCTL_TARGET; clean=$best_umctl; else target=$KAM_TARGET; clean=$best_kam; fi
   if [ "$clean" -gt 0 ]; then
