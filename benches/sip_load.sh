@@ -29,8 +29,11 @@
 # a freshly started serve answers its first seconds of load more slowly (its heap grows to hold
 # some 5 s of transactions), which made the first step of a run fail where later, higher steps
 # were clean (transactions live some 5 s after their ACK, hence 6 s). WARMUP=0 skips it.
+# CLEAN_RATE=N skips the steps: the overload phase alone, both servers offered
+# OVERLOAD_FACTOR * N (after the warm-up at the first of RATES).
 # Usage: [RATES="1000 2000 4000 8000"] [DURATION=5] [RUNS=1] [WARMUP=6] [OVERLOAD_FACTOR=2]
-#        [OVERLOAD_SECS=10] [SIPP_BUFFER_BYTES=4194304] [UMCTL=...] benches/sip_load.sh
+#        [OVERLOAD_SECS=10] [CLEAN_RATE=N] [SIPP_BUFFER_BYTES=4194304] [UMCTL=...]
+#        benches/sip_load.sh
 # Issue 17's figure: RUNS=5 RATES="20000 22000 24000 26000 28000 30000" DURATION=5 OVERLOAD_SECS=0
 set -euo pipefail
 
@@ -132,6 +135,8 @@ if [ "$WARMUP" -gt 0 ]; then
   echo
 fi
 runs_umctl=(); runs_kam=()
+# CLEAN_RATE=N: no steps; the overload phase alone, offered OVERLOAD_FACTOR * N to both servers.
+[ -n "${CLEAN_RATE:-}" ] && RUNS=0
 for run in $(seq "$RUNS"); do
   echo "run $run of $RUNS (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
   printf "%-8s %6s %7s %7s %6s %7s %7s %6s %9s %s\n" server rate calls ok failed shed503 retrans secs achieved verdict
@@ -154,6 +159,9 @@ for run in $(seq "$RUNS"); do
 done
 # The median of each server over the runs (the middle run; the mean of the two middle ones for
 # an even count), and the ratio of the medians.
+if [ -n "${CLEAN_RATE:-}" ]; then
+  best_umctl=$CLEAN_RATE; best_kam=$CLEAN_RATE
+else
 summary=$(python3 - "${runs_umctl[*]}" "${runs_kam[*]}" <<'PY'
 import statistics, sys
 u, k = ([int(x) for x in a.split()] for a in sys.argv[1:3])
@@ -167,6 +175,7 @@ PY
 )
 echo "$summary" | sed '$d'
 read -r best_umctl best_kam <<< "$(echo "$summary" | tail -n 1)"
+fi
 
 # The kernel's count of datagrams dropped at the UDP socket bound to IP:PORT (a full receive
 # buffer), from /proc/net/udp (which writes the address as little-endian hex); 0 when there is
