@@ -625,26 +625,26 @@ pub fn response_from_headers(
     }
 }
 
-/// The bytes of [`response_to`] without a To tag (a 100 Trying), written straight from the
-/// request: the transaction layer builds one for every INVITE, and most are never sent (the
-/// call router answers at once), so it skips building an `rsip::Response` first.
-pub fn untagged_response_bytes(request: &rsip::Request, status: u16, reason: &str) -> Vec<u8> {
+/// The bytes of [`response_from_headers`] without a To tag (a 100 Trying), for a request's
+/// headers or the ones its transaction kept ([`response_headers`]), written straight into
+/// one buffer without building an `rsip::Response` first.
+pub fn untagged_response_bytes(headers: &rsip::Headers, status: u16, reason: &str) -> Vec<u8> {
     let length = rsip::Header::ContentLength(rsip::headers::ContentLength::new("0"));
     let start = format_args!("{} {status} {reason}", rsip::Version::V2);
-    message_bytes(start, copied_into_responses(request).chain([&length]), &[])
+    message_bytes(start, copied_into_responses(headers).chain([&length]), &[])
 }
 
 /// The headers of a request its responses copy (RFC 3261 8.2.6.2): what a transaction keeps
-/// of its request to answer it later (a 487 after CANCEL), instead of the whole request.
+/// of its request to answer it later (a 100 Trying after 200 ms, a 487 after CANCEL), instead
+/// of the whole request.
 pub fn response_headers(request: &rsip::Request) -> rsip::Headers {
-    let kept: Vec<rsip::Header> = copied_into_responses(request).cloned().collect();
+    let kept: Vec<rsip::Header> = copied_into_responses(&request.headers).cloned().collect();
     kept.into()
 }
 
-/// The request's headers its responses copy, in order.
-fn copied_into_responses(request: &rsip::Request) -> impl Iterator<Item = &rsip::Header> {
-    request
-        .headers
+/// The headers responses copy, in order.
+fn copied_into_responses(headers: &rsip::Headers) -> impl Iterator<Item = &rsip::Header> {
+    headers
         .iter()
         .filter(|h| is_copied_into_responses(&name_value_ref(h).0))
 }
@@ -879,9 +879,21 @@ l: 0\r\n\r\n";
             rsip::SipMessage::Request(r) => r,
             rsip::SipMessage::Response(_) => panic!("a request"),
         };
+        let expected =
+            String::from_utf8(response_bytes(&response_to(&req, 100, "Trying", None))).unwrap();
         assert_eq!(
-            String::from_utf8(untagged_response_bytes(&req, 100, "Trying")).unwrap(),
-            String::from_utf8(response_bytes(&response_to(&req, 100, "Trying", None))).unwrap()
+            String::from_utf8(untagged_response_bytes(&req.headers, 100, "Trying")).unwrap(),
+            expected
+        );
+        // The same from what a transaction keeps of the request.
+        assert_eq!(
+            String::from_utf8(untagged_response_bytes(
+                &response_headers(&req),
+                100,
+                "Trying"
+            ))
+            .unwrap(),
+            expected
         );
     }
 

@@ -45,7 +45,6 @@ use self::server_non_invite::ServerNonInvite;
 use super::ids::IdGenerator;
 use super::message::{
     request_bytes, response_bytes, response_from_headers, response_headers, response_to,
-    untagged_response_bytes,
 };
 use super::transport::TransportKind;
 
@@ -226,8 +225,7 @@ impl TransactionLayer {
         };
         let reliable = transport.is_reliable();
         let tx = if req.method == rsip::Method::Invite {
-            let trying = untagged_response_bytes(&req, 100, "Trying");
-            ServerTx::Invite(ServerInvite::new(trying, reliable, self.timers, now))
+            ServerTx::Invite(ServerInvite::new(reliable, self.timers, now))
         } else {
             ServerTx::NonInvite(ServerNonInvite::new(reliable, self.timers))
         };
@@ -275,7 +273,7 @@ impl TransactionLayer {
     fn retransmitted(&mut self, key: &TransactionKey, now: Instant) -> Option<Vec<Action>> {
         if let Some(entry) = self.server.get_mut(key) {
             let out = match &mut entry.tx {
-                ServerTx::Invite(tx) => tx.on_invite(),
+                ServerTx::Invite(tx) => tx.on_invite(&entry.headers),
                 ServerTx::NonInvite(tx) => tx.on_request(),
             };
             return Some(self.apply_server(key, out, now));
@@ -335,7 +333,7 @@ impl TransactionLayer {
     ) -> Vec<Action> {
         if let Some(entry) = self.server.get_mut(&key) {
             let out = match &mut entry.tx {
-                ServerTx::Invite(tx) => tx.on_invite(),
+                ServerTx::Invite(tx) => tx.on_invite(&entry.headers),
                 ServerTx::NonInvite(tx) => tx.on_request(),
             };
             return self.apply_server(&key, out, now);
@@ -561,7 +559,7 @@ impl TransactionLayer {
                     entry.meta.scheduled = None;
                     if entry.tx.next_timeout().is_some_and(|t| t <= now) {
                         let out = match &mut entry.tx {
-                            ServerTx::Invite(tx) => tx.on_timeout(now),
+                            ServerTx::Invite(tx) => tx.on_timeout(now, &entry.headers),
                             ServerTx::NonInvite(tx) => tx.on_timeout(now),
                         };
                         actions.extend(self.apply_server(&key, out, now));

@@ -44,6 +44,7 @@ use std::time::{Duration, Instant};
 
 use super::action::{Outcome, Output, Timer};
 use super::timers::{Backoff, Timers};
+use crate::sip::message::untagged_response_bytes;
 
 /// How long the TU may take before the 100 Trying goes out (17.2.1's 200 ms).
 pub(crate) const TRYING_AFTER: Duration = Duration::from_millis(200);
@@ -62,10 +63,10 @@ enum State {
     Terminated,
 }
 
-/// Awaits the TU's final response. Holds the last provisional (the 100 Trying until the TU
-/// sends one), sent when the INVITE is retransmitted, and when the 100 is due unless sent.
+/// Awaits the TU's final response. Holds the TU's last provisional (`None`: the 100 Trying),
+/// sent when the INVITE is retransmitted, and when the 100 is due unless one was sent.
 struct Proceeding {
-    last_provisional: Vec<u8>,
+    last_provisional: Option<Vec<u8>>,
     trying_due: Option<Instant>,
 }
 
@@ -87,16 +88,25 @@ impl Proceeding {
         self.trying_due.is_none()
     }
 
-    fn on_invite(mut self, out: &mut Vec<Output>) -> State {
-        out.push(Output::Transmit(self.last_provisional.clone()));
+    /// Sends the last provisional, the 100 Trying (written from `kept`, the request's headers
+    /// a response copies) if the TU sent none.
+    fn send_last_provisional(&mut self, kept: &rsip::Headers, out: &mut Vec<Output>) {
+        let bytes = match &self.last_provisional {
+            Some(bytes) => bytes.clone(),
+            None => untagged_response_bytes(kept, 100, "Trying"),
+        };
+        out.push(Output::Transmit(bytes));
         self.trying_due = None;
+    }
+
+    fn on_invite(mut self, kept: &rsip::Headers, out: &mut Vec<Output>) -> State {
+        self.send_last_provisional(kept, out);
         State::Proceeding(self)
     }
 
-    fn on_timeout(mut self, now: Instant, out: &mut Vec<Output>) -> State {
+    fn on_timeout(mut self, now: Instant, kept: &rsip::Headers, out: &mut Vec<Output>) -> State {
         if self.trying_due.is_some_and(|due| now >= due) {
-            out.push(Output::Transmit(self.last_provisional.clone()));
-            self.trying_due = None;
+            self.send_last_provisional(kept, out);
         }
         State::Proceeding(self)
     }
@@ -104,7 +114,7 @@ impl Proceeding {
     fn on_provisional(self, bytes: Vec<u8>, out: &mut Vec<Output>) -> State {
         out.push(Output::Transmit(bytes.clone()));
         State::Proceeding(Proceeding {
-            last_provisional: bytes,
+            last_provisional: Some(bytes),
             trying_due: None,
         })
     }
@@ -183,15 +193,15 @@ impl Confirmed {
 }
 
 impl ServerInvite {
-    /// A new transaction for a received INVITE (at `now`); `trying` is its 100 Trying, sent
-    /// if the TU has not answered within [`TRYING_AFTER`] (a directory lookup, say).
-    pub(crate) fn new(trying: Vec<u8>, reliable: bool, timers: Timers, now: Instant) -> Self {
+    /// A new transaction for an INVITE received at `now`: its 100 Trying goes out if the TU
+    /// has not answered within [`TRYING_AFTER`] (a directory lookup, say).
+    pub(crate) fn new(reliable: bool, timers: Timers, now: Instant) -> Self {
         ServerInvite {
             reliable,
             timers,
             final_status: None,
             state: State::Proceeding(Proceeding {
-                last_provisional: trying,
+                last_provisional: None,
                 trying_due: Some(now + TRYING_AFTER),
             }),
         }
@@ -204,10 +214,11 @@ impl ServerInvite {
         out
     }
 
-    /// A retransmission of the INVITE: resend the last response.
-    pub(crate) fn on_invite(&mut self) -> Vec<Output> {
+    /// A retransmission of the INVITE: resend the last response (`kept`: the request's headers
+    /// a response copies, for a 100 Trying).
+    pub(crate) fn on_invite(&mut self, kept: &rsip::Headers) -> Vec<Output> {
         self.step(|state, out| match state {
-            State::Proceeding(p) => p.on_invite(out),
+            State::Proceeding(p) => p.on_invite(kept, out),
             State::Completed(c) => c.on_invite(out),
             other => other,
         })
@@ -244,9 +255,10 @@ impl ServerInvite {
         }))
     }
 
-    pub(crate) fn on_timeout(&mut self, now: Instant) -> Vec<Output> {
+    /// The deadline passed (`kept` as for [`Self::on_invite`]).
+    pub(crate) fn on_timeout(&mut self, now: Instant, kept: &rsip::Headers) -> Vec<Output> {
         self.step(|state, out| match state {
-            State::Proceeding(p) => p.on_timeout(now, out),
+            State::Proceeding(p) => p.on_timeout(now, kept, out),
             State::Completed(c) => c.on_timeout(now, out),
             State::Confirmed(c) => c.on_timeout(now, out),
             other => other,
