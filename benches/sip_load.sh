@@ -30,11 +30,12 @@
 # some 5 s of transactions), which made the first step of a run fail where later, higher steps
 # were clean (transactions live some 5 s after their ACK, hence 6 s). WARMUP=0 skips it.
 # CLEAN_RATE=N skips the steps: the overload phase alone, both servers offered
-# OVERLOAD_FACTOR * N (after the warm-up at the first of RATES).
+# OVERLOAD_FACTOR * N (after the warm-up at the first of RATES). SERVE_ARGS adds options to
+# umctl serve (e.g. "--max-pending-requests 1536").
 # Usage: [RATES="1000 2000 4000 8000"] [DURATION=5] [RUNS=1] [WARMUP=6] [OVERLOAD_FACTOR=2]
-#        [OVERLOAD_SECS=10] [CLEAN_RATE=N] [SIPP_BUFFER_BYTES=4194304] [UMCTL=...]
+#        [OVERLOAD_SECS=10] [CLEAN_RATE=N] [SERVE_ARGS=...] [SIPP_BUFFER_BYTES=4194304] [UMCTL=...]
 #        benches/sip_load.sh
-# Issue 17's figure: RUNS=5 RATES="20000 22000 24000 26000 28000 30000" DURATION=5 OVERLOAD_SECS=0
+# Issue 17's figure: RUNS=5 RATES="26000 28000 30000 32000 34000 36000" DURATION=5 OVERLOAD_SECS=10
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -75,7 +76,7 @@ trap cleanup EXIT
 # umctl: a lab where pool01 is a gateway and LOC801 takes calls over UDP/TCP.
 lab=$work/lab
 sipp_lab "$UMCTL" "$lab"
-"$UMCTL" --lab "$lab" --quiet serve --server EX-CAS01 --startup-mode tcp --port-offset $OFFSET \
+"$UMCTL" --lab "$lab" --quiet serve --server EX-CAS01 --startup-mode tcp --port-offset $OFFSET ${SERVE_ARGS:-} \
   > "$work/serve.json" 2> "$work/serve.err" &
 umctl_pid=$!
 for _ in $(seq 100); do [ -s "$work/serve.json" ] && break; sleep 0.1; done
