@@ -352,7 +352,7 @@ impl TransactionLayer {
                             "Request Terminated",
                             Some(&tag),
                         );
-                        if let Ok(out) = tx.respond(487, response_bytes(&resp), now) {
+                        if let Ok(out) = tx.respond_cancelled(response_bytes(&resp), now) {
                             cancelled = out;
                         }
                     }

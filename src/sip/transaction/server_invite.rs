@@ -125,16 +125,19 @@ impl Proceeding {
         State::Terminated
     }
 
+    /// A 300-699 response; `cancelled`: the 487 for a CANCEL, resent on Timer G even before
+    /// any provisional (the RFC has a client wait for one before it cancels, 9.1, and keep
+    /// retransmitting its INVITE meanwhile; one that does not may stop once it sent the CANCEL).
     fn on_failure(
         self,
         bytes: Vec<u8>,
         now: Instant,
         timers: &Timers,
-        reliable: bool,
+        (reliable, cancelled): (bool, bool),
         out: &mut Vec<Output>,
     ) -> State {
         out.push(Output::Transmit(bytes.clone()));
-        let resend = !reliable && self.provisional_sent();
+        let resend = !reliable && (self.provisional_sent() || cancelled);
         State::Completed(Completed {
             response: bytes,
             timer_g: resend.then(|| Backoff::start(now, timers.t1, Some(timers.t2))),
@@ -240,6 +243,25 @@ impl ServerInvite {
         bytes: Vec<u8>,
         now: Instant,
     ) -> Result<Vec<Output>, u16> {
+        self.respond_final(status, bytes, now, false)
+    }
+
+    /// The 487 after a CANCEL (its bytes), as [`Self::respond`].
+    pub(crate) fn respond_cancelled(
+        &mut self,
+        bytes: Vec<u8>,
+        now: Instant,
+    ) -> Result<Vec<Output>, u16> {
+        self.respond_final(487, bytes, now, true)
+    }
+
+    fn respond_final(
+        &mut self,
+        status: u16,
+        bytes: Vec<u8>,
+        now: Instant,
+        cancelled: bool,
+    ) -> Result<Vec<Output>, u16> {
         if let Some(done) = self.final_status {
             return Err(done);
         }
@@ -250,7 +272,7 @@ impl ServerInvite {
         Ok(self.step(|state, out| match state {
             State::Proceeding(p) if status < 200 => p.on_provisional(bytes, out),
             State::Proceeding(p) if status < 300 => p.on_success(bytes, out),
-            State::Proceeding(p) => p.on_failure(bytes, now, &timers, reliable, out),
+            State::Proceeding(p) => p.on_failure(bytes, now, &timers, (reliable, cancelled), out),
             other => other,
         }))
     }

@@ -545,6 +545,36 @@ fn cancel_while_proceeding_gets_200_and_the_invite_487() {
 }
 
 #[test]
+fn a_487_after_a_cancel_before_any_provisional_is_still_resent_on_timer_g() {
+    let t0 = Instant::now();
+    let mut layer = TransactionLayer::new(Timers::default());
+    let key = new_invite(&mut layer, TransportKind::Udp, t0);
+    // A CANCEL before any provisional (9.1 says wait for one; not every client does, and such
+    // a client may have stopped retransmitting its INVITE).
+    let cancel = layer.handle_incoming(
+        msg(&request("CANCEL", "z9hG4bKinv")),
+        peer(),
+        TransportKind::Udp,
+        t0 + Duration::from_millis(50),
+    );
+    assert_eq!(
+        sent(&cancel),
+        ["SIP/2.0 200 OK", "SIP/2.0 487 Request Terminated"]
+    );
+    assert_eq!(layer.server_state(&key), Some("Completed"));
+    // No 100 Trying any more, and the 487 is resent on Timer G until its ACK.
+    let log = drive(&mut layer, t0, Duration::from_millis(1_600));
+    assert_eq!(transmit_times(&log), [550, 1_550]);
+    assert_eq!(
+        sent(&log.into_iter().map(|(_, a)| a).collect::<Vec<_>>()),
+        [
+            "SIP/2.0 487 Request Terminated",
+            "SIP/2.0 487 Request Terminated"
+        ]
+    );
+}
+
+#[test]
 fn cancel_racing_the_final_response_changes_nothing() {
     let t0 = Instant::now();
     let mut layer = TransactionLayer::new(Timers::default());
