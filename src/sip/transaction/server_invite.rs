@@ -9,11 +9,11 @@
 //! The 100 Trying goes out only if the TU has not answered within 200 ms ([`TRYING_AFTER`],
 //! 17.2.1: a server that knows the TU answers within 200 ms need not send it) or when the
 //! INVITE is retransmitted first. A redirect answered from a cached decision thus sends one
-//! datagram, the 302. Timer G runs only after a provisional response went out: until one
-//! reaches it, the client stays in Calling and retransmits the INVITE on Timer A (17.1.1.2),
-//! and each retransmission gets the final response again, so a lost final response is
-//! recovered without a resend per T1 from us (the way a stateless server, 8.2.7, never
-//! resends). Past capacity those resends were a third of what the call router sent: each
+//! datagram, the 302. Timer G runs only after a provisional response went out (or for the 487
+//! of a CANCEL): until one reaches it, the client stays in Calling and retransmits the INVITE
+//! on Timer A (17.1.1.2), and each retransmission gets the final response again, so a lost
+//! final response is recovered without a resend per T1 from us (the way a stateless server,
+//! 8.2.7, never resends). Past capacity those resends were a third of what the call router sent: each
 //! unacknowledged 302 went out up to ten more times while the ACKs waited in full queues.
 //!
 //! ```text
