@@ -13,8 +13,9 @@
 //! of a CANCEL): until one reaches it, the client stays in Calling and retransmits the INVITE
 //! on Timer A (17.1.1.2), and each retransmission gets the final response again, so a lost
 //! final response is recovered without a resend per T1 from us (the way a stateless server,
-//! 8.2.7, never resends). Past capacity those resends were a third of what the call router sent: each
-//! unacknowledged 302 went out up to ten more times while the ACKs waited in full queues.
+//! 8.2.7, never resends). Past capacity those resends were a third of what the call router
+//! sent: each unacknowledged 302 went out up to ten more times while the ACKs waited in full
+//! queues.
 //!
 //! ```text
 //!                      |INVITE: Timer Trying (200 ms)
@@ -133,7 +134,8 @@ impl Proceeding {
         bytes: Vec<u8>,
         now: Instant,
         timers: &Timers,
-        (reliable, cancelled): (bool, bool),
+        reliable: bool,
+        cancelled: bool,
         out: &mut Vec<Output>,
     ) -> State {
         out.push(Output::Transmit(bytes.clone()));
@@ -272,7 +274,7 @@ impl ServerInvite {
         Ok(self.step(|state, out| match state {
             State::Proceeding(p) if status < 200 => p.on_provisional(bytes, out),
             State::Proceeding(p) if status < 300 => p.on_success(bytes, out),
-            State::Proceeding(p) => p.on_failure(bytes, now, &timers, (reliable, cancelled), out),
+            State::Proceeding(p) => p.on_failure(bytes, now, &timers, reliable, cancelled, out),
             other => other,
         }))
     }
